@@ -1,0 +1,377 @@
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static void out_of_memory(void)
+{
+    fputs("exo: error: out of memory\n", stderr);
+    abort();
+}
+
+void *exo_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (p == NULL) {
+        out_of_memory();
+    }
+    return p;
+}
+
+void *exo_xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (p == NULL) {
+        out_of_memory();
+    }
+    return p;
+}
+
+void *exo_xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (p == NULL) {
+        out_of_memory();
+    }
+    return p;
+}
+
+char *exo_xstrdup(const char *s)
+{
+    return exo_xstrndup(s, strlen(s));
+}
+
+char *exo_xstrndup(const char *s, size_t n)
+{
+    char *p = exo_xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *exo_vstrdupf(const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0) {
+        return exo_xstrdup("");
+    }
+    char *p = exo_xmalloc((size_t)n + 1);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    return p;
+}
+
+char *exo_strdupf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *p = exo_vstrdupf(fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+void exo_buf_append(exo_buf_t *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 64;
+        while (cap < b->len + n + 1) {
+            cap *= 2;
+        }
+        b->data = exo_xrealloc(b->data, cap);
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void exo_buf_puts(exo_buf_t *b, const char *s)
+{
+    exo_buf_append(b, s, strlen(s));
+}
+
+void exo_buf_printf(exo_buf_t *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = exo_vstrdupf(fmt, ap);
+    va_end(ap);
+    exo_buf_puts(b, s);
+    free(s);
+}
+
+void exo_buf_free(exo_buf_t *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+void exo_strv_push_owned(exo_strv_t *sv, char *s)
+{
+    if (sv->n + 2 > sv->cap) {
+        sv->cap = sv->cap ? sv->cap * 2 : 8;
+        sv->v = exo_xrealloc(sv->v, sv->cap * sizeof *sv->v);
+    }
+    sv->v[sv->n++] = s;
+    sv->v[sv->n] = NULL;
+}
+
+void exo_strv_push(exo_strv_t *sv, const char *s)
+{
+    exo_strv_push_owned(sv, exo_xstrdup(s));
+}
+
+bool exo_strv_contains(const exo_strv_t *sv, const char *s)
+{
+    for (size_t i = 0; i < sv->n; i++) {
+        if (strcmp(sv->v[i], s) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void exo_strv_free(exo_strv_t *sv)
+{
+    for (size_t i = 0; i < sv->n; i++) {
+        free(sv->v[i]);
+    }
+    free(sv->v);
+    sv->v = NULL;
+    sv->n = sv->cap = 0;
+}
+
+const char **exo_strv_nullterm(exo_strv_t *sv)
+{
+    if (sv->v == NULL) {
+        exo_strv_push_owned(sv, NULL);
+        sv->n = 0;
+    }
+    return (const char **)sv->v;
+}
+
+size_t exo_edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64) {
+        la = 64;
+    }
+    if (lb > 64) {
+        lb = 64;
+    }
+    size_t prev[65], cur[65];
+    for (size_t j = 0; j <= lb; j++) {
+        prev[j] = j;
+    }
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+        memcpy(prev, cur, (lb + 1) * sizeof *prev);
+    }
+    return prev[lb];
+}
+
+const char *exo_closest(const char *word, const char *const *candidates, size_t n)
+{
+    const char *best = NULL;
+    size_t best_d = (size_t)-1;
+    for (size_t i = 0; i < n; i++) {
+        size_t d = exo_edit_distance(word, candidates[i]);
+        if (d < best_d) {
+            best_d = d;
+            best = candidates[i];
+        }
+    }
+    /* A likely typo: at most a third of the word changed, and at least one letter kept. */
+    size_t len = strlen(word);
+    size_t limit = len / 3 + 1;
+    if (best == NULL || best_d > limit || best_d >= len) {
+        return NULL;
+    }
+    return best;
+}
+
+char *exo_path_join(const char *a, const char *b)
+{
+    size_t la = strlen(a);
+    while (la > 1 && a[la - 1] == '/') {
+        la--;
+    }
+    while (*b == '/') {
+        b++;
+    }
+    return exo_strdupf("%.*s/%s", (int)la, a, b);
+}
+
+bool exo_path_is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool exo_path_is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int exo_mkdir_p(const char *path, unsigned mode)
+{
+    char *p = exo_xstrdup(path);
+    for (char *s = p + 1; *s; s++) {
+        if (*s == '/') {
+            *s = '\0';
+            if (mkdir(p, mode) != 0 && errno != EEXIST) {
+                int e = errno;
+                free(p);
+                errno = e;
+                return -1;
+            }
+            *s = '/';
+        }
+    }
+    int rc = mkdir(p, mode);
+    int e = errno;
+    free(p);
+    if (rc != 0 && e != EEXIST) {
+        errno = e;
+        return -1;
+    }
+    return 0;
+}
+
+int exo_rm_rf(const char *path)
+{
+    if (path == NULL || path[0] == '\0' || strcmp(path, "/") == 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    struct stat st;
+    if (lstat(path, &st) != 0) {
+        return errno == ENOENT ? 0 : -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        return unlink(path);
+    }
+    DIR *d = opendir(path);
+    if (d == NULL) {
+        return -1;
+    }
+    int rc = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) {
+            continue;
+        }
+        char *child = exo_path_join(path, de->d_name);
+        if (exo_rm_rf(child) != 0) {
+            rc = -1;
+        }
+        free(child);
+    }
+    closedir(d);
+    if (rmdir(path) != 0) {
+        rc = -1;
+    }
+    return rc;
+}
+
+char *exo_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        return NULL;
+    }
+    exo_buf_t b = {0};
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        exo_buf_append(&b, chunk, n);
+    }
+    int failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        exo_buf_free(&b);
+        errno = EIO;
+        return NULL;
+    }
+    if (b.data == NULL) {
+        b.data = exo_xstrdup("");
+    }
+    if (len) {
+        *len = b.len;
+    }
+    return b.data;
+}
+
+int exo_write_file_atomic(const char *path, const char *data, size_t len)
+{
+    char *tmp = exo_strdupf("%s.tmp.%ld", path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        free(tmp);
+        return -1;
+    }
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, data + off, len - off);
+        if (w < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            goto fail;
+        }
+        off += (size_t)w;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0) {
+        fd = -1;
+        goto fail;
+    }
+    if (rename(tmp, path) != 0) {
+        fd = -1;
+        goto fail;
+    }
+    free(tmp);
+    return 0;
+fail:;
+    int e = errno;
+    if (fd >= 0) {
+        close(fd);
+    }
+    unlink(tmp);
+    free(tmp);
+    errno = e;
+    return -1;
+}
+
+unsigned long long exo_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (unsigned long long)ts.tv_sec * 1000ull + (unsigned long long)ts.tv_nsec / 1000000ull;
+}
+
+bool exo_use_color(int fd)
+{
+    const char *nc = getenv("NO_COLOR");
+    if (nc != NULL && nc[0] != '\0') {
+        return false;
+    }
+    return isatty(fd) == 1;
+}

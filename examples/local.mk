@@ -1,0 +1,1 @@
+# examples: build rules (none yet).

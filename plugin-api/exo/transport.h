@@ -1,0 +1,84 @@
+/*
+ * exo/transport.h - transport plugins carry the message bus: a broker that routes messages
+ * between services by the contracts in their service.yml, and the client side the exo CLI
+ * uses for `exo send` and `exo tail`. Services themselves use the transport's own SDK
+ * (for zmq: libexoservice), not this header.
+ *
+ * The routing table is JSON, built by the core from the app model (docs/bus.md):
+ *   { "roles": { "<role>": { "sends": [..], "receives": [..],
+ *                            "translations": [ {"public": "..", "internal": ".."} ] } } }
+ *
+ * Ownership and threading: see exo/plugin.h. The broker runs on the core's loop thread by
+ * watching its sockets with the host; on_event runs there too.
+ */
+#ifndef EXO_PLUGIN_API_TRANSPORT_H
+#define EXO_PLUGIN_API_TRANSPORT_H
+
+#include <exo/plugin.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define EXO_TRANSPORT_ABI_MAJOR 1
+#define EXO_TRANSPORT_ABI_MINOR 0
+
+typedef struct exo_bus_spec {
+    uint32_t size;
+    const char *app;
+    const char *listen;         /* endpoint to bind, e.g. "tcp://127.0.0.1:0" (0 = any port) */
+    const json_t *routes;       /* routing table (borrowed; the broker copies what it keeps) */
+    size_t max_message_size;    /* bytes; 0 = default 1 MiB */
+    /** Broker events: {"event":"register"|"unregister","role","instance"} and routed messages
+     *  {"event":"message","sender","receiver","name","internal_name","activity","outcome",..}.
+     *  Borrowed for the call. Optional. */
+    void (*on_event)(void *arg, const json_t *event);
+    void *arg;
+} exo_bus_spec_t;
+
+/** Options of a one-shot CLI client (exo send). */
+typedef struct exo_bus_send {
+    uint32_t size;
+    const char *endpoint;       /* the broker's endpoint */
+    const char *role;           /* send as this role (its `sends` still apply) */
+    const char *name;           /* message name */
+    const json_t *payload;      /* may be NULL */
+    bool wait;                  /* wait for the first reply in the activity */
+    unsigned timeout_ms;
+} exo_bus_send_t;
+
+typedef struct exo_transport_ops {
+    uint32_t size;
+
+    int (*broker_open)(const exo_host_t *host, const exo_bus_spec_t *spec, void **inst,
+                       exo_error_t *err);
+    /** The endpoint services connect to, with the real port. Instance-owned string. */
+    const char *(*broker_endpoint)(void *inst);
+    /** The endpoint of the broker's control socket (introspection, tail). */
+    const char *(*broker_control_endpoint)(void *inst);
+    /** Replace the routing table (e.g. after a manifest change). */
+    int (*broker_set_routes)(void *inst, const json_t *routes, exo_error_t *err);
+    /** Connected roles and instances, routes and counters. *out is new; caller decrefs. */
+    int (*broker_stats)(void *inst, json_t **out, exo_error_t *err);
+    void (*broker_close)(void *inst);
+
+    /** CLI: send one message; with wait, *reply is the first reply (caller decrefs). */
+    int (*client_send)(const exo_host_t *host, const exo_bus_send_t *req, json_t **reply,
+                       exo_error_t *err);
+    /** CLI: call @p fn for every routed message until @p fn returns non-zero or the broker
+     *  goes away. Blocks. */
+    int (*client_tail)(const exo_host_t *host, const char *control_endpoint,
+                       int (*fn)(void *arg, const json_t *event), void *arg, exo_error_t *err);
+    /** CLI: ask a running broker for its state (same JSON as broker_stats). */
+    int (*client_stats)(const exo_host_t *host, const char *control_endpoint, json_t **out,
+                        exo_error_t *err);
+} exo_transport_ops_t;
+
+#define EXO_TRANSPORT_PLUGIN(name, version, descr, caps, init, fini, ops) \
+    EXO_PLUGIN_DEFINE_(EXO_KIND_TRANSPORT, name, version, descr, caps, init, fini, (ops))
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EXO_PLUGIN_API_TRANSPORT_H */

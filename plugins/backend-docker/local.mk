@@ -1,0 +1,1 @@
+# plugins/backend-docker: build rules (none yet).

@@ -1,0 +1,1 @@
+# plugins/backend-podman: build rules (none yet).

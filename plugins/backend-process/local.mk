@@ -1,0 +1,1 @@
+# plugins/backend-process: build rules (none yet).

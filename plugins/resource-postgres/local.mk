@@ -1,0 +1,1 @@
+# plugins/resource-postgres: build rules (none yet).

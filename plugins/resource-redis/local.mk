@@ -1,0 +1,1 @@
+# plugins/resource-redis: build rules (none yet).

@@ -1,0 +1,1 @@
+# plugins/transport-zmq: build rules (none yet).

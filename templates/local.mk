@@ -1,0 +1,1 @@
+# templates: build rules (none yet).
