@@ -10,3 +10,10 @@ bin_PROGRAMS += exo
 exo_SOURCES = core/main.c core/commands.c core/cmd_version.c
 exo_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 exo_LDADD = core/libexocore.la
+
+# Each area of the core keeps its sources and tests in its own fragment.
+include core/model.mk
+include core/loader.mk
+include core/bus.mk
+include core/run.mk
+include core/scaffold.mk

@@ -1,1 +1,1 @@
-# docs: build rules (none yet).
+EXTRA_DIST += docs

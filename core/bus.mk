@@ -1,0 +1,1 @@
+# core/bus.mk: sources and tests of this core area (none yet).

@@ -1,0 +1,1 @@
+# core/loader.mk: sources and tests of this core area (none yet).

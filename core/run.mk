@@ -1,0 +1,1 @@
+# core/run.mk: sources and tests of this core area (none yet).

@@ -1,0 +1,1 @@
+# core/scaffold.mk: sources and tests of this core area (none yet).
