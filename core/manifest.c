@@ -935,9 +935,58 @@ static void parse_app(mctx_t *c, exo_app_t *app, const exo_ynode_t *root, role_s
     }
 }
 
+typedef struct sort_item {
+    exo_diag_entry_t e;
+    size_t file_rank, seq;
+} sort_item_t;
+
+static int cmp_items(const void *a, const void *b)
+{
+    const sort_item_t *x = a, *y = b;
+    if (x->file_rank != y->file_rank) {
+        return x->file_rank < y->file_rank ? -1 : 1;
+    }
+    if (x->e.line != y->e.line) {
+        return x->e.line < y->e.line ? -1 : 1;
+    }
+    if (x->e.column != y->e.column) {
+        return x->e.column < y->e.column ? -1 : 1;
+    }
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Findings come out in check order; users read them best file by file, top to bottom. Files
+ * keep the order in which they first had a finding. */
+static void sort_findings(exo_diag_t *d, size_t from)
+{
+    size_t n = d->n - from;
+    if (n < 2) {
+        return;
+    }
+    sort_item_t *items = exo_xcalloc(n, sizeof *items);
+    for (size_t i = 0; i < n; i++) {
+        items[i].e = d->entries[from + i];
+        items[i].seq = i;
+        items[i].file_rank = i;
+        for (size_t j = 0; j < i; j++) {
+            const char *fa = items[i].e.file, *fb = items[j].e.file;
+            if ((fa == NULL && fb == NULL) || (fa && fb && strcmp(fa, fb) == 0)) {
+                items[i].file_rank = items[j].file_rank;
+                break;
+            }
+        }
+    }
+    qsort(items, n, sizeof *items, cmp_items);
+    for (size_t i = 0; i < n; i++) {
+        d->entries[from + i] = items[i].e;
+    }
+    free(items);
+}
+
 exo_app_t *exo_app_load(const char *dir, exo_diag_t *diag)
 {
     size_t errors_before = diag->errors;
+    size_t entries_before = diag->n;
     char *real = realpath(dir, NULL);
     if (real == NULL || !exo_path_is_dir(real)) {
         exo_diag_error(diag, dir, 0, 0, "no such app directory");
@@ -973,6 +1022,7 @@ exo_app_t *exo_app_load(const char *dir, exo_diag_t *diag)
         free(srcs);
     }
     exo_ynode_free(root);
+    sort_findings(diag, entries_before);
     if (diag->errors > errors_before) {
         exo_app_destroy(&app);
         return NULL;

@@ -462,6 +462,14 @@ static void test_many_mistakes_one_error_each(void)
     CU_ASSERT(has_error("svc/service.yml", 3, 3, "did you mean 'command'?"));
     CU_ASSERT(has_error("svc/service.yml", 4, 7, "port must be a whole number"));
     CU_ASSERT(has_error("svc/service.yml", 6, 10, "messages.sends must be a list"));
+    /* Sorted file by file, top to bottom. */
+    CU_ASSERT_EQUAL_FATAL(diag.n, 11);
+    CU_ASSERT_EQUAL(diag.entries[0].line, 1);
+    CU_ASSERT_EQUAL(diag.entries[2].line, 3);
+    CU_ASSERT(ends_with(diag.entries[7].file, "/application.yml"));
+    CU_ASSERT_EQUAL(diag.entries[7].line, 14);
+    CU_ASSERT(ends_with(diag.entries[8].file, "svc/service.yml"));
+    CU_ASSERT_EQUAL(diag.entries[10].line, 6);
 }
 
 static void test_missing_application_yml(void)
