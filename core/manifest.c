@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -516,7 +515,7 @@ static void parse_translations(mctx_t *c, const exo_ynode_t *entry, exo_service_
     }
 }
 
-static void parse_role(mctx_t *c, exo_app_t *app, exo_service_t *s, role_src_t *src)
+static void parse_role(mctx_t *c, exo_service_t *s, role_src_t *src)
 {
     char where[128], what[192];
     snprintf(where, sizeof where, "services.%s", s->role);
@@ -596,7 +595,6 @@ static void parse_role(mctx_t *c, exo_app_t *app, exo_service_t *s, role_src_t *
     if (o != NULL && want_map(c, o, what)) {
         s->backend_options = exo_ynode_to_json(o);
     }
-    (void)app;
 }
 
 static void parse_service_yml(mctx_t *c, exo_service_t *s, const exo_ynode_t *root)
@@ -928,7 +926,7 @@ static void parse_app(mctx_t *c, exo_app_t *app, const exo_ynode_t *root, role_s
         s->ready = EXO_READY_AUTO;
         src->key = k;
         src->entry = e;
-        parse_role(c, app, s, src);
+        parse_role(c, s, src);
         if (s->location != NULL) {
             load_service_dir(c, app, s, src);
         }

@@ -234,7 +234,6 @@ exo_ynode_t *exo_yaml_parse(const char *name, const char *text, size_t len, exo_
     yaml_parser_set_input_string(&c.parser, (const unsigned char *)text, len);
     exo_ynode_t *root = NULL;
     bool ok = true;
-    bool in_doc = false;
     for (;;) {
         yaml_event_t ev;
         if (!next_event(&c, &ev)) {
@@ -247,7 +246,6 @@ exo_ynode_t *exo_yaml_parse(const char *name, const char *text, size_t len, exo_
             break;
         }
         if (type == YAML_STREAM_START_EVENT || type == YAML_DOCUMENT_END_EVENT) {
-            in_doc = false;
             yaml_event_delete(&ev);
             continue;
         }
@@ -260,11 +258,9 @@ exo_ynode_t *exo_yaml_parse(const char *name, const char *text, size_t len, exo_
                 ok = false;
                 break;
             }
-            in_doc = true;
             yaml_event_delete(&ev);
             continue;
         }
-        (void)in_doc;
         root = build(&c, &ev, 0);
         if (root == NULL) {
             ok = false;
