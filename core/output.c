@@ -38,7 +38,7 @@ exo_output_t *exo_output_new(FILE *out, exo_output_format_t format, const char *
     exo_output_t *o = exo_xcalloc(1, sizeof *o);
     o->out = out;
     o->format = format;
-    o->colour = format == EXO_OUTPUT_TEXT && exo_use_color(fileno(out));
+    o->colour = out != NULL && format == EXO_OUTPUT_TEXT && exo_use_color(fileno(out));
     o->log_dir = log_dir ? exo_xstrdup(log_dir) : NULL;
     o->width = 3; /* "exo" */
     if (o->log_dir != NULL && exo_mkdir_p(o->log_dir, 0755) < 0) {
@@ -126,6 +126,9 @@ static void emit(exo_output_t *o, role_file_t *r, int stream, const char *line, 
     timestamp(ts, sizeof ts);
     if (r->f != NULL) {
         fprintf(r->f, "%s %s %.*s\n", ts, stream_name(stream), (int)len, line);
+    }
+    if (o->out == NULL) {
+        return;
     }
     if (o->format == EXO_OUTPUT_JSON) {
         json_t *j = json_pack("{s:s, s:s, s:s, s:s%}", "time", ts, "role", r->role, "stream",

@@ -25,7 +25,7 @@ typedef enum exo_output_format { EXO_OUTPUT_TEXT = 0, EXO_OUTPUT_JSON } exo_outp
 #define EXO_OUT_BUS 4
 
 /**
- * Print to @p out (normally stdout). @p log_dir may be NULL (no files); it is created and the
+ * Print to @p out (normally stdout; NULL prints nothing). @p log_dir may be NULL (no files); it is created and the
  * files in it are truncated per role on first use. Colour follows exo_use_color(fileno(out))
  * unless @p format is JSON.
  */

@@ -1,0 +1,117 @@
+/* core/cmd_clean.c - `exo clean`: stop what an earlier run left and remove its state. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <exo/backend.h>
+
+#include "cli.h"
+#include "loader.h"
+#include "log.h"
+#include "runstate.h"
+
+int exo_cmd_clean(int argc, char **argv);
+
+/* Wait for the recorded exo to exit; true when it did within @p ms. */
+static bool wait_gone(const exo_runstate_t *rs, unsigned ms)
+{
+    unsigned long long end = exo_now_ms() + ms;
+    while (exo_runstate_alive(rs)) {
+        if (exo_now_ms() >= end) {
+            return false;
+        }
+        usleep(50000);
+    }
+    return true;
+}
+
+int exo_cmd_clean(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"app", required_argument, NULL, 'a'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *app_dir = NULL;
+    optind = 1;
+    opterr = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'a': app_dir = optarg; break;
+        default: return exo_cli_usage_error("clean", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc) {
+        return exo_cli_usage_error("clean", "unexpected argument '%s'", argv[optind]);
+    }
+    int code = EXO_EXIT_OK;
+    exo_app_t *app = exo_cli_load_app(app_dir, &code);
+    if (app == NULL) {
+        return code;
+    }
+    char *exo_dir = exo_path_join(app->dir, ".exo");
+    exo_runstate_t rs;
+    bool recorded = exo_runstate_read(exo_dir, &rs);
+    if (recorded && exo_runstate_alive(&rs)) {
+        /* A live exo takes its app down itself, in order; SIGKILL only when it will not. */
+        printf("stopping exo %s (pid %d)\n", rs.command, (int)rs.pid);
+        kill(rs.pid, SIGTERM);
+        if (!wait_gone(&rs, app->shutdown_grace_ms + 3000)) {
+            kill(rs.pid, SIGKILL);
+            wait_gone(&rs, 2000);
+        }
+    }
+    exo_strv_t backends = {0};
+    if (recorded) {
+        for (size_t i = 0; i < rs.backends.n; i++) {
+            exo_strv_push(&backends, rs.backends.v[i]);
+        }
+    }
+    if (!exo_strv_contains(&backends, "process")) {
+        exo_strv_push(&backends, "process");
+    }
+    exo_loop_t *loop = exo_loop_new();
+    exo_registry_t *reg = exo_registry_load(app->dir, loop);
+    for (size_t i = 0; i < backends.n; i++) {
+        const exo_plugin_t *p = exo_registry_find(reg, EXO_KIND_BACKEND, backends.v[i]);
+        if (p == NULL) {
+            if (recorded && exo_strv_contains(&rs.backends, backends.v[i])) {
+                exo_warn("backend %s is not available; what it ran is not cleaned up",
+                         backends.v[i]);
+            }
+            continue;
+        }
+        const exo_backend_ops_t *ops = p->desc->ops;
+        exo_error_t err = {0};
+        if (ops->cleanup != NULL && ops->cleanup(p->host, app->name, exo_dir, &err) < 0) {
+            exo_error("backend %s: %s", backends.v[i], err.message);
+            code = EXO_EXIT_INTERNAL;
+        }
+    }
+    exo_registry_destroy(&reg);
+    exo_loop_destroy(&loop);
+    static const char *const remove[] = {"logs", "state", NULL};
+    for (size_t i = 0; remove[i] != NULL; i++) {
+        char *path = exo_path_join(exo_dir, remove[i]);
+        if (exo_path_is_dir(path) && exo_rm_rf(path) < 0) {
+            exo_error("cannot remove %s: %s", path, strerror(errno));
+            code = EXO_EXIT_INTERNAL;
+        }
+        free(path);
+    }
+    exo_runstate_remove(exo_dir);
+    rmdir(exo_dir); /* only when nothing else (resource data, plugins) is kept there */
+    printf("cleaned %s: run state and logs removed\n", app->name);
+    if (recorded) {
+        exo_runstate_free(&rs);
+    }
+    exo_strv_free(&backends);
+    free(exo_dir);
+    exo_app_destroy(&app);
+    return code;
+}

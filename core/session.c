@@ -1,0 +1,1155 @@
+/* core/session.c - bringing an app up and down. See session.h. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <exo/backend.h>
+#include <exo/resource.h>
+
+#include "cli.h"
+#include "loader.h"
+#include "log.h"
+#include "runbus.h"
+#include "runenv.h"
+#include "runstate.h"
+#include "session.h"
+#include "supervisor.h"
+#include "watch.h"
+
+#define RESOURCE_TIMEOUT_MS 60000
+#define WATCH_DEBOUNCE_MS 300
+/* After a setup run by --watch, its own writes must not trigger another restart. */
+#define WATCH_QUIET_MS 1000
+
+typedef struct backend {
+    char *name;
+    const exo_plugin_t *plugin;
+    const exo_backend_ops_t *ops;
+    void *inst;
+    bool containers;
+} backend_t;
+
+typedef struct node {
+    exo_session_t *s;
+    bool is_resource;
+    const char *name;
+    const exo_service_t *svc;
+    const exo_resource_t *res;
+    backend_t *be;
+    exo_sup_t *sup;
+    size_t *deps;
+    size_t n_deps;
+    bool wanted;
+    unsigned host_port;   /* published on 127.0.0.1 (0 = none) */
+    unsigned listen_port; /* what the program listens on (PORT) */
+    unsigned reach_port;  /* what other units connect to */
+    /* resources */
+    const exo_resource_ops_t *rops;
+    void *rinst;
+    exo_resource_unit_t runit;
+    bool unit_known;
+    bool no_server;       /* the plugin runs nothing: ready once provisioned */
+    bool ready_noserver;
+    /* watch */
+    bool watch_busy;
+} node_t;
+
+typedef struct task {
+    exo_session_t *s;
+    exo_sup_t *sup;
+    void (*on_done)(void *arg, int status, unsigned long long ms);
+    void *arg;
+    bool done;
+} task_t;
+
+struct exo_session {
+    const exo_app_t *app;
+    exo_session_opts_t opts;
+    exo_loop_t *loop;
+    exo_registry_t *reg;
+    exo_output_t *out;
+    exo_runbus_t *bus;
+    char *exo_dir;
+    char *run_id;
+    bool recorded;
+    backend_t *backends;
+    size_t n_backends;
+    node_t *nodes;        /* services first (same index as app->services), then resources */
+    size_t n_nodes;
+    task_t **tasks;
+    size_t n_tasks;
+    unsigned long long t0, up_t0;
+    /* up */
+    void (*on_up)(void *arg, bool ok);
+    void *up_arg;
+    bool up_pending;
+    /* down */
+    void (*on_down)(void *arg);
+    void *down_arg;
+    bool down_pending;
+    bool stopping_resources;
+    /* signals */
+    void (*on_interrupt)(void *arg);
+    void *int_arg;
+    int interrupts;
+    exo_watch_t *watch;
+};
+
+static void pump(exo_session_t *s);
+static void check_down(exo_session_t *s);
+
+/* ---- backends ---- */
+
+static const char *backend_name_for(const exo_session_t *s, const exo_service_t *svc)
+{
+    if (s->opts.backend != NULL) {
+        return s->opts.backend;
+    }
+    if (svc != NULL && svc->backend != NULL) {
+        return svc->backend;
+    }
+    return s->app->backend != NULL ? s->app->backend : "process";
+}
+
+/* Find (and describe) a backend without opening it. */
+static backend_t *backend_get(exo_session_t *s, const char *name, exo_error_t *err)
+{
+    for (size_t i = 0; i < s->n_backends; i++) {
+        if (strcmp(s->backends[i].name, name) == 0) {
+            return &s->backends[i];
+        }
+    }
+    const exo_plugin_t *p = exo_registry_find(s->reg, EXO_KIND_BACKEND, name);
+    if (p == NULL) {
+        char *names = exo_registry_names(s->reg, EXO_KIND_BACKEND);
+        exo_error_set(err, EXO_ERR_NOTFOUND,
+                      "no working backend plugin named '%s' (available: %s); 'exo plugins' "
+                      "shows every plugin and why one failed to load", name,
+                      names && names[0] ? names : "none");
+        free(names);
+        return NULL;
+    }
+    const exo_backend_ops_t *ops = p->desc->ops;
+    if (ops == NULL || ops->size < offsetof(exo_backend_ops_t, cleanup) ||
+        ops->start == NULL || ops->stop == NULL || ops->kill == NULL || ops->release == NULL) {
+        exo_error_set(err, EXO_ERR_ABI, "backend plugin '%s' (%s) lacks required operations",
+                      name, p->path);
+        return NULL;
+    }
+    s->backends = exo_xrealloc(s->backends, (s->n_backends + 1) * sizeof *s->backends);
+    backend_t *b = &s->backends[s->n_backends++];
+    *b = (backend_t){.name = exo_xstrdup(name), .plugin = p, .ops = ops,
+                     .containers = (p->desc->caps & EXO_BACKEND_CAP_CONTAINERS) != 0};
+    return b;
+}
+
+static int backend_open(exo_session_t *s, backend_t *b, exo_error_t *err)
+{
+    if (b->inst != NULL) {
+        return EXO_OK;
+    }
+    if (b->ops->probe != NULL) {
+        int rc = b->ops->probe(b->plugin->host, err);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    exo_run_spec_t run = {.size = sizeof run, .app = s->app->name, .app_dir = s->app->dir,
+                          .run_id = s->run_id, .state_dir = s->exo_dir};
+    return b->ops->open(b->plugin->host, &run, &b->inst, err);
+}
+
+static const char *unit_host(const backend_t *b, const char *name)
+{
+    if (b->inst != NULL && b->ops->unit_host != NULL) {
+        const char *h = b->ops->unit_host(b->inst, name);
+        if (h != NULL) {
+            return h;
+        }
+    }
+    return b->containers ? name : "127.0.0.1";
+}
+
+/* ---- env ---- */
+
+static node_t *resource_node(exo_session_t *s, const char *name)
+{
+    for (size_t i = s->app->n_services; i < s->n_nodes; i++) {
+        if (strcmp(s->nodes[i].name, name) == 0) {
+            return &s->nodes[i];
+        }
+    }
+    return NULL;
+}
+
+static int resource_env(void *arg, const exo_service_t *svc, const char *name, exo_env_t *env,
+                        exo_error_t *err)
+{
+    exo_session_t *s = arg;
+    node_t *r = resource_node(s, name);
+    if (r == NULL || r->rinst == NULL || r->rops->emit_env == NULL) {
+        return EXO_OK;
+    }
+    char *prefix = exo_runenv_prefix(name);
+    int rc = r->rops->emit_env(r->rinst, env, prefix, unit_host(r->be, name), r->reach_port,
+                               err);
+    free(prefix);
+    return rc;
+}
+
+int exo_session_env(exo_session_t *s, const exo_service_t *svc, bool setup, exo_env_t *env,
+                    exo_error_t *err)
+{
+    size_t n = s->app->n_services;
+    unsigned *listen = exo_xcalloc(n + 1, sizeof *listen);
+    unsigned *reach = exo_xcalloc(n + 1, sizeof *reach);
+    const char **hosts = exo_xcalloc(n + 1, sizeof *hosts);
+    for (size_t i = 0; i < n; i++) {
+        listen[i] = s->nodes[i].listen_port;
+        reach[i] = s->nodes[i].reach_port;
+        hosts[i] = s->nodes[i].be ? unit_host(s->nodes[i].be, s->nodes[i].name) : "127.0.0.1";
+    }
+    const char *endpoint = exo_runbus_endpoint(s->bus);
+    char *ep = NULL;
+    if (endpoint != NULL) {
+        /* Units on a container network reach exo's loopback under the backend's host name. */
+        backend_t *b = s->nodes[svc - s->app->services].be;
+        const char *ha = b && b->inst && b->ops->host_address ? b->ops->host_address(b->inst)
+                                                               : NULL;
+        const char *lo = strstr(endpoint, "127.0.0.1");
+        if (ha != NULL && lo != NULL && strcmp(ha, "127.0.0.1") != 0) {
+            ep = exo_strdupf("%.*s%s%s", (int)(lo - endpoint), endpoint, ha, lo + 9);
+        } else {
+            ep = exo_xstrdup(endpoint);
+        }
+    } else if (!s->opts.bus) {
+        ep = exo_xstrdup(s->app->bus_listen ? s->app->bus_listen : "tcp://127.0.0.1:0");
+    }
+    exo_runenv_ctx_t ctx = {
+        .app = s->app, .bus_endpoint = ep, .run_id = s->run_id, .listen_ports = listen,
+        .reach_ports = reach, .hosts = hosts, .setup = setup, .resource_env = resource_env,
+        .arg = s,
+    };
+    int rc = exo_runenv_build(&ctx, svc, env, err);
+    free(ep);
+    free(listen);
+    free(reach);
+    free(hosts);
+    return rc;
+}
+
+/* ---- node state ---- */
+
+static bool node_ready(const node_t *n)
+{
+    if (n->is_resource && n->no_server) {
+        return n->ready_noserver;
+    }
+    return n->sup != NULL && exo_sup_state(n->sup) == EXO_SUP_READY;
+}
+
+static const char *label_of(const node_t *n)
+{
+    return n->name;
+}
+
+static void up_finish(exo_session_t *s, bool ok)
+{
+    if (!s->up_pending) {
+        return;
+    }
+    s->up_pending = false;
+    if (ok) {
+        size_t count = 0;
+        for (size_t i = 0; i < s->app->n_services; i++) {
+            count += s->nodes[i].wanted;
+        }
+        exo_output_status(s->out, "all services ready (%zu service%s) in %llu ms", count,
+                          count == 1 ? "" : "s", exo_now_ms() - s->up_t0);
+    }
+    if (s->on_up != NULL) {
+        s->on_up(s->up_arg, ok);
+    }
+}
+
+static void check_up(exo_session_t *s)
+{
+    if (!s->up_pending) {
+        return;
+    }
+    for (size_t i = 0; i < s->n_nodes; i++) {
+        if (s->nodes[i].wanted && !node_ready(&s->nodes[i])) {
+            return;
+        }
+    }
+    up_finish(s, true);
+}
+
+static const char *ready_word(const exo_service_t *svc, exo_ready_kind_t k)
+{
+    switch (k) {
+    case EXO_READY_ONLINE_TEXT: return "online text seen";
+    case EXO_READY_PORT: return "port open";
+    case EXO_READY_BUS: return "registered on the bus";
+    default: return "started";
+    }
+}
+
+static exo_ready_kind_t resolve_ready(const exo_session_t *s, const exo_service_t *svc)
+{
+    exo_ready_kind_t k = svc->ready;
+    if (k == EXO_READY_AUTO) {
+        if (svc->online_text != NULL) {
+            k = EXO_READY_ONLINE_TEXT;
+        } else if (svc->port != 0) {
+            k = EXO_READY_PORT;
+        } else if (svc->n_sends + svc->n_receives > 0) {
+            k = EXO_READY_BUS;
+        } else {
+            k = EXO_READY_STARTED;
+        }
+    }
+    if (k == EXO_READY_BUS && s->bus == NULL) {
+        k = EXO_READY_STARTED;
+    }
+    return k;
+}
+
+static void on_node_output(void *arg, exo_sup_t *sup, int stream, const char *line, size_t len)
+{
+    node_t *n = arg;
+    exo_output_line(n->s->out, label_of(n), stream == EXO_STREAM_STDERR ? EXO_OUT_STDERR
+                                                                          : EXO_OUT_STDOUT,
+                    line, len);
+}
+
+static int provision(node_t *n)
+{
+    if (n->rops->provision == NULL) {
+        return 0;
+    }
+    exo_error_t err = {0};
+    int rc = n->rops->provision(n->rinst, &err);
+    if (rc < 0) {
+        exo_output_role_status(n->s->out, n->name, "failed: provisioning: %s", err.message);
+    }
+    return rc;
+}
+
+static void on_node_state(void *arg, exo_sup_t *sup, exo_sup_state_t st, const char *msg)
+{
+    node_t *n = arg;
+    exo_session_t *s = n->s;
+    switch (st) {
+    case EXO_SUP_READY:
+        if (n->is_resource && provision(n) < 0) {
+            exo_sup_kill(n->sup);
+            if (s->up_pending && n->wanted) {
+                up_finish(s, false);
+            }
+            break;
+        }
+        exo_output_role_status(s->out, n->name, "ready in %llu ms (%s)",
+                               exo_sup_elapsed_ms(sup),
+                               n->is_resource ? "readiness check passed"
+                                              : ready_word(n->svc, resolve_ready(s, n->svc)));
+        pump(s);
+        check_up(s);
+        break;
+    case EXO_SUP_BACKOFF:
+        exo_output_role_status(s->out, n->name, "%s", msg);
+        break;
+    case EXO_SUP_FAILED:
+        if (msg != NULL) {
+            exo_output_role_status(s->out, n->name, "failed: %s", msg);
+            if (s->up_pending && n->wanted && !s->down_pending) {
+                up_finish(s, false);
+            }
+        }
+        check_down(s);
+        break;
+    case EXO_SUP_STOPPED:
+        if (msg != NULL) {
+            exo_output_role_status(s->out, n->name, "%s", msg);
+        }
+        check_down(s);
+        break;
+    default:
+        break;
+    }
+}
+
+static void start_service(exo_session_t *s, node_t *n)
+{
+    const exo_service_t *svc = n->svc;
+    exo_error_t err = {0};
+    if (backend_open(s, n->be, &err) < 0) {
+        exo_output_role_status(s->out, n->name, "failed: backend %s: %s", n->be->name,
+                               err.message);
+        up_finish(s, false);
+        return;
+    }
+    if (n->sup == NULL) {
+        exo_env_t *env = exo_env_new();
+        if (exo_session_env(s, svc, false, env, &err) < 0) {
+            exo_output_role_status(s->out, n->name, "failed: environment: %s", err.message);
+            exo_env_destroy(&env);
+            up_finish(s, false);
+            return;
+        }
+        char **strings = exo_env_strings(env);
+        exo_ready_kind_t ready = resolve_ready(s, svc);
+        exo_sup_spec_t spec = {
+            .name = svc->role,
+            .mode = EXO_UNIT_SERVICE,
+            .dir = svc->dir,
+            .command = svc->startup_command,
+            .image = svc->image,
+            .dockerfile = svc->dockerfile,
+            .options = svc->backend_options,
+            .env = (const char *const *)strings,
+            .port = {.unit_port = n->be->containers ? svc->port : n->listen_port,
+                     .host_port = n->host_port},
+            .ready = ready,
+            .online_text = svc->online_text,
+            .ready_timeout_ms = svc->ready_timeout_ms,
+            .restart = svc->restart,
+            .max_restarts = svc->max_restarts,
+            .ops = n->be->ops,
+            .inst = n->be->inst,
+            .loop = s->loop,
+            .on_output = on_node_output,
+            .on_state = on_node_state,
+            .arg = n,
+        };
+        if (svc->port == 0) {
+            spec.port.unit_port = 0;
+        }
+        n->sup = exo_sup_new(&spec);
+        exo_env_free_strings(strings);
+        exo_env_destroy(&env);
+    }
+    exo_sup_restart(n->sup, s->app->shutdown_grace_ms);
+}
+
+static int check_resource(void *arg, exo_error_t *err)
+{
+    node_t *n = arg;
+    return n->rops->check_ready != NULL ? n->rops->check_ready(n->rinst, err) : 1;
+}
+
+static void start_resource(exo_session_t *s, node_t *n)
+{
+    exo_error_t err = {0};
+    if (backend_open(s, n->be, &err) < 0) {
+        exo_output_role_status(s->out, n->name, "failed: backend %s: %s", n->be->name,
+                               err.message);
+        up_finish(s, false);
+        return;
+    }
+    if (n->sup == NULL && !n->no_server) {
+        if (n->rops->prepare != NULL && n->rops->prepare(n->rinst, &err) < 0) {
+            exo_output_role_status(s->out, n->name, "failed: prepare: %s", err.message);
+            up_finish(s, false);
+            return;
+        }
+        n->runit = (exo_resource_unit_t){.size = sizeof n->runit};
+        if (n->rops->unit(n->rinst, &n->runit, &err) < 0) {
+            exo_output_role_status(s->out, n->name, "failed: %s", err.message);
+            up_finish(s, false);
+            return;
+        }
+        if (n->runit.command == NULL && n->runit.image == NULL) {
+            n->no_server = true;
+        } else {
+            if (n->be->containers && n->runit.image == NULL) {
+                exo_output_role_status(s->out, n->name, "failed: resource type '%s' cannot run "
+                                       "on the %s backend (it has no container image)",
+                                       n->res->type, n->be->name);
+                up_finish(s, false);
+                return;
+            }
+            n->reach_port = n->be->containers ? n->runit.port : n->host_port;
+            exo_sup_spec_t spec = {
+                .name = n->name,
+                .mode = EXO_UNIT_SERVICE,
+                .dir = s->app->dir,
+                .command = n->be->containers ? NULL : n->runit.command,
+                .image = n->runit.image,
+                .user = n->runit.user,
+                .env = n->runit.env,
+                .port = {.unit_port = n->be->containers ? n->runit.port : n->host_port,
+                         .host_port = n->host_port},
+                .ready = EXO_READY_STARTED,
+                .check = check_resource,
+                .check_arg = n,
+                .ready_timeout_ms = RESOURCE_TIMEOUT_MS,
+                .restart = EXO_RESTART_ON_FAILURE,
+                .max_restarts = 3,
+                .ops = n->be->ops,
+                .inst = n->be->inst,
+                .loop = s->loop,
+                .on_output = on_node_output,
+                .on_state = on_node_state,
+                .arg = n,
+            };
+            n->sup = exo_sup_new(&spec);
+        }
+    }
+    if (n->no_server) {
+        if (!n->ready_noserver) {
+            n->ready_noserver = provision(n) == 0;
+            if (!n->ready_noserver) {
+                up_finish(s, false);
+                return;
+            }
+            exo_output_role_status(s->out, n->name, "ready (nothing to run)");
+        }
+        pump(s);
+        check_up(s);
+        return;
+    }
+    exo_sup_restart(n->sup, s->app->shutdown_grace_ms);
+}
+
+static bool node_idle(const node_t *n)
+{
+    if (n->is_resource && n->no_server) {
+        return !n->ready_noserver;
+    }
+    if (n->sup == NULL) {
+        return true;
+    }
+    exo_sup_state_t st = exo_sup_state(n->sup);
+    return st == EXO_SUP_IDLE || st == EXO_SUP_STOPPED;
+}
+
+/* Start every wanted node whose dependencies are ready. */
+static void pump(exo_session_t *s)
+{
+    if (!s->up_pending || s->down_pending) {
+        return;
+    }
+    for (size_t i = 0; i < s->n_nodes; i++) {
+        node_t *n = &s->nodes[i];
+        if (!n->wanted || !node_idle(n)) {
+            continue;
+        }
+        bool deps_ready = true;
+        for (size_t d = 0; d < n->n_deps; d++) {
+            deps_ready = deps_ready && node_ready(&s->nodes[n->deps[d]]);
+        }
+        if (!deps_ready) {
+            continue;
+        }
+        if (n->is_resource) {
+            start_resource(s, n);
+        } else {
+            start_service(s, n);
+        }
+        if (!s->up_pending) {
+            return;
+        }
+    }
+}
+
+static void want(exo_session_t *s, size_t i)
+{
+    node_t *n = &s->nodes[i];
+    if (n->wanted) {
+        return;
+    }
+    n->wanted = true;
+    for (size_t d = 0; d < n->n_deps; d++) {
+        want(s, n->deps[d]);
+    }
+}
+
+void exo_session_up(exo_session_t *s, const exo_strv_t *roles, const exo_strv_t *resources,
+                    void (*on_up)(void *arg, bool ok), void *arg)
+{
+    for (size_t i = 0; i < s->n_nodes; i++) {
+        s->nodes[i].wanted = false;
+    }
+    for (size_t i = 0; i < s->app->n_services; i++) {
+        if (roles == NULL || exo_strv_contains(roles, s->app->services[i].role)) {
+            want(s, i);
+        }
+    }
+    for (size_t i = s->app->n_services; i < s->n_nodes; i++) {
+        if (resources != NULL && exo_strv_contains(resources, s->nodes[i].name)) {
+            want(s, i);
+        }
+    }
+    s->on_up = on_up;
+    s->up_arg = arg;
+    s->up_pending = true;
+    s->up_t0 = exo_now_ms();
+    pump(s);
+    check_up(s);
+}
+
+/* ---- tasks ---- */
+
+static void on_task_output(void *arg, exo_sup_t *sup, int stream, const char *line, size_t len)
+{
+    task_t *t = arg;
+    exo_output_line(t->s->out, exo_sup_name(sup), stream == EXO_STREAM_STDERR ? EXO_OUT_STDERR
+                                                                                : EXO_OUT_STDOUT,
+                    line, len);
+}
+
+static void on_task_state(void *arg, exo_sup_t *sup, exo_sup_state_t st, const char *msg)
+{
+    task_t *t = arg;
+    if (t->done || (st != EXO_SUP_DONE && st != EXO_SUP_FAILED && st != EXO_SUP_STOPPED)) {
+        return;
+    }
+    if (st == EXO_SUP_FAILED && msg != NULL) {
+        exo_output_role_status(t->s->out, exo_sup_name(sup), "failed: %s", msg);
+    }
+    if (exo_sup_running(sup)) {
+        return;
+    }
+    t->done = true;
+    int status = st == EXO_SUP_DONE ? exo_sup_exit_status(sup) : -1;
+    if (t->on_done != NULL) {
+        t->on_done(t->arg, status, exo_sup_elapsed_ms(sup));
+    }
+    check_down(t->s);
+}
+
+int exo_session_task(exo_session_t *s, const exo_service_t *svc, const char *label,
+                     const char *command, bool setup,
+                     void (*on_done)(void *arg, int status, unsigned long long ms), void *arg)
+{
+    node_t *n = &s->nodes[svc - s->app->services];
+    exo_error_t err = {0};
+    if (backend_open(s, n->be, &err) < 0) {
+        exo_output_role_status(s->out, label, "failed: backend %s: %s", n->be->name,
+                               err.message);
+        return -1;
+    }
+    exo_env_t *env = exo_env_new();
+    if (exo_session_env(s, svc, setup, env, &err) < 0) {
+        exo_output_role_status(s->out, label, "failed: environment: %s", err.message);
+        exo_env_destroy(&env);
+        return -1;
+    }
+    char **strings = exo_env_strings(env);
+    task_t *t = exo_xcalloc(1, sizeof *t);
+    t->s = s;
+    t->on_done = on_done;
+    t->arg = arg;
+    exo_sup_spec_t spec = {
+        .name = label, .mode = EXO_UNIT_TASK, .dir = svc->dir, .command = command,
+        .image = svc->image, .dockerfile = svc->dockerfile, .options = svc->backend_options,
+        .env = (const char *const *)strings, .ready = EXO_READY_STARTED, .ops = n->be->ops,
+        .inst = n->be->inst, .loop = s->loop, .on_output = on_task_output,
+        .on_state = on_task_state, .arg = t,
+    };
+    t->sup = exo_sup_new(&spec);
+    exo_env_free_strings(strings);
+    exo_env_destroy(&env);
+    s->tasks = exo_xrealloc(s->tasks, (s->n_tasks + 1) * sizeof *s->tasks);
+    s->tasks[s->n_tasks++] = t;
+    exo_sup_start(t->sup);
+    return 0;
+}
+
+/* ---- down ---- */
+
+static bool any_running(exo_session_t *s, bool resources)
+{
+    for (size_t i = 0; i < s->n_nodes; i++) {
+        node_t *n = &s->nodes[i];
+        if (n->is_resource == resources && n->sup != NULL && exo_sup_running(n->sup)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool tasks_running(exo_session_t *s)
+{
+    for (size_t i = 0; i < s->n_tasks; i++) {
+        if (exo_sup_running(s->tasks[i]->sup)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void check_down(exo_session_t *s)
+{
+    if (!s->down_pending) {
+        return;
+    }
+    if (tasks_running(s) || any_running(s, false)) {
+        return;
+    }
+    if (!s->stopping_resources) {
+        /* Resources outlive the services that use them. */
+        s->stopping_resources = true;
+        for (size_t i = s->app->n_services; i < s->n_nodes; i++) {
+            node_t *n = &s->nodes[i];
+            n->ready_noserver = false;
+            if (n->sup != NULL) {
+                exo_sup_stop(n->sup, s->app->shutdown_grace_ms);
+            }
+        }
+    }
+    if (any_running(s, true)) {
+        return;
+    }
+    s->down_pending = false;
+    s->stopping_resources = false;
+    if (s->on_down != NULL) {
+        s->on_down(s->down_arg);
+    }
+}
+
+void exo_session_down(exo_session_t *s, void (*on_down)(void *arg), void *arg)
+{
+    s->up_pending = false;
+    s->down_pending = true;
+    s->stopping_resources = false;
+    s->on_down = on_down;
+    s->down_arg = arg;
+    for (size_t i = 0; i < s->n_tasks; i++) {
+        if (exo_sup_running(s->tasks[i]->sup)) {
+            exo_sup_stop(s->tasks[i]->sup, s->app->shutdown_grace_ms);
+        }
+    }
+    for (size_t i = 0; i < s->app->n_services; i++) {
+        if (s->nodes[i].sup != NULL) {
+            exo_sup_stop(s->nodes[i].sup, s->app->shutdown_grace_ms);
+        }
+    }
+    check_down(s);
+}
+
+void exo_session_kill(exo_session_t *s)
+{
+    for (size_t i = 0; i < s->n_tasks; i++) {
+        if (exo_sup_running(s->tasks[i]->sup)) {
+            exo_sup_kill(s->tasks[i]->sup);
+        }
+    }
+    for (size_t i = 0; i < s->n_nodes; i++) {
+        if (s->nodes[i].sup != NULL && exo_sup_running(s->nodes[i].sup)) {
+            exo_sup_kill(s->nodes[i].sup);
+        }
+    }
+}
+
+/* ---- signals ---- */
+
+static void on_signal(int signo, void *arg)
+{
+    exo_session_t *s = arg;
+    s->interrupts++;
+    if (s->interrupts == 1) {
+        exo_output_status(s->out, "%s received: stopping (again to kill at once)",
+                          signo == SIGINT ? "Ctrl-C" : sigabbrev_np(signo));
+        if (s->on_interrupt != NULL) {
+            s->on_interrupt(s->int_arg);
+        }
+    } else {
+        exo_output_status(s->out, "killing everything now");
+        exo_session_kill(s);
+    }
+}
+
+void exo_session_on_interrupt(exo_session_t *s, void (*fn)(void *arg), void *arg)
+{
+    s->on_interrupt = fn;
+    s->int_arg = arg;
+    exo_loop_signal(s->loop, SIGINT, on_signal, s);
+    exo_loop_signal(s->loop, SIGTERM, on_signal, s);
+    exo_loop_signal(s->loop, SIGHUP, on_signal, s);
+}
+
+/* ---- watch ---- */
+
+typedef struct watch_job {
+    exo_session_t *s;
+    size_t idx;
+} watch_job_t;
+
+static void restart_location(exo_session_t *s, size_t idx)
+{
+    for (size_t i = 0; i < s->app->n_services; i++) {
+        node_t *n = &s->nodes[i];
+        if (strcmp(s->app->services[i].dir, s->app->services[idx].dir) == 0 && n->sup != NULL &&
+            exo_sup_state(n->sup) != EXO_SUP_IDLE) {
+            exo_output_role_status(s->out, n->name, "restarting");
+            exo_sup_restart(n->sup, s->app->shutdown_grace_ms);
+        }
+    }
+}
+
+static void on_watch_setup_done(void *arg, int status, unsigned long long ms)
+{
+    watch_job_t *job = arg;
+    exo_session_t *s = job->s;
+    node_t *n = &s->nodes[job->idx];
+    n->watch_busy = false;
+    exo_watch_quiet(s->watch, (int)job->idx, WATCH_QUIET_MS);
+    if (status != 0) {
+        exo_output_role_status(s->out, n->name, "setup failed; the running version stays "
+                               "(fix it and save again)");
+    } else if (!s->down_pending) {
+        restart_location(s, job->idx);
+    }
+    free(job);
+}
+
+static void on_change(void *arg, int id, const char *path)
+{
+    exo_session_t *s = arg;
+    node_t *n = &s->nodes[id];
+    if (s->down_pending || n->watch_busy) {
+        return;
+    }
+    const exo_service_t *svc = n->svc;
+    const char *rel = strncmp(path, svc->dir, strlen(svc->dir)) == 0 ?
+                      path + strlen(svc->dir) + (path[strlen(svc->dir)] == '/') : path;
+    exo_output_role_status(s->out, n->name, "changed (%s)", rel);
+    if (svc->setup != NULL) {
+        watch_job_t *job = exo_xcalloc(1, sizeof *job);
+        job->s = s;
+        job->idx = (size_t)id;
+        n->watch_busy = true;
+        char *label = exo_strdupf("%s", svc->role);
+        if (exo_session_task(s, svc, label, svc->setup, true, on_watch_setup_done, job) < 0) {
+            n->watch_busy = false;
+            free(job);
+        }
+        free(label);
+        return;
+    }
+    restart_location(s, (size_t)id);
+}
+
+int exo_session_watch(exo_session_t *s)
+{
+    s->watch = exo_watch_new(s->loop, WATCH_DEBOUNCE_MS, on_change, s);
+    if (s->watch == NULL) {
+        exo_error("cannot watch files: %s", strerror(errno));
+        return -1;
+    }
+    for (size_t i = 0; i < s->app->n_services; i++) {
+        if (!s->nodes[i].wanted) {
+            continue;
+        }
+        /* Roles sharing a location are watched once, under the first of them. */
+        bool seen = false;
+        for (size_t j = 0; j < i; j++) {
+            seen = seen || (s->nodes[j].wanted &&
+                            strcmp(s->app->services[j].dir, s->app->services[i].dir) == 0);
+        }
+        if (!seen && exo_watch_add(s->watch, s->app->services[i].dir, (int)i) < 0) {
+            exo_warn("cannot watch %s: %s", s->app->services[i].dir, strerror(errno));
+        }
+    }
+    return 0;
+}
+
+/* ---- bus events ---- */
+
+static void on_register(void *arg, const char *role)
+{
+    exo_session_t *s = arg;
+    for (size_t i = 0; i < s->app->n_services; i++) {
+        if (strcmp(s->nodes[i].name, role) == 0 && s->nodes[i].sup != NULL) {
+            exo_sup_registered(s->nodes[i].sup);
+        }
+    }
+}
+
+static void on_trace(void *arg, const char *line)
+{
+    exo_session_t *s = arg;
+    exo_output_line(s->out, "bus", EXO_OUT_BUS, line, strlen(line));
+}
+
+/* ---- lifecycle ---- */
+
+static void cleanup_leftovers(exo_session_t *s, const exo_runstate_t *rs)
+{
+    for (size_t i = 0; i < rs->backends.n; i++) {
+        exo_error_t err = {0};
+        backend_t *b = backend_get(s, rs->backends.v[i], &err);
+        if (b != NULL && b->ops->cleanup != NULL &&
+            b->ops->cleanup(b->plugin->host, s->app->name, s->exo_dir, &err) < 0) {
+            exo_warn("cleaning up after the earlier run (backend %s): %s", b->name, err.message);
+        }
+    }
+}
+
+static int build_nodes(exo_session_t *s, exo_error_t *err)
+{
+    const exo_app_t *app = s->app;
+    s->n_nodes = app->n_services + app->n_resources;
+    s->nodes = exo_xcalloc(s->n_nodes + 1, sizeof *s->nodes);
+    for (size_t i = 0; i < app->n_services; i++) {
+        const exo_service_t *svc = &app->services[i];
+        node_t *n = &s->nodes[i];
+        n->s = s;
+        n->svc = svc;
+        n->name = svc->role;
+        n->be = backend_get(s, backend_name_for(s, svc), err);
+        if (n->be == NULL) {
+            return EXO_ERR_NOTFOUND;
+        }
+        if (svc->port != 0) {
+            n->host_port = exo_runenv_free_port();
+            n->listen_port = n->be->containers ? svc->port : n->host_port;
+            n->reach_port = n->be->containers ? svc->port : n->host_port;
+        }
+        n->deps = exo_xcalloc(svc->n_depends_on + svc->n_resources + 1, sizeof *n->deps);
+        for (size_t d = 0; d < svc->n_depends_on; d++) {
+            const exo_service_t *dep = exo_app_service(app, svc->depends_on[d]);
+            if (dep != NULL) {
+                n->deps[n->n_deps++] = (size_t)(dep - app->services);
+            }
+        }
+    }
+    for (size_t i = 0; i < app->n_resources; i++) {
+        const exo_resource_t *res = &app->resources[i];
+        node_t *n = &s->nodes[app->n_services + i];
+        n->s = s;
+        n->is_resource = true;
+        n->res = res;
+        n->name = res->name;
+        n->be = backend_get(s, backend_name_for(s, NULL), err);
+        if (n->be == NULL) {
+            return EXO_ERR_NOTFOUND;
+        }
+        const exo_plugin_t *p = exo_registry_find(s->reg, EXO_KIND_RESOURCE, res->type);
+        if (p == NULL) {
+            char *names = exo_registry_names(s->reg, EXO_KIND_RESOURCE);
+            exo_error_set(err, EXO_ERR_NOTFOUND, "%s:%d:%d: resource '%s': no working resource "
+                          "plugin of type '%s' (available: %s); 'exo plugins' shows why one "
+                          "failed to load", app->file, res->line, res->column, res->name,
+                          res->type, names && names[0] ? names : "none");
+            free(names);
+            return EXO_ERR_NOTFOUND;
+        }
+        n->rops = p->desc->ops;
+        n->host_port = exo_runenv_free_port();
+        n->reach_port = n->host_port;
+        char *data_dir = exo_strdupf("%s/resources/%s", s->exo_dir, res->name);
+        exo_mkdir_p(data_dir, 0755);
+        exo_resource_spec_t spec = {
+            .size = sizeof spec, .app = app->name, .name = res->name, .type = res->type,
+            .config = res->config, .app_dir = app->dir, .data_dir = data_dir,
+            .containers = n->be->containers, .fresh = s->opts.fresh,
+            .host_port = n->host_port,
+        };
+        int rc = n->rops->create(p->host, &spec, &n->rinst, err);
+        free(data_dir);
+        if (rc < 0) {
+            n->rinst = NULL;
+            return rc;
+        }
+    }
+    /* Resources a service uses are dependencies like depends-on roles. */
+    for (size_t i = 0; i < app->n_services; i++) {
+        const exo_service_t *svc = &app->services[i];
+        node_t *n = &s->nodes[i];
+        for (size_t r = 0; r < svc->n_resources; r++) {
+            for (size_t k = app->n_services; k < s->n_nodes; k++) {
+                if (strcmp(s->nodes[k].name, svc->resources[r]) == 0) {
+                    n->deps[n->n_deps++] = k;
+                }
+            }
+        }
+    }
+    return EXO_OK;
+}
+
+exo_session_t *exo_session_new(const exo_app_t *app, const exo_session_opts_t *opts,
+                               int *exit_code)
+{
+    exo_session_t *s = exo_xcalloc(1, sizeof *s);
+    s->app = app;
+    s->opts = *opts;
+    s->t0 = exo_now_ms();
+    s->exo_dir = exo_path_join(app->dir, ".exo");
+    s->run_id = exo_runstate_new_id();
+    s->loop = exo_loop_new();
+    *exit_code = EXO_EXIT_USER;
+
+    exo_runstate_t rs;
+    bool earlier = opts->record && exo_runstate_read(s->exo_dir, &rs);
+    if (earlier && exo_runstate_alive(&rs) && rs.pid != getpid()) {
+        exo_error("exo %s is already running this app (pid %d); stop it first, or run "
+                  "'exo clean' to stop it and remove its state", rs.command, (int)rs.pid);
+        exo_runstate_free(&rs);
+        exo_session_destroy(&s);
+        return NULL;
+    }
+
+    char *logs = opts->record ? exo_path_join(s->exo_dir, "logs") : NULL;
+    s->out = exo_output_new(opts->quiet ? NULL : stdout, opts->format, logs);
+    free(logs);
+    for (size_t i = 0; i < app->n_services; i++) {
+        exo_output_add_role(s->out, app->services[i].role);
+    }
+    for (size_t i = 0; i < app->n_resources; i++) {
+        exo_output_add_role(s->out, app->resources[i].name);
+    }
+
+    s->reg = exo_registry_load(app->dir, s->loop);
+    exo_error_t err = {0};
+    if (earlier) {
+        exo_output_status(s->out, "cleaning up after an earlier run that did not shut down");
+        cleanup_leftovers(s, &rs);
+        exo_runstate_free(&rs);
+    }
+    if (build_nodes(s, &err) < 0) {
+        exo_error("%s", err.message);
+        exo_session_destroy(&s);
+        return NULL;
+    }
+    if (opts->record) {
+        /* Processes that leave their group become exo's children, so none is lost. */
+        prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+        exo_strv_t names = {0};
+        for (size_t i = 0; i < s->n_backends; i++) {
+            exo_strv_push(&names, s->backends[i].name);
+        }
+        if (exo_runstate_write(s->exo_dir, s->run_id, opts->command, &names) < 0) {
+            exo_warn("cannot write %s/run.json (%s); 'exo clean' will not find this run",
+                     s->exo_dir, strerror(errno));
+        } else {
+            s->recorded = true;
+        }
+        exo_strv_free(&names);
+    }
+    if (opts->bus) {
+        exo_runbus_events_t ev = {.on_register = on_register, .on_trace = on_trace, .arg = s};
+        s->bus = exo_runbus_start(app, s->reg, s->loop, &ev, &err);
+        if (s->bus == NULL) {
+            exo_error("cannot start the message bus: %s", err.message);
+            *exit_code = EXO_EXIT_INTERNAL;
+            exo_session_destroy(&s);
+            return NULL;
+        }
+        exo_output_status(s->out, "bus listening on %s", exo_runbus_endpoint(s->bus));
+    }
+    *exit_code = EXO_EXIT_OK;
+    return s;
+}
+
+/* Kill and reap what escaped the units' process groups and was reparented to exo. */
+static void reap_orphans(void)
+{
+    pid_t self = getpid();
+    for (int round = 0; round < 5; round++) {
+        int found = 0;
+        DIR *d = opendir("/proc");
+        if (d == NULL) {
+            return;
+        }
+        struct dirent *de;
+        while ((de = readdir(d)) != NULL) {
+            char *end;
+            long pid = strtol(de->d_name, &end, 10);
+            if (*end != '\0' || pid <= 1) {
+                continue;
+            }
+            char path[64];
+            snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+            char *st = exo_read_file(path, NULL);
+            char *p = st ? strrchr(st, ')') : NULL;
+            int ppid = 0;
+            if (p != NULL && sscanf(p + 2, "%*c %d", &ppid) == 1 && ppid == self) {
+                kill((pid_t)pid, SIGKILL);
+                waitpid((pid_t)pid, NULL, 0);
+                found++;
+            }
+            free(st);
+        }
+        closedir(d);
+        if (found == 0) {
+            return;
+        }
+    }
+}
+
+void exo_session_destroy(exo_session_t **s_p)
+{
+    exo_session_t *s = *s_p;
+    if (s == NULL) {
+        return;
+    }
+    exo_watch_destroy(&s->watch);
+    /* Normally everything is down already; this is for error paths. */
+    exo_session_kill(s);
+    unsigned long long end = exo_now_ms() + 3000;
+    while ((tasks_running(s) || any_running(s, false) || any_running(s, true)) &&
+           exo_now_ms() < end) {
+        exo_loop_once(s->loop, 50);
+    }
+    for (size_t i = 0; i < s->n_tasks; i++) {
+        exo_sup_destroy(&s->tasks[i]->sup);
+        free(s->tasks[i]);
+    }
+    free(s->tasks);
+    for (size_t i = 0; i < s->n_nodes; i++) {
+        node_t *n = &s->nodes[i];
+        exo_sup_destroy(&n->sup);
+        if (n->rinst != NULL) {
+            n->rops->destroy(n->rinst);
+        }
+        free(n->deps);
+    }
+    free(s->nodes);
+    exo_runbus_stop(&s->bus);
+    for (size_t i = 0; i < s->n_backends; i++) {
+        if (s->backends[i].inst != NULL && s->backends[i].ops->close != NULL) {
+            s->backends[i].ops->close(s->backends[i].inst);
+        }
+        free(s->backends[i].name);
+    }
+    free(s->backends);
+    if (s->opts.record) {
+        reap_orphans();
+        prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+    }
+    if (s->recorded) {
+        exo_runstate_remove(s->exo_dir);
+    }
+    exo_registry_destroy(&s->reg);
+    exo_output_destroy(&s->out);
+    exo_loop_destroy(&s->loop);
+    free(s->exo_dir);
+    free(s->run_id);
+    free(s);
+    *s_p = NULL;
+}
+
+exo_loop_t *exo_session_loop(exo_session_t *s)
+{
+    return s->loop;
+}
+
+exo_output_t *exo_session_output(exo_session_t *s)
+{
+    return s->out;
+}
+
+unsigned long long exo_session_uptime_ms(const exo_session_t *s)
+{
+    return exo_now_ms() - s->t0;
+}
