@@ -1,1 +1,31 @@
-# core/run.mk: sources and tests of this core area (none yet).
+# core/run.mk: exo run / test / setup / clean / env: orchestration over backend plugins.
+# A library of its own so its modules get the install paths they hand to services.
+noinst_LTLIBRARIES += core/libexorun.la
+core_libexorun_la_SOURCES = \
+	core/output.h core/output.c \
+	core/supervisor.h core/supervisor.c \
+	core/runenv.h core/runenv.c \
+	core/runbus.h core/runbus.c \
+	core/runstate.h core/runstate.c \
+	core/watch.h core/watch.c \
+	core/runcli.h core/runcli.c \
+	core/session.h core/session.c
+core_libexorun_la_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DEXO_INCLUDEDIR='"$(includedir)"' -DEXO_LIBDIR='"$(libdir)"'
+core_libexorun_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+
+exo_SOURCES += core/cmd_run.c core/cmd_test.c core/cmd_setup.c core/cmd_clean.c core/cmd_env.c
+exo_LDADD += core/libexorun.la
+
+# Integration tests: real processes, real signals.
+EXO_RUN_TESTS = \
+	tests/run/start.sh \
+	tests/run/restart.sh \
+	tests/run/shutdown.sh \
+	tests/run/watch.sh \
+	tests/run/env.sh \
+	tests/run/test.sh \
+	tests/run/setup.sh \
+	tests/run/clean.sh
+TESTS += $(EXO_RUN_TESTS)
+EXTRA_DIST += $(EXO_RUN_TESTS) tests/support/lib.sh

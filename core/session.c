@@ -1039,13 +1039,17 @@ exo_session_t *exo_session_new(const exo_app_t *app, const exo_session_opts_t *o
     if (opts->bus) {
         exo_runbus_events_t ev = {.on_register = on_register, .on_trace = on_trace, .arg = s};
         s->bus = exo_runbus_start(app, s->reg, s->loop, &ev, &err);
-        if (s->bus == NULL) {
+        if (s->bus == NULL && err.code == EXO_ERR_UNAVAILABLE) {
+            exo_warn("running without the message bus: %s", err.message);
+        } else if (s->bus == NULL) {
             exo_error("cannot start the message bus: %s", err.message);
             *exit_code = EXO_EXIT_INTERNAL;
             exo_session_destroy(&s);
             return NULL;
         }
-        exo_output_status(s->out, "bus listening on %s", exo_runbus_endpoint(s->bus));
+        if (s->bus != NULL) {
+            exo_output_status(s->out, "bus listening on %s", exo_runbus_endpoint(s->bus));
+        }
     }
     *exit_code = EXO_EXIT_OK;
     return s;

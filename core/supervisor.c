@@ -339,7 +339,7 @@ void exo_sup_start(exo_sup_t *s)
     if (rc == 0) {
         rc = s->spec.ops->start(s->spec.inst, &us, &s->unit, &err);
     }
-    free((void *)us.env);
+
     if (rc < 0) {
         s->unit = NULL;
         cancel_timer(s, &s->timeout_timer);
