@@ -57,6 +57,7 @@ typedef struct node {
     bool unit_known;
     bool no_server;       /* the plugin runs nothing: ready once provisioned */
     bool ready_noserver;
+    bool completed;       /* exited 0 and not restarted: a one-shot job that did its work */
     /* watch */
     bool watch_busy;
 } node_t;
@@ -252,7 +253,7 @@ static bool node_ready(const node_t *n)
     if (n->is_resource && n->no_server) {
         return n->ready_noserver;
     }
-    return n->sup != NULL && exo_sup_state(n->sup) == EXO_SUP_READY;
+    return n->completed || (n->sup != NULL && exo_sup_state(n->sup) == EXO_SUP_READY);
 }
 
 static const char *label_of(const node_t *n)
@@ -377,7 +378,11 @@ static void on_node_state(void *arg, exo_sup_t *sup, exo_sup_state_t st, const c
         break;
     case EXO_SUP_STOPPED:
         if (msg != NULL) {
+            /* It exited 0 on its own: what depends on it may go ahead. */
             exo_output_role_status(s->out, n->name, "%s", msg);
+            n->completed = true;
+            pump(s);
+            check_up(s);
         }
         check_down(s);
         break;
@@ -436,6 +441,7 @@ static void start_service(exo_session_t *s, node_t *n)
         exo_env_free_strings(strings);
         exo_env_destroy(&env);
     }
+    n->completed = false;
     exo_sup_restart(n->sup, s->app->shutdown_grace_ms);
 }
 
@@ -791,6 +797,7 @@ static void restart_location(exo_session_t *s, size_t idx)
         if (strcmp(s->app->services[i].dir, s->app->services[idx].dir) == 0 && n->sup != NULL &&
             exo_sup_state(n->sup) != EXO_SUP_IDLE) {
             exo_output_role_status(s->out, n->name, "restarting");
+            n->completed = false;
             exo_sup_restart(n->sup, s->app->shutdown_grace_ms);
         }
     }
