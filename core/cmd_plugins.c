@@ -129,10 +129,12 @@ int exo_cmd_plugins(int argc, char **argv)
     }
     char *app_dir = NULL;
     if (app_opt != NULL) {
-        if (!exo_path_is_dir(app_opt)) {
+        /* Absolute, so that the paths exo prints and plugins' state_dir do not depend on
+         * where exo was started. */
+        app_dir = exo_path_is_dir(app_opt) ? realpath(app_opt, NULL) : NULL;
+        if (app_dir == NULL) {
             return exo_cli_usage_error("plugins", "--app %s: no such directory", app_opt);
         }
-        app_dir = exo_xstrdup(app_opt);
     } else {
         /* Outside an app, app-local plugins are simply not searched. */
         char cwd[4096];

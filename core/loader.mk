@@ -54,3 +54,11 @@ tests_unit_test_loader_LDADD = $(EXO_TEST_LINK)
 TESTS += tests/unit/test_loader tests/cli/plugins.sh tests/plugin-sdk/headers.sh \
 	tests/plugin-sdk/out_of_tree.sh
 EXTRA_DIST += tests/cli/plugins.sh tests/plugin-sdk/headers.sh tests/plugin-sdk/out_of_tree.sh
+
+# The plugin directory exists after `make install` even before any plugin is installed there,
+# so third parties can install into what `pkg-config --variable=plugindir exo-plugin` names.
+# A prerequisite-only rule, so other fragments can hook install-data-local too.
+install-data-local: exo-install-plugindir
+exo-install-plugindir:
+	$(MKDIR_P) '$(DESTDIR)$(plugindir)'
+.PHONY: exo-install-plugindir
