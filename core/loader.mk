@@ -62,3 +62,10 @@ install-data-local: exo-install-plugindir
 exo-install-plugindir:
 	$(MKDIR_P) '$(DESTDIR)$(plugindir)'
 .PHONY: exo-install-plugindir
+
+# configure's exit trap runs `rm -f core ... && rm -f confdefs*`; our core/ directory makes the
+# first rm fail, so confdefs.h survives every configure run and would fail distcleancheck.
+distclean-local: exo-distclean-confdefs
+exo-distclean-confdefs:
+	rm -f confdefs.h
+.PHONY: exo-distclean-confdefs
