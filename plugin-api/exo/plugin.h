@@ -248,6 +248,7 @@ typedef const exo_plugin_desc_t *(*exo_plugin_describe_fn)(void);
             .abi_major = EXO_PLUGIN_ABI_MAJOR,                                              \
             .abi_minor = EXO_PLUGIN_ABI_MINOR,                                              \
             .kind = (kind_),                                                                \
+            .reserved = 0,                                                                  \
             .name = (name_),                                                                \
             .version = (version_),                                                          \
             .description = (descr_),                                                        \

@@ -25,4 +25,22 @@ for h in plugin backend resource transport frontend version; do
     fi
     n=$((n + 1))
 done
+# A plugin written in C++ must still export the unmangled symbol the loader looks up.
+if command -v "$CXX" >/dev/null 2>&1; then
+    cat >"$tmp/p.cc" <<'CXXEOF'
+#include <exo/frontend.h>
+static int f_open(const exo_host_t *, const exo_frontend_spec_t *, void **inst, exo_error_t *)
+{
+    *inst = nullptr;
+    return 0;
+}
+static const char *f_endpoint(void *) { return "127.0.0.1:1"; }
+static void f_close(void *) {}
+static const exo_frontend_ops_t ops = {sizeof ops, f_open, f_endpoint, f_close};
+EXO_FRONTEND_PLUGIN("cxx", "1.0.0", "written in C++", EXO_CAP_NONE, nullptr, nullptr, &ops)
+CXXEOF
+    $CXX -std=c++20 -Wall -Wextra -Werror -fPIC -fvisibility=hidden -c "${inc[@]}" $jansson \
+        -o "$tmp/p.o" "$tmp/p.cc" || fail "a C++ plugin does not compile"
+    nm "$tmp/p.o" | grep -q ' T exo_plugin_describe$' || fail "C++ plugin: exo_plugin_describe is mangled"
+fi
 echo "headers.sh: $n headers compile alone"
