@@ -39,16 +39,10 @@ static void on_event(void *arg, const json_t *event)
     if (rb->ev.on_trace == NULL) {
         return;
     }
-    /* A ready-made line when the bus gives one, else the event as compact JSON. */
-    const char *line = json_string_value(json_object_get(event, "line"));
+    char *line = exo_bus_trace_line(event);
     if (line != NULL) {
         rb->ev.on_trace(rb->ev.arg, line);
-        return;
-    }
-    char *s = json_dumps(event, JSON_COMPACT);
-    if (s != NULL) {
-        rb->ev.on_trace(rb->ev.arg, s);
-        free(s);
+        free(line);
     }
 }
 #endif
@@ -59,9 +53,7 @@ exo_runbus_t *exo_runbus_start(const exo_app_t *app, const exo_registry_t *reg, 
 #ifdef HAVE_EXO_BUS
     exo_runbus_t *rb = exo_xcalloc(1, sizeof *rb);
     rb->ev = *ev;
-    rb->bus = exo_bus_start(app, reg, loop, app->bus_listen ? app->bus_listen
-                                                             : "tcp://127.0.0.1:0",
-                            on_event, rb, err);
+    rb->bus = exo_bus_start(app, reg, loop, NULL, on_event, rb, err);
     if (rb->bus == NULL) {
         free(rb);
         return NULL;
