@@ -34,7 +34,6 @@ static void on_event(void *arg, const json_t *event)
         if (role != NULL && rb->ev.on_register != NULL) {
             rb->ev.on_register(rb->ev.arg, role);
         }
-        return;
     }
     if (rb->ev.on_trace == NULL) {
         return;
