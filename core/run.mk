@@ -28,4 +28,4 @@ EXO_RUN_TESTS = \
 	tests/run/setup.sh \
 	tests/run/clean.sh
 TESTS += $(EXO_RUN_TESTS)
-EXTRA_DIST += $(EXO_RUN_TESTS) tests/support/lib.sh
+EXTRA_DIST += $(EXO_RUN_TESTS) tests/support/run-lib.sh

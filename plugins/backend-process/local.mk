@@ -12,5 +12,5 @@ tests_unit_test_backend_process_SOURCES = tests/unit/test_backend_process.c \
 	plugins/backend-process/process.c tests/support/test_host.c tests/support/test_host.h \
 	tests/support/cunit_main.h
 tests_unit_test_backend_process_CFLAGS = $(EXO_TEST_CCFLAGS)
-tests_unit_test_backend_process_LDADD = $(EXO_TEST_LINK)
+tests_unit_test_backend_process_LDADD = $(EXO_TEST_LINK) $(JANSSON_LIBS) -ldl
 TESTS += tests/unit/test_backend_process

@@ -1,6 +1,6 @@
 # exo clean: after exo was killed (SIGKILL, no chance to clean up), `exo clean` kills what
 # it left running and removes run state and logs, and touches nothing it did not start.
-. "$EXO_TOP_SRCDIR/tests/support/lib.sh"
+. "$EXO_TOP_SRCDIR/tests/support/run-lib.sh"
 A=$T/app
 mkdir -p "$A"
 cat > "$A/application.yml" <<'YML'

@@ -1,6 +1,6 @@
 # exo env and the environment services get: exo's variables, endpoints of other services,
 # manifest env in the documented precedence, secrets masked, origins shown.
-. "$EXO_TOP_SRCDIR/tests/support/lib.sh"
+. "$EXO_TOP_SRCDIR/tests/support/run-lib.sh"
 A=$T/app
 mkdir -p "$A"
 cat > "$A/application.yml" <<'YML'

@@ -1,6 +1,6 @@
 # examples/todo/demo.sh end to end: setup builds the C store, exo run brings the app up on the
 # embedded bus, request/reply through the translated generic store and the Python stats.
-. "$EXO_TOP_SRCDIR/tests/support/lib.sh"
+. "$EXO_TOP_SRCDIR/tests/support/run-lib.sh"
 [ -e "$EXO_TOP_BUILDDIR/plugins/transport-zmq/.libs/libexoservice.so" ] || {
   [ -n "${EXO_TEST_REQUIRE_ALL:-}" ] && fail "libexoservice is not built"
   echo "skip: libexoservice is not built"; exit 77; }

@@ -1,6 +1,6 @@
 # exo run: a crash is reported with its exit code or signal, restarted with exponential
 # backoff, given up on after max-restarts; the other services keep running.
-. "$EXO_TOP_SRCDIR/tests/support/lib.sh"
+. "$EXO_TOP_SRCDIR/tests/support/run-lib.sh"
 A=$T/app
 mkdir -p "$A"
 cat > "$A/application.yml" <<'YML'

@@ -1,6 +1,6 @@
 # exo setup: setup commands in parallel with prefixed output, a summary, the exit code of the
 # first failure, EXO_CFLAGS/EXO_LIBS in the environment.
-. "$EXO_TOP_SRCDIR/tests/support/lib.sh"
+. "$EXO_TOP_SRCDIR/tests/support/run-lib.sh"
 A=$T/app
 mkdir -p "$A"
 cat > "$A/application.yml" <<'YML'

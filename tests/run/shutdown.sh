@@ -1,7 +1,7 @@
 # exo run: SIGINT and SIGTERM stop every service (process groups, children, a service that
 # ignores SIGTERM, a grandchild that left its group) and exo exits 0; a second Ctrl-C kills
 # at once. Checked in /proc: nothing of the app is left.
-. "$EXO_TOP_SRCDIR/tests/support/lib.sh"
+. "$EXO_TOP_SRCDIR/tests/support/run-lib.sh"
 A=$T/app
 mkdir -p "$A"
 cat > "$A/application.yml" <<'YML'

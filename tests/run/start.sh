@@ -1,6 +1,6 @@
 # exo run: parallel start, readiness by online text, port and start, depends-on ordering,
 # one line per ready service and one for the app, readiness timeout.
-. "$EXO_TOP_SRCDIR/tests/support/lib.sh"
+. "$EXO_TOP_SRCDIR/tests/support/run-lib.sh"
 A=$T/app
 mkdir -p "$A"
 cat > "$A/application.yml" <<'YML'

@@ -1,6 +1,6 @@
 # exo test: per-service tests with needed roles running, shared locations tested once,
 # skipped services, summary, exit codes, JUnit XML, and running from a service directory.
-. "$EXO_TOP_SRCDIR/tests/support/lib.sh"
+. "$EXO_TOP_SRCDIR/tests/support/run-lib.sh"
 A=$T/app
 mkdir -p "$A"
 cat > "$A/application.yml" <<'YML'

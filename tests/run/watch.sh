@@ -1,6 +1,6 @@
 # exo run --watch: a change under a service's directory runs its setup and restarts that
 # service alone; editor temp files, .git and .exo are ignored.
-. "$EXO_TOP_SRCDIR/tests/support/lib.sh"
+. "$EXO_TOP_SRCDIR/tests/support/run-lib.sh"
 A=$T/app
 mkdir -p "$A"
 cat > "$A/application.yml" <<'YML'

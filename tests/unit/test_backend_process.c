@@ -26,10 +26,20 @@ typedef struct result {
 } result_t;
 
 static exo_loop_t *loop;
-static exo_test_host_t th;
+static exo_host_t host;
 static const exo_backend_ops_t *ops;
 static void *inst;
 static char state_dir[64];
+
+/* Run the loop until *flag or @p timeout_ms. */
+static bool run_until(const bool *flag, unsigned timeout_ms)
+{
+    unsigned long long end = exo_now_ms() + timeout_ms;
+    while (!*flag && exo_now_ms() < end) {
+        exo_loop_once(loop, 20);
+    }
+    return *flag;
+}
 
 static void on_output(void *arg, int stream, const char *line, size_t len)
 {
@@ -54,25 +64,24 @@ static int setup(void)
         return 1;
     }
     loop = exo_loop_new();
-    exo_test_host_init(&th, loop, state_dir);
+    exo_test_host_init(&host, loop, "backend-process");
     const exo_plugin_desc_t *d = exo_plugin_describe();
     if (d->kind != EXO_KIND_BACKEND || strcmp(d->name, "process") != 0) {
         return 1;
     }
     ops = d->ops;
     exo_error_t err = {0};
-    if (d->init(&th.host, &err) != 0) {
+    if (d->init(&host, &err) != 0) {
         return 1;
     }
     exo_run_spec_t run = {.size = sizeof run, .app = "t", .app_dir = state_dir,
                           .run_id = "test-run-1", .state_dir = state_dir};
-    return ops->open(&th.host, &run, &inst, &err) == 0 ? 0 : 1;
+    return ops->open(&host, &run, &inst, &err) == 0 ? 0 : 1;
 }
 
 static int teardown(void)
 {
     ops->close(inst);
-    exo_test_host_fini(&th);
     exo_loop_destroy(&loop);
     exo_rm_rf(state_dir);
     return 0;
@@ -122,7 +131,7 @@ static void test_lines_split_and_streams_separate(void)
     const char *env[] = {"FOO=bar baz", NULL};
     exo_unit_t *u = start("printf 'one\\ntw'; sleep 0.05; printf 'o\\n'; echo err >&2; "
                           "echo \"$FOO\"; pwd; printf 'last'", &r, env);
-    CU_ASSERT_TRUE(exo_test_host_run_until(&th, &r.exited, 5000));
+    CU_ASSERT_TRUE(run_until(&r.exited, 5000));
     CU_ASSERT_EQUAL(r.status, 0);
     CU_ASSERT_EQUAL(r.sig, 0);
     CU_ASSERT_EQUAL_FATAL(r.out.n, 5);
@@ -140,7 +149,7 @@ static void test_very_long_line_comes_in_pieces(void)
 {
     result_t r;
     exo_unit_t *u = start("head -c 150000 /dev/zero | tr '\\0' x; echo; echo next", &r, NULL);
-    CU_ASSERT_TRUE(exo_test_host_run_until(&th, &r.exited, 5000));
+    CU_ASSERT_TRUE(run_until(&r.exited, 5000));
     CU_ASSERT_EQUAL_FATAL(r.out.n, 4);
     CU_ASSERT_EQUAL(strlen(r.out.v[0]), 65536);
     CU_ASSERT_EQUAL(strlen(r.out.v[1]), 65536);
@@ -153,13 +162,13 @@ static void test_exit_code_and_signal_reported(void)
 {
     result_t r;
     exo_unit_t *u = start("exit 3", &r, NULL);
-    CU_ASSERT_TRUE(exo_test_host_run_until(&th, &r.exited, 5000));
+    CU_ASSERT_TRUE(run_until(&r.exited, 5000));
     CU_ASSERT_EQUAL(r.status, 3);
     CU_ASSERT_EQUAL(r.sig, 0);
     finish(u, &r);
 
     u = start("kill -SEGV $$", &r, NULL);
-    CU_ASSERT_TRUE(exo_test_host_run_until(&th, &r.exited, 5000));
+    CU_ASSERT_TRUE(run_until(&r.exited, 5000));
     CU_ASSERT_EQUAL(r.status, -1);
     CU_ASSERT_EQUAL(r.sig, SIGSEGV);
     finish(u, &r);
@@ -170,7 +179,7 @@ static void test_run_id_marker_in_environment(void)
     result_t r;
     const char *env[] = {"EXO_RUN_ID=spoofed", NULL};
     exo_unit_t *u = start("echo $EXO_RUN_ID", &r, env);
-    CU_ASSERT_TRUE(exo_test_host_run_until(&th, &r.exited, 5000));
+    CU_ASSERT_TRUE(run_until(&r.exited, 5000));
     CU_ASSERT_EQUAL_FATAL(r.out.n, 1);
     CU_ASSERT_STRING_EQUAL(r.out.v[0], "test-run-1");
     finish(u, &r);
@@ -195,7 +204,7 @@ static void test_stop_terminates_group_gracefully(void)
     exo_error_t err = {0};
     unsigned long long t0 = exo_now_ms();
     CU_ASSERT_EQUAL(ops->stop(inst, u, 5000, &err), 0);
-    CU_ASSERT_TRUE(exo_test_host_run_until(&th, &r.exited, 5000));
+    CU_ASSERT_TRUE(run_until(&r.exited, 5000));
     CU_ASSERT(exo_now_ms() - t0 < 2000);
     CU_ASSERT_EQUAL(r.sig, SIGTERM);
     CU_ASSERT_FALSE(pid_alive(child));
@@ -212,7 +221,7 @@ static void test_stop_kills_after_grace(void)
     exo_error_t err = {0};
     unsigned long long t0 = exo_now_ms();
     CU_ASSERT_EQUAL(ops->stop(inst, u, 300, &err), 0);
-    CU_ASSERT_TRUE(exo_test_host_run_until(&th, &r.exited, 5000));
+    CU_ASSERT_TRUE(run_until(&r.exited, 5000));
     unsigned long long took = exo_now_ms() - t0;
     CU_ASSERT(took >= 290 && took < 3000);
     CU_ASSERT_EQUAL(r.sig, SIGKILL);
@@ -228,7 +237,7 @@ static void test_kill_is_immediate_and_leader_exit_takes_group(void)
     pid_t child = first_pid(&r, 5000);
     exo_error_t err = {0};
     CU_ASSERT_EQUAL(ops->kill(inst, u, &err), 0);
-    CU_ASSERT_TRUE(exo_test_host_run_until(&th, &r.exited, 2000));
+    CU_ASSERT_TRUE(run_until(&r.exited, 2000));
     CU_ASSERT_EQUAL(r.sig, SIGKILL);
     usleep(50000);
     CU_ASSERT_FALSE(pid_alive(child));
@@ -237,7 +246,7 @@ static void test_kill_is_immediate_and_leader_exit_takes_group(void)
     /* The leader exits on its own and leaves a background child: it goes too. */
     u = start("sleep 100 & echo $!; exit 0", &r, NULL);
     child = first_pid(&r, 5000);
-    CU_ASSERT_TRUE(exo_test_host_run_until(&th, &r.exited, 5000));
+    CU_ASSERT_TRUE(run_until(&r.exited, 5000));
     CU_ASSERT_EQUAL(r.status, 0);
     usleep(50000);
     CU_ASSERT_FALSE(pid_alive(child));
@@ -266,8 +275,8 @@ static void test_cleanup_kills_recorded_groups_only(void)
     CU_ASSERT_EQUAL(exo_write_file_atomic(rec, line, strlen(line)), 0);
 
     exo_error_t err = {0};
-    CU_ASSERT_EQUAL(ops->cleanup(&th.host, "t", state_dir, &err), 0);
-    CU_ASSERT_TRUE(exo_test_host_run_until(&th, &r.exited, 3000));
+    CU_ASSERT_EQUAL(ops->cleanup(&host, "t", state_dir, &err), 0);
+    CU_ASSERT_TRUE(run_until(&r.exited, 3000));
     CU_ASSERT_EQUAL(r.sig, SIGKILL);
     usleep(50000);
     CU_ASSERT_FALSE(pid_alive(child));
@@ -283,7 +292,7 @@ static void test_cleanup_kills_recorded_groups_only(void)
     ops->close(inst);
     exo_run_spec_t run = {.size = sizeof run, .app = "t", .app_dir = state_dir,
                           .run_id = "test-run-1", .state_dir = state_dir};
-    CU_ASSERT_EQUAL(ops->open(&th.host, &run, &inst, &err), 0);
+    CU_ASSERT_EQUAL(ops->open(&host, &run, &inst, &err), 0);
 }
 
 static void test_missing_command_is_an_error(void)

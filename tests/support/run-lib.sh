@@ -1,5 +1,5 @@
-# tests/support/lib.sh - helpers for bash integration tests. Source it first thing:
-#   . "$EXO_TOP_SRCDIR/tests/support/lib.sh"
+# tests/support/run-lib.sh - helpers for the exo run integration tests. Source it first:
+#   . "$EXO_TOP_SRCDIR/tests/support/run-lib.sh"
 # It makes a scratch directory ($T), removes it on exit, and kills whatever the test started
 # that is still running (every process that inherited $RUNTEST_MARK).
 set -u
