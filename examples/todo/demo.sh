@@ -37,7 +37,8 @@ trap finish EXIT
 say() { printf '\n\033[1m== %s\033[0m\n' "$*" | sed "s/\x1b\[[0-9;]*m//g"; }
 send() {
   echo "\$ exo send --as web $*"
-  "$EXO_BIN" send --app "$here" --as web "$@" --wait || { echo "demo: exo send failed" >&2; exit 1; }
+  "$EXO_BIN" send --app "$here" --as web "$@" --wait ||
+    { echo "demo: exo send failed; the app's output:" >&2; cat "$log" >&2; exit 1; }
 }
 
 say "exo setup: building the C store against libexoservice"

@@ -21,6 +21,7 @@ expect_line "$T/out" '"count": ?2'
 expect_line "$T/out" '"todos_created": ?2'
 expect_line "$T/out" 'todos \| created item 2 for web: write the report'
 expect_line "$T/out" 'stats \| counted a new to-do: 2 so far'
+expect_line "$T/out" 'todos ready in [0-9]+ ms \(registered on the bus\)'
 expect_line "$T/out" 'web +--\[ todo.create \]-\[ item.create \]-> +todos'
 expect_nothing_left
 pass "the todo example"
