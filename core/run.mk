@@ -29,3 +29,12 @@ EXO_RUN_TESTS = \
 	tests/run/clean.sh
 TESTS += $(EXO_RUN_TESTS)
 EXTRA_DIST += $(EXO_RUN_TESTS) tests/support/run-lib.sh
+
+# A resource plugin for tests/run/resources.sh (on that test's plugin path only).
+check_LTLIBRARIES += tests/run/fixtures/resource_testres.la
+tests_run_fixtures_resource_testres_la_SOURCES = tests/run/fixtures/testres.c
+tests_run_fixtures_resource_testres_la_CFLAGS = $(EXO_PLUGIN_CCFLAGS)
+tests_run_fixtures_resource_testres_la_LDFLAGS = -module -avoid-version -shared -no-undefined \
+	-rpath /nowhere
+TESTS += tests/run/resources.sh
+EXTRA_DIST += tests/run/resources.sh bench/run-startup.sh
