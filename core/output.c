@@ -17,6 +17,7 @@
 typedef struct role_file {
     char *role;
     FILE *f;
+    bool opened;       /* tried to open f: files appear only for roles that print */
     unsigned colour;
 } role_file_t;
 
@@ -24,6 +25,7 @@ struct exo_output {
     FILE *out;
     exo_output_format_t format;
     bool colour;
+    bool dir_made;
     char *log_dir;
     size_t width;
     role_file_t *roles;
@@ -41,11 +43,6 @@ exo_output_t *exo_output_new(FILE *out, exo_output_format_t format, const char *
     o->colour = out != NULL && format == EXO_OUTPUT_TEXT && exo_use_color(fileno(out));
     o->log_dir = log_dir ? exo_xstrdup(log_dir) : NULL;
     o->width = 3; /* "exo" */
-    if (o->log_dir != NULL && exo_mkdir_p(o->log_dir, 0755) < 0) {
-        exo_warn("cannot create %s (%s); logs are not kept", o->log_dir, strerror(errno));
-        free(o->log_dir);
-        o->log_dir = NULL;
-    }
     return o;
 }
 
@@ -80,14 +77,7 @@ static role_file_t *role_get(exo_output_t *o, const char *role)
     r->colour = strcmp(role, "exo") == 0 ? 1 : palette[(o->n_roles) % (sizeof palette /
                                                                      sizeof palette[0])];
     r->f = NULL;
-    if (o->log_dir != NULL) {
-        char *name = exo_strdupf("%s/%s.log", o->log_dir, role);
-        r->f = fopen(name, "we");
-        if (r->f != NULL) {
-            setvbuf(r->f, NULL, _IOLBF, 0);
-        }
-        free(name);
-    }
+    r->opened = false;
     o->n_roles++;
     if (strlen(role) > o->width) {
         o->width = strlen(role);
@@ -120,11 +110,35 @@ static void timestamp(char *buf, size_t n)
     snprintf(buf + k, n - k, ".%03dZ", (int)(tv.tv_usec / 1000));
 }
 
+static FILE *log_file(exo_output_t *o, role_file_t *r)
+{
+    if (r->opened || o->log_dir == NULL) {
+        return r->f;
+    }
+    r->opened = true;
+    if (!o->dir_made) {
+        o->dir_made = true;
+        if (exo_mkdir_p(o->log_dir, 0755) < 0) {
+            exo_warn("cannot create %s (%s); logs are not kept", o->log_dir, strerror(errno));
+            free(o->log_dir);
+            o->log_dir = NULL;
+            return NULL;
+        }
+    }
+    char *name = exo_strdupf("%s/%s.log", o->log_dir, r->role);
+    r->f = fopen(name, "we");
+    if (r->f != NULL) {
+        setvbuf(r->f, NULL, _IOLBF, 0);
+    }
+    free(name);
+    return r->f;
+}
+
 static void emit(exo_output_t *o, role_file_t *r, int stream, const char *line, size_t len)
 {
     char ts[40];
     timestamp(ts, sizeof ts);
-    if (r->f != NULL) {
+    if (log_file(o, r) != NULL) {
         fprintf(r->f, "%s %s %.*s\n", ts, stream_name(stream), (int)len, line);
     }
     if (o->out == NULL) {
@@ -177,7 +191,7 @@ void exo_output_role_status(exo_output_t *o, const char *role, const char *fmt, 
     char *line = exo_strdupf("%s %s", role, s);
     emit(o, role_get(o, "exo"), EXO_OUT_EXO, line, strlen(line));
     role_file_t *r = role_get(o, role);
-    if (r->f != NULL) {
+    if (log_file(o, r) != NULL) {
         char ts[40];
         timestamp(ts, sizeof ts);
         fprintf(r->f, "%s exo %s\n", ts, line);

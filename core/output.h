@@ -25,9 +25,9 @@ typedef enum exo_output_format { EXO_OUTPUT_TEXT = 0, EXO_OUTPUT_JSON } exo_outp
 #define EXO_OUT_BUS 4
 
 /**
- * Print to @p out (normally stdout; NULL prints nothing). @p log_dir may be NULL (no files); it is created and the
- * files in it are truncated per role on first use. Colour follows exo_use_color(fileno(out))
- * unless @p format is JSON.
+ * Print to @p out (normally stdout; NULL prints nothing). @p log_dir may be NULL (no files);
+ * it and the per-role files in it are created (truncated) on a role's first output. Colour
+ * follows exo_use_color(fileno(out)) unless @p format is JSON.
  */
 exo_output_t *exo_output_new(FILE *out, exo_output_format_t format, const char *log_dir);
 void exo_output_destroy(exo_output_t **out_p);
