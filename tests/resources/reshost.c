@@ -543,7 +543,12 @@ int main(int argc, char **argv)
         }
     }
     if (started < n_res) {
-        fprintf(stderr, "reshost: resource %s: %s\n", res[started].name, err.message);
+        /* Plugins name the resource themselves; say it only when they did not. */
+        if (strncmp(err.message, "resource ", 9) == 0) {
+            fprintf(stderr, "reshost: %s\n", err.message);
+        } else {
+            fprintf(stderr, "reshost: resource %s: %s\n", res[started].name, err.message);
+        }
         rc = 3;
         started++; /* the failed one may have a unit running */
     } else if (strcmp(mode, "run") == 0) {
