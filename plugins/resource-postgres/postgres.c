@@ -584,18 +584,23 @@ static int pg_check_ready(void *inst, exo_error_t *err)
             char *want = realpath(pg->pgdata, NULL);
             if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && want != NULL &&
                 strcmp(PQgetvalue(r, 0, 0), want) != 0) {
-                rc = exo_error_set(err, EXO_ERR_UNAVAILABLE,
-                                   "resource %s: port %u answers with another PostgreSQL "
-                                   "server (data directory %s)", pg->name, pg->port,
-                                   PQgetvalue(r, 0, 0));
+                /* Not ready: our own server is most likely failing on the taken port and
+                 * about to say so in its log, which is the better report. */
+                pg->host->log(pg->host, EXO_LOG_DEBUG, "resource %s: port %u answers with "
+                              "another PostgreSQL server (data directory %s)", pg->name,
+                              pg->port, PQgetvalue(r, 0, 0));
+                rc = 0;
             }
             free(want);
             PQclear(r);
         }
         PQfinish(c);
-        return rc;
+        if (rc != 0) {
+            return rc;
+        }
+    } else {
+        PQfinish(c);
     }
-    PQfinish(c);
     if (pg->containers) {
         return 0;
     }

@@ -71,6 +71,9 @@ static void host_log(const exo_host_t *h, exo_log_level_t level, const char *fmt
 {
     static const char *const names[] = {"error", "warn", "info", "debug"};
     const host_priv_t *p = h->priv;
+    if (level >= EXO_LOG_DEBUG && getenv("RESHOST_DEBUG") == NULL) {
+        return;
+    }
     va_list ap;
     va_start(ap, fmt);
     char *msg = exo_vstrdupf(fmt, ap);
