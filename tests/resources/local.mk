@@ -12,3 +12,4 @@ RESOURCE_TESTS = \
 	tests/resources/out_of_tree.sh
 TESTS += $(RESOURCE_TESTS)
 EXTRA_DIST += $(RESOURCE_TESTS) tests/resources/common.sh
+EXTRA_DIST += examples/plugins/memcached/memcached.c examples/plugins/memcached/Makefile
