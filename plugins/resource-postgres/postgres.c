@@ -62,6 +62,7 @@ typedef struct pg {
     bool password_given;
     char *migrations;     /* absolute directory, or NULL */
     char *image;
+    int version;          /* wanted major version, 0 = newest installed */
 
     /* prepared */
     char *bin_dir;
@@ -81,7 +82,7 @@ typedef struct pg {
 static bool logged_root_switch;
 
 static const char *const known_keys[] = {
-    "type", "database", "user", "password", "migrations", "image", NULL,
+    "type", "version", "database", "user", "password", "migrations", "image", NULL,
 };
 
 static bool valid_ident(const char *s)
@@ -140,8 +141,8 @@ static int pg_create(const exo_host_t *host, const exo_resource_spec_t *spec, vo
             }
             if (!known) {
                 host->log(host, EXO_LOG_WARN,
-                          "resource %s: unknown key '%s' ignored (known: database, user, "
-                          "password, migrations, image)", spec->name, key);
+                          "resource %s: unknown key '%s' ignored (known: version, database, "
+                          "user, password, migrations, image)", spec->name, key);
             }
         }
     }
@@ -155,6 +156,18 @@ static int pg_create(const exo_host_t *host, const exo_resource_spec_t *spec, vo
         pg_destroy(pg);
         return rc;
     }
+    const json_t *ver = host->config_get(config, "version");
+    if (ver != NULL && !json_is_null(ver)) {
+        long v = json_is_integer(ver) ? (long)json_integer_value(ver)
+                 : json_is_string(ver) ? strtol(json_string_value(ver), NULL, 10) : 0;
+        if (v < 9 || v > 999) {
+            free(migrations);
+            pg_destroy(pg);
+            return exo_error_set(err, EXO_ERR_INVALID, "resource %s: 'version' must be a "
+                                 "PostgreSQL major version such as 15", spec->name);
+        }
+        pg->version = (int)v;
+    }
     pg->password_given = pg->password != NULL;
     if (pg->database == NULL) {
         pg->database = ru_strdup(spec->name);
@@ -163,7 +176,8 @@ static int pg_create(const exo_host_t *host, const exo_resource_spec_t *spec, vo
         pg->user = ru_strdup(spec->name);
     }
     if (pg->image == NULL) {
-        pg->image = ru_strdup(PG_DEFAULT_IMAGE);
+        pg->image = pg->version ? ru_strdupf("postgres:%d", pg->version)
+                                : ru_strdup(PG_DEFAULT_IMAGE);
     }
     if (!valid_ident(pg->database) || !valid_ident(pg->user)) {
         rc = exo_error_set(err, EXO_ERR_INVALID,
@@ -399,7 +413,27 @@ static int pg_prepare(void *inst, exo_error_t *err)
         return load_password(pg, err);
     }
     const char *looked_in = NULL;
-    pg->bin_dir = find_bin_dir(read_pg_version(pg->pgdata), &looked_in);
+    int existing = read_pg_version(pg->pgdata);
+    if (pg->version && existing && pg->version != existing) {
+        return exo_error_set(err, EXO_ERR_INVALID, "resource %s: the data in %s was made by "
+                             "PostgreSQL %d but 'version' asks for %d; wipe the data (exo clean "
+                             "--data) or ask for %d", pg->name, pg->pgdata, existing,
+                             pg->version, existing);
+    }
+    int want = existing ? existing : pg->version;
+    pg->bin_dir = find_bin_dir(want, &looked_in);
+    if (pg->bin_dir != NULL && pg->version != 0) {
+        char *expect = ru_strdupf("/%d/bin", pg->version);
+        size_t bl = strlen(pg->bin_dir), el = strlen(expect);
+        bool match = bl >= el && strcmp(pg->bin_dir + bl - el, expect) == 0;
+        free(expect);
+        if (!match) {
+            return exo_error_set(err, EXO_ERR_UNAVAILABLE, "resource %s: PostgreSQL %d is not "
+                                 "installed (found %s); install the Debian package "
+                                 "postgresql-%d or drop 'version'", pg->name, pg->version,
+                                 pg->bin_dir, pg->version);
+        }
+    }
     if (pg->bin_dir == NULL) {
         return exo_error_set(err, EXO_ERR_UNAVAILABLE,
                              "resource %s: PostgreSQL server programs (postgres, initdb) not "

@@ -11,7 +11,8 @@ res_init pg
 APP="$WORK/app"
 mkdir -p "$APP/db/migrations"
 
-cfg='{"type":"postgres","database":"shop","user":"shopper","migrations":"db/migrations"}'
+major=$(ls /usr/lib/postgresql | sort -n | tail -1)
+cfg='{"type":"postgres","version":'"$major"',"database":"shop","user":"shopper","migrations":"db/migrations"}'
 pg() { "$RESHOST" --app-dir "$APP" --resource db:postgres --config "db=$cfg" "$@"; }
 
 cat >"$APP/db/migrations/001_items.sql" <<'SQL'

@@ -28,7 +28,12 @@ check_eq "missing server fails the run" 3 "$rc"
 check_contains "names the package" "install the Debian package postgresql" "$err"
 check_contains "says where it looked" "$WORK/none/*/bin" "$err"
 
-# 3. Corrupt data directory: the server refuses and says why.
+# 3. A major version that is not installed.
+err=$("$RESHOST" --app-dir "$APP" --resource v:postgres --config 'v={"version":99}' run true 2>&1)
+check_eq "missing major version fails the run" 3 "$?"
+check_contains "names the version's package" "install the Debian package postgresql-99" "$err"
+
+# 4. Corrupt data directory: the server refuses and says why.
 "$RESHOST" --app-dir "$APP" --resource d:postgres run true 2>/dev/null
 check "a first start made the cluster" test -f "$APP/.exo/resources/d/pgdata/global/pg_control"
 rm -f "$APP/.exo/resources/d/pgdata/global/pg_control"
