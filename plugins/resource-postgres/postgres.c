@@ -629,6 +629,10 @@ static int pg_check_ready(void *inst, exo_error_t *err)
             PQclear(r);
         }
         PQfinish(c);
+        if (rc == 1) {
+            /* A later restart by the core reads only what the server says from now on. */
+            pg->log_offset = ru_file_size(pg->log_path);
+        }
         if (rc != 0) {
             return rc;
         }

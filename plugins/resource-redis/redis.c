@@ -349,6 +349,10 @@ static int rd_check_ready(void *inst, exo_error_t *err)
     if (c != NULL) {
         redisFree(c);
     }
+    if (rc == 1) {
+        /* A later restart by the core reads only what the server says from now on. */
+        rd->log_offset = ru_file_size(rd->log_path);
+    }
     if (rc == 0 && !rd->containers) {
         char *why = startup_failure(rd);
         if (why != NULL) {

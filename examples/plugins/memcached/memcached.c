@@ -164,6 +164,11 @@ static int mc_check_ready(void *inst, exo_error_t *err)
         }
     }
     close(fd);
+    if (ready) {
+        /* exo may restart the server later: judge that start by what it says from now on. */
+        struct stat st;
+        mc->log_offset = stat(mc->log_path, &st) == 0 ? (long)st.st_size : mc->log_offset;
+    }
     char said[400];
     if (!ready && startup_failure(mc, said, sizeof said)) {
         return exo_error_set(err, EXO_ERR_UNAVAILABLE, "resource %s: memcached failed to "
