@@ -44,5 +44,13 @@ check_contains "server's own error text" "pg_control" "$err"
 check_contains "points at the log" "server.log" "$err"
 case "$err" in *"not ready in time"*) not_ok "reported before the timeout" ;; *) ok "reported before the timeout" ;; esac
 
+# 5. As root, an app the postgres user cannot reach is named with what to change.
+if [ "$(id -u)" = 0 ]; then
+  mkdir -m 700 "$WORK/private" && mkdir "$WORK/private/app"
+  err=$("$RESHOST" --app-dir "$WORK/private/app" --resource e:postgres run true 2>&1)
+  check_eq "unreachable data directory fails the run" 3 "$?"
+  check_contains "says who cannot reach what" "the system user 'postgres' cannot reach $WORK/private/app" "$err"
+fi
+
 check "no server left running" test -z "$(pgrep -f "$WORK" || true)"
 res_finish
