@@ -36,7 +36,7 @@ check_eq "exports only exo_plugin_describe" exo_plugin_describe "$syms"
 # test driver) stands in for the listing.
 export EXO_PLUGIN_PATH="$plugins:$EXO_PLUGIN_PATH"
 if [ -n "$exo" ] && "$exo" plugins --json >"$WORK/plugins.json" 2>"$WORK/plugins.err"; then
-  /usr/bin/python3 - "$plugins/resource_memcached.so" <"$WORK/plugins.json" <<'PY'
+  cat >"$WORK/check.py" <<'PY'
 import json, sys
 d = [p for p in json.load(sys.stdin) if p["path"] == sys.argv[1]]
 assert len(d) == 1, d
@@ -44,6 +44,7 @@ p = d[0]
 assert (p["name"], p["kind"], p["version"], p["status"]) == \
     ("memcached", "resource", "1.0.0", "ok"), p
 PY
+  /usr/bin/python3 "$WORK/check.py" "$plugins/resource_memcached.so" <"$WORK/plugins.json"
   check_eq "exo plugins --json lists memcached as an ok resource plugin" 0 "$?"
 else
   echo "note: this exo has no 'plugins' command yet; listing through reshost"
