@@ -894,6 +894,17 @@ static int pg_emit_env(void *inst, exo_env_t *env, const char *prefix, const cha
     pg_t *pg = inst;
     const exo_host_t *h = pg->host;
     char *name = NULL;
+    /* `exo env` asks without preparing: show the stored (or the future) password. */
+    if (pg->password == NULL) {
+        if (mkdir(pg->data_dir, 0700) != 0 && errno != EEXIST) {
+            return exo_error_set(err, EXO_ERR_IO, "resource %s: cannot create %s: %s",
+                                 pg->name, pg->data_dir, strerror(errno));
+        }
+        int rc = load_password(pg, err);
+        if (rc < 0) {
+            return rc;
+        }
+    }
     char portstr[16];
     snprintf(portstr, sizeof portstr, "%u", port);
     char *euser = ru_url_encode(pg->user);

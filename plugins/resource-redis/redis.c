@@ -368,6 +368,17 @@ static int rd_emit_env(void *inst, exo_env_t *env, const char *prefix, const cha
                        unsigned port, exo_error_t *err)
 {
     rd_t *rd = inst;
+    /* `exo env` asks without preparing: show the stored (or the future) password. */
+    if (rd->password_generated && rd->password == NULL) {
+        if (mkdir(rd->data_dir, 0700) != 0 && errno != EEXIST) {
+            return exo_error_set(err, EXO_ERR_IO, "resource %s: cannot create %s: %s",
+                                 rd->name, rd->data_dir, strerror(errno));
+        }
+        int rc = load_password(rd, err);
+        if (rc < 0) {
+            return rc;
+        }
+    }
     char portstr[16];
     snprintf(portstr, sizeof portstr, "%u", port);
     char *url;

@@ -22,6 +22,12 @@ cat >"$APP/db/migrations/002_seed.sql" <<'SQL'
 INSERT INTO items (name) VALUES ('seeded');
 SQL
 
+# 0. `exo env` asks for the variables before anything ran: no server, same password later.
+out=$(pg env 2>&1)
+check_eq "variables without a server" 0 "$?"
+check_contains "env mode masks the password" "DB_PASSWORD=******** (secret)" "$out"
+check_contains "env mode shows the user" "DB_USER=shopper" "$out"
+
 # 1. Variables, as the service sees them; secrets masked when printed.
 out=$(pg --print-env run sh -c 'echo "url=$DB_URL"; echo "host=$DB_HOST port=$DB_PORT user=$DB_USER db=$DB_DATABASE pw=${#DB_PASSWORD}"' 2>"$WORK/err1")
 rc=$?

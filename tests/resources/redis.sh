@@ -31,8 +31,11 @@ got=$("$RESHOST" --app-dir "$APP" --resource tmp:redis --config "tmp=$cfg" run \
   sh -c 'redis-cli -u "$TMP_URL" EXISTS k' 2>/dev/null)
 check_eq "no persistence when off" 0 "$got"
 
-# 3. A generated password: required by the server, passed as a secret.
+# 3. A generated password: required by the server, passed as a secret. `exo env` may ask for
+# the variables before the first start.
 cfg='{"type":"redis","password":true}'
+out=$("$RESHOST" --app-dir "$APP" --resource sec:redis --config "sec=$cfg" env 2>&1)
+check_contains "env mode before a start masks the password" "SEC_PASSWORD=******** (secret)" "$out"
 out=$("$RESHOST" --app-dir "$APP" --print-env --resource sec:redis --config "sec=$cfg" run sh -c '
   echo "noauth=$(redis-cli -h "$SEC_HOST" -p "$SEC_PORT" PING 2>&1)"
   echo "auth=$(REDISCLI_AUTH="$SEC_PASSWORD" redis-cli -h "$SEC_HOST" -p "$SEC_PORT" PING)"

@@ -8,7 +8,9 @@
  * 20 s) and destroy.
  *
  * Usage: reshost [--app-dir DIR] [--app NAME] [--fresh] [--timeout-ms N] [--print-env]
- *                [--resource NAME:TYPE[:PORT]]... [--config NAME=JSON]... list|wipe|run [CMD...]
+ *                [--resource NAME:TYPE[:PORT]]... [--config NAME=JSON]...
+ *                list|wipe|env|run [CMD...]
+ * (env: create + emit_env only, as `exo env` does; prints the variables, secrets masked)
  * Exit: CMD's status; 3 when a resource failed (message on stderr); 2 on usage errors.
  *
  * Ownership: everything is freed before exit (valgrind-clean). Threading: single-threaded.
@@ -419,7 +421,7 @@ static int usage(void)
 {
     fprintf(stderr, "usage: reshost [--app-dir DIR] [--app NAME] [--fresh] [--timeout-ms N] "
                     "[--print-env] [--resource NAME:TYPE[:PORT]]... [--config NAME=JSON]... "
-                    "list|wipe|run [CMD...]\n");
+                    "list|wipe|env|run [CMD...]\n");
     return 2;
 }
 
@@ -541,6 +543,30 @@ int main(int argc, char **argv)
             }
             continue;
         }
+        if (strcmp(mode, "env") == 0) {
+            /* What `exo env` does: variables without starting anything. */
+            r->data_dir = exo_strdupf("%s/.exo/resources/%s", app_dir, r->name);
+            exo_mkdir_p(r->data_dir, 0755);
+            exo_resource_spec_t spec = {.size = sizeof spec, .app = app, .name = r->name,
+                                        .type = r->type, .config = r->config,
+                                        .app_dir = app_dir, .data_dir = r->data_dir,
+                                        .host_port = r->port ? r->port : 5999};
+            char *prefix = exo_strdupf("%s_", r->name);
+            for (char *p = prefix; *p; p++) {
+                *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+            }
+            int erc = r->ops->create(&r->host, &spec, &r->inst, &err);
+            if (erc < 0) {
+                r->inst = NULL;
+            } else {
+                erc = r->ops->emit_env(r->inst, env, prefix, "127.0.0.1", spec.host_port, &err);
+            }
+            free(prefix);
+            if (erc < 0) {
+                break;
+            }
+            continue;
+        }
         if (start_resource(r, app, app_dir, fresh, timeout_ms, env, &err) < 0) {
             break;
         }
@@ -554,8 +580,8 @@ int main(int argc, char **argv)
         }
         rc = 3;
         started++; /* the failed one may have a unit running */
-    } else if (strcmp(mode, "run") == 0) {
-        if (print_env) {
+    } else if (strcmp(mode, "run") == 0 || strcmp(mode, "env") == 0) {
+        if (print_env || strcmp(mode, "env") == 0) {
             for (size_t k = 0; k < env->n; k++) {
                 printf("%s=%s%s\n", env->vars[k].name,
                        env->vars[k].secret ? "********" : env->vars[k].value,
