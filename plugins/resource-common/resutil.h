@@ -408,6 +408,24 @@ static inline char *ru_which(const char *name)
     return NULL;
 }
 
+/**
+ * The unit command for a server program: @p argv_sh (already shell-quoted words) runs with its
+ * output appended to @p log; when it exits non-zero, what it wrote during this start is
+ * repeated on stderr, so the core's unit output shows the server's own words too. The shell
+ * ignores SIGTERM/SIGINT, so a group-wide SIGTERM reaches only the server (which installs its
+ * own handlers) and the shell, the unit's leader, exits only after the server has shut down.
+ */
+static inline char *ru_server_command(const char *argv_sh, const char *log)
+{
+    char *qlog = ru_shell_quote(log);
+    char *cmd = ru_strdupf("trap '' INT TERM; off=$(wc -c <%s 2>/dev/null || echo 0); "
+                           "%s >>%s 2>&1; st=$?; "
+                           "[ $st -eq 0 ] || tail -c +$((off + 1)) %s >&2; exit $st",
+                           qlog, argv_sh, qlog, qlog);
+    free(qlog);
+    return cmd;
+}
+
 /** Trim trailing whitespace in place. */
 static inline void ru_rtrim(char *s)
 {

@@ -503,21 +503,21 @@ static int pg_unit(void *inst, exo_resource_unit_t *out, exo_error_t *err)
         char *qdata = ru_shell_quote(pg->pgdata);
         char *sockopt = ru_strdupf("unix_socket_directories=%s", pg->sock_dir);
         char *qsock = ru_shell_quote(sockopt);
-        char *qlog = ru_shell_quote(pg->log_path);
         /* A throwaway test database trades durability for speed. */
         const char *fast = pg->fresh ? " -c fsync=off -c synchronous_commit=off"
                                        " -c full_page_writes=off" : "";
-        /* The server's output goes to its log so that a startup failure can be reported
-         * with the server's own words (check_ready reads it). */
-        pg->command = ru_strdupf("exec %s -D %s -p %u -c listen_addresses=127.0.0.1 -c %s "
-                                 "-c log_line_prefix= -c logging_collector=off%s >>%s 2>&1",
-                                 qbin, qdata, pg->port, qsock, fast, qlog);
+        char *args = ru_strdupf("%s -D %s -p %u -c listen_addresses=127.0.0.1 -c %s "
+                                "-c log_line_prefix= -c logging_collector=off%s",
+                                qbin, qdata, pg->port, qsock, fast);
+        /* The server's output goes to its log so that check_ready can report a failed start
+         * in the server's own words. */
+        pg->command = ru_server_command(args, pg->log_path);
+        free(args);
         free(bin);
         free(qbin);
         free(qdata);
         free(sockopt);
         free(qsock);
-        free(qlog);
     }
     for (size_t i = 0; i < 3; i++) {
         free(pg->env_strings[i]);

@@ -241,13 +241,13 @@ static int rd_unit(void *inst, exo_resource_unit_t *out, exo_error_t *err)
     if (!rd->containers) {
         char *qbin = ru_shell_quote(rd->server);
         char *qconf = ru_shell_quote(rd->conf_path);
-        char *qlog = ru_shell_quote(rd->log_path);
-        /* The server's output goes to its log so that a startup failure can be reported
-         * with the server's own words (check_ready reads it). */
-        rd->command = ru_strdupf("exec %s %s >>%s 2>&1", qbin, qconf, qlog);
+        char *args = ru_strdupf("%s %s", qbin, qconf);
+        /* The server's output goes to its log so that check_ready can report a failed start
+         * in the server's own words. */
+        rd->command = ru_server_command(args, rd->log_path);
+        free(args);
         free(qbin);
         free(qconf);
-        free(qlog);
     }
     rd->log_offset = ru_file_size(rd->log_path);
     out->command = rd->command;

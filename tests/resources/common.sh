@@ -61,3 +61,12 @@ res_bg() {
   "$RESHOST" "$@" &
   res_pids="$res_pids $!"
 }
+
+# True when a plugin file NAME.so is in a directory on EXO_PLUGIN_PATH.
+res_have_plugin() {
+  local IFS=: d
+  for d in $EXO_PLUGIN_PATH; do
+    [ -n "$d" ] && [ -f "$d/$1.so" ] && return 0
+  done
+  return 1
+}

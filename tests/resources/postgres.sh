@@ -4,7 +4,7 @@
 # servers side by side, fresh (exo test) data and wipe.
 : "${EXO_TOP_SRCDIR:?run this through make check}"
 . "$EXO_TOP_SRCDIR/tests/resources/common.sh"
-[ -f "$EXO_PLUGIN_PATH/resource_postgres.so" ] || res_skip "postgres plugin not built (libpq-dev)"
+res_have_plugin resource_postgres || res_skip "postgres plugin not built (libpq-dev)"
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || res_skip "package postgresql not installed"
 command -v psql >/dev/null || res_skip "psql not installed"
 res_init pg

@@ -3,7 +3,7 @@
 # missing, corrupt data directory. No service starts and no server is left behind.
 : "${EXO_TOP_SRCDIR:?run this through make check}"
 . "$EXO_TOP_SRCDIR/tests/resources/common.sh"
-[ -f "$EXO_PLUGIN_PATH/resource_postgres.so" ] || res_skip "postgres plugin not built (libpq-dev)"
+res_have_plugin resource_postgres || res_skip "postgres plugin not built (libpq-dev)"
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || res_skip "package postgresql not installed"
 res_init pgfail
 APP="$WORK/app"

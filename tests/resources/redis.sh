@@ -4,7 +4,7 @@
 # side, wipe, and the failure texts for a taken port and a missing server.
 : "${EXO_TOP_SRCDIR:?run this through make check}"
 . "$EXO_TOP_SRCDIR/tests/resources/common.sh"
-[ -f "$EXO_PLUGIN_PATH/resource_redis.so" ] || res_skip "redis plugin not built (libhiredis-dev)"
+res_have_plugin resource_redis || res_skip "redis plugin not built (libhiredis-dev)"
 command -v redis-server >/dev/null || res_skip "package redis-server not installed"
 command -v redis-cli >/dev/null || res_skip "redis-cli not installed (package redis-tools)"
 res_init redis
