@@ -10,7 +10,8 @@ RESOURCE_TESTS = \
 	tests/resources/postgres_failures.sh \
 	tests/resources/redis.sh \
 	tests/resources/out_of_tree.sh \
-	tests/resources/e2e.sh
+	tests/resources/e2e.sh \
+	tests/resources/valgrind.sh
 TESTS += $(RESOURCE_TESTS)
 EXTRA_DIST += $(RESOURCE_TESTS) tests/resources/common.sh
 EXTRA_DIST += examples/plugins/memcached/memcached.c examples/plugins/memcached/Makefile

@@ -21,6 +21,7 @@ check "resource.h installed as exo/resource.h" test -n "$(find "$dest" -path '*/
 
 # Build the example from a copy: nothing of the source tree is reachable from there.
 cp -r "$EXO_TOP_SRCDIR/examples/plugins/memcached" "$WORK/memcached"
+chmod -R u+w "$WORK/memcached" # distcheck's source tree is read-only
 export PKG_CONFIG_PATH="$(dirname "$pc")${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 export PKG_CONFIG_SYSROOT_DIR="$dest"
 plugins="$WORK/plugins"
