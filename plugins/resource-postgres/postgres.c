@@ -555,15 +555,18 @@ static bool is_client_fatal(const char *line)
 {
     static const char *const benign[] = {
         "the database system is starting up", "the database system is shutting down",
-        "password authentication failed", "does not exist", "pg_hba.conf",
-        "terminating connection", "the database system is not yet accepting", NULL,
+        "password authentication failed", "pg_hba.conf", "terminating connection",
+        "the database system is not yet accepting", NULL,
     };
     for (const char *const *b = benign; *b; b++) {
         if (strstr(line, *b) != NULL) {
             return true;
         }
     }
-    return false;
+    /* A client naming a missing role or database, not a missing data directory. */
+    return strstr(line, "does not exist") != NULL &&
+           (strncmp(line, "FATAL:  role \"", 14) == 0 ||
+            strncmp(line, "FATAL:  database \"", 18) == 0);
 }
 
 /**
