@@ -94,6 +94,16 @@ check_contains "reported with the server's error" "pg_control" "$(cat "$WORK/bad
 case "$(cat "$WORK/bad")" in *rows=*) not_ok "store must not start" ;; *) ok "store not started" ;; esac
 mv "$WORK/pg_control" "$A/.exo/resources/db/pgdata/global/pg_control"
 
+# A failing migration stops the run before the service starts, naming the file.
+echo 'SELEC broken;' >"$A/db/migrations/002_bad.sql"
+run_app "$WORK/mig"
+check "a failing migration fails the run" test "$RC" -ne 0
+check_contains "names the file, line and the server's error" \
+  'db/migrations/002_bad.sql:1:1: migration failed: ERROR: syntax error at or near "SELEC"' \
+  "$(cat "$WORK/mig")"
+case "$(cat "$WORK/mig")" in *rows=*) not_ok "store must not start" ;; *) ok "store not started" ;; esac
+rm "$A/db/migrations/002_bad.sql"
+
 # Unknown resource type: FILE:LINE:COLUMN, and the installed types.
 sed -i 's/type: redis/type: rediss/' "$A/application.yml"
 out=$("$EXO_BIN" run --app "$A" 2>&1)
