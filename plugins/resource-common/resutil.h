@@ -1,7 +1,7 @@
 /*
  * plugins/resource-common/resutil.h - small helpers the built-in resource plugins share:
  * shell quoting, generated secrets, rm -rf, reading a file's tail, running a helper program
- * (optionally as an unprivileged user) and finding executables.
+ * (optionally as an unprivileged user), finding executables and the servers' unit command.
  *
  * Everything here is `static inline` so that each plugin gets its own private copy and exports
  * nothing but exo_plugin_describe. Strings returned are malloc'ed and owned by the caller.
@@ -247,26 +247,6 @@ static inline int ru_rm_rf(const char *path)
         return errno == ENOENT ? 0 : -1;
     }
     return nftw(path, ru_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static inline int ru_chown_entry(const char *path, const struct stat *st, int flag,
-                                 struct FTW *ftw);
-static uid_t ru_chown_uid_;
-static gid_t ru_chown_gid_;
-static inline int ru_chown_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return lchown(path, ru_chown_uid_, ru_chown_gid_);
-}
-
-/** chown -R (not thread-safe: the walk's target lives in statics; loop thread only). */
-static inline int ru_chown_r(const char *path, uid_t uid, gid_t gid)
-{
-    ru_chown_uid_ = uid;
-    ru_chown_gid_ = gid;
-    return nftw(path, ru_chown_entry, 16, FTW_PHYS);
 }
 
 /** Who a helper program runs as. uid == 0 and !drop means "as we are". */
