@@ -27,7 +27,8 @@ export PKG_CONFIG_SYSROOT_DIR="$dest"
 plugins="$WORK/plugins"
 env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL ${MAKE:-make} -C "$WORK/memcached" install \
   PLUGINDIR="$plugins" CFLAGS="-O2 -Werror" >"$WORK/build.log" 2>&1
-check_eq "example builds and installs with its own Makefile" 0 "$?"
+rc=$?; [ "$rc" = 0 ] || cat "$WORK/build.log"
+check_eq "example builds and installs with its own Makefile" 0 "$rc"
 grep -q -- "-I$dest" "$WORK/build.log"
 check_eq "compiled against the installed headers" 0 "$?"
 syms=$(nm -D --defined-only "$plugins/resource_memcached.so" 2>/dev/null | awk '$2 == "T" {print $3}')
