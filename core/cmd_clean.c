@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <exo/backend.h>
+#include <exo/resource.h>
 
 #include "cli.h"
 #include "loader.h"
@@ -16,6 +17,48 @@
 #include "runstate.h"
 
 int exo_cmd_clean(int argc, char **argv);
+
+/* Delete each resource's data: the plugin's wipe() when it has one, then its data directory. */
+static int wipe_data(const exo_app_t *app, const exo_registry_t *reg, const char *exo_dir)
+{
+    int code = EXO_EXIT_OK;
+    for (size_t i = 0; i < app->n_resources; i++) {
+        const exo_resource_t *res = &app->resources[i];
+        char *data_dir = exo_strdupf("%s/resources/%s", exo_dir, res->name);
+        if (!exo_path_is_dir(data_dir)) {
+            free(data_dir);
+            continue;
+        }
+        const exo_plugin_t *p = exo_registry_find(reg, EXO_KIND_RESOURCE, res->type);
+        if (p != NULL) {
+            const exo_resource_ops_t *ops = p->desc->ops;
+            exo_resource_spec_t spec = {
+                .size = sizeof spec, .app = app->name, .name = res->name, .type = res->type,
+                .config = res->config, .app_dir = app->dir, .data_dir = data_dir,
+            };
+            void *inst = NULL;
+            exo_error_t err = {0};
+            if (ops->wipe != NULL && ops->create(p->host, &spec, &inst, &err) == 0) {
+                if (ops->wipe(inst, &err) < 0) {
+                    exo_error("resource %s: %s", res->name, err.message);
+                    code = EXO_EXIT_INTERNAL;
+                }
+                ops->destroy(inst);
+            }
+        }
+        if (exo_rm_rf(data_dir) < 0) {
+            exo_error("cannot remove %s: %s", data_dir, strerror(errno));
+            code = EXO_EXIT_INTERNAL;
+        } else {
+            printf("deleted the data of resource %s\n", res->name);
+        }
+        free(data_dir);
+    }
+    char *dir = exo_path_join(exo_dir, "resources");
+    rmdir(dir);
+    free(dir);
+    return code;
+}
 
 /* Wait for the recorded exo to exit; true when it did within @p ms. */
 static bool wait_gone(const exo_runstate_t *rs, unsigned ms)
@@ -34,15 +77,20 @@ int exo_cmd_clean(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"app", required_argument, NULL, 'a'},
+        {"data", no_argument, NULL, 'd'},
+        {"yes", no_argument, NULL, 'y'},
         {NULL, 0, NULL, 0},
     };
     const char *app_dir = NULL;
+    bool data = false, yes = false;
     optind = 1;
     opterr = 0;
     int ch;
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (ch) {
         case 'a': app_dir = optarg; break;
+        case 'd': data = true; break;
+        case 'y': yes = true; break;
         default: return exo_cli_usage_error("clean", "unknown option '%s'", argv[optind - 1]);
         }
     }
@@ -53,6 +101,23 @@ int exo_cmd_clean(int argc, char **argv)
     exo_app_t *app = exo_cli_load_app(app_dir, &code);
     if (app == NULL) {
         return code;
+    }
+    if (data && !yes) {
+        /* Deleting databases is not undoable: ask, or insist on --yes without a terminal. */
+        if (!isatty(0)) {
+            exo_error("exo clean --data deletes the data of every resource of %s; add --yes to "
+                      "confirm", app->name);
+            exo_app_destroy(&app);
+            return EXO_EXIT_USER;
+        }
+        printf("Delete the data of every resource of %s (databases, caches)? [y/N] ", app->name);
+        fflush(stdout);
+        char answer[16] = "";
+        if (fgets(answer, sizeof answer, stdin) == NULL || (answer[0] != 'y' && answer[0] != 'Y')) {
+            printf("nothing deleted\n");
+            exo_app_destroy(&app);
+            return EXO_EXIT_USER;
+        }
     }
     char *exo_dir = exo_path_join(app->dir, ".exo");
     exo_runstate_t rs;
@@ -92,6 +157,10 @@ int exo_cmd_clean(int argc, char **argv)
             exo_error("backend %s: %s", backends.v[i], err.message);
             code = EXO_EXIT_INTERNAL;
         }
+    }
+    if (data) {
+        int rc = wipe_data(app, reg, exo_dir);
+        code = code == EXO_EXIT_OK ? rc : code;
     }
     exo_registry_destroy(&reg);
     exo_loop_destroy(&loop);

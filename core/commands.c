@@ -92,10 +92,14 @@ const exo_command_t exo_commands[] = {
      "Exit status: 0 all succeeded, else the exit code of the first setup that failed.",
      exo_cmd_setup},
     {"clean", "stop leftovers of an earlier run and remove run state and logs",
-     "Usage: exo clean [--app DIR]\n\n"
+     "Usage: exo clean [--app DIR] [--data [--yes]]\n\n"
      "Stops an exo still running this app, kills what a killed exo left running (only what\n"
      "the app's backends recorded in .exo/), and removes .exo/logs, .exo/state and\n"
-     ".exo/run.json. Resource data in .exo/resources is kept.",
+     ".exo/run.json. Resource data in .exo/resources is kept unless --data is given.\n\n"
+     "Options:\n"
+     "  --app DIR  the app directory\n"
+     "  --data     also delete the data of every resource (asks first on a terminal)\n"
+     "  --yes      do not ask (needed for --data without a terminal)",
      exo_cmd_clean},
     {"env", "show the environment a service gets, with where each value comes from",
      "Usage: exo env [--app DIR] [--all] [--setup] ROLE\n\n"

@@ -48,3 +48,14 @@ expect_line "$T/out" 'other \| other has DB_URL=none'
 expect_no_line "$A/.exo/logs/exo.log" 'hunter2'
 expect_nothing_left
 pass "resources before and after their services, env prefix, secrets"
+
+# exo clean --data deletes resource data, but only when confirmed.
+"$EXO_BIN" clean --app "$A" --data < /dev/null > "$T/c1" 2>&1 && fail "clean --data without --yes went ahead"
+expect_line "$T/c1" 'add --yes to confirm'
+[ -e "$A/.exo/resources/db/provisioned" ] || fail "data deleted without confirmation"
+"$EXO_BIN" clean --app "$A" > "$T/c2" 2>&1 || fail "exo clean failed"
+[ -e "$A/.exo/resources/db/provisioned" ] || fail "plain exo clean deleted resource data"
+"$EXO_BIN" clean --app "$A" --data --yes > "$T/c3" 2>&1 || { cat "$T/c3"; fail "clean --data --yes failed"; }
+expect_line "$T/c3" 'deleted the data of resource db'
+[ ! -e "$A/.exo/resources" ] || fail "resource data left after clean --data --yes"
+pass "exo clean --data"
