@@ -81,6 +81,17 @@ PY
 expect_nothing_left
 pass "--only and --log-format json"
 
+# Colour per role on a terminal, never with NO_COLOR.
+if command -v script > /dev/null; then
+  script -qfc "timeout -s INT 2 $EXO_BIN run --app $A --only plain" /dev/null > "$T/tty" 2>&1
+  grep -q $'\033\[[0-9;]*m *plain\033\[0m | plain' "$T/tty" || { cat -v "$T/tty"; fail "no colour on a terminal"; }
+  NO_COLOR=1 script -qfc "timeout -s INT 2 $EXO_BIN run --app $A --only plain" /dev/null > "$T/tty2" 2>&1
+  grep -q 'plain | plain' "$T/tty2" || { cat -v "$T/tty2"; fail "no output under NO_COLOR"; }
+  expect_no_line "$T/tty2" $'\033'
+  expect_nothing_left
+  pass "colour on a terminal only, never with NO_COLOR"
+fi
+
 # readiness timeout: exo says what it waited for and fails
 B=$T/timeout
 mkdir -p "$B"
