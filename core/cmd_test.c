@@ -142,8 +142,8 @@ static int write_junit(const test_ctx_t *c, const char *path)
     size_t failed = 0, skipped = 0;
     unsigned long long total = 0;
     for (size_t i = 0; i < c->n; i++) {
-        failed += c->results[i].outcome == FAILED || c->results[i].outcome == PENDING;
-        skipped += c->results[i].outcome == SKIPPED;
+        failed += c->results[i].outcome == FAILED;
+        skipped += c->results[i].outcome == SKIPPED || c->results[i].outcome == PENDING;
         total += c->results[i].ms;
     }
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"", f);
@@ -164,6 +164,8 @@ static int write_junit(const test_ctx_t *c, const char *path)
         fputs(">\n      ", f);
         if (r->outcome == SKIPPED) {
             fputs("<skipped message=\"no test command\"/>", f);
+        } else if (r->outcome == PENDING) {
+            fputs("<skipped message=\"not run (interrupted)\"/>", f);
         } else {
             fputs("<failure message=\"", f);
             xml_escape(f, r->reason ? r->reason : "not run");
@@ -237,21 +239,28 @@ int exo_cmd_test(int argc, char **argv)
         exo_loop_run(exo_session_loop(c.s));
     }
     exo_output_t *out = exo_session_output(c.s);
-    size_t passed = 0, failed = 0, skipped = 0;
+    size_t passed = 0, failed = 0, skipped = 0, not_run = 0;
     for (size_t i = 0; i < c.n; i++) {
         passed += c.results[i].outcome == PASSED;
-        failed += c.results[i].outcome == FAILED || c.results[i].outcome == PENDING;
+        failed += c.results[i].outcome == FAILED;
         skipped += c.results[i].outcome == SKIPPED;
+        not_run += c.results[i].outcome == PENDING;
     }
     if (c.interrupted) {
         exo_output_status(out, "interrupted");
     }
-    exo_output_status(out, "summary: %zu passed, %zu failed, %zu skipped", passed, failed,
-                      skipped);
+    if (not_run > 0) {
+        exo_output_status(out, "summary: %zu passed, %zu failed, %zu skipped, %zu not run",
+                          passed, failed, skipped, not_run);
+    } else {
+        exo_output_status(out, "summary: %zu passed, %zu failed, %zu skipped", passed, failed,
+                          skipped);
+    }
     for (size_t i = 0; i < c.n; i++) {
         const result_t *r = &c.results[i];
         exo_output_status(out, "  %-7s %s%s%s", r->outcome == PASSED ? "passed"
-                          : r->outcome == SKIPPED ? "skipped" : "FAILED", r->svc->role,
+                          : r->outcome == SKIPPED ? "skipped"
+                          : r->outcome == PENDING ? "not run" : "FAILED", r->svc->role,
                           r->reason ? ": " : "", r->reason ? r->reason : "");
     }
     if (junit != NULL && write_junit(&c, junit) < 0) {

@@ -236,6 +236,9 @@ static void unit_exit(void *arg, int status, int sig)
     cancel_timer(s, &s->poll_timer);
     unsigned long long now = exo_now_ms();
     s->exit_status = sig > 0 ? -1 : status;
+    if (s->spec.mode == EXO_UNIT_TASK) {
+        s->elapsed_ms = now - s->started_ms;
+    }
 
     if (s->state == EXO_SUP_FAILED) {
         /* Killed after a timeout, already reported: a NULL message says only "it is gone". */

@@ -76,3 +76,21 @@ expect_line "$T/two" 'summary: 1 passed, 0 failed, 1 skipped'
 expect_line "$T/bad" "has no role 'nosuch'"
 expect_nothing_left
 pass "service directory and role selection"
+
+# Ctrl-C during a test run stops everything like exo run, exit 1.
+service "$A/broken" "startup:
+  command: exec sleep 600
+test: echo long test started; sleep 600"
+"$EXO_BIN" test --app "$A" broken frontend > "$T/int" 2>&1 &
+EXO=$!
+wait_for "$T/int" 'broken \| long test started' 10
+kill -INT $EXO
+wait_exit $EXO 10
+cat "$T/int"
+[ "$RC" = 1 ] || fail "exo test exited $RC after Ctrl-C (want 1)"
+expect_line "$T/int" 'interrupted'
+expect_no_line "$T/int" 'frontend \| reached backend'
+expect_line "$T/int" 'summary: 0 passed, 1 failed, 0 skipped, 1 not run'
+expect_line "$T/int" 'not run frontend'
+expect_nothing_left
+pass "Ctrl-C during exo test"
