@@ -110,6 +110,44 @@ static void timestamp(char *buf, size_t n)
     snprintf(buf + k, n - k, ".%03dZ", (int)(tv.tv_usec / 1000));
 }
 
+/* Length of the valid UTF-8 sequence at @p p (at most @p n bytes), 0 when invalid. */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+    size_t len = p[0] < 0x80 ? 1 : (p[0] >> 5) == 0x6 ? 2 : (p[0] >> 4) == 0xe ? 3
+               : (p[0] >> 3) == 0x1e ? 4 : 0;
+    if (len == 0 || len > n || (len == 2 && p[0] < 0xc2)) {
+        return 0;
+    }
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xc0) != 0x80) {
+            return 0;
+        }
+    }
+    return len;
+}
+
+/* JSON strings must be UTF-8: a service's stray bytes become U+FFFD instead of losing the
+ * line. New string. */
+static char *utf8_clean(const char *line, size_t len)
+{
+    exo_buf_t b = {0};
+    const unsigned char *p = (const unsigned char *)line;
+    for (size_t i = 0; i < len;) {
+        size_t k = p[i] == 0 ? 0 : utf8_seq(p + i, len - i);
+        if (k == 0) {
+            exo_buf_puts(&b, "\xef\xbf\xbd");
+            i++;
+        } else {
+            exo_buf_append(&b, line + i, k);
+            i += k;
+        }
+    }
+    if (b.data == NULL) {
+        return exo_xstrdup("");
+    }
+    return b.data;
+}
+
 static FILE *log_file(exo_output_t *o, role_file_t *r)
 {
     if (r->opened || o->log_dir == NULL) {
@@ -145,8 +183,10 @@ static void emit(exo_output_t *o, role_file_t *r, int stream, const char *line, 
         return;
     }
     if (o->format == EXO_OUTPUT_JSON) {
-        json_t *j = json_pack("{s:s, s:s, s:s, s:s%}", "time", ts, "role", r->role, "stream",
-                              stream_name(stream), "line", line, len);
+        char *clean = utf8_clean(line, len);
+        json_t *j = json_pack("{s:s, s:s, s:s, s:s}", "time", ts, "role", r->role, "stream",
+                              stream_name(stream), "line", clean);
+        free(clean);
         if (j != NULL) {
             char *s = json_dumps(j, JSON_COMPACT);
             if (s != NULL) {

@@ -267,11 +267,11 @@ static void up_finish(exo_session_t *s, bool ok)
         return;
     }
     s->up_pending = false;
-    if (ok) {
-        size_t count = 0;
-        for (size_t i = 0; i < s->app->n_services; i++) {
-            count += s->nodes[i].wanted;
-        }
+    size_t count = 0;
+    for (size_t i = 0; i < s->app->n_services; i++) {
+        count += s->nodes[i].wanted;
+    }
+    if (ok && count > 0) {
         exo_output_status(s->out, "all services ready (%zu service%s) in %llu ms", count,
                           count == 1 ? "" : "s", exo_now_ms() - s->up_t0);
     }

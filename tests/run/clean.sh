@@ -37,9 +37,19 @@ kill -0 $OTHER || fail "exo clean killed a process it did not start"
 pass "clean after a killed exo"
 
 # A later exo run after a killed one cleans up by itself; clean also stops a live exo.
+"$EXO_BIN" run --app "$A" > "$T/out1" 2>&1 &
+EXO=$!
+wait_for "$T/out1" 'all services ready' 10
+old=$(marked_pids | grep -vx "$OTHER")
+kill -KILL $EXO
+wait $EXO 2>/dev/null
 "$EXO_BIN" run --app "$A" > "$T/out2" 2>&1 &
 EXO=$!
 wait_for "$T/out2" 'all services ready' 10
+expect_line "$T/out2" 'cleaning up after an earlier run that did not shut down'
+for p in $old; do
+  ! kill -0 "$p" 2>/dev/null || grep -q ') Z ' /proc/$p/stat 2>/dev/null || fail "leftover $p of the killed run survived the next run"
+done
 "$EXO_BIN" run --app "$A" > "$T/dup" 2>&1 && fail "a second exo run on the same app started"
 expect_line "$T/dup" 'already running this app'
 "$EXO_BIN" clean --app "$A" > "$T/clean2" 2>&1

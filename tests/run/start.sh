@@ -114,3 +114,23 @@ expect_line "$T/tout" "mute failed: did not become ready within 1 s: waited for 
 expect_line "$T/tout" 'the app failed to come up'
 expect_nothing_left
 pass "readiness timeout"
+
+# JSON output survives bytes that are not UTF-8.
+C=$T/bytes
+mkdir -p "$C"
+printf 'name: bytes-test\nservices:\n  raw:\n    location: ./raw\n' > "$C/application.yml"
+service "$C/raw" "startup:
+  command: printf 'bad \\377 byte\\n'; echo done; exec sleep 600
+  online-text: done"
+"$EXO_BIN" run --app "$C" --log-format json > "$T/bytes.json" 2>/dev/null &
+EXO=$!
+wait_for "$T/bytes.json" 'all services ready' 10
+kill -INT $EXO
+wait_exit $EXO 10
+$PY - "$T/bytes.json" <<'PY' || { cat -v "$T/bytes.json"; fail "a line with a stray byte was lost or is not JSON"; }
+import json, sys
+lines = [json.loads(l)["line"] for l in open(sys.argv[1], encoding="utf-8")]
+assert "bad \ufffd byte" in lines, lines
+PY
+expect_nothing_left
+pass "JSON logs with bytes that are not UTF-8"
