@@ -60,11 +60,13 @@ typedef struct node {
     bool completed;       /* exited 0 and not restarted: a one-shot job that did its work */
     /* watch */
     bool watch_busy;
+    exo_strv_t secrets;   /* values masked in the unit's output */
 } node_t;
 
 typedef struct task {
     exo_session_t *s;
     exo_sup_t *sup;
+    exo_strv_t secrets;
     void (*on_done)(void *arg, int status, unsigned long long ms);
     void *arg;
     bool done;
@@ -323,12 +325,45 @@ static exo_ready_kind_t resolve_ready(const exo_session_t *s, const exo_service_
     return k;
 }
 
+/* Secret values of @p env worth masking (very short ones would mask ordinary words). */
+static void collect_secrets(const exo_env_t *env, exo_strv_t *out)
+{
+    exo_strv_free(out);
+    for (size_t i = 0; i < env->n; i++) {
+        if (env->vars[i].secret && strlen(env->vars[i].value) >= 4) {
+            exo_strv_push(out, env->vars[i].value);
+        }
+    }
+}
+
+/* Print a unit's line with its secrets replaced by ******. */
+static void masked_line(exo_output_t *out, const char *label, int stream,
+                        const exo_strv_t *secrets, const char *line, size_t len)
+{
+    int os = stream == EXO_STREAM_STDERR ? EXO_OUT_STDERR : EXO_OUT_STDOUT;
+    if (secrets->n == 0) {
+        exo_output_line(out, label, os, line, len);
+        return;
+    }
+    char *text = exo_xstrndup(line, len);
+    for (size_t i = 0; i < secrets->n; i++) {
+        const char *sec = secrets->v[i];
+        size_t sl = strlen(sec);
+        char *hit;
+        while ((hit = strstr(text, sec)) != NULL) {
+            char *next = exo_strdupf("%.*s******%s", (int)(hit - text), text, hit + sl);
+            free(text);
+            text = next;
+        }
+    }
+    exo_output_line(out, label, os, text, strlen(text));
+    free(text);
+}
+
 static void on_node_output(void *arg, exo_sup_t *sup, int stream, const char *line, size_t len)
 {
     node_t *n = arg;
-    exo_output_line(n->s->out, label_of(n), stream == EXO_STREAM_STDERR ? EXO_OUT_STDERR
-                                                                          : EXO_OUT_STDOUT,
-                    line, len);
+    masked_line(n->s->out, label_of(n), stream, &n->secrets, line, len);
 }
 
 static int provision(node_t *n)
@@ -410,6 +445,7 @@ static void start_service(exo_session_t *s, node_t *n)
             return;
         }
         char **strings = exo_env_strings(env);
+        collect_secrets(env, &n->secrets);
         exo_ready_kind_t ready = resolve_ready(s, svc);
         exo_sup_spec_t spec = {
             .name = svc->role,
@@ -607,9 +643,7 @@ void exo_session_up(exo_session_t *s, const exo_strv_t *roles, const exo_strv_t 
 static void on_task_output(void *arg, exo_sup_t *sup, int stream, const char *line, size_t len)
 {
     task_t *t = arg;
-    exo_output_line(t->s->out, exo_sup_name(sup), stream == EXO_STREAM_STDERR ? EXO_OUT_STDERR
-                                                                                : EXO_OUT_STDOUT,
-                    line, len);
+    masked_line(t->s->out, exo_sup_name(sup), stream, &t->secrets, line, len);
 }
 
 static void on_task_state(void *arg, exo_sup_t *sup, exo_sup_state_t st, const char *msg)
@@ -654,6 +688,7 @@ int exo_session_task(exo_session_t *s, const exo_service_t *svc, const char *lab
     t->s = s;
     t->on_done = on_done;
     t->arg = arg;
+    collect_secrets(env, &t->secrets);
     exo_sup_spec_t spec = {
         .name = label, .mode = EXO_UNIT_TASK, .dir = svc->dir, .command = command,
         .image = svc->image, .dockerfile = svc->dockerfile, .options = svc->backend_options,
@@ -1114,12 +1149,14 @@ void exo_session_destroy(exo_session_t **s_p)
     }
     for (size_t i = 0; i < s->n_tasks; i++) {
         exo_sup_destroy(&s->tasks[i]->sup);
+        exo_strv_free(&s->tasks[i]->secrets);
         free(s->tasks[i]);
     }
     free(s->tasks);
     for (size_t i = 0; i < s->n_nodes; i++) {
         node_t *n = &s->nodes[i];
         exo_sup_destroy(&n->sup);
+        exo_strv_free(&n->secrets);
         if (n->rinst != NULL) {
             n->rops->destroy(n->rinst);
         }

@@ -37,7 +37,9 @@ wait_exit $EXO 15
 cat "$T/out"
 [ "$RC" = 0 ] || fail "exo run exited $RC"
 expect_line "$T/out" 'db ready in [0-9]+ ms \(readiness check passed\)'
-expect_line "$T/out" 'api \| reached db with hunter2'
+expect_line "$T/out" 'api \| reached db with \*\*\*\*\*\*$'
+expect_no_line "$T/out" 'hunter2'
+expect_no_line "$A/.exo/logs/api.log" 'hunter2'
 expect_line "$T/out" 'other \| other has DB_URL=none'
 [ "$(line_no "$T/out" 'db ready')" -lt "$(line_no "$T/out" 'api \| reached db')" ] ||
   fail "api started before db was ready"
