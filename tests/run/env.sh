@@ -24,7 +24,7 @@ port: 9000
 env:
   LAYER: service-yml"
 service "$A/client" "startup:
-  command: echo \"LAYER=\$LAYER API=\$API_SERVER_URL HOST=\$API_SERVER_HOST ROLE=\$EXO_ROLE APP=\$EXO_APP TOKEN=\$TOKEN PORT=\${PORT:-none}\"; exec sleep 600
+  command: echo \"LAYER=\$LAYER API=\$API_SERVER_URL HOST=\$API_SERVER_HOST ROLE=\$EXO_ROLE APP=\$EXO_APP TOKEN=\$TOKEN PORT=\${PORT:-none}\"; [ \"\$TOKEN\" = s3cr3t-value ] && echo token received; exec sleep 600
 env:
   LAYER: service-yml"
 
@@ -61,6 +61,7 @@ cat "$T/out"
 port=$(sed -n 's/.*api-server ready.*//p' "$T/out")
 expect_line "$T/out" 'client \| LAYER=app-role API=http://127\.0\.0\.1:[0-9]+ HOST=127\.0\.0\.1 ROLE=client APP=env-test TOKEN=\*\*\*\*\*\* PORT=none$'
 expect_no_line "$T/out" 's3cr3t-value'
+expect_line "$T/out" 'client \| token received'
 # The URL points at the port api-server really listens on.
 url=$(sed -n 's/.*API=\(http:[^ ]*\).*/\1/p' "$T/out")
 expect_line "$T/out" "api-server \\| Serving HTTP on 127\\.0\\.0\\.1 port ${url##*:} "
