@@ -1022,6 +1022,8 @@ static int build_nodes(exo_session_t *s, exo_error_t *err)
 exo_session_t *exo_session_new(const exo_app_t *app, const exo_session_opts_t *opts,
                                int *exit_code)
 {
+    /* `exo run | head` must not kill exo (and orphan the app) when the reader goes away. */
+    signal(SIGPIPE, SIG_IGN);
     exo_session_t *s = exo_xcalloc(1, sizeof *s);
     s->app = app;
     s->opts = *opts;
