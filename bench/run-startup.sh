@@ -50,8 +50,10 @@ done
 slowest=$(printf '%s\n' "${own[@]}" | median)
 
 ready=()
+wall=()
 for ((r = 0; r < ROUNDS; r++)); do
-  "$EXO_BIN" run --app "$app" > "$work/out" 2>&1 &
+  t0=$(now_ms)
+  "$EXO_BIN" run --app "$app" --log-format json > "$work/out" 2>/dev/null &
   exo_pid=$!
   for ((i = 0; i < 600; i++)); do
     grep -q 'all services ready' "$work/out" && break
@@ -62,9 +64,22 @@ for ((r = 0; r < ROUNDS; r++)); do
   exo_pid=
   [ -n "$x" ] || { cat "$work/out" >&2; echo "exo run did not come up" >&2; exit 1; }
   ready+=("$x")
+  # From launching exo to the line's own timestamp: exo's start-up (plugins, bus) included.
+  w=$(/usr/bin/python3 -c '
+import json, sys, datetime
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    if "all services ready" in o["line"]:
+        t = datetime.datetime.strptime(o["time"], "%Y-%m-%dT%H:%M:%S.%fZ")
+        t = t.replace(tzinfo=datetime.timezone.utc)
+        print(int(t.timestamp() * 1000) - int(sys.argv[2]))
+' "$work/out" "$t0")
+  wall+=("$w")
 done
 r=$(printf '%s\n' "${ready[@]}" | median)
 echo "services: $N, rounds: $ROUNDS"
 echo "slowest service alone: ${slowest} ms (median)"
 echo "exo run, all ready:    ${r} ms (median; runs: ${ready[*]})"
+w=$(printf '%s\n' "${wall[@]}" | median)
 echo "overhead:              $((r - slowest)) ms"
+echo "from launching exo:    ${w} ms (median; runs: ${wall[*]}), overhead $((w - slowest)) ms"
