@@ -563,6 +563,9 @@ static void start_resource(exo_session_t *s, node_t *n)
 
 static bool node_idle(const node_t *n)
 {
+    if (n->completed) {
+        return false; /* a one-shot job that did its work is not run again */
+    }
     if (n->is_resource && n->no_server) {
         return !n->ready_noserver;
     }
@@ -759,6 +762,9 @@ static void check_down(exo_session_t *s)
 
 void exo_session_down(exo_session_t *s, void (*on_down)(void *arg), void *arg)
 {
+    for (size_t i = 0; i < s->n_nodes; i++) {
+        s->nodes[i].completed = false;
+    }
     s->up_pending = false;
     s->down_pending = true;
     s->stopping_resources = false;
