@@ -11,6 +11,8 @@
 #include <exo/backend.h>
 #include <exo/resource.h>
 
+#include <jansson.h>
+
 #include "cli.h"
 #include "loader.h"
 #include "log.h"
@@ -172,6 +174,17 @@ int exo_cmd_clean(int argc, char **argv)
             code = EXO_EXIT_INTERNAL;
         }
         free(path);
+    }
+    if (recorded) {
+        /* The bus of that run left its address behind when exo was killed; a bus of
+         * another process (exo bus) keeps its file. */
+        char *bus_json = exo_path_join(exo_dir, "bus.json");
+        json_t *bj = json_load_file(bus_json, 0, NULL);
+        if (bj != NULL && json_integer_value(json_object_get(bj, "pid")) == (json_int_t)rs.pid) {
+            unlink(bus_json);
+        }
+        json_decref(bj);
+        free(bus_json);
     }
     exo_runstate_remove(exo_dir);
     rmdir(exo_dir); /* only when nothing else (resource data, plugins) is kept there */

@@ -32,7 +32,8 @@ left=$(marked_pids | grep -vx "$OTHER" | wc -l)
 cat "$T/clean"
 expect_nothing_left $OTHER
 kill -0 $OTHER || fail "exo clean killed a process it did not start"
-[ ! -e "$A/.exo/run.json" ] && [ ! -e "$A/.exo/logs" ] && [ ! -e "$A/.exo/state" ] ||
+[ ! -e "$A/.exo/run.json" ] && [ ! -e "$A/.exo/logs" ] && [ ! -e "$A/.exo/state" ] &&
+  [ ! -e "$A/.exo/bus.json" ] ||
   fail "exo clean left run state: $(ls -R "$A/.exo")"
 pass "clean after a killed exo"
 
