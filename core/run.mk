@@ -38,3 +38,9 @@ tests_run_fixtures_resource_testres_la_LDFLAGS = -module -avoid-version -shared 
 	-rpath /nowhere
 TESTS += tests/run/resources.sh
 EXTRA_DIST += tests/run/resources.sh bench/run-startup.sh
+
+check_PROGRAMS += tests/unit/test_run
+tests_unit_test_run_SOURCES = tests/unit/test_run.c tests/support/cunit_main.h
+tests_unit_test_run_CFLAGS = $(EXO_TEST_CCFLAGS)
+tests_unit_test_run_LDADD = core/libexorun.la $(EXO_TEST_LINK)
+TESTS += tests/unit/test_run
