@@ -25,3 +25,13 @@ expect_line "$T/out" 'todos ready in [0-9]+ ms \(registered on the bus\)'
 expect_line "$T/out" 'web +--\[ todo.create \]-\[ item.create \]-> +todos'
 expect_nothing_left
 pass "the todo example"
+
+# Its tests: the C store's self-test (built by the demo's setup), the Python unit test.
+EXO_PYTHON_DIR=$EXO_TOP_SRCDIR/plugins/transport-zmq/python "$EXO_BIN" test --app "$T/todo" > "$T/test" 2>&1
+RC=$?
+cat "$T/test"
+[ "$RC" = 0 ] || fail "exo test on the example exited $RC"
+expect_line "$T/test" 'todos \| self-test ok'
+expect_line "$T/test" 'summary: 2 passed, 0 failed, 1 skipped'
+expect_nothing_left
+pass "the todo example's tests"
