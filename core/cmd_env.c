@@ -24,7 +24,7 @@ int exo_cmd_env(int argc, char **argv)
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
         case 'a': app_dir = optarg; break;
         case 'A': all = true; break;

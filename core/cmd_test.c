@@ -264,7 +264,7 @@ int exo_cmd_test(int argc, char **argv)
                           r->reason ? ": " : "", r->reason ? r->reason : "");
     }
     if (junit != NULL && write_junit(&c, junit) < 0) {
-        code = EXO_EXIT_INTERNAL;
+        code = EXO_EXIT_USER;
     }
     exo_session_destroy(&c.s);
     for (size_t i = 0; i < c.n; i++) {
