@@ -1,9 +1,10 @@
-#!/bin/bash
+#!/bin/sh
 # examples/todo/demo.sh - the todo app end to end: build it (exo setup), bring it up
 # (exo run, in the background), drive it with `exo send --wait` as the front end would, print
 # the replies, show what the services logged, and take it down again.
 #
 # Run it from a built source tree (./configure && make) or with exo installed on PATH.
+# POSIX sh: `sh examples/todo/demo.sh` (bootstrap.sh demo) works as well as bash.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=${EXO_TOP_BUILDDIR:-$(cd "$here/../.." && pwd)}
@@ -34,9 +35,9 @@ finish() {
 }
 trap finish EXIT
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*" | sed "s/\x1b\[[0-9;]*m//g"; }
+say() { printf '\n== %s\n' "$*"; }
 send() {
-  echo "\$ exo send --as web $*"
+  if [ $# -gt 1 ]; then echo "\$ exo send --as web $1 '$2' --wait"; else echo "\$ exo send --as web $1 --wait"; fi
   "$EXO_BIN" send --app "$here" --as web "$@" --wait ||
     { echo "demo: exo send failed; the app's output:" >&2; cat "$log" >&2; exit 1; }
 }
@@ -47,10 +48,12 @@ say "exo setup: building the C store against libexoservice"
 say "exo run: starting the app in the background"
 "$EXO_BIN" run --app "$here" > "$log" 2>&1 &
 exo_pid=$!
-for ((i = 0; i < 300; i++)); do
+i=0
+while [ $i -lt 300 ]; do
   grep -q 'all services ready' "$log" && break
   kill -0 "$exo_pid" 2>/dev/null || break
   sleep 0.1
+  i=$((i + 1))
 done
 cat "$log"
 grep -q 'all services ready' "$log" || { echo "demo: the app did not come up" >&2; exit 1; }

@@ -11,7 +11,7 @@ EXO_TOP_BUILDDIR=$EXO_TOP_BUILDDIR EXO_TOP_SRCDIR=$EXO_TOP_SRCDIR EXO_BIN=$EXO_B
   EXO_PYTHON_DIR=$EXO_TOP_SRCDIR/plugins/transport-zmq/python \
   EXO_CFLAGS="-I$EXO_TOP_SRCDIR/plugins/transport-zmq/include -I$EXO_TOP_SRCDIR/plugin-api -I$EXO_TOP_BUILDDIR/plugin-api" \
   EXO_LIBS="-L$EXO_TOP_BUILDDIR/plugins/transport-zmq/.libs -Wl,-rpath,$EXO_TOP_BUILDDIR/plugins/transport-zmq/.libs -lexoservice" \
-  bash "$T/todo/demo.sh" > "$T/out" 2>&1
+  sh "$T/todo/demo.sh" > "$T/out" 2>&1
 RC=$?
 cat "$T/out"
 [ "$RC" = 0 ] || fail "demo exited $RC"
