@@ -8,7 +8,8 @@
  * recorded in <.exo>/state/backend-process/<pgid> (pgid, leader start time, run id, name) so
  * that cleanup() after a killed exo can find exactly what this backend started: a group is
  * killed only when its leader still has the recorded start time, and stray processes only
- * when their environment carries the run's EXO_RUN_ID marker.
+ * when their environment carries the run's EXO_RUN_ID marker. Each start also gets its own
+ * EXO_UNIT_ID marker, so processes that left the group die with the unit, not only with exo.
  *
  * Ownership and threading: see exo/plugin.h. All state lives on the loop thread.
  */
@@ -59,6 +60,7 @@ struct exo_unit {
     bool exited;
     stream_t out, err;
     char *record;      /* state file of this group, or NULL */
+    char *unit_marker; /* "EXO_UNIT_ID=..." in the environment of everything it started */
     void (*on_output)(void *arg, int stream, const char *line, size_t len);
     void (*on_exit)(void *arg, int status, int signal);
     void *arg;
@@ -66,6 +68,7 @@ struct exo_unit {
 
 typedef struct inst {
     char *run_id;
+    unsigned long starts; /* makes each start's unit marker unique */
     char *record_dir;  /* <.exo>/state/backend-process */
 } inst_t;
 
@@ -168,6 +171,30 @@ static bool proc_has_marker(pid_t pid, const char *marker)
     free(entry);
     fclose(f);
     return found;
+}
+
+/* SIGKILL every process whose environment holds @p marker (those that left the group:
+ * setsid, double fork). Returns how many. */
+static int kill_marked(const char *marker)
+{
+    int killed = 0;
+    DIR *d = opendir("/proc");
+    if (d == NULL) {
+        return 0;
+    }
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        char *end;
+        long pid = strtol(de->d_name, &end, 10);
+        if (*end != '\0' || pid <= 1 || pid == getpid()) {
+            continue;
+        }
+        if (proc_has_marker((pid_t)pid, marker) && kill((pid_t)pid, SIGKILL) == 0) {
+            killed++;
+        }
+    }
+    closedir(d);
+    return killed;
 }
 
 /* ---- output ---- */
@@ -274,8 +301,12 @@ static void leader_gone(exo_unit_t *u)
     if (rc == 0 && si.si_pid == 0) {
         return; /* still running */
     }
-    /* The unit is its group: whatever the leader left behind goes with it. */
+    /* The unit is its group: whatever the leader left behind goes with it, and so does
+     * what left the group but still carries this start's marker. */
     kill(-u->pid, SIGKILL);
+    if (u->unit_marker != NULL) {
+        kill_marked(u->unit_marker);
+    }
     if (rc == 0) {
         siginfo_t reaped;
         wait_leader(u, &reaped, 0);
@@ -368,6 +399,7 @@ static void unit_free(exo_unit_t *u)
     free(u->out.buf);
     free(u->err.buf);
     free(u->record);
+    free(u->unit_marker);
     free(u->name);
     free(u);
 }
@@ -443,17 +475,21 @@ static int be_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **unitp
     while (spec->env != NULL && spec->env[nenv] != NULL) {
         nenv++;
     }
-    char **envp = calloc(nenv + 2, sizeof *envp);
+    char **envp = calloc(nenv + 3, sizeof *envp);
     char *marker = fmt("EXO_RUN_ID=%s", in->run_id);
-    if (envp == NULL || marker == NULL) {
+    char *unit_marker = fmt("EXO_UNIT_ID=%s-%s-%lu", in->run_id, spec->name, ++in->starts);
+    if (envp == NULL || marker == NULL || unit_marker == NULL) {
         free(envp);
         free(marker);
+        free(unit_marker);
         return exo_error_set(err, EXO_ERR_NOMEM, "out of memory");
     }
     size_t k = 0;
     envp[k++] = marker;
+    envp[k++] = unit_marker;
     for (size_t i = 0; i < nenv; i++) {
-        if (strncmp(spec->env[i], "EXO_RUN_ID=", 11) != 0) {
+        if (strncmp(spec->env[i], "EXO_RUN_ID=", 11) != 0 &&
+            strncmp(spec->env[i], "EXO_UNIT_ID=", 12) != 0) {
             envp[k++] = (char *)spec->env[i];
         }
     }
@@ -523,6 +559,7 @@ static int be_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **unitp
     }
     free(marker);
     free(envp);
+    u->unit_marker = unit_marker;
     *unitp = u;
     return EXO_OK;
 
@@ -530,6 +567,7 @@ fail:
     close_pair(po);
     close_pair(pe);
     free(marker);
+    free(unit_marker);
     free(envp);
     unit_free(u);
     return rc;
@@ -573,6 +611,9 @@ static void be_release(void *instp, exo_unit_t *u)
     if (!u->exited) {
         /* Released early (error paths): make sure nothing is left and reap the leader. */
         kill(-u->pid, SIGKILL);
+        if (u->unit_marker != NULL) {
+            kill_marked(u->unit_marker);
+        }
         if (u->pidfd_watch > 0) {
             host->unwatch(host, u->pidfd_watch);
         }

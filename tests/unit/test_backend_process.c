@@ -260,6 +260,19 @@ static void test_kill_is_immediate_and_leader_exit_takes_group(void)
     finish(u, &r);
 }
 
+static void test_strays_that_left_the_group_die_with_the_unit(void)
+{
+    result_t r;
+    exo_unit_t *u = start("setsid sleep 100 & echo $!; echo $EXO_UNIT_ID; sleep 0.2", &r, NULL);
+    CU_ASSERT_TRUE(run_until(&r.exited, 5000));
+    CU_ASSERT_EQUAL_FATAL(r.out.n, 2);
+    pid_t stray = (pid_t)atoi(r.out.v[0]);
+    CU_ASSERT(stray > 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out.v[1], "test-run-1-svc-"));
+    CU_ASSERT_TRUE(gone_within(stray, 2000));
+    finish(u, &r);
+}
+
 static void test_cleanup_kills_recorded_groups_only(void)
 {
     result_t r;
@@ -322,6 +335,8 @@ static const exo_test_t tests[] = {
     {"stop kills after the grace period", test_stop_kills_after_grace},
     {"kill is immediate; leader exit takes the group",
      test_kill_is_immediate_and_leader_exit_takes_group},
+    {"strays that left the group die with the unit",
+     test_strays_that_left_the_group_die_with_the_unit},
     {"cleanup kills recorded groups only", test_cleanup_kills_recorded_groups_only},
     {"a missing command is an error", test_missing_command_is_an_error},
     {NULL, NULL},
