@@ -9,7 +9,8 @@ core_libexorun_la_SOURCES = \
 	core/runstate.h core/runstate.c \
 	core/watch.h core/watch.c \
 	core/runcli.h core/runcli.c \
-	core/session.h core/session.c
+	core/session.h core/session_int.h core/session.c core/session_res.c \
+	core/session_task.c core/session_watch.c
 core_libexorun_la_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DEXO_INCLUDEDIR='"$(includedir)"' -DEXO_LIBDIR='"$(libdir)"'
 core_libexorun_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)

@@ -1,4 +1,5 @@
-/* core/session.c - bringing an app up and down. See session.h. */
+/* core/session.c - bringing an app up and down: backends, environments, the dependency order,
+ * shutdown, signals, lifecycle. See session.h and session_int.h. */
 #include "config.h"
 
 #include <dirent.h>
@@ -10,103 +11,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <exo/backend.h>
-#include <exo/resource.h>
-
 #include "cli.h"
-#include "loader.h"
 #include "log.h"
-#include "runbus.h"
 #include "runenv.h"
 #include "runstate.h"
-#include "session.h"
-#include "supervisor.h"
-#include "watch.h"
-
-#define RESOURCE_TIMEOUT_MS 60000
-#define WATCH_DEBOUNCE_MS 300
-/* After a setup run by --watch, its own writes must not trigger another restart. */
-#define WATCH_QUIET_MS 1000
-
-typedef struct backend {
-    char *name;
-    const exo_plugin_t *plugin;
-    const exo_backend_ops_t *ops;
-    void *inst;
-    bool containers;
-} backend_t;
-
-typedef struct node {
-    exo_session_t *s;
-    bool is_resource;
-    const char *name;
-    const exo_service_t *svc;
-    const exo_resource_t *res;
-    backend_t *be;
-    exo_sup_t *sup;
-    size_t *deps;
-    size_t n_deps;
-    bool wanted;
-    unsigned host_port;   /* published on 127.0.0.1 (0 = none) */
-    unsigned listen_port; /* what the program listens on (PORT) */
-    unsigned reach_port;  /* what other units connect to */
-    /* resources */
-    const exo_resource_ops_t *rops;
-    void *rinst;
-    exo_resource_unit_t runit;
-    bool unit_known;
-    bool no_server;       /* the plugin runs nothing: ready once provisioned */
-    bool ready_noserver;
-    bool completed;       /* exited 0 and not restarted: a one-shot job that did its work */
-    /* watch */
-    bool watch_busy;
-    exo_strv_t secrets;   /* values masked in the unit's output */
-} node_t;
-
-typedef struct task {
-    exo_session_t *s;
-    exo_sup_t *sup;
-    exo_strv_t secrets;
-    void (*on_done)(void *arg, int status, unsigned long long ms);
-    void *arg;
-    bool done;
-} task_t;
-
-struct exo_session {
-    const exo_app_t *app;
-    exo_session_opts_t opts;
-    exo_loop_t *loop;
-    exo_registry_t *reg;
-    exo_output_t *out;
-    exo_runbus_t *bus;
-    char *exo_dir;
-    char *run_id;
-    bool recorded;
-    backend_t *backends;
-    size_t n_backends;
-    node_t *nodes;        /* services first (same index as app->services), then resources */
-    size_t n_nodes;
-    task_t **tasks;
-    size_t n_tasks;
-    unsigned long long t0, up_t0;
-    /* up */
-    void (*on_up)(void *arg, bool ok);
-    void *up_arg;
-    bool up_pending;
-    /* down */
-    void (*on_down)(void *arg);
-    void *down_arg;
-    bool down_pending;
-    bool stopping_resources;
-    /* signals */
-    void (*on_interrupt)(void *arg);
-    void *int_arg;
-    int interrupts;
-    exo_watch_t *watch;
-};
-
-static void pump(exo_session_t *s);
-static void check_down(exo_session_t *s);
+#include "session_int.h"
 
 /* ---- backends ---- */
 
@@ -153,7 +62,7 @@ static backend_t *backend_get(exo_session_t *s, const char *name, exo_error_t *e
     return b;
 }
 
-static int backend_open(exo_session_t *s, backend_t *b, exo_error_t *err)
+int exo_session_backend_open(exo_session_t *s, backend_t *b, exo_error_t *err)
 {
     if (b->inst != NULL) {
         return EXO_OK;
@@ -169,7 +78,7 @@ static int backend_open(exo_session_t *s, backend_t *b, exo_error_t *err)
     return b->ops->open(b->plugin->host, &run, &b->inst, err);
 }
 
-static const char *unit_host(const backend_t *b, const char *name)
+const char *exo_session_unit_host(const backend_t *b, const char *name)
 {
     if (b->inst != NULL && b->ops->unit_host != NULL) {
         const char *h = b->ops->unit_host(b->inst, name);
@@ -182,30 +91,7 @@ static const char *unit_host(const backend_t *b, const char *name)
 
 /* ---- env ---- */
 
-static node_t *resource_node(exo_session_t *s, const char *name)
-{
-    for (size_t i = s->app->n_services; i < s->n_nodes; i++) {
-        if (strcmp(s->nodes[i].name, name) == 0) {
-            return &s->nodes[i];
-        }
-    }
-    return NULL;
-}
 
-static int resource_env(void *arg, const exo_service_t *svc, const char *name, exo_env_t *env,
-                        exo_error_t *err)
-{
-    exo_session_t *s = arg;
-    node_t *r = resource_node(s, name);
-    if (r == NULL || r->rinst == NULL || r->rops->emit_env == NULL) {
-        return EXO_OK;
-    }
-    char *prefix = exo_runenv_prefix(name);
-    int rc = r->rops->emit_env(r->rinst, env, prefix, unit_host(r->be, name), r->reach_port,
-                               err);
-    free(prefix);
-    return rc;
-}
 
 int exo_session_env(exo_session_t *s, const exo_service_t *svc, bool setup, exo_env_t *env,
                     exo_error_t *err)
@@ -217,7 +103,8 @@ int exo_session_env(exo_session_t *s, const exo_service_t *svc, bool setup, exo_
     for (size_t i = 0; i < n; i++) {
         listen[i] = s->nodes[i].listen_port;
         reach[i] = s->nodes[i].reach_port;
-        hosts[i] = s->nodes[i].be ? unit_host(s->nodes[i].be, s->nodes[i].name) : "127.0.0.1";
+        hosts[i] = s->nodes[i].be ? exo_session_unit_host(s->nodes[i].be, s->nodes[i].name)
+                                  : "127.0.0.1";
     }
     const char *endpoint = exo_runbus_endpoint(s->bus);
     char *ep = NULL;
@@ -237,7 +124,8 @@ int exo_session_env(exo_session_t *s, const exo_service_t *svc, bool setup, exo_
     }
     exo_runenv_ctx_t ctx = {
         .app = s->app, .bus_endpoint = ep, .run_id = s->run_id, .listen_ports = listen,
-        .reach_ports = reach, .hosts = hosts, .setup = setup, .resource_env = resource_env,
+        .reach_ports = reach, .hosts = hosts, .setup = setup,
+        .resource_env = exo_session_resource_env,
         .arg = s,
     };
     int rc = exo_runenv_build(&ctx, svc, env, err);
@@ -263,7 +151,7 @@ static const char *label_of(const node_t *n)
     return n->name;
 }
 
-static void up_finish(exo_session_t *s, bool ok)
+void exo_session_up_finish(exo_session_t *s, bool ok)
 {
     if (!s->up_pending) {
         return;
@@ -282,7 +170,7 @@ static void up_finish(exo_session_t *s, bool ok)
     }
 }
 
-static void check_up(exo_session_t *s)
+void exo_session_check_up(exo_session_t *s)
 {
     if (!s->up_pending) {
         return;
@@ -292,7 +180,7 @@ static void check_up(exo_session_t *s)
             return;
         }
     }
-    up_finish(s, true);
+    exo_session_up_finish(s, true);
 }
 
 static const char *ready_word(const exo_service_t *svc, exo_ready_kind_t k)
@@ -326,7 +214,7 @@ static exo_ready_kind_t resolve_ready(const exo_session_t *s, const exo_service_
 }
 
 /* Secret values of @p env worth masking (very short ones would mask ordinary words). */
-static void collect_secrets(const exo_env_t *env, exo_strv_t *out)
+void exo_session_secrets(const exo_env_t *env, exo_strv_t *out)
 {
     exo_strv_free(out);
     for (size_t i = 0; i < env->n; i++) {
@@ -337,8 +225,8 @@ static void collect_secrets(const exo_env_t *env, exo_strv_t *out)
 }
 
 /* Print a unit's line with its secrets replaced by ******. */
-static void masked_line(exo_output_t *out, const char *label, int stream,
-                        const exo_strv_t *secrets, const char *line, size_t len)
+void exo_session_print_masked(exo_output_t *out, const char *label, int stream,
+                              const exo_strv_t *secrets, const char *line, size_t len)
 {
     int os = stream == EXO_STREAM_STDERR ? EXO_OUT_STDERR : EXO_OUT_STDOUT;
     if (secrets->n == 0) {
@@ -360,35 +248,24 @@ static void masked_line(exo_output_t *out, const char *label, int stream,
     free(text);
 }
 
-static void on_node_output(void *arg, exo_sup_t *sup, int stream, const char *line, size_t len)
+void exo_session_node_output(void *arg, exo_sup_t *sup, int stream, const char *line,
+                             size_t len)
 {
     node_t *n = arg;
-    masked_line(n->s->out, label_of(n), stream, &n->secrets, line, len);
+    exo_session_print_masked(n->s->out, label_of(n), stream, &n->secrets, line, len);
 }
 
-static int provision(node_t *n)
-{
-    if (n->rops->provision == NULL) {
-        return 0;
-    }
-    exo_error_t err = {0};
-    int rc = n->rops->provision(n->rinst, &err);
-    if (rc < 0) {
-        exo_output_role_status(n->s->out, n->name, "failed: provisioning: %s", err.message);
-    }
-    return rc;
-}
 
-static void on_node_state(void *arg, exo_sup_t *sup, exo_sup_state_t st, const char *msg)
+void exo_session_node_state(void *arg, exo_sup_t *sup, exo_sup_state_t st, const char *msg)
 {
     node_t *n = arg;
     exo_session_t *s = n->s;
     switch (st) {
     case EXO_SUP_READY:
-        if (n->is_resource && provision(n) < 0) {
+        if (n->is_resource && exo_session_provision(n) < 0) {
             exo_sup_kill(n->sup);
             if (s->up_pending && n->wanted) {
-                up_finish(s, false);
+                exo_session_up_finish(s, false);
             }
             break;
         }
@@ -396,8 +273,8 @@ static void on_node_state(void *arg, exo_sup_t *sup, exo_sup_state_t st, const c
                                exo_sup_elapsed_ms(sup),
                                n->is_resource ? "readiness check passed"
                                               : ready_word(n->svc, resolve_ready(s, n->svc)));
-        pump(s);
-        check_up(s);
+        exo_session_pump(s);
+        exo_session_check_up(s);
         break;
     case EXO_SUP_BACKOFF:
         exo_output_role_status(s->out, n->name, "%s", msg);
@@ -406,20 +283,20 @@ static void on_node_state(void *arg, exo_sup_t *sup, exo_sup_state_t st, const c
         if (msg != NULL) {
             exo_output_role_status(s->out, n->name, "failed: %s", msg);
             if (s->up_pending && n->wanted && !s->down_pending) {
-                up_finish(s, false);
+                exo_session_up_finish(s, false);
             }
         }
-        check_down(s);
+        exo_session_check_down(s);
         break;
     case EXO_SUP_STOPPED:
         if (msg != NULL) {
             /* It exited 0 on its own: what depends on it may go ahead. */
             exo_output_role_status(s->out, n->name, "%s", msg);
             n->completed = true;
-            pump(s);
-            check_up(s);
+            exo_session_pump(s);
+            exo_session_check_up(s);
         }
-        check_down(s);
+        exo_session_check_down(s);
         break;
     default:
         break;
@@ -430,10 +307,10 @@ static void start_service(exo_session_t *s, node_t *n)
 {
     const exo_service_t *svc = n->svc;
     exo_error_t err = {0};
-    if (backend_open(s, n->be, &err) < 0) {
+    if (exo_session_backend_open(s, n->be, &err) < 0) {
         exo_output_role_status(s->out, n->name, "failed: backend %s: %s", n->be->name,
                                err.message);
-        up_finish(s, false);
+        exo_session_up_finish(s, false);
         return;
     }
     if (n->sup == NULL) {
@@ -441,11 +318,11 @@ static void start_service(exo_session_t *s, node_t *n)
         if (exo_session_env(s, svc, false, env, &err) < 0) {
             exo_output_role_status(s->out, n->name, "failed: environment: %s", err.message);
             exo_env_destroy(&env);
-            up_finish(s, false);
+            exo_session_up_finish(s, false);
             return;
         }
         char **strings = exo_env_strings(env);
-        collect_secrets(env, &n->secrets);
+        exo_session_secrets(env, &n->secrets);
         exo_ready_kind_t ready = resolve_ready(s, svc);
         exo_sup_spec_t spec = {
             .name = svc->role,
@@ -466,8 +343,8 @@ static void start_service(exo_session_t *s, node_t *n)
             .ops = n->be->ops,
             .inst = n->be->inst,
             .loop = s->loop,
-            .on_output = on_node_output,
-            .on_state = on_node_state,
+            .on_output = exo_session_node_output,
+            .on_state = exo_session_node_state,
             .arg = n,
         };
         if (svc->port == 0) {
@@ -481,85 +358,7 @@ static void start_service(exo_session_t *s, node_t *n)
     exo_sup_restart(n->sup, s->app->shutdown_grace_ms);
 }
 
-static int check_resource(void *arg, exo_error_t *err)
-{
-    node_t *n = arg;
-    return n->rops->check_ready != NULL ? n->rops->check_ready(n->rinst, err) : 1;
-}
 
-static void start_resource(exo_session_t *s, node_t *n)
-{
-    exo_error_t err = {0};
-    if (backend_open(s, n->be, &err) < 0) {
-        exo_output_role_status(s->out, n->name, "failed: backend %s: %s", n->be->name,
-                               err.message);
-        up_finish(s, false);
-        return;
-    }
-    if (n->sup == NULL && !n->no_server) {
-        if (n->rops->prepare != NULL && n->rops->prepare(n->rinst, &err) < 0) {
-            exo_output_role_status(s->out, n->name, "failed: prepare: %s", err.message);
-            up_finish(s, false);
-            return;
-        }
-        n->runit = (exo_resource_unit_t){.size = sizeof n->runit};
-        if (n->rops->unit(n->rinst, &n->runit, &err) < 0) {
-            exo_output_role_status(s->out, n->name, "failed: %s", err.message);
-            up_finish(s, false);
-            return;
-        }
-        if (n->runit.command == NULL && n->runit.image == NULL) {
-            n->no_server = true;
-        } else {
-            if (n->be->containers && n->runit.image == NULL) {
-                exo_output_role_status(s->out, n->name, "failed: resource type '%s' cannot run "
-                                       "on the %s backend (it has no container image)",
-                                       n->res->type, n->be->name);
-                up_finish(s, false);
-                return;
-            }
-            n->reach_port = n->be->containers ? n->runit.port : n->host_port;
-            exo_sup_spec_t spec = {
-                .name = n->name,
-                .mode = EXO_UNIT_SERVICE,
-                .dir = s->app->dir,
-                .command = n->be->containers ? NULL : n->runit.command,
-                .image = n->runit.image,
-                .user = n->runit.user,
-                .env = n->runit.env,
-                .port = {.unit_port = n->be->containers ? n->runit.port : n->host_port,
-                         .host_port = n->host_port},
-                .ready = EXO_READY_STARTED,
-                .check = check_resource,
-                .check_arg = n,
-                .ready_timeout_ms = RESOURCE_TIMEOUT_MS,
-                .restart = EXO_RESTART_ON_FAILURE,
-                .max_restarts = 3,
-                .ops = n->be->ops,
-                .inst = n->be->inst,
-                .loop = s->loop,
-                .on_output = on_node_output,
-                .on_state = on_node_state,
-                .arg = n,
-            };
-            n->sup = exo_sup_new(&spec);
-        }
-    }
-    if (n->no_server) {
-        if (!n->ready_noserver) {
-            n->ready_noserver = provision(n) == 0;
-            if (!n->ready_noserver) {
-                up_finish(s, false);
-                return;
-            }
-            exo_output_role_status(s->out, n->name, "ready (nothing to run)");
-        }
-        pump(s);
-        check_up(s);
-        return;
-    }
-    exo_sup_restart(n->sup, s->app->shutdown_grace_ms);
-}
 
 static bool node_idle(const node_t *n)
 {
@@ -577,7 +376,7 @@ static bool node_idle(const node_t *n)
 }
 
 /* Start every wanted node whose dependencies are ready. */
-static void pump(exo_session_t *s)
+void exo_session_pump(exo_session_t *s)
 {
     if (!s->up_pending || s->down_pending) {
         return;
@@ -595,7 +394,7 @@ static void pump(exo_session_t *s)
             continue;
         }
         if (n->is_resource) {
-            start_resource(s, n);
+            exo_session_start_resource(s, n);
         } else {
             start_service(s, n);
         }
@@ -637,76 +436,12 @@ void exo_session_up(exo_session_t *s, const exo_strv_t *roles, const exo_strv_t 
     s->up_arg = arg;
     s->up_pending = true;
     s->up_t0 = exo_now_ms();
-    pump(s);
-    check_up(s);
+    exo_session_pump(s);
+    exo_session_check_up(s);
 }
 
-/* ---- tasks ---- */
 
-static void on_task_output(void *arg, exo_sup_t *sup, int stream, const char *line, size_t len)
-{
-    task_t *t = arg;
-    masked_line(t->s->out, exo_sup_name(sup), stream, &t->secrets, line, len);
-}
 
-static void on_task_state(void *arg, exo_sup_t *sup, exo_sup_state_t st, const char *msg)
-{
-    task_t *t = arg;
-    if (t->done || (st != EXO_SUP_DONE && st != EXO_SUP_FAILED && st != EXO_SUP_STOPPED)) {
-        return;
-    }
-    if (st == EXO_SUP_FAILED && msg != NULL) {
-        exo_output_role_status(t->s->out, exo_sup_name(sup), "failed: %s", msg);
-    }
-    if (exo_sup_running(sup)) {
-        return;
-    }
-    t->done = true;
-    int status = st == EXO_SUP_DONE ? exo_sup_exit_status(sup) : -1;
-    if (t->on_done != NULL) {
-        t->on_done(t->arg, status, exo_sup_elapsed_ms(sup));
-    }
-    check_down(t->s);
-}
-
-int exo_session_task(exo_session_t *s, const exo_service_t *svc, const char *label,
-                     const char *command, bool setup,
-                     void (*on_done)(void *arg, int status, unsigned long long ms), void *arg)
-{
-    node_t *n = &s->nodes[svc - s->app->services];
-    exo_error_t err = {0};
-    if (backend_open(s, n->be, &err) < 0) {
-        exo_output_role_status(s->out, label, "failed: backend %s: %s", n->be->name,
-                               err.message);
-        return -1;
-    }
-    exo_env_t *env = exo_env_new();
-    if (exo_session_env(s, svc, setup, env, &err) < 0) {
-        exo_output_role_status(s->out, label, "failed: environment: %s", err.message);
-        exo_env_destroy(&env);
-        return -1;
-    }
-    char **strings = exo_env_strings(env);
-    task_t *t = exo_xcalloc(1, sizeof *t);
-    t->s = s;
-    t->on_done = on_done;
-    t->arg = arg;
-    collect_secrets(env, &t->secrets);
-    exo_sup_spec_t spec = {
-        .name = label, .mode = EXO_UNIT_TASK, .dir = svc->dir, .command = command,
-        .image = svc->image, .dockerfile = svc->dockerfile, .options = svc->backend_options,
-        .env = (const char *const *)strings, .ready = EXO_READY_STARTED, .ops = n->be->ops,
-        .inst = n->be->inst, .loop = s->loop, .on_output = on_task_output,
-        .on_state = on_task_state, .arg = t,
-    };
-    t->sup = exo_sup_new(&spec);
-    exo_env_free_strings(strings);
-    exo_env_destroy(&env);
-    s->tasks = exo_xrealloc(s->tasks, (s->n_tasks + 1) * sizeof *s->tasks);
-    s->tasks[s->n_tasks++] = t;
-    exo_sup_start(t->sup);
-    return 0;
-}
 
 /* ---- down ---- */
 
@@ -721,22 +456,13 @@ static bool any_running(exo_session_t *s, bool resources)
     return false;
 }
 
-static bool tasks_running(exo_session_t *s)
-{
-    for (size_t i = 0; i < s->n_tasks; i++) {
-        if (exo_sup_running(s->tasks[i]->sup)) {
-            return true;
-        }
-    }
-    return false;
-}
 
-static void check_down(exo_session_t *s)
+void exo_session_check_down(exo_session_t *s)
 {
     if (!s->down_pending) {
         return;
     }
-    if (tasks_running(s) || any_running(s, false)) {
+    if (exo_session_tasks_running(s) || any_running(s, false)) {
         return;
     }
     if (!s->stopping_resources) {
@@ -780,7 +506,7 @@ void exo_session_down(exo_session_t *s, void (*on_down)(void *arg), void *arg)
             exo_sup_stop(s->nodes[i].sup, s->app->shutdown_grace_ms);
         }
     }
-    check_down(s);
+    exo_session_check_down(s);
 }
 
 void exo_session_kill(exo_session_t *s)
@@ -824,92 +550,10 @@ void exo_session_on_interrupt(exo_session_t *s, void (*fn)(void *arg), void *arg
     exo_loop_signal(s->loop, SIGHUP, on_signal, s);
 }
 
-/* ---- watch ---- */
 
-typedef struct watch_job {
-    exo_session_t *s;
-    size_t idx;
-} watch_job_t;
 
-static void restart_location(exo_session_t *s, size_t idx)
-{
-    for (size_t i = 0; i < s->app->n_services; i++) {
-        node_t *n = &s->nodes[i];
-        if (strcmp(s->app->services[i].dir, s->app->services[idx].dir) == 0 && n->sup != NULL &&
-            exo_sup_state(n->sup) != EXO_SUP_IDLE) {
-            exo_output_role_status(s->out, n->name, "restarting");
-            n->completed = false;
-            exo_sup_restart(n->sup, s->app->shutdown_grace_ms);
-        }
-    }
-}
 
-static void on_watch_setup_done(void *arg, int status, unsigned long long ms)
-{
-    watch_job_t *job = arg;
-    exo_session_t *s = job->s;
-    node_t *n = &s->nodes[job->idx];
-    n->watch_busy = false;
-    exo_watch_quiet(s->watch, (int)job->idx, WATCH_QUIET_MS);
-    if (status != 0) {
-        exo_output_role_status(s->out, n->name, "setup failed; the running version stays "
-                               "(fix it and save again)");
-    } else if (!s->down_pending) {
-        restart_location(s, job->idx);
-    }
-    free(job);
-}
 
-static void on_change(void *arg, int id, const char *path)
-{
-    exo_session_t *s = arg;
-    node_t *n = &s->nodes[id];
-    if (s->down_pending || n->watch_busy) {
-        return;
-    }
-    const exo_service_t *svc = n->svc;
-    const char *rel = strncmp(path, svc->dir, strlen(svc->dir)) == 0 ?
-                      path + strlen(svc->dir) + (path[strlen(svc->dir)] == '/') : path;
-    exo_output_role_status(s->out, n->name, "changed (%s)", rel);
-    if (svc->setup != NULL) {
-        watch_job_t *job = exo_xcalloc(1, sizeof *job);
-        job->s = s;
-        job->idx = (size_t)id;
-        n->watch_busy = true;
-        char *label = exo_strdupf("%s", svc->role);
-        if (exo_session_task(s, svc, label, svc->setup, true, on_watch_setup_done, job) < 0) {
-            n->watch_busy = false;
-            free(job);
-        }
-        free(label);
-        return;
-    }
-    restart_location(s, (size_t)id);
-}
-
-int exo_session_watch(exo_session_t *s)
-{
-    s->watch = exo_watch_new(s->loop, WATCH_DEBOUNCE_MS, on_change, s);
-    if (s->watch == NULL) {
-        exo_error("cannot watch files: %s", strerror(errno));
-        return -1;
-    }
-    for (size_t i = 0; i < s->app->n_services; i++) {
-        if (!s->nodes[i].wanted) {
-            continue;
-        }
-        /* Roles sharing a location are watched once, under the first of them. */
-        bool seen = false;
-        for (size_t j = 0; j < i; j++) {
-            seen = seen || (s->nodes[j].wanted &&
-                            strcmp(s->app->services[j].dir, s->app->services[i].dir) == 0);
-        }
-        if (!seen && exo_watch_add(s->watch, s->app->services[i].dir, (int)i) < 0) {
-            exo_warn("cannot watch %s: %s", s->app->services[i].dir, strerror(errno));
-        }
-    }
-    return 0;
-}
 
 /* ---- bus events ---- */
 
@@ -982,31 +626,8 @@ static int build_nodes(exo_session_t *s, exo_error_t *err)
         if (n->be == NULL) {
             return EXO_ERR_NOTFOUND;
         }
-        const exo_plugin_t *p = exo_registry_find(s->reg, EXO_KIND_RESOURCE, res->type);
-        if (p == NULL) {
-            char *names = exo_registry_names(s->reg, EXO_KIND_RESOURCE);
-            exo_error_set(err, EXO_ERR_NOTFOUND, "%s:%d:%d: resource '%s': no working resource "
-                          "plugin of type '%s' (available: %s); 'exo plugins' shows why one "
-                          "failed to load", app->file, res->line, res->column, res->name,
-                          res->type, names && names[0] ? names : "none");
-            free(names);
-            return EXO_ERR_NOTFOUND;
-        }
-        n->rops = p->desc->ops;
-        n->host_port = exo_runenv_free_port();
-        n->reach_port = n->host_port;
-        char *data_dir = exo_strdupf("%s/resources/%s", s->exo_dir, res->name);
-        exo_mkdir_p(data_dir, 0755);
-        exo_resource_spec_t spec = {
-            .size = sizeof spec, .app = app->name, .name = res->name, .type = res->type,
-            .config = res->config, .app_dir = app->dir, .data_dir = data_dir,
-            .containers = n->be->containers, .fresh = s->opts.fresh,
-            .host_port = n->host_port,
-        };
-        int rc = n->rops->create(p->host, &spec, &n->rinst, err);
-        free(data_dir);
+        int rc = exo_session_create_resource(s, n, err);
         if (rc < 0) {
-            n->rinst = NULL;
             return rc;
         }
     }
@@ -1151,7 +772,7 @@ void exo_session_destroy(exo_session_t **s_p)
     /* Normally everything is down already; this is for error paths. */
     exo_session_kill(s);
     unsigned long long end = exo_now_ms() + 3000;
-    while ((tasks_running(s) || any_running(s, false) || any_running(s, true)) &&
+    while ((exo_session_tasks_running(s) || any_running(s, false) || any_running(s, true)) &&
            exo_now_ms() < end) {
         exo_loop_once(s->loop, 50);
     }
