@@ -161,7 +161,7 @@ void exo_session_up_finish(exo_session_t *s, bool ok)
     for (size_t i = 0; i < s->app->n_services; i++) {
         count += s->nodes[i].wanted;
     }
-    if (ok && count > 0) {
+    if (ok && (count > 0 || s->up_all)) {
         exo_output_status(s->out, "all services ready (%zu service%s) in %llu ms", count,
                           count == 1 ? "" : "s", exo_now_ms() - s->up_t0);
     }
@@ -434,6 +434,7 @@ void exo_session_up(exo_session_t *s, const exo_strv_t *roles, const exo_strv_t 
     }
     s->on_up = on_up;
     s->up_arg = arg;
+    s->up_all = roles == NULL;
     s->up_pending = true;
     s->up_t0 = exo_now_ms();
     exo_session_pump(s);

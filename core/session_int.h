@@ -93,6 +93,7 @@ struct exo_session {
     void (*on_up)(void *arg, bool ok);
     void *up_arg;
     bool up_pending;
+    bool up_all;          /* the whole app: say it is ready even when it has no services */
     /* down */
     void (*on_down)(void *arg);
     void *down_arg;
