@@ -197,6 +197,15 @@ static int kill_marked(const char *marker)
     return killed;
 }
 
+/* Signal the unit's process group. Never with a pid of 0 or 1: kill(0) or kill(-1) would hit
+ * exo's own group or every process of the user. */
+static void signal_group(const exo_unit_t *u, int sig)
+{
+    if (u->pid > 1) {
+        kill(-u->pid, sig);
+    }
+}
+
 /* ---- output ---- */
 
 static void deliver(exo_unit_t *u, stream_t *s, const char *line, size_t len)
@@ -303,7 +312,7 @@ static void leader_gone(exo_unit_t *u)
     }
     /* The unit is its group: whatever the leader left behind goes with it, and so does
      * what left the group but still carries this start's marker. */
-    kill(-u->pid, SIGKILL);
+    signal_group(u, SIGKILL);
     if (u->unit_marker != NULL) {
         kill_marked(u->unit_marker);
     }
@@ -578,7 +587,7 @@ static void on_grace_over(void *arg)
     exo_unit_t *u = arg;
     u->kill_timer = 0;
     if (!u->exited) {
-        kill(-u->pid, SIGKILL);
+        signal_group(u, SIGKILL);
     }
 }
 
@@ -587,7 +596,7 @@ static int be_stop(void *instp, exo_unit_t *u, unsigned grace_ms, exo_error_t *e
     if (u->exited) {
         return EXO_OK;
     }
-    kill(-u->pid, SIGTERM);
+    signal_group(u, SIGTERM);
     /* A shell that is waiting for its child may not pass SIGTERM on: the group gets it. */
     if (u->kill_timer == 0) {
         u->kill_timer = host->timer_add(host, grace_ms, false, on_grace_over, u);
@@ -598,7 +607,7 @@ static int be_stop(void *instp, exo_unit_t *u, unsigned grace_ms, exo_error_t *e
 static int be_kill(void *instp, exo_unit_t *u, exo_error_t *err)
 {
     if (!u->exited) {
-        kill(-u->pid, SIGKILL);
+        signal_group(u, SIGKILL);
     }
     return EXO_OK;
 }
@@ -610,7 +619,7 @@ static void be_release(void *instp, exo_unit_t *u)
     }
     if (!u->exited) {
         /* Released early (error paths): make sure nothing is left and reap the leader. */
-        kill(-u->pid, SIGKILL);
+        signal_group(u, SIGKILL);
         if (u->unit_marker != NULL) {
             kill_marked(u->unit_marker);
         }

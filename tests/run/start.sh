@@ -81,16 +81,35 @@ PY
 expect_nothing_left
 pass "--only and --log-format json"
 
-# Colour per role on a terminal, never with NO_COLOR.
-if command -v script > /dev/null; then
-  script -qfc "timeout -s INT 2 $EXO_BIN run --app $A --only plain" /dev/null > "$T/tty" 2>&1
-  grep -q $'\033\[[0-9;]*m *plain\033\[0m | plain' "$T/tty" || { cat -v "$T/tty"; fail "no colour on a terminal"; }
-  NO_COLOR=1 script -qfc "timeout -s INT 2 $EXO_BIN run --app $A --only plain" /dev/null > "$T/tty2" 2>&1
-  grep -q 'plain | plain' "$T/tty2" || { cat -v "$T/tty2"; fail "no output under NO_COLOR"; }
-  expect_no_line "$T/tty2" $'\033'
-  expect_nothing_left
-  pass "colour on a terminal only, never with NO_COLOR"
-fi
+# Colour per role on a terminal, never with NO_COLOR. exo's stdout is a pseudo-terminal here.
+on_tty() { # on_tty OUTFILE CMD...: run CMD with stdout and stderr on a pty for 2 s, then Ctrl-C
+  $PY - "$@" <<'PY'
+import os, signal, subprocess, sys, time
+master, slave = os.openpty()
+p = subprocess.Popen(sys.argv[2:], stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
+os.close(slave)
+time.sleep(2)
+p.send_signal(signal.SIGINT)
+out = b""
+while True:
+    try:
+        chunk = os.read(master, 65536)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+p.wait()
+open(sys.argv[1], "wb").write(out)
+PY
+}
+on_tty "$T/tty" "$EXO_BIN" run --app "$A" --only plain
+grep -q $'\033\[[0-9;]*m *plain\033\[0m | plain' "$T/tty" || { cat -v "$T/tty"; fail "no colour on a terminal"; }
+NO_COLOR=1 on_tty "$T/tty2" "$EXO_BIN" run --app "$A" --only plain
+grep -q 'plain | plain' "$T/tty2" || { cat -v "$T/tty2"; fail "no output under NO_COLOR"; }
+expect_no_line "$T/tty2" $'\033'
+expect_nothing_left
+pass "colour on a terminal only, never with NO_COLOR"
 
 # readiness timeout: exo says what it waited for and fails
 B=$T/timeout
