@@ -11,3 +11,11 @@ plugins_transport_zmq_la_SOURCES = $(ZMQ_WIRE) \
 plugins_transport_zmq_la_CFLAGS = $(EXO_PLUGIN_CCFLAGS) $(ZMQ_CFLAGS)
 plugins_transport_zmq_la_LDFLAGS = $(EXO_PLUGIN_LINK)
 plugins_transport_zmq_la_LIBADD = $(ZMQ_LIBS) $(JANSSON_LIBS)
+
+# ---- tests ----
+# busd: drives the plugin without an app (integration tests, benchmarks).
+noinst_PROGRAMS += plugins/transport-zmq/tests/busd
+plugins_transport_zmq_tests_busd_SOURCES = plugins/transport-zmq/tests/busd.c \
+	tests/support/test_host.c tests/support/test_host.h
+plugins_transport_zmq_tests_busd_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+plugins_transport_zmq_tests_busd_LDADD = core/libexocore.la $(JANSSON_LIBS) -ldl
