@@ -19,3 +19,27 @@ plugins_transport_zmq_tests_busd_SOURCES = plugins/transport-zmq/tests/busd.c \
 	tests/support/test_host.c tests/support/test_host.h
 plugins_transport_zmq_tests_busd_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 plugins_transport_zmq_tests_busd_LDADD = core/libexocore.la $(JANSSON_LIBS) -ldl
+
+# ---- libexoservice: the C service SDK ----
+lib_LTLIBRARIES += plugins/transport-zmq/libexoservice.la
+exoincludedir = $(includedir)/exo
+exoinclude_HEADERS = plugins/transport-zmq/include/exo/service.h
+plugins_transport_zmq_libexoservice_la_SOURCES = $(ZMQ_WIRE) plugins/transport-zmq/sdk/service.c
+plugins_transport_zmq_libexoservice_la_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/plugins/transport-zmq/include
+plugins_transport_zmq_libexoservice_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden \
+	$(ZMQ_CFLAGS) $(JANSSON_CFLAGS)
+plugins_transport_zmq_libexoservice_la_LIBADD = $(ZMQ_LIBS) $(JANSSON_LIBS)
+plugins_transport_zmq_libexoservice_la_LDFLAGS = -version-info 0:0:0 -no-undefined
+
+# ---- Python client ----
+exopythondir = $(pkgdatadir)/python
+dist_exopython_DATA = plugins/transport-zmq/python/exo_service.py
+
+# tsvc: a configurable test service on libexoservice.
+check_PROGRAMS += plugins/transport-zmq/tests/tsvc
+plugins_transport_zmq_tests_tsvc_SOURCES = plugins/transport-zmq/tests/tsvc.c
+plugins_transport_zmq_tests_tsvc_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/plugins/transport-zmq/include
+plugins_transport_zmq_tests_tsvc_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+plugins_transport_zmq_tests_tsvc_LDADD = plugins/transport-zmq/libexoservice.la $(JANSSON_LIBS)
