@@ -307,6 +307,9 @@ static void on_message(broker_t *b, exo_rt_instance_t *from, const exo_wire_head
     for (size_t i = 0; i < route->n_recv; i++) {
         const exo_rt_receiver_t *rc = &route->recv[i];
         const char *rname = exo_rt_role_name(b->rt, rc->role);
+        /* Either side may have translated: show both names whenever they differ. */
+        const char *iname = rc->name_len != name->len || memcmp(rc->name, name->p, name->len)
+                                ? rc->name : NULL;
         bool done = false;
         while (!done) {
             exo_rt_instance_t *to = exo_rt_pick(b->rt, rc->role, act->p, act->len, now);
@@ -327,7 +330,7 @@ static void on_message(broker_t *b, exo_rt_instance_t *from, const exo_wire_head
             delivered++;
             route->delivered++;
             if (observed(b)) {
-                emit_message(b, sender, h, rname, rc->translated ? rc->name : NULL, "delivered",
+                emit_message(b, sender, h, rname, iname, "delivered",
                              payload);
             }
         } else {
@@ -337,7 +340,7 @@ static void on_message(broker_t *b, exo_rt_instance_t *from, const exo_wire_head
             }
             json_array_append_new(missing, json_string(rname));
             if (observed(b)) {
-                emit_message(b, sender, h, rname, rc->translated ? rc->name : NULL,
+                emit_message(b, sender, h, rname, iname,
                              "no-receiver", payload);
             }
         }

@@ -43,3 +43,9 @@ plugins_transport_zmq_tests_tsvc_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/plugins/transport-zmq/include
 plugins_transport_zmq_tests_tsvc_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 plugins_transport_zmq_tests_tsvc_LDADD = plugins/transport-zmq/libexoservice.la $(JANSSON_LIBS)
+
+# Integration tests: real broker (busd), real C and Python service processes.
+TESTS += tests/bus/fanout.sh tests/bus/translate.sh tests/bus/malformed.sh tests/bus/restart.sh
+EXTRA_DIST += tests/bus/bus-lib.sh tests/bus/fanout.sh tests/bus/translate.sh \
+	tests/bus/malformed.sh tests/bus/restart.sh tests/support/lib.sh \
+	plugins/transport-zmq/tests/tsvc.py
