@@ -22,8 +22,7 @@ plugins_transport_zmq_tests_busd_LDADD = core/libexocore.la $(JANSSON_LIBS) -ldl
 
 # ---- libexoservice: the C service SDK ----
 lib_LTLIBRARIES += plugins/transport-zmq/libexoservice.la
-exoincludedir = $(includedir)/exo
-exoinclude_HEADERS = plugins/transport-zmq/include/exo/service.h
+exoinclude_HEADERS += plugins/transport-zmq/include/exo/service.h
 plugins_transport_zmq_libexoservice_la_SOURCES = $(ZMQ_WIRE) plugins/transport-zmq/sdk/service.c
 plugins_transport_zmq_libexoservice_la_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/plugins/transport-zmq/include
