@@ -68,3 +68,8 @@ plugins_transport_zmq_tests_test_sdk_CPPFLAGS = $(AM_CPPFLAGS) \
 plugins_transport_zmq_tests_test_sdk_CFLAGS = $(EXO_TEST_CCFLAGS)
 plugins_transport_zmq_tests_test_sdk_LDADD = plugins/transport-zmq/libexoservice.la \
 	$(EXO_TEST_LINK) $(JANSSON_LIBS) -ldl -lpthread
+
+# libFuzzer target for the envelope decoder (built with clang by the script itself).
+TESTS += tests/bus/fuzz.sh
+EXTRA_DIST += tests/bus/fuzz.sh plugins/transport-zmq/tests/fuzz_wire.c \
+	plugins/transport-zmq/tests/fuzz-corpus
