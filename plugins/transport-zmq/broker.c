@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,7 @@ typedef struct broker {
     size_t n_tails;
     unsigned long long err_seq;
     char id_prefix[12];
+    unsigned long long frames, frames_at_sweep, frames_at_trim;
 } broker_t;
 
 static unsigned long long now_ms(void)
@@ -395,6 +397,7 @@ static void handle(broker_t *b, zmq_msg_t *f, int n, bool overflow, unsigned lon
     const void *rid = zmq_msg_data(&f[0]);
     size_t rid_len = zmq_msg_size(&f[0]);
     exo_rt_instance_t *from = exo_rt_lookup(b->rt, rid, rid_len);
+    b->frames++;
     if (from != NULL) {
         from->last_seen = now;
     }
@@ -604,6 +607,13 @@ static void sweep(void *arg)
             i++;
         }
     }
+    /* After a burst, hand zmq's freed message buffers back to the system once it is quiet,
+     * so that the broker's RSS returns to its idle size. */
+    if (b->frames == b->frames_at_sweep && b->frames != b->frames_at_trim) {
+        malloc_trim(0);
+        b->frames_at_trim = b->frames;
+    }
+    b->frames_at_sweep = b->frames;
     drain(b);
 }
 
