@@ -16,7 +16,8 @@ static const char *ROUTES =
     "            \"translations\": [{\"public\": \"users.list\", \"internal\": \"mongo.list\"},"
     "                               {\"public\": \"users.listed\", \"internal\": \"mongo.listed\"},"
     "                               {\"public\": \"users.create\", \"internal\": \"mongo.create\"},"
-    "                               {\"public\": \"users.created\", \"internal\": \"mongo.created\"}]},"
+    "                               {\"public\": \"users.created\","
+    "                                \"internal\": \"mongo.created\"}]},"
     " \"audit\": {\"receives\": [\"users.create\"]}}}";
 
 static exo_rt_t *rt;
