@@ -44,9 +44,10 @@ plugins_transport_zmq_tests_tsvc_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 plugins_transport_zmq_tests_tsvc_LDADD = plugins/transport-zmq/libexoservice.la $(JANSSON_LIBS)
 
 # Integration tests: real broker (busd), real C and Python service processes.
-TESTS += tests/bus/fanout.sh tests/bus/translate.sh tests/bus/malformed.sh tests/bus/restart.sh
+TESTS += tests/bus/fanout.sh tests/bus/translate.sh tests/bus/malformed.sh tests/bus/restart.sh \
+	tests/bus/congestion.sh
 EXTRA_DIST += tests/bus/bus-lib.sh tests/bus/fanout.sh tests/bus/translate.sh \
-	tests/bus/malformed.sh tests/bus/restart.sh tests/support/lib.sh \
+	tests/bus/malformed.sh tests/bus/restart.sh tests/bus/congestion.sh tests/support/lib.sh \
 	plugins/transport-zmq/tests/tsvc.py
 
 # CUnit suites: envelope codec, routing table, SDK.
