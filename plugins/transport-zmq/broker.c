@@ -558,46 +558,39 @@ static void handle_control(broker_t *b, zmq_msg_t *f, int n, unsigned long long 
     }
 }
 
-static bool readable(void *sock)
-{
-    int ev = 0;
-    size_t len = sizeof ev;
-    return zmq_getsockopt(sock, ZMQ_EVENTS, &ev, &len) == 0 && (ev & ZMQ_POLLIN);
-}
-
 static void resume(void *arg);
 
+/*
+ * One pass: the service socket until EAGAIN, then the control socket until EAGAIN. A recv that
+ * returns EAGAIN has processed the socket's pending commands, which re-arms its edge-triggered
+ * ZMQ_FD; nothing touches the service socket after its EAGAIN and nothing touches the control
+ * socket after its EAGAIN (tail events go out while handling the service socket, before), so
+ * one pass leaves both armed. Each EAGAIN costs zmq a poll(2) on its mailbox: keep them few.
+ */
 static void drain(broker_t *b)
 {
     zmq_msg_t f[3];
     int n;
     bool overflow;
     unsigned long long now = now_ms();
-    for (int budget = DRAIN_BUDGET; budget > 0; budget--) {
-        bool any = false;
-        if (recv_multipart(b->sock, f, &n, &overflow)) {
-            handle(b, f, n, overflow, now);
-            for (int i = 0; i < n; i++) {
-                zmq_msg_close(&f[i]);
-            }
-            any = true;
+    int budget = DRAIN_BUDGET;
+    while (budget > 0 && recv_multipart(b->sock, f, &n, &overflow)) {
+        handle(b, f, n, overflow, now);
+        for (int i = 0; i < n; i++) {
+            zmq_msg_close(&f[i]);
         }
-        if ((budget & 63) == 0 || !any) {
+        if ((--budget & 255) == 0) {
             now = now_ms();
-            if (recv_multipart(b->ctl, f, &n, &overflow)) {
-                handle_control(b, f, n, now);
-                for (int i = 0; i < n; i++) {
-                    zmq_msg_close(&f[i]);
-                }
-                any = true;
-            }
-        }
-        if (!any && !readable(b->sock) && !readable(b->ctl)) {
-            return;
         }
     }
-    /* Let the rest of the loop run; come back right after. */
-    if (b->resume_timer <= 0) {
+    while (recv_multipart(b->ctl, f, &n, &overflow)) {
+        handle_control(b, f, n, now);
+        for (int i = 0; i < n; i++) {
+            zmq_msg_close(&f[i]);
+        }
+    }
+    if (budget == 0 && b->resume_timer <= 0) {
+        /* Let the rest of the loop run; come back right after. */
         b->resume_timer = b->host->timer_add(b->host, 0, false, resume, b);
     }
 }
