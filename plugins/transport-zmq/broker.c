@@ -178,13 +178,18 @@ static void send_error(broker_t *b, const void *rid, size_t rid_len, const exo_w
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    json_t *p = json_pack("{s:s,s:o,s:s,s:O,s:I}", "error", kind, "name",
-                          name ? jstr(name) : json_null(), "message", text, "roles",
-                          roles ? roles : json_array(), "delivered", (json_int_t)delivered);
-    if (roles == NULL) {
-        /* json_pack "O" added a reference to the fresh array above */
-        json_decref(json_object_get(p, "roles"));
+    if (!exo_wire_name_ok(text, strlen(text))) {
+        /* cut inside a UTF-8 sequence: JSON must stay valid, so fall back to ASCII */
+        for (char *c = text; *c; c++) {
+            if ((unsigned char)*c >= 0x80 || (unsigned char)*c < 0x20) {
+                *c = '?';
+            }
+        }
     }
+    json_t *p = json_pack("{s:s,s:o,s:s%,s:o,s:I}", "error", kind, "name",
+                          name ? jstr(name) : json_null(), "message", text, strlen(text),
+                          "roles", roles ? json_incref(roles) : json_array(), "delivered",
+                          (json_int_t)delivered);
     char *body = json_dumps(p, JSON_COMPACT);
     json_decref(p);
     char id[40];

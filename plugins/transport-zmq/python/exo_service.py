@@ -51,12 +51,22 @@ class Message:
 
     def __init__(self, name, id, activity, sender, auth, raw_payload):
         self.name, self.id, self.activity, self.sender = name, id, activity, sender
-        self.auth = json.loads(auth) if auth else None
+        self.auth = _loads(auth)
         self.raw_payload = raw_payload
-        self.payload = json.loads(raw_payload) if raw_payload else None
+        self.payload = _loads(raw_payload)
 
     def __repr__(self):
         return "Message(%r from %r, activity %r)" % (self.name, self.sender, self.activity)
+
+
+def _loads(text):
+    """JSON text -> value; None when absent or not JSON (the bus does not check payloads)."""
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
 
 
 def _head(kind, *fields):
@@ -198,6 +208,8 @@ class Service:
             if not self._printed and not self.quiet:
                 print("%s online" % self.role, flush=True)
             self._printed = True
+        elif kind == "O":
+            self.online = True  # pongs go only to registered connections
         elif kind == "N":
             self.online = False
             self._register()
