@@ -140,10 +140,15 @@ class Service:
         head = _head("M", name, self._next_id(), activity or self._next_id(), "", auth_text)
         self._sock.send_multipart([head, body])
 
-    def send(self, name, payload=None):
-        """Send name; inside a handler it joins the handled message's activity and auth."""
+    def send(self, name, payload=None, activity=None, auth=None):
+        """Send name; inside a handler it joins the handled message's activity and auth.
+        activity/auth given explicitly (bridges, tools) override that."""
         cur = self._current
-        self._send(name, payload, cur.activity if cur else None, cur.auth if cur else None)
+        if activity is None and cur is not None:
+            activity = cur.activity
+        if auth is None and cur is not None:
+            auth = cur.auth
+        self._send(name, payload, activity, auth)
 
     def reply(self, to, name, payload=None):
         """Send name in the activity of message `to`, with its auth."""
