@@ -153,3 +153,21 @@ assert "bad \ufffd byte" in lines, lines
 PY
 expect_nothing_left
 pass "JSON logs with bytes that are not UTF-8"
+
+# Bad input: a clear message, exit 1, nothing started and nothing written.
+D=$T/bad
+mkdir -p "$D"
+printf 'name: bad-test\nservices:\n  one:\n    location: ./one\n' > "$D/application.yml"
+service "$D/one" "startup:
+  command: exec sleep 600"
+"$EXO_BIN" run --app "$D" --backend nope > "$T/b1" 2>&1; RC=$?
+[ "$RC" = 1 ] || fail "--backend nope exited $RC"
+expect_line "$T/b1" "no working backend plugin named 'nope' \\(available: .*process"
+"$EXO_BIN" run --app "$D" --only onee > "$T/b2" 2>&1; RC=$?
+[ "$RC" = 1 ] || fail "--only with an unknown role exited $RC"
+expect_line "$T/b2" "has no role 'onee'; did you mean 'one'\\?"
+"$EXO_BIN" run --app "$D" --log-format xml > "$T/b3" 2>&1; RC=$?
+[ "$RC" = 1 ] || fail "--log-format xml exited $RC"
+[ ! -e "$D/.exo" ] || fail "a run refused for bad input left $(ls -A "$D/.exo")"
+expect_nothing_left
+pass "bad input"
