@@ -1,1 +1,15 @@
-# bench: build rules (none yet).
+# bench/: the bus benchmark (issue 3 part 5). The peers are built by `make` but never run by
+# `make check`: speed and memory are measured by bench/run-bus-bench.sh, not by timed tests.
+noinst_PROGRAMS += bench/bench-zmq
+bench_bench_zmq_SOURCES = bench/bench-zmq.c bench/bench.c bench/bench.h
+bench_bench_zmq_CFLAGS = $(AM_CFLAGS) $(ZMQ_CFLAGS)
+bench_bench_zmq_LDADD = $(ZMQ_LIBS)
+
+if PLUGIN_NATS_BENCH
+noinst_PROGRAMS += bench/bench-nats
+bench_bench_nats_SOURCES = bench/bench-nats.c bench/bench.c bench/bench.h
+bench_bench_nats_CFLAGS = $(AM_CFLAGS) $(NATS_CFLAGS)
+bench_bench_nats_LDADD = $(NATS_LIBS)
+endif
+
+EXTRA_DIST += bench/run-bus-bench.sh bench/README.md

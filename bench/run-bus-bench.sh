@@ -1,0 +1,454 @@
+#!/usr/bin/env bash
+# bench/run-bus-bench.sh - the exo bus benchmark (issue 3, part 5). Measures, in one run on
+# one machine, the exo bus (real broker started with `exo bus`, real SDK) side by side with
+# two references in the same topology: nats-server with libnats (the peer) and ZeroMQ
+# PUSH->PULL directly between the two processes, no broker (the ceiling).
+#
+# Usage: bench/run-bus-bench.sh [--reps N] [--quick] [--transports "exo nats zmq"]
+#                               [--builddir DIR] [--out FILE]
+#   --reps N        repetitions of every measurement; the median is reported (default 5)
+#   --quick         a tenth of the message counts (a smoke run; numbers are noisier)
+#   --transports    which columns to measure (default: every one whose peer was built)
+#   --builddir DIR  the build tree with exo and bench/bench-* (default: this script's ../)
+#   --out FILE      also write every sample and the medians there (TSV)
+#
+# Workloads (same sizes and counts for every transport; warm-up excluded; counted on the
+# receiver side; every peer is bounded by --deadline-ms and the driver kills stragglers):
+#   tp100 / tp1k   one sender process -> broker -> one receiver process, 100 B / 1 KiB
+#                  payloads; rate = measured messages received / (last - first arrival)
+#   rr             request/reply round trips, 100 B, one requester, one echo process
+#   fan1/4/16      one sender -> broker -> 1, 4, 16 receiver processes (one role each);
+#                  rate = deliveries summed over receivers / (last - first arrival overall)
+#   rss            broker VmRSS, fresh broker, idle and with 100 connected services (one
+#                  process holding 100 connections, each registered as its own role)
+# Everything listens on 127.0.0.1 with kernel-chosen ports and is stopped on exit.
+set -u
+
+REPS=5
+QUICK=0
+OUT=""
+TRANSPORTS=""
+HERE=$(cd "$(dirname "$0")" && pwd)
+BUILDDIR=${EXO_TOP_BUILDDIR:-$HERE/..}
+
+die() { echo "run-bus-bench: $*" >&2; exit 1; }
+while [ $# -gt 0 ]; do
+    case $1 in
+        --reps) [ $# -ge 2 ] || die "--reps needs a number"; REPS=$2; shift 2 ;;
+        --quick) QUICK=1; shift ;;
+        --transports) [ $# -ge 2 ] || die "--transports needs a list"; TRANSPORTS=$2; shift 2 ;;
+        --builddir) [ $# -ge 2 ] || die "--builddir needs a directory"; BUILDDIR=$2; shift 2 ;;
+        --out) [ $# -ge 2 ] || die "--out needs a file"; OUT=$2; shift 2 ;;
+        -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) die "unknown argument '$1' (see --help)" ;;
+    esac
+done
+case $REPS in ''|*[!0-9]*|0) die "--reps wants a positive integer, got '$REPS'" ;; esac
+BUILDDIR=$(cd "$BUILDDIR" 2>/dev/null && pwd) || die "no build directory $BUILDDIR"
+BENCH=$BUILDDIR/bench
+EXO_BIN=${EXO_BIN:-$BUILDDIR/exo}
+export EXO_PLUGIN_PATH=${EXO_PLUGIN_PATH:-$BUILDDIR/plugins/.libs}
+
+# Counts: measured messages and warm-up messages per workload.
+N100=200000 W100=20000
+N1K=100000 W1K=10000
+NRR=5000 WRR=500
+NFAN=50000 WFAN=5000
+if [ "$QUICK" = 1 ]; then
+    N100=20000 W100=2000 N1K=10000 W1K=1000 NRR=1000 WRR=100 NFAN=5000 WFAN=500
+fi
+DEADLINE_MS=60000
+IDLE_SERVICES=100
+
+available() {
+    case $1 in
+        zmq) [ -x "$BENCH/bench-zmq" ] ;;
+        nats) [ -x "$BENCH/bench-nats" ] && command -v nats-server >/dev/null ;;
+        exo) [ -x "$BENCH/bench-exo" ] && [ -x "$EXO_BIN" ] ;;
+        *) return 1 ;;
+    esac
+}
+if [ -z "$TRANSPORTS" ]; then
+    for t in exo nats zmq; do
+        if available $t; then TRANSPORTS="$TRANSPORTS $t"; else
+            echo "run-bus-bench: skipping $t: its peer is not built or its server is missing" >&2
+        fi
+    done
+fi
+for t in $TRANSPORTS; do
+    available "$t" || die "transport '$t' is not available (build bench/bench-$t; nats needs nats-server and libnats-dev)"
+done
+[ -n "$TRANSPORTS" ] || die "nothing to measure"
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/exo-bus-bench.XXXXXX")
+PIDS=()
+cleanup() {
+    local p
+    for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+    for p in "${PIDS[@]}"; do
+        for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$p" 2>/dev/null
+    done
+    wait 2>/dev/null
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# spawn NAME CMD...: start CMD in the background, output in $TMP/NAME.{out,err}; pid in SPAWNED.
+SPAWNED=
+spawn() {
+    local name=$1; shift
+    "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
+    SPAWNED=$!
+    PIDS+=("$SPAWNED")
+}
+
+# wait_line FILE REGEX SECONDS: print the first line of FILE matching REGEX, or fail.
+wait_line() {
+    local i line
+    for i in $(seq $(($3 * 20))); do
+        line=$(grep -m1 -E "$2" "$1" 2>/dev/null) && { echo "$line"; return 0; }
+        sleep 0.05
+    done
+    return 1
+}
+
+# finish PID SECONDS: wait for PID to exit on its own; kill it after SECONDS.
+finish() {
+    local i
+    for i in $(seq $(($2 * 20))); do
+        kill -0 "$1" 2>/dev/null || { wait "$1" 2>/dev/null; return 0; }
+        sleep 0.05
+    done
+    echo "run-bus-bench: pid $1 overran its time; killed" >&2
+    stop "$1"
+    return 1
+}
+
+# stop PID: SIGTERM, then SIGKILL after 5 s.
+stop() {
+    local i
+    kill -TERM "$1" 2>/dev/null
+    for i in $(seq 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.05; done
+    kill -KILL "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+    return 0
+}
+
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null; }
+
+# ---- brokers ---------------------------------------------------------------------------------
+BROKER_PID= BROKER_EP=
+RUN_ID=0
+
+start_broker() {
+    RUN_ID=$((RUN_ID + 1))
+    local name=broker-$1-$RUN_ID line
+    case $1 in
+        zmq) BROKER_PID= BROKER_EP= ; return 0 ;;
+        nats)
+            spawn "$name" nats-server -a 127.0.0.1 -p -1
+            BROKER_PID=$SPAWNED
+            line=$(wait_line "$TMP/$name.err" 'Listening for client connections on' 10) ||
+                die "nats-server did not start: $(tail -3 "$TMP/$name.err")"
+            BROKER_EP=nats://${line##*connections on }
+            ;;
+        exo)
+            spawn "$name" "$EXO_BIN" bus --app "$TMP/app" --listen tcp://127.0.0.1:0
+            BROKER_PID=$SPAWNED
+            line=$(wait_line "$TMP/$name.out" 'tcp://127\.0\.0\.1:[0-9]+' 10) ||
+                line=$(wait_line "$TMP/$name.err" 'tcp://127\.0\.0\.1:[0-9]+' 1) ||
+                die "exo bus did not start: $(tail -3 "$TMP/$name.err")"
+            BROKER_EP=$(echo "$line" | grep -oE 'tcp://127\.0\.0\.1:[0-9]+' | head -1)
+            ;;
+    esac
+}
+
+stop_broker() { [ -n "$BROKER_PID" ] && stop "$BROKER_PID"; BROKER_PID=; return 0; }
+
+# The exo app the broker routes for: one role per benchmark participant. Roles that share a
+# location share a service.yml, hence their contracts.
+make_exo_app() {
+    local app=$TMP/app k
+    mkdir -p "$app"
+    svc() { # DIR SENDS RECEIVES
+        mkdir -p "$app/$1"
+        cat >"$app/$1/service.yml" <<EOF
+type: worker
+description: exo bus benchmark peer
+startup:
+  command: "true"
+messages:
+  sends: [$2]
+  receives: [$3]
+EOF
+    }
+    svc sender "bench.msg, fan1.msg, fan4.msg, fan16.msg" ""
+    svc receiver "" "bench.msg"
+    svc client "bench.req" "bench.rep"
+    svc echo "bench.rep" "bench.req"
+    svc fan1 "" "fan1.msg"
+    svc fan4 "" "fan4.msg"
+    svc fan16 "" "fan16.msg"
+    svc idle "" "idle.ping"
+    {
+        echo "name: bus-bench"
+        echo "services:"
+        for r in sender receiver client echo; do
+            printf '  %s:\n    location: ./%s\n' "$r" "$r"
+        done
+        for k in 1 4 16; do
+            for i in $(seq "$k"); do
+                printf '  fan%s-%s:\n    location: ./fan%s\n' "$k" "$i" "$k"
+            done
+        done
+        for i in $(seq "$IDLE_SERVICES"); do
+            printf '  idle-%s:\n    location: ./idle\n' "$i"
+        done
+    } >"$app/application.yml"
+}
+
+# peer T NAME MODE ARGS...: start the bench peer of transport T.
+peer() {
+    local t=$1 name=$2 mode=$3; shift 3
+    local ep=()
+    [ -n "$BROKER_EP" ] && ep=(--endpoint "$BROKER_EP")
+    spawn "$name" "$BENCH/bench-$t" "$mode" "${ep[@]}" --deadline-ms "$DEADLINE_MS" "$@"
+}
+
+record() { echo "$1	$2	$3	$4" >>"$TMP/results"; }  # transport metric rep value
+
+# recv_rate FILES...: deliveries/s over all receivers, and the delivered count.
+recv_rate() {
+    cat "$@" | awk '/^result recv/ {
+        for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+        if (v["count"] > 0) {
+            n += v["count"]
+            if (first == "" || v["first_ns"] < first) first = v["first_ns"]
+            if (v["last_ns"] > last) last = v["last_ns"]
+        }
+    } END {
+        if (n > 1 && last > first) printf "%.0f %d\n", n / ((last - first) / 1e9), n
+        else printf "0 %d\n", n
+    }'
+}
+
+# ---- workloads -------------------------------------------------------------------------------
+# throughput T METRIC SIZE COUNT WARMUP REP
+throughput() {
+    local t=$1 metric=$2 size=$3 n=$4 w=$5 rep=$6 r s line out rate got
+    r=$metric-$t-$rep-recv s=$metric-$t-$rep-send
+    local common=(--size "$size" --count "$n" --warmup "$w")
+    case $t in
+        zmq)
+            spawn "$r" "$BENCH/bench-zmq" recv --deadline-ms "$DEADLINE_MS" "${common[@]}"
+            local rp=$SPAWNED
+            line=$(wait_line "$TMP/$r.out" '^ready' 10) || die "zmq receiver did not start"
+            spawn "$s" "$BENCH/bench-zmq" send --endpoint "${line#ready endpoint=}" \
+                --deadline-ms "$DEADLINE_MS" "${common[@]}"
+            ;;
+        nats|exo)
+            peer "$t" "$r" recv --subject bench.msg --role receiver "${common[@]}"
+            local rp=$SPAWNED
+            wait_line "$TMP/$r.out" '^ready' 10 >/dev/null || die "$t receiver did not start"
+            peer "$t" "$s" send --subject bench.msg --role sender "${common[@]}"
+            ;;
+    esac
+    local sp=$SPAWNED
+    finish "$sp" $((DEADLINE_MS / 1000 + 5))
+    finish "$rp" $((DEADLINE_MS / 1000 + 5))
+    read -r rate got <<<"$(recv_rate "$TMP/$r.out")"
+    record "$t" "$metric" "$rep" "$rate"
+    record "$t" "$metric.delivered" "$rep" "$(awk -v g="$got" -v n="$n" 'BEGIN{printf "%.4f", g/n}')"
+}
+
+# fanout T K REP
+fanout() {
+    local t=$1 k=$2 rep=$3 i s=fan$2-$1-$3-send line files=() rps=() sp
+    local common=(--size 100 --count "$NFAN" --warmup "$WFAN")
+    case $t in
+        zmq)
+            spawn "$s" "$BENCH/bench-zmq" send --conns "$k" --deadline-ms "$DEADLINE_MS" \
+                "${common[@]}"
+            sp=$SPAWNED
+            line=$(wait_line "$TMP/$s.out" '^ready' 10) || die "zmq fan-out sender did not start"
+            for i in $(seq "$k"); do
+                spawn "fan$k-$t-$rep-r$i" "$BENCH/bench-zmq" recv \
+                    --endpoint "${line#ready endpoint=}" --deadline-ms "$DEADLINE_MS" \
+                    "${common[@]}"
+                rps+=("$SPAWNED")
+                files+=("$TMP/fan$k-$t-$rep-r$i.out")
+            done
+            ;;
+        nats|exo)
+            for i in $(seq "$k"); do
+                peer "$t" "fan$k-$t-$rep-r$i" recv --subject "fan$k.msg" --role "fan$k-$i" \
+                    "${common[@]}"
+                rps+=("$SPAWNED")
+                files+=("$TMP/fan$k-$t-$rep-r$i.out")
+            done
+            for f in "${files[@]}"; do
+                wait_line "$f" '^ready' 20 >/dev/null || die "$t fan-out receiver did not start"
+            done
+            peer "$t" "$s" send --subject "fan$k.msg" --role sender "${common[@]}"
+            sp=$SPAWNED
+            ;;
+    esac
+    finish "$sp" $((DEADLINE_MS / 1000 + 5))
+    for i in "${rps[@]}"; do finish "$i" $((DEADLINE_MS / 1000 + 5)); done
+    local rate got
+    read -r rate got <<<"$(recv_rate "${files[@]}")"
+    record "$t" "fan$k" "$rep" "$rate"
+    record "$t" "fan$k.delivered" "$rep" \
+        "$(awk -v g="$got" -v n="$((NFAN * k))" 'BEGIN{printf "%.4f", g/n}')"
+}
+
+# reqrep T REP
+reqrep() {
+    local t=$1 rep=$2 e=rr-$1-$2-echo q=rr-$1-$2-req line ep
+    local common=(--size 100 --count "$NRR" --warmup "$WRR")
+    case $t in
+        zmq)
+            spawn "$e" "$BENCH/bench-zmq" echo --deadline-ms "$DEADLINE_MS"
+            line=$(wait_line "$TMP/$e.out" '^ready' 10) || die "zmq echo did not start"
+            local epid=$SPAWNED
+            spawn "$q" "$BENCH/bench-zmq" req --endpoint "${line#ready endpoint=}" \
+                --deadline-ms "$DEADLINE_MS" "${common[@]}"
+            ;;
+        nats|exo)
+            peer "$t" "$e" echo --subject bench.req --role echo
+            local epid=$SPAWNED
+            wait_line "$TMP/$e.out" '^ready' 10 >/dev/null || die "$t echo did not start"
+            peer "$t" "$q" req --subject bench.req --role client "${common[@]}"
+            ;;
+    esac
+    finish "$SPAWNED" $((DEADLINE_MS / 1000 + 5))
+    stop "$epid"
+    line=$(grep -m1 '^result req' "$TMP/$q.out") || { echo "run-bus-bench: $t req/rep gave no result" >&2; return; }
+    local p50 p99 failed
+    p50=$(echo "$line" | grep -oE 'p50_ns=[0-9]+' | cut -d= -f2)
+    p99=$(echo "$line" | grep -oE 'p99_ns=[0-9]+' | cut -d= -f2)
+    failed=$(echo "$line" | grep -oE 'failed=[0-9]+' | cut -d= -f2)
+    record "$t" rr_p50 "$rep" "$p50"
+    record "$t" rr_p99 "$rep" "$p99"
+    record "$t" rr.failed "$rep" "$failed"
+}
+
+# rss T REP: fresh broker, idle, then with IDLE_SERVICES connected services.
+rss() {
+    local t=$1 rep=$2 i=rss-$1-$2-idle
+    [ "$t" = zmq ] && return 0
+    start_broker "$t"
+    sleep 1
+    record "$t" rss_idle "$rep" "$(rss_kb "$BROKER_PID")"
+    peer "$t" "$i" idle --subject idle --role idle --conns "$IDLE_SERVICES"
+    local ipid=$SPAWNED
+    wait_line "$TMP/$i.out" '^ready' 30 >/dev/null || die "$t idle services did not connect: $(tail -3 "$TMP/$i.err")"
+    sleep 1
+    record "$t" rss_100 "$rep" "$(rss_kb "$BROKER_PID")"
+    stop "$ipid"
+    stop_broker
+}
+
+# ---- run -------------------------------------------------------------------------------------
+pkgver() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo "?"; }
+machine() {
+    echo "machine:  $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+    echo "kernel:   $(uname -sr)"
+    echo "versions: exo $("$EXO_BIN" --version 2>/dev/null | head -1 | awk '{print $NF}'), libzmq5 $(pkgver libzmq5)," \
+         "nats-server $(pkgver nats-server), libnats $(pkgver libnats-dev)"
+    echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min, at start)"
+    echo "counts:   tp100 ${N100}+${W100} warm-up, tp1k ${N1K}+${W1K}, rr ${NRR}+${WRR}," \
+         "fan ${NFAN}+${WFAN} per receiver; ${REPS} repetitions, median reported"
+}
+
+case " $TRANSPORTS " in *" exo "*) make_exo_app ;; esac
+machine
+: >"$TMP/results"
+for rep in $(seq "$REPS"); do
+    echo "repetition $rep/$REPS ..." >&2
+    # Transports take turns inside each repetition, so slow phases of a shared machine hit
+    # every column alike.
+    for t in $TRANSPORTS; do
+        rss "$t" "$rep"
+        start_broker "$t"
+        throughput "$t" tp100 100 "$N100" "$W100" "$rep"
+        throughput "$t" tp1k 1024 "$N1K" "$W1K" "$rep"
+        reqrep "$t" "$rep"
+        for k in 1 4 16; do fanout "$t" "$k" "$rep"; done
+        stop_broker
+    done
+done
+
+# median T METRIC: lower median of the repetitions ("" when there is none).
+median() {
+    awk -F'\t' -v t="$1" -v m="$2" '$1 == t && $2 == m && $4 != "" {print $4}' "$TMP/results" |
+        sort -g | awk '{v[NR] = $1} END {if (NR) print v[int((NR + 1) / 2)]}'
+}
+fmt() { # VALUE UNIT
+    [ -n "$1" ] || { echo "-"; return; }
+    case $2 in
+        rate) awk -v v="$1" 'BEGIN{printf "%.0f", v}' ;;
+        us) awk -v v="$1" 'BEGIN{printf "%.1f", v / 1000}' ;;
+        mb) awk -v v="$1" 'BEGIN{printf "%.1f", v / 1024}' ;;
+    esac
+}
+ratio() { # A B
+    [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN{if (b > 0) printf "%.2fx", a/b; else print "-"}' || echo "-"
+}
+verdict() { # METRIC
+    local e n z
+    e=$(median exo "$1"); n=$(median nats "$1"); z=$(median zmq "$1")
+    [ -n "$e" ] || { echo "-"; return; }
+    case $1 in
+        tp100) [ -n "$n" ] && [ -n "$z" ] || { echo "?"; return; }
+               awk -v e="$e" -v n="$n" -v z="$z" 'BEGIN{print (e >= n && e >= 0.7 * z) ? "met" : "MISSED"}' ;;
+        rr_p50|rr_p99) [ -n "$n" ] || { echo "?"; return; }
+               awk -v e="$e" -v n="$n" 'BEGIN{print (e <= n) ? "met" : "MISSED"}' ;;
+        rss_idle) awk -v e="$e" 'BEGIN{print (e <= 5 * 1024) ? "met" : "MISSED"}' ;;
+        rss_100) awk -v e="$e" 'BEGIN{print (e <= 20 * 1024) ? "met" : "MISSED"}' ;;
+        *) echo "-" ;;
+    esac
+}
+
+row() { # METRIC LABEL UNIT TARGET
+    local e n z
+    e=$(median exo "$1"); n=$(median nats "$1"); z=$(median zmq "$1")
+    printf '%-26s %12s %12s %12s %9s %9s  %-24s %s\n' "$2" "$(fmt "$e" "$3")" "$(fmt "$n" "$3")" \
+        "$(fmt "$z" "$3")" "$(ratio "$e" "$n")" "$(ratio "$e" "$z")" "$4" "$(verdict "$1")"
+}
+
+echo
+printf '%-26s %12s %12s %12s %9s %9s  %-24s %s\n' measurement "exo bus" nats-server "zmq direct" \
+    exo/nats exo/zmq target verdict
+row tp100 "throughput 100 B (msg/s)" rate ">=1.0x nats, >=0.7x zmq"
+row tp1k "throughput 1 KiB (msg/s)" rate ""
+row rr_p50 "req/rep p50 (us)" us "<= nats"
+row rr_p99 "req/rep p99 (us)" us "<= nats"
+row fan1 "fan-out 1 (deliveries/s)" rate ""
+row fan4 "fan-out 4 (deliveries/s)" rate ""
+row fan16 "fan-out 16 (deliveries/s)" rate ""
+row rss_idle "broker RSS idle (MB)" mb "<= 5 MB"
+row rss_100 "broker RSS 100 svcs (MB)" mb "<= 20 MB"
+
+# Losses and failures are part of the result: say so when anything went missing.
+notes=$(awk -F'\t' '($2 ~ /delivered$/ && $4 < 1) || ($2 == "rr.failed" && $4 > 0) {
+    printf "  %s %s rep %s: %s\n", $1, $2, $3, $4 }' "$TMP/results")
+if [ -n "$notes" ]; then
+    echo
+    echo "incomplete runs (delivered fraction < 1 or failed requests):"
+    echo "$notes"
+fi
+
+if [ -n "$OUT" ]; then
+    {
+        printf 'transport\tmetric\trep\tvalue\n'
+        cat "$TMP/results"
+        for t in $TRANSPORTS; do
+            for m in tp100 tp1k rr_p50 rr_p99 fan1 fan4 fan16 rss_idle rss_100; do
+                printf '%s\t%s\tmedian\t%s\n' "$t" "$m" "$(median "$t" "$m")"
+            done
+        done
+    } >"$OUT"
+fi
