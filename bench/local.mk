@@ -5,6 +5,13 @@ bench_bench_zmq_SOURCES = bench/bench-zmq.c bench/bench.c bench/bench.h
 bench_bench_zmq_CFLAGS = $(AM_CFLAGS) $(ZMQ_CFLAGS)
 bench_bench_zmq_LDADD = $(ZMQ_LIBS)
 
+# The exo peer uses the real SDK, as a service would.
+noinst_PROGRAMS += bench/bench-exo
+bench_bench_exo_SOURCES = bench/bench-exo.c bench/bench.c bench/bench.h
+bench_bench_exo_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/transport-zmq/include
+bench_bench_exo_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+bench_bench_exo_LDADD = plugins/transport-zmq/libexoservice.la $(JANSSON_LIBS)
+
 if PLUGIN_NATS_BENCH
 noinst_PROGRAMS += bench/bench-nats
 bench_bench_nats_SOURCES = bench/bench-nats.c bench/bench.c bench/bench.h

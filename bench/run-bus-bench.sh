@@ -5,10 +5,13 @@
 # PUSH->PULL directly between the two processes, no broker (the ceiling).
 #
 # Usage: bench/run-bus-bench.sh [--reps N] [--quick] [--transports "exo nats zmq"]
-#                               [--builddir DIR] [--out FILE]
+#                               [--exo-broker auto|exo-bus|busd] [--builddir DIR] [--out FILE]
 #   --reps N        repetitions of every measurement; the median is reported (default 5)
 #   --quick         a tenth of the message counts (a smoke run; numbers are noisier)
 #   --transports    which columns to measure (default: every one whose peer was built)
+#   --exo-broker    how the exo broker runs: `exo bus --app DIR` (exo-bus) or the zmq plugin
+#                   loaded in-process by plugins/transport-zmq/tests/busd (busd); auto picks
+#                   exo-bus when this exo has the command (default auto)
 #   --builddir DIR  the build tree with exo and bench/bench-* (default: this script's ../)
 #   --out FILE      also write every sample and the medians there (TSV)
 #
@@ -28,6 +31,7 @@ REPS=5
 QUICK=0
 OUT=""
 TRANSPORTS=""
+EXO_BROKER=auto
 HERE=$(cd "$(dirname "$0")" && pwd)
 BUILDDIR=${EXO_TOP_BUILDDIR:-$HERE/..}
 
@@ -39,7 +43,9 @@ while [ $# -gt 0 ]; do
         --transports) [ $# -ge 2 ] || die "--transports needs a list"; TRANSPORTS=$2; shift 2 ;;
         --builddir) [ $# -ge 2 ] || die "--builddir needs a directory"; BUILDDIR=$2; shift 2 ;;
         --out) [ $# -ge 2 ] || die "--out needs a file"; OUT=$2; shift 2 ;;
-        -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --exo-broker) [ $# -ge 2 ] || die "--exo-broker needs auto, exo-bus or busd"
+                      EXO_BROKER=$2; shift 2 ;;
+        -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument '$1' (see --help)" ;;
     esac
 done
@@ -48,6 +54,12 @@ BUILDDIR=$(cd "$BUILDDIR" 2>/dev/null && pwd) || die "no build directory $BUILDD
 BENCH=$BUILDDIR/bench
 EXO_BIN=${EXO_BIN:-$BUILDDIR/exo}
 export EXO_PLUGIN_PATH=${EXO_PLUGIN_PATH:-$BUILDDIR/plugins/.libs}
+BUSD=$BUILDDIR/plugins/transport-zmq/tests/busd
+case $EXO_BROKER in
+    auto) if "$EXO_BIN" bus --help >/dev/null 2>&1; then EXO_BROKER=exo-bus; else EXO_BROKER=busd; fi ;;
+    exo-bus|busd) ;;
+    *) die "--exo-broker wants auto, exo-bus or busd, got '$EXO_BROKER'" ;;
+esac
 
 # Counts: measured messages and warm-up messages per workload.
 N100=200000 W100=20000
@@ -64,7 +76,8 @@ available() {
     case $1 in
         zmq) [ -x "$BENCH/bench-zmq" ] ;;
         nats) [ -x "$BENCH/bench-nats" ] && command -v nats-server >/dev/null ;;
-        exo) [ -x "$BENCH/bench-exo" ] && [ -x "$EXO_BIN" ] ;;
+        exo) [ -x "$BENCH/bench-exo" ] && [ -f "$EXO_PLUGIN_PATH/transport_zmq.so" ] &&
+             { [ "$EXO_BROKER" = exo-bus ] && [ -x "$EXO_BIN" ] || [ -x "$BUSD" ]; } ;;
         *) return 1 ;;
     esac
 }
@@ -155,11 +168,15 @@ start_broker() {
             BROKER_EP=nats://${line##*connections on }
             ;;
         exo)
-            spawn "$name" "$EXO_BIN" bus --app "$TMP/app" --listen tcp://127.0.0.1:0
+            if [ "$EXO_BROKER" = exo-bus ]; then
+                spawn "$name" "$EXO_BIN" bus --app "$TMP/app" --listen tcp://127.0.0.1:0
+            else
+                spawn "$name" "$BUSD" serve "$TMP/routes.json" tcp://127.0.0.1:0
+            fi
             BROKER_PID=$SPAWNED
             line=$(wait_line "$TMP/$name.out" 'tcp://127\.0\.0\.1:[0-9]+' 10) ||
                 line=$(wait_line "$TMP/$name.err" 'tcp://127\.0\.0\.1:[0-9]+' 1) ||
-                die "exo bus did not start: $(tail -3 "$TMP/$name.err")"
+                die "the exo broker did not start: $(tail -3 "$TMP/$name.err")"
             BROKER_EP=$(echo "$line" | grep -oE 'tcp://127\.0\.0\.1:[0-9]+' | head -1)
             ;;
     esac
@@ -207,6 +224,21 @@ EOF
             printf '  idle-%s:\n    location: ./idle\n' "$i"
         done
     } >"$app/application.yml"
+    # The same routing table as JSON, for busd (exo/transport.h's format).
+    {
+        rt() { printf '%s"%s": {"sends": [%s], "receives": [%s]}' "$sep" "$1" "$2" "$3"; sep=", "; }
+        local sep=""
+        printf '{"roles": {'
+        rt sender '"bench.msg", "fan1.msg", "fan4.msg", "fan16.msg"' ''
+        rt receiver '' '"bench.msg"'
+        rt client '"bench.req"' '"bench.rep"'
+        rt echo '"bench.rep"' '"bench.req"'
+        for k in 1 4 16; do
+            for i in $(seq "$k"); do rt "fan$k-$i" '' "\"fan$k.msg\""; done
+        done
+        for i in $(seq "$IDLE_SERVICES"); do rt "idle-$i" '' '"idle.ping"'; done
+        printf '}}\n'
+    } >"$TMP/routes.json"
 }
 
 # peer T NAME MODE ARGS...: start the bench peer of transport T.
@@ -256,8 +288,9 @@ throughput() {
             ;;
     esac
     local sp=$SPAWNED
-    finish "$sp" $((DEADLINE_MS / 1000 + 5))
+    # Receivers decide when a run is over; a sender may be waiting to be told (bench-exo).
     finish "$rp" $((DEADLINE_MS / 1000 + 5))
+    stop "$sp"
     read -r rate got <<<"$(recv_rate "$TMP/$r.out")"
     record "$t" "$metric" "$rep" "$rate"
     record "$t" "$metric.delivered" "$rep" "$(awk -v g="$got" -v n="$n" 'BEGIN{printf "%.4f", g/n}')"
@@ -295,8 +328,8 @@ fanout() {
             sp=$SPAWNED
             ;;
     esac
-    finish "$sp" $((DEADLINE_MS / 1000 + 5))
     for i in "${rps[@]}"; do finish "$i" $((DEADLINE_MS / 1000 + 5)); done
+    stop "$sp"
     local rate got
     read -r rate got <<<"$(recv_rate "${files[@]}")"
     record "$t" "fan$k" "$rep" "$rate"
@@ -356,6 +389,7 @@ pkgver() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo "?"; }
 machine() {
     echo "machine:  $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
     echo "kernel:   $(uname -sr)"
+    echo "broker:   exo bus run as: $EXO_BROKER"
     echo "versions: exo $("$EXO_BIN" --version 2>/dev/null | head -1 | awk '{print $NF}'), libzmq5 $(pkgver libzmq5)," \
          "nats-server $(pkgver nats-server), libnats $(pkgver libnats-dev)"
     echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min, at start)"
