@@ -152,20 +152,21 @@ stop() {
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null; }
 
 # ---- brokers ---------------------------------------------------------------------------------
-BROKER_PID= BROKER_EP=
+# The running broker of each transport: pid and the endpoint its peers connect to.
+declare -A PID_OF EP_OF
 RUN_ID=0
 
 start_broker() {
     RUN_ID=$((RUN_ID + 1))
     local name=broker-$1-$RUN_ID line
     case $1 in
-        zmq) BROKER_PID= BROKER_EP= ; return 0 ;;
+        zmq) PID_OF[zmq]= EP_OF[zmq]= ; return 0 ;;
         nats)
             spawn "$name" nats-server -a 127.0.0.1 -p -1
-            BROKER_PID=$SPAWNED
+            PID_OF[nats]=$SPAWNED
             line=$(wait_line "$TMP/$name.err" 'Listening for client connections on' 10) ||
                 die "nats-server did not start: $(tail -3 "$TMP/$name.err")"
-            BROKER_EP=nats://${line##*connections on }
+            EP_OF[nats]=nats://${line##*connections on }
             ;;
         exo)
             if [ "$EXO_BROKER" = exo-bus ]; then
@@ -173,16 +174,16 @@ start_broker() {
             else
                 spawn "$name" "$BUSD" serve "$TMP/routes.json" tcp://127.0.0.1:0
             fi
-            BROKER_PID=$SPAWNED
+            PID_OF[exo]=$SPAWNED
             line=$(wait_line "$TMP/$name.out" 'tcp://127\.0\.0\.1:[0-9]+' 10) ||
                 line=$(wait_line "$TMP/$name.err" 'tcp://127\.0\.0\.1:[0-9]+' 1) ||
                 die "the exo broker did not start: $(tail -3 "$TMP/$name.err")"
-            BROKER_EP=$(echo "$line" | grep -oE 'tcp://127\.0\.0\.1:[0-9]+' | head -1)
+            EP_OF[exo]=$(echo "$line" | grep -oE 'tcp://127\.0\.0\.1:[0-9]+' | head -1)
             ;;
     esac
 }
 
-stop_broker() { [ -n "$BROKER_PID" ] && stop "$BROKER_PID"; BROKER_PID=; return 0; }
+stop_broker() { [ -n "${PID_OF[$1]:-}" ] && stop "${PID_OF[$1]}"; PID_OF[$1]=; return 0; }
 
 # The exo app the broker routes for: one role per benchmark participant. Roles that share a
 # location share a service.yml, hence their contracts.
@@ -245,7 +246,7 @@ EOF
 peer() {
     local t=$1 name=$2 mode=$3; shift 3
     local ep=()
-    [ -n "$BROKER_EP" ] && ep=(--endpoint "$BROKER_EP")
+    [ -n "${EP_OF[$t]:-}" ] && ep=(--endpoint "${EP_OF[$t]}")
     spawn "$name" "$BENCH/bench-$t" "$mode" "${ep[@]}" --deadline-ms "$DEADLINE_MS" "$@"
 }
 
@@ -374,14 +375,14 @@ rss() {
     [ "$t" = zmq ] && return 0
     start_broker "$t"
     sleep 1
-    record "$t" rss_idle "$rep" "$(rss_kb "$BROKER_PID")"
+    record "$t" rss_idle "$rep" "$(rss_kb "${PID_OF[$t]}")"
     peer "$t" "$i" idle --subject idle --role idle --conns "$IDLE_SERVICES"
     local ipid=$SPAWNED
     wait_line "$TMP/$i.out" '^ready' 30 >/dev/null || die "$t idle services did not connect: $(tail -3 "$TMP/$i.err")"
     sleep 1
-    record "$t" rss_100 "$rep" "$(rss_kb "$BROKER_PID")"
+    record "$t" rss_100 "$rep" "$(rss_kb "${PID_OF[$t]}")"
     stop "$ipid"
-    stop_broker
+    stop_broker "$t"
 }
 
 # ---- run -------------------------------------------------------------------------------------
@@ -400,19 +401,22 @@ machine() {
 case " $TRANSPORTS " in *" exo "*) make_exo_app ;; esac
 machine
 : >"$TMP/results"
+read -r -a TLIST <<<"$TRANSPORTS"
 for rep in $(seq "$REPS"); do
     echo "repetition $rep/$REPS ..." >&2
-    # Transports take turns inside each repetition, so slow phases of a shared machine hit
-    # every column alike.
-    for t in $TRANSPORTS; do
-        rss "$t" "$rep"
-        start_broker "$t"
-        throughput "$t" tp100 100 "$N100" "$W100" "$rep"
-        throughput "$t" tp1k 1024 "$N1K" "$W1K" "$rep"
-        reqrep "$t" "$rep"
-        for k in 1 4 16; do fanout "$t" "$k" "$rep"; done
-        stop_broker
+    # Every workload runs for each transport back to back, in an order that rotates with the
+    # repetition, so slow phases of a shared machine hit every column alike.
+    order=()
+    for i in "${!TLIST[@]}"; do order+=("${TLIST[$(((i + rep - 1) % ${#TLIST[@]}))]}"); done
+    for t in "${order[@]}"; do rss "$t" "$rep"; done
+    for t in "${order[@]}"; do start_broker "$t"; done
+    for t in "${order[@]}"; do throughput "$t" tp100 100 "$N100" "$W100" "$rep"; done
+    for t in "${order[@]}"; do throughput "$t" tp1k 1024 "$N1K" "$W1K" "$rep"; done
+    for t in "${order[@]}"; do reqrep "$t" "$rep"; done
+    for k in 1 4 16; do
+        for t in "${order[@]}"; do fanout "$t" "$k" "$rep"; done
     done
+    for t in "${order[@]}"; do stop_broker "$t"; done
 done
 
 # median T METRIC: lower median of the repetitions ("" when there is none).
