@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,8 @@
 #include "wire.h"
 
 #define DRAIN_BUDGET 8192
+#define SEND_WAIT_MS 200
+#define CONGESTED_MS 1000u
 #define MAX_TAILS 64
 
 typedef struct tail {
@@ -46,6 +49,7 @@ typedef struct broker {
     size_t n_tails;
     unsigned long long err_seq;
     char id_prefix[12];
+    unsigned long long frames, frames_at_sweep, frames_at_trim;
 } broker_t;
 
 static unsigned long long now_ms(void)
@@ -117,9 +121,11 @@ static void emit_message(broker_t *b, const char *sender, const exo_wire_head_t 
 
 /* ---- sending ---- */
 
-/* One frame (type + fields) to a connection; the routing id goes first. */
-static int send_head(broker_t *b, const void *rid, size_t rid_len, const exo_wire_head_t *h,
-                     bool more)
+/* One frame (type + fields) to a connection; the routing id goes first. @p flags applies to
+ * the routing id, where ROUTER reports an unknown peer (EHOSTUNREACH) or a full queue (EAGAIN).
+ * Answers of the broker itself never wait. */
+static int send_head_ex(broker_t *b, const void *rid, size_t rid_len, const exo_wire_head_t *h,
+                        bool more, int flags)
 {
     zmq_msg_t m;
     size_t size = exo_wire_size(h);
@@ -127,8 +133,10 @@ static int send_head(broker_t *b, const void *rid, size_t rid_len, const exo_wir
         return -1;
     }
     exo_wire_encode(zmq_msg_data(&m), size, h);
-    if (zmq_send(b->sock, rid, rid_len, ZMQ_SNDMORE) < 0) {
+    if (zmq_send(b->sock, rid, rid_len, ZMQ_SNDMORE | flags) < 0) {
+        int e = errno;
         zmq_msg_close(&m);
+        errno = e;
         return -1;
     }
     if (zmq_msg_send(&m, b->sock, more ? ZMQ_SNDMORE : 0) < 0) {
@@ -136,6 +144,12 @@ static int send_head(broker_t *b, const void *rid, size_t rid_len, const exo_wir
         return -1;
     }
     return 0;
+}
+
+static int send_head(broker_t *b, const void *rid, size_t rid_len, const exo_wire_head_t *h,
+                     bool more)
+{
+    return send_head_ex(b, rid, rid_len, h, more, ZMQ_DONTWAIT);
 }
 
 static void send_simple(broker_t *b, const void *rid, size_t rid_len, char type,
@@ -240,17 +254,31 @@ static void unregister(broker_t *b, exo_rt_instance_t *in, const char *reason)
     exo_rt_unregister(b->rt, in);
 }
 
-/* Deliver to one instance: [rid][head with receiver's name and sender role][payload]. */
-static int deliver(broker_t *b, const exo_rt_instance_t *to, const exo_wire_head_t *in_head,
+/*
+ * Deliver to one instance: [rid][head with receiver's name and sender role][payload].
+ * A full queue (a slow receiver) first gets up to SEND_WAIT_MS of waiting, which pushes back on
+ * the senders; a receiver that still does not drain is marked congested for CONGESTED_MS and
+ * its messages are dropped at once meanwhile, so a hung service cannot stall the broker.
+ */
+static int deliver(broker_t *b, exo_rt_instance_t *to, const exo_wire_head_t *in_head,
                    const char *name, size_t name_len, const char *sender, zmq_msg_t *payload,
-                   bool last)
+                   bool last, unsigned long long now)
 {
     exo_wire_head_t h = *in_head;
     h.f[EXO_WIRE_F_NAME].p = name;
     h.f[EXO_WIRE_F_NAME].len = name_len;
     h.f[EXO_WIRE_F_SENDER] = exo_wire_s(sender);
-    if (send_head(b, to->rid, to->rid_len, &h, true) < 0) {
-        return -1;
+    if (send_head_ex(b, to->rid, to->rid_len, &h, true, ZMQ_DONTWAIT) < 0) {
+        if (errno != EAGAIN || now < to->congested_until ||
+            send_head_ex(b, to->rid, to->rid_len, &h, true, 0) < 0) {
+            if (errno == EAGAIN && now >= to->congested_until) {
+                to->congested_until = now + CONGESTED_MS;
+                exo_log_warn(b->host, "%s (instance %u) is not keeping up: its queue is full; "
+                             "dropping its messages for the next %u ms",
+                             exo_rt_role_name(b->rt, to->role), to->id, CONGESTED_MS);
+            }
+            return -1;
+        }
     }
     zmq_msg_t copy;
     zmq_msg_t *p = payload;
@@ -310,23 +338,28 @@ static void on_message(broker_t *b, exo_rt_instance_t *from, const exo_wire_head
         /* Either side may have translated: show both names whenever they differ. */
         const char *iname = rc->name_len != name->len || memcmp(rc->name, name->p, name->len)
                                 ? rc->name : NULL;
-        bool done = false;
+        bool done = false, dropped = false;
         while (!done) {
             exo_rt_instance_t *to = exo_rt_pick(b->rt, rc->role, act->p, act->len, now);
             if (to == NULL) {
                 break;
             }
-            if (deliver(b, to, h, rc->name, rc->name_len, sender, payload, i + 1 == last) == 0) {
+            if (deliver(b, to, h, rc->name, rc->name_len, sender, payload, i + 1 == last,
+                        now) == 0) {
                 done = true;
             } else if (errno == EHOSTUNREACH) {
                 unregister(b, to, "gone");
             } else {
-                exo_log_warn(b->host, "dropped '%.*s' for %s: %s", (int)name->len, name->p,
-                             rname, zmq_strerror(errno));
+                dropped = true;
                 break;
             }
         }
-        if (done) {
+        if (dropped) {
+            route->dropped++;
+            if (observed(b)) {
+                emit_message(b, sender, h, rname, iname, "dropped", payload);
+            }
+        } else if (done) {
             delivered++;
             route->delivered++;
             if (observed(b)) {
@@ -395,6 +428,7 @@ static void handle(broker_t *b, zmq_msg_t *f, int n, bool overflow, unsigned lon
     const void *rid = zmq_msg_data(&f[0]);
     size_t rid_len = zmq_msg_size(&f[0]);
     exo_rt_instance_t *from = exo_rt_lookup(b->rt, rid, rid_len);
+    b->frames++;
     if (from != NULL) {
         from->last_seen = now;
     }
@@ -604,6 +638,13 @@ static void sweep(void *arg)
             i++;
         }
     }
+    /* After a burst, hand zmq's freed message buffers back to the system once it is quiet,
+     * so that the broker's RSS returns to its idle size. */
+    if (b->frames == b->frames_at_sweep && b->frames != b->frames_at_trim) {
+        malloc_trim(0);
+        b->frames_at_trim = b->frames;
+    }
+    b->frames_at_sweep = b->frames;
     drain(b);
 }
 
@@ -627,7 +668,7 @@ static void *open_socket(broker_t *b, int type, const char *endpoint, char *boun
                          int *fd, exo_error_t *err)
 {
     void *s = zmq_socket(b->ctx, type);
-    int one = 1, zero = 0, hwm = 10000, sndtimeo = 2000;
+    int one = 1, zero = 0, hwm = 10000, sndtimeo = SEND_WAIT_MS;
     long long hard = (long long)b->max_size * 16 + 65536;
     zmq_setsockopt(s, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
     zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);

@@ -22,8 +22,7 @@ plugins_transport_zmq_tests_busd_LDADD = core/libexocore.la $(JANSSON_LIBS) -ldl
 
 # ---- libexoservice: the C service SDK ----
 lib_LTLIBRARIES += plugins/transport-zmq/libexoservice.la
-exoincludedir = $(includedir)/exo
-exoinclude_HEADERS = plugins/transport-zmq/include/exo/service.h
+exoinclude_HEADERS += plugins/transport-zmq/include/exo/service.h
 plugins_transport_zmq_libexoservice_la_SOURCES = $(ZMQ_WIRE) plugins/transport-zmq/sdk/service.c
 plugins_transport_zmq_libexoservice_la_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/plugins/transport-zmq/include
@@ -45,7 +44,33 @@ plugins_transport_zmq_tests_tsvc_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 plugins_transport_zmq_tests_tsvc_LDADD = plugins/transport-zmq/libexoservice.la $(JANSSON_LIBS)
 
 # Integration tests: real broker (busd), real C and Python service processes.
-TESTS += tests/bus/fanout.sh tests/bus/translate.sh tests/bus/malformed.sh tests/bus/restart.sh
+TESTS += tests/bus/fanout.sh tests/bus/translate.sh tests/bus/malformed.sh tests/bus/restart.sh \
+	tests/bus/congestion.sh
 EXTRA_DIST += tests/bus/bus-lib.sh tests/bus/fanout.sh tests/bus/translate.sh \
-	tests/bus/malformed.sh tests/bus/restart.sh tests/support/lib.sh \
+	tests/bus/malformed.sh tests/bus/restart.sh tests/bus/congestion.sh tests/support/lib.sh \
 	plugins/transport-zmq/tests/tsvc.py
+
+# CUnit suites: envelope codec, routing table, SDK.
+check_PROGRAMS += plugins/transport-zmq/tests/test_wire plugins/transport-zmq/tests/test_router \
+	plugins/transport-zmq/tests/test_sdk
+TESTS += plugins/transport-zmq/tests/test_wire plugins/transport-zmq/tests/test_router \
+	plugins/transport-zmq/tests/test_sdk
+plugins_transport_zmq_tests_test_wire_SOURCES = plugins/transport-zmq/tests/test_wire.c $(ZMQ_WIRE)
+plugins_transport_zmq_tests_test_wire_CFLAGS = $(EXO_TEST_CCFLAGS)
+plugins_transport_zmq_tests_test_wire_LDADD = $(CUNIT_LIBS)
+plugins_transport_zmq_tests_test_router_SOURCES = plugins/transport-zmq/tests/test_router.c \
+	plugins/transport-zmq/router.c plugins/transport-zmq/router.h
+plugins_transport_zmq_tests_test_router_CFLAGS = $(EXO_TEST_CCFLAGS)
+plugins_transport_zmq_tests_test_router_LDADD = $(CUNIT_LIBS) $(JANSSON_LIBS)
+plugins_transport_zmq_tests_test_sdk_SOURCES = plugins/transport-zmq/tests/test_sdk.c \
+	tests/support/test_host.c tests/support/test_host.h
+plugins_transport_zmq_tests_test_sdk_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/plugins/transport-zmq/include
+plugins_transport_zmq_tests_test_sdk_CFLAGS = $(EXO_TEST_CCFLAGS)
+plugins_transport_zmq_tests_test_sdk_LDADD = plugins/transport-zmq/libexoservice.la \
+	$(EXO_TEST_LINK) $(JANSSON_LIBS) -ldl -lpthread
+
+# libFuzzer target for the envelope decoder (built with clang by the script itself).
+TESTS += tests/bus/fuzz.sh
+EXTRA_DIST += tests/bus/fuzz.sh plugins/transport-zmq/tests/fuzz_wire.c \
+	plugins/transport-zmq/tests/fuzz-corpus

@@ -649,10 +649,11 @@ static json_t *route_json(const exo_rt_t *rt, const role_t *ro, const exo_rt_rou
                                               rt->roles[r->recv[i].role].name, "name",
                                               r->recv[i].name));
     }
-    return json_pack("{s:s,s:s,s:s,s:o,s:b,s:I,s:I,s:I}", "sender", ro->name, "name", r->name,
-                     "public", r->public_name, "receivers", recv, "allowed", r->allowed,
-                     "delivered", (json_int_t)r->delivered, "denied", (json_int_t)r->denied,
-                     "no_receiver", (json_int_t)r->no_receiver);
+    return json_pack("{s:s,s:s,s:s,s:o,s:b,s:I,s:I,s:I,s:I}", "sender", ro->name, "name",
+                     r->name, "public", r->public_name, "receivers", recv, "allowed",
+                     r->allowed, "delivered", (json_int_t)r->delivered, "denied",
+                     (json_int_t)r->denied, "no_receiver", (json_int_t)r->no_receiver,
+                     "dropped", (json_int_t)r->dropped);
 }
 
 json_t *exo_rt_stats(const exo_rt_t *rt)

@@ -30,6 +30,7 @@ typedef struct exo_rt_instance {
     int role;                  /* index of its role */
     bool transient;            /* never load-balanced to (exo send) */
     unsigned long long last_seen;
+    unsigned long long congested_until; /* the broker drops instead of waiting until then */
     uint8_t rid_len;
     unsigned char rid[EXO_RT_RID_MAX]; /* zmq routing id */
     char label[64];
@@ -49,7 +50,7 @@ typedef struct exo_rt_route {
     bool allowed;              /* declared in the sender's sends */
     exo_rt_receiver_t *recv;
     size_t n_recv;
-    uint64_t delivered, denied, no_receiver;
+    uint64_t delivered, denied, no_receiver, dropped;
 } exo_rt_route_t;
 
 exo_rt_t *exo_rt_new(void);

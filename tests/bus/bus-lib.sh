@@ -10,14 +10,22 @@ start_bus() {
   local routes="$1" ep="${2:-}"; shift; [ $# -gt 0 ] && shift
   printf '%s\n' "$routes" > "$T/routes.json"
   BUS_OUT="$T/bus.$RANDOM.out"
-  bg "$BUS_OUT" "$BUSD" serve --events "$@" "$T/routes.json" $ep
+  local vg=""
+  if [ -n "${VALGRIND:-}" ] && [ "$VALGRIND" != 0 ]; then
+    vg="$EXO_TOP_BUILDDIR/libtool --mode=execute valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
+  fi
+  bg "$BUS_OUT" $vg "$BUSD" serve --events "$@" "$T/routes.json" $ep
   BUS_PID=$BG_PID
-  wait_for "$BUS_OUT" '^control ' 10
+  wait_for "$BUS_OUT" '^control ' 30
   EP=$(awk '/^endpoint /{print $2}' "$BUS_OUT")
   CTL=$(awk '/^control /{print $2}' "$BUS_OUT")
 }
 
-stop_bus() { kill "$BUS_PID" 2>/dev/null; wait "$BUS_PID" 2>/dev/null; }
+# stop_bus: SIGTERM the broker; fails the test when it exits non-zero (valgrind errors: 99).
+stop_bus() {
+  kill "$BUS_PID" 2>/dev/null; wait "$BUS_PID"; local rc=$?
+  [ $rc = 0 ] || { cat "$BUS_OUT" >&2; fail "broker exited $rc"; }
+}
 
 # svc ROLE OUTFILE ARGS...: start a C test service as ROLE; sets $BG_PID.
 svc() {

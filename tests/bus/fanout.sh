@@ -46,4 +46,5 @@ assert r[("web", "users.drop")]["denied"] == 1
 assert r[("web", "ping")]["no_receiver"] == 1
 assert len(st["roles"]["users"]["instances"]) == 2
 PYEOF
+stop_bus
 echo ok

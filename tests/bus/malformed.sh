@@ -64,4 +64,5 @@ wait_for "$T/u" 'got users.list from web activity act-ok payload \{"still":"aliv
 kill -0 "$BUS_PID" || fail "broker died"
 grep -q 'rejected a frame from web: bad head frame' "$BUS_OUT" || fail "no log line for malformed frames"
 grep -q "rejected 'users.list' from web: .* more than the max message size 1000" "$BUS_OUT" || fail "no log line for the oversized message"
+stop_bus
 echo ok

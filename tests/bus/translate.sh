@@ -30,4 +30,5 @@ EXO_ROLE=web EXO_BUS_ENDPOINT=$EP $PY "$EXO_TOP_SRCDIR/plugins/transport-zmq/tes
 grep -q "request failed: no reply to 'slow.op' within 300 ms" "$T/r3" || fail "python: no timeout error: $(cat "$T/r3")"
 EXO_ROLE=web EXO_BUS_ENDPOINT=$EP $PY "$EXO_TOP_SRCDIR/plugins/transport-zmq/tests/tsvc.py" --request users.create 3000 > "$T/r4" || fail "python request: $(cat "$T/r4")"
 grep -q '^reply users.created from users payload {"by":"py"' "$T/r4" || fail "python request reply: $(cat "$T/r4")"
+stop_bus
 echo ok

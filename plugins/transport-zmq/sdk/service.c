@@ -53,6 +53,7 @@ struct exo_svc {
     unsigned long long seq;
     char *scratch;
     size_t scratch_cap;
+    char reg_error[256]; /* why the broker refused our registration, or "" */
 };
 
 static unsigned long long now_ms(void)
@@ -225,10 +226,16 @@ EXPORT exo_svc_t *exo_svc_connect(const exo_svc_options_t *opts, exo_error_t *er
     svc->last_heard = svc->last_ping = now_ms();
     if (o.wait_ms > 0) {
         unsigned long long deadline = now_ms() + o.wait_ms;
-        while (!svc->online && now_ms() < deadline) {
+        while (!svc->online && svc->reg_error[0] == '\0' && now_ms() < deadline) {
             if (exo_svc_poll(svc, (int)(deadline - now_ms())) < 0) {
                 break;
             }
+        }
+        if (svc->reg_error[0] != '\0') {
+            exo_error_set(err, EXO_ERR_INVALID, "the bus refused role '%s': %s", svc->role,
+                          svc->reg_error);
+            exo_svc_close(&svc);
+            return NULL;
         }
         if (!svc->online) {
             exo_error_set(err, EXO_ERR_UNAVAILABLE, "role '%s' did not get registered with the "
@@ -304,6 +311,15 @@ EXPORT int exo_svc_send_raw(exo_svc_t *svc, const char *name, const char *json, 
     const exo_svc_msg_t *cur = svc->current;
     return send_msg(svc, name, cur ? cur->activity : NULL, cur ? cur->auth : NULL, json, len,
                     err);
+}
+
+EXPORT int exo_svc_send_ex(exo_svc_t *svc, const char *name, const char *json, size_t len,
+                           const char *activity, const char *auth, exo_error_t *err)
+{
+    if (activity != NULL && (activity[0] == '\0' || strlen(activity) > EXO_WIRE_ID_MAX)) {
+        return exo_error_set(err, EXO_ERR_INVALID, "invalid activity id '%s'", activity);
+    }
+    return send_msg(svc, name, activity, auth, json, len, err);
 }
 
 static int with_json(exo_svc_t *svc, const exo_svc_msg_t *to, const char *name,
@@ -430,6 +446,13 @@ static void dispatch(exo_svc_t *svc, const exo_svc_msg_t *m)
             def = h;
             break;
         }
+    }
+    if (is_bus_error(m) && !svc->online && m->payload != NULL &&
+        memmem(m->payload, m->payload_len, "\"unknown-role\"", 14) != NULL) {
+        json_t *p = exo_svc_msg_json(m);
+        snprintf(svc->reg_error, sizeof svc->reg_error, "%s",
+                 json_string_value(json_object_get(p, "message")) ?: "unknown role");
+        json_decref(p);
     }
     if (def == NULL || (def->name == NULL && is_bus_error(m))) {
         if (is_bus_error(m)) {

@@ -1,12 +1,13 @@
 /*
  * tsvc - a configurable test service built on libexoservice (integration tests):
  *   tsvc [--label L] [--reply IN=OUT]... [--send NAME [JSON]] [--request NAME TIMEOUT_MS]
- *        [--exit-after N]
+ *        [--exit-after N] [--flood NAME COUNT]
  * Prints "ROLE online" (the SDK), then one line per received message:
  *   got NAME from SENDER activity ACT payload PAYLOAD
  * --reply answers IN with OUT carrying {"by": LABEL, "echo": PAYLOAD}; --send sends once
  * online; --request prints "reply NAME from SENDER payload P" or "request failed: ..." and
- * exits (0 / 1). Role and endpoint come from EXO_ROLE and EXO_BUS_ENDPOINT.
+ * exits (0 / 1); --flood sends COUNT messages as fast as it can, prints "flooded N" and
+ * exits. Role and endpoint come from EXO_ROLE and EXO_BUS_ENDPOINT.
  */
 #include "config.h"
 
@@ -55,7 +56,8 @@ int main(int argc, char **argv)
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
     exo_svc_on(svc, NULL, on_reply_rule, NULL);
-    const char *send_name = NULL, *send_json = NULL, *req_name = NULL;
+    const char *send_name = NULL, *send_json = NULL, *req_name = NULL, *flood = NULL;
+    long flood_n = 0;
     unsigned req_timeout = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--label") && i + 1 < argc) {
@@ -75,11 +77,14 @@ int main(int argc, char **argv)
         } else if (!strcmp(argv[i], "--request") && i + 2 < argc) {
             req_name = argv[++i];
             req_timeout = (unsigned)atoi(argv[++i]);
+        } else if (!strcmp(argv[i], "--flood") && i + 2 < argc) {
+            flood = argv[++i];
+            flood_n = atol(argv[++i]);
         } else if (!strcmp(argv[i], "--exit-after") && i + 1 < argc) {
             exit_after = atoi(argv[++i]);
         }
     }
-    while ((send_name || req_name) && !exo_svc_online(svc)) {
+    while ((send_name || req_name || flood) && !exo_svc_online(svc)) {
         if (exo_svc_poll(svc, 100) < 0) {
             return 2;
         }
@@ -90,6 +95,21 @@ int main(int argc, char **argv)
         printf("send failed: %s\n", err.message);
     }
     int rc = 0;
+    if (flood != NULL) {
+        long sent = 0;
+        for (; sent < flood_n; sent++) {
+            if (exo_svc_send_raw(svc, flood, "{\"n\":1}", 7, &err) < 0) {
+                printf("send failed: %s\n", err.message);
+                break;
+            }
+        }
+        for (int i = 0; i < 10; i++) {
+            exo_svc_poll(svc, 100); /* let the queue drain before close drops it */
+        }
+        printf("flooded %ld\n", sent);
+        exo_svc_close(&svc);
+        return sent == flood_n ? 0 : 1;
+    }
     if (req_name != NULL) {
         exo_svc_msg_t *reply = NULL;
         json_t *p = json_pack("{s:s}", "from", label);

@@ -81,6 +81,10 @@ int exo_svc_send(exo_svc_t *svc, const char *name, const json_t *payload, exo_er
 /** The same with the payload as JSON text (not checked; NULL or len 0 = none). */
 int exo_svc_send_raw(exo_svc_t *svc, const char *name, const char *json, size_t len,
                      exo_error_t *err);
+/** Full control, for bridges and tools: @p activity NULL starts a new one; @p auth is JSON
+ *  text or NULL. Ignores the handler context. */
+int exo_svc_send_ex(exo_svc_t *svc, const char *name, const char *json, size_t len,
+                    const char *activity, const char *auth, exo_error_t *err);
 /** Send @p name in @p to's activity, with its auth. */
 int exo_svc_reply(exo_svc_t *svc, const exo_svc_msg_t *to, const char *name,
                   const json_t *payload, exo_error_t *err);
