@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # bench/run-bus-bench.sh - the exo bus benchmark (issue 3, part 5). Measures, in one run on
-# one machine, the exo bus (real broker started with `exo bus`, real SDK) side by side with
-# two references in the same topology: nats-server with libnats (the peer) and ZeroMQ
-# PUSH->PULL directly between the two processes, no broker (the ceiling).
+# one machine, the exo bus through the real SDK (libexoservice) and the real broker, side by
+# side with two references in the same topology: nats-server with libnats (the peer) and
+# ZeroMQ PUSH->PULL directly between the two processes, no broker (the ceiling).
 #
-# Usage: bench/run-bus-bench.sh [--reps N] [--quick] [--transports "exo nats zmq"]
-#                               [--exo-broker auto|exo-bus|busd] [--builddir DIR] [--out FILE]
+# Usage: bench/run-bus-bench.sh [--reps N] [--quick] [--transports "exo busd nats zmq"]
+#                               [--builddir DIR] [--out FILE]
 #   --reps N        repetitions of every measurement; the median is reported (default 5)
 #   --quick         a tenth of the message counts (a smoke run; numbers are noisier)
-#   --transports    which columns to measure (default: every one whose peer was built)
-#   --exo-broker    how the exo broker runs: `exo bus --app DIR` (exo-bus) or the zmq plugin
-#                   loaded in-process by plugins/transport-zmq/tests/busd (busd); auto picks
-#                   exo-bus when this exo has the command (default auto)
+#   --transports    which columns to measure (default: every one that is built):
+#                     exo   the broker as users start it: `exo bus --app DIR` (it prints a
+#                           trace line per routed message, as exo run's embedded broker does)
+#                     busd  the same zmq plugin loaded in-process by the test driver
+#                           plugins/transport-zmq/tests/busd, with no event observer: the
+#                           broker's own cost
+#                     nats  nats-server -a 127.0.0.1 -p -1 and libnats peers
+#                     zmq   ZeroMQ directly between the peers, no broker
 #   --builddir DIR  the build tree with exo and bench/bench-* (default: this script's ../)
 #   --out FILE      also write every sample and the medians there (TSV)
 #
@@ -31,7 +35,6 @@ REPS=5
 QUICK=0
 OUT=""
 TRANSPORTS=""
-EXO_BROKER=auto
 HERE=$(cd "$(dirname "$0")" && pwd)
 BUILDDIR=${EXO_TOP_BUILDDIR:-$HERE/..}
 
@@ -43,9 +46,7 @@ while [ $# -gt 0 ]; do
         --transports) [ $# -ge 2 ] || die "--transports needs a list"; TRANSPORTS=$2; shift 2 ;;
         --builddir) [ $# -ge 2 ] || die "--builddir needs a directory"; BUILDDIR=$2; shift 2 ;;
         --out) [ $# -ge 2 ] || die "--out needs a file"; OUT=$2; shift 2 ;;
-        --exo-broker) [ $# -ge 2 ] || die "--exo-broker needs auto, exo-bus or busd"
-                      EXO_BROKER=$2; shift 2 ;;
-        -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument '$1' (see --help)" ;;
     esac
 done
@@ -55,11 +56,6 @@ BENCH=$BUILDDIR/bench
 EXO_BIN=${EXO_BIN:-$BUILDDIR/exo}
 export EXO_PLUGIN_PATH=${EXO_PLUGIN_PATH:-$BUILDDIR/plugins/.libs}
 BUSD=$BUILDDIR/plugins/transport-zmq/tests/busd
-case $EXO_BROKER in
-    auto) if "$EXO_BIN" bus --help >/dev/null 2>&1; then EXO_BROKER=exo-bus; else EXO_BROKER=busd; fi ;;
-    exo-bus|busd) ;;
-    *) die "--exo-broker wants auto, exo-bus or busd, got '$EXO_BROKER'" ;;
-esac
 
 # Counts: measured messages and warm-up messages per workload.
 N100=200000 W100=20000
@@ -77,19 +73,21 @@ available() {
         zmq) [ -x "$BENCH/bench-zmq" ] ;;
         nats) [ -x "$BENCH/bench-nats" ] && command -v nats-server >/dev/null ;;
         exo) [ -x "$BENCH/bench-exo" ] && [ -f "$EXO_PLUGIN_PATH/transport_zmq.so" ] &&
-             { [ "$EXO_BROKER" = exo-bus ] && [ -x "$EXO_BIN" ] || [ -x "$BUSD" ]; } ;;
+             "$EXO_BIN" bus --help >/dev/null 2>&1 ;;
+        busd) [ -x "$BENCH/bench-exo" ] && [ -f "$EXO_PLUGIN_PATH/transport_zmq.so" ] &&
+              [ -x "$BUSD" ] ;;
         *) return 1 ;;
     esac
 }
 if [ -z "$TRANSPORTS" ]; then
-    for t in exo nats zmq; do
+    for t in exo busd nats zmq; do
         if available $t; then TRANSPORTS="$TRANSPORTS $t"; else
             echo "run-bus-bench: skipping $t: its peer is not built or its server is missing" >&2
         fi
     done
 fi
 for t in $TRANSPORTS; do
-    available "$t" || die "transport '$t' is not available (build bench/bench-$t; nats needs nats-server and libnats-dev)"
+    available "$t" || die "transport '$t' is not available (exo: make, and an exo with the bus command; nats: nats-server and libnats-dev, then configure and make)"
 done
 [ -n "$TRANSPORTS" ] || die "nothing to measure"
 
@@ -168,17 +166,17 @@ start_broker() {
                 die "nats-server did not start: $(tail -3 "$TMP/$name.err")"
             EP_OF[nats]=nats://${line##*connections on }
             ;;
-        exo)
-            if [ "$EXO_BROKER" = exo-bus ]; then
+        exo|busd)
+            if [ "$1" = exo ]; then
                 spawn "$name" "$EXO_BIN" bus --app "$TMP/app" --listen tcp://127.0.0.1:0
             else
                 spawn "$name" "$BUSD" serve "$TMP/routes.json" tcp://127.0.0.1:0
             fi
-            PID_OF[exo]=$SPAWNED
+            PID_OF[$1]=$SPAWNED
             line=$(wait_line "$TMP/$name.out" 'tcp://127\.0\.0\.1:[0-9]+' 10) ||
                 line=$(wait_line "$TMP/$name.err" 'tcp://127\.0\.0\.1:[0-9]+' 1) ||
                 die "the exo broker did not start: $(tail -3 "$TMP/$name.err")"
-            EP_OF[exo]=$(echo "$line" | grep -oE 'tcp://127\.0\.0\.1:[0-9]+' | head -1)
+            EP_OF[$1]=$(echo "$line" | grep -oE 'tcp://127\.0\.0\.1:[0-9]+' | head -1)
             ;;
     esac
 }
@@ -247,7 +245,9 @@ peer() {
     local t=$1 name=$2 mode=$3; shift 3
     local ep=()
     [ -n "${EP_OF[$t]:-}" ] && ep=(--endpoint "${EP_OF[$t]}")
-    spawn "$name" "$BENCH/bench-$t" "$mode" "${ep[@]}" --deadline-ms "$DEADLINE_MS" "$@"
+    local bin=$t
+    [ "$t" = busd ] && bin=exo
+    spawn "$name" "$BENCH/bench-$bin" "$mode" "${ep[@]}" --deadline-ms "$DEADLINE_MS" "$@"
 }
 
 record() { echo "$1	$2	$3	$4" >>"$TMP/results"; }  # transport metric rep value
@@ -281,7 +281,7 @@ throughput() {
             spawn "$s" "$BENCH/bench-zmq" send --endpoint "${line#ready endpoint=}" \
                 --deadline-ms "$DEADLINE_MS" "${common[@]}"
             ;;
-        nats|exo)
+        nats|exo|busd)
             peer "$t" "$r" recv --subject bench.msg --role receiver "${common[@]}"
             local rp=$SPAWNED
             wait_line "$TMP/$r.out" '^ready' 10 >/dev/null || die "$t receiver did not start"
@@ -315,7 +315,7 @@ fanout() {
                 files+=("$TMP/fan$k-$t-$rep-r$i.out")
             done
             ;;
-        nats|exo)
+        nats|exo|busd)
             for i in $(seq "$k"); do
                 peer "$t" "fan$k-$t-$rep-r$i" recv --subject "fan$k.msg" --role "fan$k-$i" \
                     "${common[@]}"
@@ -350,7 +350,7 @@ reqrep() {
             spawn "$q" "$BENCH/bench-zmq" req --endpoint "${line#ready endpoint=}" \
                 --deadline-ms "$DEADLINE_MS" "${common[@]}"
             ;;
-        nats|exo)
+        nats|exo|busd)
             peer "$t" "$e" echo --subject bench.req --role echo
             local epid=$SPAWNED
             wait_line "$TMP/$e.out" '^ready' 10 >/dev/null || die "$t echo did not start"
@@ -390,7 +390,6 @@ pkgver() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo "?"; }
 machine() {
     echo "machine:  $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
     echo "kernel:   $(uname -sr)"
-    echo "broker:   exo bus run as: $EXO_BROKER"
     echo "versions: exo $("$EXO_BIN" --version 2>/dev/null | head -1 | awk '{print $NF}'), libzmq5 $(pkgver libzmq5)," \
          "nats-server $(pkgver nats-server), libnats $(pkgver libnats-dev)"
     echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min, at start)"
@@ -398,7 +397,7 @@ machine() {
          "fan ${NFAN}+${WFAN} per receiver; ${REPS} repetitions, median reported"
 }
 
-case " $TRANSPORTS " in *" exo "*) make_exo_app ;; esac
+make_exo_app
 machine
 : >"$TMP/results"
 read -r -a TLIST <<<"$TRANSPORTS"
@@ -427,7 +426,7 @@ median() {
 fmt() { # VALUE UNIT
     [ -n "$1" ] || { echo "-"; return; }
     case $2 in
-        rate) awk -v v="$1" 'BEGIN{printf "%.0f", v}' ;;
+        rate) awk -v v="$1" 'BEGIN{printf "%.0f", v / 1000}' ;;
         us) awk -v v="$1" 'BEGIN{printf "%.1f", v / 1000}' ;;
         mb) awk -v v="$1" 'BEGIN{printf "%.1f", v / 1024}' ;;
     esac
@@ -435,40 +434,48 @@ fmt() { # VALUE UNIT
 ratio() { # A B
     [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN{if (b > 0) printf "%.2fx", a/b; else print "-"}' || echo "-"
 }
-verdict() { # METRIC
+verdict() { # TRANSPORT METRIC
     local e n z
-    e=$(median exo "$1"); n=$(median nats "$1"); z=$(median zmq "$1")
+    e=$(median "$1" "$2"); n=$(median nats "$2"); z=$(median zmq "$2")
     [ -n "$e" ] || { echo "-"; return; }
-    case $1 in
+    case $2 in
         tp100) [ -n "$n" ] && [ -n "$z" ] || { echo "?"; return; }
                awk -v e="$e" -v n="$n" -v z="$z" 'BEGIN{print (e >= n && e >= 0.7 * z) ? "met" : "MISSED"}' ;;
         rr_p50|rr_p99) [ -n "$n" ] || { echo "?"; return; }
                awk -v e="$e" -v n="$n" 'BEGIN{print (e <= n) ? "met" : "MISSED"}' ;;
         rss_idle) awk -v e="$e" 'BEGIN{print (e <= 5 * 1024) ? "met" : "MISSED"}' ;;
         rss_100) awk -v e="$e" 'BEGIN{print (e <= 20 * 1024) ? "met" : "MISSED"}' ;;
-        *) echo "-" ;;
+        *) echo "" ;;
     esac
 }
 
-row() { # METRIC LABEL UNIT TARGET
-    local e n z
-    e=$(median exo "$1"); n=$(median nats "$1"); z=$(median zmq "$1")
-    printf '%-26s %12s %12s %12s %9s %9s  %-24s %s\n' "$2" "$(fmt "$e" "$3")" "$(fmt "$n" "$3")" \
-        "$(fmt "$z" "$3")" "$(ratio "$e" "$n")" "$(ratio "$e" "$z")" "$4" "$(verdict "$1")"
+LINEFMT='%-27s %8s %8s %8s %8s  %7s %7s %7s %7s  %-6s %-6s\n'
+row() { # METRIC LABEL UNIT
+    local e b n z
+    e=$(median exo "$1"); b=$(median busd "$1"); n=$(median nats "$1"); z=$(median zmq "$1")
+    # shellcheck disable=SC2059
+    printf "$LINEFMT" "$2" "$(fmt "$e" "$3")" "$(fmt "$b" "$3")" "$(fmt "$n" "$3")" \
+        "$(fmt "$z" "$3")" "$(ratio "$e" "$n")" "$(ratio "$e" "$z")" "$(ratio "$b" "$n")" \
+        "$(ratio "$b" "$z")" "$(verdict exo "$1")" "$(verdict busd "$1")"
 }
 
 echo
-printf '%-26s %12s %12s %12s %9s %9s  %-24s %s\n' measurement "exo bus" nats-server "zmq direct" \
-    exo/nats exo/zmq target verdict
-row tp100 "throughput 100 B (msg/s)" rate ">=1.0x nats, >=0.7x zmq"
-row tp1k "throughput 1 KiB (msg/s)" rate ""
-row rr_p50 "req/rep p50 (us)" us "<= nats"
-row rr_p99 "req/rep p99 (us)" us "<= nats"
-row fan1 "fan-out 1 (deliveries/s)" rate ""
-row fan4 "fan-out 4 (deliveries/s)" rate ""
-row fan16 "fan-out 16 (deliveries/s)" rate ""
-row rss_idle "broker RSS idle (MB)" mb "<= 5 MB"
-row rss_100 "broker RSS 100 svcs (MB)" mb "<= 20 MB"
+# shellcheck disable=SC2059
+printf "$LINEFMT" "" "exo bus" busd nats zmq "exo/" "exo/" "busd/" "busd/" "target" "target"
+# shellcheck disable=SC2059
+printf "$LINEFMT" measurement "" "" server direct nats zmq nats zmq "exo" "busd"
+row tp100 "throughput 100 B (k msg/s)" rate
+row tp1k "throughput 1 KiB (k msg/s)" rate
+row rr_p50 "req/rep p50 (us)" us
+row rr_p99 "req/rep p99 (us)" us
+row fan1 "fan-out 1 (k deliveries/s)" rate
+row fan4 "fan-out 4 (k deliveries/s)" rate
+row fan16 "fan-out 16 (k deliveries/s)" rate
+row rss_idle "broker RSS idle (MB)" mb
+row rss_100 "broker RSS 100 svcs (MB)" mb
+echo
+echo "targets (issue 3): throughput 100 B >= 1.0x nats and >= 0.7x zmq direct; req/rep p50 and"
+echo "p99 <= nats; broker RSS <= 5 MB idle, <= 20 MB with 100 connected services."
 
 # Losses and failures are part of the result: say so when anything went missing.
 notes=$(awk -F'\t' '($2 ~ /delivered$/ && $4 < 1) || ($2 == "rr.failed" && $4 > 0) {
