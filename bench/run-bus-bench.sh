@@ -6,7 +6,7 @@
 #
 # Usage: bench/run-bus-bench.sh [--reps N] [--quick] [--transports "exo busd nats zmq"]
 #                               [--builddir DIR] [--out FILE]
-#   --reps N        repetitions of every measurement; the median is reported (default 5)
+#   --reps N        repetitions of every measurement; the median is reported (default 7)
 #   --quick         a tenth of the message counts (a smoke run; numbers are noisier)
 #   --transports    which columns to measure (default: every one that is built):
 #                     exo   the broker as users start it: `exo bus --app DIR` (it prints a
@@ -31,7 +31,7 @@
 # Everything listens on 127.0.0.1 with kernel-chosen ports and is stopped on exit.
 set -u
 
-REPS=5
+REPS=7
 QUICK=0
 OUT=""
 TRANSPORTS=""
@@ -148,6 +148,8 @@ stop() {
 }
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null; }
+# The private part of RSS (heap, stacks): VmRSS also counts shared library pages.
+anon_kb() { awk '/^RssAnon:/ {print $2}' "/proc/$1/status" 2>/dev/null; }
 
 # ---- brokers ---------------------------------------------------------------------------------
 # The running broker of each transport: pid and the endpoint its peers connect to.
@@ -376,11 +378,13 @@ rss() {
     start_broker "$t"
     sleep 1
     record "$t" rss_idle "$rep" "$(rss_kb "${PID_OF[$t]}")"
+    record "$t" anon_idle "$rep" "$(anon_kb "${PID_OF[$t]}")"
     peer "$t" "$i" idle --subject idle --role idle --conns "$IDLE_SERVICES"
     local ipid=$SPAWNED
     wait_line "$TMP/$i.out" '^ready' 30 >/dev/null || die "$t idle services did not connect: $(tail -3 "$TMP/$i.err")"
     sleep 1
     record "$t" rss_100 "$rep" "$(rss_kb "${PID_OF[$t]}")"
+    record "$t" anon_100 "$rep" "$(anon_kb "${PID_OF[$t]}")"
     stop "$ipid"
     stop_broker "$t"
 }
@@ -473,6 +477,8 @@ row fan4 "fan-out 4 (k deliveries/s)" rate
 row fan16 "fan-out 16 (k deliveries/s)" rate
 row rss_idle "broker RSS idle (MB)" mb
 row rss_100 "broker RSS 100 svcs (MB)" mb
+row anon_idle "  of which RssAnon idle" mb
+row anon_100 "  of which RssAnon 100" mb
 echo
 echo "targets (issue 3): throughput 100 B >= 1.0x nats and >= 0.7x zmq direct; req/rep p50 and"
 echo "p99 <= nats; broker RSS <= 5 MB idle, <= 20 MB with 100 connected services."
@@ -491,7 +497,7 @@ if [ -n "$OUT" ]; then
         printf 'transport\tmetric\trep\tvalue\n'
         cat "$TMP/results"
         for t in $TRANSPORTS; do
-            for m in tp100 tp1k rr_p50 rr_p99 fan1 fan4 fan16 rss_idle rss_100; do
+            for m in tp100 tp1k rr_p50 rr_p99 fan1 fan4 fan16 rss_idle rss_100 anon_idle anon_100; do
                 printf '%s\t%s\tmedian\t%s\n' "$t" "$m" "$(median "$t" "$m")"
             done
         done
