@@ -26,6 +26,9 @@
 #   rr             request/reply round trips, 100 B, one requester, one echo process
 #   fan1/4/16      one sender -> broker -> 1, 4, 16 receiver processes (one role each);
 #                  rate = deliveries summed over receivers / (last - first arrival overall)
+#   cpu            the broker's CPU time (all threads, /proc/PID/task/*/schedstat) during
+#                  tp100 / tp1k divided by the messages it routed: less noisy than rates on
+#                  a shared machine
 #   rss            broker VmRSS, fresh broker, idle and with 100 connected services (one
 #                  process holding 100 connections, each registered as its own role)
 # Everything listens on 127.0.0.1 with kernel-chosen ports and is stopped on exit.
@@ -148,6 +151,9 @@ stop() {
 }
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null; }
+# CPU time of every thread of PID so far, in ns (schedstat is exact where /proc/PID/stat
+# counts 10 ms ticks).
+cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{n += $1} END {printf "%.0f\n", n}'; }
 # The private part of RSS (heap, stacks): VmRSS also counts shared library pages.
 anon_kb() { awk '/^RssAnon:/ {print $2}' "/proc/$1/status" 2>/dev/null; }
 
@@ -272,7 +278,7 @@ recv_rate() {
 # ---- workloads -------------------------------------------------------------------------------
 # throughput T METRIC SIZE COUNT WARMUP REP
 throughput() {
-    local t=$1 metric=$2 size=$3 n=$4 w=$5 rep=$6 r s line out rate got
+    local t=$1 metric=$2 size=$3 n=$4 w=$5 rep=$6 r s line out rate got c0= c1=
     r=$metric-$t-$rep-recv s=$metric-$t-$rep-send
     local common=(--size "$size" --count "$n" --warmup "$w")
     case $t in
@@ -287,14 +293,18 @@ throughput() {
             peer "$t" "$r" recv --subject bench.msg --role receiver "${common[@]}"
             local rp=$SPAWNED
             wait_line "$TMP/$r.out" '^ready' 10 >/dev/null || die "$t receiver did not start"
+            c0=$(cpu_ns "${PID_OF[$t]}")
             peer "$t" "$s" send --subject bench.msg --role sender "${common[@]}"
             ;;
     esac
     local sp=$SPAWNED
     # Receivers decide when a run is over; a sender may be waiting to be told (bench-exo).
     finish "$rp" $((DEADLINE_MS / 1000 + 5))
+    [ -n "$c0" ] && c1=$(cpu_ns "${PID_OF[$t]}")
     stop "$sp"
     read -r rate got <<<"$(recv_rate "$TMP/$r.out")"
+    # The broker's CPU per message handled (warm-up included: it handled those too).
+    [ -n "$c0" ] && record "$t" "cpu.$metric" "$rep" $(((c1 - c0) / (n + w)))
     record "$t" "$metric" "$rep" "$rate"
     record "$t" "$metric.delivered" "$rep" "$(awk -v g="$got" -v n="$n" 'BEGIN{printf "%.4f", g/n}')"
 }
@@ -432,6 +442,7 @@ fmt() { # VALUE UNIT
     case $2 in
         rate) awk -v v="$1" 'BEGIN{printf "%.0f", v / 1000}' ;;
         us) awk -v v="$1" 'BEGIN{printf "%.1f", v / 1000}' ;;
+        ns) awk -v v="$1" 'BEGIN{printf "%.0f", v}' ;;
         mb) awk -v v="$1" 'BEGIN{printf "%.1f", v / 1024}' ;;
     esac
 }
@@ -475,6 +486,8 @@ row rr_p99 "req/rep p99 (us)" us
 row fan1 "fan-out 1 (k deliveries/s)" rate
 row fan4 "fan-out 4 (k deliveries/s)" rate
 row fan16 "fan-out 16 (k deliveries/s)" rate
+row cpu.tp100 "broker CPU/msg 100 B (ns)" ns
+row cpu.tp1k "broker CPU/msg 1 KiB (ns)" ns
 row rss_idle "broker RSS idle (MB)" mb
 row rss_100 "broker RSS 100 svcs (MB)" mb
 row anon_idle "  of which RssAnon idle" mb
@@ -497,7 +510,7 @@ if [ -n "$OUT" ]; then
         printf 'transport\tmetric\trep\tvalue\n'
         cat "$TMP/results"
         for t in $TRANSPORTS; do
-            for m in tp100 tp1k rr_p50 rr_p99 fan1 fan4 fan16 rss_idle rss_100 anon_idle anon_100; do
+            for m in tp100 tp1k rr_p50 rr_p99 fan1 fan4 fan16 rss_idle rss_100 anon_idle anon_100 cpu.tp100 cpu.tp1k; do
                 printf '%s\t%s\tmedian\t%s\n' "$t" "$m" "$(median "$t" "$m")"
             done
         done
