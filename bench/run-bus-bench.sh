@@ -5,7 +5,7 @@
 # ZeroMQ PUSH->PULL directly between the two processes, no broker (the ceiling).
 #
 # Usage: bench/run-bus-bench.sh [--reps N] [--quick] [--transports "exo busd nats zmq"]
-#                               [--builddir DIR] [--out FILE]
+#                               [--builddir DIR] [--out FILE] [--keep]
 #   --reps N        repetitions of every measurement; the median is reported (default 7)
 #   --quick         a tenth of the message counts (a smoke run; numbers are noisier)
 #   --transports    which columns to measure (default: every one that is built):
@@ -18,6 +18,7 @@
 #                     zmq   ZeroMQ directly between the peers, no broker
 #   --builddir DIR  the build tree with exo and bench/bench-* (default: this script's ../)
 #   --out FILE      also write every sample and the medians there (TSV)
+#   --keep          keep the work directory (peer and broker output) and print its path
 #
 # Workloads (same sizes and counts for every transport; warm-up excluded; counted on the
 # receiver side; every peer is bounded by --deadline-ms and the driver kills stragglers):
@@ -36,6 +37,7 @@ set -u
 
 REPS=7
 QUICK=0
+KEEP=0
 OUT=""
 TRANSPORTS=""
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -49,7 +51,8 @@ while [ $# -gt 0 ]; do
         --transports) [ $# -ge 2 ] || die "--transports needs a list"; TRANSPORTS=$2; shift 2 ;;
         --builddir) [ $# -ge 2 ] || die "--builddir needs a directory"; BUILDDIR=$2; shift 2 ;;
         --out) [ $# -ge 2 ] || die "--out needs a file"; OUT=$2; shift 2 ;;
-        -h|--help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --keep) KEEP=1; shift ;;
+        -h|--help) awk 'NR > 1 && !/^#/ {exit} NR > 1 {sub(/^# ?/, ""); print}' "$0"; exit 0 ;;
         *) die "unknown argument '$1' (see --help)" ;;
     esac
 done
@@ -104,7 +107,7 @@ cleanup() {
         kill -KILL "$p" 2>/dev/null
     done
     wait 2>/dev/null
-    rm -rf "$TMP"
+    if [ "$KEEP" = 1 ]; then echo "run-bus-bench: kept $TMP" >&2; else rm -rf "$TMP"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
