@@ -178,13 +178,18 @@ static void send_error(broker_t *b, const void *rid, size_t rid_len, const exo_w
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    json_t *p = json_pack("{s:s,s:o,s:s,s:O,s:I}", "error", kind, "name",
-                          name ? jstr(name) : json_null(), "message", text, "roles",
-                          roles ? roles : json_array(), "delivered", (json_int_t)delivered);
-    if (roles == NULL) {
-        /* json_pack "O" added a reference to the fresh array above */
-        json_decref(json_object_get(p, "roles"));
+    if (!exo_wire_name_ok(text, strlen(text))) {
+        /* cut inside a UTF-8 sequence: JSON must stay valid, so fall back to ASCII */
+        for (char *c = text; *c; c++) {
+            if ((unsigned char)*c >= 0x80 || (unsigned char)*c < 0x20) {
+                *c = '?';
+            }
+        }
     }
+    json_t *p = json_pack("{s:s,s:o,s:s%,s:o,s:I}", "error", kind, "name",
+                          name ? jstr(name) : json_null(), "message", text, strlen(text),
+                          "roles", roles ? json_incref(roles) : json_array(), "delivered",
+                          (json_int_t)delivered);
     char *body = json_dumps(p, JSON_COMPACT);
     json_decref(p);
     char id[40];
@@ -558,46 +563,39 @@ static void handle_control(broker_t *b, zmq_msg_t *f, int n, unsigned long long 
     }
 }
 
-static bool readable(void *sock)
-{
-    int ev = 0;
-    size_t len = sizeof ev;
-    return zmq_getsockopt(sock, ZMQ_EVENTS, &ev, &len) == 0 && (ev & ZMQ_POLLIN);
-}
-
 static void resume(void *arg);
 
+/*
+ * One pass: the service socket until EAGAIN, then the control socket until EAGAIN. A recv that
+ * returns EAGAIN has processed the socket's pending commands, which re-arms its edge-triggered
+ * ZMQ_FD; nothing touches the service socket after its EAGAIN and nothing touches the control
+ * socket after its EAGAIN (tail events go out while handling the service socket, before), so
+ * one pass leaves both armed. Each EAGAIN costs zmq a poll(2) on its mailbox: keep them few.
+ */
 static void drain(broker_t *b)
 {
     zmq_msg_t f[3];
     int n;
     bool overflow;
     unsigned long long now = now_ms();
-    for (int budget = DRAIN_BUDGET; budget > 0; budget--) {
-        bool any = false;
-        if (recv_multipart(b->sock, f, &n, &overflow)) {
-            handle(b, f, n, overflow, now);
-            for (int i = 0; i < n; i++) {
-                zmq_msg_close(&f[i]);
-            }
-            any = true;
+    int budget = DRAIN_BUDGET;
+    while (budget > 0 && recv_multipart(b->sock, f, &n, &overflow)) {
+        handle(b, f, n, overflow, now);
+        for (int i = 0; i < n; i++) {
+            zmq_msg_close(&f[i]);
         }
-        if ((budget & 63) == 0 || !any) {
+        if ((--budget & 255) == 0) {
             now = now_ms();
-            if (recv_multipart(b->ctl, f, &n, &overflow)) {
-                handle_control(b, f, n, now);
-                for (int i = 0; i < n; i++) {
-                    zmq_msg_close(&f[i]);
-                }
-                any = true;
-            }
-        }
-        if (!any && !readable(b->sock) && !readable(b->ctl)) {
-            return;
         }
     }
-    /* Let the rest of the loop run; come back right after. */
-    if (b->resume_timer <= 0) {
+    while (recv_multipart(b->ctl, f, &n, &overflow)) {
+        handle_control(b, f, n, now);
+        for (int i = 0; i < n; i++) {
+            zmq_msg_close(&f[i]);
+        }
+    }
+    if (budget == 0 && b->resume_timer <= 0) {
+        /* Let the rest of the loop run; come back right after. */
         b->resume_timer = b->host->timer_add(b->host, 0, false, resume, b);
     }
 }

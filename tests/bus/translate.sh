@@ -30,5 +30,23 @@ EXO_ROLE=web EXO_BUS_ENDPOINT=$EP $PY "$EXO_TOP_SRCDIR/plugins/transport-zmq/tes
 grep -q "request failed: no reply to 'slow.op' within 300 ms" "$T/r3" || fail "python: no timeout error: $(cat "$T/r3")"
 EXO_ROLE=web EXO_BUS_ENDPOINT=$EP $PY "$EXO_TOP_SRCDIR/plugins/transport-zmq/tests/tsvc.py" --request users.create 3000 > "$T/r4" || fail "python request: $(cat "$T/r4")"
 grep -q '^reply users.created from users payload {"by":"py"' "$T/r4" || fail "python request reply: $(cat "$T/r4")"
+# Auth round-trips on replies (Python sender, Python translated receiver).
+EXO_ROLE=web EXO_BUS_ENDPOINT=$EP $PY - > "$T/auth" 2>&1 <<'PYEOF' || fail "auth: $(cat "$T/auth")"
+import exo_service
+svc = exo_service.Service(quiet=True)
+got = []
+svc.on("users.created", got.append)
+assert svc.wait_online(5000)
+svc.send("users.create", {"n": 1}, activity="act-auth", auth={"user": "ann"})
+for _ in range(50):
+    if got:
+        break
+    svc.poll(100)
+assert got, "no reply"
+m = got[0]
+assert m.activity == "act-auth" and m.auth == {"user": "ann"} and m.sender == "users", m
+svc.close()
+print("auth ok")
+PYEOF
 stop_bus
 echo ok

@@ -51,12 +51,22 @@ class Message:
 
     def __init__(self, name, id, activity, sender, auth, raw_payload):
         self.name, self.id, self.activity, self.sender = name, id, activity, sender
-        self.auth = json.loads(auth) if auth else None
+        self.auth = _loads(auth)
         self.raw_payload = raw_payload
-        self.payload = json.loads(raw_payload) if raw_payload else None
+        self.payload = _loads(raw_payload)
 
     def __repr__(self):
         return "Message(%r from %r, activity %r)" % (self.name, self.sender, self.activity)
+
+
+def _loads(text):
+    """JSON text -> value; None when absent or not JSON (the bus does not check payloads)."""
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
 
 
 def _head(kind, *fields):
@@ -130,10 +140,15 @@ class Service:
         head = _head("M", name, self._next_id(), activity or self._next_id(), "", auth_text)
         self._sock.send_multipart([head, body])
 
-    def send(self, name, payload=None):
-        """Send name; inside a handler it joins the handled message's activity and auth."""
+    def send(self, name, payload=None, activity=None, auth=None):
+        """Send name; inside a handler it joins the handled message's activity and auth.
+        activity/auth given explicitly (bridges, tools) override that."""
         cur = self._current
-        self._send(name, payload, cur.activity if cur else None, cur.auth if cur else None)
+        if activity is None and cur is not None:
+            activity = cur.activity
+        if auth is None and cur is not None:
+            auth = cur.auth
+        self._send(name, payload, activity, auth)
 
     def reply(self, to, name, payload=None):
         """Send name in the activity of message `to`, with its auth."""
@@ -198,6 +213,8 @@ class Service:
             if not self._printed and not self.quiet:
                 print("%s online" % self.role, flush=True)
             self._printed = True
+        elif kind == "O":
+            self.online = True  # pongs go only to registered connections
         elif kind == "N":
             self.online = False
             self._register()

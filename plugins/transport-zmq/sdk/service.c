@@ -531,6 +531,10 @@ static int handle(exo_svc_t *svc, zmq_msg_t *f, int n)
     case EXO_WIRE_REGISTERED:
         on_registered(svc);
         return 0;
+    case EXO_WIRE_PONG:
+        /* The broker answers pings with O only for registered connections. */
+        svc->online = true;
+        return 0;
     case EXO_WIRE_NOT_REGISTERED:
         svc->online = false;
         send_register(svc);

@@ -272,6 +272,19 @@ static void test_request_refused_by_broker(void)
     exo_svc_close(&web);
 }
 
+static void test_back_online_after_a_long_pause(void)
+{
+    exo_error_t err = {0};
+    exo_svc_t *web = connect_as("web", 3000, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(web);
+    usleep(3300 * 1000); /* a handler that took longer than the dead-broker threshold */
+    for (int i = 0; i < 40 && !(exo_svc_poll(web, 50) >= 0 && exo_svc_online(web) &&
+                                exo_svc_send(web, "users.list", NULL, NULL) == 0); i++) {
+    }
+    CU_ASSERT_TRUE(exo_svc_online(web));
+    exo_svc_close(&web);
+}
+
 static void test_msg_dup(void)
 {
     exo_svc_msg_t m = {"n", "i", "a", "s", NULL, "[1,2]xx", 5};
@@ -295,6 +308,7 @@ static const exo_test_t tests[] = {
     {"reply keeps activity and auth", test_reply_keeps_auth},
     {"request timeout", test_request_timeout},
     {"request refused by the broker", test_request_refused_by_broker},
+    {"back online after a long pause", test_back_online_after_a_long_pause},
     {"message dup and json", test_msg_dup},
     {NULL, NULL},
 };
