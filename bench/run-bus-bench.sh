@@ -495,6 +495,29 @@ row rss_idle "broker RSS idle (MB)" mb
 row rss_100 "broker RSS 100 svcs (MB)" mb
 row anon_idle "  of which RssAnon idle" mb
 row anon_100 "  of which RssAnon 100" mb
+
+# paired T REF METRIC: median over repetitions of T's value / REF's value in the same
+# repetition. Both ran back to back, so this cancels much of a shared machine's slow phases.
+paired() {
+    awk -F'\t' -v t="$1" -v ref="$2" -v m="$3" '$2 == m && $3 != "median" && $4 != "" {
+        v[$1 SUBSEP $3] = $4; reps[$3] = 1 }
+        END { for (r in reps) if (v[ref, r] > 0 && ((t, r) in v)) print v[t, r] / v[ref, r] }' \
+        "$TMP/results" | sort -g | awk '{v[NR] = $1} END {if (NR) printf "%.2fx", v[int((NR + 1) / 2)]; else print "-"}'
+}
+echo
+echo "paired ratios (median over repetitions of the ratio within each repetition):"
+for m in tp100 rr_p50 rr_p99; do
+    line="  $m:"
+    for t in exo busd; do
+        for ref in nats zmq; do
+            case " $TRANSPORTS " in *" $t "*) ;; *) continue ;; esac
+            case " $TRANSPORTS " in *" $ref "*) ;; *) continue ;; esac
+            line="$line  $t/$ref $(paired "$t" "$ref" "$m")"
+        done
+    done
+    echo "$line"
+done
+
 echo
 echo "targets (issue 3): throughput 100 B >= 1.0x nats and >= 0.7x zmq direct; req/rep p50 and"
 echo "p99 <= nats; broker RSS <= 5 MB idle, <= 20 MB with 100 connected services."
