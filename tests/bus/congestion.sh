@@ -2,6 +2,9 @@
 # A receiver that stops reading: the broker waits briefly, then drops its messages (counted as
 # dropped), keeps answering and routing, and delivers again once the receiver drains.
 . "$EXO_TOP_SRCDIR/tests/bus/bus-lib.sh"
+# A load test: under valgrind the broker is too slow to overflow anything in time (and the
+# stopped receiver is expired after 3.5 s of silence), so the broker runs natively here.
+VALGRIND=
 start_bus '{"roles": {"web": {"sends": ["users.list"], "receives": ["users.listed"]},
                       "users": {"sends": ["users.listed"], "receives": ["users.list"]}}}'
 svc users "$T/u" --label u --reply users.list=users.listed; U=$BG_PID
