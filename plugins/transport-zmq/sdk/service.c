@@ -578,7 +578,10 @@ static void check_monitor(exo_svc_t *svc)
 static void tick(exo_svc_t *svc)
 {
     unsigned long long now = now_ms();
-    if (now - svc->last_ping >= PING_MS && now - svc->last_heard >= PING_MS) {
+    /* Ping on our own schedule, however busy the broker keeps us: it expires an instance
+     * after 3.5 s without a frame *from* it, and a service that only receives sends nothing
+     * else. */
+    if (now - svc->last_ping >= PING_MS) {
         exo_wire_head_t ping = {.type = EXO_WIRE_PING};
         send_frame(svc, &ping, NULL, 0, false);
         svc->last_ping = now;
