@@ -93,7 +93,8 @@ if [ -z "$TRANSPORTS" ]; then
     done
 fi
 for t in $TRANSPORTS; do
-    available "$t" || die "transport '$t' is not available (exo: make, and an exo with the bus command; nats: nats-server and libnats-dev, then configure and make)"
+    available "$t" || die "transport '$t' is not available (exo, busd: run make; nats:" \
+        "install nats-server and libnats-dev, then configure and make)"
 done
 [ -n "$TRANSPORTS" ] || die "nothing to measure"
 
@@ -309,7 +310,8 @@ throughput() {
     # The broker's CPU per message handled (warm-up included: it handled those too).
     [ -n "$c0" ] && record "$t" "cpu.$metric" "$rep" $(((c1 - c0) / (n + w)))
     record "$t" "$metric" "$rep" "$rate"
-    record "$t" "$metric.delivered" "$rep" "$(awk -v g="$got" -v n="$n" 'BEGIN{printf "%.4f", g/n}')"
+    record "$t" "$metric.delivered" "$rep" \
+        "$(awk -v g="$got" -v n="$n" 'BEGIN{printf "%.4f", g/n}')"
 }
 
 # fanout T K REP
@@ -374,7 +376,8 @@ reqrep() {
     esac
     finish "$SPAWNED" $((DEADLINE_MS / 1000 + 5))
     stop "$epid"
-    line=$(grep -m1 '^result req' "$TMP/$q.out") || { echo "run-bus-bench: $t req/rep gave no result" >&2; return; }
+    line=$(grep -m1 '^result req' "$TMP/$q.out") ||
+        { echo "run-bus-bench: $t req/rep gave no result" >&2; return; }
     local p50 p99 failed
     p50=$(echo "$line" | grep -oE 'p50_ns=[0-9]+' | cut -d= -f2)
     p99=$(echo "$line" | grep -oE 'p99_ns=[0-9]+' | cut -d= -f2)
@@ -394,7 +397,8 @@ rss() {
     record "$t" anon_idle "$rep" "$(anon_kb "${PID_OF[$t]}")"
     peer "$t" "$i" idle --subject idle --role idle --conns "$IDLE_SERVICES"
     local ipid=$SPAWNED
-    wait_line "$TMP/$i.out" '^ready' 30 >/dev/null || die "$t idle services did not connect: $(tail -3 "$TMP/$i.err")"
+    wait_line "$TMP/$i.out" '^ready' 30 >/dev/null ||
+        die "$t idle services did not connect: $(tail -3 "$TMP/$i.err")"
     sleep 1
     record "$t" rss_100 "$rep" "$(rss_kb "${PID_OF[$t]}")"
     record "$t" anon_100 "$rep" "$(anon_kb "${PID_OF[$t]}")"
@@ -405,9 +409,11 @@ rss() {
 # ---- run -------------------------------------------------------------------------------------
 pkgver() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo "?"; }
 machine() {
-    echo "machine:  $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+    echo "machine:  $(nproc) CPUs," \
+        "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
     echo "kernel:   $(uname -sr)"
-    echo "versions: exo $("$EXO_BIN" --version 2>/dev/null | head -1 | awk '{print $NF}'), libzmq5 $(pkgver libzmq5)," \
+    echo "versions: exo $("$EXO_BIN" --version 2>/dev/null | head -1 | awk '{print $NF}')," \
+         "libzmq5 $(pkgver libzmq5)," \
          "nats-server $(pkgver nats-server), libnats $(pkgver libnats-dev)"
     echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min, at start)"
     echo "counts:   tp100 ${N100}+${W100} warm-up, tp1k ${N1K}+${W1K}, rr ${NRR}+${WRR}," \
@@ -450,7 +456,8 @@ fmt() { # VALUE UNIT
     esac
 }
 ratio() { # A B
-    [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN{if (b > 0) printf "%.2fx", a/b; else print "-"}' || echo "-"
+    [ -n "$1" ] && [ -n "$2" ] || { echo "-"; return; }
+    awk -v a="$1" -v b="$2" 'BEGIN{if (b > 0) printf "%.2fx", a/b; else print "-"}'
 }
 # The verdict for the ratio targets uses the paired ratios (see paired below): on a shared
 # machine the medians of two columns can come from different repetitions.
@@ -461,7 +468,8 @@ verdict() { # TRANSPORT METRIC
     case $2 in
         tp100) pn=$(paired "$1" nats "$2"); pz=$(paired "$1" zmq "$2")
                case "$pn$pz" in *-*) echo "?"; return ;; esac
-               awk -v n="${pn%x}" -v z="${pz%x}" 'BEGIN{print (n >= 1.0 && z >= 0.7) ? "met" : "MISSED"}' ;;
+               awk -v n="${pn%x}" -v z="${pz%x}" \
+                   'BEGIN{print (n >= 1.0 && z >= 0.7) ? "met" : "MISSED"}' ;;
         rr_p50|rr_p99) pn=$(paired "$1" nats "$2")
                [ "$pn" != "-" ] || { echo "?"; return; }
                awk -v n="${pn%x}" 'BEGIN{print (n <= 1.0) ? "met" : "MISSED"}' ;;
@@ -477,7 +485,8 @@ paired() {
     awk -F'\t' -v t="$1" -v ref="$2" -v m="$3" '$2 == m && $3 != "median" && $4 != "" {
         v[$1 SUBSEP $3] = $4; reps[$3] = 1 }
         END { for (r in reps) if (v[ref, r] > 0 && ((t, r) in v)) print v[t, r] / v[ref, r] }' \
-        "$TMP/results" | sort -g | awk '{v[NR] = $1} END {if (NR) printf "%.2fx", v[int((NR + 1) / 2)]; else print "-"}'
+        "$TMP/results" | sort -g |
+        awk '{v[NR] = $1} END {if (NR) printf "%.2fx", v[int((NR + 1) / 2)]; else print "-"}'
 }
 
 LINEFMT='%-27s %8s %8s %8s %8s  %7s %7s %7s %7s  %-6s %-6s\n'
@@ -542,7 +551,8 @@ if [ -n "$OUT" ]; then
         printf 'transport\tmetric\trep\tvalue\n'
         cat "$TMP/results"
         for t in $TRANSPORTS; do
-            for m in tp100 tp1k rr_p50 rr_p99 fan1 fan4 fan16 rss_idle rss_100 anon_idle anon_100 cpu.tp100 cpu.tp1k; do
+            for m in tp100 tp1k rr_p50 rr_p99 fan1 fan4 fan16 cpu.tp100 cpu.tp1k rss_idle \
+                     rss_100 anon_idle anon_100; do
                 printf '%s\t%s\tmedian\t%s\n' "$t" "$m" "$(median "$t" "$m")"
             done
         done

@@ -10,7 +10,8 @@ VALGRIND=
 start_bus '{"roles": {"web": {"sends": ["tick"]}, "c": {"receives": ["tick"]},
                       "py": {"receives": ["tick"]}}}'
 svc c "$T/c" --label c
-EXO_ROLE=py EXO_BUS_ENDPOINT=$EP bg "$T/py" $PY "$EXO_TOP_SRCDIR/plugins/transport-zmq/tests/tsvc.py" --label py
+EXO_ROLE=py EXO_BUS_ENDPOINT=$EP bg "$T/py" \
+  $PY "$EXO_TOP_SRCDIR/plugins/transport-zmq/tests/tsvc.py" --label py
 wait_for "$T/c" '^c online$'
 wait_for "$T/py" '^py online$'
 # One message every 5 ms for 5 s, from a sender that reports every bus error it gets.
