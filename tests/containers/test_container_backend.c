@@ -339,7 +339,9 @@ static void test_cleanup_only_the_app(void)
     ops->release(inst, u);
     ops->close(inst);
     rec_free(&r);
-    free(sh_out("%s rm -f exo-outsider-%d exo-plain-%d", engine, (int)getpid(), (int)getpid()));
+    free(sh_out("%s kill exo-outsider-%d exo-plain-%d >/dev/null 2>&1; %s rm -f exo-outsider-%d "
+                "exo-plain-%d >/dev/null 2>&1", engine, (int)getpid(), (int)getpid(), engine,
+                (int)getpid(), (int)getpid()));
     free(out1);
     free(out2);
 }
