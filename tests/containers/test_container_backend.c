@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,11 +22,24 @@
 #include "test_host.h"
 #include "util.h"
 
-static exo_test_host_t *th;
+static exo_test_host_t host_, *th;
+static exo_loop_t *loop;
+static void *dl;
+static const exo_plugin_desc_t *desc;
 static const exo_backend_ops_t *ops;
 static const char *engine, *base_image, *backend;
 static char *tmpdir;
 static char app[64];
+
+/* Run the loop until @p done(arg) holds or @p timeout_ms pass. */
+static bool run_until(exo_test_host_t *h, bool (*done)(void *arg), void *arg, unsigned timeout_ms)
+{
+    unsigned long long end = exo_now_ms() + timeout_ms;
+    while (!done(arg) && exo_now_ms() < end) {
+        exo_loop_once(h->loop, 50);
+    }
+    return done(arg);
+}
 
 typedef struct unit_rec {
     exo_buf_t out, err;
@@ -203,11 +217,11 @@ static void test_build_and_two_units(void)
     }
     CU_ASSERT_EQUAL_FATAL(rc, 0);
 
-    CU_ASSERT_TRUE(exo_test_host_run_until(th, rec_done, &b, 30000));
+    CU_ASSERT_TRUE(run_until(th, rec_done, &b, 30000));
     CU_ASSERT_EQUAL(b.status, 0);
     CU_ASSERT_PTR_NOT_NULL(b.out.data && strstr(b.out.data, "got-pong"));
     wait_text_t w = {&a, "hello from exo"};
-    CU_ASSERT_TRUE(exo_test_host_run_until(th, has_text, &w, 10000));
+    CU_ASSERT_TRUE(run_until(th, has_text, &w, 10000));
     CU_ASSERT_PTR_NOT_NULL(a.out.data && strstr(a.out.data, "built-into-the-image\n"));
     CU_ASSERT_PTR_NOT_NULL(a.err.data && strstr(a.err.data, "to-stderr\n"));
     CU_ASSERT_FALSE(a.exited);
@@ -219,7 +233,7 @@ static void test_build_and_two_units(void)
     CU_ASSERT_STRING_EQUAL(ops->unit_host(inst, "alpha"), "alpha");
 
     CU_ASSERT_EQUAL(ops->kill(inst, ua, &err), 0);
-    CU_ASSERT_TRUE(exo_test_host_run_until(th, rec_done, &a, 20000));
+    CU_ASSERT_TRUE(run_until(th, rec_done, &a, 20000));
     CU_ASSERT_TRUE(a.signal == 9 || a.status != 0);
     ops->release(inst, ua);
     ops->release(inst, ub);
@@ -240,7 +254,7 @@ static void test_crash_exit_code(void)
     exo_unit_t *u = NULL;
     exo_error_t err = {0};
     CU_ASSERT_EQUAL_FATAL(ops->start(inst, &s, &u, &err), 0);
-    CU_ASSERT_TRUE(exo_test_host_run_until(th, rec_done, &r, 20000));
+    CU_ASSERT_TRUE(run_until(th, rec_done, &r, 20000));
     CU_ASSERT_EQUAL(r.status, 3);
     CU_ASSERT_EQUAL(r.signal, 0);
     /* All output arrives before the exit is reported. */
@@ -252,7 +266,7 @@ static void test_crash_exit_code(void)
     unit_rec_t r2 = {0};
     s = unit_spec("crasher", "exit 0", &r2);
     CU_ASSERT_EQUAL_FATAL(ops->start(inst, &s, &u, &err), 0);
-    CU_ASSERT_TRUE(exo_test_host_run_until(th, rec_done, &r2, 20000));
+    CU_ASSERT_TRUE(run_until(th, rec_done, &r2, 20000));
     CU_ASSERT_EQUAL(r2.status, 0);
     ops->release(inst, u);
     ops->close(inst);
@@ -270,10 +284,10 @@ static void test_stop_grace(void)
     exo_error_t err = {0};
     CU_ASSERT_EQUAL_FATAL(ops->start(inst, &s, &u, &err), 0);
     wait_text_t w = {&r, "ignoring-term"};
-    CU_ASSERT_TRUE(exo_test_host_run_until(th, has_text, &w, 20000));
+    CU_ASSERT_TRUE(run_until(th, has_text, &w, 20000));
     unsigned long long t0 = exo_now_ms();
     CU_ASSERT_EQUAL(ops->stop(inst, u, 1000, &err), 0);
-    CU_ASSERT_TRUE(exo_test_host_run_until(th, rec_done, &r, 30000));
+    CU_ASSERT_TRUE(run_until(th, rec_done, &r, 30000));
     unsigned long long took = r.exit_ms - t0;
     fprintf(stderr, "stop with 1 s grace took %llu ms\n", took);
     CU_ASSERT_TRUE(took >= 900);
@@ -286,10 +300,10 @@ static void test_stop_grace(void)
     exo_unit_t *u2 = NULL;
     CU_ASSERT_EQUAL_FATAL(ops->start(inst, &s2, &u2, &err), 0);
     wait_text_t w2 = {&r2, "up"};
-    CU_ASSERT_TRUE(exo_test_host_run_until(th, has_text, &w2, 20000));
+    CU_ASSERT_TRUE(run_until(th, has_text, &w2, 20000));
     t0 = exo_now_ms();
     CU_ASSERT_EQUAL(ops->stop(inst, u2, 10000, &err), 0);
-    CU_ASSERT_TRUE(exo_test_host_run_until(th, rec_done, &r2, 30000));
+    CU_ASSERT_TRUE(run_until(th, rec_done, &r2, 30000));
     fprintf(stderr, "stop of a polite unit took %llu ms\n", r2.exit_ms - t0);
     CU_ASSERT_TRUE(r2.exit_ms - t0 < 8000);
     ops->release(inst, u);
@@ -335,7 +349,7 @@ static void test_cleanup_only_the_app(void)
     free(alive);
 
     /* The unit of the cleaned run still reports its end, once. */
-    CU_ASSERT_TRUE(exo_test_host_run_until(th, rec_done, &r, 20000));
+    CU_ASSERT_TRUE(run_until(th, rec_done, &r, 20000));
     ops->release(inst, u);
     ops->close(inst);
     rec_free(&r);
@@ -395,15 +409,31 @@ static int setup(void)
     }
     tmpdir = exo_xstrdup(tmpl);
     snprintf(app, sizeof app, "exotest%d", (int)getpid());
+    /* Loaded as the core's loader would: dlopen and the one exported symbol. */
     char *so = exo_strdupf("%s/backend_%s.so", pp, backend);
-    char *sd = exo_path_join(tmpdir, "state");
-    th = exo_test_host_new(so, sd);
-    free(so);
-    free(sd);
-    if (th == NULL || th->desc->kind != EXO_KIND_BACKEND) {
+    dl = dlopen(so, RTLD_NOW | RTLD_LOCAL);
+    exo_plugin_describe_fn describe =
+        dl ? (exo_plugin_describe_fn)dlsym(dl, EXO_PLUGIN_SYMBOL) : NULL;
+    desc = describe ? describe() : NULL;
+    if (desc == NULL || desc->kind != EXO_KIND_BACKEND || desc->abi_major != EXO_PLUGIN_ABI_MAJOR) {
+        fprintf(stderr, "cannot load %s as a backend plugin: %s\n", so, dl ? "bad descriptor" :
+                dlerror());
+        free(so);
         return 1;
     }
-    ops = th->desc->ops;
+    free(so);
+    char *sd = exo_path_join(tmpdir, "state");
+    exo_mkdir_p(sd, 0755);
+    loop = exo_loop_new();
+    exo_test_host_init(&host_, loop, sd);
+    free(sd);
+    th = &host_;
+    exo_error_t err = {0};
+    if (desc->init != NULL && desc->init(&th->host, &err) != 0) {
+        fprintf(stderr, "init: %s\n", err.message);
+        return 1;
+    }
+    ops = desc->ops;
     return 0;
 }
 
@@ -413,7 +443,18 @@ static int teardown(void)
         exo_error_t err;
         ops->cleanup(&th->host, app, tmpdir, &err);
     }
-    exo_test_host_destroy(&th);
+    if (desc != NULL && desc->fini != NULL) {
+        desc->fini();
+    }
+    if (th != NULL) {
+        exo_test_host_fini(th);
+    }
+    if (loop != NULL) {
+        exo_loop_destroy(&loop);
+    }
+    if (dl != NULL) {
+        dlclose(dl);
+    }
     if (tmpdir) {
         exo_rm_rf(tmpdir);
         free(tmpdir);
