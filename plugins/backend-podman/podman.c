@@ -16,8 +16,11 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -460,6 +463,7 @@ static child_t *child_start(argv_t *a, line_fn on_line, child_done_fn on_done, v
 
 typedef struct podman_inst {
     char *app, *app_raw, *run_id, *network, *gateway, *log_dir;
+    char *ifname; /* the bridge, when this plugin created it */
     unsigned starts;
 } podman_inst_t;
 
@@ -503,6 +507,7 @@ static void inst_free(podman_inst_t *in)
     free(in->network);
     free(in->gateway);
     free(in->log_dir);
+    free(in->ifname);
     free(in);
 }
 
@@ -520,6 +525,78 @@ static void network_rm(const char *name)
     }
     result_free(&r);
     arg_free(&a);
+}
+
+static bool address_is_local(const char *ip)
+{
+    struct in_addr want;
+    if (inet_pton(AF_INET, ip, &want) != 1) {
+        return false;
+    }
+    struct ifaddrs *ifs = NULL, *i;
+    bool found = false;
+    if (getifaddrs(&ifs) != 0) {
+        return false;
+    }
+    for (i = ifs; i && !found; i = i->ifa_next) {
+        if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET &&
+            ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr == want.s_addr) {
+            found = true;
+        }
+    }
+    freeifaddrs(ifs);
+    return found;
+}
+
+static int run_ip(const char *a1, const char *a2, const char *a3, const char *a4,
+                  const char *a5, const char *a6)
+{
+    argv_t a = {0};
+    const char *v[] = {"ip", a1, a2, a3, a4, a5, a6};
+    for (size_t i = 0; i < sizeof v / sizeof v[0] && v[i]; i++) {
+        arg_add(&a, v[i]);
+    }
+    run_result_t r;
+    exo_error_t err;
+    int rc = run_sync(&a, NULL, NULL, &r, &err);
+    rc = rc < 0 ? rc : r.status;
+    result_free(&r);
+    arg_free(&a);
+    return rc;
+}
+
+/*
+ * Netavark creates a network's bridge, and so the gateway address the broker binds to, only
+ * when the first container joins, and removes it when the last one leaves. Creating the
+ * bridge up front with the address netavark will use lets the broker bind before any unit
+ * starts; netavark adopts an existing bridge. A listening socket stays bound while the
+ * bridge comes and goes.
+ */
+static bool ensure_bridge(const char *ifname, const char *gateway, const char *subnet)
+{
+    if (address_is_local(gateway)) {
+        return false;
+    }
+    const char *slash = strchr(subnet, '/');
+    char *cidr = xprintf("%s%s", gateway, slash ? slash : "/24");
+    if (run_ip("link", "add", ifname, "type", "bridge", NULL) != 0 ||
+        run_ip("addr", "add", cidr, "dev", ifname, NULL) != 0 ||
+        run_ip("link", "set", ifname, "up", NULL, NULL) != 0) {
+        exo_log_warn(g_host, "could not create bridge %s with %s: units reach a broker on the "
+                     "host only once a container runs on the network", ifname, cidr);
+    }
+    free(cidr);
+    return true;
+}
+
+/* After `podman network rm`: netavark removes only bridges it saw in use. */
+static void drop_bridge(const char *ifname)
+{
+    char *path = xprintf("/sys/class/net/%s", ifname);
+    if (access(path, F_OK) == 0) {
+        run_ip("link", "del", ifname, NULL, NULL, NULL);
+    }
+    free(path);
 }
 
 static int podman_open(const exo_host_t *host, const exo_run_spec_t *run, void **instp,
@@ -565,7 +642,12 @@ static int podman_open(const exo_host_t *host, const exo_run_spec_t *run, void *
         json_t *net = json_is_array(j) ? json_array_get(j, 0) : j;
         json_t *sub = json_array_get(json_object_get(net, "subnets"), 0);
         const char *gw = json_string_value(json_object_get(sub, "gateway"));
+        const char *subnet = json_string_value(json_object_get(sub, "subnet"));
+        const char *ifname = json_string_value(json_object_get(net, "network_interface"));
         in->gateway = xstrdup(gw ? gw : "");
+        if (gw != NULL && subnet != NULL && ifname != NULL && ensure_bridge(ifname, gw, subnet)) {
+            in->ifname = xstrdup(ifname);
+        }
         json_decref(j);
     }
     result_free(&r);
@@ -973,6 +1055,9 @@ static void podman_close(void *instp)
 {
     podman_inst_t *in = instp;
     network_rm(in->network);
+    if (in->ifname != NULL) {
+        drop_bridge(in->ifname);
+    }
     inst_free(in);
 }
 
@@ -1006,9 +1091,10 @@ static int list_labelled(const char *what, const char *app, const char *id_key,
             const char *id = json_string_value(json_object_get(it, id_key));
             const char *lab = json_string_value(
                 json_object_get(json_object_get(it, labels_key), "exo.app"));
+            const char *ifn = json_string_value(json_object_get(it, "network_interface"));
             if (id != NULL && lab != NULL && strcmp(lab, app) == 0) {
                 *ids = realloc(*ids, (*n + 1) * sizeof **ids);
-                (*ids)[(*n)++] = xstrdup(id);
+                (*ids)[(*n)++] = ifn ? xprintf("%s\t%s", id, ifn) : xstrdup(id);
             }
         }
         json_decref(j);
@@ -1033,7 +1119,14 @@ static int podman_cleanup(const exo_host_t *host, const char *app, const char *s
     }
     rc = list_labelled("network", app, "name", "labels", &ids, &n, err);
     for (size_t i = 0; i < n; i++) {
+        char *tab = strchr(ids[i], '\t');
+        if (tab != NULL) {
+            *tab = '\0';
+        }
         network_rm(ids[i]);
+        if (tab != NULL && strncmp(tab + 1, "podman", 6) == 0) {
+            drop_bridge(tab + 1);
+        }
         free(ids[i]);
     }
     free(ids);

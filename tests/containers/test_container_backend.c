@@ -10,7 +10,10 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <dlfcn.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,6 +249,67 @@ static void test_build_and_two_units(void)
     free(left);
 }
 
+typedef struct host_listener {
+    int fd;
+    exo_buf_t got;
+    bool done;
+} host_listener_t;
+
+static void host_accept(int fd, unsigned events, void *arg)
+{
+    host_listener_t *hl = arg;
+    int c = accept(fd, NULL, NULL);
+    if (c < 0) {
+        return;
+    }
+    char chunk[256];
+    ssize_t n;
+    while ((n = read(c, chunk, sizeof chunk)) > 0) {
+        exo_buf_append(&hl->got, chunk, (size_t)n);
+    }
+    close(c);
+    hl->done = true;
+}
+
+static bool listener_done(void *arg)
+{
+    return ((host_listener_t *)arg)->done;
+}
+
+/* What the broker relies on: a server bound to host_address() on the host (and nowhere
+ * else) is reachable from a unit. */
+static void test_host_address_reachable(void)
+{
+    void *inst = open_run("r6");
+    const char *ha = ops->host_address(inst);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ha);
+    host_listener_t hl = {.fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)};
+    struct sockaddr_in sa = {.sin_family = AF_INET};
+    CU_ASSERT_EQUAL_FATAL(inet_pton(AF_INET, ha, &sa.sin_addr), 1);
+    CU_ASSERT_EQUAL_FATAL(bind(hl.fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    CU_ASSERT_EQUAL_FATAL(listen(hl.fd, 4), 0);
+    socklen_t sl = sizeof sa;
+    getsockname(hl.fd, (struct sockaddr *)&sa, &sl);
+    int w = exo_loop_watch(loop, hl.fd, EXO_EV_READ, host_accept, &hl);
+
+    unit_rec_t r = {0};
+    char *cmd = exo_strdupf("echo hello-host | nc %s %u", ha, (unsigned)ntohs(sa.sin_port));
+    exo_unit_spec_t s = unit_spec("caller", cmd, &r);
+    exo_unit_t *u = NULL;
+    exo_error_t err = {0};
+    CU_ASSERT_EQUAL_FATAL(ops->start(inst, &s, &u, &err), 0);
+    CU_ASSERT_TRUE(run_until(th, listener_done, &hl, 20000));
+    CU_ASSERT_PTR_NOT_NULL(hl.got.data && strstr(hl.got.data, "hello-host"));
+    CU_ASSERT_TRUE(run_until(th, rec_done, &r, 20000));
+    exo_loop_unwatch(loop, w);
+    close(hl.fd);
+    exo_buf_free(&hl.got);
+    free(cmd);
+    ops->release(inst, u);
+    ops->close(inst);
+    rec_free(&r);
+}
+
 static void test_crash_exit_code(void)
 {
     void *inst = open_run("r2");
@@ -465,6 +529,7 @@ static int teardown(void)
 static const exo_test_t tests[] = {
     {"probe answers", test_probe},
     {"build, two units reach each other by name, output streams", test_build_and_two_units},
+    {"a server bound to host_address is reachable from units", test_host_address_reachable},
     {"a crashing unit reports its exit code", test_crash_exit_code},
     {"stop kills a SIGTERM-ignoring unit after the grace", test_stop_grace},
     {"cleanup removes the app's containers and networks only", test_cleanup_only_the_app},
