@@ -592,10 +592,14 @@ static void stream_readable(int fd, unsigned events, void *arg)
     }
 }
 
-static stream_t *stream_open(const char *method, const char *path, body_fn on_body,
-                             stream_done_fn on_done, void *arg, exo_error_t *err)
+static stream_t *stream_open_body(const char *method, const char *path, json_t *body,
+                                  body_fn on_body, stream_done_fn on_done, void *arg,
+                                  exo_error_t *err)
 {
-    int fd = send_request(method, path, NULL, NULL, 0, err);
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    int fd = send_request(method, path, text ? "application/json" : NULL, text,
+                          text ? strlen(text) : 0, err);
+    free(text);
     if (fd < 0) {
         return NULL;
     }
@@ -618,6 +622,12 @@ static stream_t *stream_open(const char *method, const char *path, body_fn on_bo
         return NULL;
     }
     return s;
+}
+
+static stream_t *stream_open(const char *method, const char *path, body_fn on_body,
+                             stream_done_fn on_done, void *arg, exo_error_t *err)
+{
+    return stream_open_body(method, path, NULL, on_body, on_done, arg, err);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -773,6 +783,8 @@ typedef struct docker_inst {
     char *gateway;  /* IP of the bridge on the host */
     char *log_dir;  /* where build logs go */
     unsigned starts;
+    stream_t **removing; /* container removals in flight; close() waits for them */
+    size_t n_removing;
 } docker_inst_t;
 
 struct exo_unit {
@@ -782,7 +794,10 @@ struct exo_unit {
     void (*on_output)(void *arg, int stream, const char *line, size_t len);
     void (*on_exit)(void *arg, int status, int signal);
     void *arg;
+    stream_t *step; /* create or start request in flight */
     stream_t *logs, *wait, *stop;
+    bool running;   /* started: logs and wait streams open */
+    bool cancel;    /* stop or kill came before the container ran */
     dbuf_t frame;   /* multiplexed log frames not yet complete */
     lines_t out[3]; /* indexed by stream id */
     bool waited, logs_done, reported;
@@ -1079,6 +1094,8 @@ static void unit_output(void *arg, int stream, const char *line, size_t len)
 
 static void unit_close_streams(struct exo_unit *u)
 {
+    stream_free(u->step);
+    u->step = NULL;
     stream_free(u->logs);
     stream_free(u->wait);
     stream_free(u->stop);
@@ -1212,12 +1229,120 @@ static json_t *create_body(docker_inst_t *in, const exo_unit_spec_t *spec, const
     return body;
 }
 
+static int docker_kill(void *instp, exo_unit_t *u, exo_error_t *err);
+
+static void docker_ops_kill_now(struct exo_unit *u)
+{
+    exo_error_t err = {0};
+    if (docker_kill(u->inst, u, &err) < 0) {
+        exo_log_warn(g_host, "%s", err.message);
+    }
+}
+
+/* The unit never ran (or is cancelled before it did): report it as an exit now. */
+static void unit_fail(struct exo_unit *u, const char *why)
+{
+    if (why != NULL && u->on_output != NULL) {
+        char line[700];
+        int n = snprintf(line, sizeof line, "exo: %s", why);
+        u->on_output(u->arg, EXO_STREAM_STDERR, line, (size_t)(n < 0 ? 0 : n));
+    }
+    /* 125 is what `docker run` exits with when the engine refused; a cancel is a kill. */
+    u->status = u->cancel ? 128 + 9 : 125;
+    u->waited = u->logs_done = true;
+    maybe_report(u, false);
+}
+
+/* The message of a failed step: the engine's own words. */
+static void step_error(stream_t *s, bool ok, const char *doing, char *out, size_t n)
+{
+    char msg[400];
+    if (!ok) {
+        snprintf(msg, sizeof msg, "lost the connection to the engine");
+    } else {
+        api_message(&s->resp, msg, sizeof msg);
+    }
+    snprintf(out, n, "docker: %s failed (HTTP %d): %s", doing, ok ? s->resp.status : 0, msg);
+}
+
+static void start_done(void *arg, stream_t *s, bool ok)
+{
+    struct exo_unit *u = arg;
+    u->step = NULL;
+    if (!ok || s->resp.status >= 400) {
+        char why[600];
+        step_error(s, ok, "starting the container", why, sizeof why);
+        stream_free(s);
+        unit_fail(u, why);
+        return;
+    }
+    stream_free(s);
+    /* logs?follow replays from the container's start, so nothing is lost by attaching after
+     * it; wait (condition not-running) answers at once if it already ended. */
+    exo_error_t err = {0};
+    char *path = xprintf("/containers/%s/logs?follow=1&stdout=1&stderr=1", u->id);
+    u->logs = stream_open("GET", path, logs_body, logs_done, u, &err);
+    free(path);
+    path = xprintf("/containers/%s/wait", u->id);
+    u->wait = u->logs ? stream_open("POST", path, NULL, wait_done, u, &err) : NULL;
+    free(path);
+    if (u->wait == NULL) {
+        stream_free(u->logs);
+        u->logs = NULL;
+        unit_fail(u, err.message);
+        return;
+    }
+    u->running = true;
+    if (u->cancel) {
+        docker_ops_kill_now(u);
+    }
+}
+
+static void create_done(void *arg, stream_t *s, bool ok)
+{
+    struct exo_unit *u = arg;
+    u->step = NULL;
+    if (!ok || s->resp.status >= 400) {
+        char why[600];
+        step_error(s, ok, "creating the container", why, sizeof why);
+        stream_free(s);
+        unit_fail(u, why);
+        return;
+    }
+    json_t *j = s->resp.body.data ? json_loads(s->resp.body.data, 0, NULL) : NULL;
+    const char *id = json_string_value(json_object_get(j, "Id"));
+    if (id != NULL) {
+        free(u->id);
+        u->id = xstrdup(id);
+    }
+    json_decref(j);
+    stream_free(s);
+    if (u->cancel) {
+        unit_fail(u, NULL);
+        return;
+    }
+    exo_error_t err = {0};
+    char *path = xprintf("/containers/%s/start", u->id);
+    u->step = stream_open("POST", path, NULL, start_done, u, &err);
+    free(path);
+    if (u->step == NULL) {
+        unit_fail(u, err.message);
+    }
+}
+
+/*
+ * Creating and starting a container takes the engine a few hundred milliseconds each, so
+ * start() only sends the create request: the rest follows on the loop, and the units of a
+ * run are created and started by the engine in parallel. A failure after start() returned is
+ * reported as an exit with status 125 and a line on stderr saying why.
+ */
 static int docker_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **unitp,
                         exo_error_t *err)
 {
     docker_inst_t *in = instp;
     char *image = spec->image ? xstrdup(spec->image) : image_tag(in, spec->name);
     json_t *body = create_body(in, spec, image);
+    free(image);
     char *uname = sanitize(spec->name), *rid = sanitize(in->run_id);
     char *cname = xprintf("exo-%s-%s-%s-%u", in->app, rid, uname, ++in->starts);
     char *ecname = urlenc(cname);
@@ -1225,55 +1350,24 @@ static int docker_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **u
     free(uname);
     free(rid);
     free(ecname);
-    json_t *out = NULL;
-    char doing[300];
-    snprintf(doing, sizeof doing, "creating container %s from image %s", cname, image);
-    int rc = api_ok("POST", path, body, &out, doing, err);
-    json_decref(body);
-    free(path);
-    free(image);
-    if (rc < 0) {
-        free(cname);
-        return rc;
-    }
-    const char *id = json_string_value(json_object_get(out, "Id"));
     struct exo_unit *u = calloc(1, sizeof *u);
     if (u == NULL) {
         abort();
     }
     u->inst = in;
     u->name = xstrdup(spec->name);
-    u->id = xstrdup(id ? id : cname);
+    u->id = cname; /* the name works as an id until the engine answers */
     u->on_output = spec->on_output;
     u->on_exit = spec->on_exit;
     u->arg = spec->arg;
-    json_decref(out);
-    free(cname);
-
-    path = xprintf("/containers/%s/start", u->id);
-    snprintf(doing, sizeof doing, "starting container for %s", spec->name);
-    rc = api_ok("POST", path, NULL, NULL, doing, err);
+    u->step = stream_open_body("POST", path, body, NULL, create_done, u, err);
+    json_decref(body);
     free(path);
-    if (rc == 0) {
-        /* logs?follow replays from the container's start, so nothing is lost by attaching
-         * after it; wait (condition not-running) answers at once if it already ended. */
-        path = xprintf("/containers/%s/logs?follow=1&stdout=1&stderr=1", u->id);
-        u->logs = stream_open("GET", path, logs_body, logs_done, u, err);
-        free(path);
-        path = xprintf("/containers/%s/wait", u->id);
-        u->wait = u->logs ? stream_open("POST", path, NULL, wait_done, u, err) : NULL;
-        free(path);
-        if (u->wait == NULL) {
-            rc = err ? err->code : EXO_ERR_IO;
-        }
-    }
-    if (rc < 0) {
-        unit_close_streams(u);
-        remove_container(u->id);
+    if (u->step == NULL) {
         free(u->name);
         free(u->id);
         free(u);
-        return rc;
+        return err ? err->code : EXO_ERR_IO;
     }
     *unitp = u;
     return 0;
@@ -1281,6 +1375,10 @@ static int docker_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **u
 
 static int docker_stop(void *instp, exo_unit_t *u, unsigned grace_ms, exo_error_t *err)
 {
+    if (!u->running) {
+        u->cancel = true; /* create_done or start_done ends it */
+        return 0;
+    }
     if (u->waited || u->stop != NULL) {
         return 0;
     }
@@ -1293,6 +1391,10 @@ static int docker_stop(void *instp, exo_unit_t *u, unsigned grace_ms, exo_error_
 
 static int docker_kill(void *instp, exo_unit_t *u, exo_error_t *err)
 {
+    if (!u->running) {
+        u->cancel = true;
+        return 0;
+    }
     if (u->waited) {
         return 0;
     }
@@ -1308,10 +1410,57 @@ static int docker_kill(void *instp, exo_unit_t *u, exo_error_t *err)
     return rc;
 }
 
+static void removal_done(void *arg, stream_t *s, bool ok)
+{
+    docker_inst_t *in = arg;
+    for (size_t i = 0; i < in->n_removing; i++) {
+        if (in->removing[i] == s) {
+            in->removing[i] = in->removing[--in->n_removing];
+            break;
+        }
+    }
+    if (ok && s->resp.status >= 400 && s->resp.status != 404) {
+        exo_log_warn(g_host, "removing a container failed (HTTP %d); `exo clean` retries",
+                     s->resp.status);
+    }
+    stream_free(s);
+}
+
+/* Wait (blocking, bounded) for the removals in flight: the network goes only after them. */
+static void drain_removals(docker_inst_t *in)
+{
+    unsigned long waited = 0;
+    while (in->n_removing > 0 && waited < 60000) {
+        stream_t *s = in->removing[0];
+        struct pollfd pfd = {.fd = s->fd, .events = POLLIN};
+        if (poll(&pfd, 1, 100) > 0) {
+            stream_readable(s->fd, EXO_EV_READ, s); /* removal_done drops it from the list */
+        } else {
+            waited += 100;
+        }
+    }
+    while (in->n_removing > 0) {
+        stream_free(in->removing[--in->n_removing]);
+    }
+    free(in->removing);
+    in->removing = NULL;
+}
+
 static void docker_release(void *instp, exo_unit_t *u)
 {
+    docker_inst_t *in = instp;
     unit_close_streams(u);
-    remove_container(u->id);
+    /* Removal (the vfs driver deletes a whole filesystem copy) continues while exo goes on. */
+    char *path = xprintf("/containers/%s?force=1&v=1", u->id);
+    exo_error_t err = {0};
+    stream_t *rm = stream_open("DELETE", path, NULL, removal_done, in, &err);
+    free(path);
+    if (rm == NULL) {
+        remove_container(u->id);
+    } else {
+        in->removing = realloc(in->removing, (in->n_removing + 1) * sizeof *in->removing);
+        in->removing[in->n_removing++] = rm;
+    }
     for (int s = 0; s < 3; s++) {
         buf_free(&u->out[s].part);
     }
@@ -1335,6 +1484,7 @@ static const char *docker_host_address(void *instp)
 static void docker_close(void *instp)
 {
     docker_inst_t *in = instp;
+    drain_removals(in);
     char *path = xprintf("/networks/%s", in->network);
     int status = 0;
     exo_error_t err;

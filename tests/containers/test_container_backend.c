@@ -390,10 +390,12 @@ static void test_cleanup_only_the_app(void)
     /* A run that "crashed": units and network left behind. */
     void *inst = open_run("r4");
     unit_rec_t r = {0};
-    exo_unit_spec_t s = unit_spec("leftover", "sleep 300", &r);
+    exo_unit_spec_t s = unit_spec("leftover", "echo leftover-up; sleep 300", &r);
     exo_unit_t *u = NULL;
     exo_error_t err = {0};
     CU_ASSERT_EQUAL_FATAL(ops->start(inst, &s, &u, &err), 0);
+    wait_text_t w = {&r, "leftover-up"};
+    CU_ASSERT_TRUE(run_until(th, has_text, &w, 20000));
     char *mine = sh_out("%s ps -q --filter label=exo.app=%s | wc -l", engine, app);
     CU_ASSERT_STRING_EQUAL(mine, "1");
     free(mine);

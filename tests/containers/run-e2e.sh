@@ -1,0 +1,71 @@
+# tests/containers/run-e2e.sh - the body of run-docker.sh and run-podman.sh: `exo run` and
+# `exo test` with --backend $ENGINE on the pingpong app. Sourced with ENGINE set.
+e2e_engine_up "$ENGINE"
+A=$T/app
+e2e_app "$A"
+e2e_outsider
+
+# 1. Messages round-trip through the broker on the host; output is prefixed per role.
+"$EXO_BIN" run --app "$A" --backend "$ENGINE" > "$T/out" 2>&1 &
+EXO=$!
+wait_for "$T/out" 'all services ready' 120
+wait_for "$T/out" '^ *ping \| got pong from pong' 30
+expect_line "$T/out" '^ *pong \| got ping from ping'
+[ -n "$(containers_of pingpong)" ] || fail "no labelled containers while running"
+[ -n "$(networks_of pingpong)" ] || fail "no labelled network while running"
+
+# 2. Ctrl-C removes every container and network of the app, and nothing else.
+kill -INT $EXO
+wait_exit $EXO 60
+[ "$RC" = 0 ] || fail "exo run exited $RC after Ctrl-C"
+[ -z "$(containers_of pingpong)" ] || fail "containers left after Ctrl-C: $(containers_of pingpong)"
+[ -z "$(networks_of pingpong)" ] || fail "networks left after Ctrl-C"
+e2e_outsider_alive
+pass "$ENGINE: run, round trip, prefixed logs, Ctrl-C cleanup"
+
+# 3. A killed exo leaves containers; the next run removes them before it starts.
+"$EXO_BIN" run --app "$A" --backend "$ENGINE" > "$T/out2" 2>&1 &
+EXO=$!
+wait_for "$T/out2" 'all services ready' 120
+kill -9 $EXO
+wait_exit $EXO 10
+[ -n "$(containers_of pingpong)" ] || fail "expected leftovers after kill -9"
+"$EXO_BIN" run --app "$A" --backend "$ENGINE" > "$T/out3" 2>&1 &
+EXO=$!
+wait_for "$T/out3" 'all services ready' 120
+runs=$("$ENGINE" ps -a --filter label=exo.app=pingpong --format '{{.Labels}}' |
+       grep -o 'exo.run:[^,]*' | sort -u | wc -l)
+[ "$runs" = 1 ] || fail "containers of $runs runs present after the second start"
+kill -INT $EXO
+wait_exit $EXO 60
+[ -z "$(containers_of pingpong)$(networks_of pingpong)" ] || fail "leftovers after second run"
+e2e_outsider_alive
+pass "$ENGINE: leftovers of a killed run are cleaned up by the next"
+
+# 4. exo test runs each service's test command inside its image.
+"$EXO_BIN" test --app "$A" --backend "$ENGINE" > "$T/test" 2>&1
+RC=$?
+cat "$T/test"
+[ "$RC" = 1 ] || fail "exo test exited $RC with a failing service test"
+expect_line "$T/test" 'pong tests run in [0-9a-f]+'
+expect_line "$T/test" 'ping-tests-failing'
+[ -z "$(containers_of pingpong)$(networks_of pingpong)" ] || fail "leftovers after exo test"
+e2e_outsider_alive
+pass "$ENGINE: exo test runs inside the image"
+
+# 5. A build failure names the service; nothing is left running.
+mkdir -p "$A/broken"
+printf 'FROM exo-busybox:test\nRUN echo building && exit 4\n' > "$A/broken/Dockerfile"
+printf 'startup:\n  command: sleep 600\n' > "$A/broken/service.yml"
+cat >> "$A/application.yml" <<'YML'
+  broken:
+    location: ./broken
+YML
+"$EXO_BIN" run --app "$A" --backend "$ENGINE" > "$T/build" 2>&1
+RC=$?
+[ "$RC" != 0 ] || fail "exo run succeeded with a broken build"
+expect_line "$T/build" 'broken.*(build failed|Step|STEP)'
+[ -z "$(containers_of pingpong)$(networks_of pingpong)" ] || fail "leftovers after a build failure"
+e2e_outsider_alive
+"$ENGINE" rm -f "exo-outsider-$$" >/dev/null 2>&1
+pass "$ENGINE: build failure reported with the service name"
