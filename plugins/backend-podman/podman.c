@@ -364,7 +364,8 @@ struct child {
     pid_t pid;
     int fd[2];
     int watch[2];
-    pbuf_t out;      /* stdout, when on_data is NULL */
+    pbuf_t out;      /* stdout, when on_line is NULL */
+    pbuf_t errb;     /* stderr, when on_line is NULL */
     pbuf_t part[2];  /* partial lines, when on_line is set */
     line_fn on_line;
     child_done_fn on_done;
@@ -392,6 +393,7 @@ static void child_free(child_t *c, bool kill_it)
         reap(c->pid);
     }
     buf_free(&c->out);
+    buf_free(&c->errb);
     free(c);
 }
 
@@ -407,8 +409,8 @@ static void child_readable(int fd, unsigned events, void *arg)
     if (n > 0) {
         if (c->on_line != NULL) {
             lines_feed(&c->part[i], i + 1, chunk, (size_t)n, c->on_line, c->arg);
-        } else if (i == 0) {
-            buf_add(&c->out, chunk, (size_t)n);
+        } else {
+            buf_add(i == 0 ? &c->out : &c->errb, chunk, (size_t)n);
         }
         return;
     }
@@ -445,6 +447,7 @@ static child_t *child_start(argv_t *a, line_fn on_line, child_done_fn on_done, v
     c->on_done = on_done;
     c->arg = arg;
     buf_add(&c->out, "", 0);
+    buf_add(&c->errb, "", 0);
     for (int i = 0; i < 2; i++) {
         fcntl(c->fd[i], F_SETFL, fcntl(c->fd[i], F_GETFL) | O_NONBLOCK);
         c->watch[i] = g_host->watch_fd(g_host, c->fd[i], EXO_EV_READ, child_readable, c);
@@ -473,7 +476,10 @@ struct exo_unit {
     void (*on_output)(void *arg, int stream, const char *line, size_t len);
     void (*on_exit)(void *arg, int status, int signal);
     void *arg;
+    child_t *step; /* podman create or start in flight */
     child_t *logs, *wait, *stop;
+    char *envfile; /* until create is done */
+    bool running, cancel;
     bool waited, logs_done, reported;
     int status;
     int linger;
@@ -769,6 +775,13 @@ static void unit_output(void *arg, int stream, const char *line, size_t len)
 
 static void unit_close_children(struct exo_unit *u)
 {
+    child_free(u->step, false);
+    u->step = NULL;
+    if (u->envfile != NULL) {
+        unlink(u->envfile);
+        free(u->envfile);
+        u->envfile = NULL;
+    }
     child_free(u->logs, true);
     child_free(u->wait, true);
     /* A stop in flight finishes on its own: the container is going either way. */
@@ -897,6 +910,105 @@ static int write_env_file(const char *dir, const exo_unit_spec_t *spec, char **p
     return 0;
 }
 
+static int podman_kill(void *instp, exo_unit_t *u, exo_error_t *err);
+
+/* The unit never ran, or was cancelled before it did: report it as an exit now. */
+static void unit_fail(struct exo_unit *u, const char *why)
+{
+    if (why != NULL && u->on_output != NULL) {
+        char line[700];
+        int n = snprintf(line, sizeof line, "exo: %s", why);
+        u->on_output(u->arg, EXO_STREAM_STDERR, line, (size_t)(n < 0 ? 0 : n));
+    }
+    u->status = u->cancel ? 128 + 9 : 125; /* 125: podman run's "the engine refused" */
+    u->waited = u->logs_done = true;
+    maybe_report(u, false);
+}
+
+static void step_error(child_t *c, int status, const char *doing, char *out, size_t n)
+{
+    char *e = rtrim(c->errb.data);
+    char *last = e ? strrchr(e, '\n') : NULL;
+    snprintf(out, n, "podman: %s failed (exit %d): %s", doing, status, last ? last + 1 : e);
+}
+
+static void start_done(void *arg, child_t *c, int status)
+{
+    struct exo_unit *u = arg;
+    u->step = NULL;
+    if (status != 0 && status != -1) {
+        char why[600];
+        step_error(c, status, "starting the container", why, sizeof why);
+        child_free(c, false);
+        unit_fail(u, why);
+        return;
+    }
+    child_free(c, false);
+    /* logs -f replays from the start; wait answers at once for a container already gone. */
+    exo_error_t err = {0};
+    argv_t a = podman_argv();
+    arg_add(&a, "logs");
+    arg_add(&a, "--follow");
+    arg_add(&a, u->id);
+    u->logs = child_start(&a, unit_output, logs_done, u, &err);
+    arg_free(&a);
+    a = podman_argv();
+    arg_add(&a, "wait");
+    arg_add(&a, u->id);
+    u->wait = u->logs ? child_start(&a, NULL, wait_done, u, &err) : NULL;
+    arg_free(&a);
+    if (u->wait == NULL) {
+        child_free(u->logs, true);
+        u->logs = NULL;
+        unit_fail(u, err.message);
+        return;
+    }
+    u->running = true;
+    if (u->cancel) {
+        podman_kill(u->inst, u, &err);
+    }
+}
+
+static void create_done(void *arg, child_t *c, int status)
+{
+    struct exo_unit *u = arg;
+    u->step = NULL;
+    unlink(u->envfile);
+    free(u->envfile);
+    u->envfile = NULL;
+    if (status != 0 && status != -1) {
+        char why[600];
+        step_error(c, status, "creating the container", why, sizeof why);
+        child_free(c, false);
+        unit_fail(u, why);
+        return;
+    }
+    char *id = rtrim(c->out.data);
+    if (id != NULL && id[0] != '\0' && strchr(id, '\n') == NULL) {
+        free(u->id);
+        u->id = xstrdup(id);
+    }
+    child_free(c, false);
+    if (u->cancel) {
+        unit_fail(u, NULL);
+        return;
+    }
+    exo_error_t err = {0};
+    argv_t a = podman_argv();
+    arg_add(&a, "start");
+    arg_add(&a, u->id);
+    u->step = child_start(&a, NULL, start_done, u, &err);
+    arg_free(&a);
+    if (u->step == NULL) {
+        unit_fail(u, err.message);
+    }
+}
+
+/*
+ * `podman create` and `podman start` take a few hundred milliseconds each; start() only
+ * launches the create, and the rest follows on the loop, so the units of a run start in
+ * parallel. A failure after start() returned is an exit with status 125 and a stderr line.
+ */
 static int podman_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **unitp,
                         exo_error_t *err)
 {
@@ -935,23 +1047,11 @@ static int podman_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **u
     }
     char *image = spec->image ? xstrdup(spec->image) : image_tag(in, spec->name);
     arg_add(&a, image);
+    free(image);
     if (spec->command != NULL) {
         arg_add(&a, "/bin/sh");
         arg_add(&a, "-c");
         arg_add(&a, spec->command);
-    }
-    run_result_t r;
-    char doing[300];
-    snprintf(doing, sizeof doing, "creating container %s from image %s", cname, image);
-    rc = run_ok(&a, doing, &r, err);
-    unlink(envfile);
-    free(envfile);
-    free(image);
-    arg_free(&a);
-    if (rc < 0) {
-        result_free(&r);
-        free(cname);
-        return rc;
     }
     struct exo_unit *u = calloc(1, sizeof *u);
     if (u == NULL) {
@@ -959,44 +1059,20 @@ static int podman_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **u
     }
     u->inst = in;
     u->name = xstrdup(spec->name);
-    u->id = xstrdup(r.out.data[0] ? rtrim(r.out.data) : cname);
+    u->id = cname; /* the name works as an id until podman prints the real one */
+    u->envfile = envfile;
     u->on_output = spec->on_output;
     u->on_exit = spec->on_exit;
     u->arg = spec->arg;
-    result_free(&r);
-    free(cname);
-
-    a = podman_argv();
-    arg_add(&a, "start");
-    arg_add(&a, u->id);
-    snprintf(doing, sizeof doing, "starting container for %s", spec->name);
-    rc = run_ok(&a, doing, &r, err);
-    result_free(&r);
+    u->step = child_start(&a, NULL, create_done, u, err);
     arg_free(&a);
-    if (rc == 0) {
-        /* logs -f replays from the start; wait answers at once for a container already gone. */
-        a = podman_argv();
-        arg_add(&a, "logs");
-        arg_add(&a, "--follow");
-        arg_add(&a, u->id);
-        u->logs = child_start(&a, unit_output, logs_done, u, err);
-        arg_free(&a);
-        a = podman_argv();
-        arg_add(&a, "wait");
-        arg_add(&a, u->id);
-        u->wait = u->logs ? child_start(&a, NULL, wait_done, u, err) : NULL;
-        arg_free(&a);
-        if (u->wait == NULL) {
-            rc = err ? err->code : EXO_ERR_IO;
-        }
-    }
-    if (rc < 0) {
-        unit_close_children(u);
-        container_rm(u->id);
+    if (u->step == NULL) {
+        unlink(envfile);
+        free(envfile);
         free(u->name);
         free(u->id);
         free(u);
-        return rc;
+        return err ? err->code : EXO_ERR_UNAVAILABLE;
     }
     *unitp = u;
     return 0;
@@ -1004,6 +1080,10 @@ static int podman_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **u
 
 static int podman_stop(void *instp, exo_unit_t *u, unsigned grace_ms, exo_error_t *err)
 {
+    if (!u->running) {
+        u->cancel = true; /* create_done or start_done ends it */
+        return 0;
+    }
     if (u->waited || u->stop != NULL) {
         return 0;
     }
@@ -1018,6 +1098,10 @@ static int podman_stop(void *instp, exo_unit_t *u, unsigned grace_ms, exo_error_
 
 static int podman_kill(void *instp, exo_unit_t *u, exo_error_t *err)
 {
+    if (!u->running) {
+        u->cancel = true;
+        return 0;
+    }
     if (u->waited) {
         return 0;
     }
