@@ -1,7 +1,7 @@
 /*
- * tests/support/test_host.h - a real exo_host_t on the core loop, for tests that drive a
- * plugin directly without the loader. Log lines go to stderr with a "[test host]" prefix.
- * One host per test; not thread-safe beyond what exo/plugin.h allows (log and post).
+ * tests/support/test_host.h - a plugin host table for test programs and drivers that load a
+ * plugin without the whole exo core (no loader, no app): loop services come from core/loop.h,
+ * logging goes to stderr with a prefix. One host per loop; not thread-safe except log/post.
  */
 #ifndef EXO_TESTS_TEST_HOST_H
 #define EXO_TESTS_TEST_HOST_H
@@ -10,17 +10,12 @@
 
 #include "loop.h"
 
-typedef struct exo_test_host {
-    exo_host_t host;
-    exo_loop_t *loop;
-    char *state_dir;
-} exo_test_host_t;
+/** Fill @p host for @p loop; log lines start with @p prefix. */
+void exo_test_host_init(exo_host_t *host, exo_loop_t *loop, const char *prefix);
 
-/** Fill @p th with a host backed by @p loop; @p state_dir may be NULL. */
-void exo_test_host_init(exo_test_host_t *th, exo_loop_t *loop, const char *state_dir);
-void exo_test_host_fini(exo_test_host_t *th);
-
-/** Run the loop until *@p flag becomes true or @p timeout_ms pass. Returns *flag. */
-bool exo_test_host_run_until(exo_test_host_t *th, const bool *flag, unsigned timeout_ms);
+/** dlopen @p path and return its descriptor (after init() with @p host), or NULL with a message
+ *  on stderr. *handle_p receives the dlopen handle for dlclose. */
+const exo_plugin_desc_t *exo_test_plugin_load(const char *path, const exo_host_t *host,
+                                              void **handle_p);
 
 #endif /* EXO_TESTS_TEST_HOST_H */
