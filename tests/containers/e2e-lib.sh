@@ -4,7 +4,7 @@
 #   exo-tsvc:test     the host-built tsvc (libexoservice) with its libraries, for bus services
 # The app "pingpong": pong answers `ping` with `pong`; ping sends `ping` once online and
 # prints the reply. Both run `tsvc`, so the same app runs on the process backend too.
-. "$EXO_TOP_SRCDIR/tests/support/lib.sh"
+. "$EXO_TOP_SRCDIR/tests/support/run-lib.sh"
 . "$EXO_TOP_SRCDIR/tests/support/engines.sh"
 
 TSVC_DIR="$EXO_TOP_BUILDDIR/plugins/transport-zmq/tests"

@@ -139,6 +139,11 @@ engine_import_host_binary() {
         for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
             mkdir -p "$root$(dirname "$lib")"
             cp -L "$lib" "$root$lib"
+            # Libraries found through LD_LIBRARY_PATH (a build tree) go where ld.so looks.
+            case "$lib" in
+                /lib/*|/lib64/*|/usr/lib/*) ;;
+                *) mkdir -p "$root/usr/lib"; cp -L "$lib" "$root/usr/lib/" ;;
+            esac
         done
     done
     tar -C "$root" -cf - . | "$engine" import -c 'ENV PATH=/bin' - "$name" >/dev/null
