@@ -57,8 +57,10 @@ engine_docker_stop() {
     local pid
     pid=$(cat "$ENGINE_DOCKER_DIR/dockerd.pid" 2>/dev/null || echo "$ENGINE_DOCKERD_PID")
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-        # Containers first, so that dockerd does not wait for them on shutdown.
-        docker ps -q | xargs -r docker rm -f >/dev/null 2>&1
+        # Containers first, so that dockerd does not wait for them on shutdown,
+        # and networks, whose bridges would outlive a stopped dockerd with their addresses.
+        docker ps -aq | xargs -r docker rm -f >/dev/null 2>&1
+        docker network prune -f >/dev/null 2>&1
         kill "$pid"
         local i
         for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
