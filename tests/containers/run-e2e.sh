@@ -33,8 +33,8 @@ wait_exit $EXO 10
 "$EXO_BIN" run --app "$A" --backend "$ENGINE" > "$T/out3" 2>&1 &
 EXO=$!
 wait_for "$T/out3" 'all services ready' 120
-runs=$("$ENGINE" ps -a --filter label=exo.app=pingpong --format '{{.Labels}}' |
-       grep -o 'exo.run:[^,]*' | sort -u | wc -l)
+if [ "$ENGINE" = docker ]; then fmt='{{.Label "exo.run"}}'; else fmt='{{index .Labels "exo.run"}}'; fi
+runs=$("$ENGINE" ps -a --filter label=exo.app=pingpong --format "$fmt" | sort -u | wc -l)
 [ "$runs" = 1 ] || fail "containers of $runs runs present after the second start"
 kill -INT $EXO
 wait_exit $EXO 60
