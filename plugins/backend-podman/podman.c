@@ -690,8 +690,8 @@ static void build_line(void *arg, int stream, const char *line, size_t len)
     build_ctx_t *b = arg;
     if (len >= 5 && strncmp(line, "STEP ", 5) == 0) {
         snprintf(b->step, sizeof b->step, "%.*s", (int)len, line);
-    } else if (len >= 6 && strncmp(line, "Error:", 6) == 0) {
-        snprintf(b->error, sizeof b->error, "%.*s", (int)len, line);
+    } else if (len >= 7 && strncmp(line, "Error: ", 7) == 0) {
+        snprintf(b->error, sizeof b->error, "%.*s", (int)len - 7, line + 7);
     }
     if (b->log) {
         fprintf(b->log, "%.*s\n", (int)len, line);

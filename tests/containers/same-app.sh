@@ -32,8 +32,9 @@ seen() {
     echo "exit $RC"
     # readiness order and the messages, without timings and activity ids
     grep -oE '(pong|ping) ready|all services ready \([0-9]+ services\)' "$out"
+    # (two roles' outputs reach exo on separate streams: their relative order is not fixed)
     grep -E '^ *(ping|pong) \| got ' "$out" |
-      sed -E 's/activity [^ ]+/activity A/; s/^ +//'
+      sed -E 's/activity [^ ]+/activity A/; s/^ +//' | sort
   } > "$T/$1.seen"
 }
 for b in process docker podman; do seen $b; done
