@@ -45,6 +45,14 @@ for i in $(seq 1 10); do
 done
 
 now_ms() { date +%s%3N; }
+# stop_pid PID: Ctrl-C, then SIGKILL after 60 s; exo's own shutdown is not measured.
+stop_pid() {
+  kill -INT "$1"
+  local i
+  for ((i = 0; i < 600; i++)); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$1" 2>/dev/null
+  wait "$1" 2>/dev/null
+}
 # wait_lines FILE REGEX COUNT: until COUNT lines match (60 s at most).
 wait_lines() {
   local i
@@ -62,7 +70,7 @@ for r in $(seq 1 "$ROUNDS"); do
   pid=$!
   wait_lines "$T/exo.out" 'all services ready' 1 || { cat "$T/exo.out"; exit 1; }
   t1=$(now_ms)
-  kill -INT $pid; wait $pid
+  stop_pid $pid
   exo_ms=$((t1 - t0))
 
   t0=$(now_ms)
@@ -70,8 +78,8 @@ for r in $(seq 1 "$ROUNDS"); do
   pid=$!
   wait_lines "$T/compose.out" 'svc-[0-9]+ online' 10 || { cat "$T/compose.out"; exit 1; }
   t1=$(now_ms)
-  (cd "$T" && $COMPOSE -p benchten -f compose.yml down -t 0 > /dev/null 2>&1)
-  wait $pid 2>/dev/null
+  (cd "$T" && timeout 120 $COMPOSE -p benchten -f compose.yml down -t 0 > /dev/null 2>&1)
+  stop_pid $pid
   compose_ms=$((t1 - t0))
   echo "round $r: exo run ready in $exo_ms ms; $COMPOSE up: all online in $compose_ms ms"
 done
