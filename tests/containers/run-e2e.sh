@@ -42,7 +42,31 @@ wait_exit $EXO 60
 e2e_outsider_alive
 pass "$ENGINE: leftovers of a killed run are cleaned up by the next"
 
-# 4. exo test runs each service's test command inside its image.
+# 4. A crashing container is restarted per its policy, as a new container each time.
+C=$T/crashapp
+mkdir -p "$C/crasher"
+cat > "$C/application.yml" <<'YML'
+name: crashapp
+services:
+  crasher:
+    location: ./crasher
+    restart: on-failure
+    max-restarts: 2
+YML
+printf 'startup:\n  command: echo crash-start; sleep 0.5; exit 3\ndocker:\n  image: exo-busybox:test\n' \
+  > "$C/crasher/service.yml"
+"$EXO_BIN" run --app "$C" --backend "$ENGINE" > "$T/crash" 2>&1 &
+EXO=$!
+wait_for "$T/crash" 'crasher.*exited with code 3; restarting in [0-9]+ ms \(restart 2 of 2\)' 60
+wait_for "$T/crash" 'crasher.*gave up after 2 restarts' 60
+kill -INT $EXO 2>/dev/null
+wait_exit $EXO 60
+[ "$(grep -c 'crasher | crash-start' "$T/crash")" = 3 ] || { cat "$T/crash"; fail "expected 3 starts"; }
+[ -z "$(containers_of crashapp)$(networks_of crashapp)" ] || fail "leftovers of the crashing app"
+e2e_outsider_alive
+pass "$ENGINE: a crashing container is restarted per its policy"
+
+# 5. exo test runs each service's test command inside its image.
 "$EXO_BIN" test --app "$A" --backend "$ENGINE" > "$T/test" 2>&1
 RC=$?
 cat "$T/test"
@@ -53,7 +77,7 @@ expect_line "$T/test" 'ping-tests-failing'
 e2e_outsider_alive
 pass "$ENGINE: exo test runs inside the image"
 
-# 5. A build failure names the service; nothing is left running.
+# 6. A build failure names the service; nothing is left running.
 mkdir -p "$A/broken"
 printf 'FROM exo-busybox:test\nRUN echo building && exit 4\n' > "$A/broken/Dockerfile"
 printf 'startup:\n  command: sleep 600\n' > "$A/broken/service.yml"
