@@ -5,6 +5,17 @@ A=$T/app
 e2e_app "$A"
 e2e_outsider
 
+# 0. An engine that is not there is reported, with how to start it, before anything starts.
+if [ "$ENGINE" = docker ]; then
+  DOCKER_HOST=unix://$T/nothing.sock "$EXO_BIN" run --app "$A" --backend docker > "$T/noengine" 2>&1
+else
+  EXO_PODMAN=$T/no-podman "$EXO_BIN" run --app "$A" --backend podman > "$T/noengine" 2>&1
+fi
+RC=$?
+[ "$RC" = 1 ] || { cat "$T/noengine"; fail "exo run without an engine exited $RC"; }
+expect_line "$T/noengine" 'cannot (reach the Docker engine|run .*podman).*(Start it|Install the podman)'
+expect_no_line "$T/noengine" 'ready'
+
 # 1. Messages round-trip through the broker on the host; output is prefixed per role.
 "$EXO_BIN" run --app "$A" --backend "$ENGINE" > "$T/out" 2>&1 &
 EXO=$!
