@@ -468,6 +468,8 @@ typedef struct podman_inst {
     char *app, *app_raw, *run_id, *network, *gateway, *log_dir;
     char *ifname; /* the bridge, when this plugin created it */
     unsigned starts;
+    child_t **removing; /* `podman rm` children in flight; close() waits for them */
+    size_t n_removing;
 } podman_inst_t;
 
 struct exo_unit {
@@ -1116,10 +1118,63 @@ static int podman_kill(void *instp, exo_unit_t *u, exo_error_t *err)
     return rc;
 }
 
+static void removal_done(void *arg, child_t *c, int status)
+{
+    podman_inst_t *in = arg;
+    for (size_t i = 0; i < in->n_removing; i++) {
+        if (in->removing[i] == c) {
+            in->removing[i] = in->removing[--in->n_removing];
+            break;
+        }
+    }
+    if (status > 0 && strstr(c->errb.data, "no such container") == NULL) {
+        exo_log_warn(g_host, "podman rm failed (exit %d): %s; `exo clean` retries", status,
+                     rtrim(c->errb.data));
+    }
+    child_free(c, false);
+}
+
+/* Wait (blocking, bounded) for the removals in flight: the network goes only after them. */
+static void drain_removals(podman_inst_t *in)
+{
+    unsigned waited = 0;
+    while (in->n_removing > 0 && waited < 60000) {
+        child_t *c = in->removing[0];
+        int i = c->fd[0] >= 0 ? 0 : 1;
+        struct pollfd pfd = {.fd = c->fd[i], .events = POLLIN};
+        if (poll(&pfd, 1, 100) > 0) {
+            child_readable(c->fd[i], EXO_EV_READ, c); /* removal_done drops it */
+        } else {
+            waited += 100;
+        }
+    }
+    while (in->n_removing > 0) {
+        child_free(in->removing[--in->n_removing], true);
+    }
+    free(in->removing);
+    in->removing = NULL;
+}
+
 static void podman_release(void *instp, exo_unit_t *u)
 {
+    podman_inst_t *in = instp;
     unit_close_children(u);
-    container_rm(u->id);
+    /* Removal takes podman a few hundred milliseconds: it continues while exo goes on. */
+    argv_t a = podman_argv();
+    arg_add(&a, "rm");
+    arg_add(&a, "-f");
+    arg_add(&a, "-t");
+    arg_add(&a, "0");
+    arg_add(&a, u->id);
+    exo_error_t err = {0};
+    child_t *rm = child_start(&a, NULL, removal_done, in, &err);
+    arg_free(&a);
+    if (rm == NULL) {
+        container_rm(u->id);
+    } else {
+        in->removing = realloc(in->removing, (in->n_removing + 1) * sizeof *in->removing);
+        in->removing[in->n_removing++] = rm;
+    }
     free(u->name);
     free(u->id);
     free(u);
@@ -1138,6 +1193,7 @@ static const char *podman_host_address(void *instp)
 static void podman_close(void *instp)
 {
     podman_inst_t *in = instp;
+    drain_removals(in);
     network_rm(in->network);
     if (in->ifname != NULL) {
         drop_bridge(in->ifname);
