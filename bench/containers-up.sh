@@ -47,7 +47,7 @@ done
 now_ms() { date +%s%3N; }
 # stop_pid PID: Ctrl-C, then SIGKILL after 60 s; exo's own shutdown is not measured.
 stop_pid() {
-  kill -INT "$1"
+  kill -INT "$1" 2>/dev/null
   local i
   for ((i = 0; i < 600; i++)); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
   kill -9 "$1" 2>/dev/null
