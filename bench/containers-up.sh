@@ -7,6 +7,7 @@
 #
 # Service i (1..10) sleeps i*100 ms, then prints "svc-i online" and keeps running, so the
 # slowest service needs 1.0 s after its container starts. Reported per round:
+#   alone:   the slowest service by itself with `ENGINE run` (launch -> its online line)
 #   exo:     launch -> "all services ready" (exo waits for every online text)
 #   compose: launch -> the 10th "svc-i online" line in `compose up`'s output
 # Both include creating the network and the containers; images are prepared beforehand.
@@ -65,6 +66,19 @@ wait_lines() {
 
 echo "engine $ENGINE, 10 services, slowest needs 1.0 s after start; $ROUNDS rounds"
 for r in $(seq 1 "$ROUNDS"); do
+  # the slowest service alone, as a plain `ENGINE run` (launch -> its online line)
+  : > "$T/alone.out"
+  t0=$(now_ms)
+  "$ENGINE" run --rm --name benchalone exo-busybox:bench /bin/sh -c \
+    "sleep 1.0; echo svc-10 online; exec sleep 600" > "$T/alone.out" 2>&1 &
+  pid=$!
+  wait_lines "$T/alone.out" 'svc-10 online' 1 || { cat "$T/alone.out"; exit 1; }
+  t1=$(now_ms)
+  alone_ms=$((t1 - t0))
+  "$ENGINE" rm -f benchalone >/dev/null 2>&1
+  stop_pid $pid
+
+  : > "$T/exo.out"
   t0=$(now_ms)
   "$EXO_BIN" run --app "$A" --backend "$ENGINE" > "$T/exo.out" 2>&1 &
   pid=$!
@@ -73,6 +87,7 @@ for r in $(seq 1 "$ROUNDS"); do
   stop_pid $pid
   exo_ms=$((t1 - t0))
 
+  : > "$T/compose.out"
   t0=$(now_ms)
   (cd "$T" && exec $COMPOSE -p benchten -f compose.yml up > "$T/compose.out" 2>&1) &
   pid=$!
@@ -81,5 +96,6 @@ for r in $(seq 1 "$ROUNDS"); do
   (cd "$T" && timeout 120 $COMPOSE -p benchten -f compose.yml down -t 0 > /dev/null 2>&1)
   stop_pid $pid
   compose_ms=$((t1 - t0))
-  echo "round $r: exo run ready in $exo_ms ms; $COMPOSE up: all online in $compose_ms ms"
+  echo "round $r: slowest alone $alone_ms ms; exo run ready in $exo_ms ms;" \
+       "$COMPOSE up: all online in $compose_ms ms"
 done
