@@ -53,6 +53,22 @@ wait_exit $EXO 60
 e2e_outsider_alive
 pass "$ENGINE: leftovers of a killed run are cleaned up by the next"
 
+# 3b. exo clean removes them too, also when no run is recorded, for the backend the manifest
+#     names; what is not the app's stays.
+cp "$A/application.yml" "$T/application.yml.orig"
+sed -i "s/^name: pingpong\$/name: pingpong\nbackend: $ENGINE/" "$A/application.yml"
+"$EXO_BIN" run --app "$A" > "$T/out4" 2>&1 &
+EXO=$!
+wait_for "$T/out4" 'all services ready' 120
+kill -9 $EXO
+wait_exit $EXO 10
+rm -f "$A/.exo/run.json"
+"$EXO_BIN" clean --app "$A" > "$T/clean" 2>&1 || { cat "$T/clean"; fail "exo clean failed"; }
+[ -z "$(containers_of pingpong)$(networks_of pingpong)" ] || fail "exo clean left containers"
+e2e_outsider_alive
+cp "$T/application.yml.orig" "$A/application.yml"
+pass "$ENGINE: exo clean removes the app's containers and networks"
+
 # 4. A crashing container is restarted per its policy, as a new container each time.
 C=$T/crashapp
 mkdir -p "$C/crasher"
