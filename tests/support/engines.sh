@@ -120,8 +120,11 @@ engine_import_busybox() {
     mkdir -p "$root/usr/bin" "$root/sbin" "$root/usr/sbin"
     echo 'root:x:0:0:root:/:/bin/sh' >"$root/etc/passwd"
     echo 'root:x:0:' >"$root/etc/group"
-    tar -C "$root" -cf - . | "$engine" import -c 'ENV PATH=/bin:/usr/bin:/sbin:/usr/sbin' - "$name" >/dev/null
+    tar -C "$root" -cf - . | "$engine" import -c 'ENV PATH=/bin:/usr/bin:/sbin:/usr/sbin' - "$name" \
+        >/dev/null 2>"$root.err"
     local rc=$?
+    [ $rc = 0 ] || cat "$root.err" >&2
+    rm -f "$root.err"
     rm -rf "$root"
     return $rc
 }
@@ -148,8 +151,10 @@ engine_import_host_binary() {
             esac
         done
     done
-    tar -C "$root" -cf - . | "$engine" import -c 'ENV PATH=/bin' - "$name" >/dev/null
+    tar -C "$root" -cf - . | "$engine" import -c 'ENV PATH=/bin' - "$name" >/dev/null 2>"$root.err"
     local rc=$?
+    [ $rc = 0 ] || cat "$root.err" >&2
+    rm -f "$root.err"
     rm -rf "$root"
     return $rc
 }
