@@ -479,7 +479,7 @@ struct exo_unit {
     void (*on_exit)(void *arg, int status, int signal);
     void *arg;
     child_t *step; /* podman create or start in flight */
-    child_t *logs, *wait, *stop;
+    child_t *logs, *wait, *stop, *killer;
     char *envfile; /* until create is done */
     bool running, cancel;
     bool waited, logs_done, reported;
@@ -786,9 +786,10 @@ static void unit_close_children(struct exo_unit *u)
     }
     child_free(u->logs, true);
     child_free(u->wait, true);
-    /* A stop in flight finishes on its own: the container is going either way. */
+    /* A stop or kill in flight finishes on its own: the container is going either way. */
     child_free(u->stop, false);
-    u->logs = u->wait = u->stop = NULL;
+    child_free(u->killer, false);
+    u->logs = u->wait = u->stop = u->killer = NULL;
     if (u->linger > 0) {
         g_host->timer_cancel(g_host, u->linger);
         u->linger = 0;
@@ -851,6 +852,13 @@ static void stop_done(void *arg, child_t *c, int status)
     struct exo_unit *u = arg;
     child_free(u->stop, false);
     u->stop = NULL;
+}
+
+static void kill_done(void *arg, child_t *c, int status)
+{
+    struct exo_unit *u = arg;
+    child_free(u->killer, false);
+    u->killer = NULL;
 }
 
 static void container_rm(const char *id)
@@ -1107,15 +1115,16 @@ static int podman_kill(void *instp, exo_unit_t *u, exo_error_t *err)
     if (u->waited) {
         return 0;
     }
+    if (u->killer != NULL) {
+        return 0;
+    }
+    /* A failure means it is not running any more; `podman wait` reports the exit. */
     argv_t a = podman_argv();
     arg_add(&a, "kill");
     arg_add(&a, u->id);
-    run_result_t r;
-    int rc = run_sync(&a, NULL, NULL, &r, err);
-    /* A failure means it is not running any more; `podman wait` reports the exit. */
-    result_free(&r);
+    u->killer = child_start(&a, NULL, kill_done, u, err);
     arg_free(&a);
-    return rc;
+    return u->killer ? 0 : (err ? err->code : EXO_ERR_UNAVAILABLE);
 }
 
 static void removal_done(void *arg, child_t *c, int status)
