@@ -13,3 +13,8 @@ tests_containers_test_container_backend_CFLAGS = $(EXO_TEST_CCFLAGS) -I$(top_src
 tests_containers_test_container_backend_LDADD = $(EXO_TEST_LINK) -ldl
 TESTS += tests/containers/docker.sh
 EXTRA_DIST += tests/containers/docker.sh tests/support/engines.sh
+
+# End to end: exo run / exo test --backend docker, and the same app on all three backends.
+TESTS += tests/containers/run-docker.sh tests/containers/same-app.sh
+EXTRA_DIST += tests/containers/run-docker.sh tests/containers/same-app.sh \
+	tests/containers/e2e-lib.sh tests/containers/run-e2e.sh bench/containers-up.sh

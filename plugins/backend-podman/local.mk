@@ -8,3 +8,5 @@ plugins_backend_podman_la_LIBADD = $(JANSSON_LIBS)
 # Tests: the same driver as backend-docker (built by its local.mk), against podman.
 TESTS += tests/containers/podman.sh
 EXTRA_DIST += tests/containers/podman.sh
+TESTS += tests/containers/run-podman.sh
+EXTRA_DIST += tests/containers/run-podman.sh
