@@ -56,6 +56,10 @@ engine_docker_stop() {
     [ -n "$ENGINE_DOCKER_DIR" ] || return 0
     local pid
     pid=$(cat "$ENGINE_DOCKER_DIR/dockerd.pid" 2>/dev/null || echo "$ENGINE_DOCKERD_PID")
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+        echo "engines: dockerd (pid $pid) died before the test ended; its log:" >&2
+        tail -15 "$ENGINE_DOCKER_DIR/dockerd.log" >&2
+    fi
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
         # Containers first, so that dockerd does not wait for them on shutdown,
         # and networks, whose bridges would outlive a stopped dockerd with their addresses.
