@@ -21,7 +21,7 @@ expect_no_line "$T/noengine" 'ready'
 EXO=$!
 wait_for "$T/out" 'all services ready' 120
 wait_for "$T/out" '^ *ping \| got pong from pong' 30
-expect_line "$T/out" '^ *pong \| got ping from ping'
+wait_for "$T/out" '^ *pong \| got ping from ping' 30
 [ -n "$(containers_of pingpong)" ] || fail "no labelled containers while running"
 [ -n "$(networks_of pingpong)" ] || fail "no labelled network while running"
 

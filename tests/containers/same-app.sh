@@ -26,6 +26,7 @@ seen() {
   "$EXO_BIN" run --app "$A" --backend "$1" > "$out" 2>&1 &
   local pid=$!
   wait_for "$out" '^ *ping \| got pong from pong' 120
+  wait_for "$out" '^ *pong \| got ping from ping' 30
   kill -INT $pid
   wait_exit $pid 60
   {
