@@ -740,6 +740,7 @@ exo_session_t *exo_session_new(const exo_app_t *app, const exo_session_opts_t *o
     char *listen = NULL;
     if (opts->bus && container_bus_listen(s, &listen, &err) < 0) {
         exo_error("%s", err.message);
+        free(listen);
         *exit_code = EXO_EXIT_USER;
         exo_session_destroy(&s);
         return NULL;
