@@ -10,9 +10,10 @@
  * in the plugin's state directory. Output comes from /containers/ID/logs?follow=1 and the exit
  * from /containers/ID/wait, both read on sockets watched through the host's loop.
  *
- * Threading: everything runs on the loop thread. Requests that answer at once (create, start,
- * inspect, remove) are made synchronously; streams and requests that take as long as the
- * container (logs, wait, stop) are non-blocking and watched.
+ * Threading: everything runs on the loop thread. Units are created, started and removed
+ * through non-blocking requests watched on the loop (so the engine works on all units of a run
+ * in parallel), as are the logs, wait and stop requests; open(), close(), cleanup() and the
+ * build in prepare() (which the ABI lets block) wait for their answers.
  */
 #include "config.h"
 

@@ -11,8 +11,9 @@
  * plugin's state directory. Environment values go through a 0600 env file that is removed
  * right after `podman create`, so they never show on a command line.
  *
- * Threading: loop thread only. Short commands (create, start, rm, inspect) and prepare()'s
- * build run synchronously; everything that lasts as long as a container is watched.
+ * Threading: loop thread only. create, start, stop, kill, rm, logs and wait run as children
+ * whose pipes are watched on the loop; open(), close(), cleanup() and prepare()'s build (which
+ * the ABI lets block) wait for their commands.
  */
 #include "config.h"
 
