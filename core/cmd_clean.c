@@ -142,6 +142,18 @@ int exo_cmd_clean(int argc, char **argv)
     if (!exo_strv_contains(&backends, "process")) {
         exo_strv_push(&backends, "process");
     }
+    /* Container backends label what they create: clean those the manifest names even when
+     * no run is recorded (a run.json removed by hand, another machine's state dir). */
+    size_t recorded_n = backends.n;
+    if (app->backend != NULL && !exo_strv_contains(&backends, app->backend)) {
+        exo_strv_push(&backends, app->backend);
+    }
+    for (size_t i = 0; i < app->n_services; i++) {
+        const char *b = app->services[i].backend;
+        if (b != NULL && !exo_strv_contains(&backends, b)) {
+            exo_strv_push(&backends, b);
+        }
+    }
     exo_loop_t *loop = exo_loop_new();
     exo_registry_t *reg = exo_registry_load(app->dir, loop);
     for (size_t i = 0; i < backends.n; i++) {
@@ -156,6 +168,11 @@ int exo_cmd_clean(int argc, char **argv)
         const exo_backend_ops_t *ops = p->desc->ops;
         exo_error_t err = {0};
         if (ops->cleanup != NULL && ops->cleanup(p->host, app->name, exo_dir, &err) < 0) {
+            if (i >= recorded_n) {
+                /* Only named in the manifest: an engine that is not running holds nothing. */
+                exo_warn("backend %s: %s", backends.v[i], err.message);
+                continue;
+            }
             exo_error("backend %s: %s", backends.v[i], err.message);
             code = EXO_EXIT_INTERNAL;
         }

@@ -47,12 +47,13 @@ static void on_event(void *arg, const json_t *event)
 #endif
 
 exo_runbus_t *exo_runbus_start(const exo_app_t *app, const exo_registry_t *reg, exo_loop_t *loop,
-                               const exo_runbus_events_t *ev, exo_error_t *err)
+                               const char *listen, const exo_runbus_events_t *ev,
+                               exo_error_t *err)
 {
 #ifdef HAVE_EXO_BUS
     exo_runbus_t *rb = exo_xcalloc(1, sizeof *rb);
     rb->ev = *ev;
-    rb->bus = exo_bus_start(app, reg, loop, NULL, on_event, rb, err);
+    rb->bus = exo_bus_start(app, reg, loop, listen, on_event, rb, err);
     if (rb->bus == NULL) {
         free(rb);
         return NULL;
@@ -61,6 +62,7 @@ exo_runbus_t *exo_runbus_start(const exo_app_t *app, const exo_registry_t *reg, 
     return rb;
 #else
     (void)app;
+    (void)listen;
     (void)reg;
     (void)loop;
     (void)ev;

@@ -25,8 +25,10 @@ typedef struct exo_runbus_events {
     void *arg;
 } exo_runbus_events_t;
 
+/** Start the app's broker on @p listen (NULL: the app's bus.listen). */
 exo_runbus_t *exo_runbus_start(const exo_app_t *app, const exo_registry_t *reg, exo_loop_t *loop,
-                               const exo_runbus_events_t *ev, exo_error_t *err);
+                               const char *listen, const exo_runbus_events_t *ev,
+                               exo_error_t *err);
 /** The endpoint as exo reaches it, e.g. tcp://127.0.0.1:40123. */
 const char *exo_runbus_endpoint(const exo_runbus_t *bus);
 void exo_runbus_stop(exo_runbus_t **bus_p);

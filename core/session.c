@@ -588,6 +588,35 @@ static void cleanup_leftovers(exo_session_t *s, const exo_runstate_t *rs)
     }
 }
 
+/*
+ * Units on a container network cannot reach the host's loopback, where the broker listens by
+ * default. When a container backend takes part and bus.listen is the default, open that
+ * backend now (so a missing engine is reported before anything starts) and bind the broker
+ * to the network's gateway address instead: reachable from the host and from containers on
+ * that bridge, not from other machines. Sets *listen (new string) or leaves it NULL.
+ */
+static int container_bus_listen(exo_session_t *s, char **listen, exo_error_t *err)
+{
+    if (s->app->bus_listen != NULL && strcmp(s->app->bus_listen, "tcp://127.0.0.1:0") != 0) {
+        return 0; /* the user chose */
+    }
+    for (size_t i = 0; i < s->n_backends; i++) {
+        backend_t *b = &s->backends[i];
+        if (!b->containers) {
+            continue;
+        }
+        int rc = exo_session_backend_open(s, b, err);
+        if (rc < 0) {
+            return rc;
+        }
+        const char *ha = b->ops->host_address ? b->ops->host_address(b->inst) : NULL;
+        if (ha != NULL && ha[0] != '\0' && *listen == NULL) {
+            *listen = exo_strdupf("tcp://%s:0", ha);
+        }
+    }
+    return 0;
+}
+
 static int build_nodes(exo_session_t *s, exo_error_t *err)
 {
     const exo_app_t *app = s->app;
@@ -708,9 +737,18 @@ exo_session_t *exo_session_new(const exo_app_t *app, const exo_session_opts_t *o
         }
         exo_strv_free(&names);
     }
+    char *listen = NULL;
+    if (opts->bus && container_bus_listen(s, &listen, &err) < 0) {
+        exo_error("%s", err.message);
+        free(listen);
+        *exit_code = EXO_EXIT_USER;
+        exo_session_destroy(&s);
+        return NULL;
+    }
     if (opts->bus) {
         exo_runbus_events_t ev = {.on_register = on_register, .on_trace = on_trace, .arg = s};
-        s->bus = exo_runbus_start(app, s->reg, s->loop, &ev, &err);
+        s->bus = exo_runbus_start(app, s->reg, s->loop, listen, &ev, &err);
+        free(listen);
         if (s->bus == NULL && err.code == EXO_ERR_UNAVAILABLE) {
             exo_warn("running without the message bus: %s", err.message);
         } else if (s->bus == NULL) {
