@@ -29,7 +29,25 @@ engines_require() {
 }
 
 # engine_docker_start DIR: dockerd with everything under DIR; exports DOCKER_HOST.
+# Each test starts a private engine, but bridges, subnets and routes live in the one host
+# network namespace, so two private engines would pick the same bridge name or subnet.
+# A lock per engine kind makes container tests take turns (the fd closes when the test exits).
+engine_lock() {
+    local fd
+    exec {fd}>"/tmp/exo-engine-$1.lock"
+    flock "$fd"
+    eval "ENGINE_LOCK_FD_$1=$fd"
+}
+
+engine_unlock() {
+    local var="ENGINE_LOCK_FD_$1"
+    [ -n "${!var:-}" ] || return 0
+    eval "exec ${!var}>&-"
+    eval "ENGINE_LOCK_FD_$1="
+}
+
 engine_docker_start() {
+    engine_lock docker
     local d="$1/dockerd"
     mkdir -p "$d/data" "$d/exec"
     # dockerd refuses exec roots with long paths (the containerd socket lives there).
@@ -73,11 +91,13 @@ engine_docker_stop() {
     # vfs layers can hold mounts (shm) when a container was killed hard.
     grep -o " $ENGINE_DOCKER_DIR[^ ]*" /proc/mounts 2>/dev/null | sort -r | xargs -r -n1 umount -l 2>/dev/null
     ENGINE_DOCKER_DIR=""
+    engine_unlock docker
 }
 
 # engine_podman_start DIR: podman configuration and storage under DIR; exports CONTAINERS_CONF
 # and CONTAINERS_STORAGE_CONF (podman is daemonless: nothing runs until a command does).
 engine_podman_start() {
+    engine_lock podman
     local d="$1/podman"
     mkdir -p "$d/storage" "$d/run" "$d/tmp" "$d/networks"
     cat >"$d/containers.conf" <<CONF
@@ -109,6 +129,7 @@ engine_podman_stop() {
     podman system reset -f >/dev/null 2>&1 || true
     grep -o " $ENGINE_PODMAN_DIR[^ ]*" /proc/mounts 2>/dev/null | sort -r | xargs -r -n1 umount -l 2>/dev/null
     ENGINE_PODMAN_DIR=""
+    engine_unlock podman
 }
 
 # engine_import_busybox ENGINE NAME:TAG: a busybox-static rootfs with every applet linked.
