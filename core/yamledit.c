@@ -498,3 +498,31 @@ bool exo_yamledit_has_service(const char *text, const char *role)
     free(info.role_location);
     return info.role_found;
 }
+
+char *exo_yamledit_get_scalar(const char *text, const char *key)
+{
+    yaml_parser_t p;
+    yaml_document_t doc;
+    char *found = NULL;
+    yaml_parser_initialize(&p);
+    yaml_parser_set_input_string(&p, (const unsigned char *)text, strlen(text));
+    if (!yaml_parser_load(&p, &doc)) {
+        yaml_parser_delete(&p);
+        return NULL;
+    }
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    if (root != NULL && root->type == YAML_MAPPING_NODE) {
+        for (yaml_node_pair_t *pr = root->data.mapping.pairs.start;
+             pr < root->data.mapping.pairs.top && found == NULL; pr++) {
+            yaml_node_t *k = yaml_document_get_node(&doc, pr->key);
+            yaml_node_t *v = yaml_document_get_node(&doc, pr->value);
+            if (k->type == YAML_SCALAR_NODE && v->type == YAML_SCALAR_NODE &&
+                strcmp((const char *)k->data.scalar.value, key) == 0) {
+                found = exo_xstrdup((const char *)v->data.scalar.value);
+            }
+        }
+    }
+    yaml_document_delete(&doc);
+    yaml_parser_delete(&p);
+    return found;
+}

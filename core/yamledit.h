@@ -31,4 +31,7 @@ int exo_yamledit_add_service(const char *text, const char *role, const char *loc
  */
 bool exo_yamledit_has_service(const char *text, const char *role);
 
+/** The top-level scalar @p key of @p text as a new string, or NULL (absent, not a scalar). */
+char *exo_yamledit_get_scalar(const char *text, const char *key);
+
 #endif /* EXO_CORE_YAMLEDIT_H */
