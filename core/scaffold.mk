@@ -16,6 +16,7 @@ tests_unit_test_template_CFLAGS = $(EXO_TEST_CCFLAGS)
 tests_unit_test_template_LDADD = $(EXO_TEST_LINK)
 TESTS += tests/unit/test_yamledit tests/unit/test_template
 
+EXTRA_DIST += tests/scaffold/common.sh
 SCAFFOLD_TESTS = \
 	tests/scaffold/create.sh \
 	tests/scaffold/add.sh \
