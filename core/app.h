@@ -15,6 +15,11 @@
 
 #include "diag.h"
 
+/** Where a node was written (1-based), for diagnostics after loading (exo check). */
+typedef struct exo_pos {
+    int line, column;
+} exo_pos_t;
+
 typedef struct exo_translation {
     char *public_name;   /* the name the rest of the app uses */
     char *internal_name; /* the name the service itself uses */
@@ -85,6 +90,12 @@ typedef struct exo_service {
     json_t *backend_options; /* services.<role>.options: passed to the backend; may be NULL */
 
     int line, column;      /* where services.<role> is in application.yml */
+
+    /* Positions parallel to sends and receives (in file) and translations (in the app's
+     * application.yml), so that exo check can point at the item a finding is about. */
+    exo_pos_t *sends_pos;
+    exo_pos_t *receives_pos;
+    exo_pos_t *translations_pos;
 } exo_service_t;
 
 typedef struct exo_resource {

@@ -1,1 +1,13 @@
-# core/model.mk: sources and tests of this core area (none yet).
+# core/model.mk: the app model (application.yml / service.yml) and `exo check`.
+core_libexocore_la_SOURCES += core/yamlnode.h core/yamlnode.c
+exo_SOURCES += core/cmd_check.c
+
+check_PROGRAMS += tests/unit/test_manifest
+tests_unit_test_manifest_SOURCES = tests/unit/test_manifest.c tests/support/cunit_main.h
+tests_unit_test_manifest_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DEXO_FIXTURES='"$(abs_top_srcdir)/tests/fixtures/apps"'
+tests_unit_test_manifest_CFLAGS = $(EXO_TEST_CCFLAGS)
+tests_unit_test_manifest_LDADD = $(EXO_TEST_LINK)
+
+TESTS += tests/unit/test_manifest tests/cli/check.sh
+EXTRA_DIST += tests/cli/check.sh tests/fixtures/apps

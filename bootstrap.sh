@@ -1,0 +1,61 @@
+#!/bin/sh
+# bootstrap.sh - the README's two quick-start commands on a fresh Debian 12 machine.
+#   sh bootstrap.sh demo   install what is missing, build, install exo, run the example app
+#   sh bootstrap.sh test   install what is missing, build, run the whole test suite
+# Needs root for apt-get and `make install` (it uses sudo when not root).
+set -eu
+
+mode="${1:-}"
+case "$mode" in
+  demo|test) ;;
+  *) echo "usage: sh bootstrap.sh demo|test" >&2; exit 1 ;;
+esac
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Build and core runtime dependencies (the embedded default needs only these).
+core_pkgs="build-essential autoconf automake libtool libltdl-dev pkg-config
+  libyaml-dev libjansson-dev libzmq3-dev libcunit1-dev python3 python3-zmq"
+# Everything the test suite uses for real: servers, engines, peers, analysis tools.
+test_pkgs="libpq-dev libhiredis-dev postgresql redis-server libnats-dev nats-server
+  docker.io podman runc busybox-static clang libclang-rt-14-dev valgrind procps iproute2
+  psmisc curl ca-certificates"
+
+pkgs="$core_pkgs"
+[ "$mode" = test ] && pkgs="$pkgs $test_pkgs"
+missing=""
+for p in $pkgs; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "bootstrap: installing:$missing"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  # shellcheck disable=SC2086
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
+fi
+
+jobs=$(nproc 2>/dev/null || echo 2)
+[ -x configure ] || autoreconf -fi
+[ -f Makefile ] || ./configure -q
+make -j"$jobs"
+
+if [ "$mode" = demo ]; then
+  as_root make install
+  as_root ldconfig
+  exec sh examples/todo/demo.sh
+fi
+
+status=0
+EXO_TEST_REQUIRE_ALL=1 make -j"$jobs" check || status=$?
+# One plain closing line for humans and CI: totals from the automake harness.
+if [ -f test-suite.log ] || ls tests >/dev/null 2>&1; then
+  find . -name '*.trs' -exec cat {} + > .trs-all 2>/dev/null || true
+  pass=$(grep -c '^:test-result: PASS' .trs-all || true)
+  fail=$(grep -c -E '^:test-result: (FAIL|ERROR|XPASS)' .trs-all || true)
+  skip=$(grep -c '^:test-result: SKIP' .trs-all || true)
+  rm -f .trs-all
+  echo "$pass passed, $fail failed, $skip skipped"
+fi
+exit "$status"
