@@ -145,6 +145,15 @@ static int check(const char *dir, const exo_tvars_t *given, bool keep)
         printf("rendered as service '%s' of %s\n", role, app_dir);
     }
     exo_diag_print(&diag, stderr, exo_use_color(2));
+    if (exo_command_find("check") != NULL) {
+        const char *validate[] = {"exo", "check", NULL};
+        printf("running exo check in %s\n", app_dir);
+        if (run_self(app_dir, validate) != 0) {
+            printf("template check: FAILED (the rendered app does not validate)\n");
+            rc = EXO_EXIT_USER;
+            goto out;
+        }
+    }
     if (exo_command_find("setup") == NULL || exo_command_find("test") == NULL) {
         printf("note: this exo has no 'setup'/'test' commands; setup and tests not run\n");
         printf("template check: ok (rendering only)\n");

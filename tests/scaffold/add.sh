@@ -124,4 +124,13 @@ if command -v script >/dev/null; then
     grep -q 'location: ./asked' application.yml || { cat "$T/tty"; fail "prompted add failed"; }
     grep -q 'type: c-service' asked/service.yml || fail "default template not c-service"
 fi
+# the app model accepts what the shipped templates render
+if "$EXO" help | grep -q '^  check '; then
+    cd "$T" && run_exo 0 create app valid && cd valid
+    run_exo 0 add service c --template c-service
+    run_exo 0 add service p --template python-service
+    run_exo 0 add service w --template worker --set 'command=sleep 1000'
+    run_exo 0 check
+    out_has "ok: app valid, 3 services"
+fi
 echo "add: ok"

@@ -33,6 +33,14 @@ run_exo 1 template check
 err_has "missing the template DIR"
 [ -z "$(ls -A "$T/tmp")" ] || fail "template check left $(ls "$T/tmp")"
 
+# a service.yml the app model rejects
+if "$EXO" help | grep -q '^  check '; then
+    printf 'type: x\nstartup: {command: true}\nbogus-key: 1\n' > bad/files/service.yml
+    run_exo 1 template check bad
+    out_has "FAILED (the rendered app does not validate)"
+    err_has "bogus-key"
+fi
+
 if [ "$has_run" = no ]; then
     run_exo 0 template check "$src/c-service"
     out_has "rendering only"
