@@ -49,13 +49,19 @@ e2e() {
     run_exo 0 create app demo
     cd demo
     run_exo 0 add service ping --template "$tpl"
+    # the bus routes ping only from a role that sends it: a client role that never joins the bus
+    run_exo 0 add service client --template worker --set 'command=exec sleep 1000000' \
+        --set sends=ping --set receives=pong
+    sed -i 's|^    location: ./client$|&\n    ready: started|' application.yml
+    grep -q 'ready: started' application.yml || fail "could not mark client ready: started"
+    "$EXO" check </dev/null >"$T/check.log" 2>&1 || { cat "$T/check.log"; fail "exo check failed"; }
     "$EXO" setup </dev/null >"$T/setup.log" 2>&1 || { cat "$T/setup.log"; fail "exo setup failed"; }
     "$EXO" run </dev/null >"$T/run.log" 2>&1 &
     local run_pid=$!
     trap 'kill -TERM $run_pid 2>/dev/null; wait $run_pid 2>/dev/null; rm -rf "$T"' EXIT
     local i got=no
     for i in $(seq 1 60); do
-        if "$EXO" send --as ping ping '{"n":42}' --wait --timeout 1000 </dev/null >"$T/reply" 2>"$T/send.err"; then
+        if "$EXO" send --as client ping '{"n":42}' --wait --timeout 1000 </dev/null >"$T/reply" 2>"$T/send.err"; then
             got=yes; break
         fi
         kill -0 "$run_pid" 2>/dev/null || { cat "$T/run.log"; fail "exo run exited"; }
