@@ -27,7 +27,10 @@ typedef enum exo_template_origin {
     EXO_TEMPLATE_PATH       /* named by a path on the command line */
 } exo_template_origin_t;
 
-typedef enum exo_template_kind { EXO_TEMPLATE_KIND_APP, EXO_TEMPLATE_KIND_SERVICE } exo_template_kind_t;
+typedef enum exo_template_kind {
+    EXO_TEMPLATE_KIND_APP,
+    EXO_TEMPLATE_KIND_SERVICE
+} exo_template_kind_t;
 
 /** A value the template takes: {{name}} in its files. */
 typedef struct exo_template_value {
