@@ -377,15 +377,51 @@ out:
     return rc;
 }
 
+/* One value a template takes, as `exo templates` shows it: exo's own first, then declared. */
+typedef struct value_row {
+    const char *name, *description, *default_value, *flag;
+    bool builtin;
+} value_row_t;
+
+#define MAX_ROWS 64
+
+static size_t value_rows(const exo_template_t *t, value_row_t *rows, size_t max)
+{
+    size_t n = 0;
+    bool app = t->kind == EXO_TEMPLATE_KIND_APP;
+    const exo_template_value_t *d = exo_template_value(t, "description");
+    rows[n++] = (value_row_t){app ? "app" : "role", app ? "the app's name" : "the service's role",
+                              NULL, app ? "NAME" : "ROLE", true};
+    rows[n++] = (value_row_t){"description",
+                              d != NULL && d->description ? d->description : "what it does",
+                              d != NULL ? d->default_value : "", "--description TEXT", d == NULL};
+    if (app) {
+        rows[n++] = (value_row_t){"version", "the first version", "0.1.0", "--version X.Y.Z",
+                                  true};
+    }
+    for (size_t i = 0; i < t->n_values && n < max; i++) {
+        const exo_template_value_t *v = &t->values[i];
+        if (v != d) {
+            rows[n++] = (value_row_t){v->name, v->description, v->default_value, NULL, false};
+        }
+    }
+    return n;
+}
+
 static json_t *template_json(const exo_template_t *t)
 {
     json_t *values = json_array();
-    for (size_t i = 0; i < t->n_values; i++) {
-        const exo_template_value_t *v = &t->values[i];
-        json_array_append_new(values, json_pack("{s:s, s:s?, s:s?, s:b}", "name", v->name,
-                                                "description", v->description, "default",
-                                                v->default_value, "required",
-                                                v->default_value == NULL));
+    value_row_t rows[MAX_ROWS];
+    size_t n = value_rows(t, rows, MAX_ROWS);
+    for (size_t i = 0; i < n; i++) {
+        const value_row_t *v = &rows[i];
+        char *flag = v->flag ? exo_xstrdup(v->flag) : exo_strdupf("--set %s=VALUE", v->name);
+        json_array_append_new(values, json_pack("{s:s, s:s?, s:s?, s:b, s:s, s:b}", "name",
+                                                v->name, "description", v->description,
+                                                "default", v->default_value, "required",
+                                                v->default_value == NULL, "flag", flag,
+                                                "builtin", v->builtin));
+        free(flag);
     }
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:o}", "name", t->name, "kind",
                      exo_template_kind_name(t->kind), "description", t->description, "origin",
@@ -450,14 +486,19 @@ int exo_cmd_templates(int argc, char **argv)
             printf("%s%s  (%s template, %s: %s)\n    %s\n", t->name,
                    t->shadowed ? " [shadowed]" : "", exo_template_kind_name(t->kind),
                    exo_template_origin_name(t->origin), t->dir, t->description);
-            for (size_t k = 0; k < t->n_values; k++) {
-                const exo_template_value_t *v = &t->values[k];
-                char *flag = exo_strdupf("--set %s=...", v->name);
+            value_row_t rows[MAX_ROWS];
+            size_t n = value_rows(t, rows, MAX_ROWS);
+            for (size_t k = 0; k < n; k++) {
+                const value_row_t *v = &rows[k];
+                char *flag = v->flag ? exo_xstrdup(v->flag)
+                                     : exo_strdupf("--set %s=...", v->name);
                 printf("    %-24s %s", flag, v->description ? v->description : "");
-                if (v->default_value != NULL) {
+                if (v->default_value == NULL) {
+                    printf(" (required)\n");
+                } else if (v->default_value[0] != '\0') {
                     printf(" (default: %s)\n", v->default_value);
                 } else {
-                    printf(" (required)\n");
+                    printf("\n");
                 }
                 free(flag);
             }

@@ -8,6 +8,7 @@ for t in app c-service python-service worker; do
     grep -q "^$t  (.* template, installed: " "$T/out" || { cat "$T/out"; fail "$t not listed"; }
 done
 out_has "--set command=..."
+out_has "--version X.Y.Z"
 out_has "(required)"
 
 # a user template shadows the installed one of the same name; an app template shadows both
@@ -34,9 +35,14 @@ assert [t["origin"] for t in ts][0] == "app", ts[0]
 assert by["local-one"][0]["origin"] == "app"
 assert [t["origin"] for t in by["worker"]] == ["user", "installed"], by["worker"]
 assert [t["shadowed"] for t in by["worker"]] == [False, True]
-assert by["worker"][0]["values"] == [{"name": "speed", "description": "how fast", "default": "3", "required": False}]
-inst = by["worker"][1]["values"]
-assert {"name": "command", "required": True} == {k: v for k, v in inst[1].items() if k in ("name", "required")}, inst
+mine = by["worker"][0]["values"]
+assert [v for v in mine if not v["builtin"]] == [{"name": "speed", "description": "how fast", "default": "3", "required": False, "flag": "--set speed=VALUE", "builtin": False}], mine
+assert [(v["name"], v["flag"], v["required"]) for v in mine if v["builtin"]] == [("role", "ROLE", True), ("description", "--description TEXT", False)], mine
+inst = {v["name"]: v for v in by["worker"][1]["values"]}
+assert inst["command"]["required"] and inst["command"]["flag"] == "--set command=VALUE", inst
+assert not inst["description"]["builtin"] and inst["description"]["default"] == "A worker process", inst
+app = {v["name"]: v for v in by["app"][0]["values"]}
+assert app["version"]["default"] == "0.1.0" and app["app"]["flag"] == "NAME", app
 assert by["c-service"][0]["kind"] == "service" and by["app"][0]["kind"] == "app"
 assert "broken" not in by
 PY
