@@ -12,6 +12,7 @@ int exo_cmd_add(int argc, char **argv);
 int exo_cmd_templates(int argc, char **argv);
 int exo_cmd_template(int argc, char **argv);
 int exo_cmd_check(int argc, char **argv);
+int exo_cmd_plugins(int argc, char **argv);
 
 const exo_command_t exo_commands[] = {
     {"help", "show the commands, or one command's usage", "Usage: exo help [COMMAND]",
@@ -88,5 +89,20 @@ const exo_command_t exo_commands[] = {
      "Exit status: 0 valid (warnings allowed unless --strict), 1 errors (or warnings with\n"
      "--strict), 2 internal error.",
      exo_cmd_check},
+    {"plugins", "list the plugins exo finds, their ABI and status",
+     "Usage: exo plugins [--app DIR] [--json]\n\n"
+     "Lists every plugin found on the search path with its name, kind, version, plugin ABI,\n"
+     "path and status (ok or error, with the reason). For backends that can probe their\n"
+     "engine, also whether the engine is reachable. Broken plugins are listed, not fatal.\n\n"
+     "Search path, first (kind, name) wins:\n"
+     "  1. the directories in EXO_PLUGIN_PATH (colon-separated, absolute paths only)\n"
+     "  2. <app>/.exo/plugins of the app in --app DIR or at/above the current directory\n"
+     "  3. the installed plugin directory (" EXO_PLUGINDIR ")\n\n"
+     "Options:\n"
+     "  --app DIR  also search DIR/.exo/plugins\n"
+     "  --json     print a JSON array of objects with keys name, kind, version, abi, path,\n"
+     "             status, error (null when ok) and, for backends with a probe, engine\n\n"
+     "Exit status: 0 (also when plugins are broken), 1 bad arguments, 2 internal error.",
+     exo_cmd_plugins},
     {NULL, NULL, NULL, NULL},
 };

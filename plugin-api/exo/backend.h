@@ -14,6 +14,9 @@
  *
  * Ownership and threading: see exo/plugin.h. Strings in the specs are borrowed for the call;
  * the callbacks' pointers are valid only during the callback.
+ *
+ * Mandatory operations: open, start, stop, kill, release, unit_host, host_address, close,
+ * cleanup. Optional (may be NULL): probe, prepare.
  */
 #ifndef EXO_PLUGIN_API_BACKEND_H
 #define EXO_PLUGIN_API_BACKEND_H
@@ -124,7 +127,7 @@ typedef struct exo_backend_ops {
 
 /** Define a backend plugin: EXO_BACKEND_PLUGIN("process", "1.0.0", "...", caps, init, fini, &ops) */
 #define EXO_BACKEND_PLUGIN(name, version, descr, caps, init, fini, ops)                         \
-    static inline const exo_backend_ops_t *exo_backend_ops_check_(void) { return (ops); }    \
+    static inline const exo_backend_ops_t *exo_backend_ops_check_(void) { return (ops); } \
     EXO_PLUGIN_DEFINE_(EXO_KIND_BACKEND, name, version, descr, caps, init, fini, (ops))
 
 #ifdef __cplusplus

@@ -5,6 +5,8 @@
  * that replies reach only the client that asked.
  *
  * Ownership and threading: see exo/plugin.h.
+ *
+ * Mandatory operations: open, endpoint, close.
  */
 #ifndef EXO_PLUGIN_API_FRONTEND_H
 #define EXO_PLUGIN_API_FRONTEND_H
@@ -36,7 +38,9 @@ typedef struct exo_frontend_ops {
     void (*close)(void *inst);
 } exo_frontend_ops_t;
 
+/** Define a frontend plugin; the inline function makes the compiler check the ops table's type. */
 #define EXO_FRONTEND_PLUGIN(name, version, descr, caps, init, fini, ops) \
+    static inline const exo_frontend_ops_t *exo_frontend_ops_check_(void) { return (ops); } \
     EXO_PLUGIN_DEFINE_(EXO_KIND_FRONTEND, name, version, descr, caps, init, fini, (ops))
 
 #ifdef __cplusplus

@@ -17,6 +17,11 @@
  *    appended member only after checking the other side's size with EXO_HAS().
  *  - The major changes on any incompatible change (a member removed, reordered, retyped or
  *    given another meaning).
+ *  - The descriptor's members from size to version are frozen across majors, so that a core
+ *    can name a plugin built for another major when it refuses it.
+ *  - Mandatory operations: each kind header says which ops members may be NULL; the core
+ *    refuses a plugin whose ops table lacks a mandatory one or is smaller than that kind's
+ *    1.0 table.
  *
  * The host: the core hands each plugin a table of services (exo_host_t) so that a plugin links
  * against nothing from the exo binary: logging, allocation, config lookup, environment
@@ -67,6 +72,13 @@ extern "C" {
 #define EXO_PRINTF(fmt, args)
 #define EXO_EXPORT
 #define EXO_UNUSED
+#endif
+
+/* The descriptor macros expand in the plugin's own file, outside this header's extern "C". */
+#ifdef __cplusplus
+#define EXO_EXTERN_C extern "C"
+#else
+#define EXO_EXTERN_C
 #endif
 
 /** True when the struct at @p p (whose first member is uint32_t size) has @p member. */
@@ -228,14 +240,15 @@ typedef const exo_plugin_desc_t *(*exo_plugin_describe_fn)(void);
 
 /** Used by the kind macros: defines exo_plugin_describe() returning a static descriptor. */
 #define EXO_PLUGIN_DEFINE_(kind_, name_, version_, descr_, caps_, init_, fini_, ops_)       \
-    EXO_EXPORT const exo_plugin_desc_t *exo_plugin_describe(void);                          \
-    const exo_plugin_desc_t *exo_plugin_describe(void)                                      \
+    EXO_EXTERN_C EXO_EXPORT const exo_plugin_desc_t *exo_plugin_describe(void);             \
+    EXO_EXTERN_C const exo_plugin_desc_t *exo_plugin_describe(void)                         \
     {                                                                                       \
         static const exo_plugin_desc_t desc_ = {                                            \
             .size = sizeof(exo_plugin_desc_t),                                              \
             .abi_major = EXO_PLUGIN_ABI_MAJOR,                                              \
             .abi_minor = EXO_PLUGIN_ABI_MINOR,                                              \
             .kind = (kind_),                                                                \
+            .reserved = 0,                                                                  \
             .name = (name_),                                                                \
             .version = (version_),                                                          \
             .description = (descr_),                                                        \

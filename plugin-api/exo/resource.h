@@ -14,6 +14,9 @@
  *
  * Ownership and threading: see exo/plugin.h. Strings a plugin returns in exo_resource_unit_t
  * belong to the instance and stay valid until destroy().
+ *
+ * Mandatory operations: create, unit, check_ready, emit_env, destroy. Optional (may be
+ * NULL): prepare, provision, wipe.
  */
 #ifndef EXO_PLUGIN_API_RESOURCE_H
 #define EXO_PLUGIN_API_RESOURCE_H
@@ -80,7 +83,9 @@ typedef struct exo_resource_ops {
     void (*destroy)(void *inst);
 } exo_resource_ops_t;
 
+/** Define a resource plugin; the inline function makes the compiler check the ops table's type. */
 #define EXO_RESOURCE_PLUGIN(name, version, descr, caps, init, fini, ops) \
+    static inline const exo_resource_ops_t *exo_resource_ops_check_(void) { return (ops); } \
     EXO_PLUGIN_DEFINE_(EXO_KIND_RESOURCE, name, version, descr, caps, init, fini, (ops))
 
 #ifdef __cplusplus

@@ -10,6 +10,8 @@
  *
  * Ownership and threading: see exo/plugin.h. The broker runs on the core's loop thread by
  * watching its sockets with the host; on_event runs there too.
+ *
+ * Mandatory operations: all of them (a transport serves both `exo run` and the CLI clients).
  */
 #ifndef EXO_PLUGIN_API_TRANSPORT_H
 #define EXO_PLUGIN_API_TRANSPORT_H
@@ -74,7 +76,9 @@ typedef struct exo_transport_ops {
                         exo_error_t *err);
 } exo_transport_ops_t;
 
+/** Define a transport plugin; the inline function makes the compiler check the ops table's type. */
 #define EXO_TRANSPORT_PLUGIN(name, version, descr, caps, init, fini, ops) \
+    static inline const exo_transport_ops_t *exo_transport_ops_check_(void) { return (ops); } \
     EXO_PLUGIN_DEFINE_(EXO_KIND_TRANSPORT, name, version, descr, caps, init, fini, (ops))
 
 #ifdef __cplusplus

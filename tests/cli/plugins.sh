@@ -1,0 +1,91 @@
+#!/bin/bash
+# tests/cli/plugins.sh - `exo plugins` and `exo plugins --json` against the fixture plugins:
+# broken plugins are listed with their reasons and exo still exits 0.
+set -u
+fail() { echo "FAIL: $*" >&2; exit 1; }
+PY=/usr/bin/python3
+[ -x "$PY" ] || { [ -n "${EXO_TEST_REQUIRE_ALL:-}" ] && fail "no $PY"; echo "skip: no $PY"; exit 77; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/exo-plugins.XXXXXX") || fail "mktemp"
+trap 'rm -rf "$tmp"' EXIT
+fx="$EXO_TOP_BUILDDIR/tests/fixtures/plugins/.libs"
+dup="$EXO_TOP_BUILDDIR/tests/fixtures/plugins-dup/.libs"
+[ -f "$fx/good.so" ] || fail "fixture plugins not built in $fx"
+fx=$(cd "$fx" && pwd) dup=$(cd "$dup" && pwd)
+export EXO_PLUGIN_PATH="$fx:$dup"
+cd "$tmp" || fail "cd"
+
+# JSON: parsed, every key present, each fixture with the status and message it deserves.
+"$EXO_BIN" plugins --json >out.json 2>err.txt
+rc=$?
+[ $rc -eq 0 ] || fail "exo plugins --json exited $rc: $(cat err.txt)"
+grep -q "duplicate\|found first" err.txt || fail "no duplicate warning on stderr: $(cat err.txt)"
+cat >check.py <<'PYEOF'
+import json, sys
+fx, dup = sys.argv[1], sys.argv[2]
+data = json.load(sys.stdin)
+assert isinstance(data, list), data
+by_path = {p["path"]: p for p in data}
+for p in data:
+    for k in ("name", "kind", "version", "abi", "path", "status", "error"):
+        assert k in p, (k, p)
+    assert p["status"] in ("ok", "error"), p
+    assert (p["error"] is None) == (p["status"] == "ok"), p
+def get(d, f):
+    p = by_path.get(d + "/" + f)
+    assert p is not None, (f, sorted(by_path))
+    return p
+g = get(fx, "good.so")
+assert (g["name"], g["kind"], g["version"], g["abi"], g["status"]) == \
+    ("good", "backend", "1.2.3", "1.0", "ok"), g
+assert g["engine"] == "ok", g
+w = get(fx, "wrong_major.so")
+assert w["status"] == "error" and w["name"] == "wrong-major" and w["abi"] == "2.3", w
+assert "ABI 2.3" in w["error"] and "ABI 1.0" in w["error"], w
+assert "exo-plugin.pc" in w["error"], w
+assert get(fx, "newer_minor.so")["status"] == "ok"
+assert get(fx, "newer_minor.so")["abi"] == "1.1"
+checks = {
+    "no_symbol.so": "does not export exo_plugin_describe",
+    "null_desc.so": "returned NULL",
+    "small_desc.so": "smaller than",
+    "null_op.so": "mandatory operation start is NULL",
+    "init_fails.so": "init failed: the fixture engine is switched off",
+}
+for f, text in checks.items():
+    p = get(fx, f)
+    assert p["status"] == "error" and text in p["error"], (f, p)
+d = get(dup, "dup.so")
+assert d["status"] == "error" and d["error"] == "duplicate of " + fx + "/good.so", d
+print("json ok:", len(data), "plugins")
+PYEOF
+"$PY" check.py "$fx" "$dup" <out.json || fail "JSON assertions (above)"
+
+# Human table: one row per plugin, errors under their row.
+"$EXO_BIN" plugins >out.txt 2>/dev/null || fail "exo plugins exited $?"
+head -1 out.txt | grep -q "^NAME *KIND *VERSION *ABI *STATUS *PATH" || fail "header: $(head -1 out.txt)"
+grep -q "^good  *backend  *1.2.3  *1.0  *ok  *$fx/good.so" out.txt || fail "good row: $(cat out.txt)"
+grep -q "^wrong-major .* error " out.txt || fail "wrong-major row: $(cat out.txt)"
+grep -q "error: plugin wrong-major was built for exo plugin ABI 2.3 but this exo provides ABI 1.0" \
+    out.txt || fail "wrong-major message: $(cat out.txt)"
+grep -q "engine: ok" out.txt || fail "no engine line: $(cat out.txt)"
+grep -q $'\033' out.txt && fail "colour codes when stdout is no terminal"
+
+# --app DIR: app-local plugins are searched (no application.yml needed for listing).
+mkdir -p app/.exo/plugins && cp "$fx/good.so" app/.exo/plugins/
+EXO_PLUGIN_PATH= "$EXO_BIN" plugins --app app --json >app.json 2>err.txt || fail "--app: $(cat err.txt)"
+"$PY" -c 'import json,sys; d=json.load(open("app.json")); assert [p["status"] for p in d if p["path"].endswith("/app/.exo/plugins/good.so")] == ["ok"], d' \
+    || fail "app-local plugin not loaded"
+
+# Relative EXO_PLUGIN_PATH entries are skipped with a warning.
+EXO_PLUGIN_PATH=relative/dir "$EXO_BIN" plugins --json >/dev/null 2>err.txt || fail "relative path"
+grep -q "ignoring relative directory 'relative/dir'" err.txt || fail "no relative-path warning"
+
+# Usage errors exit 1, --help 0.
+"$EXO_BIN" plugins --bogus >/dev/null 2>err.txt; rc=$?
+[ $rc -eq 1 ] || fail "unknown option exited $rc"
+grep -q "unknown argument '--bogus'" err.txt || fail "unknown option message: $(cat err.txt)"
+"$EXO_BIN" plugins --app "$tmp/nope" >/dev/null 2>&1; rc=$?
+[ $rc -eq 1 ] || fail "--app missing dir exited $rc"
+"$EXO_BIN" plugins --help | grep -q "^Usage: exo plugins" || fail "--help"
+echo "plugins.sh: ok"
