@@ -36,6 +36,8 @@ typedef struct doc_info {
     size_t sub_col;         /* column of the keys inside the first role (0 = unknown) */
     bool role_found;
     char *role_location;    /* services.<role>.location when it is a scalar */
+    bool has_doc_end;       /* the document ends with an explicit `...` */
+    pos_t doc_end;          /* where */
 } doc_info_t;
 
 static pos_t mk(yaml_mark_t m)
@@ -208,6 +210,33 @@ static int walk_services(yaml_parser_t *p, const char *role, doc_info_t *info, e
     }
 }
 
+/* After the first document: only its end and the stream's end may follow, so that an error
+ * further down or a second document is reported before anything is spliced in. */
+static int check_rest(yaml_parser_t *p, doc_info_t *info, exo_error_t *err)
+{
+    for (;;) {
+        yaml_event_t ev;
+        int rc = next_event(p, &ev, err);
+        if (rc < 0) {
+            return rc;
+        }
+        yaml_event_type_t t = ev.type;
+        size_t line = ev.start_mark.line + 1;
+        if (t == YAML_DOCUMENT_END_EVENT && !ev.data.document_end.implicit) {
+            info->has_doc_end = true; /* an explicit `...`: new keys go above it */
+            info->doc_end = mk(ev.start_mark);
+        }
+        yaml_event_delete(&ev);
+        if (t == YAML_STREAM_END_EVENT) {
+            return 0;
+        }
+        if (t == YAML_DOCUMENT_START_EVENT) {
+            return exo_error_set(err, EXO_ERR_INVALID, "line %zu: a second YAML document; "
+                                 "application.yml must hold exactly one", line);
+        }
+    }
+}
+
 static int scan(const char *text, const char *role, doc_info_t *info, exo_error_t *err)
 {
     memset(info, 0, sizeof *info);
@@ -237,6 +266,7 @@ static int scan(const char *text, const char *role, doc_info_t *info, exo_error_
     }
     if (ev.type == YAML_SCALAR_EVENT && is_null_scalar(&ev)) {
         yaml_event_delete(&ev);
+        rc = check_rest(&p, info, err);
         goto out;
     }
     if (ev.type != YAML_MAPPING_START_EVENT ||
@@ -247,6 +277,7 @@ static int scan(const char *text, const char *role, doc_info_t *info, exo_error_
         goto out;
     }
     info->has_root = true;
+    bool seen_services = false;
     info->root_col = ev.end_mark.column;
     yaml_event_delete(&ev);
     for (;;) {
@@ -257,7 +288,8 @@ static int scan(const char *text, const char *role, doc_info_t *info, exo_error_
         }
         if (key.type == YAML_MAPPING_END_EVENT) {
             yaml_event_delete(&key);
-            break;
+            rc = check_rest(&p, info, err);
+            goto out;
         }
         bool is_services = key.type == YAML_SCALAR_EVENT &&
                            strcmp((const char *)key.data.scalar.value, "services") == 0;
@@ -286,6 +318,13 @@ static int scan(const char *text, const char *role, doc_info_t *info, exo_error_
             }
             continue;
         }
+        if (seen_services) {
+            rc = exo_error_set(err, EXO_ERR_INVALID, "line %zu: a second services key",
+                               key_end.line + 1);
+            yaml_event_delete(&val);
+            goto out;
+        }
+        seen_services = true;
         info->key_end = key_end;
         info->value_start = mk(val.start_mark);
         info->value_end = mk(val.end_mark);
@@ -403,8 +442,9 @@ int exo_yamledit_add_service(const char *text, const char *role, const char *loc
 
     switch (info.kind) {
     case SVC_MISSING:
-        exo_buf_append(&b, text, len);
-        if (len > 0 && text[len - 1] != '\n') {
+        at = info.has_doc_end ? byte_at(text, info.doc_end) : len;
+        exo_buf_append(&b, text, at);
+        if (at > 0 && text[at - 1] != '\n') {
             exo_buf_puts(&b, nl);
         }
         pad(&b, info.root_col);
@@ -413,6 +453,7 @@ int exo_yamledit_add_service(const char *text, const char *role, const char *loc
         exo_buf_printf(&b, "%s:%s", role, nl);
         pad(&b, info.root_col + 2 * step);
         exo_buf_printf(&b, "location: %s%s", location, nl);
+        exo_buf_puts(&b, text + at);
         goto done;
     case SVC_FLOW:
         if (info.n_children > 0) {

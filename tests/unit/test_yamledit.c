@@ -154,6 +154,12 @@ static void test_empty_and_comment_only_documents(void)
     expect_add("# nothing yet\n", "# nothing yet\nservices:\n  ping:\n    location: ./ping\n");
 }
 
+static void test_explicit_document_end(void)
+{
+    expect_add("---\nname: demo\n...\n", "---\nname: demo\nservices:\n  ping:\n"
+               "    location: ./ping\n...\n");
+}
+
 static void test_refuses_existing_role(void)
 {
     char *out = NULL;
@@ -174,6 +180,9 @@ static void test_refuses_bad_documents(void)
         "name: demo\n  bad: indent\n",     /* libyaml error */
         "{name: demo}\n",                  /* flow top level */
         "services: plain\n",
+        "a: 1\n---\nb: 2\n",                /* two documents */
+        "services: {}\nname: x\nservices:\n", /* services twice */
+        "a: 1\n...\nb: [\n",                /* an error after the first document */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char *out = NULL;
@@ -196,6 +205,7 @@ static const exo_test_t tests[] = {
     {"keeps CRLF and UTF-8", test_keeps_crlf_and_utf8},
     {"inserts after a block scalar", test_block_scalar_last},
     {"empty and comment-only documents", test_empty_and_comment_only_documents},
+    {"keeps an explicit document end last", test_explicit_document_end},
     {"refuses an existing role", test_refuses_existing_role},
     {"refuses bad documents", test_refuses_bad_documents},
     {NULL, NULL},
