@@ -39,12 +39,24 @@ skip_or_fail() {
     echo "SKIP: $1"; exit 77
 }
 
+# Build-tree stand-ins for what an installed exo gives setup commands and Python services.
+build_tree_sdk() {
+    local top="${EXO_TOP_SRCDIR:-}" build="${EXO_TOP_BUILDDIR:-}"
+    [ -n "$top" ] && [ -n "$build" ] || return 0
+    local libs="$build/plugins/transport-zmq/.libs"
+    : "${EXO_CFLAGS:=-I$top/plugins/transport-zmq/include -I$top/plugin-api -I$build/plugin-api}"
+    : "${EXO_LIBS:=-L$libs -Wl,-rpath,$libs -lexoservice}"
+    : "${EXO_PYTHON_DIR:=$top/plugins/transport-zmq/python}"
+    export EXO_CFLAGS EXO_LIBS EXO_PYTHON_DIR
+}
+
 # e2e TEMPLATE: the three-command path for one service template, then run, send and test.
 e2e() {
     local tpl="$1" cmd
     for cmd in setup run test send; do
         "$EXO" help | grep -q "^  $cmd " || skip_or_fail "this exo has no '$cmd' command yet"
     done
+    build_tree_sdk
     cd "$T"
     run_exo 0 create app demo
     cd demo
@@ -74,5 +86,6 @@ e2e() {
     wait "$run_pid" || true
     trap 'rm -rf "$T"' EXIT
     "$EXO" test </dev/null >"$T/test.log" 2>&1 || { cat "$T/test.log"; fail "exo test failed"; }
+    echo "reply: $(cat "$T/reply")"
     echo "e2e $tpl: ok"
 }

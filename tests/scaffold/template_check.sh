@@ -5,6 +5,7 @@ cd "$T"
 mkdir "$T/tmp"
 export TMPDIR="$T/tmp"
 src="${EXO_TEMPLATE_PATH:?}"
+build_tree_sdk
 has_run=no
 "$EXO" help | grep -q '^  setup ' && "$EXO" help | grep -q '^  test ' && has_run=yes
 
