@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,24 @@ static char *temp_beside(const char *parent, const char *base, exo_diag_t *diag)
     return tmpl;
 }
 
+/* Ctrl-C in the middle must not leave a half-rendered directory: hold the usual termination
+ * signals while rendering (fast, local work) and deliver them once everything is tidy. */
+static void hold_signals(sigset_t *old)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGQUIT);
+    sigprocmask(SIG_BLOCK, &set, old);
+}
+
+static void release_signals(const sigset_t *old)
+{
+    sigprocmask(SIG_SETMASK, old, NULL);
+}
+
 /* rename() that never replaces: a directory that appeared meanwhile is left alone. */
 static int rename_noreplace(const char *from, const char *to)
 {
@@ -110,11 +129,15 @@ int exo_scaffold_create_app(const char *parent, const char *name, const exo_temp
     char *target = exo_path_join(parent, name);
     int rc = -1;
     char *tmp = NULL;
+    sigset_t old_mask;
+    bool held = false;
     if (exists(target)) {
         exo_diag_error(diag, NULL, 0, 0, "%s exists already; exo create never overwrites: pick "
                        "another name or remove it", target);
         goto out;
     }
+    hold_signals(&old_mask);
+    held = true;
     tmp = temp_beside(parent, name, diag);
     if (tmp == NULL) {
         goto out;
@@ -138,6 +161,9 @@ int exo_scaffold_create_app(const char *parent, const char *name, const exo_temp
 out:
     if (rc != 0 && tmp != NULL) {
         exo_rm_rf(tmp);
+    }
+    if (held) {
+        release_signals(&old_mask);
     }
     free(tmp);
     free(target);
@@ -163,6 +189,8 @@ int exo_scaffold_add_service(const char *app_dir, const char *role, const exo_te
     char *yml = NULL, *edited = NULL, *tmp = NULL;
     bool placed = false;
     int rc = -1;
+    sigset_t old_mask;
+    bool held = false;
     yml = exo_read_file(yml_path, NULL);
     if (yml == NULL) {
         exo_diag_error(diag, yml_path, 0, 0, "cannot read: %s", strerror(errno));
@@ -184,6 +212,8 @@ int exo_scaffold_add_service(const char *app_dir, const char *role, const exo_te
                        "another role or move it away", target);
         goto out;
     }
+    hold_signals(&old_mask);
+    held = true;
     tmp = temp_beside(app_dir, role, diag);
     if (tmp == NULL || exo_template_render(t, vars, tmp, diag) != 0) {
         goto out;
@@ -211,6 +241,9 @@ out:
         exo_rm_rf(target); /* ours: it did not exist a moment ago */
     } else if (rc != 0 && tmp != NULL) {
         exo_rm_rf(tmp);
+    }
+    if (held) {
+        release_signals(&old_mask);
     }
     free(tmp);
     free(yml);
