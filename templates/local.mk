@@ -7,6 +7,9 @@ nobase_dist_exotemplates_DATA = \
 	templates/app/files/README.md \
 	templates/app/files/application.yml \
 	templates/app/template.yml \
+	templates/client/files/client.py \
+	templates/client/files/service.yml \
+	templates/client/template.yml \
 	templates/c-service/files/.gitignore \
 	templates/c-service/files/Makefile \
 	templates/c-service/files/README.md \
