@@ -55,7 +55,7 @@ printf 'name: failing\ndescription: d\nkind: service\n' > failing/template.yml
 printf 'type: worker\ndescription: d\nstartup:\n  command: sleep 1000\ntest: "false"\n' > failing/files/service.yml
 run_exo 1 template check failing
 out_has "FAILED (exo test"
-for t in c-service python-service; do
+for t in c-service python-service client; do
     run_exo 0 template check "$src/$t"
     out_has "running exo test"
     out_has "template check: ok"
