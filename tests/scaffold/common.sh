@@ -9,12 +9,18 @@ unset EXO_NO_PROMPT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
+# With EXO_VALGRIND set, run_exo runs exo under valgrind (errors and leaks exit 99).
+VG=()
+if [ -n "${EXO_VALGRIND:-}" ] && [ "${EXO_VALGRIND}" != 0 ]; then
+    VG=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99)
+fi
+
 # run_exo EXPECTED_STATUS ARGS...: run exo with stdin from /dev/null (never a terminal),
 # keeping stdout in $T/out and stderr in $T/err.
 run_exo() {
     local want="$1"; shift
     local rc=0
-    "$EXO" "$@" </dev/null >"$T/out" 2>"$T/err" || rc=$?
+    "${VG[@]}" "$EXO" "$@" </dev/null >"$T/out" 2>"$T/err" || rc=$?
     if [ "$rc" != "$want" ]; then
         echo "--- stdout"; cat "$T/out"; echo "--- stderr"; cat "$T/err"
         fail "exo $* exited with $rc, expected $want"
