@@ -2,7 +2,6 @@
  * prompts for missing values (terminal only) and reporting. The work is in core/scaffold.c. */
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
