@@ -3,7 +3,7 @@
 # --strict, --app, --json, finding the app by walking up, and running outside any app.
 set -u
 exo=${EXO_BIN:?EXO_BIN not set}
-apps=${EXO_TOP_SRCDIR:?EXO_TOP_SRCDIR not set}/tests/fixtures/apps
+apps=$(cd "${EXO_TOP_SRCDIR:?EXO_TOP_SRCDIR not set}/tests/fixtures/apps" && pwd -P)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0
