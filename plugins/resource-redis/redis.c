@@ -1,0 +1,469 @@
+/*
+ * plugins/resource-redis/redis.c - the `redis` resource: a real Redis server (redis-server from
+ * PATH; Debian package redis-server) on 127.0.0.1, or a container image.
+ *
+ * Layout under the resource's data directory (docs/resources.md):
+ *     redis.conf      written on every start (0600: it may hold the password)
+ *     password        the generated password when `password: true` (0600)
+ *     appendonlydir/, dump.rdb   the data when `persistence` is on (the default)
+ *     server.log      everything the server prints; startup failures are reported from it
+ * With spec->fresh (exo test) persistence is off and everything lives in a temporary
+ * directory that destroy() removes.
+ *
+ * Threading: every entry point runs on the loop thread.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <hiredis.h>
+
+#include <exo/resource.h>
+
+#include "../resource-common/resutil.h"
+
+#define REDIS_DEFAULT_IMAGE "redis:7"
+#define REDIS_CONTAINER_PORT 6379u
+#define REDIS_INSTALL_HINT "install the Debian package redis-server (apt-get install redis-server)"
+
+typedef struct rd {
+    const exo_host_t *host;
+    char *name;
+    char *data_dir;
+    bool temp;
+    bool containers;
+    bool persistence;
+    unsigned port;
+    char *password;      /* NULL = no password */
+    bool password_generated;
+    char *image;
+
+    char *server;        /* redis-server path */
+    char *conf_path;
+    char *log_path;
+    long log_offset;
+    char *command;
+} rd_t;
+
+static void rd_destroy(void *inst);
+
+static int fail_create(rd_t *rd, int rc)
+{
+    rd_destroy(rd);
+    return rc;
+}
+
+static int rd_create(const exo_host_t *host, const exo_resource_spec_t *spec, void **inst,
+                     exo_error_t *err)
+{
+    rd_t *rd = calloc(1, sizeof *rd);
+    if (rd == NULL) {
+        return exo_error_set(err, EXO_ERR_NOMEM, "out of memory");
+    }
+    rd->host = host;
+    rd->name = ru_strdup(spec->name);
+    rd->containers = spec->containers;
+    rd->port = spec->host_port;
+    rd->persistence = true;
+
+    const json_t *config = spec->config;
+    if (config != NULL && json_is_object(config)) {
+        const char *key;
+        const json_t *val;
+        json_object_foreach((json_t *)config, key, val) {
+            if (strcmp(key, "type") != 0 && strcmp(key, "persistence") != 0 &&
+                strcmp(key, "password") != 0 && strcmp(key, "image") != 0) {
+                host->log(host, EXO_LOG_WARN, "resource %s: unknown key '%s' ignored (known: "
+                          "persistence, password, image)", spec->name, key);
+            }
+        }
+    }
+    const json_t *v = host->config_get(config, "persistence");
+    if (v != NULL && !json_is_null(v)) {
+        if (!json_is_boolean(v)) {
+            return fail_create(rd, exo_error_set(err, EXO_ERR_INVALID, "resource %s: "
+                                                 "'persistence' must be true or false",
+                                                 spec->name));
+        }
+        rd->persistence = json_is_true(v);
+    }
+    v = host->config_get(config, "password");
+    if (v != NULL && !json_is_null(v) && !json_is_false(v)) {
+        if (json_is_true(v)) {
+            rd->password_generated = true;
+        } else if (json_is_string(v) && json_string_length(v) > 0) {
+            rd->password = ru_strdup(json_string_value(v));
+        } else {
+            return fail_create(rd, exo_error_set(err, EXO_ERR_INVALID, "resource %s: "
+                                                 "'password' must be true (generate one) or "
+                                                 "a non-empty string", spec->name));
+        }
+    }
+    v = host->config_get(config, "image");
+    if (v != NULL && !json_is_string(v)) {
+        return fail_create(rd, exo_error_set(err, EXO_ERR_INVALID, "resource %s: 'image' must "
+                                             "be a string", spec->name));
+    }
+    rd->image = ru_strdup(v ? json_string_value(v) : REDIS_DEFAULT_IMAGE);
+    if (rd->containers && (rd->password != NULL || rd->password_generated)) {
+        /* The stock image takes its settings as arguments, which a unit cannot carry. */
+        return fail_create(rd, exo_error_set(err, EXO_ERR_UNSUPPORTED, "resource %s: "
+                                             "'password' is not supported on container "
+                                             "backends yet; remove it", spec->name));
+    }
+
+    if (spec->fresh) {
+        const char *tmp = getenv("TMPDIR");
+        char *templ = ru_strdupf("%s/exo-%s-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp",
+                                 spec->app ? spec->app : "app", spec->name);
+        if (mkdtemp(templ) == NULL) {
+            int rc = exo_error_set(err, EXO_ERR_IO, "resource %s: cannot create a temporary "
+                                   "directory %s: %s", spec->name, templ, strerror(errno));
+            free(templ);
+            return fail_create(rd, rc);
+        }
+        rd->data_dir = templ;
+        rd->temp = true;
+        rd->persistence = false;
+    } else {
+        rd->data_dir = ru_strdup(spec->data_dir);
+    }
+    rd->conf_path = ru_strdupf("%s/redis.conf", rd->data_dir);
+    rd->log_path = ru_strdupf("%s/server.log", rd->data_dir);
+    *inst = rd;
+    return 0;
+}
+
+static int load_password(rd_t *rd, exo_error_t *err)
+{
+    char *path = ru_strdupf("%s/password", rd->data_dir);
+    char *text = ru_read_file(path, NULL);
+    if (text != NULL) {
+        ru_rtrim(text);
+    }
+    if (text == NULL || text[0] == '\0') {
+        free(text);
+        text = ru_random_secret();
+        if (text == NULL || ru_write_file(path, text, 0600) != 0) {
+            int rc = exo_error_set(err, EXO_ERR_IO, "resource %s: cannot write %s: %s",
+                                   rd->name, path, strerror(errno));
+            free(text);
+            free(path);
+            return rc;
+        }
+    }
+    free(path);
+    rd->password = text;
+    return 0;
+}
+
+/* Redis config values in double quotes, escaped the way its parser reads them. */
+static char *conf_quote(const char *s)
+{
+    char *q = malloc(strlen(s) * 2 + 3);
+    if (q == NULL) {
+        abort();
+    }
+    char *o = q;
+    *o++ = '"';
+    for (const char *p = s; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            *o++ = '\\';
+        }
+        *o++ = *p;
+    }
+    *o++ = '"';
+    *o = '\0';
+    return q;
+}
+
+static int rd_prepare(void *inst, exo_error_t *err)
+{
+    rd_t *rd = inst;
+    if (mkdir(rd->data_dir, 0700) != 0 && errno != EEXIST) {
+        return exo_error_set(err, EXO_ERR_IO, "resource %s: cannot create %s: %s", rd->name,
+                             rd->data_dir, strerror(errno));
+    }
+    if (rd->password_generated && rd->password == NULL) {
+        int rc = load_password(rd, err);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    if (rd->containers) {
+        return 0;
+    }
+    rd->server = ru_which("redis-server");
+    if (rd->server == NULL) {
+        return exo_error_set(err, EXO_ERR_UNAVAILABLE, "resource %s: redis-server not found on "
+                             "PATH; " REDIS_INSTALL_HINT, rd->name);
+    }
+    char *dir = conf_quote(rd->data_dir);
+    char *pass = rd->password ? conf_quote(rd->password) : NULL;
+    char *pass_line = pass ? ru_strdupf("requirepass %s\n", pass) : ru_strdup("");
+    char *conf = ru_strdupf(
+        "# Written by exo on every start: edit application.yml instead.\n"
+        "bind 127.0.0.1\n"
+        "port %u\n"
+        "dir %s\n"
+        "daemonize no\n"
+        "logfile \"\"\n"
+        "protected-mode yes\n"
+        "%s"
+        "%s",
+        rd->port, dir, pass_line,
+        rd->persistence ? "appendonly yes\nappendfsync everysec\nsave 60 1\n"
+                        : "appendonly no\nsave \"\"\n");
+    int rc = 0;
+    if (ru_write_file(rd->conf_path, conf, 0600) != 0) {
+        rc = exo_error_set(err, EXO_ERR_IO, "resource %s: cannot write %s: %s", rd->name,
+                           rd->conf_path, strerror(errno));
+    }
+    free(conf);
+    free(pass_line);
+    free(pass);
+    free(dir);
+    return rc;
+}
+
+static int rd_unit(void *inst, exo_resource_unit_t *out, exo_error_t *err)
+{
+    rd_t *rd = inst;
+    free(rd->command);
+    rd->command = NULL;
+    if (!rd->containers) {
+        char *qbin = ru_shell_quote(rd->server);
+        char *qconf = ru_shell_quote(rd->conf_path);
+        char *args = ru_strdupf("%s %s", qbin, qconf);
+        /* The server's output goes to its log so that check_ready can report a failed start
+         * in the server's own words. */
+        rd->command = ru_server_command(args, rd->log_path);
+        free(args);
+        free(qbin);
+        free(qconf);
+    }
+    rd->log_offset = ru_file_size(rd->log_path);
+    out->command = rd->command;
+    out->image = rd->image;
+    out->env = NULL;
+    out->user = NULL;
+    out->port = rd->containers ? REDIS_CONTAINER_PORT : rd->port;
+    (void)err;
+    return 0;
+}
+
+/** The server's startup failure since unit(), " / "-joined, or NULL. */
+static char *startup_failure(const rd_t *rd)
+{
+    static const char *const fatal[] = {
+        "Could not create server TCP listening socket", "Failed listening", "Bad file format",
+        "Unrecoverable", "FATAL", "Fatal error", "Can't open", "Can't chdir",
+        "Wrong signature", "Short read", "Bad directive", "aborting", NULL,
+    };
+    char *text = ru_read_from(rd->log_path, rd->log_offset);
+    if (text == NULL) {
+        return NULL;
+    }
+    bool failed = false;
+    char *report = NULL;
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        ru_rtrim(line);
+        bool hit = false;
+        for (const char *const *f = fatal; *f && !hit; f++) {
+            hit = strstr(line, *f) != NULL;
+        }
+        /* Drop the "PID:ROLE DATE TIME # " prefix of log lines. */
+        const char *msg = strstr(line, " # ");
+        msg = msg ? msg + 3 : line;
+        if (hit || strncmp(line, ">>>", 3) == 0) {
+            failed = true;
+            ru_join_line(&report, msg, 400);
+        }
+    }
+    free(text);
+    if (!failed) {
+        free(report);
+        return NULL;
+    }
+    return report;
+}
+
+static redisReply *command(redisContext *c, const char *fmt, const char *arg)
+{
+    return arg ? redisCommand(c, fmt, arg) : redisCommand(c, fmt);
+}
+
+static int rd_check_ready(void *inst, exo_error_t *err)
+{
+    rd_t *rd = inst;
+    struct timeval tv = {1, 0};
+    redisContext *c = redisConnectWithTimeout("127.0.0.1", (int)rd->port, tv);
+    int rc = 0;
+    if (c != NULL && c->err == 0) {
+        redisSetTimeout(c, tv);
+        redisReply *r = NULL;
+        bool authed = true;
+        if (rd->password != NULL) {
+            r = command(c, "AUTH %s", rd->password);
+            authed = r != NULL && r->type == REDIS_REPLY_STATUS;
+            freeReplyObject(r);
+        }
+        r = authed ? command(c, "PING", NULL) : NULL;
+        if (r != NULL && r->type == REDIS_REPLY_STATUS && strcmp(r->str, "PONG") == 0) {
+            rc = 1;
+        } else if (r != NULL && r->type == REDIS_REPLY_ERROR &&
+                   strncmp(r->str, "LOADING", 7) == 0) {
+            rc = 0; /* still reading its data */
+        } else if (r != NULL && r->type == REDIS_REPLY_ERROR) {
+            rc = exo_error_set(err, EXO_ERR_UNAVAILABLE, "resource %s: port %u answers PING "
+                               "with '%s': another server holds the port?", rd->name, rd->port,
+                               r->str);
+        }
+        freeReplyObject(r);
+        if (rc == 1 && !rd->containers) {
+            /* Make sure the answer is from our server, not from one that held the port. */
+            r = command(c, "CONFIG GET dir", NULL);
+            char *want = realpath(rd->data_dir, NULL);
+            if (r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 2 && want != NULL &&
+                r->element[1]->type == REDIS_REPLY_STRING &&
+                strcmp(r->element[1]->str, want) != 0) {
+                /* Not ready: our own server is most likely failing on the taken port and
+                 * about to say so in its log, which is the better report. */
+                rd->host->log(rd->host, EXO_LOG_DEBUG, "resource %s: port %u answers with "
+                              "another Redis server (dir %s)", rd->name, rd->port,
+                              r->element[1]->str);
+                rc = 0;
+            }
+            free(want);
+            freeReplyObject(r);
+        }
+    }
+    if (c != NULL) {
+        redisFree(c);
+    }
+    if (rc == 1) {
+        /* A later restart by the core reads only what the server says from now on. */
+        rd->log_offset = ru_file_size(rd->log_path);
+    }
+    if (rc == 0 && !rd->containers) {
+        char *why = startup_failure(rd);
+        if (why != NULL) {
+            rc = exo_error_set(err, EXO_ERR_UNAVAILABLE, "resource %s: Redis failed to start: "
+                               "%s (log: %s)", rd->name, why, rd->log_path);
+            free(why);
+        }
+    }
+    return rc;
+}
+
+static int rd_emit_env(void *inst, exo_env_t *env, const char *prefix, const char *host,
+                       unsigned port, exo_error_t *err)
+{
+    rd_t *rd = inst;
+    /* `exo env` asks without preparing: show the stored (or the future) password. */
+    if (rd->password_generated && rd->password == NULL) {
+        if (mkdir(rd->data_dir, 0700) != 0 && errno != EEXIST) {
+            return exo_error_set(err, EXO_ERR_IO, "resource %s: cannot create %s: %s",
+                                 rd->name, rd->data_dir, strerror(errno));
+        }
+        int rc = load_password(rd, err);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    char portstr[16];
+    snprintf(portstr, sizeof portstr, "%u", port);
+    char *url;
+    if (rd->password != NULL) {
+        char *epass = ru_url_encode(rd->password);
+        url = ru_strdupf("redis://default:%s@%s:%u/0", epass, host, port);
+        free(epass);
+    } else {
+        url = ru_strdupf("redis://%s:%u/0", host, port);
+    }
+    struct {
+        const char *suffix;
+        const char *value;
+        unsigned flags;
+    } vars[] = {
+        {"URL", url, rd->password ? EXO_ENV_SECRET : 0u},
+        {"HOST", host, 0},
+        {"PORT", portstr, 0},
+        {"PASSWORD", rd->password, EXO_ENV_SECRET},
+    };
+    int rc = 0;
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0] && rc == 0; i++) {
+        if (vars[i].value == NULL) {
+            continue;
+        }
+        char *name = ru_strdupf("%s%s", prefix, vars[i].suffix);
+        if (rd->host->env_set(env, name, vars[i].value, vars[i].flags) != 0) {
+            rc = exo_error_set(err, EXO_ERR_INVALID, "resource %s: cannot set %s", rd->name,
+                               name);
+        }
+        free(name);
+    }
+    free(url);
+    return rc;
+}
+
+static int rd_wipe(void *inst, exo_error_t *err)
+{
+    rd_t *rd = inst;
+    static const char *const parts[] = {"appendonlydir", "appendonly.aof", "dump.rdb",
+                                        "redis.conf", "password", "server.log", NULL};
+    for (const char *const *p = parts; *p; p++) {
+        char *path = ru_strdupf("%s/%s", rd->data_dir, *p);
+        int r = ru_rm_rf(path);
+        int saved = errno;
+        free(path);
+        if (r != 0) {
+            return exo_error_set(err, EXO_ERR_IO, "resource %s: cannot delete %s/%s: %s",
+                                 rd->name, rd->data_dir, *p, strerror(saved));
+        }
+    }
+    return 0;
+}
+
+static void rd_destroy(void *inst)
+{
+    rd_t *rd = inst;
+    if (rd == NULL) {
+        return;
+    }
+    if (rd->temp && rd->data_dir != NULL) {
+        ru_rm_rf(rd->data_dir);
+    }
+    free(rd->name);
+    free(rd->data_dir);
+    free(rd->password);
+    free(rd->image);
+    free(rd->server);
+    free(rd->conf_path);
+    free(rd->log_path);
+    free(rd->command);
+    free(rd);
+}
+
+static const exo_resource_ops_t rd_ops = {
+    .size = sizeof(exo_resource_ops_t),
+    .create = rd_create,
+    .prepare = rd_prepare,
+    .unit = rd_unit,
+    .check_ready = rd_check_ready,
+    .provision = NULL,
+    .emit_env = rd_emit_env,
+    .wipe = rd_wipe,
+    .destroy = rd_destroy,
+};
+
+EXO_RESOURCE_PLUGIN("redis", PACKAGE_VERSION, "Redis (redis-server from the redis-server "
+                    "package, or a container image)", EXO_CAP_NONE, NULL, NULL, &rd_ops)

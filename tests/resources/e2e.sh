@@ -1,0 +1,127 @@
+#!/bin/bash
+# End to end through `exo run` / `exo test` / `exo env`: an app with a postgres and a redis
+# resource on the process backend. A service writes and reads through the variables; the data
+# persists across two runs; exo test gets a fresh, empty database; exo env masks the
+# passwords; an unknown resource type and a resource that cannot start stop the run before
+# any service starts; exo clean --data --yes wipes the data.
+: "${EXO_TOP_SRCDIR:?run this through make check}"
+. "$EXO_TOP_SRCDIR/tests/resources/common.sh"
+"$EXO_BIN" help run >/dev/null 2>&1 || { echo "SKIP: this exo has no 'run' command yet"; exit 77; }
+res_have_plugin resource_postgres || res_skip "postgres plugin not built (libpq-dev)"
+res_have_plugin resource_redis || res_skip "redis plugin not built (libhiredis-dev)"
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || res_skip "package postgresql not installed"
+command -v redis-server >/dev/null || res_skip "package redis-server not installed"
+command -v psql >/dev/null && command -v redis-cli >/dev/null || res_skip "psql/redis-cli missing"
+res_init e2e
+A="$WORK/app"
+mkdir -p "$A/store" "$A/db/migrations"
+cat >"$A/application.yml" <<'YML'
+name: e2e
+shutdown-grace: 5s
+resources:
+  db:
+    type: postgres
+    database: shop
+    user: shop
+    migrations: db/migrations
+  cache:
+    type: redis
+    password: true
+services:
+  store:
+    location: ./store
+    resources: [db, cache]
+YML
+echo 'CREATE TABLE visits (at timestamptz NOT NULL DEFAULT now());' >"$A/db/migrations/001_visits.sql"
+cat >"$A/store/service.yml" <<'YML'
+type: worker
+startup:
+  command: ./start.sh
+  online-text: store online
+test: psql "$DB_URL" -tAc 'SELECT count(*) FROM visits' | grep -qx 0
+YML
+cat >"$A/store/start.sh" <<'SH'
+#!/bin/sh
+# Writes through the URL, reads through the separate variables.
+psql -q "$DB_URL" -c 'INSERT INTO visits DEFAULT VALUES' || exit 1
+rows=$(PGPASSWORD="$DB_PASSWORD" psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d "$DB_DATABASE" -tAc 'SELECT count(*) FROM visits')
+hits=$(redis-cli -u "$CACHE_URL" INCR hits)
+echo "rows=$rows hits=$hits"
+echo store online
+exec sleep 600
+SH
+chmod +x "$A/store/start.sh"
+
+# exo run in the background until it says the app is up (or failed), then Ctrl-C.
+run_app() { # run_app OUTFILE
+  "$EXO_BIN" run --app "$A" >"$1" 2>&1 &
+  local pid=$! i
+  res_pids="$res_pids $pid"
+  for i in $(seq 300); do
+    grep -q -e 'all services ready' "$1" && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -INT "$pid" 2>/dev/null
+  wait "$pid"
+  RC=$?
+}
+
+run_app "$WORK/run1"
+check_eq "first exo run exits 0 after Ctrl-C" 0 "$RC"
+check_contains "service wrote and read both resources" "rows=1 hits=1" "$(cat "$WORK/run1")"
+run_app "$WORK/run2"
+check_contains "data persists across two exo runs" "rows=2 hits=2" "$(cat "$WORK/run2")"
+
+env_out=$("$EXO_BIN" env --app "$A" store 2>&1)
+check_contains "exo env shows the database variables" "DB_DATABASE=shop" "$env_out"
+case "$env_out" in
+  *"$(cat "$A/.exo/resources/db/password")"*) not_ok "exo env shows the postgres password" ;;
+  *) ok "exo env masks the postgres password" ;;
+esac
+check_contains "password marked secret" "secret" "$(grep '^DB_PASSWORD=' <<<"$env_out")"
+
+"$EXO_BIN" test --app "$A" >"$WORK/test" 2>&1
+check_eq "exo test sees a fresh, empty (migrated) database" 0 "$?"
+run_app "$WORK/run3"
+check_contains "exo test left the dev data alone" "rows=3 hits=3" "$(cat "$WORK/run3")"
+
+# A resource that cannot start: the server's words, and no service starts.
+mv "$A/.exo/resources/db/pgdata/global/pg_control" "$WORK/pg_control"
+run_app "$WORK/bad"
+check "a failed resource fails the run" test "$RC" -ne 0
+check_contains "reported with the server's error" "pg_control" "$(cat "$WORK/bad")"
+case "$(cat "$WORK/bad")" in *rows=*) not_ok "store must not start" ;; *) ok "store not started" ;; esac
+mv "$WORK/pg_control" "$A/.exo/resources/db/pgdata/global/pg_control"
+
+# A failing migration stops the run before the service starts, naming the file.
+echo 'SELEC broken;' >"$A/db/migrations/002_bad.sql"
+run_app "$WORK/mig"
+check "a failing migration fails the run" test "$RC" -ne 0
+check_contains "names the file, line and the server's error" \
+  'db/migrations/002_bad.sql:1:1: migration failed: ERROR: syntax error at or near "SELEC"' \
+  "$(cat "$WORK/mig")"
+case "$(cat "$WORK/mig")" in *rows=*) not_ok "store must not start" ;; *) ok "store not started" ;; esac
+rm "$A/db/migrations/002_bad.sql"
+
+# Unknown resource type: FILE:LINE:COLUMN, and the installed types.
+sed -i 's/type: redis/type: rediss/' "$A/application.yml"
+out=$("$EXO_BIN" run --app "$A" 2>&1)
+check_eq "unknown resource type fails" 1 "$?"
+check_contains "points at the manifest" "application.yml:9:" "$out"
+check_contains "names the unknown type" "rediss" "$out"
+check_contains "names the installed types" "postgres" "$out"
+sed -i 's/type: rediss/type: redis/' "$A/application.yml"
+
+if "$EXO_BIN" clean --help 2>&1 | grep -q -- '--data'; then
+  "$EXO_BIN" clean --app "$A" --data --yes >/dev/null 2>&1
+  check_eq "exo clean --data --yes succeeds" 0 "$?"
+  check "the data is gone" test ! -e "$A/.exo/resources/db/pgdata"
+  run_app "$WORK/run4"
+  check_contains "next run starts empty" "rows=1 hits=1" "$(cat "$WORK/run4")"
+else
+  echo "note: this exo's clean has no --data yet"
+fi
+
+check "no server left running" test -z "$(pgrep -f "$WORK" || true)"
+res_finish
