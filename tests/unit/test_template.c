@@ -114,6 +114,34 @@ static void test_subst_unknown_placeholder_names_line_and_column(void)
     exo_tvars_free(&v);
 }
 
+/* Random text made of the characters that matter to the parser: never a crash, and text
+ * without a known placeholder comes out unchanged. */
+static void test_subst_random_text(void)
+{
+    static const char alphabet[] = "{}| \"\nax-_1";
+    exo_tvars_t v;
+    vars_init(&v);
+    srand(12345);
+    for (int round = 0; round < 20000; round++) {
+        char in[40];
+        size_t n = (size_t)(rand() % 39);
+        for (size_t i = 0; i < n; i++) {
+            in[i] = alphabet[rand() % (int)(sizeof alphabet - 1)];
+        }
+        in[n] = '\0';
+        exo_diag_t d;
+        exo_diag_init(&d);
+        char *out = exo_template_subst(in, n, &v, "r", &d);
+        CU_ASSERT((out == NULL) == (d.errors > 0));
+        if (out != NULL && strstr(in, "{{\"") == NULL) {
+            CU_ASSERT_STRING_EQUAL(out, in); /* no placeholder is named role/app/description */
+        }
+        free(out);
+        exo_diag_free(&d);
+    }
+    exo_tvars_free(&v);
+}
+
 static exo_template_t *load(exo_diag_t *d)
 {
     char *dir = exo_path_join(root, "tpl");
@@ -317,6 +345,7 @@ static const exo_test_t tests[] = {
     {"substitutes values, filters and literals", test_subst_values_filters_literals},
     {"unknown placeholder names line and column",
      test_subst_unknown_placeholder_names_line_and_column},
+    {"random text never crashes", test_subst_random_text},
     {"reads a manifest with values", test_manifest_is_read_with_values},
     {"manifest errors have positions", test_manifest_errors_have_positions},
     {"renders names, contents and modes", test_render_names_contents_modes},
