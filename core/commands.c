@@ -13,6 +13,9 @@ int exo_cmd_templates(int argc, char **argv);
 int exo_cmd_template(int argc, char **argv);
 int exo_cmd_check(int argc, char **argv);
 int exo_cmd_plugins(int argc, char **argv);
+int exo_cmd_bus(int argc, char **argv);
+int exo_cmd_send(int argc, char **argv);
+int exo_cmd_tail(int argc, char **argv);
 
 const exo_command_t exo_commands[] = {
     {"help", "show the commands, or one command's usage", "Usage: exo help [COMMAND]",
@@ -104,5 +107,56 @@ const exo_command_t exo_commands[] = {
      "             status, error (null when ok) and, for backends with a probe, engine\n\n"
      "Exit status: 0 (also when plugins are broken), 1 bad arguments, 2 internal error.",
      exo_cmd_plugins},
+    {"bus", "run the app's message bus on its own, printing every routed message",
+     "Usage: exo bus [--app DIR] [--listen ENDPOINT]\n\n"
+     "Runs the app's broker (transport plugin zmq) with the routing table from the manifests\n"
+     "until SIGINT or SIGTERM, and prints one line per broker event:\n"
+     "  web  --[ users.list ]->  users                        delivered\n"
+     "  web  --[ tweets create ]-[ snippets create ]->  tweets   delivered, translated\n"
+     "  web  --[ users.drop ]->  (denied)                    not delivered, and why\n"
+     "  users online (instance 1, HOST:PID)                  a service registered\n"
+     "Services connect to the endpoint in EXO_BUS_ENDPOINT. While it runs, DIR/.exo/bus.json\n"
+     "({endpoint, control, pid}) lets exo send and exo tail find it. exo run embeds the same\n"
+     "broker, so use exo bus only to run services by hand.\n\n"
+     "Options:\n"
+     "  --app DIR          the app directory (default: the nearest application.yml at or above\n"
+     "                     the current directory)\n"
+     "  --listen ENDPOINT  where services connect (default: bus.listen of application.yml,\n"
+     "                     tcp://127.0.0.1:0 = any free port); give a fixed port to restart\n"
+     "                     the broker under running services\n\n"
+     "Exit status: 0 stopped by a signal, 1 bad arguments, invalid app, endpoint in use or a\n"
+     "broker already running for the app, 2 internal error (e.g. no zmq plugin).",
+     exo_cmd_bus},
+    {"send", "send one message into a running app",
+     "Usage: exo send [--app DIR] --as ROLE NAME [JSON] [--wait] [--timeout MS]\n\n"
+     "Sends message NAME with the optional JSON payload as role ROLE to the app's running\n"
+     "broker (exo run or exo bus). ROLE's messages.sends still apply: an undeclared NAME is\n"
+     "denied. The command joins as a transient instance of ROLE, which never takes a share of\n"
+     "the role's load-balanced traffic, only replies in its own activity.\n\n"
+     "Options:\n"
+     "  --app DIR     the app directory (default: the nearest application.yml at or above)\n"
+     "  --as ROLE     the role to send as (required)\n"
+     "  --wait        wait for the first reply in the activity and print it as JSON:\n"
+     "                {\"name\", \"id\", \"activity\", \"sender\", \"auth\", \"payload\"}\n"
+     "  --timeout MS  how long --wait waits (default 5000)\n\n"
+     "Example: exo send --as web users.list '{\"page\": 1}' --wait\n\n"
+     "Exit status: 0 sent (and, with --wait, a reply printed), 1 no broker running, denied,\n"
+     "no receiver, invalid payload or no reply within the timeout, 2 internal error.",
+     exo_cmd_send},
+    {"tail", "print every message the running app's bus routes",
+     "Usage: exo tail [--app DIR] [--json]\n\n"
+     "Connects to the app's running broker (exo run or exo bus) and prints one line per\n"
+     "routed message until Ctrl-C: sender, receiver, name (both names when translated) and\n"
+     "the outcome when not delivered, e.g.\n"
+     "  web  --[ users.list ]->  users\n"
+     "  web  --[ users.list ]->  users  (no-receiver)\n"
+     "plus lines for services going online and offline.\n\n"
+     "Options:\n"
+     "  --app DIR  the app directory (default: the nearest application.yml at or above)\n"
+     "  --json     one JSON object per event instead: {event, sender, receiver, name,\n"
+     "             internal_name, id, activity, outcome, payload} (docs/protocol.md)\n\n"
+     "Exit status: 0 stopped with Ctrl-C, 1 no broker running or it went away, 2 internal\n"
+     "error.",
+     exo_cmd_tail},
     {NULL, NULL, NULL, NULL},
 };

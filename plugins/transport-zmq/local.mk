@@ -1,1 +1,76 @@
-# plugins/transport-zmq: build rules (none yet).
+# plugins/transport-zmq: the `zmq` transport plugin (broker + CLI client), the C service SDK
+# libexoservice, the Python client and their tests. wire.c (the envelope codec) is compiled
+# into both the plugin and the SDK.
+ZMQ_WIRE = plugins/transport-zmq/wire.c plugins/transport-zmq/wire.h
+
+plugin_LTLIBRARIES += plugins/transport_zmq.la
+plugins_transport_zmq_la_SOURCES = $(ZMQ_WIRE) \
+	plugins/transport-zmq/plugin.c plugins/transport-zmq/broker.h \
+	plugins/transport-zmq/broker.c plugins/transport-zmq/client.c \
+	plugins/transport-zmq/router.h plugins/transport-zmq/router.c
+plugins_transport_zmq_la_CFLAGS = $(EXO_PLUGIN_CCFLAGS) $(ZMQ_CFLAGS)
+plugins_transport_zmq_la_LDFLAGS = $(EXO_PLUGIN_LINK)
+plugins_transport_zmq_la_LIBADD = $(ZMQ_LIBS) $(JANSSON_LIBS)
+
+# ---- tests ----
+# busd: drives the plugin without an app (integration tests, benchmarks).
+noinst_PROGRAMS += plugins/transport-zmq/tests/busd
+plugins_transport_zmq_tests_busd_SOURCES = plugins/transport-zmq/tests/busd.c \
+	tests/support/test_host.c tests/support/test_host.h
+plugins_transport_zmq_tests_busd_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+plugins_transport_zmq_tests_busd_LDADD = core/libexocore.la $(JANSSON_LIBS) -ldl
+
+# ---- libexoservice: the C service SDK ----
+lib_LTLIBRARIES += plugins/transport-zmq/libexoservice.la
+exoinclude_HEADERS += plugins/transport-zmq/include/exo/service.h
+plugins_transport_zmq_libexoservice_la_SOURCES = $(ZMQ_WIRE) plugins/transport-zmq/sdk/service.c
+plugins_transport_zmq_libexoservice_la_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/plugins/transport-zmq/include
+plugins_transport_zmq_libexoservice_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden \
+	$(ZMQ_CFLAGS) $(JANSSON_CFLAGS)
+plugins_transport_zmq_libexoservice_la_LIBADD = $(ZMQ_LIBS) $(JANSSON_LIBS)
+plugins_transport_zmq_libexoservice_la_LDFLAGS = -version-info 0:0:0 -no-undefined
+
+# ---- Python client ----
+exopythondir = $(pkgdatadir)/python
+dist_exopython_DATA = plugins/transport-zmq/python/exo_service.py
+
+# tsvc: a configurable test service on libexoservice.
+check_PROGRAMS += plugins/transport-zmq/tests/tsvc
+plugins_transport_zmq_tests_tsvc_SOURCES = plugins/transport-zmq/tests/tsvc.c
+plugins_transport_zmq_tests_tsvc_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/plugins/transport-zmq/include
+plugins_transport_zmq_tests_tsvc_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+plugins_transport_zmq_tests_tsvc_LDADD = plugins/transport-zmq/libexoservice.la $(JANSSON_LIBS)
+
+# Integration tests: real broker (busd), real C and Python service processes.
+TESTS += tests/bus/fanout.sh tests/bus/translate.sh tests/bus/malformed.sh tests/bus/restart.sh \
+	tests/bus/congestion.sh
+EXTRA_DIST += tests/bus/bus-lib.sh tests/bus/fanout.sh tests/bus/translate.sh \
+	tests/bus/malformed.sh tests/bus/restart.sh tests/bus/congestion.sh tests/support/lib.sh \
+	plugins/transport-zmq/tests/tsvc.py
+
+# CUnit suites: envelope codec, routing table, SDK.
+check_PROGRAMS += plugins/transport-zmq/tests/test_wire plugins/transport-zmq/tests/test_router \
+	plugins/transport-zmq/tests/test_sdk
+TESTS += plugins/transport-zmq/tests/test_wire plugins/transport-zmq/tests/test_router \
+	plugins/transport-zmq/tests/test_sdk
+plugins_transport_zmq_tests_test_wire_SOURCES = plugins/transport-zmq/tests/test_wire.c $(ZMQ_WIRE)
+plugins_transport_zmq_tests_test_wire_CFLAGS = $(EXO_TEST_CCFLAGS)
+plugins_transport_zmq_tests_test_wire_LDADD = $(CUNIT_LIBS)
+plugins_transport_zmq_tests_test_router_SOURCES = plugins/transport-zmq/tests/test_router.c \
+	plugins/transport-zmq/router.c plugins/transport-zmq/router.h
+plugins_transport_zmq_tests_test_router_CFLAGS = $(EXO_TEST_CCFLAGS)
+plugins_transport_zmq_tests_test_router_LDADD = $(CUNIT_LIBS) $(JANSSON_LIBS)
+plugins_transport_zmq_tests_test_sdk_SOURCES = plugins/transport-zmq/tests/test_sdk.c \
+	tests/support/test_host.c tests/support/test_host.h
+plugins_transport_zmq_tests_test_sdk_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/plugins/transport-zmq/include
+plugins_transport_zmq_tests_test_sdk_CFLAGS = $(EXO_TEST_CCFLAGS)
+plugins_transport_zmq_tests_test_sdk_LDADD = plugins/transport-zmq/libexoservice.la \
+	$(EXO_TEST_LINK) $(JANSSON_LIBS) -ldl -lpthread
+
+# libFuzzer target for the envelope decoder (built with clang by the script itself).
+TESTS += tests/bus/fuzz.sh
+EXTRA_DIST += tests/bus/fuzz.sh plugins/transport-zmq/tests/fuzz_wire.c \
+	plugins/transport-zmq/tests/fuzz-corpus

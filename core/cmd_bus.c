@@ -1,0 +1,78 @@
+/* core/cmd_bus.c - `exo bus --app DIR [--listen ENDPOINT]`: the app's broker on its own,
+ * printing one trace line per broker event, until SIGINT or SIGTERM. */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus.h"
+#include "cli.h"
+#include "log.h"
+#include "util.h"
+
+int exo_cmd_bus(int argc, char **argv);
+
+static void print_trace(void *arg, const json_t *ev)
+{
+    char *line = exo_bus_trace_line(ev);
+    if (line != NULL) {
+        printf("%s\n", line);
+        fflush(stdout);
+        free(line);
+    }
+}
+
+static void on_signal(int signo, void *arg)
+{
+    exo_loop_stop(arg);
+}
+
+int exo_cmd_bus(int argc, char **argv)
+{
+    const char *app_dir = NULL, *listen = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--app") == 0 || strcmp(argv[i], "--listen") == 0) {
+            if (i + 1 >= argc) {
+                return exo_cli_usage_error("bus", "%s needs a value", argv[i]);
+            }
+            *(argv[i][2] == 'a' ? &app_dir : &listen) = argv[i + 1];
+            i++;
+        } else if (strncmp(argv[i], "--app=", 6) == 0) {
+            app_dir = argv[i] + 6;
+        } else if (strncmp(argv[i], "--listen=", 9) == 0) {
+            listen = argv[i] + 9;
+        } else {
+            return exo_cli_usage_error("bus", "unknown argument '%s'", argv[i]);
+        }
+    }
+    int code = EXO_EXIT_OK;
+    exo_app_t *app = exo_cli_load_app(app_dir, &code);
+    if (app == NULL) {
+        return code;
+    }
+    exo_loop_t *loop = exo_loop_new();
+    exo_registry_t *reg = exo_registry_load(app->dir, loop);
+    exo_error_t err = {0};
+    exo_bus_t *bus = exo_bus_start(app, reg, loop, listen, print_trace, NULL, &err);
+    if (bus == NULL) {
+        exo_error("%s", err.message);
+        code = err.code == EXO_ERR_NOTFOUND || err.code == EXO_ERR_ABI ? EXO_EXIT_INTERNAL
+                                                                       : EXO_EXIT_USER;
+    } else {
+        printf("exo bus: app %s listening on %s (control %s); Ctrl-C stops it\n", app->name,
+               exo_bus_endpoint(bus), exo_bus_control_endpoint(bus));
+        fflush(stdout);
+        exo_loop_signal(loop, SIGINT, on_signal, loop);
+        exo_loop_signal(loop, SIGTERM, on_signal, loop);
+        if (exo_loop_run(loop) < 0) {
+            code = EXO_EXIT_INTERNAL;
+        }
+        exo_bus_stop(&bus);
+    }
+    exo_registry_destroy(&reg);
+    exo_loop_destroy(&loop);
+    exo_app_destroy(&app);
+    return code;
+}

@@ -1,0 +1,817 @@
+/*
+ * broker.c - the bus broker: a ROUTER socket for services and one for control (stats, tail),
+ * both driven by the host's loop through ZMQ_FD. ZMQ_FD is edge-triggered, so every wake-up
+ * drains both sockets until ZMQ_EVENTS shows no POLLIN (sends can consume the edge too).
+ *
+ * Hot path per message: 3 frame receives, one hash lookup for the sender, one for the route,
+ * and per receiver one head encode straight into a zmq message plus a zero-copy payload copy.
+ * JSON is built only for errors and when someone observes events (on_event or tail clients).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <malloc.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <zmq.h>
+
+#include "broker.h"
+#include "router.h"
+#include "wire.h"
+
+#define DRAIN_BUDGET 8192
+#define SEND_WAIT_MS 200
+#define CONGESTED_MS 1000u
+#define MAX_TAILS 64
+
+typedef struct tail {
+    unsigned char rid[EXO_RT_RID_MAX];
+    size_t rid_len;
+    unsigned long long last_seen;
+} tail_t;
+
+typedef struct broker {
+    const exo_host_t *host;
+    void *ctx, *sock, *ctl;
+    int sock_fd, ctl_fd;
+    int sock_watch, ctl_watch, sweep_timer, resume_timer;
+    char endpoint[256], control[256];
+    char *app;
+    size_t max_size;
+    exo_rt_t *rt;
+    void (*on_event)(void *arg, const json_t *event);
+    void *arg;
+    tail_t tails[MAX_TAILS];
+    size_t n_tails;
+    unsigned long long err_seq;
+    char id_prefix[12];
+    unsigned long long frames, frames_at_sweep, frames_at_trim;
+} broker_t;
+
+static unsigned long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (unsigned long long)ts.tv_sec * 1000u + (unsigned long long)ts.tv_nsec / 1000000u;
+}
+
+static bool observed(const broker_t *b)
+{
+    return b->on_event != NULL || b->n_tails > 0;
+}
+
+/* ---- events ---- */
+
+static void emit(broker_t *b, json_t *ev)
+{
+    if (b->on_event != NULL) {
+        b->on_event(b->arg, ev);
+    }
+    if (b->n_tails > 0) {
+        char *text = json_dumps(ev, JSON_COMPACT);
+        for (size_t i = 0; text != NULL && i < b->n_tails;) {
+            tail_t *t = &b->tails[i];
+            if (zmq_send(b->ctl, t->rid, t->rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+                zmq_send(b->ctl, text, strlen(text), ZMQ_DONTWAIT) < 0) {
+                if (errno == EHOSTUNREACH) {
+                    *t = b->tails[--b->n_tails]; /* gone: forget it */
+                    continue;
+                }
+            }
+            i++;
+        }
+        free(text);
+    }
+    json_decref(ev);
+}
+
+static json_t *jstr(const exo_wire_str_t *s)
+{
+    return json_stringn_nocheck(s->p, s->len);
+}
+
+static void emit_message(broker_t *b, const char *sender, const exo_wire_head_t *h,
+                         const char *receiver, const char *internal, const char *outcome,
+                         const zmq_msg_t *payload)
+{
+    json_t *ev = json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:s}", "event", "message", "sender",
+                           sender, "receiver", receiver ? json_string(receiver) : json_null(),
+                           "name", jstr(&h->f[EXO_WIRE_F_NAME]), "id",
+                           jstr(&h->f[EXO_WIRE_F_ID]), "activity",
+                           jstr(&h->f[EXO_WIRE_F_ACTIVITY]), "outcome", outcome);
+    if (ev == NULL) {
+        return;
+    }
+    if (internal != NULL) {
+        json_object_set_new(ev, "internal_name", json_string(internal));
+    }
+    if (payload != NULL && zmq_msg_size((zmq_msg_t *)payload) > 0) {
+        json_t *p = json_loadb(zmq_msg_data((zmq_msg_t *)payload),
+                               zmq_msg_size((zmq_msg_t *)payload), JSON_DECODE_ANY, NULL);
+        if (p != NULL) {
+            json_object_set_new(ev, "payload", p);
+        }
+    }
+    emit(b, ev);
+}
+
+/* ---- sending ---- */
+
+/* One frame (type + fields) to a connection; the routing id goes first. @p flags applies to
+ * the routing id, where ROUTER reports an unknown peer (EHOSTUNREACH) or a full queue (EAGAIN).
+ * Answers of the broker itself never wait. */
+static int send_head_ex(broker_t *b, const void *rid, size_t rid_len, const exo_wire_head_t *h,
+                        bool more, int flags)
+{
+    zmq_msg_t m;
+    size_t size = exo_wire_size(h);
+    if (zmq_msg_init_size(&m, size) != 0) {
+        return -1;
+    }
+    exo_wire_encode(zmq_msg_data(&m), size, h);
+    if (zmq_send(b->sock, rid, rid_len, ZMQ_SNDMORE | flags) < 0) {
+        int e = errno;
+        zmq_msg_close(&m);
+        errno = e;
+        return -1;
+    }
+    if (zmq_msg_send(&m, b->sock, more ? ZMQ_SNDMORE : 0) < 0) {
+        zmq_msg_close(&m);
+        return -1;
+    }
+    return 0;
+}
+
+static int send_head(broker_t *b, const void *rid, size_t rid_len, const exo_wire_head_t *h,
+                     bool more)
+{
+    return send_head_ex(b, rid, rid_len, h, more, ZMQ_DONTWAIT);
+}
+
+static void send_simple(broker_t *b, const void *rid, size_t rid_len, char type,
+                        const char *field)
+{
+    exo_wire_head_t h = {.type = type};
+    if (field != NULL) {
+        h.f[0] = exo_wire_s(field);
+    }
+    send_head(b, rid, rid_len, &h, false);
+}
+
+/*
+ * Send an exo.error to a connection. @p activity may be NULL when the frame could not be read.
+ * @p roles is an array of role names (borrowed) for no-receiver errors.
+ */
+static void send_error(broker_t *b, const void *rid, size_t rid_len, const exo_wire_str_t *act,
+                       const char *kind, const exo_wire_str_t *name, json_t *roles,
+                       size_t delivered, const char *fmt, ...) EXO_PRINTF(9, 10);
+static void send_error(broker_t *b, const void *rid, size_t rid_len, const exo_wire_str_t *act,
+                       const char *kind, const exo_wire_str_t *name, json_t *roles,
+                       size_t delivered, const char *fmt, ...)
+{
+    char text[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    if (!exo_wire_name_ok(text, strlen(text))) {
+        /* cut inside a UTF-8 sequence: JSON must stay valid, so fall back to ASCII */
+        for (char *c = text; *c; c++) {
+            if ((unsigned char)*c >= 0x80 || (unsigned char)*c < 0x20) {
+                *c = '?';
+            }
+        }
+    }
+    json_t *p = json_pack("{s:s,s:o,s:s%,s:o,s:I}", "error", kind, "name",
+                          name ? jstr(name) : json_null(), "message", text, strlen(text),
+                          "roles", roles ? json_incref(roles) : json_array(), "delivered",
+                          (json_int_t)delivered);
+    char *body = json_dumps(p, JSON_COMPACT);
+    json_decref(p);
+    char id[40];
+    snprintf(id, sizeof id, "%s-e%llu", b->id_prefix, ++b->err_seq);
+    exo_wire_head_t h = {.type = EXO_WIRE_MESSAGE};
+    h.f[EXO_WIRE_F_NAME] = exo_wire_s(EXO_BUS_ERROR_NAME);
+    h.f[EXO_WIRE_F_ID] = exo_wire_s(id);
+    h.f[EXO_WIRE_F_ACTIVITY] = act && act->len > 0 ? *act : exo_wire_s("-");
+    h.f[EXO_WIRE_F_SENDER] = exo_wire_s(EXO_BUS_SENDER);
+    if (body != NULL && send_head(b, rid, rid_len, &h, true) == 0) {
+        zmq_send(b->sock, body, strlen(body), 0);
+    }
+    free(body);
+}
+
+static void emit_error(broker_t *b, const char *sender, const char *kind, const char *message)
+{
+    if (observed(b)) {
+        emit(b, json_pack("{s:s,s:s,s:s,s:s}", "event", "error", "sender", sender, "error", kind,
+                          "message", message));
+    }
+}
+
+/* ---- handling frames from services ---- */
+
+static void on_register(broker_t *b, const void *rid, size_t rid_len, const exo_wire_head_t *h,
+                        unsigned long long now)
+{
+    const exo_wire_str_t *role = &h->f[EXO_WIRE_F_ROLE];
+    int r = exo_rt_role_find(b->rt, role->p, role->len);
+    if (r < 0) {
+        exo_log_warn(b->host, "rejected registration of unknown role '%.*s' (app %s)",
+                     (int)role->len, role->p, b->app);
+        send_error(b, rid, rid_len, NULL, "unknown-role", NULL, NULL, 0,
+                   "role '%.*s' is not a service of app %s; check services in application.yml "
+                   "and EXO_ROLE", (int)role->len, role->p, b->app);
+        emit_error(b, "?", "unknown-role", "registration of an unknown role");
+        return;
+    }
+    const exo_wire_str_t *flags = &h->f[EXO_WIRE_F_FLAGS];
+    bool transient = flags->len == 9 && memcmp(flags->p, "transient", 9) == 0;
+    exo_rt_instance_t *in = exo_rt_register(b->rt, r, rid, rid_len, h->f[EXO_WIRE_F_LABEL].p,
+                                            h->f[EXO_WIRE_F_LABEL].len, transient, now);
+    if (in == NULL) {
+        return;
+    }
+    char id[16];
+    snprintf(id, sizeof id, "%u", in->id);
+    exo_wire_head_t a = {.type = EXO_WIRE_REGISTERED};
+    a.f[0] = exo_wire_s(exo_rt_role_name(b->rt, r));
+    a.f[1] = exo_wire_s(id);
+    send_head(b, rid, rid_len, &a, false);
+    if (observed(b)) {
+        emit(b, json_pack("{s:s,s:s,s:I,s:s,s:b}", "event", "register", "role",
+                          exo_rt_role_name(b->rt, r), "instance", (json_int_t)in->id, "label",
+                          in->label, "transient", transient));
+    }
+}
+
+static void unregister(broker_t *b, exo_rt_instance_t *in, const char *reason)
+{
+    if (observed(b)) {
+        emit(b, json_pack("{s:s,s:s,s:I,s:s}", "event", "unregister", "role",
+                          exo_rt_role_name(b->rt, in->role), "instance", (json_int_t)in->id,
+                          "reason", reason));
+    }
+    exo_rt_unregister(b->rt, in);
+}
+
+/*
+ * Deliver to one instance: [rid][head with receiver's name and sender role][payload].
+ * A full queue (a slow receiver) first gets up to SEND_WAIT_MS of waiting, which pushes back on
+ * the senders; a receiver that still does not drain is marked congested for CONGESTED_MS and
+ * its messages are dropped at once meanwhile, so a hung service cannot stall the broker.
+ */
+static int deliver(broker_t *b, exo_rt_instance_t *to, const exo_wire_head_t *in_head,
+                   const char *name, size_t name_len, const char *sender, zmq_msg_t *payload,
+                   bool last, unsigned long long now)
+{
+    exo_wire_head_t h = *in_head;
+    h.f[EXO_WIRE_F_NAME].p = name;
+    h.f[EXO_WIRE_F_NAME].len = name_len;
+    h.f[EXO_WIRE_F_SENDER] = exo_wire_s(sender);
+    if (send_head_ex(b, to->rid, to->rid_len, &h, true, ZMQ_DONTWAIT) < 0) {
+        if (errno != EAGAIN || now < to->congested_until ||
+            send_head_ex(b, to->rid, to->rid_len, &h, true, 0) < 0) {
+            if (errno == EAGAIN && now >= to->congested_until) {
+                to->congested_until = now + CONGESTED_MS;
+                exo_log_warn(b->host, "%s (instance %u) is not keeping up: its queue is full; "
+                             "dropping its messages for the next %u ms",
+                             exo_rt_role_name(b->rt, to->role), to->id, CONGESTED_MS);
+            }
+            return -1;
+        }
+    }
+    zmq_msg_t copy;
+    zmq_msg_t *p = payload;
+    if (!last) {
+        zmq_msg_init(&copy);
+        zmq_msg_copy(&copy, payload);
+        p = &copy;
+    }
+    /* The head went out, so the peer exists: this part does not fail on routing. */
+    if (zmq_msg_send(p, b->sock, 0) < 0) {
+        zmq_msg_close(p);
+        return -1;
+    }
+    return 0;
+}
+
+static void on_message(broker_t *b, exo_rt_instance_t *from, const exo_wire_head_t *h,
+                       zmq_msg_t *head_msg, zmq_msg_t *payload, unsigned long long now)
+{
+    const void *rid = from->rid;
+    size_t rid_len = from->rid_len;
+    const char *sender = exo_rt_role_name(b->rt, from->role);
+    const exo_wire_str_t *name = &h->f[EXO_WIRE_F_NAME];
+    const exo_wire_str_t *act = &h->f[EXO_WIRE_F_ACTIVITY];
+    size_t size = zmq_msg_size(head_msg) + zmq_msg_size(payload);
+    if (size > b->max_size) {
+        exo_log_warn(b->host, "rejected '%.*s' from %s: %zu bytes is more than the max message "
+                     "size %zu", (int)name->len, name->p, sender, size, b->max_size);
+        send_error(b, rid, rid_len, act, "too-large", name, NULL, 0,
+                   "message '%.*s' is %zu bytes; the bus takes at most %zu (bus.max-message-size)",
+                   (int)name->len, name->p, size, b->max_size);
+        emit_error(b, sender, "too-large", "message larger than the max message size");
+        return;
+    }
+    exo_rt_route_t *route = exo_rt_route(b->rt, from->role, name->p, name->len);
+    if (!route->allowed) {
+        route->denied++;
+        exo_log_warn(b->host, "denied: role '%s' does not declare '%.*s' in messages.sends",
+                     sender, (int)name->len, name->p);
+        send_error(b, rid, rid_len, act, "denied", name, NULL, 0,
+                   "role '%s' does not declare '%.*s' in messages.sends of its service.yml",
+                   sender, (int)name->len, name->p);
+        if (observed(b)) {
+            emit_message(b, sender, h, NULL, NULL, "denied", payload);
+        }
+        return;
+    }
+    exo_rt_note(b->rt, from, act->p, act->len, now);
+    size_t delivered = 0;
+    json_t *missing = NULL;
+    /* The last receiver gets the payload moved, the others a zero-copy reference; observers
+     * still need it afterwards. */
+    size_t last = observed(b) ? SIZE_MAX : route->n_recv;
+    for (size_t i = 0; i < route->n_recv; i++) {
+        const exo_rt_receiver_t *rc = &route->recv[i];
+        const char *rname = exo_rt_role_name(b->rt, rc->role);
+        /* Either side may have translated: show both names whenever they differ. */
+        const char *iname = rc->name_len != name->len || memcmp(rc->name, name->p, name->len)
+                                ? rc->name : NULL;
+        bool done = false, dropped = false;
+        while (!done) {
+            exo_rt_instance_t *to = exo_rt_pick(b->rt, rc->role, act->p, act->len, now);
+            if (to == NULL) {
+                break;
+            }
+            if (deliver(b, to, h, rc->name, rc->name_len, sender, payload, i + 1 == last,
+                        now) == 0) {
+                done = true;
+            } else if (errno == EHOSTUNREACH) {
+                unregister(b, to, "gone");
+            } else {
+                dropped = true;
+                break;
+            }
+        }
+        if (dropped) {
+            route->dropped++;
+            if (observed(b)) {
+                emit_message(b, sender, h, rname, iname, "dropped", payload);
+            }
+        } else if (done) {
+            delivered++;
+            route->delivered++;
+            if (observed(b)) {
+                emit_message(b, sender, h, rname, iname, "delivered",
+                             payload);
+            }
+        } else {
+            route->no_receiver++;
+            if (missing == NULL) {
+                missing = json_array();
+            }
+            json_array_append_new(missing, json_string(rname));
+            if (observed(b)) {
+                emit_message(b, sender, h, rname, iname,
+                             "no-receiver", payload);
+            }
+        }
+    }
+    if (route->n_recv == 0) {
+        route->no_receiver++;
+        exo_log_warn(b->host, "no receiver: no role receives '%s' (sent by %s)",
+                     route->public_name, sender);
+        send_error(b, rid, rid_len, act, "no-receiver", name, NULL, 0,
+                   "no role of the app receives '%s'; add it to messages.receives of a service",
+                   route->public_name);
+        if (observed(b)) {
+            emit_message(b, sender, h, NULL, NULL, "no-receiver", payload);
+        }
+    } else if (missing != NULL) {
+        char *list = json_dumps(missing, JSON_COMPACT);
+        exo_log_warn(b->host, "no receiver: '%s' from %s reached %zu of %zu roles; no connected "
+                     "instance of %s", route->public_name, sender, delivered, route->n_recv,
+                     list ? list : "?");
+        send_error(b, rid, rid_len, act, "no-receiver", name, missing, delivered,
+                   "no connected instance of %s for '%s'", list ? list : "?",
+                   route->public_name);
+        free(list);
+        json_decref(missing);
+    }
+}
+
+static void reject(broker_t *b, const void *rid, size_t rid_len, exo_rt_instance_t *from,
+                   const exo_wire_head_t *h, int code, const char *what)
+{
+    const char *sender = from ? exo_rt_role_name(b->rt, from->role) : "(unregistered)";
+    const char *kind = code == EXO_WIRE_ENAME ? "invalid-name" : "malformed";
+    exo_log_warn(b->host, "rejected a frame from %s: %s", sender, what);
+    const exo_wire_str_t *act = NULL;
+    if (h != NULL && h->type == EXO_WIRE_MESSAGE && h->n_fields == 5 &&
+        h->f[EXO_WIRE_F_ACTIVITY].len > 0 && h->f[EXO_WIRE_F_ACTIVITY].len <= EXO_WIRE_ID_MAX) {
+        act = &h->f[EXO_WIRE_F_ACTIVITY];
+        for (size_t i = 0; i < act->len; i++) {
+            if (act->p[i] < 0x21 || act->p[i] > 0x7e) {
+                act = NULL;
+                break;
+            }
+        }
+    }
+    send_error(b, rid, rid_len, act, kind, NULL, NULL, 0, "%s", what);
+    emit_error(b, sender, kind, what);
+}
+
+/* One multipart from the service socket. */
+static void handle(broker_t *b, zmq_msg_t *f, int n, bool overflow, unsigned long long now)
+{
+    const void *rid = zmq_msg_data(&f[0]);
+    size_t rid_len = zmq_msg_size(&f[0]);
+    exo_rt_instance_t *from = exo_rt_lookup(b->rt, rid, rid_len);
+    b->frames++;
+    if (from != NULL) {
+        from->last_seen = now;
+    }
+    if (n < 2) {
+        reject(b, rid, rid_len, from, NULL, EXO_WIRE_ESHORT, "empty message (no head frame)");
+        return;
+    }
+    exo_wire_head_t h;
+    int rc = exo_wire_decode(zmq_msg_data(&f[1]), zmq_msg_size(&f[1]), &h);
+    if (rc != EXO_WIRE_OK) {
+        char what[160];
+        snprintf(what, sizeof what, "bad head frame: %s", exo_wire_strerror(rc));
+        reject(b, rid, rid_len, from, &h, rc, what);
+        return;
+    }
+    int want = h.type == EXO_WIRE_MESSAGE ? 2 : 1;
+    if (overflow || n - 1 != want) {
+        char what[160];
+        snprintf(what, sizeof what, "a '%c' takes %d frame(s), got %s%d", h.type, want,
+                 overflow ? "more than " : "", n - 1);
+        reject(b, rid, rid_len, from, &h, EXO_WIRE_ESHORT, what);
+        return;
+    }
+    switch (h.type) {
+    case EXO_WIRE_REGISTER:
+        on_register(b, rid, rid_len, &h, now);
+        break;
+    case EXO_WIRE_PING:
+        send_simple(b, rid, rid_len, from ? EXO_WIRE_PONG : EXO_WIRE_NOT_REGISTERED,
+                    from ? NULL : "not registered");
+        break;
+    case EXO_WIRE_BYE:
+        if (from != NULL) {
+            unregister(b, from, "bye");
+        }
+        break;
+    case EXO_WIRE_MESSAGE:
+        if (from == NULL) {
+            send_simple(b, rid, rid_len, EXO_WIRE_NOT_REGISTERED, "not registered");
+            send_error(b, rid, rid_len, &h.f[EXO_WIRE_F_ACTIVITY], "not-registered",
+                       &h.f[EXO_WIRE_F_NAME], NULL, 0,
+                       "this connection has not registered a role; send 'R' first");
+            break;
+        }
+        on_message(b, from, &h, &f[1], &f[2], now);
+        break;
+    default:
+        reject(b, rid, rid_len, from, &h, EXO_WIRE_ETYPE, "this frame type is for the broker "
+               "to send, not to receive");
+        break;
+    }
+}
+
+/* Receive one multipart; false when none is waiting. Frames beyond 3 are dropped. */
+static bool recv_multipart(void *sock, zmq_msg_t *f, int *n, bool *overflow)
+{
+    *n = 0;
+    *overflow = false;
+    zmq_msg_init(&f[0]);
+    if (zmq_msg_recv(&f[0], sock, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close(&f[0]);
+        return false;
+    }
+    *n = 1;
+    while (zmq_msg_more(&f[*n - 1])) {
+        if (*n == 3) {
+            zmq_msg_t extra;
+            zmq_msg_init(&extra);
+            zmq_msg_recv(&extra, sock, 0);
+            bool more = zmq_msg_more(&extra);
+            zmq_msg_close(&extra);
+            *overflow = true;
+            if (!more) {
+                break;
+            }
+            continue;
+        }
+        zmq_msg_init(&f[*n]);
+        if (zmq_msg_recv(&f[*n], sock, 0) < 0) {
+            zmq_msg_close(&f[*n]);
+            break;
+        }
+        (*n)++;
+    }
+    return true;
+}
+
+static void handle_control(broker_t *b, zmq_msg_t *f, int n, unsigned long long now)
+{
+    if (n != 2) {
+        return;
+    }
+    const void *rid = zmq_msg_data(&f[0]);
+    size_t rid_len = zmq_msg_size(&f[0]);
+    const char *req = zmq_msg_data(&f[1]);
+    size_t len = zmq_msg_size(&f[1]);
+    if (len == 5 && memcmp(req, "stats", 5) == 0) {
+        json_t *st = NULL;
+        exo_zbroker_stats(b, &st, NULL);
+        char *text = st ? json_dumps(st, JSON_COMPACT) : NULL;
+        json_decref(st);
+        if (text != NULL && zmq_send(b->ctl, rid, rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0) {
+            zmq_send(b->ctl, text, strlen(text), ZMQ_DONTWAIT);
+        }
+        free(text);
+    } else if (len == 4 && memcmp(req, "tail", 4) == 0 && rid_len <= EXO_RT_RID_MAX) {
+        size_t i;
+        for (i = 0; i < b->n_tails; i++) {
+            if (b->tails[i].rid_len == rid_len && memcmp(b->tails[i].rid, rid, rid_len) == 0) {
+                break;
+            }
+        }
+        if (i == b->n_tails) {
+            if (b->n_tails == MAX_TAILS) {
+                return;
+            }
+            b->n_tails++;
+            memcpy(b->tails[i].rid, rid, rid_len);
+            b->tails[i].rid_len = rid_len;
+        }
+        b->tails[i].last_seen = now;
+        if (zmq_send(b->ctl, rid, rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0) {
+            zmq_send(b->ctl, "tail-ok", 7, ZMQ_DONTWAIT);
+        }
+    } else if (zmq_send(b->ctl, rid, rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0) {
+        zmq_send(b->ctl, "error: unknown request (stats, tail)", 36, ZMQ_DONTWAIT);
+    }
+}
+
+static void resume(void *arg);
+
+/*
+ * One pass: the service socket until EAGAIN, then the control socket until EAGAIN. A recv that
+ * returns EAGAIN has processed the socket's pending commands, which re-arms its edge-triggered
+ * ZMQ_FD; nothing touches the service socket after its EAGAIN and nothing touches the control
+ * socket after its EAGAIN (tail events go out while handling the service socket, before), so
+ * one pass leaves both armed. Each EAGAIN costs zmq a poll(2) on its mailbox: keep them few.
+ */
+static void drain(broker_t *b)
+{
+    zmq_msg_t f[3];
+    int n;
+    bool overflow;
+    unsigned long long now = now_ms();
+    int budget = DRAIN_BUDGET;
+    while (budget > 0 && recv_multipart(b->sock, f, &n, &overflow)) {
+        handle(b, f, n, overflow, now);
+        for (int i = 0; i < n; i++) {
+            zmq_msg_close(&f[i]);
+        }
+        if ((--budget & 255) == 0) {
+            now = now_ms();
+        }
+    }
+    while (recv_multipart(b->ctl, f, &n, &overflow)) {
+        handle_control(b, f, n, now);
+        for (int i = 0; i < n; i++) {
+            zmq_msg_close(&f[i]);
+        }
+    }
+    if (budget == 0 && b->resume_timer <= 0) {
+        /* Let the rest of the loop run; come back right after. */
+        b->resume_timer = b->host->timer_add(b->host, 0, false, resume, b);
+    }
+}
+
+static void resume(void *arg)
+{
+    broker_t *b = arg;
+    b->resume_timer = 0;
+    drain(b);
+}
+
+static void on_fd(int fd, unsigned events, void *arg)
+{
+    drain(arg);
+}
+
+static void expired(void *arg, const exo_rt_instance_t *in)
+{
+    broker_t *b = arg;
+    if (observed(b)) {
+        emit(b, json_pack("{s:s,s:s,s:I,s:s}", "event", "unregister", "role",
+                          exo_rt_role_name(b->rt, in->role), "instance", (json_int_t)in->id,
+                          "reason", "timeout"));
+    }
+}
+
+static void sweep(void *arg)
+{
+    broker_t *b = arg;
+    unsigned long long now = now_ms();
+    if (now > EXO_BUS_INSTANCE_TIMEOUT_MS) {
+        exo_rt_expire(b->rt, now - EXO_BUS_INSTANCE_TIMEOUT_MS, expired, b);
+    }
+    for (size_t i = 0; i < b->n_tails;) {
+        if (now - b->tails[i].last_seen > EXO_BUS_TAIL_TIMEOUT_MS) {
+            b->tails[i] = b->tails[--b->n_tails];
+        } else {
+            i++;
+        }
+    }
+    /* After a burst, hand zmq's freed message buffers back to the system once it is quiet,
+     * so that the broker's RSS returns to its idle size. */
+    if (b->frames == b->frames_at_sweep && b->frames != b->frames_at_trim) {
+        malloc_trim(0);
+        b->frames_at_trim = b->frames;
+    }
+    b->frames_at_sweep = b->frames;
+    drain(b);
+}
+
+/* ---- ops ---- */
+
+static int control_endpoint_for(const char *listen, char *out, size_t n)
+{
+    if (strncmp(listen, "tcp://", 6) == 0) {
+        const char *colon = strrchr(listen + 6, ':');
+        if (colon == NULL) {
+            return -1;
+        }
+        snprintf(out, n, "%.*s:0", (int)(colon - listen), listen);
+    } else {
+        snprintf(out, n, "%s.control", listen);
+    }
+    return 0;
+}
+
+static void *open_socket(broker_t *b, int type, const char *endpoint, char *bound, size_t n,
+                         int *fd, exo_error_t *err)
+{
+    void *s = zmq_socket(b->ctx, type);
+    int one = 1, zero = 0, hwm = 10000, sndtimeo = SEND_WAIT_MS;
+    long long hard = (long long)b->max_size * 16 + 65536;
+    zmq_setsockopt(s, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
+    zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(s, ZMQ_SNDTIMEO, &sndtimeo, sizeof sndtimeo);
+    zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &hard, sizeof hard);
+    if (zmq_bind(s, endpoint) != 0) {
+        exo_error_set(err, EXO_ERR_IO, "cannot listen on %s: %s; pick another with bus.listen "
+                      "in application.yml or --listen", endpoint, zmq_strerror(errno));
+        zmq_close(s);
+        return NULL;
+    }
+    size_t len = n;
+    zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, bound, &len);
+    len = sizeof *fd;
+    zmq_getsockopt(s, ZMQ_FD, fd, &len);
+    return s;
+}
+
+int exo_zbroker_open(const exo_host_t *host, const exo_bus_spec_t *spec, void **inst,
+                     exo_error_t *err)
+{
+    *inst = NULL;
+    const char *listen = spec->listen && spec->listen[0] ? spec->listen : "tcp://127.0.0.1:0";
+    broker_t *b = calloc(1, sizeof *b);
+    if (b == NULL) {
+        return exo_error_set(err, EXO_ERR_NOMEM, "out of memory");
+    }
+    b->host = host;
+    b->app = strdup(spec->app ? spec->app : "(none)");
+    b->max_size = spec->max_message_size ? spec->max_message_size : EXO_BUS_DEFAULT_MAX;
+    if (EXO_HAS(spec, exo_bus_spec_t, arg)) {
+        b->on_event = spec->on_event;
+        b->arg = spec->arg;
+    }
+    snprintf(b->id_prefix, sizeof b->id_prefix, "b%x", (unsigned)getpid());
+    b->rt = exo_rt_new();
+    char msg[256];
+    if (spec->routes == NULL || exo_rt_set_routes(b->rt, spec->routes, NULL, msg, sizeof msg)) {
+        exo_error_set(err, EXO_ERR_INVALID, "%s", spec->routes ? msg : "routes: missing");
+        exo_zbroker_close(b);
+        return EXO_ERR_INVALID;
+    }
+    char ctl_listen[256];
+    if (control_endpoint_for(listen, ctl_listen, sizeof ctl_listen) < 0) {
+        exo_error_set(err, EXO_ERR_INVALID, "bad bus endpoint '%s'; use tcp://HOST:PORT", listen);
+        exo_zbroker_close(b);
+        return EXO_ERR_INVALID;
+    }
+    b->ctx = zmq_ctx_new();
+    b->sock = open_socket(b, ZMQ_ROUTER, listen, b->endpoint, sizeof b->endpoint, &b->sock_fd,
+                          err);
+    if (b->sock != NULL) {
+        b->ctl = open_socket(b, ZMQ_ROUTER, ctl_listen, b->control, sizeof b->control,
+                             &b->ctl_fd, err);
+    }
+    if (b->ctl == NULL) {
+        exo_zbroker_close(b);
+        return err ? err->code : EXO_ERR_IO;
+    }
+    b->sock_watch = host->watch_fd(host, b->sock_fd, EXO_EV_READ, on_fd, b);
+    b->ctl_watch = host->watch_fd(host, b->ctl_fd, EXO_EV_READ, on_fd, b);
+    b->sweep_timer = host->timer_add(host, 1000, true, sweep, b);
+    if (b->sock_watch <= 0 || b->ctl_watch <= 0 || b->sweep_timer <= 0) {
+        exo_error_set(err, EXO_ERR_INTERNAL, "cannot watch the bus sockets on the event loop");
+        exo_zbroker_close(b);
+        return EXO_ERR_INTERNAL;
+    }
+    exo_log_debug(host, "broker for %s on %s (control %s)", b->app, b->endpoint, b->control);
+    *inst = b;
+    /* Peers may already be queued (services started before us). */
+    drain(b);
+    return 0;
+}
+
+const char *exo_zbroker_endpoint(void *inst)
+{
+    return ((broker_t *)inst)->endpoint;
+}
+
+const char *exo_zbroker_control_endpoint(void *inst)
+{
+    return ((broker_t *)inst)->control;
+}
+
+int exo_zbroker_set_routes(void *inst, const json_t *routes, exo_error_t *err)
+{
+    broker_t *b = inst;
+    char msg[256];
+    size_t dropped = 0;
+    if (exo_rt_set_routes(b->rt, routes, &dropped, msg, sizeof msg) < 0) {
+        return exo_error_set(err, EXO_ERR_INVALID, "%s", msg);
+    }
+    if (dropped > 0) {
+        exo_log_info(b->host, "new routing table: dropped %zu instance(s) of removed roles",
+                     dropped);
+    }
+    return 0;
+}
+
+int exo_zbroker_stats(void *inst, json_t **out, exo_error_t *err)
+{
+    broker_t *b = inst;
+    json_t *st = exo_rt_stats(b->rt);
+    if (st == NULL) {
+        return exo_error_set(err, EXO_ERR_NOMEM, "out of memory");
+    }
+    json_object_set_new(st, "endpoint", json_string(b->endpoint));
+    json_object_set_new(st, "control", json_string(b->control));
+    json_object_set_new(st, "app", json_string(b->app));
+    json_object_set_new(st, "max_message_size", json_integer((json_int_t)b->max_size));
+    json_object_set_new(st, "tail_clients", json_integer((json_int_t)b->n_tails));
+    *out = st;
+    return 0;
+}
+
+void exo_zbroker_close(void *inst)
+{
+    broker_t *b = inst;
+    if (b == NULL) {
+        return;
+    }
+    if (b->sock_watch > 0) {
+        b->host->unwatch(b->host, b->sock_watch);
+    }
+    if (b->ctl_watch > 0) {
+        b->host->unwatch(b->host, b->ctl_watch);
+    }
+    if (b->sweep_timer > 0) {
+        b->host->timer_cancel(b->host, b->sweep_timer);
+    }
+    if (b->resume_timer > 0) {
+        b->host->timer_cancel(b->host, b->resume_timer);
+    }
+    if (b->sock != NULL) {
+        zmq_close(b->sock);
+    }
+    if (b->ctl != NULL) {
+        zmq_close(b->ctl);
+    }
+    if (b->ctx != NULL) {
+        zmq_ctx_term(b->ctx);
+    }
+    exo_rt_free(b->rt);
+    free(b->app);
+    free(b);
+}

@@ -1,0 +1,22 @@
+/* plugin.c - the `zmq` transport plugin: descriptor and ops table (docs/bus.md). */
+#include "config.h"
+
+#include <exo/transport.h>
+
+#include "broker.h"
+
+static const exo_transport_ops_t ops = {
+    .size = sizeof(exo_transport_ops_t),
+    .broker_open = exo_zbroker_open,
+    .broker_endpoint = exo_zbroker_endpoint,
+    .broker_control_endpoint = exo_zbroker_control_endpoint,
+    .broker_set_routes = exo_zbroker_set_routes,
+    .broker_stats = exo_zbroker_stats,
+    .broker_close = exo_zbroker_close,
+    .client_send = exo_zclient_send,
+    .client_tail = exo_zclient_tail,
+    .client_stats = exo_zclient_stats,
+};
+
+EXO_TRANSPORT_PLUGIN("zmq", PACKAGE_VERSION, "message bus over ZeroMQ: broker and CLI client",
+                     EXO_CAP_NONE, NULL, NULL, &ops)

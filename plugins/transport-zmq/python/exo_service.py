@@ -1,0 +1,278 @@
+"""exo_service - connect a Python service to the exo message bus (Debian's python3-zmq).
+
+    import exo_service
+
+    svc = exo_service.Service()            # EXO_ROLE, EXO_BUS_ENDPOINT
+
+    @svc.on("users.list")
+    def users_list(msg):
+        svc.reply(msg, "users.listed", [])
+
+    svc.run()
+
+Prints "ROLE online" once the broker acknowledged the registration (use it as online-text),
+re-registers on its own after a broker restart. Wire format: docs/protocol.md; semantics:
+docs/bus.md. One Service belongs to one thread.
+"""
+import json
+import os
+import socket
+import struct
+import sys
+import time
+import uuid
+
+import zmq
+
+__all__ = ["Service", "Message", "BusError", "Timeout"]
+
+VERSION = 1
+PING_S = 1.0
+DEAD_S = 3.0
+
+
+class BusError(Exception):
+    """The broker refused a message (denied, no-receiver, too-large, ...)."""
+
+    def __init__(self, kind, message, payload=None):
+        super().__init__("the bus refused the message (%s): %s" % (kind, message))
+        self.kind = kind
+        self.payload = payload or {}
+
+
+class Timeout(Exception):
+    """No reply within the timeout."""
+
+
+class Message:
+    """A received message. payload and auth are decoded JSON (None when absent)."""
+
+    __slots__ = ("name", "id", "activity", "sender", "auth", "payload", "raw_payload")
+
+    def __init__(self, name, id, activity, sender, auth, raw_payload):
+        self.name, self.id, self.activity, self.sender = name, id, activity, sender
+        self.auth = _loads(auth)
+        self.raw_payload = raw_payload
+        self.payload = _loads(raw_payload)
+
+    def __repr__(self):
+        return "Message(%r from %r, activity %r)" % (self.name, self.sender, self.activity)
+
+
+def _loads(text):
+    """JSON text -> value; None when absent or not JSON (the bus does not check payloads)."""
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _head(kind, *fields):
+    out = bytearray((VERSION, ord(kind)))
+    for f in fields:
+        b = f.encode() if isinstance(f, str) else (f or b"")
+        out += struct.pack(">H", len(b)) + b
+    return bytes(out)
+
+
+def _decode(frame):
+    if len(frame) < 2 or frame[0] != VERSION:
+        return None, []
+    fields, pos = [], 2
+    while pos + 2 <= len(frame):
+        (n,) = struct.unpack_from(">H", frame, pos)
+        fields.append(frame[pos + 2:pos + 2 + n].decode("utf-8", "replace"))
+        pos += 2 + n
+    return chr(frame[1]), fields
+
+
+class Service:
+    def __init__(self, role=None, endpoint=None, label=None, transient=False, quiet=False):
+        self.role = role or os.environ.get("EXO_ROLE")
+        self.endpoint = endpoint or os.environ.get("EXO_BUS_ENDPOINT")
+        if not self.role:
+            raise ValueError("no role: set EXO_ROLE (exo does this for every service)")
+        if not self.endpoint:
+            raise ValueError("no bus endpoint: set EXO_BUS_ENDPOINT (exo does this)")
+        self.label = label or "%s:%d" % (socket.gethostname(), os.getpid())
+        self.transient, self.quiet = transient, quiet
+        self.online = False
+        self._printed = False
+        self._handlers = {}
+        self._current = None
+        self._waiting = {}
+        self._stop = False
+        self._prefix = uuid.uuid4().hex[:9] + "-"
+        self._seq = 0
+        self._ctx = zmq.Context()
+        self._sock = self._ctx.socket(zmq.DEALER)
+        self._sock.setsockopt(zmq.LINGER, 0)
+        self._sock.setsockopt(zmq.RECONNECT_IVL, 100)
+        self._sock.setsockopt(zmq.RECONNECT_IVL_MAX, 500)
+        self._mon = self._sock.get_monitor_socket(zmq.EVENT_HANDSHAKE_SUCCEEDED)
+        self._sock.connect(self.endpoint)
+        self._heard = self._pinged = time.monotonic()
+        self._poller = zmq.Poller()
+        self._poller.register(self._sock, zmq.POLLIN)
+        self._poller.register(self._mon, zmq.POLLIN)
+
+    # ---- handlers and sending ----
+    def on(self, name, fn=None):
+        """Register fn(msg) for name (None: every message without its own handler).
+        Usable as a decorator: @svc.on("users.list")."""
+        if fn is None:
+            return lambda f: self.on(name, f) or f
+        self._handlers[name] = fn
+        return fn
+
+    def _next_id(self):
+        self._seq += 1
+        return "%s%x" % (self._prefix, self._seq)
+
+    def _send(self, name, payload, activity, auth):
+        if not self.online:
+            raise BusError("not-registered", "%s is not registered with the bus at %s (yet)"
+                           % (self.role, self.endpoint))
+        body = b"" if payload is None else json.dumps(payload, separators=(",", ":")).encode()
+        auth_text = "" if auth is None else json.dumps(auth, separators=(",", ":"))
+        head = _head("M", name, self._next_id(), activity or self._next_id(), "", auth_text)
+        self._sock.send_multipart([head, body])
+
+    def send(self, name, payload=None, activity=None, auth=None):
+        """Send name; inside a handler it joins the handled message's activity and auth.
+        activity/auth given explicitly (bridges, tools) override that."""
+        cur = self._current
+        if activity is None and cur is not None:
+            activity = cur.activity
+        if auth is None and cur is not None:
+            auth = cur.auth
+        self._send(name, payload, activity, auth)
+
+    def reply(self, to, name, payload=None):
+        """Send name in the activity of message `to`, with its auth."""
+        self._send(name, payload, to.activity, to.auth)
+
+    def request(self, name, payload=None, timeout_ms=5000):
+        """Send name in a new activity and return the first Message of that activity.
+        Raises Timeout, or BusError when the broker refused it."""
+        activity = self._next_id()
+        cur = self._current
+        self._send(name, payload, activity, cur.auth if cur else None)
+        slot = self._waiting[activity] = []
+        deadline = time.monotonic() + timeout_ms / 1000.0
+        try:
+            while not slot and not self._stop:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise Timeout("no reply to %r within %d ms" % (name, timeout_ms))
+                self.poll(left * 1000)
+            if not slot:
+                raise Timeout("stopped while waiting for a reply to %r" % name)
+            if isinstance(slot[0], BusError):
+                raise slot[0]
+            return slot[0]
+        finally:
+            del self._waiting[activity]
+
+    # ---- loop ----
+    def _register(self):
+        self._sock.send(_head("R", self.role, self.label, "transient" if self.transient else ""))
+        self._pinged = time.monotonic()
+
+    def _dispatch(self, msg):
+        slot = self._waiting.get(msg.activity)
+        if slot is not None and not slot:
+            if msg.sender == "exo" and msg.name == "exo.error":
+                p = msg.payload or {}
+                if not (p.get("error") == "no-receiver" and p.get("delivered", 0) > 0):
+                    slot.append(BusError(p.get("error"), p.get("message"), p))
+                    return
+            else:
+                slot.append(msg)
+                return
+        fn = self._handlers.get(msg.name) or (
+            None if msg.name == "exo.error" else self._handlers.get(None))
+        if fn is None:
+            if msg.name == "exo.error":
+                sys.stderr.write("%s: bus error: %s\n" % (self.role, msg.raw_payload.decode()))
+            else:
+                sys.stderr.write("%s: no handler for message %r\n" % (self.role, msg.name))
+            return
+        saved, self._current = self._current, msg
+        try:
+            fn(msg)
+        finally:
+            self._current = saved
+
+    def _handle(self, frames):
+        kind, f = _decode(frames[0])
+        if kind == "A":
+            self.online = True
+            if not self._printed and not self.quiet:
+                print("%s online" % self.role, flush=True)
+            self._printed = True
+        elif kind == "O":
+            self.online = True  # pongs go only to registered connections
+        elif kind == "N":
+            self.online = False
+            self._register()
+        elif kind == "M" and len(frames) == 2 and len(f) == 5:
+            self._dispatch(Message(f[0], f[1], f[2], f[3], f[4], frames[1]))
+
+    def poll(self, timeout_ms=1000):
+        """Wait up to timeout_ms and handle what arrived."""
+        events = dict(self._poller.poll(min(timeout_ms, PING_S * 1000)))
+        if self._mon in events:
+            while True:
+                try:
+                    ev = self._mon.recv_multipart(zmq.NOBLOCK)
+                except zmq.Again:
+                    break
+                if struct.unpack_from("=H", ev[0])[0] == zmq.EVENT_HANDSHAKE_SUCCEEDED:
+                    self._register()
+        if self._sock in events:
+            while not self._stop:
+                try:
+                    frames = self._sock.recv_multipart(zmq.NOBLOCK)
+                except zmq.Again:
+                    break
+                self._heard = time.monotonic()
+                self._handle(frames)
+        now = time.monotonic()
+        if now - self._pinged >= PING_S and now - self._heard >= PING_S:
+            self._sock.send(_head("P"))
+            self._pinged = now
+        if self.online and now - self._heard > DEAD_S:
+            self.online = False
+
+    def wait_online(self, timeout_ms=10000):
+        deadline = time.monotonic() + timeout_ms / 1000.0
+        while not self.online and time.monotonic() < deadline:
+            self.poll(100)
+        return self.online
+
+    def run(self):
+        """Handle messages until stop() (or SIGINT/SIGTERM)."""
+        import signal
+        for s in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(s, lambda *_: self.stop())
+        self._stop = False
+        while not self._stop:
+            self.poll(PING_S * 1000)
+
+    def stop(self):
+        self._stop = True
+
+    def close(self):
+        if self.online:
+            try:
+                self._sock.setsockopt(zmq.LINGER, 200)
+                self._sock.send(_head("B"), zmq.NOBLOCK)
+            except zmq.ZMQError:
+                pass
+        self._sock.disable_monitor()
+        self._mon.close(0)
+        self._sock.close()
+        self._ctx.term()

@@ -1,0 +1,709 @@
+/*
+ * sdk/service.c - libexoservice (exo/service.h): a DEALER socket to the broker, a socket
+ * monitor that re-registers after every (re)connection, pings when idle, handler dispatch and
+ * blocking requests. Receiving copies the head fields into one reusable buffer, so a message
+ * costs no allocation here beyond what zmq does.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <zmq.h>
+
+#include <exo/service.h>
+
+#include "../wire.h"
+
+#define EXPORT __attribute__((visibility("default")))
+#define PING_MS 1000u
+#define DEAD_MS 3000u
+
+typedef struct handler {
+    char *name; /* NULL = default */
+    exo_svc_handler_fn fn;
+    void *arg;
+} handler_t;
+
+/* A request waiting for its first reply; requests nest when a handler makes one. */
+typedef struct waiter {
+    const char *activity;
+    exo_svc_msg_t *reply;
+    int error;
+    exo_error_t *err;
+    struct waiter *prev;
+} waiter_t;
+
+struct exo_svc {
+    void *ctx, *sock, *mon;
+    char *role, *endpoint, *label;
+    bool transient, quiet, printed, online;
+    volatile sig_atomic_t stop;
+    handler_t *handlers;
+    size_t n_handlers;
+    const exo_svc_msg_t *current; /* message being handled */
+    waiter_t *waiting;
+    unsigned long long last_heard, last_ping;
+    char id_prefix[12];
+    unsigned long long seq;
+    char *scratch;
+    size_t scratch_cap;
+    char reg_error[256]; /* why the broker refused our registration, or "" */
+};
+
+static unsigned long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (unsigned long long)ts.tv_sec * 1000u + (unsigned long long)ts.tv_nsec / 1000000u;
+}
+
+static char *dupstr(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static void random_hex(char *out, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char raw[16] = {0};
+    FILE *f = fopen("/dev/urandom", "rb");
+    size_t got = f ? fread(raw, 1, n / 2, f) : 0;
+    if (f != NULL) {
+        fclose(f);
+    }
+    unsigned long long mix = now_ms() ^ ((unsigned long long)getpid() << 20);
+    for (size_t i = got; i < n / 2; i++) {
+        raw[i] = (unsigned char)(mix >> (8 * (i % 8)));
+    }
+    for (size_t i = 0; i < n / 2; i++) {
+        out[2 * i] = hex[raw[i] >> 4];
+        out[2 * i + 1] = hex[raw[i] & 15];
+    }
+    out[n / 2 * 2] = '\0';
+}
+
+/* Ids: a random per-process prefix plus a counter; unique without a syscall per message. */
+static void next_id(exo_svc_t *svc, char *out, size_t n)
+{
+    snprintf(out, n, "%s%llx", svc->id_prefix, ++svc->seq);
+}
+
+static int send_frame(exo_svc_t *svc, const exo_wire_head_t *h, const char *payload,
+                      size_t len, bool with_payload)
+{
+    unsigned char stack[512];
+    size_t need = exo_wire_size(h);
+    unsigned char *buf = need <= sizeof stack ? stack : malloc(need);
+    if (buf == NULL || exo_wire_encode(buf, need, h) == 0) {
+        if (buf != stack) {
+            free(buf);
+        }
+        errno = EMSGSIZE;
+        return -1;
+    }
+    int rc = zmq_send(svc->sock, buf, need, with_payload ? ZMQ_SNDMORE : 0);
+    if (buf != stack) {
+        free(buf);
+    }
+    if (rc >= 0 && with_payload) {
+        rc = zmq_send(svc->sock, payload ? payload : "", payload ? len : 0, 0);
+    }
+    return rc < 0 ? -1 : 0;
+}
+
+static void send_register(exo_svc_t *svc)
+{
+    exo_wire_head_t h = {.type = EXO_WIRE_REGISTER};
+    h.f[EXO_WIRE_F_ROLE] = exo_wire_s(svc->role);
+    h.f[EXO_WIRE_F_LABEL] = exo_wire_s(svc->label);
+    h.f[EXO_WIRE_F_FLAGS] = exo_wire_s(svc->transient ? "transient" : "");
+    send_frame(svc, &h, NULL, 0, false);
+    svc->last_ping = now_ms();
+}
+
+EXPORT void exo_svc_close(exo_svc_t **svc_p)
+{
+    exo_svc_t *svc = svc_p ? *svc_p : NULL;
+    if (svc == NULL) {
+        return;
+    }
+    if (svc->sock != NULL) {
+        if (svc->online) {
+            exo_wire_head_t bye = {.type = EXO_WIRE_BYE};
+            int linger = 200;
+            zmq_setsockopt(svc->sock, ZMQ_LINGER, &linger, sizeof linger);
+            send_frame(svc, &bye, NULL, 0, false);
+        }
+        zmq_socket_monitor(svc->sock, NULL, 0);
+        zmq_close(svc->sock);
+    }
+    if (svc->mon != NULL) {
+        zmq_close(svc->mon);
+    }
+    if (svc->ctx != NULL) {
+        zmq_ctx_term(svc->ctx);
+    }
+    for (size_t i = 0; i < svc->n_handlers; i++) {
+        free(svc->handlers[i].name);
+    }
+    free(svc->handlers);
+    free(svc->scratch);
+    free(svc->role);
+    free(svc->endpoint);
+    free(svc->label);
+    free(svc);
+    *svc_p = NULL;
+}
+
+EXPORT exo_svc_t *exo_svc_connect(const exo_svc_options_t *opts, exo_error_t *err)
+{
+    exo_svc_options_t o = {.size = sizeof o};
+    if (opts != NULL) {
+        memcpy(&o, opts, opts->size < sizeof o ? opts->size : sizeof o);
+    }
+    const char *role = o.role ? o.role : getenv("EXO_ROLE");
+    const char *endpoint = o.endpoint ? o.endpoint : getenv("EXO_BUS_ENDPOINT");
+    if (role == NULL || role[0] == '\0') {
+        exo_error_set(err, EXO_ERR_INVALID, "no role: set EXO_ROLE (exo does this for every "
+                      "service) or exo_svc_options_t.role");
+        return NULL;
+    }
+    if (endpoint == NULL || endpoint[0] == '\0') {
+        exo_error_set(err, EXO_ERR_INVALID, "no bus endpoint: set EXO_BUS_ENDPOINT (exo does "
+                      "this for every service) or exo_svc_options_t.endpoint");
+        return NULL;
+    }
+    exo_svc_t *svc = calloc(1, sizeof *svc);
+    if (svc == NULL) {
+        exo_error_set(err, EXO_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    svc->role = dupstr(role);
+    svc->endpoint = dupstr(endpoint);
+    if (o.label != NULL) {
+        svc->label = dupstr(o.label);
+    } else {
+        char host[64] = "localhost", label[96];
+        gethostname(host, sizeof host - 1);
+        snprintf(label, sizeof label, "%s:%d", host, (int)getpid());
+        svc->label = dupstr(label);
+    }
+    svc->transient = o.transient;
+    svc->quiet = o.quiet;
+    random_hex(svc->id_prefix, 10);
+    svc->id_prefix[9] = '-';
+    svc->id_prefix[10] = '\0';
+    svc->ctx = zmq_ctx_new();
+    svc->sock = zmq_socket(svc->ctx, ZMQ_DEALER);
+    int zero = 0, ivl = 100, ivl_max = 500, hwm = 10000;
+    zmq_setsockopt(svc->sock, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_setsockopt(svc->sock, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
+    zmq_setsockopt(svc->sock, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof ivl_max);
+    zmq_setsockopt(svc->sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(svc->sock, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    char mon[64];
+    snprintf(mon, sizeof mon, "inproc://exo-svc-monitor-%p", (void *)svc);
+    if (zmq_socket_monitor(svc->sock, mon, ZMQ_EVENT_HANDSHAKE_SUCCEEDED) != 0 ||
+        (svc->mon = zmq_socket(svc->ctx, ZMQ_PAIR)) == NULL || zmq_connect(svc->mon, mon) != 0) {
+        exo_error_set(err, EXO_ERR_INTERNAL, "cannot monitor the bus socket: %s",
+                      zmq_strerror(errno));
+        exo_svc_close(&svc);
+        return NULL;
+    }
+    if (zmq_connect(svc->sock, endpoint) != 0) {
+        exo_error_set(err, EXO_ERR_INVALID, "cannot connect to the bus at '%s': %s; "
+                      "EXO_BUS_ENDPOINT looks like tcp://127.0.0.1:PORT", endpoint,
+                      zmq_strerror(errno));
+        exo_svc_close(&svc);
+        return NULL;
+    }
+    svc->last_heard = svc->last_ping = now_ms();
+    if (o.wait_ms > 0) {
+        unsigned long long deadline = now_ms() + o.wait_ms;
+        while (!svc->online && svc->reg_error[0] == '\0' && now_ms() < deadline) {
+            if (exo_svc_poll(svc, (int)(deadline - now_ms())) < 0) {
+                break;
+            }
+        }
+        if (svc->reg_error[0] != '\0') {
+            exo_error_set(err, EXO_ERR_INVALID, "the bus refused role '%s': %s", svc->role,
+                          svc->reg_error);
+            exo_svc_close(&svc);
+            return NULL;
+        }
+        if (!svc->online) {
+            exo_error_set(err, EXO_ERR_UNAVAILABLE, "role '%s' did not get registered with the "
+                          "bus at %s within %u ms", svc->role, endpoint, o.wait_ms);
+            exo_svc_close(&svc);
+            return NULL;
+        }
+    }
+    return svc;
+}
+
+EXPORT const char *exo_svc_role(const exo_svc_t *svc)
+{
+    return svc->role;
+}
+
+EXPORT bool exo_svc_online(const exo_svc_t *svc)
+{
+    return svc->online;
+}
+
+EXPORT int exo_svc_on(exo_svc_t *svc, const char *name, exo_svc_handler_fn fn, void *arg)
+{
+    for (size_t i = 0; i < svc->n_handlers; i++) {
+        handler_t *h = &svc->handlers[i];
+        if ((name == NULL && h->name == NULL) || (name && h->name && !strcmp(name, h->name))) {
+            h->fn = fn;
+            h->arg = arg;
+            return 0;
+        }
+    }
+    handler_t *p = realloc(svc->handlers, (svc->n_handlers + 1) * sizeof *p);
+    if (p == NULL) {
+        return EXO_ERR_NOMEM;
+    }
+    svc->handlers = p;
+    p[svc->n_handlers++] = (handler_t){dupstr(name), fn, arg};
+    return 0;
+}
+
+static int send_msg(exo_svc_t *svc, const char *name, const char *activity, const char *auth,
+                    const char *json, size_t len, exo_error_t *err)
+{
+    if (name == NULL || !exo_wire_name_ok(name, strlen(name)) || name[0] == '\0' ||
+        strlen(name) > EXO_WIRE_NAME_MAX) {
+        return exo_error_set(err, EXO_ERR_INVALID, "invalid message name '%s': 1..255 bytes of "
+                             "UTF-8 without control characters", name ? name : "(null)");
+    }
+    if (!svc->online) {
+        return exo_error_set(err, EXO_ERR_UNAVAILABLE, "'%s' not sent: %s is not registered "
+                             "with the bus at %s (yet)", name, svc->role, svc->endpoint);
+    }
+    char id[40], act[40];
+    next_id(svc, id, sizeof id);
+    if (activity == NULL) {
+        next_id(svc, act, sizeof act);
+        activity = act;
+    }
+    exo_wire_head_t h = {.type = EXO_WIRE_MESSAGE};
+    h.f[EXO_WIRE_F_NAME] = exo_wire_s(name);
+    h.f[EXO_WIRE_F_ID] = exo_wire_s(id);
+    h.f[EXO_WIRE_F_ACTIVITY] = exo_wire_s(activity);
+    h.f[EXO_WIRE_F_AUTH] = exo_wire_s(auth);
+    if (send_frame(svc, &h, json, json ? len : 0, true) < 0) {
+        return exo_error_set(err, EXO_ERR_IO, "'%s' not sent: %s", name, zmq_strerror(errno));
+    }
+    return 0;
+}
+
+EXPORT int exo_svc_send_raw(exo_svc_t *svc, const char *name, const char *json, size_t len,
+                            exo_error_t *err)
+{
+    const exo_svc_msg_t *cur = svc->current;
+    return send_msg(svc, name, cur ? cur->activity : NULL, cur ? cur->auth : NULL, json, len,
+                    err);
+}
+
+EXPORT int exo_svc_send_ex(exo_svc_t *svc, const char *name, const char *json, size_t len,
+                           const char *activity, const char *auth, exo_error_t *err)
+{
+    if (activity != NULL && (activity[0] == '\0' || strlen(activity) > EXO_WIRE_ID_MAX)) {
+        return exo_error_set(err, EXO_ERR_INVALID, "invalid activity id '%s'", activity);
+    }
+    return send_msg(svc, name, activity, auth, json, len, err);
+}
+
+static int with_json(exo_svc_t *svc, const exo_svc_msg_t *to, const char *name,
+                     const json_t *payload, exo_error_t *err)
+{
+    char *text = payload ? json_dumps(payload, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    if (payload != NULL && text == NULL) {
+        return exo_error_set(err, EXO_ERR_INVALID, "'%s' not sent: payload cannot be encoded",
+                             name);
+    }
+    int rc = to ? exo_svc_reply_raw(svc, to, name, text, text ? strlen(text) : 0, err)
+                : exo_svc_send_raw(svc, name, text, text ? strlen(text) : 0, err);
+    free(text);
+    return rc;
+}
+
+EXPORT int exo_svc_send(exo_svc_t *svc, const char *name, const json_t *payload,
+                        exo_error_t *err)
+{
+    return with_json(svc, NULL, name, payload, err);
+}
+
+EXPORT int exo_svc_reply_raw(exo_svc_t *svc, const exo_svc_msg_t *to, const char *name,
+                             const char *json, size_t len, exo_error_t *err)
+{
+    return send_msg(svc, name, to->activity, to->auth, json, len, err);
+}
+
+EXPORT int exo_svc_reply(exo_svc_t *svc, const exo_svc_msg_t *to, const char *name,
+                         const json_t *payload, exo_error_t *err)
+{
+    return with_json(svc, to, name, payload, err);
+}
+
+EXPORT json_t *exo_svc_msg_json(const exo_svc_msg_t *msg)
+{
+    if (msg == NULL || msg->payload == NULL) {
+        return NULL;
+    }
+    return json_loadb(msg->payload, msg->payload_len, JSON_DECODE_ANY, NULL);
+}
+
+EXPORT exo_svc_msg_t *exo_svc_msg_dup(const exo_svc_msg_t *m)
+{
+    const char *s[5] = {m->name, m->id, m->activity, m->sender, m->auth};
+    size_t total = sizeof(exo_svc_msg_t) + m->payload_len + 1;
+    for (int i = 0; i < 5; i++) {
+        total += s[i] ? strlen(s[i]) + 1 : 0;
+    }
+    exo_svc_msg_t *d = malloc(total);
+    if (d == NULL) {
+        return NULL;
+    }
+    char *p = (char *)(d + 1);
+    const char **dst[5] = {&d->name, &d->id, &d->activity, &d->sender, &d->auth};
+    for (int i = 0; i < 5; i++) {
+        if (s[i] == NULL) {
+            *dst[i] = NULL;
+            continue;
+        }
+        size_t n = strlen(s[i]) + 1;
+        memcpy(p, s[i], n);
+        *dst[i] = p;
+        p += n;
+    }
+    d->payload_len = m->payload_len;
+    if (m->payload != NULL) {
+        memcpy(p, m->payload, m->payload_len);
+        p[m->payload_len] = '\0';
+        d->payload = p;
+    } else {
+        d->payload = NULL;
+    }
+    return d;
+}
+
+EXPORT void exo_svc_msg_free(exo_svc_msg_t *msg)
+{
+    free(msg);
+}
+
+static bool is_bus_error(const exo_svc_msg_t *m)
+{
+    return strcmp(m->sender, "exo") == 0 && strcmp(m->name, "exo.error") == 0;
+}
+
+/* For a waiting request: is this exo.error final (nothing will come)? Fills w->err. */
+static bool error_is_final(const exo_svc_msg_t *m, waiter_t *w)
+{
+    json_t *p = exo_svc_msg_json(m);
+    const char *kind = json_string_value(json_object_get(p, "error"));
+    const char *text = json_string_value(json_object_get(p, "message"));
+    json_int_t delivered = json_integer_value(json_object_get(p, "delivered"));
+    bool final = !(kind && strcmp(kind, "no-receiver") == 0 && delivered > 0);
+    if (final) {
+        w->error = exo_error_set(w->err, kind && !strcmp(kind, "no-receiver")
+                                             ? EXO_ERR_UNAVAILABLE : EXO_ERR_INVALID,
+                                 "the bus refused the request (%s): %s", kind ? kind : "?",
+                                 text ? text : "no reason given");
+    }
+    json_decref(p);
+    return final;
+}
+
+static void dispatch(exo_svc_t *svc, const exo_svc_msg_t *m)
+{
+    for (waiter_t *w = svc->waiting; w != NULL; w = w->prev) {
+        if (w->reply == NULL && w->error == 0 && strcmp(w->activity, m->activity) == 0) {
+            if (!is_bus_error(m)) {
+                w->reply = exo_svc_msg_dup(m);
+                return;
+            }
+            if (error_is_final(m, w)) {
+                return;
+            }
+        }
+    }
+    handler_t *def = NULL;
+    for (size_t i = 0; i < svc->n_handlers; i++) {
+        handler_t *h = &svc->handlers[i];
+        if (h->name == NULL) {
+            def = h;
+        } else if (strcmp(h->name, m->name) == 0) {
+            def = h;
+            break;
+        }
+    }
+    if (is_bus_error(m) && !svc->online && m->payload != NULL &&
+        memmem(m->payload, m->payload_len, "\"unknown-role\"", 14) != NULL) {
+        json_t *p = exo_svc_msg_json(m);
+        snprintf(svc->reg_error, sizeof svc->reg_error, "%s",
+                 json_string_value(json_object_get(p, "message")) ?: "unknown role");
+        json_decref(p);
+    }
+    if (def == NULL || (def->name == NULL && is_bus_error(m))) {
+        if (is_bus_error(m)) {
+            fprintf(stderr, "%s: bus error: %.*s\n", svc->role, (int)m->payload_len,
+                    m->payload ? m->payload : "");
+        } else {
+            fprintf(stderr, "%s: no handler for message '%s'\n", svc->role, m->name);
+        }
+        return;
+    }
+    const exo_svc_msg_t *saved = svc->current;
+    svc->current = m;
+    def->fn(svc, m, def->arg);
+    svc->current = saved;
+}
+
+/* Copy the head fields NUL-terminated into the scratch buffer and dispatch. */
+static void on_message(exo_svc_t *svc, const exo_wire_head_t *h, zmq_msg_t *payload)
+{
+    size_t need = 0;
+    for (int i = 0; i < 5; i++) {
+        need += h->f[i].len + 1;
+    }
+    if (need > svc->scratch_cap) {
+        char *p = realloc(svc->scratch, need);
+        if (p == NULL) {
+            return;
+        }
+        svc->scratch = p;
+        svc->scratch_cap = need;
+    }
+    /* Dispatch may nest (a handler that makes a request); keep the outer scratch intact. */
+    char *buf = svc->scratch;
+    bool own = svc->current != NULL || svc->waiting != NULL;
+    if (own && (buf = malloc(need)) == NULL) {
+        return;
+    }
+    const char *s[5];
+    char *p = buf;
+    for (int i = 0; i < 5; i++) {
+        memcpy(p, h->f[i].p, h->f[i].len);
+        p[h->f[i].len] = '\0';
+        s[i] = p;
+        p += h->f[i].len + 1;
+    }
+    exo_svc_msg_t m = {
+        .name = s[0], .id = s[1], .activity = s[2], .sender = s[3],
+        .auth = h->f[EXO_WIRE_F_AUTH].len ? s[4] : NULL,
+        .payload = zmq_msg_size(payload) ? zmq_msg_data(payload) : NULL,
+        .payload_len = zmq_msg_size(payload),
+    };
+    dispatch(svc, &m);
+    if (own) {
+        free(buf);
+    }
+}
+
+static void on_registered(exo_svc_t *svc)
+{
+    svc->online = true;
+    if (!svc->printed && !svc->quiet) {
+        printf("%s online\n", svc->role);
+        fflush(stdout);
+    }
+    svc->printed = true;
+}
+
+/* Handle one multipart from the broker; returns 1 when a message was dispatched. */
+static int handle(exo_svc_t *svc, zmq_msg_t *f, int n)
+{
+    exo_wire_head_t h;
+    if (exo_wire_decode(zmq_msg_data(&f[0]), zmq_msg_size(&f[0]), &h) != EXO_WIRE_OK) {
+        return 0;
+    }
+    switch (h.type) {
+    case EXO_WIRE_REGISTERED:
+        on_registered(svc);
+        return 0;
+    case EXO_WIRE_PONG:
+        /* The broker answers pings with O only for registered connections. */
+        svc->online = true;
+        return 0;
+    case EXO_WIRE_NOT_REGISTERED:
+        svc->online = false;
+        send_register(svc);
+        return 0;
+    case EXO_WIRE_MESSAGE:
+        if (n == 2) {
+            on_message(svc, &h, &f[1]);
+            return 1;
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+static void check_monitor(exo_svc_t *svc)
+{
+    for (;;) {
+        zmq_msg_t ev, addr;
+        zmq_msg_init(&ev);
+        if (zmq_msg_recv(&ev, svc->mon, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&ev);
+            return;
+        }
+        if (zmq_msg_more(&ev)) {
+            zmq_msg_init(&addr);
+            zmq_msg_recv(&addr, svc->mon, 0);
+            zmq_msg_close(&addr);
+        }
+        uint16_t event = 0;
+        if (zmq_msg_size(&ev) >= 2) {
+            memcpy(&event, zmq_msg_data(&ev), 2);
+        }
+        zmq_msg_close(&ev);
+        if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
+            send_register(svc);
+        }
+    }
+}
+
+static void tick(exo_svc_t *svc)
+{
+    unsigned long long now = now_ms();
+    if (now - svc->last_ping >= PING_MS && now - svc->last_heard >= PING_MS) {
+        exo_wire_head_t ping = {.type = EXO_WIRE_PING};
+        send_frame(svc, &ping, NULL, 0, false);
+        svc->last_ping = now;
+    }
+    if (svc->online && now - svc->last_heard > DEAD_MS) {
+        svc->online = false; /* the broker is gone; the monitor re-registers on reconnect */
+    }
+}
+
+static int drain(exo_svc_t *svc)
+{
+    int dispatched = 0;
+    for (int budget = 0; budget < 4096; budget++) {
+        zmq_msg_t f[2];
+        int n = 0;
+        zmq_msg_init(&f[0]);
+        if (zmq_msg_recv(&f[0], svc->sock, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&f[0]);
+            if (errno == EAGAIN || errno == EINTR) {
+                break;
+            }
+            return -1;
+        }
+        n = 1;
+        while (zmq_msg_more(&f[n - 1])) {
+            zmq_msg_t extra, *m = n < 2 ? &f[n] : &extra;
+            zmq_msg_init(m);
+            zmq_msg_recv(m, svc->sock, 0);
+            if (m == &extra) {
+                bool more = zmq_msg_more(&extra);
+                zmq_msg_close(&extra);
+                if (!more) {
+                    break;
+                }
+            } else {
+                n++;
+            }
+        }
+        svc->last_heard = now_ms();
+        dispatched += handle(svc, f, n);
+        for (int i = 0; i < n; i++) {
+            zmq_msg_close(&f[i]);
+        }
+        if (svc->stop) {
+            break;
+        }
+    }
+    return dispatched;
+}
+
+EXPORT int exo_svc_poll(exo_svc_t *svc, int timeout_ms)
+{
+    zmq_pollitem_t items[2] = {{svc->sock, 0, ZMQ_POLLIN, 0}, {svc->mon, 0, ZMQ_POLLIN, 0}};
+    long wait = timeout_ms < 0 || timeout_ms > (int)PING_MS ? (long)PING_MS : timeout_ms;
+    int rc = zmq_poll(items, 2, wait);
+    if (rc < 0 && errno != EINTR) {
+        return -1;
+    }
+    if (rc > 0 && (items[1].revents & ZMQ_POLLIN)) {
+        check_monitor(svc);
+    }
+    int n = rc > 0 ? drain(svc) : 0;
+    tick(svc);
+    return n;
+}
+
+EXPORT int exo_svc_run(exo_svc_t *svc)
+{
+    svc->stop = 0;
+    while (!svc->stop) {
+        if (exo_svc_poll(svc, -1) < 0) {
+            return EXO_ERR_IO;
+        }
+    }
+    return 0;
+}
+
+EXPORT int exo_svc_fd(const exo_svc_t *svc)
+{
+    int fd = -1;
+    size_t len = sizeof fd;
+    zmq_getsockopt(svc->sock, ZMQ_FD, &fd, &len);
+    return fd;
+}
+
+EXPORT void exo_svc_stop(exo_svc_t *svc)
+{
+    svc->stop = 1;
+}
+
+EXPORT int exo_svc_request(exo_svc_t *svc, const char *name, const json_t *payload,
+                           unsigned timeout_ms, exo_svc_msg_t **reply, exo_error_t *err)
+{
+    *reply = NULL;
+    char act[40];
+    next_id(svc, act, sizeof act);
+    char *text = payload ? json_dumps(payload, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    const exo_svc_msg_t *cur = svc->current;
+    int rc = send_msg(svc, name, act, cur ? cur->auth : NULL, text, text ? strlen(text) : 0,
+                      err);
+    free(text);
+    if (rc < 0) {
+        return rc;
+    }
+    waiter_t w = {.activity = act, .err = err, .prev = svc->waiting};
+    svc->waiting = &w;
+    unsigned long long deadline = now_ms() + timeout_ms;
+    while (w.reply == NULL && w.error == 0 && !svc->stop) {
+        unsigned long long now = now_ms();
+        if (now >= deadline) {
+            break;
+        }
+        if (exo_svc_poll(svc, (int)(deadline - now)) < 0) {
+            w.error = exo_error_set(err, EXO_ERR_IO, "bus socket failed while waiting for a "
+                                    "reply to '%s'", name);
+        }
+    }
+    svc->waiting = w.prev;
+    if (w.reply != NULL) {
+        *reply = w.reply;
+        return 0;
+    }
+    if (w.error != 0) {
+        return w.error;
+    }
+    return exo_error_set(err, EXO_ERR_TIMEOUT, "no reply to '%s' within %u ms", name,
+                         timeout_ms);
+}

@@ -1,0 +1,42 @@
+/*
+ * fuzz_wire.c - libFuzzer target for the head frame decoder: any input must decode without
+ * crashing or reading out of bounds, and whatever decodes must re-encode to the same bytes
+ * and have fields inside the input. Built and run by tests/bus/fuzz.sh (clang).
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../wire.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    exo_wire_head_t h;
+    int rc = exo_wire_decode(data, size, &h);
+    if (rc > 0 || rc < EXO_WIRE_ENAME) {
+        abort();
+    }
+    if (rc == EXO_WIRE_OK) {
+        for (unsigned i = 0; i < h.n_fields; i++) {
+            const uint8_t *p = (const uint8_t *)h.f[i].p;
+            if (p < data || p + h.f[i].len > data + size) {
+                abort();
+            }
+        }
+        if (h.type == EXO_WIRE_MESSAGE &&
+            !exo_wire_name_ok(h.f[EXO_WIRE_F_NAME].p, h.f[EXO_WIRE_F_NAME].len)) {
+            abort();
+        }
+        uint8_t *out = malloc(size ? size : 1);
+        size_t n = exo_wire_encode(out, size, &h);
+        if (n != size || memcmp(out, data, size) != 0 || exo_wire_size(&h) != size) {
+            abort();
+        }
+        free(out);
+    }
+    return 0;
+}

@@ -1,0 +1,157 @@
+/* tests/test_wire.c - the head frame codec: round trips and every malformed case. */
+#include "config.h"
+
+#include <string.h>
+
+#include "../wire.h"
+#include "../../../tests/support/cunit_main.h"
+
+static size_t enc(unsigned char *buf, size_t cap, char type, const char *f0, const char *f1,
+                  const char *f2, const char *f3, const char *f4)
+{
+    exo_wire_head_t h = {.type = type};
+    const char *f[5] = {f0, f1, f2, f3, f4};
+    for (int i = 0; i < 5; i++) {
+        h.f[i] = exo_wire_s(f[i]);
+    }
+    return exo_wire_encode(buf, cap, &h);
+}
+
+static int dec(const unsigned char *buf, size_t len)
+{
+    exo_wire_head_t h;
+    return exo_wire_decode(buf, len, &h);
+}
+
+static void test_message_round_trip(void)
+{
+    unsigned char buf[256];
+    size_t n = enc(buf, sizeof buf, 'M', "users create", "id1", "act1", "web", "{\"u\":1}");
+    CU_ASSERT_EQUAL(n, 2 + 5 * 2 + 12 + 3 + 4 + 3 + 7);
+    exo_wire_head_t h;
+    CU_ASSERT_EQUAL(exo_wire_decode(buf, n, &h), EXO_WIRE_OK);
+    CU_ASSERT_EQUAL(h.type, 'M');
+    CU_ASSERT_EQUAL(h.n_fields, 5);
+    CU_ASSERT_EQUAL(h.f[EXO_WIRE_F_NAME].len, 12);
+    CU_ASSERT(memcmp(h.f[EXO_WIRE_F_NAME].p, "users create", 12) == 0);
+    CU_ASSERT(memcmp(h.f[EXO_WIRE_F_AUTH].p, "{\"u\":1}", 7) == 0);
+    CU_ASSERT_EQUAL(exo_wire_size(&h), n);
+}
+
+static void test_other_types_round_trip(void)
+{
+    unsigned char buf[64];
+    const char types[] = {'R', 'A', 'P', 'O', 'N', 'B'};
+    for (size_t i = 0; i < sizeof types; i++) {
+        size_t n = enc(buf, sizeof buf, types[i], "web", "1", "", NULL, NULL);
+        CU_ASSERT(n >= 2);
+        CU_ASSERT_EQUAL(dec(buf, n), EXO_WIRE_OK);
+    }
+    CU_ASSERT_EQUAL(enc(buf, sizeof buf, 'Z', "x", NULL, NULL, NULL, NULL), 0);
+    CU_ASSERT_EQUAL(enc(buf, 4, 'M', "name", "i", "a", "", ""), 0); /* too small */
+}
+
+static void test_short_and_bad_prefix(void)
+{
+    unsigned char buf[64] = {0};
+    CU_ASSERT_EQUAL(dec(buf, 0), EXO_WIRE_ESHORT);
+    buf[0] = 1;
+    CU_ASSERT_EQUAL(dec(buf, 1), EXO_WIRE_ESHORT);
+    buf[0] = 2, buf[1] = 'P';
+    CU_ASSERT_EQUAL(dec(buf, 2), EXO_WIRE_EVERSION);
+    buf[0] = 0;
+    CU_ASSERT_EQUAL(dec(buf, 2), EXO_WIRE_EVERSION);
+    buf[0] = 1, buf[1] = 'm';
+    CU_ASSERT_EQUAL(dec(buf, 2), EXO_WIRE_ETYPE);
+    buf[1] = 'P';
+    CU_ASSERT_EQUAL(dec(buf, 2), EXO_WIRE_OK);
+    CU_ASSERT_EQUAL(dec(buf, 3), EXO_WIRE_ETRAILING);
+}
+
+static void test_truncated_fields(void)
+{
+    unsigned char buf[128];
+    size_t n = enc(buf, sizeof buf, 'M', "users.list", "i", "a", "", "");
+    for (size_t cut = 2; cut < n; cut++) {
+        CU_ASSERT_EQUAL(dec(buf, cut), EXO_WIRE_ESHORT);
+    }
+    /* a length larger than what is left */
+    buf[2] = 0xff;
+    CU_ASSERT_EQUAL(dec(buf, n), EXO_WIRE_ESHORT);
+}
+
+static void test_field_rules(void)
+{
+    unsigned char buf[512];
+    char long_id[70];
+    memset(long_id, 'x', sizeof long_id - 1);
+    long_id[sizeof long_id - 1] = '\0';
+    char long_name[300];
+    memset(long_name, 'n', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = '\0';
+    struct { const char *name, *id, *act, *sender; int want; } cases[] = {
+        {"", "i", "a", "", EXO_WIRE_ELENGTH},
+        {long_name, "i", "a", "", EXO_WIRE_ELENGTH},
+        {"n", "", "a", "", EXO_WIRE_ELENGTH},
+        {"n", "i", "", "", EXO_WIRE_ELENGTH},
+        {"n", long_id, "a", "", EXO_WIRE_ELENGTH},
+        {"n", "i", long_id, "", EXO_WIRE_ELENGTH},
+        {"n", "i d", "a", "", EXO_WIRE_EFIELD},
+        {"n", "i", "a\tb", "", EXO_WIRE_EFIELD},
+        {"n", "i", "a", "bad\xff", EXO_WIRE_EFIELD},
+        {"users\x01", "i", "a", "", EXO_WIRE_ENAME},
+        {"users\x7f", "i", "a", "", EXO_WIRE_ENAME},
+        {"a\xc3", "i", "a", "", EXO_WIRE_ENAME},          /* cut sequence */
+        {"\xc0\xaf", "i", "a", "", EXO_WIRE_ENAME},       /* overlong */
+        {"\xed\xa0\x80", "i", "a", "", EXO_WIRE_ENAME},   /* surrogate */
+        {"\xf4\x90\x80\x80", "i", "a", "", EXO_WIRE_ENAME}, /* > U+10FFFF */
+        {"\xff", "i", "a", "", EXO_WIRE_ENAME},
+        {"\xc2\x85", "i", "a", "", EXO_WIRE_ENAME},       /* C1 control */
+        {"caf\xc3\xa9 cr\xc3\xa8me \xf0\x9f\x8d\xb0", "i", "a", "", EXO_WIRE_OK},
+        {"users list.v2", "i-1", "act:9", "web", EXO_WIRE_OK},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t n = enc(buf, sizeof buf, 'M', cases[i].name, cases[i].id, cases[i].act,
+                       cases[i].sender, "");
+        CU_ASSERT_FATAL(n > 0);
+        int got = dec(buf, n);
+        if (got != cases[i].want) {
+            fprintf(stderr, "case %zu: got %d want %d\n", i, got, cases[i].want);
+        }
+        CU_ASSERT_EQUAL(got, cases[i].want);
+    }
+    /* register: empty role, bad flags, NUL in label */
+    size_t n = enc(buf, sizeof buf, 'R', "", "l", "", NULL, NULL);
+    CU_ASSERT_EQUAL(dec(buf, n), EXO_WIRE_ELENGTH);
+    n = enc(buf, sizeof buf, 'R', "web", "l", "trans ient", NULL, NULL);
+    CU_ASSERT_EQUAL(dec(buf, n), EXO_WIRE_EFIELD);
+    exo_wire_head_t h = {.type = 'R'};
+    h.f[0] = exo_wire_s("web");
+    h.f[1] = (exo_wire_str_t){"a\0b", 3};
+    n = exo_wire_encode(buf, sizeof buf, &h);
+    CU_ASSERT_EQUAL(dec(buf, n), EXO_WIRE_EFIELD);
+    h.type = 'N';
+    h.f[0] = h.f[1];
+    n = exo_wire_encode(buf, sizeof buf, &h);
+    CU_ASSERT_EQUAL(dec(buf, n), EXO_WIRE_EFIELD);
+}
+
+static void test_strerror_names_every_code(void)
+{
+    for (int c = 0; c >= EXO_WIRE_ENAME; c--) {
+        CU_ASSERT_STRING_NOT_EQUAL(exo_wire_strerror(c), "unknown error");
+    }
+    CU_ASSERT_STRING_EQUAL(exo_wire_strerror(-99), "unknown error");
+}
+
+static const exo_test_t tests[] = {
+    {"message round trip", test_message_round_trip},
+    {"other types round trip", test_other_types_round_trip},
+    {"short frames and bad prefix", test_short_and_bad_prefix},
+    {"truncated fields", test_truncated_fields},
+    {"field rules", test_field_rules},
+    {"strerror names every code", test_strerror_names_every_code},
+    {NULL, NULL},
+};
+
+EXO_CUNIT_MAIN("wire", tests, NULL, NULL)

@@ -1,0 +1,86 @@
+/*
+ * wire.h - the head frame codec of the bus protocol (docs/protocol.md), shared by the broker
+ * plugin and libexoservice (wire.c is compiled into both; its symbols stay hidden in each).
+ *
+ * Decoding never allocates: the decoded head points into the caller's buffer, which must stay
+ * alive while the head is used. Encoding writes into a caller buffer. Reentrant; no state.
+ */
+#ifndef EXO_ZMQ_WIRE_H
+#define EXO_ZMQ_WIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define EXO_WIRE_VERSION 1
+#define EXO_WIRE_MAX_FIELDS 5
+#define EXO_WIRE_NAME_MAX 255
+#define EXO_WIRE_ID_MAX 64
+#define EXO_WIRE_ROLE_MAX 255
+#define EXO_WIRE_AUTH_MAX 65535
+
+/* Frame types (byte 1 of the head). */
+#define EXO_WIRE_REGISTER 'R'
+#define EXO_WIRE_REGISTERED 'A'
+#define EXO_WIRE_MESSAGE 'M'
+#define EXO_WIRE_PING 'P'
+#define EXO_WIRE_PONG 'O'
+#define EXO_WIRE_NOT_REGISTERED 'N'
+#define EXO_WIRE_BYE 'B'
+
+/* Field indexes of a message head. */
+enum { EXO_WIRE_F_NAME = 0, EXO_WIRE_F_ID, EXO_WIRE_F_ACTIVITY, EXO_WIRE_F_SENDER,
+       EXO_WIRE_F_AUTH };
+/* Field indexes of a register head. */
+enum { EXO_WIRE_F_ROLE = 0, EXO_WIRE_F_LABEL, EXO_WIRE_F_FLAGS };
+
+/* Decode results; 0 is success. */
+enum {
+    EXO_WIRE_OK = 0,
+    EXO_WIRE_ESHORT = -1,     /* shorter than the 2-byte prefix or a field's length */
+    EXO_WIRE_EVERSION = -2,   /* unknown protocol version */
+    EXO_WIRE_ETYPE = -3,      /* unknown type */
+    EXO_WIRE_ETRAILING = -4,  /* bytes after the last field */
+    EXO_WIRE_ELENGTH = -5,    /* a field is empty or too long for its kind */
+    EXO_WIRE_EFIELD = -6,     /* id/activity/role/label/flags contain forbidden bytes */
+    EXO_WIRE_ENAME = -7       /* the name is not valid UTF-8 or has control characters */
+};
+
+typedef struct exo_wire_str {
+    const char *p; /* not NUL-terminated */
+    size_t len;
+} exo_wire_str_t;
+
+typedef struct exo_wire_head {
+    char type;
+    unsigned n_fields;
+    exo_wire_str_t f[EXO_WIRE_MAX_FIELDS];
+} exo_wire_head_t;
+
+/** Fields a type carries, or -1 for an unknown type. */
+int exo_wire_field_count(char type);
+/** Decode and validate a head frame. Returns EXO_WIRE_OK or a negative EXO_WIRE_E*. */
+int exo_wire_decode(const void *buf, size_t len, exo_wire_head_t *out);
+/** Bytes exo_wire_encode needs for @p h. */
+size_t exo_wire_size(const exo_wire_head_t *h);
+/** Encode @p h into @p buf (at least exo_wire_size() bytes). Returns the length written, or 0
+ *  when a field is longer than 65535 bytes or the type is unknown. */
+size_t exo_wire_encode(void *buf, size_t cap, const exo_wire_head_t *h);
+/** True when [p, p+len) is valid UTF-8 (no overlongs, surrogates or values > U+10FFFF) and has
+ *  no control characters. */
+bool exo_wire_name_ok(const char *p, size_t len);
+/** Short English text for a decode result. */
+const char *exo_wire_strerror(int code);
+
+static inline exo_wire_str_t exo_wire_s(const char *s)
+{
+    exo_wire_str_t r = {s ? s : "", 0};
+    if (s != NULL) {
+        while (s[r.len] != '\0') {
+            r.len++;
+        }
+    }
+    return r;
+}
+
+#endif /* EXO_ZMQ_WIRE_H */

@@ -1,0 +1,39 @@
+# tests/bus/bus-lib.sh - start the zmq broker (busd) and test services for bus tests.
+. "$EXO_TOP_SRCDIR/tests/support/lib.sh"
+BUSD="$EXO_TOP_BUILDDIR/plugins/transport-zmq/tests/busd"
+TSVC="$EXO_TOP_BUILDDIR/plugins/transport-zmq/tests/tsvc"
+PY=/usr/bin/python3
+export EXO_PLUGIN_PATH
+
+# start_bus ROUTES_JSON [ENDPOINT] [busd options...]: sets EP, CTL, BUS_PID, BUS_OUT.
+start_bus() {
+  local routes="$1" ep="${2:-}"; shift; [ $# -gt 0 ] && shift
+  printf '%s\n' "$routes" > "$T/routes.json"
+  BUS_OUT="$T/bus.$RANDOM.out"
+  local vg=""
+  if [ -n "${VALGRIND:-}" ] && [ "$VALGRIND" != 0 ]; then
+    vg="$EXO_TOP_BUILDDIR/libtool --mode=execute valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
+  fi
+  bg "$BUS_OUT" $vg "$BUSD" serve --events "$@" "$T/routes.json" $ep
+  BUS_PID=$BG_PID
+  wait_for "$BUS_OUT" '^control ' 30
+  EP=$(awk '/^endpoint /{print $2}' "$BUS_OUT")
+  CTL=$(awk '/^control /{print $2}' "$BUS_OUT")
+}
+
+# stop_bus: SIGTERM the broker; fails the test when it exits non-zero (valgrind errors: 99).
+stop_bus() {
+  kill "$BUS_PID" 2>/dev/null; wait "$BUS_PID"; local rc=$?
+  [ $rc = 0 ] || { cat "$BUS_OUT" >&2; fail "broker exited $rc"; }
+}
+
+# svc ROLE OUTFILE ARGS...: start a C test service as ROLE; sets $BG_PID.
+svc() {
+  local role="$1" out="$2"; shift 2
+  EXO_ROLE="$role" EXO_APP=test EXO_BUS_ENDPOINT="$EP" bg "$out" "$TSVC" "$@"
+}
+
+# free_port: a TCP port nobody listens on right now.
+free_port() {
+  $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}

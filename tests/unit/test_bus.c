@@ -1,0 +1,130 @@
+/* tests/unit/test_bus.c - core/bus.c: trace lines, the embedded broker's bus.json lifecycle
+ * and finding a running broker (with the real zmq plugin from EXO_PLUGIN_PATH). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bus.h"
+#include "util.h"
+#include "../support/cunit_main.h"
+
+static void check_line(const char *event, const char *want)
+{
+    json_t *ev = json_loads(event, 0, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ev);
+    char *line = exo_bus_trace_line(ev);
+    if (want == NULL) {
+        CU_ASSERT_PTR_NULL(line);
+    } else {
+        CU_ASSERT_PTR_NOT_NULL_FATAL(line);
+        CU_ASSERT_STRING_EQUAL(line, want);
+    }
+    free(line);
+    json_decref(ev);
+}
+
+static void test_trace_lines(void)
+{
+    check_line("{\"event\":\"message\",\"sender\":\"web\",\"receiver\":\"users\",\"name\":"
+               "\"users.list\",\"outcome\":\"delivered\"}", "web  --[ users.list ]->  users");
+    check_line("{\"event\":\"message\",\"sender\":\"web\",\"receiver\":\"tweets\",\"name\":"
+               "\"tweets create\",\"internal_name\":\"text-snippets create\",\"outcome\":"
+               "\"delivered\"}",
+               "web  --[ tweets create ]-[ text-snippets create ]->  tweets");
+    check_line("{\"event\":\"message\",\"sender\":\"web\",\"receiver\":null,\"name\":\"x\","
+               "\"outcome\":\"denied\"}", "web  --[ x ]->  (denied)");
+    check_line("{\"event\":\"message\",\"sender\":\"web\",\"receiver\":\"mailer\",\"name\":"
+               "\"ping\",\"outcome\":\"no-receiver\"}", "web  --[ ping ]->  mailer  (no-receiver)");
+    check_line("{\"event\":\"register\",\"role\":\"users\",\"instance\":3,\"label\":\"h:1\"}",
+               "users online (instance 3, h:1)");
+    check_line("{\"event\":\"unregister\",\"role\":\"users\",\"instance\":3,\"reason\":\"bye\"}",
+               "users offline (instance 3, bye)");
+    check_line("{\"event\":\"error\",\"sender\":\"web\",\"error\":\"malformed\",\"message\":"
+               "\"bad\"}", "web  (malformed: bad)");
+    check_line("{\"event\":\"other\"}", NULL);
+}
+
+static char *make_app(void)
+{
+    char tmpl[] = "/tmp/exo-test-bus.XXXXXX";
+    char *dir = exo_xstrdup(mkdtemp(tmpl));
+    char *p = exo_path_join(dir, "web");
+    exo_mkdir_p(p, 0755);
+    free(p);
+    const char *app = "name: busapp\nservices:\n  web:\n    location: ./web\n";
+    const char *svc = "startup:\n  command: ./web\nmessages:\n  sends: [a]\n  receives: [a]\n";
+    p = exo_path_join(dir, "application.yml");
+    exo_write_file_atomic(p, app, strlen(app));
+    free(p);
+    p = exo_path_join(dir, "web/service.yml");
+    exo_write_file_atomic(p, svc, strlen(svc));
+    free(p);
+    return dir;
+}
+
+static void test_start_find_stop(void)
+{
+    if (getenv("EXO_PLUGIN_PATH") == NULL) {
+        setenv("EXO_PLUGIN_PATH", EXO_TEST_PLUGIN_DIR, 1);
+    }
+    char *dir = make_app();
+    exo_diag_t diag;
+    exo_diag_init(&diag);
+    exo_app_t *app = exo_app_load(dir, &diag);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(app);
+    exo_error_t err = {0};
+    char *ep = NULL, *ctl = NULL;
+    CU_ASSERT_EQUAL(exo_bus_find(app, &ep, &ctl, &err), EXO_ERR_UNAVAILABLE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "no exo run or exo bus is running for app "
+                                  "busapp; start one with"));
+    exo_loop_t *loop = exo_loop_new();
+    exo_registry_t *reg = exo_registry_load(dir, loop);
+    exo_bus_t *bus = exo_bus_start(app, reg, loop, "tcp://127.0.0.1:0", NULL, NULL, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(bus);
+    CU_ASSERT(strncmp(exo_bus_endpoint(bus), "tcp://127.0.0.1:", 16) == 0);
+    CU_ASSERT(strcmp(exo_bus_endpoint(bus), "tcp://127.0.0.1:0") != 0);
+    CU_ASSERT_EQUAL(exo_bus_find(app, &ep, &ctl, &err), 0);
+    CU_ASSERT_STRING_EQUAL(ep, exo_bus_endpoint(bus));
+    CU_ASSERT_STRING_EQUAL(ctl, exo_bus_control_endpoint(bus));
+    free(ep);
+    free(ctl);
+    char *file = exo_strdupf("%s/.exo/bus.json", dir);
+    json_t *j = json_load_file(file, 0, NULL);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(j, "pid")), getpid());
+    json_decref(j);
+    json_t *st = exo_bus_stats(bus);
+    CU_ASSERT_PTR_NOT_NULL(json_object_get(json_object_get(st, "roles"), "web"));
+    json_decref(st);
+    /* a stale file of a dead process does not count as a running broker */
+    exo_bus_stop(&bus);
+    CU_ASSERT_PTR_NULL(bus);
+    CU_ASSERT_FALSE(exo_path_is_file(file));
+    const char *stale = "{\"endpoint\":\"tcp://127.0.0.1:1\",\"control\":\"tcp://127.0.0.1:2\","
+                        "\"pid\":999999999}";
+    exo_write_file_atomic(file, stale, strlen(stale));
+    CU_ASSERT_EQUAL(exo_bus_find(app, &ep, &ctl, &err), EXO_ERR_UNAVAILABLE);
+    bus = exo_bus_start(app, reg, loop, NULL, NULL, NULL, &err);
+    CU_ASSERT_PTR_NOT_NULL(bus);
+    exo_bus_stop(&bus);
+    /* a bad endpoint is refused with a message */
+    CU_ASSERT_PTR_NULL(exo_bus_start(app, reg, loop, "bogus://x", NULL, NULL, &err));
+    CU_ASSERT(err.code < 0);
+    free(file);
+    exo_registry_destroy(&reg);
+    exo_loop_destroy(&loop);
+    exo_app_destroy(&app);
+    exo_diag_free(&diag);
+    exo_rm_rf(dir);
+    free(dir);
+}
+
+static const exo_test_t tests[] = {
+    {"trace lines", test_trace_lines},
+    {"start, find, stop", test_start_find_stop},
+    {NULL, NULL},
+};
+
+EXO_CUNIT_MAIN("bus", tests, NULL, NULL)
