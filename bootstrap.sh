@@ -20,8 +20,8 @@ core_pkgs="build-essential autoconf automake libtool libltdl-dev pkg-config
   libyaml-dev libjansson-dev libzmq3-dev libcunit1-dev python3 python3-zmq"
 # Everything the test suite uses for real: servers, engines, peers, analysis tools.
 test_pkgs="libpq-dev libhiredis-dev postgresql redis-server libnats-dev nats-server
-  docker.io podman runc busybox-static clang libclang-rt-14-dev valgrind procps iproute2
-  psmisc curl ca-certificates memcached"
+  docker.io podman runc netavark aardvark-dns busybox-static clang libclang-rt-14-dev valgrind
+  procps iproute2 psmisc curl ca-certificates memcached"
 
 pkgs="$core_pkgs"
 [ "$mode" = test ] && pkgs="$pkgs $test_pkgs"

@@ -53,7 +53,8 @@ int exo_cmd_bus(int argc, char **argv)
         return code;
     }
     exo_loop_t *loop = exo_loop_new();
-    exo_registry_t *reg = exo_registry_load(app->dir, loop);
+    exo_registry_t *reg =
+        exo_registry_load_kinds(app->dir, loop, EXO_KIND_BIT(EXO_KIND_TRANSPORT));
     exo_error_t err = {0};
     exo_bus_t *bus = exo_bus_start(app, reg, loop, listen, print_trace, NULL, &err);
     if (bus == NULL) {

@@ -95,7 +95,7 @@ int exo_cmd_send(int argc, char **argv)
         code = EXO_EXIT_USER;
         goto out;
     }
-    reg = exo_registry_load(app->dir, NULL);
+    reg = exo_registry_load_kinds(app->dir, NULL, EXO_KIND_BIT(EXO_KIND_TRANSPORT));
     const exo_plugin_t *p = exo_bus_transport(reg, &err);
     if (p == NULL) {
         exo_error("%s", err.message);

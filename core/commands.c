@@ -13,6 +13,11 @@ int exo_cmd_templates(int argc, char **argv);
 int exo_cmd_template(int argc, char **argv);
 int exo_cmd_check(int argc, char **argv);
 int exo_cmd_plugins(int argc, char **argv);
+int exo_cmd_run(int argc, char **argv);
+int exo_cmd_test(int argc, char **argv);
+int exo_cmd_setup(int argc, char **argv);
+int exo_cmd_clean(int argc, char **argv);
+int exo_cmd_env(int argc, char **argv);
 int exo_cmd_bus(int argc, char **argv);
 int exo_cmd_send(int argc, char **argv);
 int exo_cmd_tail(int argc, char **argv);
@@ -107,6 +112,63 @@ const exo_command_t exo_commands[] = {
      "             status, error (null when ok) and, for backends with a probe, engine\n\n"
      "Exit status: 0 (also when plugins are broken), 1 bad arguments, 2 internal error.",
      exo_cmd_plugins},
+    {"run", "bring the whole app up, show its output, stop it with Ctrl-C",
+     "Usage: exo run [--app DIR] [--backend NAME] [--watch] [--only ROLE...]\n"
+     "               [--log-format text|json]\n\n"
+     "Starts the message bus, the app's resources and its services (independent ones in\n"
+     "parallel, a service with depends-on once those are ready), prints every line of their\n"
+     "output prefixed with the role, and keeps them running (restarting crashed services per\n"
+     "their restart policy) until Ctrl-C or SIGTERM, which stops everything: SIGTERM to each\n"
+     "service's process group, SIGKILL after shutdown-grace. A second Ctrl-C kills at once.\n"
+     "Logs are also written to .exo/logs/ROLE.log.\n\n"
+     "Options:\n"
+     "  --app DIR            the app directory (default: found from the current directory)\n"
+     "  --backend NAME       run every service on this backend plugin (process, docker, ...)\n"
+     "  --watch              restart a service (after its setup) when its files change\n"
+     "  --only ROLE...       start only these roles (and what they depend on); repeatable,\n"
+     "                       comma-separated lists allowed\n"
+     "  --log-format FORMAT  text (default) or json: one JSON object per line\n\n"
+     "Exit status: 0 after a clean shutdown, 1 when the app failed to come up or the\n"
+     "manifest is invalid, 2 internal error.",
+     exo_cmd_run},
+    {"test", "run each service's tests with what they need running",
+     "Usage: exo test [--app DIR] [--junit FILE] [--backend NAME] [ROLE...]\n\n"
+     "Runs each selected service's `test` command in its directory, with the bus, the\n"
+     "service's resources and the roles it `needs` running. Roles sharing a location are\n"
+     "tested once; services without a test command are skipped. Inside a service directory\n"
+     "only that service is tested. Prints a summary of passed, failed and skipped services.\n\n"
+     "Options:\n"
+     "  --app DIR     the app directory\n"
+     "  --junit FILE  also write a JUnit XML report to FILE\n"
+     "  --backend NAME  run on this backend plugin\n\n"
+     "Exit status: 0 all tests passed (or skipped), 1 any failed or interrupted.",
+     exo_cmd_test},
+    {"setup", "run each service's setup command (build, install dependencies)",
+     "Usage: exo setup [--app DIR] [--backend NAME] [ROLE...]\n\n"
+     "Runs the `setup` command of each selected service (all by default; inside a service\n"
+     "directory, that one) in its directory, all in parallel, output prefixed per role.\n"
+     "Setup commands get EXO_CFLAGS and EXO_LIBS to build C services against libexoservice.\n\n"
+     "Exit status: 0 all succeeded, else the exit code of the first setup that failed.",
+     exo_cmd_setup},
+    {"clean", "stop leftovers of an earlier run and remove run state and logs",
+     "Usage: exo clean [--app DIR] [--data [--yes]]\n\n"
+     "Stops an exo still running this app, kills what a killed exo left running (only what\n"
+     "the app's backends recorded in .exo/), and removes .exo/logs, .exo/state and\n"
+     ".exo/run.json. Resource data in .exo/resources is kept unless --data is given.\n\n"
+     "Options:\n"
+     "  --app DIR  the app directory\n"
+     "  --data     also delete the data of every resource (asks first on a terminal)\n"
+     "  --yes      do not ask (needed for --data without a terminal)",
+     exo_cmd_clean},
+    {"env", "show the environment a service gets, with where each value comes from",
+     "Usage: exo env [--app DIR] [--all] [--setup] ROLE\n\n"
+     "Prints NAME=VALUE  # ORIGIN for every variable ROLE's service would get, in precedence\n"
+     "order (later lines win; see docs/configuration.md). Secrets are masked. Ports are picked\n"
+     "afresh at each run, so PORT and the *_PORT values differ from run to run.\n\n"
+     "Options:\n"
+     "  --all    also show the variables inherited from exo's own environment\n"
+     "  --setup  the environment of the setup command (adds EXO_CFLAGS, EXO_LIBS)",
+     exo_cmd_env},
     {"bus", "run the app's message bus on its own, printing every routed message",
      "Usage: exo bus [--app DIR] [--listen ENDPOINT]\n\n"
      "Runs the app's broker (transport plugin zmq) with the routing table from the manifests\n"

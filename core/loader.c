@@ -311,8 +311,23 @@ static bool has_suffix(const char *s, const char *suffix)
     return n > m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* Files named <kind>_<name>.so whose kind the caller does not want are skipped unopened:
+ * opening a plugin maps its libraries (libpq alone brings a TLS stack), which costs start-up
+ * time and memory in commands such as `exo send`. Other file names are always opened. */
+static bool wanted_by_name(const char *file, unsigned kind_mask)
+{
+    for (int kind = EXO_KIND_BACKEND; kind <= EXO_KIND_GENERATOR; kind++) {
+        const char *word = exo_kind_name(kind);
+        size_t n = strlen(word);
+        if (strncmp(file, word, n) == 0 && file[n] == '_') {
+            return (kind_mask & EXO_KIND_BIT(kind)) != 0;
+        }
+    }
+    return true;
+}
+
 static void scan_dir(exo_registry_t *reg, const char *dir, exo_strv_t *seen,
-                     const char *app_dir, exo_loop_t *loop)
+                     const char *app_dir, exo_loop_t *loop, unsigned kind_mask)
 {
     char real[PATH_MAX];
     if (realpath(dir, real) == NULL) {
@@ -336,7 +351,8 @@ static void scan_dir(exo_registry_t *reg, const char *dir, exo_strv_t *seen,
     struct dirent *e;
     while ((e = readdir(dh)) != NULL) {
         /* Only .so: a libtool .libs directory also holds .la/.lai files for the same module. */
-        if (e->d_name[0] != '.' && has_suffix(e->d_name, ".so")) {
+        if (e->d_name[0] != '.' && has_suffix(e->d_name, ".so") &&
+            wanted_by_name(e->d_name, kind_mask)) {
             exo_strv_push(&files, e->d_name);
         }
     }
@@ -356,6 +372,11 @@ static void scan_dir(exo_registry_t *reg, const char *dir, exo_strv_t *seen,
 
 exo_registry_t *exo_registry_load(const char *app_dir, exo_loop_t *loop)
 {
+    return exo_registry_load_kinds(app_dir, loop, EXO_KINDS_ALL);
+}
+
+exo_registry_t *exo_registry_load_kinds(const char *app_dir, exo_loop_t *loop, unsigned kind_mask)
+{
     exo_registry_t *reg = exo_xcalloc(1, sizeof *reg);
     if (lt_dlinit() != 0) {
         exo_error("cannot initialise libltdl: %s; no plugins are loaded", lt_dlerror());
@@ -373,16 +394,16 @@ exo_registry_t *exo_registry_load(const char *app_dir, exo_loop_t *loop)
                          dir);
                 continue;
             }
-            scan_dir(reg, dir, &seen, app_dir, loop);
+            scan_dir(reg, dir, &seen, app_dir, loop, kind_mask);
         }
         free(copy);
     }
     if (app_dir != NULL) {
         char *dir = exo_path_join(app_dir, ".exo/plugins");
-        scan_dir(reg, dir, &seen, app_dir, loop);
+        scan_dir(reg, dir, &seen, app_dir, loop, kind_mask);
         free(dir);
     }
-    scan_dir(reg, EXO_PLUGINDIR, &seen, app_dir, loop);
+    scan_dir(reg, EXO_PLUGINDIR, &seen, app_dir, loop, kind_mask);
     exo_strv_free(&seen);
     return reg;
 }

@@ -44,6 +44,17 @@ typedef struct exo_registry exo_registry_t;
  * recorded. Warnings (duplicates) are logged.
  */
 exo_registry_t *exo_registry_load(const char *app_dir, exo_loop_t *loop);
+/** Bit of @p kind in a kinds mask, and the mask of every kind. */
+#define EXO_KIND_BIT(kind) (1u << (kind))
+#define EXO_KINDS_ALL 0xffffffffu
+
+/**
+ * Like exo_registry_load, but files named "<kind>_<name>.so" of a kind outside @p kind_mask
+ * (EXO_KIND_BIT mask) are not opened. Files not named after a kind are always opened, so a
+ * plugin of any name still works; the installed plugins follow the naming.
+ */
+exo_registry_t *exo_registry_load_kinds(const char *app_dir, exo_loop_t *loop,
+                                        unsigned kind_mask);
 /** Call fini() of every initialised plugin; does not unload (keeps valgrind stacks whole). */
 void exo_registry_destroy(exo_registry_t **reg_p);
 

@@ -255,6 +255,8 @@ int exo_zclient_send(const exo_host_t *host, const exo_bus_send_t *req, json_t *
                 rc = 0;
                 goto out;
             }
+            /* A fast reply can overtake the pong (the broker reads its peers in turn):
+             * it is accepted in SENT as well as in WAITING. */
             state = WAITING;
             deadline = now_ms() + req->timeout_ms;
         } else if (in.type == EXO_WIRE_MESSAGE && n == 2 && is_error(&in)) {
@@ -266,7 +268,7 @@ int exo_zclient_send(const exo_host_t *host, const exo_bus_send_t *req, json_t *
                 close_frames(f, n);
                 goto out;
             }
-        } else if (in.type == EXO_WIRE_MESSAGE && n == 2 && state == WAITING &&
+        } else if (in.type == EXO_WIRE_MESSAGE && n == 2 && req->wait && state != REGISTERING &&
                    in.f[EXO_WIRE_F_ACTIVITY].len == strlen(act) &&
                    memcmp(in.f[EXO_WIRE_F_ACTIVITY].p, act, strlen(act)) == 0) {
             if (reply != NULL) {

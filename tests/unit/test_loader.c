@@ -257,6 +257,33 @@ static void test_env_set_through_host(void)
     exo_host_destroy(&h);
 }
 
+static void test_kind_filter_skips_other_kinds_unopened(void)
+{
+    /* The tree's own plugins follow the <kind>_<name>.so naming. */
+    const char *top = getenv("EXO_TOP_BUILDDIR");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(top);
+    char *dir = exo_strdupf("%s/plugins/.libs", top);
+    char *path = exo_strdupf("%s:%s", dir, fixtures);
+    setenv("EXO_PLUGIN_PATH", path, 1);
+    exo_registry_t *reg = exo_registry_load_kinds(NULL, NULL, EXO_KIND_BIT(EXO_KIND_TRANSPORT));
+    CU_ASSERT_PTR_NOT_NULL(exo_registry_find(reg, EXO_KIND_TRANSPORT, "zmq"));
+    CU_ASSERT_PTR_NULL(by_file(reg, dir, "backend_process.so"));
+    for (size_t i = 0; i < exo_registry_count(reg); i++) {
+        const exo_plugin_t *p = exo_registry_at(reg, i);
+        /* Fixtures are not named after a kind, so they are still opened. */
+        if (strncmp(p->path, dir, strlen(dir)) == 0) {
+            CU_ASSERT_EQUAL(p->kind, EXO_KIND_TRANSPORT);
+        }
+    }
+    CU_ASSERT_PTR_NOT_NULL(by_file(reg, fixtures, "good.so"));
+    exo_registry_destroy(&reg);
+    reg = exo_registry_load(NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL(by_file(reg, dir, "backend_process.so"));
+    exo_registry_destroy(&reg);
+    free(path);
+    free(dir);
+}
+
 static const exo_test_t tests[] = {
     {"good plugin loads", test_good_plugin_loads},
     {"wrong ABI major names both versions", test_wrong_major_names_both_versions},
@@ -266,6 +293,7 @@ static const exo_test_t tests[] = {
     {"app-local plugins and state dir", test_app_local_plugins_and_state_dir},
     {"host services", test_host_services},
     {"env_set through the host", test_env_set_through_host},
+    {"kind filter skips other kinds unopened", test_kind_filter_skips_other_kinds_unopened},
     {NULL, NULL},
 };
 

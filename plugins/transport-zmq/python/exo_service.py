@@ -241,7 +241,9 @@ class Service:
                 self._heard = time.monotonic()
                 self._handle(frames)
         now = time.monotonic()
-        if now - self._pinged >= PING_S and now - self._heard >= PING_S:
+        # Ping on our own schedule, however busy the broker keeps us: it expires an instance
+        # after 3.5 s without a frame from it, and a receive-only service sends nothing else.
+        if now - self._pinged >= PING_S:
             self._sock.send(_head("P"))
             self._pinged = now
         if self.online and now - self._heard > DEAD_S:

@@ -91,7 +91,25 @@ static void random_hex(char *out, size_t n)
 /* Ids: a random per-process prefix plus a counter; unique without a syscall per message. */
 static void next_id(exo_svc_t *svc, char *out, size_t n)
 {
-    snprintf(out, n, "%s%llx", svc->id_prefix, ++svc->seq);
+    /* By hand: snprintf was a quarter of a sender's CPU time (two ids per message). */
+    static const char hex[] = "0123456789abcdef";
+    char digits[16];
+    size_t k = 0;
+    unsigned long long v = ++svc->seq;
+    do {
+        digits[k++] = hex[v & 15];
+        v >>= 4;
+    } while (v != 0);
+    size_t plen = strlen(svc->id_prefix);
+    if (plen + k + 1 > n) {
+        out[0] = '\0';
+        return;
+    }
+    memcpy(out, svc->id_prefix, plen);
+    for (size_t i = 0; i < k; i++) {
+        out[plen + i] = digits[k - 1 - i];
+    }
+    out[plen + k] = '\0';
 }
 
 static int send_frame(exo_svc_t *svc, const exo_wire_head_t *h, const char *payload,
@@ -578,7 +596,10 @@ static void check_monitor(exo_svc_t *svc)
 static void tick(exo_svc_t *svc)
 {
     unsigned long long now = now_ms();
-    if (now - svc->last_ping >= PING_MS && now - svc->last_heard >= PING_MS) {
+    /* Ping on our own schedule, however busy the broker keeps us: it expires an instance
+     * after 3.5 s without a frame *from* it, and a service that only receives sends nothing
+     * else. */
+    if (now - svc->last_ping >= PING_MS) {
         exo_wire_head_t ping = {.type = EXO_WIRE_PING};
         send_frame(svc, &ping, NULL, 0, false);
         svc->last_ping = now;
@@ -617,7 +638,9 @@ static int drain(exo_svc_t *svc)
                 n++;
             }
         }
-        svc->last_heard = now_ms();
+        if ((budget & 63) == 0) {
+            svc->last_heard = now_ms(); /* a clock read per message was ~8% of a receiver */
+        }
         dispatched += handle(svc, f, n);
         for (int i = 0; i < n; i++) {
             zmq_msg_close(&f[i]);

@@ -1,0 +1,36 @@
+/*
+ * core/runbus.h - the embedded broker as `exo run` and `exo test` see it: start it for the
+ * app, learn when a role registers, receive trace lines, get the endpoint for services.
+ * A thin adapter over core/bus.h so the run orchestration does not depend on the bus's event
+ * format. Builds without the bus (then start() fails with EXO_ERR_UNAVAILABLE).
+ *
+ * Ownership: the adapter owns the broker. Threading: loop thread only.
+ */
+#ifndef EXO_CORE_RUNBUS_H
+#define EXO_CORE_RUNBUS_H
+
+#include <exo/plugin.h>
+
+#include "app.h"
+#include "loader.h"
+#include "loop.h"
+
+typedef struct exo_runbus exo_runbus_t;
+
+typedef struct exo_runbus_events {
+    /** @p role registered (instance may be NULL). */
+    void (*on_register)(void *arg, const char *role);
+    /** A trace line for the log (a routed message, a warning). */
+    void (*on_trace)(void *arg, const char *line);
+    void *arg;
+} exo_runbus_events_t;
+
+/** Start the app's broker on @p listen (NULL: the app's bus.listen). */
+exo_runbus_t *exo_runbus_start(const exo_app_t *app, const exo_registry_t *reg, exo_loop_t *loop,
+                               const char *listen, const exo_runbus_events_t *ev,
+                               exo_error_t *err);
+/** The endpoint as exo reaches it, e.g. tcp://127.0.0.1:40123. */
+const char *exo_runbus_endpoint(const exo_runbus_t *bus);
+void exo_runbus_stop(exo_runbus_t **bus_p);
+
+#endif /* EXO_CORE_RUNBUS_H */

@@ -1,0 +1,1310 @@
+/*
+ * backend-podman: runs an app's units as Podman containers. Podman is daemonless, so this
+ * plugin drives the podman command (EXO_PODMAN, default "podman" on PATH) and reads only its
+ * machine-readable output: container ids, `--format json` listings and `podman wait` exit
+ * codes. Output comes from a `podman logs -f` child and the exit from a `podman wait` child,
+ * whose pipes are watched on the host's loop; stop and kill run as children too.
+ *
+ * Observable behaviour matches backend-docker: network "exo-<app>-<run>" labelled
+ * exo.app/exo.run, containers labelled exo.app/exo.run/exo.unit with the unit name as network
+ * alias, ports published on 127.0.0.1, images "exo-<app>-<unit>:latest", build logs in the
+ * plugin's state directory. Environment values go through a 0600 env file that is removed
+ * right after `podman create`, so they never show on a command line.
+ *
+ * Threading: loop thread only. create, start, stop, kill, rm, logs and wait run as children
+ * whose pipes are watched on the loop; open(), close(), cleanup() and prepare()'s build (which
+ * the ABI lets block) wait for their commands.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <exo/backend.h>
+
+#define LOG_LINGER_MS 2000
+#define MAX_LINE 65536
+
+static const exo_host_t *g_host;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Buffers, strings, lines                                                                     */
+
+typedef struct pbuf {
+    char *data;
+    size_t len, cap;
+} pbuf_t;
+
+static void buf_add(pbuf_t *b, const void *p, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1) {
+            cap *= 2;
+        }
+        char *d = realloc(b->data, cap);
+        if (d == NULL) {
+            abort();
+        }
+        b->data = d;
+        b->cap = cap;
+    }
+    if (n > 0) {
+        memcpy(b->data + b->len, p, n);
+    }
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+static void buf_consume(pbuf_t *b, size_t n)
+{
+    memmove(b->data, b->data + n, b->len - n);
+    b->len -= n;
+    if (b->data) {
+        b->data[b->len] = '\0';
+    }
+}
+
+static void buf_free(pbuf_t *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+static char *xstrdup(const char *s)
+{
+    char *d = strdup(s ? s : "");
+    if (d == NULL) {
+        abort();
+    }
+    return d;
+}
+
+static char *xprintf(const char *fmt, ...) EXO_PRINTF(1, 2);
+static char *xprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0) {
+        abort();
+    }
+    va_end(ap);
+    return s;
+}
+
+static char *sanitize(const char *s)
+{
+    pbuf_t b = {0};
+    for (; s && *s; s++) {
+        char c = *s;
+        if (c >= 'A' && c <= 'Z') {
+            c = (char)(c - 'A' + 'a');
+        }
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-') {
+            buf_add(&b, &c, 1);
+        } else if (c == '_' || c == '.' || c == ' ') {
+            buf_add(&b, "-", 1);
+        }
+    }
+    if (b.len == 0) {
+        buf_add(&b, "app", 3);
+    }
+    return b.data;
+}
+
+/* Trim trailing whitespace in place. */
+static char *rtrim(char *s)
+{
+    size_t l = s ? strlen(s) : 0;
+    while (l > 0 && (s[l - 1] == '\n' || s[l - 1] == '\r' || s[l - 1] == ' ')) {
+        s[--l] = '\0';
+    }
+    return s;
+}
+
+typedef void (*line_fn)(void *arg, int stream, const char *line, size_t len);
+
+static void lines_feed(pbuf_t *part, int stream, const char *p, size_t n, line_fn fn, void *arg)
+{
+    buf_add(part, p, n);
+    size_t start = 0;
+    for (size_t i = 0; i < part->len; i++) {
+        if (part->data[i] == '\n' || i - start >= MAX_LINE) {
+            size_t end = i;
+            if (end > start && part->data[end - 1] == '\r') {
+                end--;
+            }
+            fn(arg, stream, part->data + start, end - start);
+            start = i + 1;
+        }
+    }
+    buf_consume(part, start);
+}
+
+static void lines_flush(pbuf_t *part, int stream, line_fn fn, void *arg)
+{
+    if (part->len > 0) {
+        fn(arg, stream, part->data, part->len);
+    }
+    buf_free(part);
+}
+
+/* An argv under construction. */
+typedef struct argv {
+    char **v;
+    size_t n;
+} argv_t;
+
+static void arg_add(argv_t *a, const char *s)
+{
+    a->v = realloc(a->v, (a->n + 2) * sizeof *a->v);
+    if (a->v == NULL) {
+        abort();
+    }
+    a->v[a->n++] = xstrdup(s);
+    a->v[a->n] = NULL;
+}
+
+static void arg_addf(argv_t *a, const char *fmt, ...) EXO_PRINTF(2, 3);
+static void arg_addf(argv_t *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0) {
+        abort();
+    }
+    va_end(ap);
+    arg_add(a, s);
+    free(s);
+}
+
+static void arg_free(argv_t *a)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        free(a->v[i]);
+    }
+    free(a->v);
+    a->v = NULL;
+    a->n = 0;
+}
+
+static const char *podman_bin(void)
+{
+    const char *p = getenv("EXO_PODMAN");
+    return p && *p ? p : "podman";
+}
+
+static argv_t podman_argv(void)
+{
+    argv_t a = {0};
+    arg_add(&a, podman_bin());
+    return a;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Child processes                                                                             */
+
+/* fork+exec with stdout/stderr on pipes and stdin on /dev/null. Returns the pid or -1. */
+static pid_t spawn(char *const *argv, int *out_fd, int *err_fd)
+{
+    int po[2], pe[2];
+    if (pipe2(po, O_CLOEXEC) != 0) {
+        return -1;
+    }
+    if (pipe2(pe, O_CLOEXEC) != 0) {
+        close(po[0]);
+        close(po[1]);
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDONLY);
+        if (devnull >= 0) {
+            dup2(devnull, 0);
+        }
+        dup2(po[1], 1);
+        dup2(pe[1], 2);
+        /* podman must not die with exo's own Ctrl-C before exo cleans up. */
+        setpgid(0, 0);
+        signal(SIGPIPE, SIG_DFL);
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    close(po[1]);
+    close(pe[1]);
+    if (pid < 0) {
+        close(po[0]);
+        close(pe[0]);
+        return -1;
+    }
+    *out_fd = po[0];
+    *err_fd = pe[0];
+    return pid;
+}
+
+/* Reap @p pid; -1 when someone else (a SIGCHLD handler of the core) already did. */
+static int reap(pid_t pid)
+{
+    int st = 0;
+    pid_t r;
+    do {
+        r = waitpid(pid, &st, 0);
+    } while (r < 0 && errno == EINTR);
+    if (r != pid) {
+        return -1;
+    }
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+typedef struct run_result {
+    int status;    /* exit status, -1 unknown */
+    pbuf_t out, err;
+} run_result_t;
+
+static void result_free(run_result_t *r)
+{
+    buf_free(&r->out);
+    buf_free(&r->err);
+}
+
+/**
+ * Run a podman command to its end. With @p fn, output lines are also handed to it as they
+ * come (stream 1 or 2). Fails only when podman cannot be started.
+ */
+static int run_sync(argv_t *a, line_fn fn, void *arg, run_result_t *res, exo_error_t *err)
+{
+    memset(res, 0, sizeof *res);
+    buf_add(&res->out, "", 0);
+    buf_add(&res->err, "", 0);
+    int fds[2];
+    pid_t pid = spawn(a->v, &fds[0], &fds[1]);
+    if (pid < 0) {
+        return exo_error_set(err, EXO_ERR_UNAVAILABLE, "cannot run %s: %s", a->v[0],
+                             strerror(errno));
+    }
+    pbuf_t part[2] = {{0}, {0}};
+    bool open_[2] = {true, true};
+    while (open_[0] || open_[1]) {
+        struct pollfd p[2] = {{.fd = open_[0] ? fds[0] : -1, .events = POLLIN},
+                              {.fd = open_[1] ? fds[1] : -1, .events = POLLIN}};
+        if (poll(p, 2, -1) < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            break;
+        }
+        for (int i = 0; i < 2; i++) {
+            if (!open_[i] || p[i].revents == 0) {
+                continue;
+            }
+            char chunk[8192];
+            ssize_t n = read(fds[i], chunk, sizeof chunk);
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n <= 0) {
+                open_[i] = false;
+                continue;
+            }
+            buf_add(i == 0 ? &res->out : &res->err, chunk, (size_t)n);
+            if (fn != NULL) {
+                lines_feed(&part[i], i + 1, chunk, (size_t)n, fn, arg);
+            }
+        }
+    }
+    for (int i = 0; i < 2; i++) {
+        if (fn != NULL) {
+            lines_flush(&part[i], i + 1, fn, arg);
+        }
+        buf_free(&part[i]);
+        close(fds[i]);
+    }
+    res->status = reap(pid);
+    if (res->status == 127 && res->out.len == 0 && res->err.len == 0) {
+        return exo_error_set(err, EXO_ERR_UNAVAILABLE,
+                             "cannot run %s: not installed? Install the podman and runc "
+                             "packages, or point EXO_PODMAN at the podman binary", a->v[0]);
+    }
+    return 0;
+}
+
+/* Run, and turn a non-zero exit into an error quoting podman's last stderr line. */
+static int run_ok(argv_t *a, const char *doing, run_result_t *res, exo_error_t *err)
+{
+    int rc = run_sync(a, NULL, NULL, res, err);
+    if (rc < 0) {
+        return rc;
+    }
+    if (res->status != 0) {
+        char *e = rtrim(res->err.data);
+        char *last = strrchr(e, '\n');
+        return exo_error_set(err, EXO_ERR_IO, "podman: %s failed (exit %d): %s", doing,
+                             res->status, last ? last + 1 : e);
+    }
+    return 0;
+}
+
+/* A watched child: both pipes until EOF, then reaped. */
+typedef struct child child_t;
+typedef void (*child_done_fn)(void *arg, child_t *c, int status);
+
+struct child {
+    pid_t pid;
+    int fd[2];
+    int watch[2];
+    pbuf_t out;      /* stdout, when on_line is NULL */
+    pbuf_t errb;     /* stderr, when on_line is NULL */
+    pbuf_t part[2];  /* partial lines, when on_line is set */
+    line_fn on_line;
+    child_done_fn on_done;
+    void *arg;
+};
+
+static void child_free(child_t *c, bool kill_it)
+{
+    if (c == NULL) {
+        return;
+    }
+    for (int i = 0; i < 2; i++) {
+        if (c->watch[i] > 0) {
+            g_host->unwatch(g_host, c->watch[i]);
+        }
+        if (c->fd[i] >= 0) {
+            close(c->fd[i]);
+        }
+        buf_free(&c->part[i]);
+    }
+    if (c->pid > 0) {
+        if (kill_it) {
+            kill(c->pid, SIGKILL);
+        }
+        reap(c->pid);
+    }
+    buf_free(&c->out);
+    buf_free(&c->errb);
+    free(c);
+}
+
+static void child_readable(int fd, unsigned events, void *arg)
+{
+    child_t *c = arg;
+    int i = fd == c->fd[0] ? 0 : 1;
+    char chunk[16384];
+    ssize_t n = read(fd, chunk, sizeof chunk);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+        return;
+    }
+    if (n > 0) {
+        if (c->on_line != NULL) {
+            lines_feed(&c->part[i], i + 1, chunk, (size_t)n, c->on_line, c->arg);
+        } else {
+            buf_add(i == 0 ? &c->out : &c->errb, chunk, (size_t)n);
+        }
+        return;
+    }
+    g_host->unwatch(g_host, c->watch[i]);
+    c->watch[i] = 0;
+    close(c->fd[i]);
+    c->fd[i] = -1;
+    if (c->on_line != NULL) {
+        lines_flush(&c->part[i], i + 1, c->on_line, c->arg);
+    }
+    if (c->fd[0] < 0 && c->fd[1] < 0) {
+        int status = reap(c->pid);
+        c->pid = 0;
+        c->on_done(c->arg, c, status); /* may free @p c */
+    }
+}
+
+static child_t *child_start(argv_t *a, line_fn on_line, child_done_fn on_done, void *arg,
+                            exo_error_t *err)
+{
+    child_t *c = calloc(1, sizeof *c);
+    if (c == NULL) {
+        abort();
+    }
+    c->fd[0] = c->fd[1] = -1;
+    c->pid = spawn(a->v, &c->fd[0], &c->fd[1]);
+    if (c->pid < 0) {
+        c->pid = 0;
+        exo_error_set(err, EXO_ERR_UNAVAILABLE, "cannot run %s: %s", a->v[0], strerror(errno));
+        child_free(c, false);
+        return NULL;
+    }
+    c->on_line = on_line;
+    c->on_done = on_done;
+    c->arg = arg;
+    buf_add(&c->out, "", 0);
+    buf_add(&c->errb, "", 0);
+    for (int i = 0; i < 2; i++) {
+        fcntl(c->fd[i], F_SETFL, fcntl(c->fd[i], F_GETFL) | O_NONBLOCK);
+        c->watch[i] = g_host->watch_fd(g_host, c->fd[i], EXO_EV_READ, child_readable, c);
+        if (c->watch[i] <= 0) {
+            c->watch[i] = 0;
+            child_free(c, true);
+            exo_error_set(err, EXO_ERR_INTERNAL, "podman: cannot watch a child's output");
+            return NULL;
+        }
+    }
+    return c;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Backend                                                                                     */
+
+typedef struct podman_inst {
+    char *app, *app_raw, *run_id, *network, *gateway, *log_dir;
+    char *ifname; /* the bridge, when this plugin created it */
+    unsigned starts;
+    child_t **removing; /* `podman rm` children in flight; close() waits for them */
+    size_t n_removing;
+} podman_inst_t;
+
+struct exo_unit {
+    podman_inst_t *inst;
+    char *name, *id;
+    void (*on_output)(void *arg, int stream, const char *line, size_t len);
+    void (*on_exit)(void *arg, int status, int signal);
+    void *arg;
+    child_t *step; /* podman create or start in flight */
+    child_t *logs, *wait, *stop, *killer;
+    char *envfile; /* until create is done */
+    bool running, cancel;
+    bool waited, logs_done, reported;
+    int status;
+    int linger;
+};
+
+static int podman_probe(const exo_host_t *host, exo_error_t *err)
+{
+    argv_t a = podman_argv();
+    arg_add(&a, "info");
+    arg_add(&a, "--format");
+    arg_add(&a, "json");
+    run_result_t r;
+    int rc = run_sync(&a, NULL, NULL, &r, err);
+    arg_free(&a);
+    if (rc == 0 && r.status != 0) {
+        char *e = rtrim(r.err.data);
+        rc = exo_error_set(err, EXO_ERR_UNAVAILABLE,
+                           "podman does not work here (`podman info` exit %d): %s. Check its "
+                           "configuration (runtime, cgroup manager, ulimits: CONTAINERS_CONF)",
+                           r.status, e);
+    }
+    result_free(&r);
+    return rc;
+}
+
+static void inst_free(podman_inst_t *in)
+{
+    free(in->app);
+    free(in->app_raw);
+    free(in->run_id);
+    free(in->network);
+    free(in->gateway);
+    free(in->log_dir);
+    free(in->ifname);
+    free(in);
+}
+
+static void network_rm(const char *name)
+{
+    argv_t a = podman_argv();
+    arg_add(&a, "network");
+    arg_add(&a, "rm");
+    arg_add(&a, "-f");
+    arg_add(&a, name);
+    run_result_t r;
+    exo_error_t err;
+    if (run_ok(&a, "removing a network", &r, &err) < 0 && strstr(err.message, "unknown") == NULL) {
+        exo_log_warn(g_host, "%s", err.message);
+    }
+    result_free(&r);
+    arg_free(&a);
+}
+
+static bool address_is_local(const char *ip)
+{
+    struct in_addr want;
+    if (inet_pton(AF_INET, ip, &want) != 1) {
+        return false;
+    }
+    struct ifaddrs *ifs = NULL, *i;
+    bool found = false;
+    if (getifaddrs(&ifs) != 0) {
+        return false;
+    }
+    for (i = ifs; i && !found; i = i->ifa_next) {
+        if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET &&
+            ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr == want.s_addr) {
+            found = true;
+        }
+    }
+    freeifaddrs(ifs);
+    return found;
+}
+
+static int run_ip(const char *a1, const char *a2, const char *a3, const char *a4,
+                  const char *a5, const char *a6)
+{
+    argv_t a = {0};
+    const char *v[] = {"ip", a1, a2, a3, a4, a5, a6};
+    for (size_t i = 0; i < sizeof v / sizeof v[0] && v[i]; i++) {
+        arg_add(&a, v[i]);
+    }
+    run_result_t r;
+    exo_error_t err;
+    int rc = run_sync(&a, NULL, NULL, &r, &err);
+    rc = rc < 0 ? rc : r.status;
+    result_free(&r);
+    arg_free(&a);
+    return rc;
+}
+
+/*
+ * Netavark creates a network's bridge, and so the gateway address the broker binds to, only
+ * when the first container joins, and removes it when the last one leaves. Creating the
+ * bridge up front with the address netavark will use lets the broker bind before any unit
+ * starts; netavark adopts an existing bridge. A listening socket stays bound while the
+ * bridge comes and goes.
+ */
+static bool ensure_bridge(const char *ifname, const char *gateway, const char *subnet)
+{
+    if (address_is_local(gateway)) {
+        return false;
+    }
+    const char *slash = strchr(subnet, '/');
+    char *cidr = xprintf("%s%s", gateway, slash ? slash : "/24");
+    if (run_ip("link", "add", ifname, "type", "bridge", NULL) != 0 ||
+        run_ip("addr", "add", cidr, "dev", ifname, NULL) != 0 ||
+        run_ip("link", "set", ifname, "up", NULL, NULL) != 0) {
+        exo_log_warn(g_host, "could not create bridge %s with %s: units reach a broker on the "
+                     "host only once a container runs on the network", ifname, cidr);
+    }
+    free(cidr);
+    return true;
+}
+
+/* After `podman network rm`: netavark removes only bridges it saw in use. */
+static void drop_bridge(const char *ifname)
+{
+    char *path = xprintf("/sys/class/net/%s", ifname);
+    if (access(path, F_OK) == 0) {
+        run_ip("link", "del", ifname, NULL, NULL, NULL);
+    }
+    free(path);
+}
+
+static int podman_open(const exo_host_t *host, const exo_run_spec_t *run, void **instp,
+                       exo_error_t *err)
+{
+    podman_inst_t *in = calloc(1, sizeof *in);
+    if (in == NULL) {
+        abort();
+    }
+    in->app = sanitize(run->app);
+    in->app_raw = xstrdup(run->app);
+    in->run_id = xstrdup(run->run_id);
+    char *rid = sanitize(run->run_id);
+    in->network = xprintf("exo-%s-%s", in->app, rid);
+    free(rid);
+    const char *sd = host->state_dir ? host->state_dir(host) : NULL;
+    in->log_dir = xstrdup(sd ? sd : (run->state_dir ? run->state_dir : "."));
+
+    argv_t a = podman_argv();
+    arg_add(&a, "network");
+    arg_add(&a, "create");
+    arg_addf(&a, "--label=exo.app=%s", run->app);
+    arg_addf(&a, "--label=exo.run=%s", run->run_id);
+    arg_add(&a, in->network);
+    run_result_t r;
+    int rc = run_ok(&a, "creating the run network", &r, err);
+    result_free(&r);
+    arg_free(&a);
+    if (rc < 0) {
+        inst_free(in);
+        return rc;
+    }
+    a = podman_argv();
+    arg_add(&a, "network");
+    arg_add(&a, "inspect");
+    arg_add(&a, "--format");
+    arg_add(&a, "json");
+    arg_add(&a, in->network);
+    rc = run_ok(&a, "inspecting the run network", &r, err);
+    arg_free(&a);
+    if (rc == 0) {
+        json_t *j = json_loads(r.out.data, 0, NULL);
+        json_t *net = json_is_array(j) ? json_array_get(j, 0) : j;
+        json_t *sub = json_array_get(json_object_get(net, "subnets"), 0);
+        const char *gw = json_string_value(json_object_get(sub, "gateway"));
+        const char *subnet = json_string_value(json_object_get(sub, "subnet"));
+        const char *ifname = json_string_value(json_object_get(net, "network_interface"));
+        in->gateway = xstrdup(gw ? gw : "");
+        if (gw != NULL && subnet != NULL && ifname != NULL && ensure_bridge(ifname, gw, subnet)) {
+            in->ifname = xstrdup(ifname);
+        }
+        json_decref(j);
+    }
+    result_free(&r);
+    if (rc < 0 || in->gateway[0] == '\0') {
+        network_rm(in->network);
+        if (rc == 0) {
+            rc = exo_error_set(err, EXO_ERR_IO, "podman: network %s has no gateway address",
+                               in->network);
+        }
+        inst_free(in);
+        return rc;
+    }
+    *instp = in;
+    return 0;
+}
+
+static char *image_tag(podman_inst_t *in, const char *unit)
+{
+    char *u = sanitize(unit);
+    char *t = xprintf("exo-%s-%s:latest", in->app, u);
+    free(u);
+    return t;
+}
+
+typedef struct build_ctx {
+    const exo_unit_spec_t *spec;
+    FILE *log;
+    char step[512];
+    char error[512];
+} build_ctx_t;
+
+static void build_line(void *arg, int stream, const char *line, size_t len)
+{
+    build_ctx_t *b = arg;
+    if (len >= 5 && strncmp(line, "STEP ", 5) == 0) {
+        snprintf(b->step, sizeof b->step, "%.*s", (int)len, line);
+    } else if (len >= 7 && strncmp(line, "Error: ", 7) == 0) {
+        snprintf(b->error, sizeof b->error, "%.*s", (int)len - 7, line + 7);
+    }
+    if (b->log) {
+        fprintf(b->log, "%.*s\n", (int)len, line);
+    }
+    if (b->spec->on_output) {
+        b->spec->on_output(b->spec->arg, stream, line, len);
+    }
+}
+
+static int podman_prepare(void *instp, const exo_unit_spec_t *spec, exo_error_t *err)
+{
+    podman_inst_t *in = instp;
+    if (spec->image != NULL) {
+        argv_t a = podman_argv();
+        arg_add(&a, "image");
+        arg_add(&a, "exists");
+        arg_add(&a, spec->image);
+        run_result_t r;
+        int rc = run_sync(&a, NULL, NULL, &r, err);
+        arg_free(&a);
+        if (rc == 0 && r.status != 0) {
+            rc = exo_error_set(err, EXO_ERR_NOTFOUND,
+                               "service %s: image %s is not in podman's storage; pull or "
+                               "build it (`podman pull %s`), or remove `image` from its "
+                               "service.yml to build from its Dockerfile",
+                               spec->name, spec->image, spec->image);
+        }
+        result_free(&r);
+        return rc;
+    }
+    const char *dockerfile = spec->dockerfile ? spec->dockerfile : "Dockerfile";
+    char *dfpath = xprintf("%s/%s", spec->dir, dockerfile);
+    struct stat st;
+    if (stat(dfpath, &st) != 0) {
+        exo_error_set(err, EXO_ERR_NOTFOUND,
+                      "service %s: no %s to build its image from (%s); add one or name an "
+                      "`image` in its service.yml", spec->name, dockerfile, dfpath);
+        free(dfpath);
+        return EXO_ERR_NOTFOUND;
+    }
+    char *tag = image_tag(in, spec->name);
+    argv_t a = podman_argv();
+    arg_add(&a, "build");
+    arg_add(&a, "--file");
+    arg_add(&a, dfpath);
+    arg_add(&a, "--tag");
+    arg_add(&a, tag);
+    arg_addf(&a, "--label=exo.app=%s", in->app_raw);
+    arg_addf(&a, "--label=exo.unit=%s", spec->name);
+    arg_add(&a, "--layers");
+    arg_add(&a, spec->dir);
+    free(dfpath);
+    free(tag);
+
+    build_ctx_t b = {.spec = spec};
+    char *logpath = xprintf("%s/build-%s.log", in->log_dir, spec->name);
+    b.log = fopen(logpath, "w");
+    run_result_t r;
+    int rc = run_sync(&a, build_line, &b, &r, err);
+    arg_free(&a);
+    if (rc == 0 && r.status != 0) {
+        rc = exo_error_set(err, EXO_ERR_IO, "service %s: image build failed at %s: %s (full log: "
+                           "%s)", spec->name, b.step[0] ? b.step : "the start",
+                           b.error[0] ? b.error : "podman build failed", logpath);
+    }
+    result_free(&r);
+    if (b.log) {
+        fclose(b.log);
+    }
+    free(logpath);
+    return rc;
+}
+
+static void unit_output(void *arg, int stream, const char *line, size_t len)
+{
+    struct exo_unit *u = arg;
+    if (u->on_output) {
+        u->on_output(u->arg, stream, line, len);
+    }
+}
+
+static void unit_close_children(struct exo_unit *u)
+{
+    child_free(u->step, false);
+    u->step = NULL;
+    if (u->envfile != NULL) {
+        unlink(u->envfile);
+        free(u->envfile);
+        u->envfile = NULL;
+    }
+    child_free(u->logs, true);
+    child_free(u->wait, true);
+    /* A stop or kill in flight finishes on its own: the container is going either way. */
+    child_free(u->stop, false);
+    child_free(u->killer, false);
+    u->logs = u->wait = u->stop = u->killer = NULL;
+    if (u->linger > 0) {
+        g_host->timer_cancel(g_host, u->linger);
+        u->linger = 0;
+    }
+}
+
+static void maybe_report(struct exo_unit *u, bool force)
+{
+    if (u->reported || !u->waited || (!u->logs_done && !force)) {
+        return;
+    }
+    u->reported = true;
+    unit_close_children(u);
+    int status = u->status, sig = 0;
+    if (status > 128 && status < 128 + 65) {
+        sig = status - 128;
+        status = -1;
+    }
+    u->on_exit(u->arg, status, sig); /* may release @p u */
+}
+
+static void linger_expired(void *arg)
+{
+    struct exo_unit *u = arg;
+    u->linger = 0;
+    maybe_report(u, true);
+}
+
+static void logs_done(void *arg, child_t *c, int status)
+{
+    struct exo_unit *u = arg;
+    child_free(u->logs, false);
+    u->logs = NULL;
+    u->logs_done = true;
+    maybe_report(u, false);
+}
+
+static void wait_done(void *arg, child_t *c, int status)
+{
+    struct exo_unit *u = arg;
+    char *end = NULL;
+    long code = strtol(c->out.data, &end, 10);
+    if ((status != 0 && status != -1) || end == c->out.data) {
+        exo_log_warn(g_host, "unit %s: `podman wait` failed (exit %d); reporting it as gone",
+                     u->name, status);
+        code = 255;
+    }
+    u->status = (int)code;
+    child_free(u->wait, false);
+    u->wait = NULL;
+    u->waited = true;
+    if (!u->logs_done) {
+        u->linger = g_host->timer_add(g_host, LOG_LINGER_MS, false, linger_expired, u);
+    }
+    maybe_report(u, false);
+}
+
+static void stop_done(void *arg, child_t *c, int status)
+{
+    struct exo_unit *u = arg;
+    child_free(u->stop, false);
+    u->stop = NULL;
+}
+
+static void kill_done(void *arg, child_t *c, int status)
+{
+    struct exo_unit *u = arg;
+    child_free(u->killer, false);
+    u->killer = NULL;
+}
+
+static void container_rm(const char *id)
+{
+    argv_t a = podman_argv();
+    arg_add(&a, "rm");
+    arg_add(&a, "-f");
+    arg_add(&a, "-t");
+    arg_add(&a, "0");
+    arg_add(&a, id);
+    run_result_t r;
+    exo_error_t err;
+    if (run_ok(&a, "removing a container", &r, &err) < 0 &&
+        strstr(err.message, "no such container") == NULL) {
+        exo_log_warn(g_host, "%s", err.message);
+    }
+    result_free(&r);
+    arg_free(&a);
+}
+
+/* An init that forwards signals to the unit's shell (podman's own catatonit is optional). */
+static const char *find_init(void)
+{
+    static const char *const paths[] = {"/usr/libexec/podman/catatonit", "/usr/bin/catatonit",
+                                        "/usr/bin/tini-static", "/usr/bin/docker-init", NULL};
+    for (const char *const *p = paths; *p; p++) {
+        if (access(*p, X_OK) == 0) {
+            return *p;
+        }
+    }
+    return NULL;
+}
+
+static int write_env_file(const char *dir, const exo_unit_spec_t *spec, char **pathp,
+                          exo_error_t *err)
+{
+    char *path = xprintf("%s/env-%s-XXXXXX", dir, spec->name);
+    int fd = mkstemp(path); /* mode 0600 */
+    if (fd < 0) {
+        int e = errno;
+        free(path);
+        return exo_error_set(err, EXO_ERR_IO, "podman: cannot write an env file in %s: %s",
+                             dir, strerror(e));
+    }
+    FILE *f = fdopen(fd, "w");
+    for (const char *const *e = spec->env; e && *e; e++) {
+        if (strchr(*e, '\n') != NULL) {
+            fclose(f);
+            unlink(path);
+            free(path);
+            return exo_error_set(err, EXO_ERR_INVALID,
+                                 "unit %s: environment values with newlines are not supported "
+                                 "by the podman backend", spec->name);
+        }
+        fprintf(f, "%s\n", *e);
+    }
+    fclose(f);
+    *pathp = path;
+    return 0;
+}
+
+static int podman_kill(void *instp, exo_unit_t *u, exo_error_t *err);
+
+/* The unit never ran, or was cancelled before it did: report it as an exit now. */
+static void unit_fail(struct exo_unit *u, const char *why)
+{
+    if (why != NULL && u->on_output != NULL) {
+        char line[700];
+        int n = snprintf(line, sizeof line, "exo: %s", why);
+        u->on_output(u->arg, EXO_STREAM_STDERR, line, (size_t)(n < 0 ? 0 : n));
+    }
+    u->status = u->cancel ? 128 + 9 : 125; /* 125: podman run's "the engine refused" */
+    u->waited = u->logs_done = true;
+    maybe_report(u, false);
+}
+
+static void step_error(child_t *c, int status, const char *doing, char *out, size_t n)
+{
+    char *e = rtrim(c->errb.data);
+    char *last = e ? strrchr(e, '\n') : NULL;
+    snprintf(out, n, "podman: %s failed (exit %d): %s", doing, status, last ? last + 1 : e);
+}
+
+static void start_done(void *arg, child_t *c, int status)
+{
+    struct exo_unit *u = arg;
+    u->step = NULL;
+    if (status != 0 && status != -1) {
+        char why[600];
+        step_error(c, status, "starting the container", why, sizeof why);
+        child_free(c, false);
+        unit_fail(u, why);
+        return;
+    }
+    child_free(c, false);
+    /* logs -f replays from the start; wait answers at once for a container already gone. */
+    exo_error_t err = {0};
+    argv_t a = podman_argv();
+    arg_add(&a, "logs");
+    arg_add(&a, "--follow");
+    arg_add(&a, u->id);
+    u->logs = child_start(&a, unit_output, logs_done, u, &err);
+    arg_free(&a);
+    a = podman_argv();
+    arg_add(&a, "wait");
+    arg_add(&a, u->id);
+    u->wait = u->logs ? child_start(&a, NULL, wait_done, u, &err) : NULL;
+    arg_free(&a);
+    if (u->wait == NULL) {
+        child_free(u->logs, true);
+        u->logs = NULL;
+        unit_fail(u, err.message);
+        return;
+    }
+    u->running = true;
+    if (u->cancel) {
+        podman_kill(u->inst, u, &err);
+    }
+}
+
+static void create_done(void *arg, child_t *c, int status)
+{
+    struct exo_unit *u = arg;
+    u->step = NULL;
+    unlink(u->envfile);
+    free(u->envfile);
+    u->envfile = NULL;
+    if (status != 0 && status != -1) {
+        char why[600];
+        step_error(c, status, "creating the container", why, sizeof why);
+        child_free(c, false);
+        unit_fail(u, why);
+        return;
+    }
+    char *id = rtrim(c->out.data);
+    if (id != NULL && id[0] != '\0' && strchr(id, '\n') == NULL) {
+        free(u->id);
+        u->id = xstrdup(id);
+    }
+    child_free(c, false);
+    if (u->cancel) {
+        unit_fail(u, NULL);
+        return;
+    }
+    exo_error_t err = {0};
+    argv_t a = podman_argv();
+    arg_add(&a, "start");
+    arg_add(&a, u->id);
+    u->step = child_start(&a, NULL, start_done, u, &err);
+    arg_free(&a);
+    if (u->step == NULL) {
+        unit_fail(u, err.message);
+    }
+}
+
+/*
+ * `podman create` and `podman start` take a few hundred milliseconds each; start() only
+ * launches the create, and the rest follows on the loop, so the units of a run start in
+ * parallel. A failure after start() returned is an exit with status 125 and a stderr line.
+ */
+static int podman_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **unitp,
+                        exo_error_t *err)
+{
+    podman_inst_t *in = instp;
+    char *envfile = NULL;
+    int rc = write_env_file(in->log_dir, spec, &envfile, err);
+    if (rc < 0) {
+        return rc;
+    }
+    char *uname = sanitize(spec->name), *rid = sanitize(in->run_id);
+    char *cname = xprintf("exo-%s-%s-%s-%u", in->app, rid, uname, ++in->starts);
+    free(uname);
+    free(rid);
+    argv_t a = podman_argv();
+    arg_add(&a, "create");
+    arg_addf(&a, "--name=%s", cname);
+    arg_addf(&a, "--network=%s", in->network);
+    arg_addf(&a, "--network-alias=%s", spec->name);
+    arg_addf(&a, "--label=exo.app=%s", in->app_raw);
+    arg_addf(&a, "--label=exo.run=%s", in->run_id);
+    arg_addf(&a, "--label=exo.unit=%s", spec->name);
+    arg_addf(&a, "--label=exo.mode=%s", spec->mode == EXO_UNIT_TASK ? "task" : "service");
+    arg_addf(&a, "--env-file=%s", envfile);
+    const char *init = find_init();
+    if (init != NULL) {
+        arg_add(&a, "--init");
+        arg_addf(&a, "--init-path=%s", init);
+    }
+    for (size_t i = 0; i < spec->n_ports; i++) {
+        if (spec->ports[i].host_port != 0) {
+            arg_addf(&a, "--publish=127.0.0.1:%u:%u", spec->ports[i].host_port,
+                     spec->ports[i].unit_port);
+        } else {
+            arg_addf(&a, "--expose=%u", spec->ports[i].unit_port);
+        }
+    }
+    char *image = spec->image ? xstrdup(spec->image) : image_tag(in, spec->name);
+    arg_add(&a, image);
+    free(image);
+    if (spec->command != NULL) {
+        arg_add(&a, "/bin/sh");
+        arg_add(&a, "-c");
+        arg_add(&a, spec->command);
+    }
+    struct exo_unit *u = calloc(1, sizeof *u);
+    if (u == NULL) {
+        abort();
+    }
+    u->inst = in;
+    u->name = xstrdup(spec->name);
+    u->id = cname; /* the name works as an id until podman prints the real one */
+    u->envfile = envfile;
+    u->on_output = spec->on_output;
+    u->on_exit = spec->on_exit;
+    u->arg = spec->arg;
+    u->step = child_start(&a, NULL, create_done, u, err);
+    arg_free(&a);
+    if (u->step == NULL) {
+        unlink(envfile);
+        free(envfile);
+        free(u->name);
+        free(u->id);
+        free(u);
+        return err ? err->code : EXO_ERR_UNAVAILABLE;
+    }
+    *unitp = u;
+    return 0;
+}
+
+static int podman_stop(void *instp, exo_unit_t *u, unsigned grace_ms, exo_error_t *err)
+{
+    if (!u->running) {
+        u->cancel = true; /* create_done or start_done ends it */
+        return 0;
+    }
+    if (u->waited || u->stop != NULL) {
+        return 0;
+    }
+    argv_t a = podman_argv();
+    arg_add(&a, "stop");
+    arg_addf(&a, "--time=%u", (grace_ms + 999) / 1000);
+    arg_add(&a, u->id);
+    u->stop = child_start(&a, NULL, stop_done, u, err);
+    arg_free(&a);
+    return u->stop ? 0 : (err ? err->code : EXO_ERR_IO);
+}
+
+static int podman_kill(void *instp, exo_unit_t *u, exo_error_t *err)
+{
+    if (!u->running) {
+        u->cancel = true;
+        return 0;
+    }
+    if (u->waited) {
+        return 0;
+    }
+    if (u->killer != NULL) {
+        return 0;
+    }
+    /* A failure means it is not running any more; `podman wait` reports the exit. */
+    argv_t a = podman_argv();
+    arg_add(&a, "kill");
+    arg_add(&a, u->id);
+    u->killer = child_start(&a, NULL, kill_done, u, err);
+    arg_free(&a);
+    return u->killer ? 0 : (err ? err->code : EXO_ERR_UNAVAILABLE);
+}
+
+static void removal_done(void *arg, child_t *c, int status)
+{
+    podman_inst_t *in = arg;
+    for (size_t i = 0; i < in->n_removing; i++) {
+        if (in->removing[i] == c) {
+            in->removing[i] = in->removing[--in->n_removing];
+            break;
+        }
+    }
+    if (status > 0 && strstr(c->errb.data, "no such container") == NULL) {
+        exo_log_warn(g_host, "podman rm failed (exit %d): %s; `exo clean` retries", status,
+                     rtrim(c->errb.data));
+    }
+    child_free(c, false);
+}
+
+/* Wait (blocking, bounded) for the removals in flight: the network goes only after them. */
+static void drain_removals(podman_inst_t *in)
+{
+    unsigned waited = 0;
+    while (in->n_removing > 0 && waited < 60000) {
+        child_t *c = in->removing[0];
+        int i = c->fd[0] >= 0 ? 0 : 1;
+        struct pollfd pfd = {.fd = c->fd[i], .events = POLLIN};
+        if (poll(&pfd, 1, 100) > 0) {
+            child_readable(c->fd[i], EXO_EV_READ, c); /* removal_done drops it */
+        } else {
+            waited += 100;
+        }
+    }
+    while (in->n_removing > 0) {
+        child_free(in->removing[--in->n_removing], true);
+    }
+    free(in->removing);
+    in->removing = NULL;
+}
+
+static void podman_release(void *instp, exo_unit_t *u)
+{
+    podman_inst_t *in = instp;
+    unit_close_children(u);
+    /* Removal takes podman a few hundred milliseconds: it continues while exo goes on. */
+    argv_t a = podman_argv();
+    arg_add(&a, "rm");
+    arg_add(&a, "-f");
+    arg_add(&a, "-t");
+    arg_add(&a, "0");
+    arg_add(&a, u->id);
+    exo_error_t err = {0};
+    child_t *rm = child_start(&a, NULL, removal_done, in, &err);
+    arg_free(&a);
+    if (rm == NULL) {
+        container_rm(u->id);
+    } else {
+        in->removing = realloc(in->removing, (in->n_removing + 1) * sizeof *in->removing);
+        in->removing[in->n_removing++] = rm;
+    }
+    free(u->name);
+    free(u->id);
+    free(u);
+}
+
+static const char *podman_unit_host(void *instp, const char *name)
+{
+    return name;
+}
+
+static const char *podman_host_address(void *instp)
+{
+    return ((podman_inst_t *)instp)->gateway;
+}
+
+static void podman_close(void *instp)
+{
+    podman_inst_t *in = instp;
+    drain_removals(in);
+    network_rm(in->network);
+    if (in->ifname != NULL) {
+        drop_bridge(in->ifname);
+    }
+    inst_free(in);
+}
+
+/* `podman ... ls --format json` of things labelled exo.app=@p app; checks each label. */
+static int list_labelled(const char *what, const char *app, const char *id_key,
+                         const char *labels_key, char ***ids, size_t *n, exo_error_t *err)
+{
+    argv_t a = podman_argv();
+    if (strcmp(what, "network") == 0) {
+        arg_add(&a, "network");
+        arg_add(&a, "ls");
+    } else {
+        arg_add(&a, "ps");
+        arg_add(&a, "--all");
+    }
+    arg_addf(&a, "--filter=label=exo.app=%s", app);
+    arg_add(&a, "--format");
+    arg_add(&a, "json");
+    run_result_t r;
+    char doing[64];
+    snprintf(doing, sizeof doing, "listing the app's %ss", what);
+    int rc = run_ok(&a, doing, &r, err);
+    arg_free(&a);
+    *ids = NULL;
+    *n = 0;
+    if (rc == 0) {
+        json_t *j = json_loads(r.out.data, 0, NULL);
+        size_t i;
+        json_t *it;
+        json_array_foreach(j, i, it) {
+            const char *id = json_string_value(json_object_get(it, id_key));
+            const char *lab = json_string_value(
+                json_object_get(json_object_get(it, labels_key), "exo.app"));
+            const char *ifn = json_string_value(json_object_get(it, "network_interface"));
+            if (id != NULL && lab != NULL && strcmp(lab, app) == 0) {
+                *ids = realloc(*ids, (*n + 1) * sizeof **ids);
+                (*ids)[(*n)++] = ifn ? xprintf("%s\t%s", id, ifn) : xstrdup(id);
+            }
+        }
+        json_decref(j);
+    }
+    result_free(&r);
+    return rc;
+}
+
+static int podman_cleanup(const exo_host_t *host, const char *app, const char *state_dir,
+                          exo_error_t *err)
+{
+    char **ids = NULL;
+    size_t n = 0;
+    int rc = list_labelled("container", app, "Id", "Labels", &ids, &n, err);
+    for (size_t i = 0; i < n; i++) {
+        container_rm(ids[i]);
+        free(ids[i]);
+    }
+    free(ids);
+    if (rc < 0) {
+        return rc;
+    }
+    rc = list_labelled("network", app, "name", "labels", &ids, &n, err);
+    for (size_t i = 0; i < n; i++) {
+        char *tab = strchr(ids[i], '\t');
+        if (tab != NULL) {
+            *tab = '\0';
+        }
+        network_rm(ids[i]);
+        if (tab != NULL && strncmp(tab + 1, "podman", 6) == 0) {
+            drop_bridge(tab + 1);
+        }
+        free(ids[i]);
+    }
+    free(ids);
+    return rc;
+}
+
+static int podman_init(const exo_host_t *host, exo_error_t *err)
+{
+    g_host = host;
+    return 0;
+}
+
+static const exo_backend_ops_t podman_ops = {
+    .size = sizeof(exo_backend_ops_t),
+    .probe = podman_probe,
+    .open = podman_open,
+    .prepare = podman_prepare,
+    .start = podman_start,
+    .stop = podman_stop,
+    .kill = podman_kill,
+    .release = podman_release,
+    .unit_host = podman_unit_host,
+    .host_address = podman_host_address,
+    .close = podman_close,
+    .cleanup = podman_cleanup,
+};
+
+EXO_BACKEND_PLUGIN("podman", PACKAGE_VERSION,
+                   "runs units as Podman containers through the podman command",
+                   EXO_BACKEND_CAP_CONTAINERS | EXO_BACKEND_CAP_BUILD, podman_init, NULL,
+                   &podman_ops)

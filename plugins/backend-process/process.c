@@ -1,0 +1,769 @@
+/*
+ * plugins/backend-process/process.c - the `process` backend: every unit is a local process
+ * group (`/bin/sh -c COMMAND` in the unit's directory, started in a new session), its stdout
+ * and stderr read through pipes and delivered line by line, its exit seen through a pidfd.
+ *
+ * A unit is its process group: when the leader exits the rest of the group is killed, so a
+ * restarted service never leaves the previous generation behind. Each running group is
+ * recorded in <.exo>/state/backend-process/<pgid> (pgid, leader start time, run id, name) so
+ * that cleanup() after a killed exo can find exactly what this backend started: a group is
+ * killed only when its leader still has the recorded start time, and stray processes only
+ * when their environment carries the run's EXO_RUN_ID marker. Each start also gets its own
+ * EXO_UNIT_ID marker, so processes that left the group die with the unit, not only with exo.
+ *
+ * Ownership and threading: see exo/plugin.h. All state lives on the loop thread.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <exo/backend.h>
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+/* Longer lines are delivered in pieces of this size so a runaway writer cannot exhaust memory. */
+#define LINE_MAX_BYTES 65536
+
+static const exo_host_t *host;
+
+typedef struct stream {
+    int fd;
+    int watch;
+    int id;            /* EXO_STREAM_* */
+    char *buf;
+    size_t len;
+} stream_t;
+
+struct exo_unit {
+    char *name;
+    pid_t pid;         /* leader; also the process group and session id */
+    int pidfd;
+    int pidfd_watch;
+    int poll_timer;    /* instead of the pidfd watch when pidfd_open is missing */
+    int kill_timer;
+    bool exited;
+    stream_t out, err;
+    char *record;      /* state file of this group, or NULL */
+    char *unit_marker; /* "EXO_UNIT_ID=..." in the environment of everything it started */
+    void (*on_output)(void *arg, int stream, const char *line, size_t len);
+    void (*on_exit)(void *arg, int status, int signal);
+    void *arg;
+};
+
+typedef struct inst {
+    char *run_id;
+    unsigned long starts; /* makes each start's unit marker unique */
+    char *record_dir;  /* <.exo>/state/backend-process */
+} inst_t;
+
+static char *dupstr(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p != NULL) {
+        memcpy(p, s, n);
+    }
+    return p;
+}
+
+static char *fmt(const char *f, ...) EXO_PRINTF(1, 2);
+static char *fmt(const char *f, ...)
+{
+    va_list ap;
+    va_start(ap, f);
+    char *s = NULL;
+    if (vasprintf(&s, f, ap) < 0) {
+        s = NULL;
+    }
+    va_end(ap);
+    return s;
+}
+
+static int mkdirs(const char *path)
+{
+    char *p = dupstr(path);
+    if (p == NULL) {
+        return -1;
+    }
+    for (char *s = p + 1; *s; s++) {
+        if (*s == '/') {
+            *s = '\0';
+            if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+                free(p);
+                return -1;
+            }
+            *s = '/';
+        }
+    }
+    int rc = mkdir(p, 0755) < 0 && errno != EEXIST ? -1 : 0;
+    free(p);
+    return rc;
+}
+
+/* Field 22 of /proc/PID/stat (start time in clock ticks since boot), 0 when unknown. Also
+ * returns the process group (field 5) through @p pgrp. */
+static unsigned long long proc_start(pid_t pid, pid_t *pgrp)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return 0;
+    }
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) {
+        return 0;
+    }
+    buf[n] = '\0';
+    /* comm may contain spaces and parentheses: fields start after the last ')'. */
+    char *p = strrchr(buf, ')');
+    if (p == NULL) {
+        return 0;
+    }
+    p += 2; /* field 3 */
+    unsigned long long start = 0;
+    int field = 3;
+    char *save = NULL;
+    for (char *tok = strtok_r(p, " ", &save); tok; tok = strtok_r(NULL, " ", &save), field++) {
+        if (field == 5 && pgrp != NULL) {
+            *pgrp = (pid_t)atoi(tok);
+        }
+        if (field == 22) {
+            start = strtoull(tok, NULL, 10);
+            break;
+        }
+    }
+    return start;
+}
+
+/* True when /proc/PID/environ holds exactly @p marker ("EXO_RUN_ID=..."). */
+static bool proc_has_marker(pid_t pid, const char *marker)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (f == NULL) {
+        return false;
+    }
+    bool found = false;
+    char *entry = NULL;
+    size_t cap = 0;
+    while (!found && getdelim(&entry, &cap, '\0', f) > 0) {
+        found = strcmp(entry, marker) == 0;
+    }
+    free(entry);
+    fclose(f);
+    return found;
+}
+
+/* SIGKILL every process whose environment holds @p marker (those that left the group:
+ * setsid, double fork). Returns how many. */
+static int kill_marked(const char *marker)
+{
+    int killed = 0;
+    DIR *d = opendir("/proc");
+    if (d == NULL) {
+        return 0;
+    }
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        char *end;
+        long pid = strtol(de->d_name, &end, 10);
+        if (*end != '\0' || pid <= 1 || pid == getpid()) {
+            continue;
+        }
+        if (proc_has_marker((pid_t)pid, marker) && kill((pid_t)pid, SIGKILL) == 0) {
+            killed++;
+        }
+    }
+    closedir(d);
+    return killed;
+}
+
+/* Signal the unit's process group. Never with a pid of 0 or 1: kill(0) or kill(-1) would hit
+ * exo's own group or every process of the user. */
+static void signal_group(const exo_unit_t *u, int sig)
+{
+    if (u->pid > 1) {
+        kill(-u->pid, sig);
+    }
+}
+
+/* ---- output ---- */
+
+static void deliver(exo_unit_t *u, stream_t *s, const char *line, size_t len)
+{
+    if (len > 0 && line[len - 1] == '\r') {
+        len--;
+    }
+    if (u->on_output != NULL) {
+        u->on_output(u->arg, s->id, line, len);
+    }
+}
+
+static void stream_feed(exo_unit_t *u, stream_t *s, const char *data, size_t n)
+{
+    while (n > 0) {
+        const char *nl = memchr(data, '\n', n);
+        size_t take = nl ? (size_t)(nl - data) : n;
+        if (s->len + take >= LINE_MAX_BYTES) {
+            take = LINE_MAX_BYTES - s->len;
+            nl = NULL;
+            memcpy(s->buf + s->len, data, take);
+            deliver(u, s, s->buf, LINE_MAX_BYTES);
+            s->len = 0;
+            data += take;
+            n -= take;
+            continue;
+        }
+        memcpy(s->buf + s->len, data, take);
+        s->len += take;
+        data += take;
+        n -= take;
+        if (nl != NULL) {
+            deliver(u, s, s->buf, s->len);
+            s->len = 0;
+            data++;
+            n--;
+        }
+    }
+}
+
+static void stream_close(exo_unit_t *u, stream_t *s)
+{
+    if (s->fd < 0) {
+        return;
+    }
+    if (s->len > 0) {
+        deliver(u, s, s->buf, s->len);
+        s->len = 0;
+    }
+    if (s->watch > 0) {
+        host->unwatch(host, s->watch);
+        s->watch = 0;
+    }
+    close(s->fd);
+    s->fd = -1;
+}
+
+/* Read what is there now; false at EOF or error. */
+static bool stream_drain(exo_unit_t *u, stream_t *s)
+{
+    char chunk[8192];
+    for (;;) {
+        ssize_t n = read(s->fd, chunk, sizeof chunk);
+        if (n > 0) {
+            stream_feed(u, s, chunk, (size_t)n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+    }
+}
+
+static void on_stream(int fd, unsigned events, void *arg)
+{
+    exo_unit_t *u = arg;
+    stream_t *s = fd == u->out.fd ? &u->out : &u->err;
+    if (!stream_drain(u, s)) {
+        stream_close(u, s);
+    }
+}
+
+/* ---- exit ---- */
+
+/* waitid on the pidfd, or on the pid when the kernel (or valgrind) has no pidfd_open. */
+static int wait_leader(exo_unit_t *u, siginfo_t *si, int flags)
+{
+    memset(si, 0, sizeof *si);
+    if (u->pidfd >= 0) {
+        return waitid((idtype_t)P_PIDFD, (id_t)u->pidfd, si, WEXITED | flags);
+    }
+    return waitid(P_PID, (id_t)u->pid, si, WEXITED | flags);
+}
+
+static void leader_gone(exo_unit_t *u)
+{
+    siginfo_t si;
+    /* Peek first: while the leader is an unreaped zombie its pid, and so the group id, cannot
+     * be reused, so the group kill below can only hit this unit's processes. */
+    int rc = wait_leader(u, &si, WNOHANG | WNOWAIT);
+    if (rc == 0 && si.si_pid == 0) {
+        return; /* still running */
+    }
+    /* The unit is its group: whatever the leader left behind goes with it, and so does
+     * what left the group but still carries this start's marker. */
+    signal_group(u, SIGKILL);
+    if (u->unit_marker != NULL) {
+        kill_marked(u->unit_marker);
+    }
+    if (rc == 0) {
+        siginfo_t reaped;
+        wait_leader(u, &reaped, 0);
+    }
+    if (u->pidfd_watch > 0) {
+        host->unwatch(host, u->pidfd_watch);
+        u->pidfd_watch = 0;
+    }
+    if (u->poll_timer > 0) {
+        host->timer_cancel(host, u->poll_timer);
+        u->poll_timer = 0;
+    }
+    if (u->pidfd >= 0) {
+        close(u->pidfd);
+        u->pidfd = -1;
+    }
+    if (u->kill_timer > 0) {
+        host->timer_cancel(host, u->kill_timer);
+        u->kill_timer = 0;
+    }
+    /* Lines written before the exit are in the pipes already. */
+    stream_t *streams[2] = {&u->out, &u->err};
+    for (int i = 0; i < 2; i++) {
+        if (streams[i]->fd >= 0) {
+            stream_drain(u, streams[i]);
+            stream_close(u, streams[i]);
+        }
+    }
+    if (u->record != NULL) {
+        unlink(u->record);
+    }
+    u->exited = true;
+    int status = -1, sig = 0;
+    if (si.si_code == CLD_EXITED) {
+        status = si.si_status;
+    } else if (si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED) {
+        sig = si.si_status;
+    } else {
+        sig = SIGKILL; /* reaped elsewhere: report it as killed */
+    }
+    u->on_exit(u->arg, status, sig);
+}
+
+static void on_pidfd(int fd, unsigned events, void *arg)
+{
+    leader_gone(arg);
+}
+
+static void on_poll(void *arg)
+{
+    leader_gone(arg);
+}
+
+/* ---- ops ---- */
+
+static int be_init(const exo_host_t *h, exo_error_t *err)
+{
+    host = h;
+    return EXO_OK;
+}
+
+static int be_open(const exo_host_t *h, const exo_run_spec_t *run, void **instp, exo_error_t *err)
+{
+    host = h;
+    inst_t *in = calloc(1, sizeof *in);
+    if (in == NULL) {
+        return exo_error_set(err, EXO_ERR_NOMEM, "out of memory");
+    }
+    in->run_id = dupstr(run->run_id ? run->run_id : "0");
+    if (run->state_dir != NULL) {
+        in->record_dir = fmt("%s/state/backend-process", run->state_dir);
+        if (in->record_dir == NULL || mkdirs(in->record_dir) < 0) {
+            int e = errno;
+            free(in->record_dir);
+            free(in->run_id);
+            free(in);
+            return exo_error_set(err, EXO_ERR_IO, "cannot create %s/state/backend-process: %s",
+                                 run->state_dir, strerror(e));
+        }
+    }
+    *instp = in;
+    return EXO_OK;
+}
+
+static void unit_free(exo_unit_t *u)
+{
+    if (u == NULL) {
+        return;
+    }
+    free(u->out.buf);
+    free(u->err.buf);
+    free(u->record);
+    free(u->unit_marker);
+    free(u->name);
+    free(u);
+}
+
+static void close_pair(int p[2])
+{
+    if (p[0] >= 0) {
+        close(p[0]);
+    }
+    if (p[1] >= 0) {
+        close(p[1]);
+    }
+}
+
+/* In the child, after fork: only async-signal-safe calls. Never returns. */
+static void child(const exo_unit_spec_t *spec, int out, int errfd, const struct passwd *pw,
+                  char *const argv[], char *const envp[])
+{
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (int sig = 1; sig < NSIG; sig++) {
+        signal(sig, SIG_DFL);
+    }
+    setsid();
+    int devnull = open("/dev/null", O_RDONLY);
+    if (devnull >= 0) {
+        dup2(devnull, 0);
+    }
+    dup2(out, 1);
+    dup2(errfd, 2);
+    syscall(SYS_close_range, 3u, ~0u, 0u);
+    if (spec->dir != NULL && chdir(spec->dir) < 0) {
+        static const char msg[] = "exo: cannot enter the unit's directory\n";
+        ssize_t w = write(2, msg, sizeof msg - 1);
+        (void)w;
+        _exit(127);
+    }
+    if (pw != NULL) {
+        if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 ||
+            setuid(pw->pw_uid) < 0) {
+            static const char msg[] = "exo: cannot switch to the unit's user\n";
+            ssize_t w = write(2, msg, sizeof msg - 1);
+            (void)w;
+            _exit(127);
+        }
+    }
+    execve("/bin/sh", argv, envp);
+    _exit(127);
+}
+
+static int be_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **unitp,
+                    exo_error_t *err)
+{
+    inst_t *in = instp;
+    if (spec->command == NULL || spec->command[0] == '\0') {
+        return exo_error_set(err, EXO_ERR_INVALID,
+                             "%s has no command to run; the process backend needs one "
+                             "(startup.command in its service.yml)", spec->name);
+    }
+    struct passwd *pw = NULL;
+    if (spec->user != NULL && spec->user[0] != '\0' && geteuid() == 0) {
+        pw = getpwnam(spec->user);
+        if (pw == NULL) {
+            return exo_error_set(err, EXO_ERR_NOTFOUND, "%s: user '%s' does not exist",
+                                 spec->name, spec->user);
+        }
+    }
+
+    /* The marker lets cleanup() recognise strays that left the group; it goes first so a
+     * manifest variable cannot hide it. */
+    size_t nenv = 0;
+    while (spec->env != NULL && spec->env[nenv] != NULL) {
+        nenv++;
+    }
+    char **envp = calloc(nenv + 3, sizeof *envp);
+    char *marker = fmt("EXO_RUN_ID=%s", in->run_id);
+    char *unit_marker = fmt("EXO_UNIT_ID=%s-%s-%lu", in->run_id, spec->name, ++in->starts);
+    if (envp == NULL || marker == NULL || unit_marker == NULL) {
+        free(envp);
+        free(marker);
+        free(unit_marker);
+        return exo_error_set(err, EXO_ERR_NOMEM, "out of memory");
+    }
+    size_t k = 0;
+    envp[k++] = marker;
+    envp[k++] = unit_marker;
+    for (size_t i = 0; i < nenv; i++) {
+        if (strncmp(spec->env[i], "EXO_RUN_ID=", 11) != 0 &&
+            strncmp(spec->env[i], "EXO_UNIT_ID=", 12) != 0) {
+            envp[k++] = (char *)spec->env[i];
+        }
+    }
+    envp[k] = NULL;
+    char *argv[] = {"sh", "-c", (char *)spec->command, NULL};
+
+    exo_unit_t *u = calloc(1, sizeof *u);
+    int po[2] = {-1, -1}, pe[2] = {-1, -1};
+    int rc = EXO_OK;
+    if (u == NULL || (u->name = dupstr(spec->name)) == NULL ||
+        (u->out.buf = malloc(LINE_MAX_BYTES)) == NULL ||
+        (u->err.buf = malloc(LINE_MAX_BYTES)) == NULL) {
+        rc = exo_error_set(err, EXO_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    if (pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0) {
+        rc = exo_error_set(err, EXO_ERR_IO, "%s: cannot create pipes: %s", spec->name,
+                           strerror(errno));
+        goto fail;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        rc = exo_error_set(err, EXO_ERR_IO, "%s: cannot fork: %s", spec->name, strerror(errno));
+        goto fail;
+    }
+    if (pid == 0) {
+        child(spec, po[1], pe[1], pw, argv, envp);
+    }
+    /* Also in the parent, so no signal can reach a group that does not exist yet. */
+    setpgid(pid, pid);
+    close(po[1]);
+    close(pe[1]);
+    po[1] = pe[1] = -1;
+    u->pid = pid;
+    u->out = (stream_t){.fd = po[0], .id = EXO_STREAM_STDOUT, .buf = u->out.buf};
+    u->err = (stream_t){.fd = pe[0], .id = EXO_STREAM_STDERR, .buf = u->err.buf};
+    po[0] = pe[0] = -1;
+    fcntl(u->out.fd, F_SETFL, O_NONBLOCK);
+    fcntl(u->err.fd, F_SETFL, O_NONBLOCK);
+    u->on_output = spec->on_output;
+    u->on_exit = spec->on_exit;
+    u->arg = spec->arg;
+    u->out.watch = host->watch_fd(host, u->out.fd, EXO_EV_READ, on_stream, u);
+    u->err.watch = host->watch_fd(host, u->err.fd, EXO_EV_READ, on_stream, u);
+    u->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (u->pidfd >= 0) {
+        fcntl(u->pidfd, F_SETFD, FD_CLOEXEC);
+        u->pidfd_watch = host->watch_fd(host, u->pidfd, EXO_EV_READ, on_pidfd, u);
+    } else {
+        /* Kernels before 5.3 and valgrind: poll the leader instead. */
+        u->poll_timer = host->timer_add(host, 50, true, on_poll, u);
+    }
+
+    if (in->record_dir != NULL) {
+        unsigned long long start = proc_start(pid, NULL);
+        u->record = fmt("%s/%d", in->record_dir, (int)pid);
+        char *line = fmt("%d %llu %s %s\n", (int)pid, start, in->run_id, spec->name);
+        int fd = u->record ? open(u->record, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
+        if (fd >= 0 && line != NULL) {
+            ssize_t w = write(fd, line, strlen(line));
+            (void)w;
+        }
+        if (fd >= 0) {
+            close(fd);
+        }
+        free(line);
+    }
+    free(marker);
+    free(envp);
+    u->unit_marker = unit_marker;
+    *unitp = u;
+    return EXO_OK;
+
+fail:
+    close_pair(po);
+    close_pair(pe);
+    free(marker);
+    free(unit_marker);
+    free(envp);
+    unit_free(u);
+    return rc;
+}
+
+static void on_grace_over(void *arg)
+{
+    exo_unit_t *u = arg;
+    u->kill_timer = 0;
+    if (!u->exited) {
+        signal_group(u, SIGKILL);
+    }
+}
+
+static int be_stop(void *instp, exo_unit_t *u, unsigned grace_ms, exo_error_t *err)
+{
+    if (u->exited) {
+        return EXO_OK;
+    }
+    signal_group(u, SIGTERM);
+    /* A shell that is waiting for its child may not pass SIGTERM on: the group gets it. */
+    if (u->kill_timer == 0) {
+        u->kill_timer = host->timer_add(host, grace_ms, false, on_grace_over, u);
+    }
+    return EXO_OK;
+}
+
+static int be_kill(void *instp, exo_unit_t *u, exo_error_t *err)
+{
+    if (!u->exited) {
+        signal_group(u, SIGKILL);
+    }
+    return EXO_OK;
+}
+
+static void be_release(void *instp, exo_unit_t *u)
+{
+    if (u == NULL) {
+        return;
+    }
+    if (!u->exited) {
+        /* Released early (error paths): make sure nothing is left and reap the leader. */
+        signal_group(u, SIGKILL);
+        if (u->unit_marker != NULL) {
+            kill_marked(u->unit_marker);
+        }
+        if (u->pidfd_watch > 0) {
+            host->unwatch(host, u->pidfd_watch);
+        }
+        if (u->poll_timer > 0) {
+            host->timer_cancel(host, u->poll_timer);
+        }
+        if (u->pidfd >= 0) {
+            close(u->pidfd);
+        }
+        waitpid(u->pid, NULL, 0);
+        if (u->kill_timer > 0) {
+            host->timer_cancel(host, u->kill_timer);
+        }
+        stream_close(u, &u->out);
+        stream_close(u, &u->err);
+        if (u->record != NULL) {
+            unlink(u->record);
+        }
+    }
+    unit_free(u);
+}
+
+static const char *be_unit_host(void *instp, const char *name)
+{
+    return "127.0.0.1";
+}
+
+static const char *be_host_address(void *instp)
+{
+    return "127.0.0.1";
+}
+
+static void be_close(void *instp)
+{
+    inst_t *in = instp;
+    if (in == NULL) {
+        return;
+    }
+    if (in->record_dir != NULL) {
+        rmdir(in->record_dir); /* only when empty */
+    }
+    free(in->record_dir);
+    free(in->run_id);
+    free(in);
+}
+
+/* Kill every process that provably belongs to the recorded group. Returns how many. */
+static int cleanup_record(const char *line)
+{
+    int pgid = 0;
+    unsigned long long start = 0;
+    char run_id[128] = "";
+    if (sscanf(line, "%d %llu %127s", &pgid, &start, run_id) < 3 || pgid <= 1) {
+        return 0;
+    }
+    char marker[160];
+    snprintf(marker, sizeof marker, "EXO_RUN_ID=%s", run_id);
+    bool leader_ours = start != 0 && proc_start(pgid, NULL) == start;
+    int killed = 0;
+    DIR *d = opendir("/proc");
+    if (d == NULL) {
+        return 0;
+    }
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        char *end;
+        long pid = strtol(de->d_name, &end, 10);
+        if (*end != '\0' || pid <= 1 || pid == getpid()) {
+            continue;
+        }
+        pid_t pgrp = 0;
+        if (proc_start((pid_t)pid, &pgrp) == 0) {
+            continue;
+        }
+        if ((leader_ours && pgrp == pgid) || proc_has_marker((pid_t)pid, marker)) {
+            if (kill((pid_t)pid, SIGKILL) == 0) {
+                killed++;
+            }
+        }
+    }
+    closedir(d);
+    return killed;
+}
+
+static int be_cleanup(const exo_host_t *h, const char *app, const char *state_dir,
+                      exo_error_t *err)
+{
+    host = h;
+    char *dir = fmt("%s/state/backend-process", state_dir);
+    if (dir == NULL) {
+        return exo_error_set(err, EXO_ERR_NOMEM, "out of memory");
+    }
+    DIR *d = opendir(dir);
+    if (d == NULL) {
+        free(dir);
+        return EXO_OK; /* nothing recorded */
+    }
+    int total = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.') {
+            continue;
+        }
+        char *path = fmt("%s/%s", dir, de->d_name);
+        char buf[512];
+        FILE *f = path ? fopen(path, "re") : NULL;
+        if (f != NULL) {
+            if (fgets(buf, sizeof buf, f) != NULL) {
+                total += cleanup_record(buf);
+            }
+            fclose(f);
+        }
+        if (path != NULL) {
+            unlink(path);
+        }
+        free(path);
+    }
+    closedir(d);
+    rmdir(dir);
+    free(dir);
+    if (total > 0) {
+        h->log(h, EXO_LOG_INFO, "killed %d leftover process%s of app %s", total,
+               total == 1 ? "" : "es", app);
+    }
+    return EXO_OK;
+}
+
+static const exo_backend_ops_t ops = {
+    .size = sizeof(exo_backend_ops_t),
+    .probe = NULL,
+    .open = be_open,
+    .prepare = NULL,
+    .start = be_start,
+    .stop = be_stop,
+    .kill = be_kill,
+    .release = be_release,
+    .unit_host = be_unit_host,
+    .host_address = be_host_address,
+    .close = be_close,
+    .cleanup = be_cleanup,
+};
+
+EXO_BACKEND_PLUGIN("process", "1.0.0", "runs services as local process groups", EXO_CAP_NONE,
+                   be_init, NULL, &ops)

@@ -1,0 +1,6 @@
+#!/bin/bash
+# exo run / exo test --backend podman end to end: bus round trip, prefixed logs, Ctrl-C and
+# killed-run cleanup, tests inside the image, build failures. See run-e2e.sh.
+. "$EXO_TOP_SRCDIR/tests/containers/e2e-lib.sh"
+ENGINE=podman
+. "$EXO_TOP_SRCDIR/tests/containers/run-e2e.sh"

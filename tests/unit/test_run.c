@@ -1,0 +1,186 @@
+/* tests/unit/test_run.c - the pure parts of exo run: environment layering and naming, watch
+ * filters, the run record. Processes and signals are covered by tests/run/*.sh. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "env.h"
+#include "runenv.h"
+#include "runstate.h"
+#include "util.h"
+#include "watch.h"
+#include "../support/cunit_main.h"
+
+static void test_prefix(void)
+{
+    char *p = exo_runenv_prefix("api-server");
+    CU_ASSERT_STRING_EQUAL(p, "API_SERVER_");
+    free(p);
+    p = exo_runenv_prefix("db_main");
+    CU_ASSERT_STRING_EQUAL(p, "DB_MAIN_");
+    free(p);
+}
+
+static int fake_resource_env(void *arg, const exo_service_t *svc, const char *name,
+                             exo_env_t *env, exo_error_t *err)
+{
+    char *prefix = exo_runenv_prefix(name);
+    char *n = exo_strdupf("%sURL", prefix);
+    exo_env_set(env, n, "postgres://db", 0);
+    free(n);
+    n = exo_strdupf("%sPASSWORD", prefix);
+    exo_env_set(env, n, "pw", EXO_ENV_SECRET);
+    free(n);
+    /* A resource may not override what the manifest says. */
+    exo_env_set(env, "LAYER", "resource", 0);
+    free(prefix);
+    return 0;
+}
+
+static const exo_env_var_t *get(const exo_env_t *env, const char *name)
+{
+    const exo_env_var_t *v = exo_env_get(env, name);
+    CU_ASSERT_PTR_NOT_NULL(v);
+    return v;
+}
+
+static void test_layers_in_precedence_order(void)
+{
+    exo_kv_t app_env[] = {{"LAYER", "app", false}, {"APP_ONLY", "a", true}};
+    exo_kv_t svc_env[] = {{"LAYER", "service", false}, {"PORT", "1", false}};
+    exo_kv_t role_env[] = {{"LAYER", "role", false}};
+    char *res[] = {"db"};
+    exo_service_t services[2];
+    memset(services, 0, sizeof services);
+    services[0].role = "web";
+    services[0].env = svc_env;
+    services[0].n_env = 2;
+    services[0].app_env = role_env;
+    services[0].n_app_env = 1;
+    services[0].resources = res;
+    services[0].n_resources = 1;
+    services[0].port = 80;
+    services[1].role = "api-server";
+    services[1].port = 90;
+    exo_app_t app;
+    memset(&app, 0, sizeof app);
+    app.name = "shop";
+    app.services = services;
+    app.n_services = 2;
+    app.env = app_env;
+    app.n_env = 2;
+    unsigned listen[] = {4000, 5000};
+    const char *hosts[] = {"127.0.0.1", "10.0.0.2"};
+    exo_runenv_ctx_t ctx = {.app = &app, .bus_endpoint = "tcp://127.0.0.1:9", .run_id = "r1",
+                            .listen_ports = listen, .reach_ports = listen, .hosts = hosts,
+                            .resource_env = fake_resource_env};
+    setenv("EXO_SOMETHING", "leak", 1);
+    setenv("RUN_TEST_INHERITED", "yes", 1);
+    exo_env_t *env = exo_env_new();
+    exo_error_t err = {0};
+    CU_ASSERT_EQUAL(exo_runenv_build(&ctx, &services[0], env, &err), 0);
+    CU_ASSERT_STRING_EQUAL(get(env, "EXO_ROLE")->value, "web");
+    CU_ASSERT_STRING_EQUAL(get(env, "EXO_APP")->value, "shop");
+    CU_ASSERT_STRING_EQUAL(get(env, "EXO_BUS_ENDPOINT")->value, "tcp://127.0.0.1:9");
+    CU_ASSERT_STRING_EQUAL(get(env, "API_SERVER_URL")->value, "http://10.0.0.2:5000");
+    CU_ASSERT_STRING_EQUAL(get(env, "API_SERVER_PORT")->value, "5000");
+    CU_ASSERT_STRING_EQUAL(get(env, "API_SERVER_HOST")->origin, "exo (service api-server)");
+    CU_ASSERT_PTR_NULL(exo_env_get(env, "WEB_URL"));
+    CU_ASSERT_STRING_EQUAL(get(env, "DB_URL")->origin, "resource db");
+    CU_ASSERT_TRUE(get(env, "DB_PASSWORD")->secret);
+    CU_ASSERT_TRUE(get(env, "APP_ONLY")->secret);
+    /* later layers win: role env > service.yml > app env > resource > exo */
+    CU_ASSERT_STRING_EQUAL(get(env, "LAYER")->value, "role");
+    CU_ASSERT_STRING_EQUAL(get(env, "LAYER")->origin, "application.yml services.web.env");
+    CU_ASSERT_STRING_EQUAL(get(env, "PORT")->value, "1");
+    CU_ASSERT_STRING_EQUAL(get(env, "PORT")->origin, "service.yml env");
+    CU_ASSERT_STRING_EQUAL(get(env, "RUN_TEST_INHERITED")->origin, "inherited");
+    CU_ASSERT_PTR_NULL(exo_env_get(env, "EXO_SOMETHING"));
+    CU_ASSERT_PTR_NULL(exo_env_get(env, "EXO_CFLAGS"));
+    exo_env_destroy(&env);
+
+    setenv("EXO_LIBS", "-lx", 1);
+    ctx.setup = true;
+    env = exo_env_new();
+    CU_ASSERT_EQUAL(exo_runenv_build(&ctx, &services[1], env, &err), 0);
+    CU_ASSERT_STRING_EQUAL(get(env, "PORT")->value, "5000");
+    CU_ASSERT_STRING_EQUAL(get(env, "EXO_LIBS")->value, "-lx");
+    CU_ASSERT_PTR_NOT_NULL(exo_env_get(env, "EXO_CFLAGS"));
+    CU_ASSERT_STRING_EQUAL(get(env, "WEB_URL")->value, "http://127.0.0.1:4000");
+    exo_env_destroy(&env);
+    unsetenv("EXO_LIBS");
+    unsetenv("EXO_SOMETHING");
+    unsetenv("RUN_TEST_INHERITED");
+}
+
+static void test_python_dir_override(void)
+{
+    setenv("EXO_PYTHON_DIR", "/x/py", 1);
+    CU_ASSERT_STRING_EQUAL(exo_runenv_python_dir(), "/x/py");
+    unsetenv("EXO_PYTHON_DIR");
+    CU_ASSERT_PTR_NOT_NULL(strstr(exo_runenv_python_dir(), "/python"));
+}
+
+static void test_free_port(void)
+{
+    unsigned p = exo_runenv_free_port();
+    CU_ASSERT(p > 0 && p < 65536);
+}
+
+static void test_watch_filters_noise(void)
+{
+    static const char *const noise[] = {".git", ".exo", "node_modules", "build", "x.o",
+                                        ".main.c.swp", "main.c~", "#main.c#", ".#main.c",
+                                        "4913", "__pycache__", "lib.so", NULL};
+    static const char *const real[] = {"main.c", "service.yml", "src", "Makefile", "a.py",
+                                       NULL};
+    for (size_t i = 0; noise[i]; i++) {
+        CU_ASSERT_TRUE(exo_watch_ignored(noise[i]));
+    }
+    for (size_t i = 0; real[i]; i++) {
+        CU_ASSERT_FALSE(exo_watch_ignored(real[i]));
+    }
+}
+
+static void test_run_record(void)
+{
+    char dir[] = "/tmp/exo-test-rs-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    exo_runstate_t rs;
+    CU_ASSERT_FALSE(exo_runstate_read(dir, &rs));
+    exo_strv_t be = {0};
+    exo_strv_push(&be, "process");
+    CU_ASSERT_EQUAL(exo_runstate_write(dir, "abc", "run", &be), 0);
+    CU_ASSERT_TRUE(exo_runstate_read(dir, &rs));
+    CU_ASSERT_EQUAL(rs.pid, getpid());
+    CU_ASSERT_STRING_EQUAL(rs.run_id, "abc");
+    CU_ASSERT_STRING_EQUAL(rs.command, "run");
+    CU_ASSERT_EQUAL(rs.backends.n, 1);
+    CU_ASSERT_TRUE(exo_runstate_alive(&rs));
+    rs.start++; /* a recycled pid has another start time */
+    CU_ASSERT_FALSE(exo_runstate_alive(&rs));
+    exo_runstate_free(&rs);
+    exo_runstate_remove(dir);
+    CU_ASSERT_FALSE(exo_runstate_read(dir, &rs));
+    char *a = exo_runstate_new_id(), *b = exo_runstate_new_id();
+    CU_ASSERT_EQUAL(strlen(a), 12);
+    free(a);
+    free(b);
+    exo_strv_free(&be);
+    rmdir(dir);
+}
+
+static const exo_test_t tests[] = {
+    {"role and resource prefixes", test_prefix},
+    {"environment layers in precedence order", test_layers_in_precedence_order},
+    {"EXO_PYTHON_DIR overrides the python client dir", test_python_dir_override},
+    {"a free port", test_free_port},
+    {"watch ignores noise, not sources", test_watch_filters_noise},
+    {"run record: write, read, alive, remove", test_run_record},
+    {NULL, NULL},
+};
+
+EXO_CUNIT_MAIN("run", tests, NULL, NULL)
