@@ -7,6 +7,10 @@
 
 int exo_cmd_help(int argc, char **argv);
 int exo_cmd_version(int argc, char **argv);
+int exo_cmd_create(int argc, char **argv);
+int exo_cmd_add(int argc, char **argv);
+int exo_cmd_templates(int argc, char **argv);
+int exo_cmd_template(int argc, char **argv);
 int exo_cmd_check(int argc, char **argv);
 int exo_cmd_plugins(int argc, char **argv);
 int exo_cmd_run(int argc, char **argv);
@@ -24,6 +28,58 @@ const exo_command_t exo_commands[] = {
     {"version", "print exo's version and plugin ABI", "Usage: exo version\n\n"
      "Prints 'exo X.Y.Z' and the plugin ABI version 'plugin ABI MAJOR.MINOR'.",
      exo_cmd_version},
+    {"create", "create a new app from a template",
+     "Usage: exo create app NAME [--description TEXT] [--version X.Y.Z] [--template NAME]\n"
+     "                          [--set KEY=VALUE]...\n\n"
+     "Creates the directory NAME/ with application.yml and a .gitignore for .exo/, rendered\n"
+     "from the app template NAME (default 'app'). NAME has letters, digits, '-' and '_' and\n"
+     "starts with a letter or digit. An existing NAME/ is never touched. Values the command\n"
+     "line leaves out are asked for when standard input is a terminal; otherwise defaults\n"
+     "apply (description: empty, version: 0.1.0) and a missing NAME is an error.\n\n"
+     "Options:\n"
+     "  --description TEXT  what the app does\n"
+     "  --version X.Y.Z     the app's first version (default 0.1.0)\n"
+     "  --template NAME     app template, or a path to a template directory\n"
+     "  --set KEY=VALUE     a value the template declares (see 'exo templates')",
+     exo_cmd_create},
+    {"add", "add a service to the app from a template",
+     "Usage: exo add service ROLE --template NAME [--description TEXT] [--set KEY=VALUE]...\n"
+     "                           [--app DIR]\n\n"
+     "Renders the service template NAME into ROLE/ in the app and registers it in\n"
+     "application.yml as services.ROLE.location: ./ROLE, editing the file's text so its\n"
+     "comments, key order and layout stay as they are. ROLE has lower-case letters, digits\n"
+     "and '-' and starts with a letter. A ROLE already in application.yml or an existing ROLE/\n"
+     "is refused and nothing changes. Missing ROLE, template or values are asked for when\n"
+     "standard input is a terminal; otherwise the command fails and names the flag.\n\n"
+     "Options:\n"
+     "  --template NAME     service template (c-service, python-service, worker, ...) or a\n"
+     "                      path to a template directory; 'exo templates' lists them\n"
+     "  --description TEXT  what the service does ({{description}} in the template)\n"
+     "  --set KEY=VALUE     a value the template declares; repeat for several\n"
+     "  --app DIR           the app directory (default: nearest application.yml upwards)",
+     exo_cmd_add},
+    {"templates", "list the templates exo can render",
+     "Usage: exo templates [--json] [--app DIR]\n\n"
+     "Lists every template found, in search order: the app's .exo/templates, then\n"
+     "$XDG_DATA_HOME/exo/templates (default ~/.local/share/exo/templates), then the installed\n"
+     "ones ($EXO_TEMPLATE_PATH overrides that directory). A template shadowed by an earlier one\n"
+     "of the same name is marked. For each: its kind (app or service), where it comes from\n"
+     "and the values it takes with their defaults.\n\n"
+     "Options:\n"
+     "  --json     print a JSON array (name, kind, description, origin, dir, shadowed,\n"
+     "             values[{name, description, default, required}])\n"
+     "  --app DIR  the app whose .exo/templates to include",
+     exo_cmd_templates},
+    {"template", "check a template: render it and run its setup and tests",
+     "Usage: exo template check DIR [--set KEY=VALUE]... [--keep]\n\n"
+     "Validates the template in DIR (template.yml, files/, placeholders, no links or escaping\n"
+     "names), renders it into a temporary app (a service template as a service of a fresh\n"
+     "app), runs 'exo setup' and 'exo test' there, and removes the app. Never prompts: values\n"
+     "without defaults must be given with --set. Exit status 0 when everything passed.\n\n"
+     "Options:\n"
+     "  --set KEY=VALUE  a value for the template\n"
+     "  --keep           keep the temporary app and print where it is",
+     exo_cmd_template},
     {"check", "validate the app's manifests and message wiring",
      "Usage: exo check [--app DIR] [--strict] [--json]\n\n"
      "Validates application.yml and every service's service.yml (types, required and unknown\n"

@@ -1,1 +1,32 @@
-# templates: build rules (none yet).
+# templates/: the shipped scaffolding templates, installed to $(pkgdatadir)/templates/NAME/.
+# Paths keep their templates/ prefix (nobase), so the install root is $(pkgdatadir).
+# Keep the list in sync with the tree: tests/scaffold/templates.sh checks it.
+exotemplatesdir = $(pkgdatadir)
+nobase_dist_exotemplates_DATA = \
+	templates/app/files/.gitignore \
+	templates/app/files/README.md \
+	templates/app/files/application.yml \
+	templates/app/template.yml \
+	templates/client/files/client.py \
+	templates/client/files/service.yml \
+	templates/client/template.yml \
+	templates/c-service/files/.gitignore \
+	templates/c-service/files/Makefile \
+	templates/c-service/files/README.md \
+	templates/c-service/files/service.yml \
+	templates/c-service/files/src/handlers.c \
+	templates/c-service/files/src/handlers.h \
+	templates/c-service/files/src/main.c \
+	templates/c-service/files/tests/test_handlers.c \
+	templates/c-service/template.yml \
+	templates/python-service/files/.gitignore \
+	templates/python-service/files/README.md \
+	templates/python-service/files/handlers.py \
+	templates/python-service/files/service.py \
+	templates/python-service/files/service.yml \
+	templates/python-service/files/tests/__init__.py \
+	templates/python-service/files/tests/test_handlers.py \
+	templates/python-service/template.yml \
+	templates/worker/files/README.md \
+	templates/worker/files/service.yml \
+	templates/worker/template.yml
