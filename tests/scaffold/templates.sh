@@ -65,7 +65,9 @@ if [ -n "${EXO_TOP_SRCDIR:-}" ]; then
     sed -n 's/^\t\(templates\/[^ ]*\).*/\1/p' "$EXO_TOP_SRCDIR/templates/local.mk" | LC_ALL=C sort > "$T/listed"
     diff -u "$T/tree" "$T/listed" || fail "templates/local.mk does not list every template file"
     # and git tracks them all (the top .gitignore ignores every file named Makefile)
-    if git -C "$EXO_TOP_SRCDIR" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    # (only in a checkout: a release tarball unpacked inside some other repository is not one)
+    top=$(git -C "$EXO_TOP_SRCDIR" rev-parse --show-toplevel 2>/dev/null || true)
+    if [ -n "$top" ] && [ "$top" = "$(cd "$EXO_TOP_SRCDIR" && pwd -P)" ]; then
         git -C "$EXO_TOP_SRCDIR" ls-files templates | grep -v '^templates/local.mk$' | LC_ALL=C sort > "$T/tracked"
         diff -u "$T/listed" "$T/tracked" || fail "a template file is not in git (git add -f it)"
     fi
