@@ -631,8 +631,19 @@ static int podman_open(const exo_host_t *host, const exo_run_spec_t *run, void *
     arg_addf(&a, "--label=exo.run=%s", run->run_id);
     arg_add(&a, in->network);
     run_result_t r;
-    int rc = run_ok(&a, "creating the run network", &r, err);
-    result_free(&r);
+    int rc;
+    /* podman reads the host's routes to pick a free subnet; a bridge removed meanwhile (by
+     * another engine or run on this machine) fails that scan with "no such network
+     * interface". The scan is safe to repeat. */
+    for (int attempt = 0;; attempt++) {
+        rc = run_ok(&a, "creating the run network", &r, err);
+        result_free(&r);
+        if (rc == 0 || attempt == 4 || err == NULL ||
+            strstr(err->message, "no such network interface") == NULL) {
+            break;
+        }
+        usleep(200000);
+    }
     arg_free(&a);
     if (rc < 0) {
         inst_free(in);

@@ -30,20 +30,26 @@ engines_require() {
 
 # engine_docker_start DIR: dockerd with everything under DIR; exports DOCKER_HOST.
 # Each test starts a private engine, but bridges, subnets and routes live in the one host
-# network namespace, so two private engines would pick the same bridge name or subnet.
-# A lock per engine kind makes container tests take turns (the fd closes when the test exits).
+# network namespace: two private engines would pick the same bridge name or subnet, and one
+# removing a bridge while the other scans the routes makes the scan fail. So container tests
+# take turns: one lock for all engines, held from the first engine start until the test exits
+# or stops its last engine.
+ENGINE_LOCK_FD=""
+ENGINE_LOCK_HOLDERS=0
 engine_lock() {
-    local fd
-    exec {fd}>"/tmp/exo-engine-$1.lock"
-    flock "$fd"
-    eval "ENGINE_LOCK_FD_$1=$fd"
+    if [ "$ENGINE_LOCK_HOLDERS" -eq 0 ]; then
+        exec {ENGINE_LOCK_FD}>/tmp/exo-engines.lock
+        flock "$ENGINE_LOCK_FD"
+    fi
+    ENGINE_LOCK_HOLDERS=$((ENGINE_LOCK_HOLDERS + 1))
 }
 
 engine_unlock() {
-    local var="ENGINE_LOCK_FD_$1"
-    [ -n "${!var:-}" ] || return 0
-    eval "exec ${!var}>&-"
-    eval "ENGINE_LOCK_FD_$1="
+    [ "$ENGINE_LOCK_HOLDERS" -gt 0 ] || return 0
+    ENGINE_LOCK_HOLDERS=$((ENGINE_LOCK_HOLDERS - 1))
+    if [ "$ENGINE_LOCK_HOLDERS" -eq 0 ]; then
+        eval "exec ${ENGINE_LOCK_FD}>&-"
+    fi
 }
 
 engine_docker_start() {
