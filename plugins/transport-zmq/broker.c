@@ -5,7 +5,8 @@
  *
  * Hot path per message: 3 frame receives, one hash lookup for the sender, one for the route,
  * and per receiver one head encode straight into a zmq message plus a zero-copy payload copy.
- * JSON is built only for errors and when someone observes events (on_event or tail clients).
+ * JSON is built only for errors and for JSON observers (on_event, tail clients); an on_trace
+ * observer gets the event as plain fields, and the payload is parsed only for JSON observers.
  */
 #include "config.h"
 
@@ -44,7 +45,9 @@ typedef struct broker {
     size_t max_size;
     exo_rt_t *rt;
     void (*on_event)(void *arg, const json_t *event);
+    void (*on_trace)(void *arg, const exo_bus_trace_t *trace);
     void *arg;
+    bool traced; /* on_trace got events since its last flush (NULL) call */
     tail_t tails[MAX_TAILS];
     size_t n_tails;
     unsigned long long err_seq;
@@ -61,7 +64,21 @@ static unsigned long long now_ms(void)
 
 static bool observed(const broker_t *b)
 {
+    return b->on_event != NULL || b->on_trace != NULL || b->n_tails > 0;
+}
+
+static bool json_observed(const broker_t *b)
+{
     return b->on_event != NULL || b->n_tails > 0;
+}
+
+static void trace(broker_t *b, exo_bus_trace_t *t)
+{
+    if (b->on_trace != NULL) {
+        t->size = sizeof *t;
+        b->on_trace(b->arg, t);
+        b->traced = true;
+    }
 }
 
 /* ---- events ---- */
@@ -98,6 +115,13 @@ static void emit_message(broker_t *b, const char *sender, const exo_wire_head_t 
                          const char *receiver, const char *internal, const char *outcome,
                          const zmq_msg_t *payload)
 {
+    exo_bus_trace_t t = {.event = "message", .sender = sender, .name = h->f[EXO_WIRE_F_NAME].p,
+                         .name_len = h->f[EXO_WIRE_F_NAME].len, .receiver = receiver,
+                         .internal_name = internal, .outcome = outcome};
+    trace(b, &t);
+    if (!json_observed(b)) {
+        return;
+    }
     json_t *ev = json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:s}", "event", "message", "sender",
                            sender, "receiver", receiver ? json_string(receiver) : json_null(),
                            "name", jstr(&h->f[EXO_WIRE_F_NAME]), "id",
@@ -207,7 +231,9 @@ static void send_error(broker_t *b, const void *rid, size_t rid_len, const exo_w
 
 static void emit_error(broker_t *b, const char *sender, const char *kind, const char *message)
 {
-    if (observed(b)) {
+    exo_bus_trace_t t = {.event = "error", .sender = sender, .error = kind, .message = message};
+    trace(b, &t);
+    if (json_observed(b)) {
         emit(b, json_pack("{s:s,s:s,s:s,s:s}", "event", "error", "sender", sender, "error", kind,
                           "message", message));
     }
@@ -242,7 +268,10 @@ static void on_register(broker_t *b, const void *rid, size_t rid_len, const exo_
     a.f[0] = exo_wire_s(exo_rt_role_name(b->rt, r));
     a.f[1] = exo_wire_s(id);
     send_head(b, rid, rid_len, &a, false);
-    if (observed(b)) {
+    exo_bus_trace_t t = {.event = "register", .role = exo_rt_role_name(b->rt, r),
+                         .instance = in->id, .label = in->label};
+    trace(b, &t);
+    if (json_observed(b)) {
         emit(b, json_pack("{s:s,s:s,s:I,s:s,s:b}", "event", "register", "role",
                           exo_rt_role_name(b->rt, r), "instance", (json_int_t)in->id, "label",
                           in->label, "transient", transient));
@@ -251,7 +280,10 @@ static void on_register(broker_t *b, const void *rid, size_t rid_len, const exo_
 
 static void unregister(broker_t *b, exo_rt_instance_t *in, const char *reason)
 {
-    if (observed(b)) {
+    exo_bus_trace_t t = {.event = "unregister", .role = exo_rt_role_name(b->rt, in->role),
+                         .instance = in->id, .reason = reason};
+    trace(b, &t);
+    if (json_observed(b)) {
         emit(b, json_pack("{s:s,s:s,s:I,s:s}", "event", "unregister", "role",
                           exo_rt_role_name(b->rt, in->role), "instance", (json_int_t)in->id,
                           "reason", reason));
@@ -336,7 +368,7 @@ static void on_message(broker_t *b, exo_rt_instance_t *from, const exo_wire_head
     json_t *missing = NULL;
     /* The last receiver gets the payload moved, the others a zero-copy reference; observers
      * still need it afterwards. */
-    size_t last = observed(b) ? SIZE_MAX : route->n_recv;
+    size_t last = json_observed(b) ? SIZE_MAX : route->n_recv;
     for (size_t i = 0; i < route->n_recv; i++) {
         const exo_rt_receiver_t *rc = &route->recv[i];
         const char *rname = exo_rt_role_name(b->rt, rc->role);
@@ -594,6 +626,10 @@ static void drain(broker_t *b)
             zmq_msg_close(&f[i]);
         }
     }
+    if (b->traced) {
+        b->traced = false;
+        b->on_trace(b->arg, NULL);
+    }
     if (budget == 0 && b->resume_timer <= 0) {
         /* Let the rest of the loop run; come back right after. */
         b->resume_timer = b->host->timer_add(b->host, 0, false, resume, b);
@@ -615,7 +651,10 @@ static void on_fd(int fd, unsigned events, void *arg)
 static void expired(void *arg, const exo_rt_instance_t *in)
 {
     broker_t *b = arg;
-    if (observed(b)) {
+    exo_bus_trace_t t = {.event = "unregister", .role = exo_rt_role_name(b->rt, in->role),
+                         .instance = in->id, .reason = "timeout"};
+    trace(b, &t);
+    if (json_observed(b)) {
         emit(b, json_pack("{s:s,s:s,s:I,s:s}", "event", "unregister", "role",
                           exo_rt_role_name(b->rt, in->role), "instance", (json_int_t)in->id,
                           "reason", "timeout"));
@@ -702,6 +741,9 @@ int exo_zbroker_open(const exo_host_t *host, const exo_bus_spec_t *spec, void **
     if (EXO_HAS(spec, exo_bus_spec_t, arg)) {
         b->on_event = spec->on_event;
         b->arg = spec->arg;
+    }
+    if (EXO_HAS(spec, exo_bus_spec_t, on_trace)) {
+        b->on_trace = spec->on_trace;
     }
     snprintf(b->id_prefix, sizeof b->id_prefix, "b%x", (unsigned)getpid());
     b->rt = exo_rt_new();
