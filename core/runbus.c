@@ -29,7 +29,10 @@ static void on_trace(void *arg, const exo_bus_trace_t *t)
 {
     exo_runbus_t *rb = arg;
     if (t == NULL) {
-        return; /* the broker went idle: exo_output flushes its own lines */
+        if (rb->ev.on_idle != NULL) {
+            rb->ev.on_idle(rb->ev.arg);
+        }
+        return;
     }
     if (t->event[0] == 'r' && strcmp(t->event, "register") == 0 && t->role != NULL &&
         rb->ev.on_register != NULL) {
