@@ -102,7 +102,8 @@ static int check_message(const exo_wire_head_t *h)
     return EXO_WIRE_OK;
 }
 
-int exo_wire_decode(const void *buf, size_t len, exo_wire_head_t *out)
+/* The structure only: version, type, field lengths inside the frame, no trailing bytes. */
+static int decode_frame(const void *buf, size_t len, exo_wire_head_t *out)
 {
     const unsigned char *p = buf;
     memset(out, 0, sizeof *out);
@@ -138,6 +139,21 @@ int exo_wire_decode(const void *buf, size_t len, exo_wire_head_t *out)
     } else if (pos != len) {
         return EXO_WIRE_ETRAILING;
     }
+    return EXO_WIRE_OK;
+}
+
+int exo_wire_decode_trusted(const void *buf, size_t len, exo_wire_head_t *out)
+{
+    return decode_frame(buf, len, out);
+}
+
+int exo_wire_decode(const void *buf, size_t len, exo_wire_head_t *out)
+{
+    int rc = decode_frame(buf, len, out);
+    if (rc != EXO_WIRE_OK) {
+        return rc;
+    }
+    int n = (int)out->n_fields;
     switch (out->type) {
     case EXO_WIRE_MESSAGE:
         return check_message(out);

@@ -65,6 +65,10 @@ int exo_wire_field_count(char type);
 /** Decode and validate a frame (head, and for 'M' the payload span after it). Returns
  *  EXO_WIRE_OK or a negative EXO_WIRE_E*. */
 int exo_wire_decode(const void *buf, size_t len, exo_wire_head_t *out);
+/** Decode without the content rules (UTF-8, printable ids, lengths per kind): only the
+ *  structure, so every field still lies inside @p buf. For frames from the broker, which
+ *  applied the rules when it received them. */
+int exo_wire_decode_trusted(const void *buf, size_t len, exo_wire_head_t *out);
 /** Bytes of the head of @p h alone (without the payload). */
 size_t exo_wire_head_size(const exo_wire_head_t *h);
 /** Bytes exo_wire_encode needs for @p h (head, and for 'M' its payload). */

@@ -169,6 +169,25 @@ static void test_field_rules(void)
     CU_ASSERT_EQUAL(dec(buf, n), EXO_WIRE_EFIELD);
 }
 
+/* The SDKs' decoder for broker frames: structure only, content rules skipped. */
+static void test_trusted_decode(void)
+{
+    unsigned char buf[128];
+    exo_wire_head_t h;
+    size_t n = enc(buf, sizeof buf, 'M', "users.\xff", "i d", "a", "", "");
+    CU_ASSERT_EQUAL(exo_wire_decode(buf, n, &h), EXO_WIRE_EFIELD);
+    CU_ASSERT_EQUAL(exo_wire_decode_trusted(buf, n, &h), EXO_WIRE_OK);
+    CU_ASSERT_EQUAL(h.f[EXO_WIRE_F_NAME].len, 7);
+    for (size_t cut = 2; cut < n; cut++) {
+        CU_ASSERT_EQUAL(exo_wire_decode_trusted(buf, cut, &h), EXO_WIRE_ESHORT);
+    }
+    buf[0] = 1;
+    CU_ASSERT_EQUAL(exo_wire_decode_trusted(buf, n, &h), EXO_WIRE_EVERSION);
+    n = enc(buf, sizeof buf, 'P', NULL, NULL, NULL, NULL, NULL);
+    buf[n] = 'x';
+    CU_ASSERT_EQUAL(exo_wire_decode_trusted(buf, n + 1, &h), EXO_WIRE_ETRAILING);
+}
+
 static void test_strerror_names_every_code(void)
 {
     for (int c = 0; c >= EXO_WIRE_ENAME; c--) {
@@ -184,6 +203,7 @@ static const exo_test_t tests[] = {
     {"short frames and bad prefix", test_short_and_bad_prefix},
     {"truncated fields", test_truncated_fields},
     {"field rules", test_field_rules},
+    {"trusted decode", test_trusted_decode},
     {"strerror names every code", test_strerror_names_every_code},
     {NULL, NULL},
 };
