@@ -37,6 +37,9 @@ static void on_signal(int signo, void *arg)
 
 int exo_cmd_bus(int argc, char **argv)
 {
+    /* Before anything is printed; flushed when the broker goes idle and on the way out. */
+    static char outbuf[1 << 16];
+    setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     const char *app_dir = NULL, *listen = NULL;
     bool quiet = false;
     for (int i = 1; i < argc; i++) {
@@ -65,8 +68,6 @@ int exo_cmd_bus(int argc, char **argv)
     exo_registry_t *reg = exo_registry_load(app->dir, loop);
     exo_error_t err = {0};
     exo_buf_t line = {0};
-    static char outbuf[1 << 16];
-    setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     exo_bus_t *bus = exo_bus_start(app, reg, loop, listen, quiet ? NULL : print_trace, &line,
                                    &err);
     if (bus == NULL) {
