@@ -77,8 +77,9 @@ int exo_bus_find(const exo_app_t *app, char **endpoint, char **control, exo_erro
 }
 
 exo_bus_t *exo_bus_start(const exo_app_t *app, const exo_registry_t *reg, exo_loop_t *loop,
-                         const char *listen, void (*on_event)(void *arg, const json_t *event),
-                         void *arg, exo_error_t *err)
+                         const char *listen,
+                         void (*on_trace)(void *arg, const exo_bus_trace_t *trace), void *arg,
+                         exo_error_t *err)
 {
     const exo_plugin_t *p = exo_bus_transport(reg, err);
     if (p == NULL) {
@@ -99,8 +100,8 @@ exo_bus_t *exo_bus_start(const exo_app_t *app, const exo_registry_t *reg, exo_lo
         .listen = listen ? listen : app->bus_listen,
         .routes = routes,
         .max_message_size = app->bus_max_message_size,
-        .on_event = on_event,
         .arg = arg,
+        .on_trace = on_trace,
     };
     exo_bus_t *bus = exo_xcalloc(1, sizeof *bus);
     bus->ops = p->desc->ops;
@@ -176,41 +177,102 @@ static const char *str(const json_t *ev, const char *key)
     return s ? s : "?";
 }
 
-char *exo_bus_trace_line(const json_t *ev)
+static const char *or_q(const char *s)
 {
-    const char *kind = str(ev, "event");
+    return s ? s : "?";
+}
+
+
+static void buf_put_ull(exo_buf_t *b, unsigned long long v)
+{
+    char tmp[24];
+    size_t i = sizeof tmp;
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    exo_buf_append(b, tmp + i, sizeof tmp - i);
+}
+
+bool exo_bus_trace_format(const exo_bus_trace_t *t, exo_buf_t *b)
+{
+    const char *kind = or_q(t->event);
     if (strcmp(kind, "message") == 0) {
-        const char *sender = str(ev, "sender"), *name = str(ev, "name");
-        const char *internal = json_string_value(json_object_get(ev, "internal_name"));
-        const char *receiver = json_string_value(json_object_get(ev, "receiver"));
-        const char *outcome = str(ev, "outcome");
-        exo_buf_t b = {0};
-        exo_buf_printf(&b, "%s  --[ %s ]", sender, name);
-        if (internal != NULL) {
-            exo_buf_printf(&b, "-[ %s ]", internal);
-        }
-        if (strcmp(outcome, "delivered") == 0) {
-            exo_buf_printf(&b, "->  %s", receiver ? receiver : "?");
-        } else if (receiver != NULL) {
-            exo_buf_printf(&b, "->  %s  (%s)", receiver, outcome);
+        exo_buf_puts(b, or_q(t->sender));
+        exo_buf_puts(b, "  --[ ");
+        if (t->name != NULL) {
+            exo_buf_append(b, t->name, t->name_len);
         } else {
-            exo_buf_printf(&b, "->  (%s)", outcome);
+            exo_buf_puts(b, "?");
         }
-        return b.data;
+        exo_buf_puts(b, " ]");
+        if (t->internal_name != NULL) {
+            exo_buf_puts(b, "-[ ");
+            exo_buf_puts(b, t->internal_name);
+            exo_buf_puts(b, " ]");
+        }
+        const char *outcome = or_q(t->outcome);
+        exo_buf_puts(b, "->  ");
+        if (strcmp(outcome, "delivered") == 0) {
+            exo_buf_puts(b, or_q(t->receiver));
+        } else {
+            if (t->receiver != NULL) {
+                exo_buf_puts(b, t->receiver);
+                exo_buf_puts(b, "  ");
+            }
+            exo_buf_puts(b, "(");
+            exo_buf_puts(b, outcome);
+            exo_buf_puts(b, ")");
+        }
+        return true;
     }
-    if (strcmp(kind, "register") == 0) {
-        return exo_strdupf("%s online (instance %lld, %s)", str(ev, "role"),
-                           (long long)json_integer_value(json_object_get(ev, "instance")),
-                           str(ev, "label"));
-    }
-    if (strcmp(kind, "unregister") == 0) {
-        return exo_strdupf("%s offline (instance %lld, %s)", str(ev, "role"),
-                           (long long)json_integer_value(json_object_get(ev, "instance")),
-                           str(ev, "reason"));
+    bool reg = strcmp(kind, "register") == 0;
+    if (reg || strcmp(kind, "unregister") == 0) {
+        exo_buf_puts(b, or_q(t->role));
+        exo_buf_puts(b, reg ? " online (instance " : " offline (instance ");
+        buf_put_ull(b, t->instance);
+        exo_buf_puts(b, ", ");
+        exo_buf_puts(b, or_q(reg ? t->label : t->reason));
+        exo_buf_puts(b, ")");
+        return true;
     }
     if (strcmp(kind, "error") == 0) {
-        return exo_strdupf("%s  (%s: %s)", str(ev, "sender"), str(ev, "error"),
-                           str(ev, "message"));
+        exo_buf_puts(b, or_q(t->sender));
+        exo_buf_puts(b, "  (");
+        exo_buf_puts(b, or_q(t->error));
+        exo_buf_puts(b, ": ");
+        exo_buf_puts(b, or_q(t->message));
+        exo_buf_puts(b, ")");
+        return true;
     }
-    return NULL;
+    return false;
+}
+
+char *exo_bus_trace_line(const json_t *ev)
+{
+    const char *name = str(ev, "name");
+    json_int_t instance = json_integer_value(json_object_get(ev, "instance"));
+    exo_bus_trace_t t = {
+        .size = sizeof t,
+        .event = str(ev, "event"),
+        .sender = str(ev, "sender"),
+        .name = name,
+        .name_len = strlen(name),
+        .receiver = json_string_value(json_object_get(ev, "receiver")),
+        .internal_name = json_string_value(json_object_get(ev, "internal_name")),
+        .outcome = str(ev, "outcome"),
+        .role = str(ev, "role"),
+        .instance = (unsigned long long)instance,
+        .label = str(ev, "label"),
+        .reason = str(ev, "reason"),
+        .error = str(ev, "error"),
+        .message = str(ev, "message"),
+    };
+    exo_buf_t b = {0};
+    if (!exo_bus_trace_format(&t, &b)) {
+        exo_buf_free(&b);
+        return NULL;
+    }
+    exo_buf_append(&b, "", 0);
+    return b.data;
 }

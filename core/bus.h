@@ -8,7 +8,7 @@
  * written atomically by exo_bus_start and removed by exo_bus_stop.
  *
  * Ownership: exo_bus_t owns its broker instance; the registry and loop must outlive it.
- * Threading: loop thread only; on_event runs on the loop thread.
+ * Threading: loop thread only; on_trace runs on the loop thread.
  */
 #ifndef EXO_CORE_BUS_H
 #define EXO_CORE_BUS_H
@@ -20,6 +20,7 @@
 #include "app.h"
 #include "loader.h"
 #include "loop.h"
+#include "util.h"
 
 #define EXO_BUS_TRANSPORT "zmq"
 
@@ -27,12 +28,14 @@ typedef struct exo_bus exo_bus_t;
 
 /**
  * Open the broker for @p app on @p listen (NULL: the app's bus.listen) with the app's routing
- * table and write <app>/.exo/bus.json. Fails (NULL, @p err filled) when the transport is
+ * table and write <app>/.exo/bus.json. @p on_trace (may be NULL) gets every broker event as
+ * plain fields and NULL when the broker goes idle (see exo_bus_spec_t). Fails (NULL, @p err filled) when the transport is
  * missing, the endpoint cannot be bound or another exo run / exo bus already serves the app.
  */
 exo_bus_t *exo_bus_start(const exo_app_t *app, const exo_registry_t *reg, exo_loop_t *loop,
-                         const char *listen, void (*on_event)(void *arg, const json_t *event),
-                         void *arg, exo_error_t *err);
+                         const char *listen,
+                         void (*on_trace)(void *arg, const exo_bus_trace_t *trace), void *arg,
+                         exo_error_t *err);
 const char *exo_bus_endpoint(const exo_bus_t *bus);
 const char *exo_bus_control_endpoint(const exo_bus_t *bus);
 /** The broker's state (see docs/protocol.md). New reference or NULL. */
@@ -53,5 +56,8 @@ int exo_bus_find(const exo_app_t *app, char **endpoint, char **control, exo_erro
 /** Human line for a broker event, e.g. "web  --[ users.list ]->  users". New string, or NULL
  *  for events that have no line. */
 char *exo_bus_trace_line(const json_t *event);
+/** The same line for a plain-fields event, appended to @p out without a newline (no JSON, no
+ *  allocation once @p out has grown). Returns false, appending nothing, when it has no line. */
+bool exo_bus_trace_format(const exo_bus_trace_t *trace, exo_buf_t *out);
 
 #endif /* EXO_CORE_BUS_H */

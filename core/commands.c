@@ -170,7 +170,7 @@ const exo_command_t exo_commands[] = {
      "  --setup  the environment of the setup command (adds EXO_CFLAGS, EXO_LIBS)",
      exo_cmd_env},
     {"bus", "run the app's message bus on its own, printing every routed message",
-     "Usage: exo bus [--app DIR] [--listen ENDPOINT]\n\n"
+     "Usage: exo bus [--app DIR] [--listen ENDPOINT] [--quiet]\n\n"
      "Runs the app's broker (transport plugin zmq) with the routing table from the manifests\n"
      "until SIGINT or SIGTERM, and prints one line per broker event:\n"
      "  web  --[ users.list ]->  users                        delivered\n"
@@ -185,7 +185,8 @@ const exo_command_t exo_commands[] = {
      "                     the current directory)\n"
      "  --listen ENDPOINT  where services connect (default: bus.listen of application.yml,\n"
      "                     tcp://127.0.0.1:0 = any free port); give a fixed port to restart\n"
-     "                     the broker under running services\n\n"
+     "                     the broker under running services\n"
+     "  --quiet, -q        print no trace lines (exo tail still shows the traffic)\n\n"
      "Exit status: 0 stopped by a signal, 1 bad arguments, invalid app, endpoint in use or a\n"
      "broker already running for the app, 2 internal error (e.g. no zmq plugin).",
      exo_cmd_bus},

@@ -166,18 +166,24 @@ static FILE *log_file(exo_output_t *o, role_file_t *r)
     char *name = exo_strdupf("%s/%s.log", o->log_dir, r->role);
     r->f = fopen(name, "we");
     if (r->f != NULL) {
-        setvbuf(r->f, NULL, _IOLBF, 0);
+        /* Fully buffered: emit() flushes after each line, exo_output_line_buffered() leaves
+         * bursts for exo_output_flush(). */
+        setvbuf(r->f, NULL, _IOFBF, 0);
     }
     free(name);
     return r->f;
 }
 
-static void emit(exo_output_t *o, role_file_t *r, int stream, const char *line, size_t len)
+static void emit(exo_output_t *o, role_file_t *r, int stream, const char *line, size_t len,
+                 bool flush)
 {
     char ts[40];
     timestamp(ts, sizeof ts);
     if (log_file(o, r) != NULL) {
         fprintf(r->f, "%s %s %.*s\n", ts, stream_name(stream), (int)len, line);
+        if (flush) {
+            fflush(r->f);
+        }
     }
     if (o->out == NULL) {
         return;
@@ -203,13 +209,33 @@ static void emit(exo_output_t *o, role_file_t *r, int stream, const char *line, 
     } else {
         fprintf(o->out, "%*s | %.*s\n", (int)o->width, r->role, (int)len, line);
     }
-    fflush(o->out);
+    if (flush) {
+        fflush(o->out);
+    }
 }
 
 void exo_output_line(exo_output_t *o, const char *role, int stream, const char *line,
                      size_t len)
 {
-    emit(o, role_get(o, role), stream, line, len);
+    emit(o, role_get(o, role), stream, line, len, true);
+}
+
+void exo_output_line_buffered(exo_output_t *o, const char *role, int stream, const char *line,
+                              size_t len)
+{
+    emit(o, role_get(o, role), stream, line, len, false);
+}
+
+void exo_output_flush(exo_output_t *o)
+{
+    for (size_t i = 0; i < o->n_roles; i++) {
+        if (o->roles[i].f != NULL) {
+            fflush(o->roles[i].f);
+        }
+    }
+    if (o->out != NULL) {
+        fflush(o->out);
+    }
 }
 
 void exo_output_status(exo_output_t *o, const char *fmt, ...)
@@ -218,7 +244,7 @@ void exo_output_status(exo_output_t *o, const char *fmt, ...)
     va_start(ap, fmt);
     char *s = exo_vstrdupf(fmt, ap);
     va_end(ap);
-    emit(o, role_get(o, "exo"), EXO_OUT_EXO, s, strlen(s));
+    emit(o, role_get(o, "exo"), EXO_OUT_EXO, s, strlen(s), true);
     free(s);
 }
 
@@ -229,12 +255,13 @@ void exo_output_role_status(exo_output_t *o, const char *role, const char *fmt, 
     char *s = exo_vstrdupf(fmt, ap);
     va_end(ap);
     char *line = exo_strdupf("%s %s", role, s);
-    emit(o, role_get(o, "exo"), EXO_OUT_EXO, line, strlen(line));
+    emit(o, role_get(o, "exo"), EXO_OUT_EXO, line, strlen(line), true);
     role_file_t *r = role_get(o, role);
     if (log_file(o, r) != NULL) {
         char ts[40];
         timestamp(ts, sizeof ts);
         fprintf(r->f, "%s exo %s\n", ts, line);
+        fflush(r->f);
     }
     free(line);
     free(s);

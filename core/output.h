@@ -38,6 +38,12 @@ void exo_output_add_role(exo_output_t *o, const char *role);
 /** One line of @p role. @p len excludes any newline. */
 void exo_output_line(exo_output_t *o, const char *role, int stream, const char *line,
                      size_t len);
+/** Like exo_output_line, but the line stays in the buffers until exo_output_flush(): for
+ *  bursts (the bus trace), one write per burst instead of one per line. */
+void exo_output_line_buffered(exo_output_t *o, const char *role, int stream, const char *line,
+                              size_t len);
+/** Write out everything exo_output_line_buffered() left in the buffers. */
+void exo_output_flush(exo_output_t *o);
 /** exo's own status line, under the role "exo". */
 void exo_output_status(exo_output_t *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /** A status line about @p role, printed under "exo" and also in the role's own log. */

@@ -4,8 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "runbus.h"
 #include "util.h"
 
@@ -20,28 +18,32 @@ struct exo_runbus {
     exo_runbus_events_t ev;
 #ifdef HAVE_EXO_BUS
     exo_bus_t *bus;
+    exo_buf_t line;
 #endif
     char *endpoint;
 };
 
 #ifdef HAVE_EXO_BUS
-static void on_event(void *arg, const json_t *event)
+/* Lines are built from the broker's plain fields into one reused buffer: no JSON per message. */
+static void on_trace(void *arg, const exo_bus_trace_t *t)
 {
     exo_runbus_t *rb = arg;
-    const char *kind = json_string_value(json_object_get(event, "event"));
-    if (kind != NULL && strcmp(kind, "register") == 0) {
-        const char *role = json_string_value(json_object_get(event, "role"));
-        if (role != NULL && rb->ev.on_register != NULL) {
-            rb->ev.on_register(rb->ev.arg, role);
+    if (t == NULL) {
+        if (rb->ev.on_idle != NULL) {
+            rb->ev.on_idle(rb->ev.arg);
         }
+        return;
+    }
+    if (t->event[0] == 'r' && strcmp(t->event, "register") == 0 && t->role != NULL &&
+        rb->ev.on_register != NULL) {
+        rb->ev.on_register(rb->ev.arg, t->role);
     }
     if (rb->ev.on_trace == NULL) {
         return;
     }
-    char *line = exo_bus_trace_line(event);
-    if (line != NULL) {
-        rb->ev.on_trace(rb->ev.arg, line);
-        free(line);
+    rb->line.len = 0;
+    if (exo_bus_trace_format(t, &rb->line)) {
+        rb->ev.on_trace(rb->ev.arg, rb->line.data);
     }
 }
 #endif
@@ -53,7 +55,7 @@ exo_runbus_t *exo_runbus_start(const exo_app_t *app, const exo_registry_t *reg, 
 #ifdef HAVE_EXO_BUS
     exo_runbus_t *rb = exo_xcalloc(1, sizeof *rb);
     rb->ev = *ev;
-    rb->bus = exo_bus_start(app, reg, loop, listen, on_event, rb, err);
+    rb->bus = exo_bus_start(app, reg, loop, listen, on_trace, rb, err);
     if (rb->bus == NULL) {
         free(rb);
         return NULL;
@@ -84,6 +86,7 @@ void exo_runbus_stop(exo_runbus_t **rb_p)
     }
 #ifdef HAVE_EXO_BUS
     exo_bus_stop(&rb->bus);
+    exo_buf_free(&rb->line);
 #endif
     free(rb->endpoint);
     free(rb);

@@ -20,9 +20,12 @@ typedef struct exo_runbus exo_runbus_t;
 typedef struct exo_runbus_events {
     /** @p role registered (instance may be NULL). */
     void (*on_register)(void *arg, const char *role);
-    /** A trace line for the log (a routed message, a warning). */
+    /** A trace line for the log (a routed message, a warning). Lines come in bursts: they
+     *  may be left buffered until on_idle. */
     void (*on_trace)(void *arg, const char *line);
     void *arg;
+    /** The broker has drained its sockets: write out buffered trace lines. Optional. */
+    void (*on_idle)(void *arg);
 } exo_runbus_events_t;
 
 /** Start the app's broker on @p listen (NULL: the app's bus.listen). */

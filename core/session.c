@@ -571,7 +571,13 @@ static void on_register(void *arg, const char *role)
 static void on_trace(void *arg, const char *line)
 {
     exo_session_t *s = arg;
-    exo_output_line(s->out, "bus", EXO_OUT_BUS, line, strlen(line));
+    exo_output_line_buffered(s->out, "bus", EXO_OUT_BUS, line, strlen(line));
+}
+
+static void on_bus_idle(void *arg)
+{
+    exo_session_t *s = arg;
+    exo_output_flush(s->out);
 }
 
 /* ---- lifecycle ---- */
@@ -746,7 +752,8 @@ exo_session_t *exo_session_new(const exo_app_t *app, const exo_session_opts_t *o
         return NULL;
     }
     if (opts->bus) {
-        exo_runbus_events_t ev = {.on_register = on_register, .on_trace = on_trace, .arg = s};
+        exo_runbus_events_t ev = {.on_register = on_register, .on_trace = on_trace, .arg = s,
+                                  .on_idle = on_bus_idle};
         s->bus = exo_runbus_start(app, s->reg, s->loop, listen, &ev, &err);
         free(listen);
         if (s->bus == NULL && err.code == EXO_ERR_UNAVAILABLE) {

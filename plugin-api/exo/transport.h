@@ -23,7 +23,32 @@ extern "C" {
 #endif
 
 #define EXO_TRANSPORT_ABI_MAJOR 1
-#define EXO_TRANSPORT_ABI_MINOR 0
+#define EXO_TRANSPORT_ABI_MINOR 1
+
+/**
+ * A broker event as plain fields, for observers that want no JSON (exo bus, exo run): the
+ * broker fills only what the event has and builds nothing. Borrowed for the call.
+ * event "message": sender, name/name_len (public name, not NUL-terminated), receiver (NULL when
+ * none), internal_name (the receiver's name when it differs, else NULL), outcome
+ * ("delivered", "dropped", "no-receiver", "denied"); "register": role, instance, label;
+ * "unregister": role, instance, reason; "error": sender, error, message.
+ */
+typedef struct exo_bus_trace {
+    uint32_t size;
+    const char *event;
+    const char *sender;
+    const char *name;
+    size_t name_len;
+    const char *receiver;
+    const char *internal_name;
+    const char *outcome;
+    const char *role;
+    unsigned long long instance;
+    const char *label;
+    const char *reason;
+    const char *error;
+    const char *message;
+} exo_bus_trace_t;
 
 typedef struct exo_bus_spec {
     uint32_t size;
@@ -36,6 +61,10 @@ typedef struct exo_bus_spec {
      *  Borrowed for the call. Optional. */
     void (*on_event)(void *arg, const json_t *event);
     void *arg;
+    /** ABI 1.1: every broker event as plain fields (same arg), and NULL each time the broker
+     *  has drained its sockets and goes idle: the moment to flush buffered output. Costs no
+     *  JSON; on_event, when also set, is still called. Optional. */
+    void (*on_trace)(void *arg, const exo_bus_trace_t *trace);
 } exo_bus_spec_t;
 
 /** Options of a one-shot CLI client (exo send). */

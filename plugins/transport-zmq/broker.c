@@ -3,9 +3,12 @@
  * both driven by the host's loop through ZMQ_FD. ZMQ_FD is edge-triggered, so every wake-up
  * drains both sockets until ZMQ_EVENTS shows no POLLIN (sends can consume the edge too).
  *
- * Hot path per message: 3 frame receives, one hash lookup for the sender, one for the route,
- * and per receiver one head encode straight into a zmq message plus a zero-copy payload copy.
- * JSON is built only for errors and when someone observes events (on_event or tail clients).
+ * Hot path per message (protocol 2: one frame per message): 2 frame receives (routing id,
+ * message), one hash lookup for the sender, one for the route, and per receiver one zmq
+ * message built in place (new head + the payload bytes) after its routing id. The payload is
+ * never parsed.
+ * JSON is built only for errors and for JSON observers (on_event, tail clients); an on_trace
+ * observer gets the event as plain fields, and the payload is parsed only for JSON observers.
  */
 #include "config.h"
 
@@ -44,7 +47,9 @@ typedef struct broker {
     size_t max_size;
     exo_rt_t *rt;
     void (*on_event)(void *arg, const json_t *event);
+    void (*on_trace)(void *arg, const exo_bus_trace_t *trace);
     void *arg;
+    bool traced; /* on_trace got events since its last flush (NULL) call */
     tail_t tails[MAX_TAILS];
     size_t n_tails;
     unsigned long long err_seq;
@@ -61,7 +66,21 @@ static unsigned long long now_ms(void)
 
 static bool observed(const broker_t *b)
 {
+    return b->on_event != NULL || b->on_trace != NULL || b->n_tails > 0;
+}
+
+static bool json_observed(const broker_t *b)
+{
     return b->on_event != NULL || b->n_tails > 0;
+}
+
+static void trace(broker_t *b, exo_bus_trace_t *t)
+{
+    if (b->on_trace != NULL) {
+        t->size = sizeof *t;
+        b->on_trace(b->arg, t);
+        b->traced = true;
+    }
 }
 
 /* ---- events ---- */
@@ -95,9 +114,15 @@ static json_t *jstr(const exo_wire_str_t *s)
 }
 
 static void emit_message(broker_t *b, const char *sender, const exo_wire_head_t *h,
-                         const char *receiver, const char *internal, const char *outcome,
-                         const zmq_msg_t *payload)
+                         const char *receiver, const char *internal, const char *outcome)
 {
+    exo_bus_trace_t t = {.event = "message", .sender = sender, .name = h->f[EXO_WIRE_F_NAME].p,
+                         .name_len = h->f[EXO_WIRE_F_NAME].len, .receiver = receiver,
+                         .internal_name = internal, .outcome = outcome};
+    trace(b, &t);
+    if (!json_observed(b)) {
+        return;
+    }
     json_t *ev = json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:s}", "event", "message", "sender",
                            sender, "receiver", receiver ? json_string(receiver) : json_null(),
                            "name", jstr(&h->f[EXO_WIRE_F_NAME]), "id",
@@ -109,9 +134,8 @@ static void emit_message(broker_t *b, const char *sender, const exo_wire_head_t 
     if (internal != NULL) {
         json_object_set_new(ev, "internal_name", json_string(internal));
     }
-    if (payload != NULL && zmq_msg_size((zmq_msg_t *)payload) > 0) {
-        json_t *p = json_loadb(zmq_msg_data((zmq_msg_t *)payload),
-                               zmq_msg_size((zmq_msg_t *)payload), JSON_DECODE_ANY, NULL);
+    if (h->payload.len > 0) {
+        json_t *p = json_loadb(h->payload.p, h->payload.len, JSON_DECODE_ANY, NULL);
         if (p != NULL) {
             json_object_set_new(ev, "payload", p);
         }
@@ -121,11 +145,11 @@ static void emit_message(broker_t *b, const char *sender, const exo_wire_head_t 
 
 /* ---- sending ---- */
 
-/* One frame (type + fields) to a connection; the routing id goes first. @p flags applies to
- * the routing id, where ROUTER reports an unknown peer (EHOSTUNREACH) or a full queue (EAGAIN).
- * Answers of the broker itself never wait. */
+/* One frame (type + fields, and an 'M''s payload) to a connection; the routing id goes first.
+ * @p flags applies to the routing id, where ROUTER reports an unknown peer (EHOSTUNREACH) or a
+ * full queue (EAGAIN). Answers of the broker itself never wait. */
 static int send_head_ex(broker_t *b, const void *rid, size_t rid_len, const exo_wire_head_t *h,
-                        bool more, int flags)
+                        int flags)
 {
     zmq_msg_t m;
     size_t size = exo_wire_size(h);
@@ -139,17 +163,16 @@ static int send_head_ex(broker_t *b, const void *rid, size_t rid_len, const exo_
         errno = e;
         return -1;
     }
-    if (zmq_msg_send(&m, b->sock, more ? ZMQ_SNDMORE : 0) < 0) {
+    if (zmq_msg_send(&m, b->sock, 0) < 0) {
         zmq_msg_close(&m);
         return -1;
     }
     return 0;
 }
 
-static int send_head(broker_t *b, const void *rid, size_t rid_len, const exo_wire_head_t *h,
-                     bool more)
+static int send_head(broker_t *b, const void *rid, size_t rid_len, const exo_wire_head_t *h)
 {
-    return send_head_ex(b, rid, rid_len, h, more, ZMQ_DONTWAIT);
+    return send_head_ex(b, rid, rid_len, h, ZMQ_DONTWAIT);
 }
 
 static void send_simple(broker_t *b, const void *rid, size_t rid_len, char type,
@@ -159,7 +182,7 @@ static void send_simple(broker_t *b, const void *rid, size_t rid_len, char type,
     if (field != NULL) {
         h.f[0] = exo_wire_s(field);
     }
-    send_head(b, rid, rid_len, &h, false);
+    send_head(b, rid, rid_len, &h);
 }
 
 /*
@@ -199,15 +222,19 @@ static void send_error(broker_t *b, const void *rid, size_t rid_len, const exo_w
     h.f[EXO_WIRE_F_ID] = exo_wire_s(id);
     h.f[EXO_WIRE_F_ACTIVITY] = act && act->len > 0 ? *act : exo_wire_s("-");
     h.f[EXO_WIRE_F_SENDER] = exo_wire_s(EXO_BUS_SENDER);
-    if (body != NULL && send_head(b, rid, rid_len, &h, true) == 0) {
-        zmq_send(b->sock, body, strlen(body), 0);
+    if (body != NULL) {
+        h.payload.p = body;
+        h.payload.len = strlen(body);
+        send_head(b, rid, rid_len, &h);
     }
     free(body);
 }
 
 static void emit_error(broker_t *b, const char *sender, const char *kind, const char *message)
 {
-    if (observed(b)) {
+    exo_bus_trace_t t = {.event = "error", .sender = sender, .error = kind, .message = message};
+    trace(b, &t);
+    if (json_observed(b)) {
         emit(b, json_pack("{s:s,s:s,s:s,s:s}", "event", "error", "sender", sender, "error", kind,
                           "message", message));
     }
@@ -241,8 +268,11 @@ static void on_register(broker_t *b, const void *rid, size_t rid_len, const exo_
     exo_wire_head_t a = {.type = EXO_WIRE_REGISTERED};
     a.f[0] = exo_wire_s(exo_rt_role_name(b->rt, r));
     a.f[1] = exo_wire_s(id);
-    send_head(b, rid, rid_len, &a, false);
-    if (observed(b)) {
+    send_head(b, rid, rid_len, &a);
+    exo_bus_trace_t t = {.event = "register", .role = exo_rt_role_name(b->rt, r),
+                         .instance = in->id, .label = in->label};
+    trace(b, &t);
+    if (json_observed(b)) {
         emit(b, json_pack("{s:s,s:s,s:I,s:s,s:b}", "event", "register", "role",
                           exo_rt_role_name(b->rt, r), "instance", (json_int_t)in->id, "label",
                           in->label, "transient", transient));
@@ -251,7 +281,10 @@ static void on_register(broker_t *b, const void *rid, size_t rid_len, const exo_
 
 static void unregister(broker_t *b, exo_rt_instance_t *in, const char *reason)
 {
-    if (observed(b)) {
+    exo_bus_trace_t t = {.event = "unregister", .role = exo_rt_role_name(b->rt, in->role),
+                         .instance = in->id, .reason = reason};
+    trace(b, &t);
+    if (json_observed(b)) {
         emit(b, json_pack("{s:s,s:s,s:I,s:s}", "event", "unregister", "role",
                           exo_rt_role_name(b->rt, in->role), "instance", (json_int_t)in->id,
                           "reason", reason));
@@ -260,22 +293,22 @@ static void unregister(broker_t *b, exo_rt_instance_t *in, const char *reason)
 }
 
 /*
- * Deliver to one instance: [rid][head with receiver's name and sender role][payload].
+ * Deliver to one instance: [rid][head with receiver's name and sender role + payload].
  * A full queue (a slow receiver) first gets up to SEND_WAIT_MS of waiting, which pushes back on
  * the senders; a receiver that still does not drain is marked congested for CONGESTED_MS and
  * its messages are dropped at once meanwhile, so a hung service cannot stall the broker.
  */
 static int deliver(broker_t *b, exo_rt_instance_t *to, const exo_wire_head_t *in_head,
-                   const char *name, size_t name_len, const char *sender, zmq_msg_t *payload,
-                   bool last, unsigned long long now)
+                   const char *name, size_t name_len, const char *sender,
+                   unsigned long long now)
 {
     exo_wire_head_t h = *in_head;
     h.f[EXO_WIRE_F_NAME].p = name;
     h.f[EXO_WIRE_F_NAME].len = name_len;
     h.f[EXO_WIRE_F_SENDER] = exo_wire_s(sender);
-    if (send_head_ex(b, to->rid, to->rid_len, &h, true, ZMQ_DONTWAIT) < 0) {
+    if (send_head_ex(b, to->rid, to->rid_len, &h, ZMQ_DONTWAIT) < 0) {
         if (errno != EAGAIN || now < to->congested_until ||
-            send_head_ex(b, to->rid, to->rid_len, &h, true, 0) < 0) {
+            send_head_ex(b, to->rid, to->rid_len, &h, 0) < 0) {
             if (errno == EAGAIN && now >= to->congested_until) {
                 to->congested_until = now + CONGESTED_MS;
                 exo_log_warn(b->host, "%s (instance %u) is not keeping up: its queue is full; "
@@ -285,30 +318,17 @@ static int deliver(broker_t *b, exo_rt_instance_t *to, const exo_wire_head_t *in
             return -1;
         }
     }
-    zmq_msg_t copy;
-    zmq_msg_t *p = payload;
-    if (!last) {
-        zmq_msg_init(&copy);
-        zmq_msg_copy(&copy, payload);
-        p = &copy;
-    }
-    /* The head went out, so the peer exists: this part does not fail on routing. */
-    if (zmq_msg_send(p, b->sock, 0) < 0) {
-        zmq_msg_close(p);
-        return -1;
-    }
     return 0;
 }
 
 static void on_message(broker_t *b, exo_rt_instance_t *from, const exo_wire_head_t *h,
-                       zmq_msg_t *head_msg, zmq_msg_t *payload, unsigned long long now)
+                       size_t size, unsigned long long now)
 {
     const void *rid = from->rid;
     size_t rid_len = from->rid_len;
     const char *sender = exo_rt_role_name(b->rt, from->role);
     const exo_wire_str_t *name = &h->f[EXO_WIRE_F_NAME];
     const exo_wire_str_t *act = &h->f[EXO_WIRE_F_ACTIVITY];
-    size_t size = zmq_msg_size(head_msg) + zmq_msg_size(payload);
     if (size > b->max_size) {
         exo_log_warn(b->host, "rejected '%.*s' from %s: %zu bytes is more than the max message "
                      "size %zu", (int)name->len, name->p, sender, size, b->max_size);
@@ -327,16 +347,13 @@ static void on_message(broker_t *b, exo_rt_instance_t *from, const exo_wire_head
                    "role '%s' does not declare '%.*s' in messages.sends of its service.yml",
                    sender, (int)name->len, name->p);
         if (observed(b)) {
-            emit_message(b, sender, h, NULL, NULL, "denied", payload);
+            emit_message(b, sender, h, NULL, NULL, "denied");
         }
         return;
     }
     exo_rt_note(b->rt, from, act->p, act->len, now);
     size_t delivered = 0;
     json_t *missing = NULL;
-    /* The last receiver gets the payload moved, the others a zero-copy reference; observers
-     * still need it afterwards. */
-    size_t last = observed(b) ? SIZE_MAX : route->n_recv;
     for (size_t i = 0; i < route->n_recv; i++) {
         const exo_rt_receiver_t *rc = &route->recv[i];
         const char *rname = exo_rt_role_name(b->rt, rc->role);
@@ -349,8 +366,7 @@ static void on_message(broker_t *b, exo_rt_instance_t *from, const exo_wire_head
             if (to == NULL) {
                 break;
             }
-            if (deliver(b, to, h, rc->name, rc->name_len, sender, payload, i + 1 == last,
-                        now) == 0) {
+            if (deliver(b, to, h, rc->name, rc->name_len, sender, now) == 0) {
                 done = true;
             } else if (errno == EHOSTUNREACH) {
                 unregister(b, to, "gone");
@@ -362,14 +378,13 @@ static void on_message(broker_t *b, exo_rt_instance_t *from, const exo_wire_head
         if (dropped) {
             route->dropped++;
             if (observed(b)) {
-                emit_message(b, sender, h, rname, iname, "dropped", payload);
+                emit_message(b, sender, h, rname, iname, "dropped");
             }
         } else if (done) {
             delivered++;
             route->delivered++;
             if (observed(b)) {
-                emit_message(b, sender, h, rname, iname, "delivered",
-                             payload);
+                emit_message(b, sender, h, rname, iname, "delivered");
             }
         } else {
             route->no_receiver++;
@@ -379,7 +394,7 @@ static void on_message(broker_t *b, exo_rt_instance_t *from, const exo_wire_head
             json_array_append_new(missing, json_string(rname));
             if (observed(b)) {
                 emit_message(b, sender, h, rname, iname,
-                             "no-receiver", payload);
+                             "no-receiver");
             }
         }
     }
@@ -391,7 +406,7 @@ static void on_message(broker_t *b, exo_rt_instance_t *from, const exo_wire_head
                    "no role of the app receives '%s'; add it to messages.receives of a service",
                    route->public_name);
         if (observed(b)) {
-            emit_message(b, sender, h, NULL, NULL, "no-receiver", payload);
+            emit_message(b, sender, h, NULL, NULL, "no-receiver");
         }
     } else if (missing != NULL) {
         char *list = json_dumps(missing, JSON_COMPACT);
@@ -449,7 +464,7 @@ static void handle(broker_t *b, zmq_msg_t *f, int n, bool overflow, unsigned lon
         reject(b, rid, rid_len, from, &h, rc, what);
         return;
     }
-    int want = h.type == EXO_WIRE_MESSAGE ? 2 : 1;
+    int want = 1;
     if (overflow || n - 1 != want) {
         char what[160];
         snprintf(what, sizeof what, "a '%c' takes %d frame(s), got %s%d", h.type, want,
@@ -478,7 +493,7 @@ static void handle(broker_t *b, zmq_msg_t *f, int n, bool overflow, unsigned lon
                        "this connection has not registered a role; send 'R' first");
             break;
         }
-        on_message(b, from, &h, &f[1], &f[2], now);
+        on_message(b, from, &h, zmq_msg_size(&f[1]), now);
         break;
     default:
         reject(b, rid, rid_len, from, &h, EXO_WIRE_ETYPE, "this frame type is for the broker "
@@ -594,6 +609,10 @@ static void drain(broker_t *b)
             zmq_msg_close(&f[i]);
         }
     }
+    if (b->traced) {
+        b->traced = false;
+        b->on_trace(b->arg, NULL);
+    }
     if (budget == 0 && b->resume_timer <= 0) {
         /* Let the rest of the loop run; come back right after. */
         b->resume_timer = b->host->timer_add(b->host, 0, false, resume, b);
@@ -615,7 +634,10 @@ static void on_fd(int fd, unsigned events, void *arg)
 static void expired(void *arg, const exo_rt_instance_t *in)
 {
     broker_t *b = arg;
-    if (observed(b)) {
+    exo_bus_trace_t t = {.event = "unregister", .role = exo_rt_role_name(b->rt, in->role),
+                         .instance = in->id, .reason = "timeout"};
+    trace(b, &t);
+    if (json_observed(b)) {
         emit(b, json_pack("{s:s,s:s,s:I,s:s}", "event", "unregister", "role",
                           exo_rt_role_name(b->rt, in->role), "instance", (json_int_t)in->id,
                           "reason", "timeout"));
@@ -702,6 +724,9 @@ int exo_zbroker_open(const exo_host_t *host, const exo_bus_spec_t *spec, void **
     if (EXO_HAS(spec, exo_bus_spec_t, arg)) {
         b->on_event = spec->on_event;
         b->arg = spec->arg;
+    }
+    if (EXO_HAS(spec, exo_bus_spec_t, on_trace)) {
+        b->on_trace = spec->on_trace;
     }
     snprintf(b->id_prefix, sizeof b->id_prefix, "b%x", (unsigned)getpid());
     b->rt = exo_rt_new();

@@ -100,19 +100,26 @@ static void close_frames(zmq_msg_t *f, int n)
     }
 }
 
-static int send_head(conn_t *c, const exo_wire_head_t *h, const char *payload, size_t len,
-                     bool with_payload)
+/* One frame; an 'M' carries its payload (h->payload) after the head. */
+static int send_head(conn_t *c, const exo_wire_head_t *h)
 {
-    unsigned char buf[1024];
-    size_t n = exo_wire_encode(buf, sizeof buf, h);
-    if (n == 0) {
+    zmq_msg_t m;
+    size_t need = exo_wire_size(h);
+    if (zmq_msg_init_size(&m, need) != 0) {
+        return -1;
+    }
+    if (exo_wire_encode(zmq_msg_data(&m), need, h) == 0) {
+        zmq_msg_close(&m);
         errno = EMSGSIZE;
         return -1;
     }
-    if (zmq_send(c->sock, buf, n, with_payload ? ZMQ_SNDMORE : 0) < 0) {
+    if (zmq_msg_send(&m, c->sock, 0) < 0) {
+        int e = errno;
+        zmq_msg_close(&m);
+        errno = e;
         return -1;
     }
-    return with_payload ? zmq_send(c->sock, payload ? payload : "", len, 0) : 0;
+    return 0;
 }
 
 static json_t *loadn(const exo_wire_str_t *s)
@@ -120,12 +127,10 @@ static json_t *loadn(const exo_wire_str_t *s)
     return s->len ? json_loadb(s->p, s->len, JSON_DECODE_ANY, NULL) : NULL;
 }
 
-static json_t *message_json(const exo_wire_head_t *h, zmq_msg_t *payload)
+static json_t *message_json(const exo_wire_head_t *h)
 {
     json_t *auth = loadn(&h->f[EXO_WIRE_F_AUTH]);
-    exo_wire_str_t p = {payload ? zmq_msg_data(payload) : "", payload ? zmq_msg_size(payload)
-                                                                       : 0};
-    json_t *pl = loadn(&p);
+    json_t *pl = loadn(&h->payload);
     return json_pack("{s:s%,s:s%,s:s%,s:s%,s:o,s:o}", "name", h->f[EXO_WIRE_F_NAME].p,
                      h->f[EXO_WIRE_F_NAME].len, "id", h->f[EXO_WIRE_F_ID].p,
                      h->f[EXO_WIRE_F_ID].len, "activity", h->f[EXO_WIRE_F_ACTIVITY].p,
@@ -142,9 +147,9 @@ static bool is_error(const exo_wire_head_t *h)
 
 /* An exo.error payload: fills err and returns < 0, or 0 when it is only a partial
  * no-receiver (some roles got the message). */
-static int bus_error(const exo_host_t *host, zmq_msg_t *payload, exo_error_t *err)
+static int bus_error(const exo_host_t *host, const exo_wire_str_t *payload, exo_error_t *err)
 {
-    json_t *p = json_loadb(zmq_msg_data(payload), zmq_msg_size(payload), 0, NULL);
+    json_t *p = json_loadb(payload->p, payload->len, 0, NULL);
     const char *kind = json_string_value(json_object_get(p, "error"));
     const char *msg = json_string_value(json_object_get(p, "message"));
     json_int_t delivered = json_integer_value(json_object_get(p, "delivered"));
@@ -209,7 +214,7 @@ int exo_zclient_send(const exo_host_t *host, const exo_bus_send_t *req, json_t *
     char id[20], act[20];
     random_hex(id, 16);
     random_hex(act, 16);
-    if (send_head(&c, &h, NULL, 0, false) < 0) {
+    if (send_head(&c, &h) < 0) {
         rc = exo_error_set(err, EXO_ERR_IO, "cannot send to the bus: %s", zmq_strerror(errno));
         goto out;
     }
@@ -239,9 +244,9 @@ int exo_zclient_send(const exo_host_t *host, const exo_bus_send_t *req, json_t *
             m.f[EXO_WIRE_F_NAME] = exo_wire_s(req->name);
             m.f[EXO_WIRE_F_ID] = exo_wire_s(id);
             m.f[EXO_WIRE_F_ACTIVITY] = exo_wire_s(act);
+            m.payload = exo_wire_s(payload);
             exo_wire_head_t ping = {.type = EXO_WIRE_PING};
-            if (send_head(&c, &m, payload, payload ? strlen(payload) : 0, true) < 0 ||
-                send_head(&c, &ping, NULL, 0, false) < 0) {
+            if (send_head(&c, &m) < 0 || send_head(&c, &ping) < 0) {
                 rc = exo_error_set(err, EXO_ERR_IO, "cannot send '%s': %s", req->name,
                                    zmq_strerror(errno));
                 close_frames(f, n);
@@ -259,20 +264,20 @@ int exo_zclient_send(const exo_host_t *host, const exo_bus_send_t *req, json_t *
              * it is accepted in SENT as well as in WAITING. */
             state = WAITING;
             deadline = now_ms() + req->timeout_ms;
-        } else if (in.type == EXO_WIRE_MESSAGE && n == 2 && is_error(&in)) {
+        } else if (in.type == EXO_WIRE_MESSAGE && n == 1 && is_error(&in)) {
             bool ours = state == REGISTERING ||
                         (in.f[EXO_WIRE_F_ACTIVITY].len == strlen(act) &&
                          memcmp(in.f[EXO_WIRE_F_ACTIVITY].p, act, strlen(act)) == 0);
-            if (ours && bus_error(host, &f[1], err) < 0) {
+            if (ours && bus_error(host, &in.payload, err) < 0) {
                 rc = err ? err->code : EXO_ERR_INVALID;
                 close_frames(f, n);
                 goto out;
             }
-        } else if (in.type == EXO_WIRE_MESSAGE && n == 2 && req->wait && state != REGISTERING &&
+        } else if (in.type == EXO_WIRE_MESSAGE && n == 1 && req->wait && state != REGISTERING &&
                    in.f[EXO_WIRE_F_ACTIVITY].len == strlen(act) &&
                    memcmp(in.f[EXO_WIRE_F_ACTIVITY].p, act, strlen(act)) == 0) {
             if (reply != NULL) {
-                *reply = message_json(&in, &f[1]);
+                *reply = message_json(&in);
             }
             close_frames(f, n);
             rc = 0;
@@ -283,7 +288,7 @@ int exo_zclient_send(const exo_host_t *host, const exo_bus_send_t *req, json_t *
 out:
     {
         exo_wire_head_t bye = {.type = EXO_WIRE_BYE};
-        send_head(&c, &bye, NULL, 0, false);
+        send_head(&c, &bye);
         /* Give the bye a moment to leave; linger is 0 so that a dead broker cannot block us. */
         int linger = 200;
         zmq_setsockopt(c.sock, ZMQ_LINGER, &linger, sizeof linger);

@@ -1,4 +1,4 @@
-/* wire.c - head frame codec of the bus protocol; see wire.h and docs/protocol.md. */
+/* wire.c - frame codec of the bus protocol; see wire.h and docs/protocol.md. */
 #include "config.h"
 
 #include <string.h>
@@ -102,7 +102,8 @@ static int check_message(const exo_wire_head_t *h)
     return EXO_WIRE_OK;
 }
 
-int exo_wire_decode(const void *buf, size_t len, exo_wire_head_t *out)
+/* The structure only: version, type, field lengths inside the frame, no trailing bytes. */
+static int decode_frame(const void *buf, size_t len, exo_wire_head_t *out)
 {
     const unsigned char *p = buf;
     memset(out, 0, sizeof *out);
@@ -132,9 +133,27 @@ int exo_wire_decode(const void *buf, size_t len, exo_wire_head_t *out)
         pos += flen;
     }
     out->n_fields = (unsigned)n;
-    if (pos != len) {
+    if (out->type == EXO_WIRE_MESSAGE) {
+        out->payload.p = (const char *)p + pos;
+        out->payload.len = len - pos;
+    } else if (pos != len) {
         return EXO_WIRE_ETRAILING;
     }
+    return EXO_WIRE_OK;
+}
+
+int exo_wire_decode_trusted(const void *buf, size_t len, exo_wire_head_t *out)
+{
+    return decode_frame(buf, len, out);
+}
+
+int exo_wire_decode(const void *buf, size_t len, exo_wire_head_t *out)
+{
+    int rc = decode_frame(buf, len, out);
+    if (rc != EXO_WIRE_OK) {
+        return rc;
+    }
+    int n = (int)out->n_fields;
     switch (out->type) {
     case EXO_WIRE_MESSAGE:
         return check_message(out);
@@ -158,7 +177,7 @@ int exo_wire_decode(const void *buf, size_t len, exo_wire_head_t *out)
     }
 }
 
-size_t exo_wire_size(const exo_wire_head_t *h)
+size_t exo_wire_head_size(const exo_wire_head_t *h)
 {
     int n = exo_wire_field_count(h->type);
     size_t len = 2;
@@ -166,6 +185,11 @@ size_t exo_wire_size(const exo_wire_head_t *h)
         len += 2 + h->f[i].len;
     }
     return len;
+}
+
+size_t exo_wire_size(const exo_wire_head_t *h)
+{
+    return exo_wire_head_size(h) + (h->type == EXO_WIRE_MESSAGE ? h->payload.len : 0);
 }
 
 size_t exo_wire_encode(void *buf, size_t cap, const exo_wire_head_t *h)
@@ -191,6 +215,10 @@ size_t exo_wire_encode(void *buf, size_t cap, const exo_wire_head_t *h)
         }
         pos += 2 + flen;
     }
+    if (h->type == EXO_WIRE_MESSAGE && h->payload.len > 0) {
+        memcpy(p + pos, h->payload.p, h->payload.len);
+        pos += h->payload.len;
+    }
     return pos;
 }
 
@@ -202,7 +230,7 @@ const char *exo_wire_strerror(int code)
     case EXO_WIRE_ESHORT:
         return "frame ends inside a field (truncated or bad length)";
     case EXO_WIRE_EVERSION:
-        return "unknown protocol version (expected 1)";
+        return "unknown protocol version (expected 2)";
     case EXO_WIRE_ETYPE:
         return "unknown frame type";
     case EXO_WIRE_ETRAILING:

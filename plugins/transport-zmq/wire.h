@@ -1,6 +1,8 @@
 /*
- * wire.h - the head frame codec of the bus protocol (docs/protocol.md), shared by the broker
- * plugin and libexoservice (wire.c is compiled into both; its symbols stay hidden in each).
+ * wire.h - the frame codec of the bus protocol (docs/protocol.md), shared by the broker plugin
+ * and libexoservice (wire.c is compiled into both; its symbols stay hidden in each). Protocol 2:
+ * every message is one zmq frame, a head (version, type, length-prefixed fields) and, for 'M',
+ * the payload bytes after the last field, so routing reads the head only.
  *
  * Decoding never allocates: the decoded head points into the caller's buffer, which must stay
  * alive while the head is used. Encoding writes into a caller buffer. Reentrant; no state.
@@ -12,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define EXO_WIRE_VERSION 1
+#define EXO_WIRE_VERSION 2
 #define EXO_WIRE_MAX_FIELDS 5
 #define EXO_WIRE_NAME_MAX 255
 #define EXO_WIRE_ID_MAX 64
@@ -40,7 +42,7 @@ enum {
     EXO_WIRE_ESHORT = -1,     /* shorter than the 2-byte prefix or a field's length */
     EXO_WIRE_EVERSION = -2,   /* unknown protocol version */
     EXO_WIRE_ETYPE = -3,      /* unknown type */
-    EXO_WIRE_ETRAILING = -4,  /* bytes after the last field */
+    EXO_WIRE_ETRAILING = -4,  /* bytes after the last field (types other than 'M') */
     EXO_WIRE_ELENGTH = -5,    /* a field is empty or too long for its kind */
     EXO_WIRE_EFIELD = -6,     /* id/activity/role/label/flags contain forbidden bytes */
     EXO_WIRE_ENAME = -7       /* the name is not valid UTF-8 or has control characters */
@@ -55,16 +57,24 @@ typedef struct exo_wire_head {
     char type;
     unsigned n_fields;
     exo_wire_str_t f[EXO_WIRE_MAX_FIELDS];
+    exo_wire_str_t payload; /* 'M' only: the bytes after the head (may be empty) */
 } exo_wire_head_t;
 
 /** Fields a type carries, or -1 for an unknown type. */
 int exo_wire_field_count(char type);
-/** Decode and validate a head frame. Returns EXO_WIRE_OK or a negative EXO_WIRE_E*. */
+/** Decode and validate a frame (head, and for 'M' the payload span after it). Returns
+ *  EXO_WIRE_OK or a negative EXO_WIRE_E*. */
 int exo_wire_decode(const void *buf, size_t len, exo_wire_head_t *out);
-/** Bytes exo_wire_encode needs for @p h. */
+/** Decode without the content rules (UTF-8, printable ids, lengths per kind): only the
+ *  structure, so every field still lies inside @p buf. For frames from the broker, which
+ *  applied the rules when it received them. */
+int exo_wire_decode_trusted(const void *buf, size_t len, exo_wire_head_t *out);
+/** Bytes of the head of @p h alone (without the payload). */
+size_t exo_wire_head_size(const exo_wire_head_t *h);
+/** Bytes exo_wire_encode needs for @p h (head, and for 'M' its payload). */
 size_t exo_wire_size(const exo_wire_head_t *h);
-/** Encode @p h into @p buf (at least exo_wire_size() bytes). Returns the length written, or 0
- *  when a field is longer than 65535 bytes or the type is unknown. */
+/** Encode @p h (for 'M' with h->payload) into @p buf (at least exo_wire_size() bytes). Returns
+ *  the length written, or 0 when a field is longer than 65535 bytes or the type is unknown. */
 size_t exo_wire_encode(void *buf, size_t cap, const exo_wire_head_t *h);
 /** True when [p, p+len) is valid UTF-8 (no overlongs, surrogates or values > U+10FFFF) and has
  *  no control characters. */

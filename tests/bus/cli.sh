@@ -77,4 +77,21 @@ wait_for "$T/bus.out" '^users online \(instance 1, '
 kill -TERM $BUS; wait $BUS; rc=$?
 [ $rc = 0 ] || fail "exo bus exited $rc on SIGTERM"
 [ -e "$A/.exo/bus.json" ] && fail "bus.json left behind"
+
+# --quiet: the same traffic, no trace lines (the services still get their messages).
+bg "$T/busq.out" "$EXO_BIN" bus --app "$A" --listen "tcp://127.0.0.1:$PORT" --quiet
+BUS=$BG_PID
+wait_for "$T/busq.out" 'listening on tcp://127.0.0.1:'"$PORT"
+ok=0
+for _ in $(seq 30); do  # users re-registers with the new broker within about a second
+    if "$EXO_BIN" send --app "$A" --as web users.list '{"page": 2}' --wait > "$T/sq" 2>&1; then
+        ok=1; break
+    fi
+    sleep 0.2
+done
+[ $ok = 1 ] || fail "send --wait under --quiet: $(cat "$T/sq")"
+grep -q '"page":2' "$T/sq" || fail "reply under --quiet: $(cat "$T/sq")"
+kill -TERM $BUS; wait $BUS; rc=$?
+[ $rc = 0 ] || fail "exo bus --quiet exited $rc on SIGTERM"
+grep -qE -- '--\[|online \(instance' "$T/busq.out" && fail "exo bus --quiet printed trace lines: $(cat "$T/busq.out")"
 echo ok

@@ -7,55 +7,60 @@ start_bus '{"roles": {"web": {"sends": ["users.list"]}, "users": {"receives": ["
 svc users "$T/u" --label u; wait_for "$T/u" '^users online$'
 $PY - "$EP" > "$T/raw" 2>&1 <<'PYEOF' || fail "raw client: $(cat "$T/raw")"
 import json, struct, sys, zmq
-def head(t, *f, version=1):
+NF = {"R": 3, "A": 2, "M": 5, "N": 1, "P": 0, "O": 0, "B": 0}
+def head(t, *f, version=2):
     b = bytes([version, ord(t)])
     for x in f:
         x = x.encode() if isinstance(x, str) else x
         b += struct.pack(">H", len(x)) + x
     return b
 def fields(b):
-    out, pos = [], 2
-    while pos < len(b):
+    """protocol 2: (type, fields, payload after the fields)"""
+    t, out, pos = chr(b[1]), [], 2
+    for _ in range(NF[t]):
         n = struct.unpack_from(">H", b, pos)[0]; out.append(b[pos+2:pos+2+n]); pos += 2 + n
-    return chr(b[1]), out
+    return t, out, b[pos:]
 ctx = zmq.Context(); s = ctx.socket(zmq.DEALER); s.setsockopt(zmq.LINGER, 0)
 s.setsockopt(zmq.RCVTIMEO, 3000); s.connect(sys.argv[1])
 def expect_error(kind, frames, label):
     s.send_multipart(frames)
     while True:
         r = s.recv_multipart()
-        t, f = fields(r[0])
+        assert len(r) == 1, (label, "broker sent %d frames" % len(r))
+        t, f, payload = fields(r[0])
         if t == "M" and f[0] == b"exo.error":
-            p = json.loads(r[1])
+            p = json.loads(payload)
             assert p["error"] == kind, (label, p)
             print("ok", label, "->", kind, "|", p["message"])
             return
         if t == "N" and kind == "not-registered":
             continue
         raise AssertionError((label, t, f))
-M = lambda name, extra=b"": [head("M", name, "i1", "a1", "", "") + extra, b"{}"]
+M = lambda name, payload=b"{}": [head("M", name, "i1", "a1", "", "") + payload]
 expect_error("not-registered", M("users.list"), "message before register")
 expect_error("unknown-role", [head("R", "nosuch", "raw", "")], "unknown role")
-s.send(head("R", "web", "raw", "")); t, f = fields(s.recv_multipart()[0]); assert t == "A", t
+s.send(head("R", "web", "raw", "")); t, f, _ = fields(s.recv_multipart()[0]); assert t == "A", t
 expect_error("malformed", [b"hello"], "garbage frame")
 expect_error("malformed", [b""], "empty frame")
-expect_error("malformed", [head("M", "users.list", "i", "a", "", "", version=2), b""], "bad version")
-expect_error("malformed", [bytes([1, ord("Z")])], "unknown type")
-expect_error("malformed", [bytes([1, ord("M"), 0, 50, 65]), b""], "truncated field")
-expect_error("malformed", M("users.list", b"x"), "trailing bytes")
-expect_error("malformed", M("users.list") + [b"extra"], "three frames")
-expect_error("malformed", [M("users.list")[0]], "missing payload frame")
-expect_error("malformed", [head("M", "", "i", "a", "", ""), b""], "empty name")
-expect_error("malformed", [head("M", "users.list", "i d", "a", "", ""), b""], "space in id")
-expect_error("malformed", [head("M", "users.list", "i", "a" * 65, "", ""), b""], "long activity")
-expect_error("invalid-name", [head("M", b"users.\xff", "i", "a", "", ""), b""], "invalid UTF-8")
-expect_error("invalid-name", [head("M", b"users\x01list", "i", "a", "", ""), b""], "control char")
-expect_error("invalid-name", [head("M", b"\xed\xa0\x80", "i", "a", "", ""), b""], "surrogate")
-expect_error("too-large", [head("M", "users.list", "i", "a", "", ""), b"[" + b"1," * 600 + b"1]"], "oversized")
+expect_error("malformed", [head("M", "users.list", "i", "a", "", "", version=1), b"{}"], "protocol 1 (head + payload frames)")
+expect_error("malformed", [head("M", "users.list", "i", "a", "", "", version=3)], "bad version")
+expect_error("malformed", [bytes([2, ord("Z")])], "unknown type")
+expect_error("malformed", [bytes([2, ord("M"), 0, 50, 65])], "truncated field")
+expect_error("malformed", [bytes([2, ord("M")]) + head("M", "users.list", "i", "a")[2:]], "missing fields")
+expect_error("malformed", [head("P") + b"x"], "trailing bytes after a ping")
+expect_error("malformed", [head("R", "web", "raw", "") + b"x"], "trailing bytes after a register")
+expect_error("malformed", M("users.list") + [b"extra"], "two frames")
+expect_error("malformed", [head("M", "", "i", "a", "", "")], "empty name")
+expect_error("malformed", [head("M", "users.list", "i d", "a", "", "")], "space in id")
+expect_error("malformed", [head("M", "users.list", "i", "a" * 65, "", "")], "long activity")
+expect_error("invalid-name", [head("M", b"users.\xff", "i", "a", "", "")], "invalid UTF-8")
+expect_error("invalid-name", [head("M", b"users\x01list", "i", "a", "", "")], "control char")
+expect_error("invalid-name", [head("M", b"\xed\xa0\x80", "i", "a", "", "")], "surrogate")
+expect_error("too-large", [head("M", "users.list", "i", "a", "", "") + b"[" + b"1," * 600 + b"1]"], "oversized")
 expect_error("malformed", [head("O")], "broker-only type")
 # Still routing after all that.
-s.send_multipart([head("M", "users.list", "ok1", "act-ok", "", ""), b'{"still":"alive"}'])
-s.send(head("P")); t, f = fields(s.recv_multipart()[0]); assert t == "O", t
+s.send(head("M", "users.list", "ok1", "act-ok", "", "") + b'{"still":"alive"}')
+s.send(head("P")); t, f, _ = fields(s.recv_multipart()[0]); assert t == "O", t
 print("done")
 PYEOF
 cat "$T/raw"

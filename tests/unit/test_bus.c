@@ -47,6 +47,33 @@ static void test_trace_lines(void)
     check_line("{\"event\":\"other\"}", NULL);
 }
 
+/* The plain-fields form exo bus and exo run use: the name is a slice of the wire frame, and
+ * one buffer is reused line after line. */
+static void test_trace_format(void)
+{
+    const char *wire = "users.listXYZ";
+    exo_bus_trace_t t = {.size = sizeof t, .event = "message", .sender = "web", .name = wire,
+                         .name_len = 10, .receiver = "users", .outcome = "delivered"};
+    exo_buf_t b = {0};
+    CU_ASSERT_TRUE(exo_bus_trace_format(&t, &b));
+    CU_ASSERT_STRING_EQUAL(b.data, "web  --[ users.list ]->  users");
+    b.len = 0;
+    t.outcome = "dropped";
+    t.internal_name = "people.list";
+    CU_ASSERT_TRUE(exo_bus_trace_format(&t, &b));
+    CU_ASSERT_STRING_EQUAL(b.data, "web  --[ users.list ]-[ people.list ]->  users  (dropped)");
+    b.len = 0;
+    exo_bus_trace_t r = {.size = sizeof r, .event = "unregister", .role = "users",
+                         .instance = 18446744073709551615ull, .reason = "timeout"};
+    CU_ASSERT_TRUE(exo_bus_trace_format(&r, &b));
+    CU_ASSERT_STRING_EQUAL(b.data, "users offline (instance 18446744073709551615, timeout)");
+    b.len = 0;
+    r.event = "other";
+    CU_ASSERT_FALSE(exo_bus_trace_format(&r, &b));
+    CU_ASSERT_EQUAL(b.len, 0);
+    exo_buf_free(&b);
+}
+
 static char *make_app(void)
 {
     char tmpl[] = "/tmp/exo-test-bus.XXXXXX";
@@ -123,6 +150,7 @@ static void test_start_find_stop(void)
 
 static const exo_test_t tests[] = {
     {"trace lines", test_trace_lines},
+    {"trace lines from plain fields", test_trace_format},
     {"start, find, stop", test_start_find_stop},
     {NULL, NULL},
 };

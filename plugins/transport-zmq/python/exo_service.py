@@ -26,7 +26,9 @@ import zmq
 
 __all__ = ["Service", "Message", "BusError", "Timeout"]
 
-VERSION = 1
+VERSION = 2
+# Fields per frame type; an "M" frame carries its payload after its five fields.
+_FIELDS = {"R": 3, "A": 2, "M": 5, "N": 1, "P": 0, "O": 0, "B": 0}
 PING_S = 1.0
 DEAD_S = 3.0
 
@@ -78,14 +80,20 @@ def _head(kind, *fields):
 
 
 def _decode(frame):
-    if len(frame) < 2 or frame[0] != VERSION:
-        return None, []
+    """frame -> (type, fields, payload bytes); type None when the frame is not readable."""
+    if len(frame) < 2 or frame[0] != VERSION or chr(frame[1]) not in _FIELDS:
+        return None, [], b""
+    kind = chr(frame[1])
     fields, pos = [], 2
-    while pos + 2 <= len(frame):
+    for _ in range(_FIELDS[kind]):
+        if pos + 2 > len(frame):
+            return None, [], b""
         (n,) = struct.unpack_from(">H", frame, pos)
+        if pos + 2 + n > len(frame):
+            return None, [], b""
         fields.append(frame[pos + 2:pos + 2 + n].decode("utf-8", "replace"))
         pos += 2 + n
-    return chr(frame[1]), fields
+    return kind, fields, bytes(frame[pos:])
 
 
 class Service:
@@ -138,7 +146,7 @@ class Service:
         body = b"" if payload is None else json.dumps(payload, separators=(",", ":")).encode()
         auth_text = "" if auth is None else json.dumps(auth, separators=(",", ":"))
         head = _head("M", name, self._next_id(), activity or self._next_id(), "", auth_text)
-        self._sock.send_multipart([head, body])
+        self._sock.send(head + body)
 
     def send(self, name, payload=None, activity=None, auth=None):
         """Send name; inside a handler it joins the handled message's activity and auth.
@@ -207,7 +215,7 @@ class Service:
             self._current = saved
 
     def _handle(self, frames):
-        kind, f = _decode(frames[0])
+        kind, f, payload = _decode(frames[0])
         if kind == "A":
             self.online = True
             if not self._printed and not self.quiet:
@@ -218,8 +226,8 @@ class Service:
         elif kind == "N":
             self.online = False
             self._register()
-        elif kind == "M" and len(frames) == 2 and len(f) == 5:
-            self._dispatch(Message(f[0], f[1], f[2], f[3], f[4], frames[1]))
+        elif kind == "M" and len(frames) == 1:
+            self._dispatch(Message(f[0], f[1], f[2], f[3], f[4], payload))
 
     def poll(self, timeout_ms=1000):
         """Wait up to timeout_ms and handle what arrived."""

@@ -1,4 +1,4 @@
-/* tests/test_wire.c - the head frame codec: round trips and every malformed case. */
+/* tests/test_wire.c - the frame codec (protocol 2): round trips and every malformed case. */
 #include "config.h"
 
 #include <string.h>
@@ -36,6 +36,37 @@ static void test_message_round_trip(void)
     CU_ASSERT(memcmp(h.f[EXO_WIRE_F_NAME].p, "users create", 12) == 0);
     CU_ASSERT(memcmp(h.f[EXO_WIRE_F_AUTH].p, "{\"u\":1}", 7) == 0);
     CU_ASSERT_EQUAL(exo_wire_size(&h), n);
+    CU_ASSERT_EQUAL(h.payload.len, 0);
+}
+
+/* Protocol 2: the payload is the rest of the frame after the head, never parsed. */
+static void test_message_with_payload(void)
+{
+    unsigned char buf[256];
+    exo_wire_head_t h = {.type = 'M'};
+    h.f[EXO_WIRE_F_NAME] = exo_wire_s("users.list");
+    h.f[EXO_WIRE_F_ID] = exo_wire_s("i1");
+    h.f[EXO_WIRE_F_ACTIVITY] = exo_wire_s("a1");
+    h.payload = (exo_wire_str_t){"{\"p\":1}\0x", 9}; /* bytes, not checked */
+    size_t head = exo_wire_head_size(&h);
+    CU_ASSERT_EQUAL(head, 2 + 5 * 2 + 10 + 2 + 2);
+    CU_ASSERT_EQUAL(exo_wire_size(&h), head + 9);
+    size_t n = exo_wire_encode(buf, sizeof buf, &h);
+    CU_ASSERT_EQUAL(n, head + 9);
+    CU_ASSERT_EQUAL(exo_wire_encode(buf, n - 1, &h), 0); /* no room for the payload */
+    exo_wire_head_t d;
+    CU_ASSERT_EQUAL(exo_wire_decode(buf, n, &d), EXO_WIRE_OK);
+    CU_ASSERT_EQUAL(d.payload.len, 9);
+    CU_ASSERT_PTR_EQUAL(d.payload.p, (const char *)buf + head);
+    CU_ASSERT(memcmp(d.payload.p, "{\"p\":1}\0x", 9) == 0);
+    /* every shorter cut of the payload is still a message, with that much payload */
+    CU_ASSERT_EQUAL(exo_wire_decode(buf, head + 3, &d), EXO_WIRE_OK);
+    CU_ASSERT_EQUAL(d.payload.len, 3);
+    /* other types ignore a payload when encoding and refuse one when decoding */
+    h.type = 'P';
+    CU_ASSERT_EQUAL(exo_wire_encode(buf, sizeof buf, &h), 2);
+    buf[2] = 'x';
+    CU_ASSERT_EQUAL(dec(buf, 3), EXO_WIRE_ETRAILING);
 }
 
 static void test_other_types_round_trip(void)
@@ -57,11 +88,13 @@ static void test_short_and_bad_prefix(void)
     CU_ASSERT_EQUAL(dec(buf, 0), EXO_WIRE_ESHORT);
     buf[0] = 1;
     CU_ASSERT_EQUAL(dec(buf, 1), EXO_WIRE_ESHORT);
-    buf[0] = 2, buf[1] = 'P';
+    buf[0] = 1, buf[1] = 'P'; /* protocol 1 */
+    CU_ASSERT_EQUAL(dec(buf, 2), EXO_WIRE_EVERSION);
+    buf[0] = 3;
     CU_ASSERT_EQUAL(dec(buf, 2), EXO_WIRE_EVERSION);
     buf[0] = 0;
     CU_ASSERT_EQUAL(dec(buf, 2), EXO_WIRE_EVERSION);
-    buf[0] = 1, buf[1] = 'm';
+    buf[0] = 2, buf[1] = 'm';
     CU_ASSERT_EQUAL(dec(buf, 2), EXO_WIRE_ETYPE);
     buf[1] = 'P';
     CU_ASSERT_EQUAL(dec(buf, 2), EXO_WIRE_OK);
@@ -136,6 +169,25 @@ static void test_field_rules(void)
     CU_ASSERT_EQUAL(dec(buf, n), EXO_WIRE_EFIELD);
 }
 
+/* The SDKs' decoder for broker frames: structure only, content rules skipped. */
+static void test_trusted_decode(void)
+{
+    unsigned char buf[128];
+    exo_wire_head_t h;
+    size_t n = enc(buf, sizeof buf, 'M', "users.\xff", "i d", "a", "", "");
+    CU_ASSERT_EQUAL(exo_wire_decode(buf, n, &h), EXO_WIRE_EFIELD);
+    CU_ASSERT_EQUAL(exo_wire_decode_trusted(buf, n, &h), EXO_WIRE_OK);
+    CU_ASSERT_EQUAL(h.f[EXO_WIRE_F_NAME].len, 7);
+    for (size_t cut = 2; cut < n; cut++) {
+        CU_ASSERT_EQUAL(exo_wire_decode_trusted(buf, cut, &h), EXO_WIRE_ESHORT);
+    }
+    buf[0] = 1;
+    CU_ASSERT_EQUAL(exo_wire_decode_trusted(buf, n, &h), EXO_WIRE_EVERSION);
+    n = enc(buf, sizeof buf, 'P', NULL, NULL, NULL, NULL, NULL);
+    buf[n] = 'x';
+    CU_ASSERT_EQUAL(exo_wire_decode_trusted(buf, n + 1, &h), EXO_WIRE_ETRAILING);
+}
+
 static void test_strerror_names_every_code(void)
 {
     for (int c = 0; c >= EXO_WIRE_ENAME; c--) {
@@ -145,11 +197,13 @@ static void test_strerror_names_every_code(void)
 }
 
 static const exo_test_t tests[] = {
+    {"message with payload", test_message_with_payload},
     {"message round trip", test_message_round_trip},
     {"other types round trip", test_other_types_round_trip},
     {"short frames and bad prefix", test_short_and_bad_prefix},
     {"truncated fields", test_truncated_fields},
     {"field rules", test_field_rules},
+    {"trusted decode", test_trusted_decode},
     {"strerror names every code", test_strerror_names_every_code},
     {NULL, NULL},
 };
