@@ -73,18 +73,10 @@ int exo_cmd_setup(int argc, char **argv)
         }
     }
     int code = EXO_EXIT_OK;
-    exo_app_t *app = exo_cli_load_app(app_dir, &code);
+    exo_strv_t roles = {0};
+    exo_app_t *app = exo_runcli_load(app_dir, "setup", argc, argv, optind, &roles, &code);
     if (app == NULL) {
         return code;
-    }
-    exo_strv_t roles = {0};
-    for (int i = optind; i < argc; i++) {
-        exo_strv_push(&roles, argv[i]);
-    }
-    if (!exo_runcli_roles(app, "setup", &roles, app_dir == NULL)) {
-        exo_strv_free(&roles);
-        exo_app_destroy(&app);
-        return EXO_EXIT_USER;
     }
     setup_ctx_t c = {0};
     size_t *idx = exo_runcli_by_location(app, &roles, &c.n);

@@ -75,3 +75,22 @@ size_t *exo_runcli_by_location(const exo_app_t *app, const exo_strv_t *roles, si
     *n = out;
     return idx;
 }
+
+exo_app_t *exo_runcli_load(const char *app_dir, const char *cmd, int argc, char **argv,
+                           int first, exo_strv_t *roles, int *exit_code)
+{
+    exo_app_t *app = exo_cli_load_app(app_dir, exit_code);
+    if (app == NULL) {
+        return NULL;
+    }
+    for (int i = first; i < argc; i++) {
+        exo_strv_push(roles, argv[i]);
+    }
+    if (!exo_runcli_roles(app, cmd, roles, app_dir == NULL)) {
+        exo_strv_free(roles);
+        exo_app_destroy(&app);
+        *exit_code = EXO_EXIT_USER;
+        return NULL;
+    }
+    return app;
+}

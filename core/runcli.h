@@ -18,6 +18,14 @@
  */
 bool exo_runcli_roles(const exo_app_t *app, const char *cmd, exo_strv_t *roles, bool from_cwd);
 
+/**
+ * Load the app (--app DIR or the nearest one) and collect the role arguments argv[first..]
+ * into @p roles, checked as exo_runcli_roles() does (from the current directory when no
+ * --app was given). NULL with *exit_code set when either fails; @p roles is then empty.
+ */
+exo_app_t *exo_runcli_load(const char *app_dir, const char *cmd, int argc, char **argv,
+                           int first, exo_strv_t *roles, int *exit_code);
+
 /** Indices of the selected roles (all when @p roles is empty), alphabetical, one per
  *  location. *n gets the count. New array. */
 size_t *exo_runcli_by_location(const exo_app_t *app, const exo_strv_t *roles, size_t *n);
