@@ -336,7 +336,10 @@ void exo_sup_start(exo_sup_t *s)
     s->started_ms = exo_now_ms();
     exo_error_t err = {0};
     int rc = 0;
-    if (s->spec.ops->prepare != NULL && first) {
+    /* Only the first start: a later one (a watched source change) builds again. */
+    bool prepared = s->spec.prepared;
+    s->spec.prepared = false;
+    if (s->spec.ops->prepare != NULL && first && !prepared) {
         rc = s->spec.ops->prepare(s->spec.inst, &us, &err);
     }
     if (rc == 0) {
