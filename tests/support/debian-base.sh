@@ -43,7 +43,8 @@ debian_base_mirror() {
 # building it when missing. Progress and errors go to stderr.
 debian_base_tar() {
     local key
-    key=$(printf '%s\n' "$@" | sort -u | tr '\n' ' ' | md5sum | cut -c1-12)
+    # v2: the recipe's version; change it when the recipe changes so caches are rebuilt.
+    key=$(printf '%s\n' v2 "$@" | sort -u | tr '\n' ' ' | md5sum | cut -c1-12)
     local tar="$EXO_TEST_CACHE/bookworm-minbase-$key.tar"
     mkdir -p "$EXO_TEST_CACHE" || return 1
     (
@@ -61,6 +62,9 @@ debian_base_tar() {
             exit 1
         fi
         cp /etc/resolv.conf "$root/etc/resolv.conf"
+        # Packages with services (postgresql, redis-server) must not start them in the chroot.
+        printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+        chmod 755 "$root/usr/sbin/policy-rc.d"
         if [ $# -gt 0 ] && ! DEBIAN_FRONTEND=noninteractive chroot "$root" \
                 apt-get install -y -q --no-install-recommends "$@" >>"$log" 2>&1; then
             echo "debian-base: apt-get install $* in the chroot failed; its log:" >&2
@@ -69,9 +73,11 @@ debian_base_tar() {
             exit 1
         fi
         chroot "$root" apt-get clean >/dev/null 2>&1
+        rm -f "$root/usr/sbin/policy-rc.d"
         rm -rf "$root"/var/lib/apt/lists/* "$root"/usr/share/doc/* "$root"/usr/share/man/* \
             "$root"/usr/share/locale/* "$root"/var/log/*.log "$root"/var/cache/debconf/*-old
         : >"$root/etc/resolv.conf"
+        chmod 755 "$root" # mktemp made it 0700: it becomes /, which every user must traverse
         tar -C "$root" -cf "$tar.tmp" . && mv "$tar.tmp" "$tar"
         local rc=$?
         rm -rf "$root" "$log" "$tar.tmp"
