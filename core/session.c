@@ -361,6 +361,11 @@ static void start_service(exo_session_t *s, node_t *n)
 
 
 
+static void up_failed(void *arg)
+{
+    exo_session_up_finish(arg, false);
+}
+
 static void prepare_output(void *arg, int stream, const char *line, size_t len)
 {
     exo_session_node_output(arg, NULL, stream, line, len);
@@ -486,7 +491,8 @@ void exo_session_up(exo_session_t *s, const exo_strv_t *roles, const exo_strv_t 
     s->up_pending = true;
     s->up_t0 = exo_now_ms();
     if (prepare_services(s) < 0) {
-        exo_session_up_finish(s, false);
+        /* From the loop: the caller may stop it in on_up, which it has not started yet. */
+        exo_loop_timer(s->loop, 0, false, up_failed, s);
         return;
     }
     exo_session_pump(s);
