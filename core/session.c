@@ -346,6 +346,7 @@ static void start_service(exo_session_t *s, node_t *n)
             .on_output = exo_session_node_output,
             .on_state = exo_session_node_state,
             .arg = n,
+            .prepared = n->prepared,
         };
         if (svc->port == 0) {
             spec.port.unit_port = 0;
@@ -359,6 +360,58 @@ static void start_service(exo_session_t *s, node_t *n)
 }
 
 
+
+static void up_failed(void *arg)
+{
+    exo_session_up_finish(arg, false);
+}
+
+static void prepare_output(void *arg, int stream, const char *line, size_t len)
+{
+    exo_session_node_output(arg, NULL, stream, line, len);
+}
+
+/* Build the images of every wanted service before the first unit starts. prepare() blocks
+ * the loop: a build while other units already run would stall the broker long enough for
+ * their heartbeats to time out. A failed build thus also stops the run before anything runs. */
+static int prepare_services(exo_session_t *s)
+{
+    static const char *const no_env[] = {NULL};
+    for (size_t i = 0; i < s->app->n_services; i++) {
+        node_t *n = &s->nodes[i];
+        if (!n->wanted || n->sup != NULL || n->prepared || !n->be->containers ||
+            n->be->ops->prepare == NULL) {
+            continue;
+        }
+        exo_error_t err = {0};
+        if (exo_session_backend_open(s, n->be, &err) < 0) {
+            exo_output_role_status(s->out, n->name, "failed: backend %s: %s", n->be->name,
+                                   err.message);
+            return -1;
+        }
+        const exo_service_t *svc = n->svc;
+        exo_unit_spec_t us = {
+            .size = sizeof us,
+            .name = svc->role,
+            .mode = EXO_UNIT_SERVICE,
+            .dir = svc->dir,
+            .command = svc->startup_command,
+            .image = svc->image,
+            .dockerfile = svc->dockerfile,
+            .env = no_env,
+            .options = svc->backend_options,
+            .on_output = prepare_output,
+            .arg = n,
+        };
+        if (n->be->ops->prepare(n->be->inst, &us, &err) < 0) {
+            exo_output_role_status(s->out, n->name, "failed: %s",
+                                   err.message[0] ? err.message : "could not build");
+            return -1;
+        }
+        n->prepared = true;
+    }
+    return 0;
+}
 
 static bool node_idle(const node_t *n)
 {
@@ -437,6 +490,11 @@ void exo_session_up(exo_session_t *s, const exo_strv_t *roles, const exo_strv_t 
     s->up_all = roles == NULL;
     s->up_pending = true;
     s->up_t0 = exo_now_ms();
+    if (prepare_services(s) < 0) {
+        /* From the loop: the caller may stop it in on_up, which it has not started yet. */
+        exo_loop_timer(s->loop, 0, false, up_failed, s);
+        return;
+    }
     exo_session_pump(s);
     exo_session_check_up(s);
 }

@@ -58,6 +58,7 @@ typedef struct node {
     bool no_server;       /* the plugin runs nothing: ready once provisioned */
     bool ready_noserver;
     bool completed;       /* exited 0 and not restarted: a one-shot job that did its work */
+    bool prepared;        /* its image was built before the run's first unit started */
     /* watch */
     bool watch_busy;
     exo_strv_t secrets;   /* values masked in the unit's output */

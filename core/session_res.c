@@ -95,6 +95,7 @@ void exo_session_start_resource(exo_session_t *s, node_t *n)
                 .image = n->runit.image,
                 .user = n->runit.user,
                 .env = n->runit.env,
+                .mounts = n->be->containers ? n->runit.mounts : NULL,
                 .port = {.unit_port = n->be->containers ? n->runit.port : n->host_port,
                          .host_port = n->host_port},
                 .ready = EXO_READY_STARTED,

@@ -21,6 +21,7 @@
 struct exo_sup {
     exo_sup_spec_t spec;          /* strings below are owned copies */
     exo_strv_t env;
+    exo_strv_t mounts;
     exo_sup_state_t state;
     exo_unit_t *unit;
     unsigned restarts;
@@ -87,6 +88,10 @@ exo_sup_t *exo_sup_new(const exo_sup_spec_t *spec)
     }
     s->spec.env = NULL;
     exo_sup_set_env(s, spec->env);
+    for (size_t i = 0; spec->mounts != NULL && spec->mounts[i] != NULL; i++) {
+        exo_strv_push(&s->mounts, spec->mounts[i]);
+    }
+    s->spec.mounts = NULL;
     s->awaited = describe_awaited(&s->spec);
     s->exit_status = -1;
     return s;
@@ -121,6 +126,7 @@ void exo_sup_destroy(exo_sup_t **sup_p)
     free((char *)s->spec.online_text);
     json_decref((json_t *)s->spec.options);
     exo_strv_free(&s->env);
+    exo_strv_free(&s->mounts);
     free(s->awaited);
     free(s->last_check_error);
     free(s);
@@ -326,6 +332,7 @@ void exo_sup_start(exo_sup_t *s)
         .n_ports = s->spec.port.unit_port ? 1 : 0,
         .user = s->spec.user,
         .options = s->spec.options,
+        .mounts = s->mounts.n > 0 ? (const char *const *)exo_strv_nullterm(&s->mounts) : NULL,
         .on_output = unit_output,
         .on_exit = unit_exit,
         .arg = s,
@@ -336,7 +343,10 @@ void exo_sup_start(exo_sup_t *s)
     s->started_ms = exo_now_ms();
     exo_error_t err = {0};
     int rc = 0;
-    if (s->spec.ops->prepare != NULL && first) {
+    /* Only the first start: a later one (a watched source change) builds again. */
+    bool prepared = s->spec.prepared;
+    s->spec.prepared = false;
+    if (s->spec.ops->prepare != NULL && first && !prepared) {
         rc = s->spec.ops->prepare(s->spec.inst, &us, &err);
     }
     if (rc == 0) {

@@ -59,6 +59,8 @@ typedef struct exo_sup_spec {
     /** After every state change. @p message explains FAILED, BACKOFF, crashes; else NULL. */
     void (*on_state)(void *arg, exo_sup_t *sup, exo_sup_state_t state, const char *message);
     void *arg;
+    bool prepared;                 /* the owner ran prepare(): skip it on the first start */
+    const char *const *mounts;     /* container bind mounts "HOST:UNIT" (copied) */
 } exo_sup_spec_t;
 
 exo_sup_t *exo_sup_new(const exo_sup_spec_t *spec);

@@ -5,7 +5,19 @@
 #
 # Run it from a built source tree (./configure && make) or with exo installed on PATH.
 # POSIX sh: `sh examples/todo/demo.sh` (bootstrap.sh demo) works as well as bash.
+#
+# `demo.sh --backend docker` (or podman) runs the same app in containers: each service's
+# Dockerfile builds its image FROM debian:bookworm-slim (the engine must have it or reach a
+# registry), with the store binary and the exo client that `exo setup` left in the service
+# directories.
 set -u
+backend=process
+case "${1:-}" in
+  --backend) backend=${2:?demo: --backend needs a name (process, docker, podman)} ;;
+  --backend=*) backend=${1#--backend=} ;;
+  "") ;;
+  *) echo "usage: demo.sh [--backend process|docker|podman]" >&2; exit 1 ;;
+esac
 here=$(cd "$(dirname "$0")" && pwd)
 top=${EXO_TOP_BUILDDIR:-$(cd "$here/../.." && pwd)}
 src=${EXO_TOP_SRCDIR:-$top}
@@ -43,13 +55,16 @@ send() {
 }
 
 say "exo setup: building the C store against libexoservice"
-"$EXO_BIN" setup --app "$here" todos || exit 1
+"$EXO_BIN" setup --app "$here" || exit 1
 
-say "exo run: starting the app in the background"
-"$EXO_BIN" run --app "$here" > "$log" 2>&1 &
+say "exo run: starting the app in the background ($backend backend)"
+"$EXO_BIN" run --app "$here" --backend "$backend" > "$log" 2>&1 &
 exo_pid=$!
 i=0
-while [ $i -lt 300 ]; do
+# Container backends build the images first: allow them minutes, processes 30 s.
+limit=300
+[ "$backend" = process ] || limit=3000
+while [ $i -lt $limit ]; do
   grep -q 'all services ready' "$log" && break
   kill -0 "$exo_pid" 2>/dev/null || break
   sleep 0.1

@@ -78,6 +78,9 @@ typedef struct exo_unit_spec {
      *  successful start(), also after stop() and kill(). */
     void (*on_exit)(void *arg, int status, int signal);
     void *arg;
+    /* Appended: container backends bind-mount these NULL-terminated "HOST_DIR:UNIT_DIR"
+     * pairs (resource data); the process backend ignores them. NULL = none. */
+    const char *const *mounts;
 } exo_unit_spec_t;
 
 typedef struct exo_unit exo_unit_t; /* opaque, owned by the backend */

@@ -51,6 +51,9 @@ typedef struct exo_resource_unit {
     const char *const *env;    /* NULL-terminated "NAME=VALUE" or NULL */
     const char *user;          /* process backend: run as this user when exo is root */
     unsigned port;             /* port the server listens on inside the unit */
+    /* Appended: container backends bind-mount these NULL-terminated "HOST_DIR:UNIT_DIR"
+     * pairs (the server's data, so that it outlives the container); NULL = none. */
+    const char *const *mounts;
 } exo_resource_unit_t;
 
 typedef struct exo_resource_ops {

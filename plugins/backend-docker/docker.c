@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -1226,6 +1227,15 @@ static json_t *create_body(docker_inst_t *in, const exo_unit_spec_t *spec, const
         "EndpointsConfig", in->network, "Aliases", spec->name);
     if (spec->command != NULL) {
         json_object_set_new(body, "Cmd", json_pack("[s, s, s]", "/bin/sh", "-c", spec->command));
+    }
+    /* mounts was appended to the spec: a core built before it passes a shorter struct. */
+    if (spec->size >= offsetof(exo_unit_spec_t, mounts) + sizeof spec->mounts &&
+        spec->mounts != NULL) {
+        json_t *binds = json_array();
+        for (const char *const *m = spec->mounts; *m != NULL; m++) {
+            json_array_append_new(binds, json_string(*m));
+        }
+        json_object_set_new(json_object_get(body, "HostConfig"), "Binds", binds);
     }
     return body;
 }

@@ -24,6 +24,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -1065,6 +1066,13 @@ static int podman_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **u
                      spec->ports[i].unit_port);
         } else {
             arg_addf(&a, "--expose=%u", spec->ports[i].unit_port);
+        }
+    }
+    /* mounts was appended to the spec: a core built before it passes a shorter struct. */
+    if (spec->size >= offsetof(exo_unit_spec_t, mounts) + sizeof spec->mounts &&
+        spec->mounts != NULL) {
+        for (const char *const *m = spec->mounts; *m != NULL; m++) {
+            arg_addf(&a, "--volume=%s", *m);
         }
     }
     char *image = spec->image ? xstrdup(spec->image) : image_tag(in, spec->name);

@@ -77,6 +77,7 @@ typedef struct pg {
     /* unit */
     char *command;
     char *env_strings[4];
+    char *mounts[2];      /* containers: the cluster's directory, NULL-terminated */
 } pg_t;
 
 static bool logged_root_switch;
@@ -533,6 +534,14 @@ static int pg_unit(void *inst, exo_resource_unit_t *out, exo_error_t *err)
     out->env = pg->containers ? (const char *const *)pg->env_strings : NULL;
     out->user = pg->containers ? NULL : pg->run_user;
     out->port = pg->containers ? PG_CONTAINER_PORT : pg->port;
+    free(pg->mounts[0]);
+    pg->mounts[0] = NULL;
+    if (pg->containers) {
+        /* The cluster outlives the container, in the same place as on the process backend;
+         * the image's entrypoint initialises it when empty (PGDATA of the stock image). */
+        pg->mounts[0] = ru_strdupf("%s:/var/lib/postgresql/data", pg->pgdata);
+    }
+    out->mounts = (const char *const *)pg->mounts;
     (void)err;
     return 0;
 }
@@ -981,6 +990,7 @@ static void pg_destroy(void *inst)
     free(pg->log_path);
     free(pg->super_password);
     free(pg->run_user);
+    free(pg->mounts[0]);
     free(pg->command);
     for (size_t i = 0; i < 4; i++) {
         free(pg->env_strings[i]);

@@ -50,6 +50,7 @@ typedef struct rd {
     char *log_path;
     long log_offset;
     char *command;
+    char *mounts[2];      /* containers: the data directory as /data, NULL-terminated */
 } rd_t;
 
 static void rd_destroy(void *inst);
@@ -255,6 +256,9 @@ static int rd_unit(void *inst, exo_resource_unit_t *out, exo_error_t *err)
     out->env = NULL;
     out->user = NULL;
     out->port = rd->containers ? REDIS_CONTAINER_PORT : rd->port;
+    free(rd->mounts[0]);
+    rd->mounts[0] = rd->containers ? ru_strdupf("%s:/data", rd->data_dir) : NULL;
+    out->mounts = (const char *const *)rd->mounts;
     (void)err;
     return 0;
 }
@@ -449,6 +453,7 @@ static void rd_destroy(void *inst)
     free(rd->server);
     free(rd->conf_path);
     free(rd->log_path);
+    free(rd->mounts[0]);
     free(rd->command);
     free(rd);
 }

@@ -15,3 +15,6 @@ RESOURCE_TESTS = \
 TESTS += $(RESOURCE_TESTS)
 EXTRA_DIST += $(RESOURCE_TESTS) tests/resources/common.sh
 EXTRA_DIST += examples/plugins/memcached/memcached.c examples/plugins/memcached/Makefile
+# The same resources as containers on the docker backend (a Debian base built by debootstrap).
+TESTS += tests/resources/e2e-container.sh
+EXTRA_DIST += tests/resources/e2e-container.sh

@@ -1,0 +1,120 @@
+#!/bin/bash
+# The postgres and redis resources on the docker backend, end to end through `exo run`: the
+# servers run as containers of the app's network from images named as the plugins' defaults
+# (postgres:15, redis:7), readiness and provisioning (database, user, migrations) go through
+# the published port from the host, and a service container reaches both by resource name,
+# writes, and after a stop and a second run reads the same data (the data directories are
+# bind-mounted from .exo/resources/). No registry here: the images are a Debian minbase with
+# postgresql-15 and redis-server (tests/support/debian-base.sh, cached), with an entrypoint
+# that follows the stock postgres image's contract (POSTGRES_USER/PASSWORD/DB, PGDATA).
+: "${EXO_TOP_SRCDIR:?run this through make check}"
+: "${EXO_TEST_REQUIRE_ALL:=}"
+. "$EXO_TOP_SRCDIR/tests/resources/common.sh"
+. "$EXO_TOP_SRCDIR/tests/support/engines.sh"
+. "$EXO_TOP_SRCDIR/tests/support/debian-base.sh"
+res_have_plugin resource_postgres || res_skip "postgres plugin not built (libpq-dev)"
+res_have_plugin resource_redis || res_skip "redis plugin not built (libhiredis-dev)"
+res_have_plugin backend_docker || res_skip "docker backend plugin not built"
+engines_require docker; r=$?
+[ $r = 0 ] || exit $r
+debian_base_require; r=$?
+[ $r = 0 ] || exit $r
+res_init e2e-ctr
+trap 'engine_docker_stop; res_cleanup' EXIT
+
+base=$(debian_base_tar postgresql-15 redis-server) || { echo "FAIL: Debian base image" >&2; exit 1; }
+engine_docker_start "$WORK" || { echo "FAIL: dockerd did not start" >&2; exit 1; }
+
+# The stock postgres image's contract: initialise PGDATA when empty with POSTGRES_USER and
+# POSTGRES_PASSWORD, accept password logins from the network, run as the postgres user.
+pg_entry='set -e
+PGDATA=${PGDATA:-/var/lib/postgresql/data}
+bin=$(ls -d /usr/lib/postgresql/*/bin | tail -1)
+mkdir -p "$PGDATA"; chown postgres:postgres "$PGDATA"; chmod 700 "$PGDATA"
+as_pg() { setpriv --reuid=postgres --regid=postgres --init-groups "$@"; }
+if [ ! -s "$PGDATA/PG_VERSION" ]; then
+  printf "%s\n" "$POSTGRES_PASSWORD" > /tmp/pw; chown postgres /tmp/pw
+  as_pg "$bin/initdb" -D "$PGDATA" -U "${POSTGRES_USER:-postgres}" --pwfile=/tmp/pw \
+    --auth-local=trust --auth-host=scram-sha-256 >/dev/null
+  rm -f /tmp/pw
+  echo "host all all all scram-sha-256" >> "$PGDATA/pg_hba.conf"
+fi
+exec setpriv --reuid=postgres --regid=postgres --init-groups "$bin/postgres" -D "$PGDATA" \
+  -c listen_addresses="*" -c unix_socket_directories=/tmp'
+cmd=$(/usr/bin/python3 -c 'import json, sys; print(json.dumps(["/bin/sh", "-c", sys.argv[1]]))' "$pg_entry")
+docker import -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+  -c 'ENV PGDATA=/var/lib/postgresql/data' -c "CMD $cmd" "$base" postgres:15 >/dev/null ||
+  { echo "FAIL: importing postgres:15" >&2; exit 1; }
+# The stock redis image: redis-server in /data, default snapshots (saved on SIGTERM).
+docker import -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+  -c 'WORKDIR /data' -c 'CMD ["redis-server", "--protected-mode", "no"]' "$base" redis:7 \
+  >/dev/null || { echo "FAIL: importing redis:7" >&2; exit 1; }
+
+A="$WORK/app"
+mkdir -p "$A/store" "$A/db/migrations"
+cat >"$A/application.yml" <<'YML'
+name: e2ectr
+shutdown-grace: 5s
+resources:
+  db:
+    type: postgres
+    database: shop
+    user: shop
+    migrations: db/migrations
+  cache:
+    type: redis
+services:
+  store:
+    location: ./store
+    resources: [db, cache]
+YML
+echo 'CREATE TABLE visits (at timestamptz NOT NULL DEFAULT now());' >"$A/db/migrations/001_visits.sql"
+# The service runs in a container of the same network (the postgres image has psql and
+# redis-cli): it writes through the URL and reads through the separate variables.
+cat >"$A/store/service.yml" <<'YML'
+type: worker
+startup:
+  command: >-
+    psql -q "$DB_URL" -c 'INSERT INTO visits DEFAULT VALUES' &&
+    rows=$(PGPASSWORD="$DB_PASSWORD" psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER"
+    -d "$DB_DATABASE" -tAc 'SELECT count(*) FROM visits') &&
+    hits=$(redis-cli -u "$CACHE_URL" INCR hits) &&
+    echo "rows=$rows hits=$hits via $DB_HOST:$DB_PORT $CACHE_HOST" &&
+    echo store online && exec sleep 600
+  online-text: store online
+docker:
+  image: postgres:15
+YML
+
+run_app() { # run_app OUTFILE
+  "$EXO_BIN" run --app "$A" --backend docker >"$1" 2>&1 &
+  local pid=$! i
+  res_pids="$res_pids $pid"
+  for i in $(seq 1200); do
+    grep -q -e 'all services ready' "$1" && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -INT "$pid" 2>/dev/null
+  wait "$pid"
+  RC=$?
+}
+
+t0=$SECONDS
+run_app "$WORK/run1"
+cat "$WORK/run1"
+check_eq "first exo run exits 0 after Ctrl-C" 0 "$RC"
+check_contains "the service in a container reached both by name, wrote and read" \
+  "rows=1 hits=1 via db:5432 cache" "$(cat "$WORK/run1")"
+check "db ready by a connection from the host" grep -qE 'db ready in [0-9]+ ms \(readiness check passed\)' "$WORK/run1"
+# Only the container listens on every address of its own network, on the image's port.
+check "postgres ran as a container" grep -qE '^ *db \| .*listening on IPv4 address "0.0.0.0", port 5432' "$WORK/run1"
+check "the cluster lives in the app's .exo" test -s "$A/.exo/resources/db/pgdata/PG_VERSION"
+check_eq "no containers left after Ctrl-C" "" "$(docker ps -aq --filter label=exo.app=e2ectr)"
+run_app "$WORK/run2"
+cat "$WORK/run2"
+check_eq "second exo run exits 0 after Ctrl-C" 0 "$RC"
+check_contains "data persists across two exo runs" "rows=2 hits=2" "$(cat "$WORK/run2")"
+check_eq "no containers left after the second run" "" "$(docker ps -aq --filter label=exo.app=e2ectr)"
+echo "two runs on docker took $((SECONDS - t0)) s"
+res_finish
