@@ -256,6 +256,28 @@ void exo_session_node_output(void *arg, exo_sup_t *sup, int stream, const char *
 }
 
 
+/* A resource server that went down while the app runs: say in the log which services lose it,
+ * since they see only a failing connection. */
+static void tell_resource_users(exo_session_t *s, node_t *n, const char *what)
+{
+    if (!n->is_resource || s->down_pending) {
+        return;
+    }
+    exo_buf_t users = {0};
+    for (size_t i = 0; i < s->app->n_services; i++) {
+        const exo_service_t *svc = &s->app->services[i];
+        for (size_t j = 0; j < svc->n_resources; j++) {
+            if (strcmp(svc->resources[j], n->name) == 0) {
+                exo_buf_printf(&users, "%s%s", users.len ? ", " : "", svc->role);
+            }
+        }
+    }
+    if (users.len > 0) {
+        exo_output_role_status(s->out, n->name, "went away under %s: %s", users.data, what);
+    }
+    exo_buf_free(&users);
+}
+
 void exo_session_node_state(void *arg, exo_sup_t *sup, exo_sup_state_t st, const char *msg)
 {
     node_t *n = arg;
@@ -278,10 +300,12 @@ void exo_session_node_state(void *arg, exo_sup_t *sup, exo_sup_state_t st, const
         break;
     case EXO_SUP_BACKOFF:
         exo_output_role_status(s->out, n->name, "%s", msg);
+        tell_resource_users(s, n, "they lose their connection until it is back");
         break;
     case EXO_SUP_FAILED:
         if (msg != NULL) {
             exo_output_role_status(s->out, n->name, "failed: %s", msg);
+            tell_resource_users(s, n, "they have lost it for this run");
             if (s->up_pending && n->wanted && !s->down_pending) {
                 exo_session_up_finish(s, false);
             }

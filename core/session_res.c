@@ -102,7 +102,9 @@ void exo_session_start_resource(exo_session_t *s, node_t *n)
                 .check = check_resource,
                 .check_arg = n,
                 .ready_timeout_ms = RESOURCE_TIMEOUT_MS,
-                .restart = EXO_RESTART_ON_FAILURE,
+                /* A server that goes away while the app runs is always a fault, whatever
+                 * its exit status (a SIGTERMed redis exits 0). */
+                .restart = EXO_RESTART_ALWAYS,
                 .max_restarts = 3,
                 .ops = n->be->ops,
                 .inst = n->be->inst,

@@ -398,7 +398,7 @@ static inline char *ru_which(const char *name)
 static inline char *ru_server_command(const char *argv_sh, const char *log)
 {
     char *qlog = ru_shell_quote(log);
-    char *cmd = ru_strdupf("trap '' INT TERM; off=$(wc -c <%s 2>/dev/null || echo 0); "
+    char *cmd = ru_strdupf("trap '' INT TERM; off=$(wc -c 2>/dev/null <%s || echo 0); "
                            "%s >>%s 2>&1; st=$?; "
                            "[ $st -eq 0 ] || tail -c +$((off + 1)) %s >&2; exit $st",
                            qlog, argv_sh, qlog, qlog);

@@ -86,6 +86,33 @@ check_eq "exo test sees a fresh, empty (migrated) database" 0 "$?"
 run_app "$WORK/run3"
 check_contains "exo test left the dev data alone" "rows=3 hits=3" "$(cat "$WORK/run3")"
 
+# A resource server that dies during a run is reported, restarted, and the services that use
+# it are told in the log; the data is still there afterwards.
+"$EXO_BIN" run --app "$A" >"$WORK/die" 2>&1 &
+pid=$!
+res_pids="$res_pids $pid"
+for i in $(seq 300); do
+  grep -q 'all services ready' "$WORK/die" && break
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.1
+done
+rport=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$A/.exo/resources/cache/redis.conf")
+rpid=$(pgrep -f "redis-server .*:$rport" | head -1)
+check "found the running redis server" test -n "$rpid"
+kill -KILL "$rpid" 2>/dev/null
+for i in $(seq 100); do
+  [ "$(grep -c 'cache ready in' "$WORK/die")" -ge 2 ] && break
+  sleep 0.1
+done
+kill -INT "$pid" 2>/dev/null
+wait "$pid"
+check_eq "exo run still stops cleanly after a resource restart" 0 "$?"
+check_contains "the server's death is reported" "cache exited" "$(cat "$WORK/die")"
+check_contains "the services using it are told" "cache went away under store" "$(cat "$WORK/die")"
+check_eq "the server was restarted and ready again" 2 "$(grep -c 'cache ready in' "$WORK/die")"
+run_app "$WORK/after-die"
+check_contains "the data survived the server's death" "rows=5 hits=5" "$(cat "$WORK/after-die")"
+
 # A resource that cannot start: the server's words, and no service starts.
 mv "$A/.exo/resources/db/pgdata/global/pg_control" "$WORK/pg_control"
 run_app "$WORK/bad"
