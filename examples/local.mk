@@ -5,3 +5,4 @@ EXTRA_DIST += tests/run/example.sh
 # The same example on process, docker and podman (a Debian base image built by debootstrap).
 TESTS += tests/containers/todo.sh
 EXTRA_DIST += tests/containers/todo.sh tests/support/debian-base.sh
+EXTRA_DIST += examples/visits

@@ -1,9 +1,9 @@
 #!/bin/bash
-# End to end through `exo run` / `exo test` / `exo env`: an app with a postgres and a redis
-# resource on the process backend. A service writes and reads through the variables; the data
-# persists across two runs; exo test gets a fresh, empty database; exo env masks the
-# passwords; an unknown resource type and a resource that cannot start stop the run before
-# any service starts; exo clean --data --yes wipes the data.
+# End to end through `exo run` / `exo test` / `exo env`: examples/visits, an app with a
+# postgres and a redis resource on the process backend. A service writes and reads through
+# the variables; the data persists across runs and a server's death; exo test gets a fresh,
+# empty database; exo env masks the passwords; an unknown resource type and a resource that
+# cannot start stop the run before any service starts; exo clean --data --yes wipes the data.
 : "${EXO_TOP_SRCDIR:?run this through make check}"
 . "$EXO_TOP_SRCDIR/tests/resources/common.sh"
 "$EXO_BIN" help run >/dev/null 2>&1 || { echo "SKIP: this exo has no 'run' command yet"; exit 77; }
@@ -14,43 +14,10 @@ command -v redis-server >/dev/null || res_skip "package redis-server not install
 command -v psql >/dev/null && command -v redis-cli >/dev/null || res_skip "psql/redis-cli missing"
 res_init e2e
 A="$WORK/app"
-mkdir -p "$A/store" "$A/db/migrations"
-cat >"$A/application.yml" <<'YML'
-name: e2e
-shutdown-grace: 5s
-resources:
-  db:
-    type: postgres
-    database: shop
-    user: shop
-    migrations: db/migrations
-  cache:
-    type: redis
-    password: true
-services:
-  store:
-    location: ./store
-    resources: [db, cache]
-YML
-echo 'CREATE TABLE visits (at timestamptz NOT NULL DEFAULT now());' >"$A/db/migrations/001_visits.sql"
-cat >"$A/store/service.yml" <<'YML'
-type: worker
-startup:
-  command: ./start.sh
-  online-text: store online
-test: psql "$DB_URL" -tAc 'SELECT count(*) FROM visits' | grep -qx 0
-YML
-cat >"$A/store/start.sh" <<'SH'
-#!/bin/sh
-# Writes through the URL, reads through the separate variables.
-psql -q "$DB_URL" -c 'INSERT INTO visits DEFAULT VALUES' || exit 1
-rows=$(PGPASSWORD="$DB_PASSWORD" psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d "$DB_DATABASE" -tAc 'SELECT count(*) FROM visits')
-hits=$(redis-cli -u "$CACHE_URL" INCR hits)
-echo "rows=$rows hits=$hits"
-echo store online
-exec sleep 600
-SH
-chmod +x "$A/store/start.sh"
+# The example app itself (a copy, so the test never writes into the source tree).
+cp -r "$EXO_TOP_SRCDIR/examples/visits" "$A"
+chmod -R u+w "$A"
+rm -rf "$A/.exo"
 
 # exo run in the background until it says the app is up (or failed), then Ctrl-C.
 run_app() { # run_app OUTFILE
@@ -135,7 +102,7 @@ rm "$A/db/migrations/002_bad.sql"
 sed -i 's/type: redis/type: rediss/' "$A/application.yml"
 out=$("$EXO_BIN" run --app "$A" 2>&1)
 check_eq "unknown resource type fails" 1 "$?"
-check_contains "points at the manifest" "application.yml:9:" "$out"
+check_contains "points at the manifest" "application.yml:12:" "$out"
 check_contains "names the unknown type" "rediss" "$out"
 check_contains "names the installed types" "postgres" "$out"
 sed -i 's/type: rediss/type: redis/' "$A/application.yml"
