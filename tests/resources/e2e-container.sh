@@ -51,40 +51,14 @@ docker import -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sb
   >/dev/null || { echo "FAIL: importing redis:7" >&2; exit 1; }
 
 A="$WORK/app"
-mkdir -p "$A/store" "$A/db/migrations"
-cat >"$A/application.yml" <<'YML'
-name: e2ectr
-shutdown-grace: 5s
-resources:
-  db:
-    type: postgres
-    database: shop
-    user: shop
-    migrations: db/migrations
-  cache:
-    type: redis
-services:
-  store:
-    location: ./store
-    resources: [db, cache]
-YML
-echo 'CREATE TABLE visits (at timestamptz NOT NULL DEFAULT now());' >"$A/db/migrations/001_visits.sql"
-# The service runs in a container of the same network (the postgres image has psql and
-# redis-cli): it writes through the URL and reads through the separate variables.
-cat >"$A/store/service.yml" <<'YML'
-type: worker
-startup:
-  command: >-
-    psql -q "$DB_URL" -c 'INSERT INTO visits DEFAULT VALUES' &&
-    rows=$(PGPASSWORD="$DB_PASSWORD" psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER"
-    -d "$DB_DATABASE" -tAc 'SELECT count(*) FROM visits') &&
-    hits=$(redis-cli -u "$CACHE_URL" INCR hits) &&
-    echo "rows=$rows hits=$hits via $DB_HOST:$DB_PORT $CACHE_HOST" &&
-    echo store online && exec sleep 600
-  online-text: store online
-docker:
-  image: postgres:15
-YML
+# examples/visits itself, unchanged: the same app tests/resources/e2e.sh runs on processes.
+cp -r "$EXO_TOP_SRCDIR/examples/visits" "$A"
+chmod -R u+w "$A"
+rm -rf "$A/.exo"
+# Its store image starts FROM debian:bookworm-slim; here that is the local base (which has the
+# postgres and redis clients), since nothing can be pulled.
+docker import "$base" debian:bookworm-slim >/dev/null ||
+  { echo "FAIL: importing debian:bookworm-slim" >&2; exit 1; }
 
 run_app() { # run_app OUTFILE
   "$EXO_BIN" run --app "$A" --backend docker >"$1" 2>&1 &
@@ -105,16 +79,16 @@ run_app "$WORK/run1"
 cat "$WORK/run1"
 check_eq "first exo run exits 0 after Ctrl-C" 0 "$RC"
 check_contains "the service in a container reached both by name, wrote and read" \
-  "rows=1 hits=1 via db:5432 cache" "$(cat "$WORK/run1")"
+  "rows=1 hits=1 (db at db:5432, cache at cache:6379)" "$(cat "$WORK/run1")"
 check "db ready by a connection from the host" grep -qE 'db ready in [0-9]+ ms \(readiness check passed\)' "$WORK/run1"
 # Only the container listens on every address of its own network, on the image's port.
 check "postgres ran as a container" grep -qE '^ *db \| .*listening on IPv4 address "0.0.0.0", port 5432' "$WORK/run1"
 check "the cluster lives in the app's .exo" test -s "$A/.exo/resources/db/pgdata/PG_VERSION"
-check_eq "no containers left after Ctrl-C" "" "$(docker ps -aq --filter label=exo.app=e2ectr)"
+check_eq "no containers left after Ctrl-C" "" "$(docker ps -aq --filter label=exo.app=visits)"
 run_app "$WORK/run2"
 cat "$WORK/run2"
 check_eq "second exo run exits 0 after Ctrl-C" 0 "$RC"
 check_contains "data persists across two exo runs" "rows=2 hits=2" "$(cat "$WORK/run2")"
-check_eq "no containers left after the second run" "" "$(docker ps -aq --filter label=exo.app=e2ectr)"
+check_eq "no containers left after the second run" "" "$(docker ps -aq --filter label=exo.app=visits)"
 echo "two runs on docker took $((SECONDS - t0)) s"
 res_finish
