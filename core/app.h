@@ -96,6 +96,9 @@ typedef struct exo_service {
     exo_pos_t *sends_pos;
     exo_pos_t *receives_pos;
     exo_pos_t *translations_pos;
+
+    bool test_dev_data;    /* services.<role>.test-data: dev; exo test keeps the dev data of
+                            * the resources instead of starting them empty */
 } exo_service_t;
 
 typedef struct exo_resource {

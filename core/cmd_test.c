@@ -183,6 +183,27 @@ static int write_junit(const test_ctx_t *c, const char *path)
     return rc;
 }
 
+/* Resources start empty for tests unless every tested role that uses one asks for the dev
+ * data (services.<role>.test-data: dev). The session's resources are shared by all tested
+ * roles, so a mix gets empty data, with a hint to test the dev-data roles on their own. */
+static bool wants_fresh_data(const test_ctx_t *c)
+{
+    size_t dev = 0, users = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        const exo_service_t *svc = c->results[i].svc;
+        if (svc->n_resources > 0) {
+            users++;
+            dev += svc->test_dev_data;
+        }
+    }
+    if (dev > 0 && dev < users) {
+        exo_warn("some tested roles ask for the resources' dev data (test-data: dev) and others "
+                 "do not: all get empty data; test the dev-data roles on their own "
+                 "(exo test ROLE)");
+    }
+    return dev == 0 || dev < users;
+}
+
 int exo_cmd_test(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -217,8 +238,8 @@ int exo_cmd_test(int argc, char **argv)
         c.results[i].svc = &app->services[idx[i]];
     }
     free(idx);
-    exo_session_opts_t opts = {.command = "test", .backend = backend, .bus = true, .fresh = true,
-                               .record = true};
+    exo_session_opts_t opts = {.command = "test", .backend = backend, .bus = true,
+                               .fresh = wants_fresh_data(&c), .record = true};
     c.s = exo_session_new(app, &opts, &code);
     if (c.s == NULL) {
         free(c.results);

@@ -438,7 +438,8 @@ static const char *const app_keys[] = {"name", "description", "version", "backen
 static const char *const bus_keys[] = {"listen", "max-message-size", NULL};
 static const char *const role_keys[] = {"location", "translations", "depends-on", "resources",
                                         "needs", "env", "backend", "restart", "max-restarts",
-                                        "ready-timeout", "ready", "options", NULL};
+                                        "ready-timeout", "ready", "options", "test-data",
+                                        NULL};
 static const char *const translation_keys[] = {"public", "internal", NULL};
 static const char *const service_keys[] = {"type", "description", "setup", "startup", "test",
                                            "messages", "port", "env", "docker", NULL};
@@ -588,6 +589,15 @@ static void parse_role(mctx_t *c, exo_service_t *s, role_src_t *src)
         } else {
             s->ready = ready_kinds[i];
             src->ready = rd;
+        }
+    }
+    snprintf(what, sizeof what, "%s.test-data", where);
+    const exo_ynode_t *td = opt(e, "test-data");
+    if (td != NULL && want_scalar(c, td, what)) {
+        if (strcmp(td->value, "dev") == 0) {
+            s->test_dev_data = true;
+        } else if (strcmp(td->value, "fresh") != 0) {
+            err_at(c, td, "%s must be fresh or dev, not '%s'", what, td->value);
         }
     }
     snprintf(what, sizeof what, "%s.options", where);

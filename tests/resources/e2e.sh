@@ -53,6 +53,20 @@ check_eq "exo test sees a fresh, empty (migrated) database" 0 "$?"
 run_app "$WORK/run3"
 check_contains "exo test left the dev data alone" "rows=3 hits=3" "$(cat "$WORK/run3")"
 
+# A role that asks for the dev data (test-data: dev) is tested against it instead.
+cp "$A/store/service.yml" "$WORK/service.yml.orig"
+grep -v '^test:' "$WORK/service.yml.orig" >"$A/store/service.yml"
+echo "test: psql \"\$DB_URL\" -tAc 'SELECT count(*) FROM visits' | sed 's/^/count=/'" >>"$A/store/service.yml"
+cp "$A/application.yml" "$WORK/application.yml.orig"
+sed -i 's/^    resources: \[db, cache\]$/&\n    test-data: dev/' "$A/application.yml"
+"$EXO_BIN" test --app "$A" >"$WORK/test-dev" 2>&1
+check_eq "exo test with test-data: dev passes" 0 "$?"
+check_contains "test-data: dev sees the dev rows" "count=3" "$(cat "$WORK/test-dev")"
+cp "$WORK/application.yml.orig" "$A/application.yml"
+"$EXO_BIN" test --app "$A" >"$WORK/test-fresh" 2>&1
+check_contains "without it the same test sees an empty table" "count=0" "$(cat "$WORK/test-fresh")"
+cp "$WORK/service.yml.orig" "$A/store/service.yml"
+
 # A resource server that dies during a run is reported, restarted, and the services that use
 # it are told in the log; the data is still there afterwards.
 "$EXO_BIN" run --app "$A" >"$WORK/die" 2>&1 &
