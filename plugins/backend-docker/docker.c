@@ -32,6 +32,8 @@
 
 #include <exo/backend.h>
 
+#include "../backend-common/ctrutil.h"
+
 #define DEFAULT_SOCKET "/var/run/docker.sock"
 #define REQUEST_TIMEOUT_MS 30000 /* synchronous requests: create, start, remove, inspect */
 #define LOG_LINGER_MS 2000       /* after an exit, how long to wait for the last output */
@@ -42,101 +44,12 @@ static const exo_host_t *g_host;
 /* ------------------------------------------------------------------------------------------ */
 /* Small buffers                                                                               */
 
-typedef struct dbuf {
-    char *data;
-    size_t len, cap;
-} dbuf_t;
-
-static void buf_add(dbuf_t *b, const void *p, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1) {
-            cap *= 2;
-        }
-        char *d = realloc(b->data, cap);
-        if (d == NULL) {
-            abort(); /* nothing sensible to do without memory */
-        }
-        b->data = d;
-        b->cap = cap;
-    }
-    if (n > 0) {
-        memcpy(b->data + b->len, p, n);
-    }
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-static void buf_str(dbuf_t *b, const char *s)
-{
-    buf_add(b, s, strlen(s));
-}
-
-static void buf_consume(dbuf_t *b, size_t n)
-{
-    memmove(b->data, b->data + n, b->len - n);
-    b->len -= n;
-    if (b->data) {
-        b->data[b->len] = '\0';
-    }
-}
-
-static void buf_free(dbuf_t *b)
-{
-    free(b->data);
-    b->data = NULL;
-    b->len = b->cap = 0;
-}
-
-static char *xstrdup(const char *s)
-{
-    char *d = strdup(s ? s : "");
-    if (d == NULL) {
-        abort();
-    }
-    return d;
-}
-
-static char *xprintf(const char *fmt, ...) EXO_PRINTF(1, 2);
-static char *xprintf(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0) {
-        abort();
-    }
-    va_end(ap);
-    return s;
-}
-
-/* Docker names: lower-case [a-z0-9-], never empty. */
-static char *sanitize(const char *s)
-{
-    dbuf_t b = {0};
-    for (; s && *s; s++) {
-        char c = *s;
-        if (c >= 'A' && c <= 'Z') {
-            c = (char)(c - 'A' + 'a');
-        }
-        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-') {
-            buf_add(&b, &c, 1);
-        } else if (c == '_' || c == '.' || c == ' ') {
-            buf_add(&b, "-", 1);
-        }
-    }
-    if (b.len == 0) {
-        buf_str(&b, "app");
-    }
-    return b.data;
-}
 
 /* Percent-encode a query value. */
 static char *urlenc(const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";
-    dbuf_t b = {0};
+    ctr_buf_t b = {0};
     buf_add(&b, "", 0);
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
@@ -155,7 +68,7 @@ static char *urlenc(const char *s)
 /* Line splitting: output arrives in arbitrary pieces; units see whole lines.                  */
 
 typedef struct lines {
-    dbuf_t part;
+    ctr_buf_t part;
 } lines_t;
 
 typedef void (*line_fn)(void *arg, int stream, const char *line, size_t len);
@@ -199,8 +112,8 @@ typedef struct resp {
     int status;
     bool chunked;
     long long remaining; /* Content-Length or chunk bytes left; -1 = until close */
-    dbuf_t head;         /* header bytes, then partial chunk-size lines */
-    dbuf_t body;         /* the body when on_body is NULL */
+    ctr_buf_t head;         /* header bytes, then partial chunk-size lines */
+    ctr_buf_t body;         /* the body when on_body is NULL */
     body_fn on_body;
     void *arg;
 } resp_t;
@@ -640,7 +553,7 @@ static void tar_octal(char *field, size_t width, unsigned long long v)
     snprintf(field, width, "%0*llo", (int)width - 1, v);
 }
 
-static int tar_header(dbuf_t *t, const char *name, const struct stat *st, char type,
+static int tar_header(ctr_buf_t *t, const char *name, const struct stat *st, char type,
                       const char *link, exo_error_t *err)
 {
     char h[512];
@@ -689,7 +602,7 @@ static int tar_header(dbuf_t *t, const char *name, const struct stat *st, char t
     return 0;
 }
 
-static int tar_dir(dbuf_t *t, const char *root, const char *rel, exo_error_t *err)
+static int tar_dir(ctr_buf_t *t, const char *root, const char *rel, exo_error_t *err)
 {
     char *full = rel[0] ? xprintf("%s/%s", root, rel) : xstrdup(root);
     DIR *d = opendir(full);
@@ -800,7 +713,7 @@ struct exo_unit {
     stream_t *logs, *wait, *stop;
     bool running;   /* started: logs and wait streams open */
     bool cancel;    /* stop or kill came before the container ran */
-    dbuf_t frame;   /* multiplexed log frames not yet complete */
+    ctr_buf_t frame;   /* multiplexed log frames not yet complete */
     lines_t out[3]; /* indexed by stream id */
     bool waited, logs_done, reported;
     int status;
@@ -911,7 +824,7 @@ static char *image_tag(docker_inst_t *in, const char *unit)
 typedef struct build_ctx {
     const exo_unit_spec_t *spec;
     FILE *log;
-    dbuf_t pending;   /* JSON message stream not yet split */
+    ctr_buf_t pending;   /* JSON message stream not yet split */
     char step[512];   /* the last "Step N/M : ..." line */
     char error[512];  /* the engine's error message, if any */
     char image_id[128];
@@ -1018,7 +931,7 @@ static int docker_prepare(void *instp, const exo_unit_spec_t *spec, exo_error_t 
     }
     free(dfpath);
 
-    dbuf_t tar = {0};
+    ctr_buf_t tar = {0};
     int rc = tar_dir(&tar, spec->dir, "", err);
     if (rc < 0) {
         buf_free(&tar);

@@ -33,6 +33,8 @@
 
 #include <exo/backend.h>
 
+#include "../backend-common/ctrutil.h"
+
 #define LOG_LINGER_MS 2000
 #define MAX_LINE 65536
 
@@ -41,89 +43,6 @@ static const exo_host_t *g_host;
 /* ------------------------------------------------------------------------------------------ */
 /* Buffers, strings, lines                                                                     */
 
-typedef struct pbuf {
-    char *data;
-    size_t len, cap;
-} pbuf_t;
-
-static void buf_add(pbuf_t *b, const void *p, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1) {
-            cap *= 2;
-        }
-        char *d = realloc(b->data, cap);
-        if (d == NULL) {
-            abort();
-        }
-        b->data = d;
-        b->cap = cap;
-    }
-    if (n > 0) {
-        memcpy(b->data + b->len, p, n);
-    }
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-static void buf_consume(pbuf_t *b, size_t n)
-{
-    memmove(b->data, b->data + n, b->len - n);
-    b->len -= n;
-    if (b->data) {
-        b->data[b->len] = '\0';
-    }
-}
-
-static void buf_free(pbuf_t *b)
-{
-    free(b->data);
-    b->data = NULL;
-    b->len = b->cap = 0;
-}
-
-static char *xstrdup(const char *s)
-{
-    char *d = strdup(s ? s : "");
-    if (d == NULL) {
-        abort();
-    }
-    return d;
-}
-
-static char *xprintf(const char *fmt, ...) EXO_PRINTF(1, 2);
-static char *xprintf(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0) {
-        abort();
-    }
-    va_end(ap);
-    return s;
-}
-
-static char *sanitize(const char *s)
-{
-    pbuf_t b = {0};
-    for (; s && *s; s++) {
-        char c = *s;
-        if (c >= 'A' && c <= 'Z') {
-            c = (char)(c - 'A' + 'a');
-        }
-        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-') {
-            buf_add(&b, &c, 1);
-        } else if (c == '_' || c == '.' || c == ' ') {
-            buf_add(&b, "-", 1);
-        }
-    }
-    if (b.len == 0) {
-        buf_add(&b, "app", 3);
-    }
-    return b.data;
-}
 
 /* Trim trailing whitespace in place. */
 static char *rtrim(char *s)
@@ -137,7 +56,7 @@ static char *rtrim(char *s)
 
 typedef void (*line_fn)(void *arg, int stream, const char *line, size_t len);
 
-static void lines_feed(pbuf_t *part, int stream, const char *p, size_t n, line_fn fn, void *arg)
+static void lines_feed(ctr_buf_t *part, int stream, const char *p, size_t n, line_fn fn, void *arg)
 {
     buf_add(part, p, n);
     size_t start = 0;
@@ -154,7 +73,7 @@ static void lines_feed(pbuf_t *part, int stream, const char *p, size_t n, line_f
     buf_consume(part, start);
 }
 
-static void lines_flush(pbuf_t *part, int stream, line_fn fn, void *arg)
+static void lines_flush(ctr_buf_t *part, int stream, line_fn fn, void *arg)
 {
     if (part->len > 0) {
         fn(arg, stream, part->data, part->len);
@@ -272,7 +191,7 @@ static int reap(pid_t pid)
 
 typedef struct run_result {
     int status;    /* exit status, -1 unknown */
-    pbuf_t out, err;
+    ctr_buf_t out, err;
 } run_result_t;
 
 static void result_free(run_result_t *r)
@@ -296,7 +215,7 @@ static int run_sync(argv_t *a, line_fn fn, void *arg, run_result_t *res, exo_err
         return exo_error_set(err, EXO_ERR_UNAVAILABLE, "cannot run %s: %s", a->v[0],
                              strerror(errno));
     }
-    pbuf_t part[2] = {{0}, {0}};
+    ctr_buf_t part[2] = {{0}, {0}};
     bool open_[2] = {true, true};
     while (open_[0] || open_[1]) {
         struct pollfd p[2] = {{.fd = open_[0] ? fds[0] : -1, .events = POLLIN},
@@ -366,9 +285,9 @@ struct child {
     pid_t pid;
     int fd[2];
     int watch[2];
-    pbuf_t out;      /* stdout, when on_line is NULL */
-    pbuf_t errb;     /* stderr, when on_line is NULL */
-    pbuf_t part[2];  /* partial lines, when on_line is set */
+    ctr_buf_t out;      /* stdout, when on_line is NULL */
+    ctr_buf_t errb;     /* stderr, when on_line is NULL */
+    ctr_buf_t part[2];  /* partial lines, when on_line is set */
     line_fn on_line;
     child_done_fn on_done;
     void *arg;
