@@ -249,6 +249,24 @@ static inline int ru_rm_rf(const char *path)
     return nftw(path, ru_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/** The body of a plugin's wipe(): delete each of @p parts (NULL-terminated names) inside
+ *  @p data_dir, stopping at the first failure with a message naming resource @p name. */
+static inline int ru_wipe_parts(const char *name, const char *data_dir,
+                                const char *const *parts, exo_error_t *err)
+{
+    for (const char *const *p = parts; *p; p++) {
+        char *path = ru_strdupf("%s/%s", data_dir, *p);
+        int r = ru_rm_rf(path);
+        int saved = errno;
+        free(path);
+        if (r != 0) {
+            return exo_error_set(err, EXO_ERR_IO, "resource %s: cannot delete %s/%s: %s", name,
+                                 data_dir, *p, strerror(saved));
+        }
+    }
+    return 0;
+}
+
 /** Who a helper program runs as. uid == 0 and !drop means "as we are". */
 typedef struct ru_cred {
     bool drop;

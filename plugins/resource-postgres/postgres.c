@@ -954,17 +954,7 @@ static int pg_wipe(void *inst, exo_error_t *err)
     pg_t *pg = inst;
     static const char *const parts[] = {"pgdata", "pgdata.initdb", "password", "password.tmp",
                                         "run", "server.log", NULL};
-    for (const char *const *p = parts; *p; p++) {
-        char *path = ru_strdupf("%s/%s", pg->data_dir, *p);
-        int r = ru_rm_rf(path);
-        int saved = errno;
-        free(path);
-        if (r != 0) {
-            return exo_error_set(err, EXO_ERR_IO, "resource %s: cannot delete %s/%s: %s",
-                                 pg->name, pg->data_dir, *p, strerror(saved));
-        }
-    }
-    return 0;
+    return ru_wipe_parts(pg->name, pg->data_dir, parts, err);
 }
 
 static void pg_destroy(void *inst)

@@ -424,17 +424,7 @@ static int rd_wipe(void *inst, exo_error_t *err)
     rd_t *rd = inst;
     static const char *const parts[] = {"appendonlydir", "appendonly.aof", "dump.rdb",
                                         "redis.conf", "password", "server.log", NULL};
-    for (const char *const *p = parts; *p; p++) {
-        char *path = ru_strdupf("%s/%s", rd->data_dir, *p);
-        int r = ru_rm_rf(path);
-        int saved = errno;
-        free(path);
-        if (r != 0) {
-            return exo_error_set(err, EXO_ERR_IO, "resource %s: cannot delete %s/%s: %s",
-                                 rd->name, rd->data_dir, *p, strerror(saved));
-        }
-    }
-    return 0;
+    return ru_wipe_parts(rd->name, rd->data_dir, parts, err);
 }
 
 static void rd_destroy(void *inst)
