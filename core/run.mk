@@ -7,6 +7,7 @@ core_libexorun_la_SOURCES = \
 	core/runenv.h core/runenv.c \
 	core/runbus.h core/runbus.c \
 	core/runstate.h core/runstate.c \
+	core/starttimes.h core/starttimes.c \
 	core/watch.h core/watch.c \
 	core/runcli.h core/runcli.c \
 	core/session.h core/session_int.h core/session.c core/session_res.c \

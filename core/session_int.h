@@ -24,6 +24,7 @@
 #include "output.h"
 #include "runbus.h"
 #include "session.h"
+#include "starttimes.h"
 #include "supervisor.h"
 #include "util.h"
 #include "watch.h"
@@ -34,6 +35,7 @@ typedef struct backend {
     const exo_backend_ops_t *ops;
     void *inst;
     bool containers;
+    bool async_start;     /* EXO_BACKEND_CAP_ASYNC_START */
 } backend_t;
 
 typedef struct node {
@@ -87,6 +89,8 @@ struct exo_session {
     size_t n_backends;
     node_t *nodes;        /* services first (same index as app->services), then resources */
     size_t n_nodes;
+    size_t *start_order;  /* node indices, longest learned start-up first */
+    exo_starttimes_t starttimes;
     task_t **tasks;
     size_t n_tasks;
     unsigned long long t0, up_t0;

@@ -112,6 +112,7 @@ void exo_session_start_resource(exo_session_t *s, node_t *n)
                 .on_output = exo_session_node_output,
                 .on_state = exo_session_node_state,
                 .arg = n,
+                .async_start = n->be->async_start,
             };
             n->sup = exo_sup_new(&spec);
         }

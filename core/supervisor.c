@@ -27,6 +27,7 @@ struct exo_sup {
     unsigned restarts;
     int exit_status;
     unsigned long long started_ms, ready_ms, elapsed_ms;
+    unsigned long long running_ms; /* when the unit ran (on_running); 0 = not yet */
     int timeout_timer, poll_timer, backoff_timer;
     bool restart_after_stop;
     bool timed_out;
@@ -142,6 +143,9 @@ static void become_ready(exo_sup_t *s)
     cancel_timer(s, &s->poll_timer);
     s->ready_ms = exo_now_ms();
     s->elapsed_ms = s->ready_ms - s->started_ms;
+    if (s->running_ms == 0) {
+        s->running_ms = s->started_ms; /* ready before the backend said it runs */
+    }
     set_state(s, EXO_SUP_READY, NULL);
 }
 
@@ -220,6 +224,20 @@ static void unit_output(void *arg, int stream, const char *line, size_t len)
         if (hit) {
             become_ready(s);
         }
+    }
+}
+
+/* The backend says the unit now runs (async-start backends: the container started). */
+static void unit_running(void *arg)
+{
+    exo_sup_t *s = arg;
+    if (s->running_ms != 0) {
+        return;
+    }
+    s->running_ms = exo_now_ms();
+    if (s->state == EXO_SUP_STARTING && s->spec.mode != EXO_UNIT_TASK &&
+        s->spec.check == NULL && s->spec.ready == EXO_READY_STARTED) {
+        become_ready(s);
     }
 }
 
@@ -336,11 +354,13 @@ void exo_sup_start(exo_sup_t *s)
         .on_output = unit_output,
         .on_exit = unit_exit,
         .arg = s,
+        .on_running = unit_running,
     };
     bool first = s->state != EXO_SUP_BACKOFF;
     s->timed_out = false;
     s->exit_status = -1;
     s->started_ms = exo_now_ms();
+    s->running_ms = 0;
     exo_error_t err = {0};
     int rc = 0;
     /* Only the first start: a later one (a watched source change) builds again. */
@@ -360,6 +380,9 @@ void exo_sup_start(exo_sup_t *s)
         return;
     }
     s->state = EXO_SUP_STARTING;
+    if (!s->spec.async_start) {
+        s->running_ms = s->started_ms;
+    }
     if (s->spec.mode == EXO_UNIT_TASK) {
         set_state(s, EXO_SUP_STARTING, NULL);
         return;
@@ -377,8 +400,8 @@ void exo_sup_start(exo_sup_t *s)
     if (s->spec.check != NULL || s->spec.ready == EXO_READY_PORT) {
         s->poll_timer = exo_loop_timer(s->spec.loop, POLL_MS, true, on_poll, s);
         on_poll(s);
-    } else if (s->spec.ready == EXO_READY_STARTED) {
-        become_ready(s);
+    } else if (s->spec.ready == EXO_READY_STARTED && s->running_ms != 0) {
+        become_ready(s); /* else unit_running() does, when the backend says it runs */
     }
 }
 
@@ -457,6 +480,11 @@ int exo_sup_exit_status(const exo_sup_t *s)
 unsigned long long exo_sup_elapsed_ms(const exo_sup_t *s)
 {
     return s->elapsed_ms;
+}
+
+unsigned long long exo_sup_startup_ms(const exo_sup_t *s)
+{
+    return s->ready_ms >= s->running_ms ? s->ready_ms - s->running_ms : 0;
 }
 
 const char *exo_sup_awaited(const exo_sup_t *s)

@@ -61,6 +61,7 @@ typedef struct exo_sup_spec {
     void *arg;
     bool prepared;                 /* the owner ran prepare(): skip it on the first start */
     const char *const *mounts;     /* container bind mounts "HOST:UNIT" (copied) */
+    bool async_start;              /* the backend has EXO_BACKEND_CAP_ASYNC_START */
 } exo_sup_spec_t;
 
 exo_sup_t *exo_sup_new(const exo_sup_spec_t *spec);
@@ -88,6 +89,10 @@ bool exo_sup_running(const exo_sup_t *sup);
 int exo_sup_exit_status(const exo_sup_t *sup);
 /** Milliseconds from the last start() to readiness (or to exit for tasks). */
 unsigned long long exo_sup_elapsed_ms(const exo_sup_t *sup);
+/** The unit's own start-up: milliseconds from when it ran (the backend's on_running, or
+ *  start() for backends that run a unit at once) to readiness. Engine work before the unit
+ *  ran (creating a container) is not in it. */
+unsigned long long exo_sup_startup_ms(const exo_sup_t *s);
 /** What readiness waits for, e.g. "the text 'listening' in its output". Static or owned. */
 const char *exo_sup_awaited(const exo_sup_t *sup);
 

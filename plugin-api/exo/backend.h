@@ -28,11 +28,15 @@ extern "C" {
 #endif
 
 #define EXO_BACKEND_ABI_MAJOR 1
-#define EXO_BACKEND_ABI_MINOR 0
+#define EXO_BACKEND_ABI_MINOR 1
 
 /* Capabilities (exo_plugin_desc_t.caps). */
 #define EXO_BACKEND_CAP_CONTAINERS (1ull << 16) /* units run isolated; needs images */
 #define EXO_BACKEND_CAP_BUILD (1ull << 17)      /* prepare() builds images from a Dockerfile */
+/* start() returns before the unit runs (the engine still creates it); the backend calls
+ * spec->on_running once it does. Without this capability the core takes the return of
+ * start() as the moment the unit runs. (ABI 1.1) */
+#define EXO_BACKEND_CAP_ASYNC_START (1ull << 18)
 
 /** One app run on a backend. */
 typedef struct exo_run_spec {
@@ -81,6 +85,11 @@ typedef struct exo_unit_spec {
     /* Appended: container backends bind-mount these NULL-terminated "HOST_DIR:UNIT_DIR"
      * pairs (resource data); the process backend ignores them. NULL = none. */
     const char *const *mounts;
+    /* Appended in ABI 1.1: a backend with EXO_BACKEND_CAP_ASYNC_START calls this once per
+     * start(), when the unit actually runs (container started); never after on_exit. The core
+     * counts a unit's own start-up time from here, and its readiness "started" means this.
+     * Check spec->size before reading it: an older core passes a shorter struct. */
+    void (*on_running)(void *arg);
 } exo_unit_spec_t;
 
 typedef struct exo_unit exo_unit_t; /* opaque, owned by the backend */
@@ -99,7 +108,9 @@ typedef struct exo_backend_ops {
      *  Optional: NULL means nothing to prepare. */
     int (*prepare)(void *inst, const exo_unit_spec_t *spec, exo_error_t *err);
 
-    /** Start a unit. On success *unit is the backend's handle and on_exit will fire. */
+    /** Start a unit. On success *unit is the backend's handle and on_exit will fire. The
+     *  order of start() calls is the core's order of preference: a backend that has to
+     *  serialise work (an engine slow at parallel creates) keeps that order. */
     int (*start)(void *inst, const exo_unit_spec_t *spec, exo_unit_t **unit, exo_error_t *err);
 
     /** Ask the unit to stop (SIGTERM to its whole process group, `docker stop`), and kill it

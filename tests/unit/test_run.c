@@ -2,6 +2,7 @@
  * filters, the run record. Processes and signals are covered by tests/run/*.sh. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #include "env.h"
 #include "runenv.h"
 #include "runstate.h"
+#include "starttimes.h"
 #include "util.h"
 #include "watch.h"
 #include "../support/cunit_main.h"
@@ -173,6 +175,102 @@ static void test_run_record(void)
     rmdir(dir);
 }
 
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void test_start_times_file(void)
+{
+    char dir[] = "/tmp/exo-test-st-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    char *path = exo_strdupf("%s/start-times.json", dir);
+    exo_starttimes_t t;
+
+    /* Nothing recorded: everything unknown, and nothing to write. */
+    exo_starttimes_load(&t, dir);
+    CU_ASSERT_EQUAL(exo_starttimes_get(&t, "api"), 0);
+    CU_ASSERT_EQUAL(exo_starttimes_save(&t, dir), 0);
+    CU_ASSERT_NOT_EQUAL(access(path, F_OK), 0);
+    exo_starttimes_set(&t, "api", 1200);
+    exo_starttimes_set(&t, "web", 80);
+    CU_ASSERT_EQUAL(exo_starttimes_save(&t, dir), 0);
+    exo_starttimes_free(&t);
+
+    /* What was saved comes back; a change of one value keeps the others. */
+    exo_starttimes_load(&t, dir);
+    CU_ASSERT_EQUAL(exo_starttimes_get(&t, "api"), 1200);
+    CU_ASSERT_EQUAL(exo_starttimes_get(&t, "web"), 80);
+    CU_ASSERT_FALSE(t.dirty);
+    exo_starttimes_set(&t, "web", 80); /* unchanged: not dirty */
+    CU_ASSERT_FALSE(t.dirty);
+    exo_starttimes_set(&t, "web", 95);
+    CU_ASSERT_TRUE(t.dirty);
+    CU_ASSERT_EQUAL(exo_starttimes_save(&t, dir), 0);
+    exo_starttimes_free(&t);
+    exo_starttimes_load(&t, dir);
+    CU_ASSERT_EQUAL(exo_starttimes_get(&t, "api"), 1200);
+    CU_ASSERT_EQUAL(exo_starttimes_get(&t, "web"), 95);
+    exo_starttimes_free(&t);
+
+    /* A damaged or hand-edited file is not an error: unknown values, replaced on save. */
+    const char *bad[] = {"{\"api\": 12", "[1, 2]", "{\"api\": -5, \"web\": \"x\"}", "",
+                         "{\"api\": 1, \"api\": 2}"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        write_text(path, bad[i]);
+        exo_starttimes_load(&t, dir);
+        CU_ASSERT_EQUAL(exo_starttimes_get(&t, "api"), 0);
+        CU_ASSERT_EQUAL(exo_starttimes_get(&t, "web"), 0);
+        exo_starttimes_set(&t, "api", 7);
+        CU_ASSERT_EQUAL(exo_starttimes_save(&t, dir), 0);
+        exo_starttimes_free(&t);
+        exo_starttimes_load(&t, dir);
+        CU_ASSERT_EQUAL(exo_starttimes_get(&t, "api"), 7);
+        exo_starttimes_free(&t);
+    }
+
+    /* No .exo directory (exo_dir NULL): nothing is read or written. */
+    exo_starttimes_load(&t, NULL);
+    exo_starttimes_set(&t, "api", 3);
+    CU_ASSERT_EQUAL(exo_starttimes_save(&t, NULL), 0);
+    exo_starttimes_free(&t);
+
+    unlink(path);
+    free(path);
+    CU_ASSERT_EQUAL(rmdir(dir), 0);
+}
+
+static void test_start_order(void)
+{
+    char dir[] = "/tmp/exo-test-so-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    const char *names[] = {"a", "b", "c", "d", "e"};
+    size_t order[5];
+    exo_starttimes_t t;
+    exo_starttimes_load(&t, dir);
+
+    /* Nothing known: the manifest's order. */
+    exo_starttimes_order(&t, names, 5, order);
+    for (size_t i = 0; i < 5; i++) {
+        CU_ASSERT_EQUAL(order[i], i);
+    }
+    /* Longest first; ties and unknown ones keep their manifest order, unknown ones last. */
+    exo_starttimes_set(&t, "b", 100);
+    exo_starttimes_set(&t, "d", 900);
+    exo_starttimes_set(&t, "e", 100);
+    exo_starttimes_order(&t, names, 5, order);
+    size_t want[] = {3, 1, 4, 0, 2};
+    for (size_t i = 0; i < 5; i++) {
+        CU_ASSERT_EQUAL(order[i], want[i]);
+    }
+    exo_starttimes_order(&t, names, 0, order);
+    exo_starttimes_free(&t);
+    CU_ASSERT_EQUAL(rmdir(dir), 0);
+}
+
 static const exo_test_t tests[] = {
     {"role and resource prefixes", test_prefix},
     {"environment layers in precedence order", test_layers_in_precedence_order},
@@ -180,6 +278,8 @@ static const exo_test_t tests[] = {
     {"a free port", test_free_port},
     {"watch ignores noise, not sources", test_watch_filters_noise},
     {"run record: write, read, alive, remove", test_run_record},
+    {"start times: save, load, damaged files", test_start_times_file},
+    {"start order: longest learned start-up first, stable", test_start_order},
     {NULL, NULL},
 };
 
