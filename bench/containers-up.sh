@@ -8,9 +8,13 @@
 # Service i (1..10) sleeps i*100 ms, then prints "svc-i online" and keeps running, so the
 # slowest service needs 1.0 s after its container starts. Reported per round:
 #   alone:   the slowest service by itself with `ENGINE run` (launch -> its online line)
-#   exo:     launch -> "all services ready" (exo waits for every online text)
+#   floor:   exo run of 10 services that are online at once (the same image and network
+#            work, no service delay): what the engine needs for 10 containers here
+#   exo 1st: launch -> "all services ready" with nothing learned (.exo/start-times.json
+#            removed): services start in manifest order, the slowest last
+#   exo:     the same after a run, the usual case: exo starts the slowest first
 #   compose: launch -> the 10th "svc-i online" line in `compose up`'s output
-# Both include creating the network and the containers; images are prepared beforehand.
+# All include creating the network and the containers; images are prepared beforehand.
 set -u
 ENGINE=${1:-docker}
 ROUNDS=${2:-3}
@@ -31,19 +35,27 @@ trap 'engine_${ENGINE}_stop; rm -rf "$T"' EXIT
 engine_import_busybox "$ENGINE" exo-busybox:bench >/dev/null 2>&1 || exit 1
 
 A=$T/app
-mkdir -p "$A"
-{ echo "name: benchten"; echo "backend: $ENGINE"; echo "services:"; } > "$A/application.yml"
+F=$T/floor
 { echo "version: '2.4'"; echo "services:"; } > "$T/compose.yml"
-for i in $(seq 1 10); do
-  mkdir -p "$A/svc-$i"
-  d=$(printf '%d.%d' $((i / 10)) $((i % 10)))
-  cmd="sleep $d; echo svc-$i online; exec sleep 600"
-  printf '  svc-%d:\n    location: ./svc-%d\n' "$i" "$i" >> "$A/application.yml"
-  printf 'startup:\n  command: %s\n  online-text: svc-%d online\ndocker:\n  image: exo-busybox:bench\n' \
-    "$cmd" "$i" > "$A/svc-$i/service.yml"
-  printf '  svc-%d:\n    image: exo-busybox:bench\n    command: ["/bin/sh", "-c", "%s"]\n' \
-    "$i" "$cmd" >> "$T/compose.yml"
-done
+# write_app DIR NAME DELAYS: service i sleeps i*100 ms when DELAYS is "yes", else not at all.
+write_app() {
+  mkdir -p "$1"
+  { echo "name: $2"; echo "backend: $ENGINE"; echo "services:"; } > "$1/application.yml"
+  local i d cmd
+  for i in $(seq 1 10); do
+    mkdir -p "$1/svc-$i"
+    d=$(printf '%d.%d' $((i / 10)) $((i % 10)))
+    [ "$3" = yes ] || d=0
+    cmd="sleep $d; echo svc-$i online; exec sleep 600"
+    printf '  svc-%d:\n    location: ./svc-%d\n' "$i" "$i" >> "$1/application.yml"
+    printf 'startup:\n  command: %s\n  online-text: svc-%d online\ndocker:\n  image: exo-busybox:bench\n' \
+      "$cmd" "$i" > "$1/svc-$i/service.yml"
+    [ "$3" = yes ] && printf '  svc-%d:\n    image: exo-busybox:bench\n    command: ["/bin/sh", "-c", "%s"]\n' \
+      "$i" "$cmd" >> "$T/compose.yml"
+  done
+}
+write_app "$A" benchten yes
+write_app "$F" benchfloor no
 
 now_ms() { date +%s%3N; }
 # stop_pid PID: Ctrl-C, then SIGKILL after 60 s; exo's own shutdown is not measured.
@@ -64,6 +76,19 @@ wait_lines() {
   return 1
 }
 
+# exo_up APP: launch -> "all services ready" in ms, then Ctrl-C.
+exo_up() {
+  : > "$T/exo.out"
+  local t0 t1 pid
+  t0=$(now_ms)
+  "$EXO_BIN" run --app "$1" --backend "$ENGINE" > "$T/exo.out" 2>&1 &
+  pid=$!
+  wait_lines "$T/exo.out" 'all services ready' 1 || { cat "$T/exo.out" >&2; return 1; }
+  t1=$(now_ms)
+  stop_pid $pid
+  echo $((t1 - t0))
+}
+
 echo "engine $ENGINE, 10 services, slowest needs 1.0 s after start; $ROUNDS rounds"
 for r in $(seq 1 "$ROUNDS"); do
   # the slowest service alone, as a plain `ENGINE run` (launch -> its online line)
@@ -78,14 +103,10 @@ for r in $(seq 1 "$ROUNDS"); do
   "$ENGINE" rm -f benchalone >/dev/null 2>&1
   stop_pid $pid
 
-  : > "$T/exo.out"
-  t0=$(now_ms)
-  "$EXO_BIN" run --app "$A" --backend "$ENGINE" > "$T/exo.out" 2>&1 &
-  pid=$!
-  wait_lines "$T/exo.out" 'all services ready' 1 || { cat "$T/exo.out"; exit 1; }
-  t1=$(now_ms)
-  stop_pid $pid
-  exo_ms=$((t1 - t0))
+  floor_ms=$(exo_up "$F") || exit 1
+  rm -f "$A/.exo/start-times.json"
+  first_ms=$(exo_up "$A") || exit 1
+  exo_ms=$(exo_up "$A") || exit 1
 
   : > "$T/compose.out"
   t0=$(now_ms)
@@ -96,6 +117,7 @@ for r in $(seq 1 "$ROUNDS"); do
   (cd "$T" && timeout 120 $COMPOSE -p benchten -f compose.yml down -t 0 > /dev/null 2>&1)
   stop_pid $pid
   compose_ms=$((t1 - t0))
-  echo "round $r: slowest alone $alone_ms ms; exo run ready in $exo_ms ms;" \
+  echo "round $r: slowest alone $alone_ms ms; floor (10 instant services) $floor_ms ms;" \
+       "exo run ready: first run $first_ms ms, learned $exo_ms ms;" \
        "$COMPOSE up: all online in $compose_ms ms"
 done

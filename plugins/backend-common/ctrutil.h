@@ -1,6 +1,6 @@
 /*
  * plugins/backend-common/ctrutil.h - small helpers the container backends (docker, podman)
- * share: a growable buffer and string helpers. Header-only and static, because a plugin links
+ * share: a growable buffer, string helpers and a queue of work waiting for an engine slot. Header-only and static, because a plugin links
  * nothing from exo and exports nothing but exo_plugin_describe. Out of memory aborts: a
  * backend cannot do anything useful without it. Threading: reentrant.
  */
@@ -8,6 +8,7 @@
 #define EXO_PLUGINS_CTRUTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +103,65 @@ static inline char *sanitize(const char *s)
         buf_str(&b, "app");
     }
     return b.data;
+}
+
+/*
+ * Work for the engine that must not all run at once (container creates): at most `limit`
+ * items in flight, the others wait and are launched in the order they came, which is the
+ * core's order of preference (the slowest unit first). Zero-initialise, then set limit.
+ */
+typedef struct ctr_queue {
+    void **items;
+    size_t head, n, cap;
+    unsigned busy, limit;
+} ctr_queue_t;
+
+/* Take a slot for @p item (true: launch it now) or queue it (false). */
+static inline bool ctr_queue_enter(ctr_queue_t *q, void *item)
+{
+    if (q->busy < q->limit) {
+        q->busy++;
+        return true;
+    }
+    if (q->head + q->n == q->cap) {
+        if (q->head > 0) {
+            memmove(q->items, q->items + q->head, q->n * sizeof *q->items);
+            q->head = 0;
+        } else {
+            q->cap = q->cap ? q->cap * 2 : 16;
+            q->items = realloc(q->items, q->cap * sizeof *q->items);
+            if (q->items == NULL) {
+                abort();
+            }
+        }
+    }
+    q->items[q->head + q->n++] = item;
+    return false;
+}
+
+/*
+ * One item's work is over (or failed to launch): free its slot and launch queued items while
+ * slots are free. @p launch returns true when the item's work is now in flight, false when it
+ * was not launched (it reported why itself). It may call ctr_queue_enter.
+ */
+static inline void ctr_queue_leave(ctr_queue_t *q, bool (*launch)(void *item))
+{
+    q->busy--;
+    while (q->busy < q->limit && q->n > 0) {
+        void *item = q->items[q->head++];
+        q->n--;
+        q->busy++;
+        if (!launch(item)) {
+            q->busy--;
+        }
+    }
+}
+
+static inline void ctr_queue_free(ctr_queue_t *q)
+{
+    free(q->items);
+    q->items = NULL;
+    q->head = q->n = q->cap = 0;
 }
 
 #endif /* EXO_PLUGINS_CTRUTIL_H */

@@ -15,6 +15,8 @@ TESTS += tests/containers/docker.sh
 EXTRA_DIST += tests/containers/docker.sh tests/support/engines.sh
 
 # End to end: exo run / exo test --backend docker, and the same app on all three backends.
-TESTS += tests/containers/run-docker.sh tests/containers/same-app.sh
+TESTS += tests/containers/run-docker.sh tests/containers/same-app.sh \
+	tests/containers/start-order.sh
 EXTRA_DIST += tests/containers/run-docker.sh tests/containers/same-app.sh \
-	tests/containers/e2e-lib.sh tests/containers/run-e2e.sh bench/containers-up.sh
+	tests/containers/e2e-lib.sh tests/containers/run-e2e.sh bench/containers-up.sh \
+	tests/containers/start-order.sh
