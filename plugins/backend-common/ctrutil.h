@@ -1,6 +1,7 @@
 /*
  * plugins/backend-common/ctrutil.h - small helpers the container backends (docker, podman)
- * share: a growable buffer, string helpers and a queue of work waiting for an engine slot. Header-only and static, because a plugin links
+ * share: a growable buffer, string helpers, a queue of work waiting for an engine slot and the
+ * services.<role>.options they understand. Header-only and static, because a plugin links
  * nothing from exo and exports nothing but exo_plugin_describe. Out of memory aborts: a
  * backend cannot do anything useful without it. Threading: reentrant.
  */
@@ -12,6 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <strings.h>
+#include <unistd.h>
+
+#include <jansson.h>
 
 #include <exo/plugin.h>
 
@@ -162,6 +168,100 @@ static inline void ctr_queue_free(ctr_queue_t *q)
     free(q->items);
     q->items = NULL;
     q->head = q->n = q->cap = 0;
+}
+
+/*
+ * services.<role>.options on a container backend: resource limits, applied by the engine.
+ *   cpus:   number of CPUs, 0.01 up to this machine's count (docker --cpus)
+ *   memory: bytes, or a number with B, KiB, MiB, GiB (K/M/G and KB/MB/GB taken as the
+ *           binary units, as docker does), at least 6 MiB (docker --memory)
+ * Anything else is an error naming the role, the option and what is known, so that a typo
+ * does not silently run the service without its limit.
+ */
+typedef struct ctr_options {
+    double cpus;                /* 0 = no limit */
+    unsigned long long memory;  /* bytes; 0 = no limit */
+} ctr_options_t;
+
+#define CTR_MIN_MEMORY (6ull << 20)
+
+static inline bool ctr_parse_memory(const json_t *v, unsigned long long *out)
+{
+    if (json_is_integer(v)) {
+        if (json_integer_value(v) < 0) {
+            return false;
+        }
+        *out = (unsigned long long)json_integer_value(v);
+        return true;
+    }
+    const char *s = json_string_value(v);
+    if (s == NULL || *s < '0' || *s > '9') {
+        return false;
+    }
+    char *end = NULL;
+    double n = strtod(s, &end);
+    while (*end == ' ') {
+        end++;
+    }
+    static const struct { const char *unit; double mul; } units[] = {
+        {"", 1},          {"b", 1},          {"k", 1024.0},     {"kb", 1024.0},
+        {"kib", 1024.0},  {"m", 1048576.0},  {"mb", 1048576.0}, {"mib", 1048576.0},
+        {"g", 1073741824.0}, {"gb", 1073741824.0}, {"gib", 1073741824.0},
+    };
+    for (size_t i = 0; i < sizeof units / sizeof *units; i++) {
+        if (strcasecmp(end, units[i].unit) == 0) {
+            double bytes = n * units[i].mul;
+            if (!(bytes >= 0 && bytes < 1.8e19)) {
+                return false;
+            }
+            *out = (unsigned long long)(bytes + 0.5);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* 0, or EXO_ERR_INVALID with a message for the user. */
+static inline int ctr_parse_options(const char *engine, const char *unit, const json_t *opts,
+                                    ctr_options_t *out, exo_error_t *err)
+{
+    memset(out, 0, sizeof *out);
+    if (opts == NULL || json_is_null(opts)) {
+        return 0;
+    }
+    if (!json_is_object(opts)) {
+        return exo_error_set(err, EXO_ERR_INVALID,
+                             "%s: services.%s.options must be a map (known options: cpus, "
+                             "memory)", engine, unit);
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)opts, key, v) {
+        if (strcmp(key, "cpus") == 0) {
+            long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+            double c = json_is_number(v) ? json_number_value(v) : -1;
+            if (!(c >= 0.01 && c <= (double)(ncpu > 0 ? ncpu : 1))) {
+                return exo_error_set(err, EXO_ERR_INVALID,
+                                     "%s: services.%s.options.cpus must be a number from 0.01 "
+                                     "to %ld (the CPUs of this machine), e.g. `cpus: 0.5`",
+                                     engine, unit, ncpu > 0 ? ncpu : 1);
+            }
+            out->cpus = c;
+        } else if (strcmp(key, "memory") == 0) {
+            if (!ctr_parse_memory(v, &out->memory) || out->memory < CTR_MIN_MEMORY) {
+                return exo_error_set(err, EXO_ERR_INVALID,
+                                     "%s: services.%s.options.memory must be a size of at "
+                                     "least 6MiB, in bytes or with a unit (B, KiB, MiB, GiB), "
+                                     "e.g. `memory: 512MiB`", engine, unit);
+            }
+        } else {
+            return exo_error_set(err, EXO_ERR_INVALID,
+                                 "%s: services.%s.options has an unknown option '%s'; the "
+                                 "container backends know: cpus, memory",
+                                 engine, unit, key);
+        }
+    }
+    return 0;
 }
 
 #endif /* EXO_PLUGINS_CTRUTIL_H */

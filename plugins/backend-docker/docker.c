@@ -915,6 +915,11 @@ static int image_exists(const char *image, exo_error_t *err)
 static int docker_prepare(void *instp, const exo_unit_spec_t *spec, exo_error_t *err)
 {
     docker_inst_t *in = instp;
+    ctr_options_t opts;
+    int orc = ctr_parse_options("docker", spec->name, spec->options, &opts, err);
+    if (orc < 0) {
+        return orc; /* before anything is built or started */
+    }
     if (spec->image != NULL) {
         int have = image_exists(spec->image, err);
         if (have < 0) {
@@ -1123,7 +1128,8 @@ static void remove_container(const char *id)
     free(path);
 }
 
-static json_t *create_body(docker_inst_t *in, const exo_unit_spec_t *spec, const char *image)
+static json_t *create_body(docker_inst_t *in, const exo_unit_spec_t *spec, const char *image,
+                           const ctr_options_t *opts)
 {
     json_t *env = json_array();
     for (const char *const *e = spec->env; e && *e; e++) {
@@ -1150,6 +1156,13 @@ static json_t *create_body(docker_inst_t *in, const exo_unit_spec_t *spec, const
         "EndpointsConfig", in->network, "Aliases", spec->name);
     if (spec->command != NULL) {
         json_object_set_new(body, "Cmd", json_pack("[s, s, s]", "/bin/sh", "-c", spec->command));
+    }
+    json_t *hc = json_object_get(body, "HostConfig");
+    if (opts->cpus > 0) {
+        json_object_set_new(hc, "NanoCpus", json_integer((json_int_t)(opts->cpus * 1e9 + 0.5)));
+    }
+    if (opts->memory > 0) {
+        json_object_set_new(hc, "Memory", json_integer((json_int_t)opts->memory));
     }
     /* mounts was appended to the spec: a core built before it passes a shorter struct. */
     if (spec->size >= offsetof(exo_unit_spec_t, mounts) + sizeof spec->mounts &&
@@ -1297,8 +1310,13 @@ static int docker_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **u
                         exo_error_t *err)
 {
     docker_inst_t *in = instp;
+    ctr_options_t opts; /* prepare() checked them; a unit started without it is checked here */
+    int orc = ctr_parse_options("docker", spec->name, spec->options, &opts, err);
+    if (orc < 0) {
+        return orc;
+    }
     char *image = spec->image ? xstrdup(spec->image) : image_tag(in, spec->name);
-    json_t *body = create_body(in, spec, image);
+    json_t *body = create_body(in, spec, image, &opts);
     free(image);
     char *uname = sanitize(spec->name), *rid = sanitize(in->run_id);
     char *cname = xprintf("exo-%s-%s-%s-%u", in->app, rid, uname, ++in->starts);

@@ -10,3 +10,6 @@ TESTS += tests/containers/podman.sh
 EXTRA_DIST += tests/containers/podman.sh
 TESTS += tests/containers/run-podman.sh
 EXTRA_DIST += tests/containers/run-podman.sh
+# Both engines: services.<role>.options.
+TESTS += tests/containers/options.sh
+EXTRA_DIST += tests/containers/options.sh

@@ -650,6 +650,11 @@ static void build_line(void *arg, int stream, const char *line, size_t len)
 static int podman_prepare(void *instp, const exo_unit_spec_t *spec, exo_error_t *err)
 {
     podman_inst_t *in = instp;
+    ctr_options_t opts;
+    int orc = ctr_parse_options("podman", spec->name, spec->options, &opts, err);
+    if (orc < 0) {
+        return orc; /* before anything is built or started */
+    }
     if (spec->image != NULL) {
         argv_t a = podman_argv();
         arg_add(&a, "image");
@@ -969,6 +974,11 @@ static int podman_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **u
                         exo_error_t *err)
 {
     podman_inst_t *in = instp;
+    ctr_options_t opts; /* prepare() checked them; a unit started without it is checked here */
+    int orc = ctr_parse_options("podman", spec->name, spec->options, &opts, err);
+    if (orc < 0) {
+        return orc;
+    }
     char *envfile = NULL;
     int rc = write_env_file(in->log_dir, spec, &envfile, err);
     if (rc < 0) {
@@ -995,6 +1005,12 @@ static int podman_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **u
     if (init != NULL) {
         arg_add(&a, "--init");
         arg_addf(&a, "--init-path=%s", init);
+    }
+    if (opts.cpus > 0) {
+        arg_addf(&a, "--cpus=%.2f", opts.cpus);
+    }
+    if (opts.memory > 0) {
+        arg_addf(&a, "--memory=%llu", opts.memory);
     }
     for (size_t i = 0; i < spec->n_ports; i++) {
         if (spec->ports[i].host_port != 0) {
