@@ -282,6 +282,21 @@ static void tell_resource_users(exo_session_t *s, node_t *n, const char *what)
     exo_buf_free(&users);
 }
 
+/* "ROLE ready in N ms (HOW)"; on a container backend also when the container ran, so that a
+ * user sees whether the engine or the service took the time. */
+static void say_ready(exo_session_t *s, const node_t *n, const exo_sup_t *sup)
+{
+    const char *how = n->is_resource ? "readiness check passed"
+                                     : ready_word(n->svc, resolve_ready(s, n->svc));
+    unsigned long long total = exo_sup_elapsed_ms(sup), own = exo_sup_startup_ms(sup);
+    if (n->be->async_start) {
+        exo_output_role_status(s->out, n->name, "ready in %llu ms (%s; its container ran after "
+                               "%llu ms)", total, how, total - own);
+    } else {
+        exo_output_role_status(s->out, n->name, "ready in %llu ms (%s)", total, how);
+    }
+}
+
 void exo_session_node_state(void *arg, exo_sup_t *sup, exo_sup_state_t st, const char *msg)
 {
     node_t *n = arg;
@@ -296,10 +311,7 @@ void exo_session_node_state(void *arg, exo_sup_t *sup, exo_sup_state_t st, const
             }
             break;
         }
-        exo_output_role_status(s->out, n->name, "ready in %llu ms (%s)",
-                               exo_sup_elapsed_ms(sup),
-                               n->is_resource ? "readiness check passed"
-                                              : ready_word(n->svc, resolve_ready(s, n->svc)));
+        say_ready(s, n, sup);
         exo_session_pump(s);
         exo_session_check_up(s);
         break;

@@ -47,9 +47,16 @@ F=$A/.exo/start-times.json
 [ -f "$F" ] || fail "no $F after a run"
 ms() { /usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$F" "$1"; }
 SLOW=$(ms slow) FAST_A=$(ms fast-a) FAST_B=$(ms fast-b)
-[ "$SLOW" -ge 1500 ] && [ "$SLOW" -lt 6000 ] || fail "slow took ${SLOW} ms to start, want 1500..6000"
+# It sleeps 1.5 s from when it runs; the engine answers the start a little after that.
+[ "$SLOW" -ge 1300 ] && [ "$SLOW" -lt 6000 ] || fail "slow took ${SLOW} ms to start, want 1300..6000"
 [ "$FAST_A" -lt 300 ] && [ "$FAST_B" -lt 300 ] ||
   fail "fast ones took $FAST_A and $FAST_B ms: engine time was counted as theirs"
+# The ready line splits the time between the engine and the service.
+LINE=$(grep -E '^ *exo \| slow ready in [0-9]+ ms \(online text seen; its container ran after [0-9]+ ms\)$' "$T/out1") ||
+  { cat "$T/out1"; fail "no ready line with the container's time for slow"; }
+TOTAL=$(echo "$LINE" | sed -E 's/.*ready in ([0-9]+) ms.*/\1/')
+ENG=$(echo "$LINE" | sed -E 's/.*ran after ([0-9]+) ms.*/\1/')
+[ $((TOTAL - ENG)) = "$SLOW" ] || fail "ready line '$LINE' does not match the learned $SLOW ms"
 pass "first run: manifest order; learned slow=$SLOW fast-a=$FAST_A fast-b=$FAST_B ms"
 
 # 2. The next run starts the slowest first; the others keep their order.
@@ -62,6 +69,6 @@ echo '{"slow": ' > "$F"
 ORDER=$(run_once "$T/out3")
 [ "$ORDER" = "fast-a fast-b slow " ] || fail "with a damaged record created '$ORDER'"
 expect_no_line "$T/out3" 'start-times'
-[ "$(ms slow)" -ge 1500 ] || fail "the damaged record was not rewritten"
+[ "$(ms slow)" -ge 1300 ] || { cat "$F" "$T/out3"; fail "the damaged record was not rewritten"; }
 pass "damaged record: manifest order, rewritten"
 [ -z "$(docker ps -aq --filter label=exo.app=order)" ] || fail "containers left behind"

@@ -80,7 +80,7 @@ cat "$WORK/run1"
 check_eq "first exo run exits 0 after Ctrl-C" 0 "$RC"
 check_contains "the service in a container reached both by name, wrote and read" \
   "rows=1 hits=1 (db at db:5432, cache at cache:6379)" "$(cat "$WORK/run1")"
-check "db ready by a connection from the host" grep -qE 'db ready in [0-9]+ ms \(readiness check passed\)' "$WORK/run1"
+check "db ready by a connection from the host" grep -qE 'db ready in [0-9]+ ms \(readiness check passed; its container ran after [0-9]+ ms\)' "$WORK/run1"
 # Only the container listens on every address of its own network, on the image's port.
 check "postgres ran as a container" grep -qE '^ *db \| .*listening on IPv4 address "0.0.0.0", port 5432' "$WORK/run1"
 check "the cluster lives in the app's .exo" test -s "$A/.exo/resources/db/pgdata/PG_VERSION"
