@@ -75,14 +75,23 @@ void exo_starttimes_free(exo_starttimes_t *t)
     t->times = NULL;
 }
 
+/* Start-ups that differ by less than this are the same for ordering: the difference is
+ * noise, and the manifest order stays. */
+#define ORDER_GRAIN_MS 100
+
+static unsigned long long grain(const exo_starttimes_t *t, const char *name)
+{
+    return exo_starttimes_get(t, name) / ORDER_GRAIN_MS;
+}
+
 void exo_starttimes_order(const exo_starttimes_t *t, const char *const *names, size_t n,
                           size_t *order)
 {
     /* Insertion sort: stable, and n is the number of units of one app. */
     for (size_t i = 0; i < n; i++) {
-        unsigned long long ms = exo_starttimes_get(t, names[i]);
+        unsigned long long g = grain(t, names[i]);
         size_t j = i;
-        while (j > 0 && exo_starttimes_get(t, names[order[j - 1]]) < ms) {
+        while (j > 0 && grain(t, names[order[j - 1]]) < g) {
             order[j] = order[j - 1];
             j--;
         }

@@ -32,8 +32,9 @@ void exo_starttimes_set(exo_starttimes_t *t, const char *name, unsigned long lon
 int exo_starttimes_save(exo_starttimes_t *t, const char *exo_dir);
 void exo_starttimes_free(exo_starttimes_t *t);
 
-/** Fill @p order (n entries) with the indices of @p names, longest known start-up first;
- *  unknown ones after the known ones, and ties, keep their order in @p names. */
+/** Fill @p order (n entries) with the indices of @p names, longest known start-up first.
+ *  Start-ups are compared in steps of 100 ms (closer ones are noise); ties, and unknown ones
+ *  (last), keep their order in @p names. */
 void exo_starttimes_order(const exo_starttimes_t *t, const char *const *names, size_t n,
                           size_t *order);
 
