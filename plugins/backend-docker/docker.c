@@ -37,7 +37,6 @@
 #define DEFAULT_SOCKET "/var/run/docker.sock"
 #define REQUEST_TIMEOUT_MS 30000 /* synchronous requests: create, start, remove, inspect */
 #define LOG_LINGER_MS 2000       /* after an exit, how long to wait for the last output */
-#define MAX_LINE 65536           /* longer output lines are split */
 
 static const exo_host_t *g_host;
 
@@ -62,40 +61,6 @@ static char *urlenc(const char *s)
         }
     }
     return b.data;
-}
-
-/* ------------------------------------------------------------------------------------------ */
-/* Line splitting: output arrives in arbitrary pieces; units see whole lines.                  */
-
-typedef struct lines {
-    ctr_buf_t part;
-} lines_t;
-
-typedef void (*line_fn)(void *arg, int stream, const char *line, size_t len);
-
-static void lines_feed(lines_t *l, int stream, const char *p, size_t n, line_fn fn, void *arg)
-{
-    buf_add(&l->part, p, n);
-    size_t start = 0;
-    for (size_t i = 0; i < l->part.len; i++) {
-        if (l->part.data[i] == '\n' || i - start >= MAX_LINE) {
-            size_t end = i;
-            if (end > start && l->part.data[end - 1] == '\r') {
-                end--;
-            }
-            fn(arg, stream, l->part.data + start, end - start);
-            start = i + 1;
-        }
-    }
-    buf_consume(&l->part, start);
-}
-
-static void lines_flush(lines_t *l, int stream, line_fn fn, void *arg)
-{
-    if (l->part.len > 0) {
-        fn(arg, stream, l->part.data, l->part.len);
-    }
-    buf_free(&l->part);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -722,7 +687,7 @@ struct exo_unit {
     bool running;   /* started: logs and wait streams open */
     bool cancel;    /* stop or kill came before the container ran */
     ctr_buf_t frame;   /* multiplexed log frames not yet complete */
-    lines_t out[3]; /* indexed by stream id */
+    ctr_buf_t out[3]; /* partial lines, indexed by stream id */
     bool waited, logs_done, reported;
     int status;
     int linger;     /* timer id */
@@ -1043,7 +1008,7 @@ static void maybe_report(struct exo_unit *u, bool force)
     }
     u->reported = true;
     for (int s = 1; s <= 2; s++) {
-        lines_flush(&u->out[s], s, unit_output, u);
+        ctr_lines_flush(&u->out[s], s, unit_output, u);
     }
     unit_close_streams(u);
     int status = u->status, sig = 0;
@@ -1075,7 +1040,7 @@ static void logs_body(void *arg, const char *p, size_t n)
             break;
         }
         int stream = h[0] == 2 ? EXO_STREAM_STDERR : EXO_STREAM_STDOUT;
-        lines_feed(&u->out[stream], stream, u->frame.data + off + 8, size, unit_output, u);
+        ctr_lines_feed(&u->out[stream], stream, u->frame.data + off + 8, size, unit_output, u);
         off += 8 + size;
     }
     buf_consume(&u->frame, off);
@@ -1452,7 +1417,7 @@ static void docker_release(void *instp, exo_unit_t *u)
         in->removing[in->n_removing++] = rm;
     }
     for (int s = 0; s < 3; s++) {
-        buf_free(&u->out[s].part);
+        buf_free(&u->out[s]);
     }
     buf_free(&u->frame);
     free(u->create_path); /* a unit stopped before its create was sent */

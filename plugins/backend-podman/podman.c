@@ -36,7 +36,6 @@
 #include "../backend-common/ctrutil.h"
 
 #define LOG_LINGER_MS 2000
-#define MAX_LINE 65536
 
 static const exo_host_t *g_host;
 
@@ -45,8 +44,7 @@ static const exo_host_t *g_host;
 #define RUNS_AT_ONCE 2
 
 /* ------------------------------------------------------------------------------------------ */
-/* Buffers, strings, lines                                                                     */
-
+/* Strings, argv                                                                               */
 
 /* Trim trailing whitespace in place. */
 static char *rtrim(char *s)
@@ -56,33 +54,6 @@ static char *rtrim(char *s)
         s[--l] = '\0';
     }
     return s;
-}
-
-typedef void (*line_fn)(void *arg, int stream, const char *line, size_t len);
-
-static void lines_feed(ctr_buf_t *part, int stream, const char *p, size_t n, line_fn fn, void *arg)
-{
-    buf_add(part, p, n);
-    size_t start = 0;
-    for (size_t i = 0; i < part->len; i++) {
-        if (part->data[i] == '\n' || i - start >= MAX_LINE) {
-            size_t end = i;
-            if (end > start && part->data[end - 1] == '\r') {
-                end--;
-            }
-            fn(arg, stream, part->data + start, end - start);
-            start = i + 1;
-        }
-    }
-    buf_consume(part, start);
-}
-
-static void lines_flush(ctr_buf_t *part, int stream, line_fn fn, void *arg)
-{
-    if (part->len > 0) {
-        fn(arg, stream, part->data, part->len);
-    }
-    buf_free(part);
 }
 
 /* An argv under construction. */
@@ -208,7 +179,7 @@ static void result_free(run_result_t *r)
  * Run a podman command to its end. With @p fn, output lines are also handed to it as they
  * come (stream 1 or 2). Fails only when podman cannot be started.
  */
-static int run_sync(argv_t *a, line_fn fn, void *arg, run_result_t *res, exo_error_t *err)
+static int run_sync(argv_t *a, ctr_line_fn fn, void *arg, run_result_t *res, exo_error_t *err)
 {
     memset(res, 0, sizeof *res);
     buf_add(&res->out, "", 0);
@@ -245,13 +216,13 @@ static int run_sync(argv_t *a, line_fn fn, void *arg, run_result_t *res, exo_err
             }
             buf_add(i == 0 ? &res->out : &res->err, chunk, (size_t)n);
             if (fn != NULL) {
-                lines_feed(&part[i], i + 1, chunk, (size_t)n, fn, arg);
+                ctr_lines_feed(&part[i], i + 1, chunk, (size_t)n, fn, arg);
             }
         }
     }
     for (int i = 0; i < 2; i++) {
         if (fn != NULL) {
-            lines_flush(&part[i], i + 1, fn, arg);
+            ctr_lines_flush(&part[i], i + 1, fn, arg);
         }
         buf_free(&part[i]);
         close(fds[i]);
@@ -292,7 +263,7 @@ struct child {
     ctr_buf_t out;      /* stdout, when on_line is NULL */
     ctr_buf_t errb;     /* stderr, when on_line is NULL */
     ctr_buf_t part[2];  /* partial lines, when on_line is set */
-    line_fn on_line;
+    ctr_line_fn on_line;
     child_done_fn on_done;
     void *arg;
 };
@@ -333,7 +304,7 @@ static void child_readable(int fd, unsigned events, void *arg)
     }
     if (n > 0) {
         if (c->on_line != NULL) {
-            lines_feed(&c->part[i], i + 1, chunk, (size_t)n, c->on_line, c->arg);
+            ctr_lines_feed(&c->part[i], i + 1, chunk, (size_t)n, c->on_line, c->arg);
         } else {
             buf_add(i == 0 ? &c->out : &c->errb, chunk, (size_t)n);
         }
@@ -344,7 +315,7 @@ static void child_readable(int fd, unsigned events, void *arg)
     close(c->fd[i]);
     c->fd[i] = -1;
     if (c->on_line != NULL) {
-        lines_flush(&c->part[i], i + 1, c->on_line, c->arg);
+        ctr_lines_flush(&c->part[i], i + 1, c->on_line, c->arg);
     }
     if (c->fd[0] < 0 && c->fd[1] < 0) {
         int status = reap(c->pid);
@@ -353,7 +324,7 @@ static void child_readable(int fd, unsigned events, void *arg)
     }
 }
 
-static child_t *child_start(argv_t *a, line_fn on_line, child_done_fn on_done, void *arg,
+static child_t *child_start(argv_t *a, ctr_line_fn on_line, child_done_fn on_done, void *arg,
                             exo_error_t *err)
 {
     child_t *c = calloc(1, sizeof *c);
