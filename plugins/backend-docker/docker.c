@@ -32,11 +32,11 @@
 
 #include <exo/backend.h>
 
+#include "../backend-common/ctrunit.h"
 #include "../backend-common/ctrutil.h"
 
 #define DEFAULT_SOCKET "/var/run/docker.sock"
 #define REQUEST_TIMEOUT_MS 30000 /* synchronous requests: create, start, remove, inspect */
-#define LOG_LINGER_MS 2000       /* after an exit, how long to wait for the last output */
 
 static const exo_host_t *g_host;
 
@@ -673,24 +673,16 @@ typedef struct docker_inst {
 } docker_inst_t;
 
 struct exo_unit {
+    ctr_unit_t ctr; /* first: ctrunit.h's functions take the unit as one */
     docker_inst_t *inst;
     char *name;
     char *id;
-    void (*on_output)(void *arg, int stream, const char *line, size_t len);
-    void (*on_exit)(void *arg, int status, int signal);
-    void (*on_running)(void *arg); /* NULL when the core is older than ABI 1.1 */
-    void *arg;
     char *create_path;  /* until the create request is sent */
     json_t *create_body;
     stream_t *step; /* create or start request in flight */
     stream_t *logs, *wait, *stop;
-    bool running;   /* started: logs and wait streams open */
-    bool cancel;    /* stop or kill came before the container ran */
     ctr_buf_t frame;   /* multiplexed log frames not yet complete */
     ctr_buf_t out[3]; /* partial lines, indexed by stream id */
-    bool waited, logs_done, reported;
-    int status;
-    int linger;     /* timer id */
 };
 
 static int docker_probe(const exo_host_t *host, exo_error_t *err)
@@ -979,14 +971,6 @@ static int docker_prepare(void *instp, const exo_unit_spec_t *spec, exo_error_t 
 
 /* ---- running units ---- */
 
-static void unit_output(void *arg, int stream, const char *line, size_t len)
-{
-    struct exo_unit *u = arg;
-    if (u->on_output) {
-        u->on_output(u->arg, stream, line, len);
-    }
-}
-
 static void unit_close_streams(struct exo_unit *u)
 {
     stream_free(u->step);
@@ -995,36 +979,17 @@ static void unit_close_streams(struct exo_unit *u)
     stream_free(u->wait);
     stream_free(u->stop);
     u->logs = u->wait = u->stop = NULL;
-    if (u->linger > 0) {
-        g_host->timer_cancel(g_host, u->linger);
-        u->linger = 0;
-    }
+    ctr_unit_cancel_linger(&u->ctr);
 }
 
-static void maybe_report(struct exo_unit *u, bool force)
+/* ctr_unit_t.finish: the exit is reported next. */
+static void unit_finish(ctr_unit_t *cu)
 {
-    if (u->reported || !u->waited || (!u->logs_done && !force)) {
-        return;
-    }
-    u->reported = true;
+    struct exo_unit *u = (struct exo_unit *)cu;
     for (int s = 1; s <= 2; s++) {
-        ctr_lines_flush(&u->out[s], s, unit_output, u);
+        ctr_lines_flush(&u->out[s], s, ctr_unit_output, &u->ctr);
     }
     unit_close_streams(u);
-    int status = u->status, sig = 0;
-    /* The engine reports a death by signal N as 128+N, as a shell does. */
-    if (status > 128 && status < 128 + 65) {
-        sig = status - 128;
-        status = -1;
-    }
-    u->on_exit(u->arg, status, sig); /* may release @p u */
-}
-
-static void linger_expired(void *arg)
-{
-    struct exo_unit *u = arg;
-    u->linger = 0;
-    maybe_report(u, true);
 }
 
 static void logs_body(void *arg, const char *p, size_t n)
@@ -1040,7 +1005,8 @@ static void logs_body(void *arg, const char *p, size_t n)
             break;
         }
         int stream = h[0] == 2 ? EXO_STREAM_STDERR : EXO_STREAM_STDOUT;
-        ctr_lines_feed(&u->out[stream], stream, u->frame.data + off + 8, size, unit_output, u);
+        ctr_lines_feed(&u->out[stream], stream, u->frame.data + off + 8, size, ctr_unit_output,
+                       &u->ctr);
         off += 8 + size;
     }
     buf_consume(&u->frame, off);
@@ -1051,8 +1017,7 @@ static void logs_done(void *arg, stream_t *s, bool ok)
     struct exo_unit *u = arg;
     stream_free(u->logs);
     u->logs = NULL;
-    u->logs_done = true;
-    maybe_report(u, false);
+    ctr_unit_logs_done(&u->ctr);
 }
 
 static void wait_done(void *arg, stream_t *s, bool ok)
@@ -1060,7 +1025,7 @@ static void wait_done(void *arg, stream_t *s, bool ok)
     struct exo_unit *u = arg;
     json_t *j = ok && s->resp.body.data ? json_loads(s->resp.body.data, 0, NULL) : NULL;
     json_t *code = json_object_get(j, "StatusCode");
-    u->status = json_is_integer(code) ? (int)json_integer_value(code) : 255;
+    int status = json_is_integer(code) ? (int)json_integer_value(code) : 255;
     if (!ok || code == NULL) {
         exo_log_warn(g_host, "unit %s: lost the wait on container %.12s; reporting it as gone",
                      u->name, u->id);
@@ -1068,11 +1033,7 @@ static void wait_done(void *arg, stream_t *s, bool ok)
     json_decref(j);
     stream_free(u->wait);
     u->wait = NULL;
-    u->waited = true;
-    if (!u->logs_done) {
-        u->linger = g_host->timer_add(g_host, LOG_LINGER_MS, false, linger_expired, u);
-    }
-    maybe_report(u, false);
+    ctr_unit_exited(&u->ctr, status);
 }
 
 static void stop_done(void *arg, stream_t *s, bool ok)
@@ -1151,20 +1112,6 @@ static void docker_ops_kill_now(struct exo_unit *u)
     }
 }
 
-/* The unit never ran (or is cancelled before it did): report it as an exit now. */
-static void unit_fail(struct exo_unit *u, const char *why)
-{
-    if (why != NULL && u->on_output != NULL) {
-        char line[700];
-        int n = snprintf(line, sizeof line, "exo: %s", why);
-        u->on_output(u->arg, EXO_STREAM_STDERR, line, (size_t)(n < 0 ? 0 : n));
-    }
-    /* 125 is what `docker run` exits with when the engine refused; a cancel is a kill. */
-    u->status = u->cancel ? 128 + 9 : 125;
-    u->waited = u->logs_done = true;
-    maybe_report(u, false);
-}
-
 /* The message of a failed step: the engine's own words. */
 static void step_error(stream_t *s, bool ok, const char *doing, char *out, size_t n)
 {
@@ -1185,7 +1132,7 @@ static void start_done(void *arg, stream_t *s, bool ok)
         char why[600];
         step_error(s, ok, "starting the container", why, sizeof why);
         stream_free(s);
-        unit_fail(u, why);
+        ctr_unit_fail(&u->ctr, why);
         return;
     }
     stream_free(s);
@@ -1201,47 +1148,24 @@ static void start_done(void *arg, stream_t *s, bool ok)
     if (u->wait == NULL) {
         stream_free(u->logs);
         u->logs = NULL;
-        unit_fail(u, err.message);
+        ctr_unit_fail(&u->ctr, err.message);
         return;
     }
-    u->running = true;
-    if (u->cancel) {
+    if (!ctr_unit_started(&u->ctr)) {
         docker_ops_kill_now(u);
-        return;
     }
-    if (u->on_running != NULL) {
-        u->on_running(u->arg);
-    }
-}
-
-static int send_create(struct exo_unit *u, exo_error_t *err);
-
-/* A queued unit's turn (ctr_queue_leave). */
-static bool launch_queued(void *item)
-{
-    struct exo_unit *u = item;
-    exo_error_t err = {0};
-    if (u->cancel) {
-        unit_fail(u, NULL); /* stopped before its turn came */
-        return false;
-    }
-    if (send_create(u, &err) < 0) {
-        unit_fail(u, err.message);
-        return false;
-    }
-    return true;
 }
 
 static void create_done(void *arg, stream_t *s, bool ok)
 {
     struct exo_unit *u = arg;
     u->step = NULL;
-    ctr_queue_leave(&u->inst->creates, launch_queued);
+    ctr_queue_leave(&u->inst->creates, ctr_unit_launch_queued);
     if (!ok || s->resp.status >= 400) {
         char why[600];
         step_error(s, ok, "creating the container", why, sizeof why);
         stream_free(s);
-        unit_fail(u, why);
+        ctr_unit_fail(&u->ctr, why);
         return;
     }
     json_t *j = s->resp.body.data ? json_loads(s->resp.body.data, 0, NULL) : NULL;
@@ -1252,8 +1176,8 @@ static void create_done(void *arg, stream_t *s, bool ok)
     }
     json_decref(j);
     stream_free(s);
-    if (u->cancel) {
-        unit_fail(u, NULL);
+    if (u->ctr.cancel) {
+        ctr_unit_fail(&u->ctr, NULL);
         return;
     }
     exo_error_t err = {0};
@@ -1261,7 +1185,7 @@ static void create_done(void *arg, stream_t *s, bool ok)
     u->step = stream_open("POST", path, NULL, start_done, u, &err);
     free(path);
     if (u->step == NULL) {
-        unit_fail(u, err.message);
+        ctr_unit_fail(&u->ctr, err.message);
     }
 }
 
@@ -1271,6 +1195,8 @@ static void create_done(void *arg, stream_t *s, bool ok)
  * run are created and started by the engine in parallel. A failure after start() returned is
  * reported as an exit with status 125 and a line on stderr saying why.
  */
+static int send_create(ctr_unit_t *cu, exo_error_t *err);
+
 static int docker_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **unitp,
                         exo_error_t *err)
 {
@@ -1297,16 +1223,10 @@ static int docker_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **u
     u->inst = in;
     u->name = xstrdup(spec->name);
     u->id = cname; /* the name works as an id until the engine answers */
-    u->on_output = spec->on_output;
-    u->on_exit = spec->on_exit;
-    /* on_running was appended in ABI 1.1: an older core passes a shorter spec. */
-    if (spec->size >= offsetof(exo_unit_spec_t, on_running) + sizeof spec->on_running) {
-        u->on_running = spec->on_running;
-    }
-    u->arg = spec->arg;
+    ctr_unit_init(&u->ctr, g_host, spec, unit_finish, send_create);
     u->create_path = path;
     u->create_body = body;
-    if (ctr_queue_enter(&in->creates, u) && send_create(u, err) < 0) {
+    if (ctr_queue_enter(&in->creates, &u->ctr) && send_create(&u->ctr, err) < 0) {
         in->creates.busy--; /* nothing was queued behind it: the slot is simply free */
         free(u->name);
         free(u->id);
@@ -1317,8 +1237,10 @@ static int docker_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **u
     return 0;
 }
 
-static int send_create(struct exo_unit *u, exo_error_t *err)
+/* ctr_unit_t.launch */
+static int send_create(ctr_unit_t *cu, exo_error_t *err)
 {
+    struct exo_unit *u = (struct exo_unit *)cu;
     u->step = stream_open_body("POST", u->create_path, u->create_body, NULL, create_done, u,
                                err);
     json_decref(u->create_body);
@@ -1330,11 +1252,11 @@ static int send_create(struct exo_unit *u, exo_error_t *err)
 
 static int docker_stop(void *instp, exo_unit_t *u, unsigned grace_ms, exo_error_t *err)
 {
-    if (!u->running) {
-        u->cancel = true; /* create_done or start_done ends it */
+    if (!u->ctr.running) {
+        u->ctr.cancel = true; /* create_done or start_done ends it */
         return 0;
     }
-    if (u->waited || u->stop != NULL) {
+    if (u->ctr.waited || u->stop != NULL) {
         return 0;
     }
     /* The engine counts the grace in whole seconds; round up so it is never shorter. */
@@ -1346,11 +1268,11 @@ static int docker_stop(void *instp, exo_unit_t *u, unsigned grace_ms, exo_error_
 
 static int docker_kill(void *instp, exo_unit_t *u, exo_error_t *err)
 {
-    if (!u->running) {
-        u->cancel = true;
+    if (!u->ctr.running) {
+        u->ctr.cancel = true;
         return 0;
     }
-    if (u->waited) {
+    if (u->ctr.waited) {
         return 0;
     }
     char *path = xprintf("/containers/%s/kill", u->id);

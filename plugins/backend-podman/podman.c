@@ -33,9 +33,9 @@
 
 #include <exo/backend.h>
 
+#include "../backend-common/ctrunit.h"
 #include "../backend-common/ctrutil.h"
 
-#define LOG_LINGER_MS 2000
 
 static const exo_host_t *g_host;
 
@@ -373,20 +373,13 @@ typedef struct podman_inst {
 } podman_inst_t;
 
 struct exo_unit {
+    ctr_unit_t ctr; /* first: ctrunit.h's functions take the unit as one */
     podman_inst_t *inst;
     char *name, *id;
-    void (*on_output)(void *arg, int stream, const char *line, size_t len);
-    void (*on_exit)(void *arg, int status, int signal);
-    void (*on_running)(void *arg); /* NULL when the core is older than ABI 1.1 */
-    void *arg;
     argv_t run_args; /* the `podman run` command, until it runs */
     child_t *step; /* podman run in flight */
     child_t *logs, *wait, *stop, *killer;
     char *envfile; /* until podman run is done */
-    bool running, cancel;
-    bool waited, logs_done, reported;
-    int status;
-    int linger;
 };
 
 static int podman_probe(const exo_host_t *host, exo_error_t *err)
@@ -687,16 +680,10 @@ static int podman_prepare(void *instp, const exo_unit_spec_t *spec, exo_error_t 
     return rc;
 }
 
-static void unit_output(void *arg, int stream, const char *line, size_t len)
+/* Also ctr_unit_t.finish. */
+static void unit_close_children(ctr_unit_t *cu)
 {
-    struct exo_unit *u = arg;
-    if (u->on_output) {
-        u->on_output(u->arg, stream, line, len);
-    }
-}
-
-static void unit_close_children(struct exo_unit *u)
-{
+    struct exo_unit *u = (struct exo_unit *)cu;
     child_free(u->step, false);
     u->step = NULL;
     if (u->envfile != NULL) {
@@ -710,32 +697,7 @@ static void unit_close_children(struct exo_unit *u)
     child_free(u->stop, false);
     child_free(u->killer, false);
     u->logs = u->wait = u->stop = u->killer = NULL;
-    if (u->linger > 0) {
-        g_host->timer_cancel(g_host, u->linger);
-        u->linger = 0;
-    }
-}
-
-static void maybe_report(struct exo_unit *u, bool force)
-{
-    if (u->reported || !u->waited || (!u->logs_done && !force)) {
-        return;
-    }
-    u->reported = true;
-    unit_close_children(u);
-    int status = u->status, sig = 0;
-    if (status > 128 && status < 128 + 65) {
-        sig = status - 128;
-        status = -1;
-    }
-    u->on_exit(u->arg, status, sig); /* may release @p u */
-}
-
-static void linger_expired(void *arg)
-{
-    struct exo_unit *u = arg;
-    u->linger = 0;
-    maybe_report(u, true);
+    ctr_unit_cancel_linger(&u->ctr);
 }
 
 static void logs_done(void *arg, child_t *c, int status)
@@ -743,8 +705,7 @@ static void logs_done(void *arg, child_t *c, int status)
     struct exo_unit *u = arg;
     child_free(u->logs, false);
     u->logs = NULL;
-    u->logs_done = true;
-    maybe_report(u, false);
+    ctr_unit_logs_done(&u->ctr);
 }
 
 static void wait_done(void *arg, child_t *c, int status)
@@ -757,14 +718,9 @@ static void wait_done(void *arg, child_t *c, int status)
                      u->name, status);
         code = 255;
     }
-    u->status = (int)code;
     child_free(u->wait, false);
     u->wait = NULL;
-    u->waited = true;
-    if (!u->logs_done) {
-        u->linger = g_host->timer_add(g_host, LOG_LINGER_MS, false, linger_expired, u);
-    }
-    maybe_report(u, false);
+    ctr_unit_exited(&u->ctr, (int)code);
 }
 
 static void stop_done(void *arg, child_t *c, int status)
@@ -842,19 +798,6 @@ static int write_env_file(const char *dir, const exo_unit_spec_t *spec, char **p
 
 static int podman_kill(void *instp, exo_unit_t *u, exo_error_t *err);
 
-/* The unit never ran, or was cancelled before it did: report it as an exit now. */
-static void unit_fail(struct exo_unit *u, const char *why)
-{
-    if (why != NULL && u->on_output != NULL) {
-        char line[700];
-        int n = snprintf(line, sizeof line, "exo: %s", why);
-        u->on_output(u->arg, EXO_STREAM_STDERR, line, (size_t)(n < 0 ? 0 : n));
-    }
-    u->status = u->cancel ? 128 + 9 : 125; /* 125: podman run's "the engine refused" */
-    u->waited = u->logs_done = true;
-    maybe_report(u, false);
-}
-
 static void step_error(child_t *c, int status, const char *doing, char *out, size_t n)
 {
     char *e = rtrim(c->errb.data);
@@ -871,7 +814,7 @@ static void unit_follow(struct exo_unit *u)
     arg_add(&a, "logs");
     arg_add(&a, "--follow");
     arg_add(&a, u->id);
-    u->logs = child_start(&a, unit_output, logs_done, u, &err);
+    u->logs = child_start(&a, ctr_unit_output, logs_done, u, &err);
     arg_free(&a);
     a = podman_argv();
     arg_add(&a, "wait");
@@ -881,42 +824,19 @@ static void unit_follow(struct exo_unit *u)
     if (u->wait == NULL) {
         child_free(u->logs, true);
         u->logs = NULL;
-        unit_fail(u, err.message);
+        ctr_unit_fail(&u->ctr, err.message);
         return;
     }
-    u->running = true;
-    if (u->cancel) {
+    if (!ctr_unit_started(&u->ctr)) {
         podman_kill(u->inst, u, &err);
-        return;
     }
-    if (u->on_running != NULL) {
-        u->on_running(u->arg);
-    }
-}
-
-static int launch_run(struct exo_unit *u, exo_error_t *err);
-
-/* A queued unit's turn (ctr_queue_leave). */
-static bool launch_queued(void *item)
-{
-    struct exo_unit *u = item;
-    exo_error_t err = {0};
-    if (u->cancel) {
-        unit_fail(u, NULL); /* stopped before its turn came */
-        return false;
-    }
-    if (launch_run(u, &err) < 0) {
-        unit_fail(u, err.message);
-        return false;
-    }
-    return true;
 }
 
 static void run_done(void *arg, child_t *c, int status)
 {
     struct exo_unit *u = arg;
     u->step = NULL;
-    ctr_queue_leave(&u->inst->runs, launch_queued);
+    ctr_queue_leave(&u->inst->runs, ctr_unit_launch_queued);
     unlink(u->envfile);
     free(u->envfile);
     u->envfile = NULL;
@@ -924,7 +844,7 @@ static void run_done(void *arg, child_t *c, int status)
         char why[600];
         step_error(c, status, "starting the container (podman run)", why, sizeof why);
         child_free(c, false);
-        unit_fail(u, why);
+        ctr_unit_fail(&u->ctr, why);
         return;
     }
     char *id = rtrim(c->out.data);
@@ -941,6 +861,8 @@ static void run_done(void *arg, child_t *c, int status)
  * RUNS_AT_ONCE), and the rest follows on the loop, so the units of a run start in parallel.
  * A failure after start() returned is an exit with status 125 and a stderr line.
  */
+static int launch_run(ctr_unit_t *cu, exo_error_t *err);
+
 static int podman_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **unitp,
                         exo_error_t *err)
 {
@@ -1014,15 +936,9 @@ static int podman_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **u
     u->name = xstrdup(spec->name);
     u->id = cname; /* the name works as an id until podman prints the real one */
     u->envfile = envfile;
-    u->on_output = spec->on_output;
-    u->on_exit = spec->on_exit;
-    /* on_running was appended in ABI 1.1: an older core passes a shorter spec. */
-    if (spec->size >= offsetof(exo_unit_spec_t, on_running) + sizeof spec->on_running) {
-        u->on_running = spec->on_running;
-    }
-    u->arg = spec->arg;
+    ctr_unit_init(&u->ctr, g_host, spec, unit_close_children, launch_run);
     u->run_args = a;
-    if (ctr_queue_enter(&in->runs, u) && launch_run(u, err) < 0) {
+    if (ctr_queue_enter(&in->runs, &u->ctr) && launch_run(&u->ctr, err) < 0) {
         in->runs.busy--; /* its slot: nothing waits while a slot is free */
         unlink(envfile);
         free(envfile);
@@ -1035,8 +951,10 @@ static int podman_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **u
     return 0;
 }
 
-static int launch_run(struct exo_unit *u, exo_error_t *err)
+/* ctr_unit_t.launch */
+static int launch_run(ctr_unit_t *cu, exo_error_t *err)
 {
+    struct exo_unit *u = (struct exo_unit *)cu;
     u->step = child_start(&u->run_args, NULL, run_done, u, err);
     arg_free(&u->run_args);
     return u->step != NULL ? 0 : -1;
@@ -1044,11 +962,11 @@ static int launch_run(struct exo_unit *u, exo_error_t *err)
 
 static int podman_stop(void *instp, exo_unit_t *u, unsigned grace_ms, exo_error_t *err)
 {
-    if (!u->running) {
-        u->cancel = true; /* run_done or the queue ends it */
+    if (!u->ctr.running) {
+        u->ctr.cancel = true; /* run_done or the queue ends it */
         return 0;
     }
-    if (u->waited || u->stop != NULL) {
+    if (u->ctr.waited || u->stop != NULL) {
         return 0;
     }
     argv_t a = podman_argv();
@@ -1062,11 +980,11 @@ static int podman_stop(void *instp, exo_unit_t *u, unsigned grace_ms, exo_error_
 
 static int podman_kill(void *instp, exo_unit_t *u, exo_error_t *err)
 {
-    if (!u->running) {
-        u->cancel = true;
+    if (!u->ctr.running) {
+        u->ctr.cancel = true;
         return 0;
     }
-    if (u->waited) {
+    if (u->ctr.waited) {
         return 0;
     }
     if (u->killer != NULL) {
@@ -1121,7 +1039,7 @@ static void drain_removals(podman_inst_t *in)
 static void podman_release(void *instp, exo_unit_t *u)
 {
     podman_inst_t *in = instp;
-    unit_close_children(u);
+    unit_close_children(&u->ctr);
     /* Removal takes podman a few hundred milliseconds: it continues while exo goes on. */
     argv_t a = podman_argv();
     arg_add(&a, "rm");
