@@ -1,9 +1,10 @@
 /*
- * plugins/backend-common/ctrunit.h - the life of a unit that the container backends (docker,
- * podman) share: the core's callbacks, the exit that waits a little for the last output, the
- * exit reported for a unit that never ran, and the launch of a unit whose turn came in the
- * engine queue. How a backend talks to its engine (HTTP streams, child processes) stays in
- * the backend, behind two hooks. Header-only and static, like ctrutil.h.
+ * plugins/backend-common/ctrunit.h - what the container backends (docker, podman) share about
+ * a run (names, places, the Dockerfile) and the life of a unit: the core's callbacks, the
+ * exit that waits a little for the last output, the exit reported for a unit that never ran,
+ * and the launch of a unit whose turn came in the engine queue. How a backend talks to its
+ * engine (HTTP streams, child processes) stays in the backend, behind two hooks. Header-only
+ * and static, like ctrutil.h.
  *
  * A backend's struct exo_unit starts with a ctr_unit_t, so the two convert into each other.
  * Ownership: the unit belongs to the backend; nothing here frees it, but the core's on_exit
@@ -15,10 +16,84 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
+
+#include <sys/stat.h>
 
 #include <exo/backend.h>
 
 #include "ctrutil.h"
+
+/* What a run's instance is on either engine: its names, labels and places. */
+typedef struct ctr_run {
+    char *app;      /* sanitized */
+    char *app_raw;  /* as in application.yml: the label value */
+    char *run_id;
+    char *network;  /* name: "exo-<app>-<run>" */
+    char *gateway;  /* IP of the bridge on the host; set by the backend */
+    char *log_dir;  /* where build logs go */
+    unsigned starts;
+} ctr_run_t;
+
+static inline void ctr_run_init(ctr_run_t *r, const exo_host_t *host, const exo_run_spec_t *run)
+{
+    r->app = sanitize(run->app);
+    r->app_raw = xstrdup(run->app);
+    r->run_id = xstrdup(run->run_id);
+    char *rid = sanitize(run->run_id);
+    r->network = xprintf("exo-%s-%s", r->app, rid);
+    free(rid);
+    const char *sd = host->state_dir ? host->state_dir(host) : NULL;
+    r->log_dir = xstrdup(sd ? sd : (run->state_dir ? run->state_dir : "."));
+}
+
+static inline void ctr_run_free(ctr_run_t *r)
+{
+    free(r->app);
+    free(r->app_raw);
+    free(r->run_id);
+    free(r->network);
+    free(r->gateway);
+    free(r->log_dir);
+}
+
+/* The image built for @p unit: "exo-<app>-<unit>:latest". */
+static inline char *ctr_image_tag(const ctr_run_t *r, const char *unit)
+{
+    char *u = sanitize(unit);
+    char *t = xprintf("exo-%s-%s:latest", r->app, u);
+    free(u);
+    return t;
+}
+
+/* A new container's name, unique in the run: "exo-<app>-<run>-<unit>-<n>". */
+static inline char *ctr_container_name(ctr_run_t *r, const char *unit)
+{
+    char *uname = sanitize(unit), *rid = sanitize(r->run_id);
+    char *cname = xprintf("exo-%s-%s-%s-%u", r->app, rid, uname, ++r->starts);
+    free(uname);
+    free(rid);
+    return cname;
+}
+
+/*
+ * The Dockerfile prepare() builds @p spec from, as a path: NULL (and EXO_ERR_NOTFOUND in
+ * @p err) when there is none.
+ */
+static inline char *ctr_dockerfile(const exo_unit_spec_t *spec, exo_error_t *err)
+{
+    const char *dockerfile = spec->dockerfile ? spec->dockerfile : "Dockerfile";
+    char *dfpath = xprintf("%s/%s", spec->dir, dockerfile);
+    struct stat st;
+    if (stat(dfpath, &st) != 0) {
+        exo_error_set(err, EXO_ERR_NOTFOUND,
+                      "service %s: no %s to build its image from (%s); add one or name an "
+                      "`image` in its service.yml", spec->name, dockerfile, dfpath);
+        free(dfpath);
+        return NULL;
+    }
+    return dfpath;
+}
 
 #define CTR_LOG_LINGER_MS 2000 /* after an exit, how long to wait for the last output */
 

@@ -656,13 +656,7 @@ static int tar_dir(ctr_buf_t *t, const char *root, const char *rel, exo_error_t 
 /* Instances and units                                                                         */
 
 typedef struct docker_inst {
-    char *app;      /* sanitized */
-    char *app_raw;  /* as in application.yml: the label value */
-    char *run_id;
-    char *network;  /* name */
-    char *gateway;  /* IP of the bridge on the host */
-    char *log_dir;  /* where build logs go */
-    unsigned starts;
+    ctr_run_t ctr;
     stream_t **removing; /* container removals in flight; close() waits for them */
     size_t n_removing;
     /* Creates go to the engine one at a time, in the order of start() calls: dockerd is
@@ -713,12 +707,7 @@ static char *label_filter(const char *app)
 static void inst_free(docker_inst_t *in)
 {
     ctr_queue_free(&in->creates);
-    free(in->app);
-    free(in->app_raw);
-    free(in->run_id);
-    free(in->network);
-    free(in->gateway);
-    free(in->log_dir);
+    ctr_run_free(&in->ctr);
     free(in);
 }
 
@@ -733,17 +722,10 @@ static int docker_open(const exo_host_t *host, const exo_run_spec_t *run, void *
     if (in == NULL) {
         abort();
     }
-    in->app = sanitize(run->app);
-    in->app_raw = xstrdup(run->app);
-    in->run_id = xstrdup(run->run_id);
-    char *rid = sanitize(run->run_id);
-    in->network = xprintf("exo-%s-%s", in->app, rid);
+    ctr_run_init(&in->ctr, host, run);
     in->creates.limit = 1;
-    free(rid);
-    const char *sd = host->state_dir ? host->state_dir(host) : NULL;
-    in->log_dir = xstrdup(sd ? sd : (run->state_dir ? run->state_dir : "."));
 
-    json_t *body = json_pack("{s:s, s:s, s:b, s:{s:s, s:s}}", "Name", in->network, "Driver",
+    json_t *body = json_pack("{s:s, s:s, s:b, s:{s:s, s:s}}", "Name", in->ctr.network, "Driver",
                              "bridge", "CheckDuplicate", 1, "Labels", "exo.app", run->app,
                              "exo.run", run->run_id);
     json_t *out = NULL;
@@ -754,38 +736,30 @@ static int docker_open(const exo_host_t *host, const exo_run_spec_t *run, void *
         inst_free(in);
         return rc;
     }
-    char *path = xprintf("/networks/%s", in->network);
+    char *path = xprintf("/networks/%s", in->ctr.network);
     rc = api_ok("GET", path, NULL, &out, "inspecting the run network", err);
     free(path);
     if (rc == 0) {
         json_t *cfg = json_object_get(json_object_get(out, "IPAM"), "Config");
         const char *gw = json_string_value(json_object_get(json_array_get(cfg, 0), "Gateway"));
-        in->gateway = xstrdup(gw ? gw : "");
+        in->ctr.gateway = xstrdup(gw ? gw : "");
         json_decref(out);
     }
-    if (rc < 0 || in->gateway[0] == '\0') {
-        char *del = xprintf("/networks/%s", in->network);
+    if (rc < 0 || in->ctr.gateway[0] == '\0') {
+        char *del = xprintf("/networks/%s", in->ctr.network);
         int st;
         exo_error_t e2;
         api_call("DELETE", del, NULL, &st, NULL, NULL, &e2);
         free(del);
         if (rc == 0) {
             rc = exo_error_set(err, EXO_ERR_IO, "docker: network %s has no gateway address",
-                               in->network);
+                               in->ctr.network);
         }
         inst_free(in);
         return rc;
     }
     *instp = in;
     return 0;
-}
-
-static char *image_tag(docker_inst_t *in, const char *unit)
-{
-    char *u = sanitize(unit);
-    char *t = xprintf("exo-%s-%s:latest", in->app, u);
-    free(u);
-    return t;
 }
 
 typedef struct build_ctx {
@@ -891,17 +865,12 @@ static int docker_prepare(void *instp, const exo_unit_spec_t *spec, exo_error_t 
         }
         return 0;
     }
-    const char *dockerfile = spec->dockerfile ? spec->dockerfile : "Dockerfile";
-    char *dfpath = xprintf("%s/%s", spec->dir, dockerfile);
-    struct stat st;
-    if (stat(dfpath, &st) != 0) {
-        exo_error_set(err, EXO_ERR_NOTFOUND,
-                      "service %s: no %s to build its image from (%s); add one or name an "
-                      "`image` in its service.yml", spec->name, dockerfile, dfpath);
-        free(dfpath);
+    char *dfpath = ctr_dockerfile(spec, err);
+    if (dfpath == NULL) {
         return EXO_ERR_NOTFOUND;
     }
     free(dfpath);
+    const char *dockerfile = spec->dockerfile ? spec->dockerfile : "Dockerfile";
 
     ctr_buf_t tar = {0};
     int rc = tar_dir(&tar, spec->dir, "", err);
@@ -912,10 +881,10 @@ static int docker_prepare(void *instp, const exo_unit_spec_t *spec, exo_error_t 
     static const char zeros[1024];
     buf_add(&tar, zeros, sizeof zeros);
 
-    char *tag = image_tag(in, spec->name);
+    char *tag = ctr_image_tag(&in->ctr, spec->name);
     char *labels = NULL;
     {
-        json_t *l = json_pack("{s:s, s:s}", "exo.app", in->app_raw, "exo.unit", spec->name);
+        json_t *l = json_pack("{s:s, s:s}", "exo.app", in->ctr.app_raw, "exo.unit", spec->name);
         char *s = json_dumps(l, JSON_COMPACT);
         labels = urlenc(s);
         free(s);
@@ -928,7 +897,7 @@ static int docker_prepare(void *instp, const exo_unit_spec_t *spec, exo_error_t 
     free(labels);
 
     build_ctx_t b = {.spec = spec};
-    char *logpath = xprintf("%s/build-%s.log", in->log_dir, spec->name);
+    char *logpath = xprintf("%s/build-%s.log", in->ctr.log_dir, spec->name);
     b.log = fopen(logpath, "w");
     int fd = send_request("POST", path, "application/x-tar", tar.data, tar.len, err);
     buf_free(&tar);
@@ -1075,11 +1044,11 @@ static json_t *create_body(docker_inst_t *in, const exo_unit_spec_t *spec, const
     }
     json_t *body = json_pack(
         "{s:s, s:o, s:o, s:{s:s, s:s, s:s, s:s}, s:{s:s, s:o, s:b}, s:{s:{s:{s:[s]}}}}",
-        "Image", image, "Env", env, "ExposedPorts", exposed, "Labels", "exo.app", in->app_raw,
-        "exo.run", in->run_id, "exo.unit", spec->name, "exo.mode",
+        "Image", image, "Env", env, "ExposedPorts", exposed, "Labels", "exo.app", in->ctr.app_raw,
+        "exo.run", in->ctr.run_id, "exo.unit", spec->name, "exo.mode",
         spec->mode == EXO_UNIT_TASK ? "task" : "service", "HostConfig", "NetworkMode",
-        in->network, "PortBindings", bindings, "Init", 1, "NetworkingConfig",
-        "EndpointsConfig", in->network, "Aliases", spec->name);
+        in->ctr.network, "PortBindings", bindings, "Init", 1, "NetworkingConfig",
+        "EndpointsConfig", in->ctr.network, "Aliases", spec->name);
     if (spec->command != NULL) {
         json_object_set_new(body, "Cmd", json_pack("[s, s, s]", "/bin/sh", "-c", spec->command));
     }
@@ -1206,15 +1175,12 @@ static int docker_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **u
     if (orc < 0) {
         return orc;
     }
-    char *image = spec->image ? xstrdup(spec->image) : image_tag(in, spec->name);
+    char *image = spec->image ? xstrdup(spec->image) : ctr_image_tag(&in->ctr, spec->name);
     json_t *body = create_body(in, spec, image, &opts);
     free(image);
-    char *uname = sanitize(spec->name), *rid = sanitize(in->run_id);
-    char *cname = xprintf("exo-%s-%s-%s-%u", in->app, rid, uname, ++in->starts);
+    char *cname = ctr_container_name(&in->ctr, spec->name);
     char *ecname = urlenc(cname);
     char *path = xprintf("/containers/create?name=%s", ecname);
-    free(uname);
-    free(rid);
     free(ecname);
     struct exo_unit *u = calloc(1, sizeof *u);
     if (u == NULL) {
@@ -1357,21 +1323,21 @@ static const char *docker_unit_host(void *instp, const char *name)
 static const char *docker_host_address(void *instp)
 {
     docker_inst_t *in = instp;
-    return in->gateway;
+    return in->ctr.gateway;
 }
 
 static void docker_close(void *instp)
 {
     docker_inst_t *in = instp;
     drain_removals(in);
-    char *path = xprintf("/networks/%s", in->network);
+    char *path = xprintf("/networks/%s", in->ctr.network);
     int status = 0;
     exo_error_t err;
     if (api_call("DELETE", path, NULL, &status, NULL, NULL, &err) < 0) {
         exo_log_warn(g_host, "%s", err.message);
     } else if (status >= 400 && status != 404) {
         exo_log_warn(g_host, "removing network %s failed (HTTP %d); `exo clean` retries",
-                     in->network, status);
+                     in->ctr.network, status);
     }
     free(path);
     inst_free(in);

@@ -361,9 +361,8 @@ static child_t *child_start(argv_t *a, ctr_line_fn on_line, child_done_fn on_don
 /* Backend                                                                                     */
 
 typedef struct podman_inst {
-    char *app, *app_raw, *run_id, *network, *gateway, *log_dir;
+    ctr_run_t ctr;
     char *ifname; /* the bridge, when this plugin created it */
-    unsigned starts;
     child_t **removing; /* `podman rm` children in flight; close() waits for them */
     size_t n_removing;
     /* At most RUNS_AT_ONCE `podman run`s at a time, started in the order of start() calls
@@ -405,12 +404,7 @@ static int podman_probe(const exo_host_t *host, exo_error_t *err)
 static void inst_free(podman_inst_t *in)
 {
     ctr_queue_free(&in->runs);
-    free(in->app);
-    free(in->app_raw);
-    free(in->run_id);
-    free(in->network);
-    free(in->gateway);
-    free(in->log_dir);
+    ctr_run_free(&in->ctr);
     free(in->ifname);
     free(in);
 }
@@ -510,22 +504,15 @@ static int podman_open(const exo_host_t *host, const exo_run_spec_t *run, void *
     if (in == NULL) {
         abort();
     }
-    in->app = sanitize(run->app);
-    in->app_raw = xstrdup(run->app);
-    in->run_id = xstrdup(run->run_id);
-    char *rid = sanitize(run->run_id);
-    in->network = xprintf("exo-%s-%s", in->app, rid);
+    ctr_run_init(&in->ctr, host, run);
     in->runs.limit = RUNS_AT_ONCE;
-    free(rid);
-    const char *sd = host->state_dir ? host->state_dir(host) : NULL;
-    in->log_dir = xstrdup(sd ? sd : (run->state_dir ? run->state_dir : "."));
 
     argv_t a = podman_argv();
     arg_add(&a, "network");
     arg_add(&a, "create");
     arg_addf(&a, "--label=exo.app=%s", run->app);
     arg_addf(&a, "--label=exo.run=%s", run->run_id);
-    arg_add(&a, in->network);
+    arg_add(&a, in->ctr.network);
     run_result_t r;
     int rc;
     /* podman reads the host's routes to pick a free subnet; a bridge removed meanwhile (by
@@ -550,7 +537,7 @@ static int podman_open(const exo_host_t *host, const exo_run_spec_t *run, void *
     arg_add(&a, "inspect");
     arg_add(&a, "--format");
     arg_add(&a, "json");
-    arg_add(&a, in->network);
+    arg_add(&a, in->ctr.network);
     rc = run_ok(&a, "inspecting the run network", &r, err);
     arg_free(&a);
     if (rc == 0) {
@@ -560,32 +547,24 @@ static int podman_open(const exo_host_t *host, const exo_run_spec_t *run, void *
         const char *gw = json_string_value(json_object_get(sub, "gateway"));
         const char *subnet = json_string_value(json_object_get(sub, "subnet"));
         const char *ifname = json_string_value(json_object_get(net, "network_interface"));
-        in->gateway = xstrdup(gw ? gw : "");
+        in->ctr.gateway = xstrdup(gw ? gw : "");
         if (gw != NULL && subnet != NULL && ifname != NULL && ensure_bridge(ifname, gw, subnet)) {
             in->ifname = xstrdup(ifname);
         }
         json_decref(j);
     }
     result_free(&r);
-    if (rc < 0 || in->gateway[0] == '\0') {
-        network_rm(in->network);
+    if (rc < 0 || in->ctr.gateway[0] == '\0') {
+        network_rm(in->ctr.network);
         if (rc == 0) {
             rc = exo_error_set(err, EXO_ERR_IO, "podman: network %s has no gateway address",
-                               in->network);
+                               in->ctr.network);
         }
         inst_free(in);
         return rc;
     }
     *instp = in;
     return 0;
-}
-
-static char *image_tag(podman_inst_t *in, const char *unit)
-{
-    char *u = sanitize(unit);
-    char *t = xprintf("exo-%s-%s:latest", in->app, u);
-    free(u);
-    return t;
 }
 
 typedef struct build_ctx {
@@ -637,24 +616,18 @@ static int podman_prepare(void *instp, const exo_unit_spec_t *spec, exo_error_t 
         result_free(&r);
         return rc;
     }
-    const char *dockerfile = spec->dockerfile ? spec->dockerfile : "Dockerfile";
-    char *dfpath = xprintf("%s/%s", spec->dir, dockerfile);
-    struct stat st;
-    if (stat(dfpath, &st) != 0) {
-        exo_error_set(err, EXO_ERR_NOTFOUND,
-                      "service %s: no %s to build its image from (%s); add one or name an "
-                      "`image` in its service.yml", spec->name, dockerfile, dfpath);
-        free(dfpath);
+    char *dfpath = ctr_dockerfile(spec, err);
+    if (dfpath == NULL) {
         return EXO_ERR_NOTFOUND;
     }
-    char *tag = image_tag(in, spec->name);
+    char *tag = ctr_image_tag(&in->ctr, spec->name);
     argv_t a = podman_argv();
     arg_add(&a, "build");
     arg_add(&a, "--file");
     arg_add(&a, dfpath);
     arg_add(&a, "--tag");
     arg_add(&a, tag);
-    arg_addf(&a, "--label=exo.app=%s", in->app_raw);
+    arg_addf(&a, "--label=exo.app=%s", in->ctr.app_raw);
     arg_addf(&a, "--label=exo.unit=%s", spec->name);
     arg_add(&a, "--layers");
     arg_add(&a, spec->dir);
@@ -662,7 +635,7 @@ static int podman_prepare(void *instp, const exo_unit_spec_t *spec, exo_error_t 
     free(tag);
 
     build_ctx_t b = {.spec = spec};
-    char *logpath = xprintf("%s/build-%s.log", in->log_dir, spec->name);
+    char *logpath = xprintf("%s/build-%s.log", in->ctr.log_dir, spec->name);
     b.log = fopen(logpath, "w");
     run_result_t r;
     int rc = run_sync(&a, build_line, &b, &r, err);
@@ -873,24 +846,21 @@ static int podman_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **u
         return orc;
     }
     char *envfile = NULL;
-    int rc = write_env_file(in->log_dir, spec, &envfile, err);
+    int rc = write_env_file(in->ctr.log_dir, spec, &envfile, err);
     if (rc < 0) {
         return rc;
     }
-    char *uname = sanitize(spec->name), *rid = sanitize(in->run_id);
-    char *cname = xprintf("exo-%s-%s-%s-%u", in->app, rid, uname, ++in->starts);
-    free(uname);
-    free(rid);
+    char *cname = ctr_container_name(&in->ctr, spec->name);
     /* `run --detach` creates and starts in one podman process: each podman command costs a
      * process start-up of the engine, which is most of a unit's start time here. */
     argv_t a = podman_argv();
     arg_add(&a, "run");
     arg_add(&a, "--detach");
     arg_addf(&a, "--name=%s", cname);
-    arg_addf(&a, "--network=%s", in->network);
+    arg_addf(&a, "--network=%s", in->ctr.network);
     arg_addf(&a, "--network-alias=%s", spec->name);
-    arg_addf(&a, "--label=exo.app=%s", in->app_raw);
-    arg_addf(&a, "--label=exo.run=%s", in->run_id);
+    arg_addf(&a, "--label=exo.app=%s", in->ctr.app_raw);
+    arg_addf(&a, "--label=exo.run=%s", in->ctr.run_id);
     arg_addf(&a, "--label=exo.unit=%s", spec->name);
     arg_addf(&a, "--label=exo.mode=%s", spec->mode == EXO_UNIT_TASK ? "task" : "service");
     arg_addf(&a, "--env-file=%s", envfile);
@@ -920,7 +890,7 @@ static int podman_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **u
             arg_addf(&a, "--volume=%s", *m);
         }
     }
-    char *image = spec->image ? xstrdup(spec->image) : image_tag(in, spec->name);
+    char *image = spec->image ? xstrdup(spec->image) : ctr_image_tag(&in->ctr, spec->name);
     arg_add(&a, image);
     free(image);
     if (spec->command != NULL) {
@@ -1073,14 +1043,14 @@ static const char *podman_unit_host(void *instp, const char *name)
 
 static const char *podman_host_address(void *instp)
 {
-    return ((podman_inst_t *)instp)->gateway;
+    return ((podman_inst_t *)instp)->ctr.gateway;
 }
 
 static void podman_close(void *instp)
 {
     podman_inst_t *in = instp;
     drain_removals(in);
-    network_rm(in->network);
+    network_rm(in->ctr.network);
     if (in->ifname != NULL) {
         drop_bridge(in->ifname);
     }
