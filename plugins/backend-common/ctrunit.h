@@ -76,6 +76,18 @@ static inline char *ctr_container_name(ctr_run_t *r, const char *unit)
     return cname;
 }
 
+/* ops.unit_host: units reach each other by their network alias, the unit name. */
+static inline const char *ctr_unit_host(void *inst, const char *name)
+{
+    return name;
+}
+
+/* ops.host_address: the bridge's gateway. A backend's instance starts with its ctr_run_t. */
+static inline const char *ctr_host_address(void *inst)
+{
+    return ((ctr_run_t *)inst)->gateway;
+}
+
 /*
  * The Dockerfile prepare() builds @p spec from, as a path: NULL (and EXO_ERR_NOTFOUND in
  * @p err) when there is none.
@@ -221,6 +233,20 @@ static inline bool ctr_unit_started(ctr_unit_t *u)
         u->on_running(u->arg);
     }
     return true;
+}
+
+/*
+ * Whether a stop or kill of @p u has nothing to send to the engine: the container does not
+ * run yet (the unit is cancelled: its create/run or its turn in the queue ends it) or it
+ * exited already.
+ */
+static inline bool ctr_unit_settled(ctr_unit_t *u)
+{
+    if (!u->running) {
+        u->cancel = true;
+        return true;
+    }
+    return u->waited;
 }
 
 /* A queued unit's turn (ctr_queue_leave). */

@@ -110,15 +110,22 @@ static inline char *xstrdup(const char *s)
     return d;
 }
 
+static inline char *xvprintf(const char *fmt, va_list ap) EXO_PRINTF(1, 0);
+static inline char *xvprintf(const char *fmt, va_list ap)
+{
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0) {
+        abort();
+    }
+    return s;
+}
+
 static inline char *xprintf(const char *fmt, ...) EXO_PRINTF(1, 2);
 static inline char *xprintf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0) {
-        abort();
-    }
+    char *s = xvprintf(fmt, ap);
     va_end(ap);
     return s;
 }

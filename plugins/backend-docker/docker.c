@@ -656,7 +656,7 @@ static int tar_dir(ctr_buf_t *t, const char *root, const char *rel, exo_error_t 
 /* Instances and units                                                                         */
 
 typedef struct docker_inst {
-    ctr_run_t ctr;
+    ctr_run_t ctr; /* first: ctr_host_address takes the instance as one */
     stream_t **removing; /* container removals in flight; close() waits for them */
     size_t n_removing;
     /* Creates go to the engine one at a time, in the order of start() calls: dockerd is
@@ -1218,12 +1218,8 @@ static int send_create(ctr_unit_t *cu, exo_error_t *err)
 
 static int docker_stop(void *instp, exo_unit_t *u, unsigned grace_ms, exo_error_t *err)
 {
-    if (!u->ctr.running) {
-        u->ctr.cancel = true; /* create_done or start_done ends it */
-        return 0;
-    }
-    if (u->ctr.waited || u->stop != NULL) {
-        return 0;
+    if (ctr_unit_settled(&u->ctr) || u->stop != NULL) {
+        return 0; /* not running yet: create_done or start_done ends it */
     }
     /* The engine counts the grace in whole seconds; round up so it is never shorter. */
     char *path = xprintf("/containers/%s/stop?t=%u", u->id, (grace_ms + 999) / 1000);
@@ -1234,11 +1230,7 @@ static int docker_stop(void *instp, exo_unit_t *u, unsigned grace_ms, exo_error_
 
 static int docker_kill(void *instp, exo_unit_t *u, exo_error_t *err)
 {
-    if (!u->ctr.running) {
-        u->ctr.cancel = true;
-        return 0;
-    }
-    if (u->ctr.waited) {
+    if (ctr_unit_settled(&u->ctr)) {
         return 0;
     }
     char *path = xprintf("/containers/%s/kill", u->id);
@@ -1313,17 +1305,6 @@ static void docker_release(void *instp, exo_unit_t *u)
     free(u->name);
     free(u->id);
     free(u);
-}
-
-static const char *docker_unit_host(void *instp, const char *name)
-{
-    return name;
-}
-
-static const char *docker_host_address(void *instp)
-{
-    docker_inst_t *in = instp;
-    return in->ctr.gateway;
 }
 
 static void docker_close(void *instp)
@@ -1403,8 +1384,8 @@ static const exo_backend_ops_t docker_ops = {
     .stop = docker_stop,
     .kill = docker_kill,
     .release = docker_release,
-    .unit_host = docker_unit_host,
-    .host_address = docker_host_address,
+    .unit_host = ctr_unit_host,
+    .host_address = ctr_host_address,
     .close = docker_close,
     .cleanup = docker_cleanup,
 };

@@ -77,10 +77,7 @@ static void arg_addf(argv_t *a, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0) {
-        abort();
-    }
+    char *s = xvprintf(fmt, ap);
     va_end(ap);
     arg_add(a, s);
     free(s);
@@ -361,7 +358,7 @@ static child_t *child_start(argv_t *a, ctr_line_fn on_line, child_done_fn on_don
 /* Backend                                                                                     */
 
 typedef struct podman_inst {
-    ctr_run_t ctr;
+    ctr_run_t ctr; /* first: ctr_host_address takes the instance as one */
     char *ifname; /* the bridge, when this plugin created it */
     child_t **removing; /* `podman rm` children in flight; close() waits for them */
     size_t n_removing;
@@ -932,12 +929,8 @@ static int launch_run(ctr_unit_t *cu, exo_error_t *err)
 
 static int podman_stop(void *instp, exo_unit_t *u, unsigned grace_ms, exo_error_t *err)
 {
-    if (!u->ctr.running) {
-        u->ctr.cancel = true; /* run_done or the queue ends it */
-        return 0;
-    }
-    if (u->ctr.waited || u->stop != NULL) {
-        return 0;
+    if (ctr_unit_settled(&u->ctr) || u->stop != NULL) {
+        return 0; /* not running yet: run_done or the queue ends it */
     }
     argv_t a = podman_argv();
     arg_add(&a, "stop");
@@ -950,14 +943,7 @@ static int podman_stop(void *instp, exo_unit_t *u, unsigned grace_ms, exo_error_
 
 static int podman_kill(void *instp, exo_unit_t *u, exo_error_t *err)
 {
-    if (!u->ctr.running) {
-        u->ctr.cancel = true;
-        return 0;
-    }
-    if (u->ctr.waited) {
-        return 0;
-    }
-    if (u->killer != NULL) {
+    if (ctr_unit_settled(&u->ctr) || u->killer != NULL) {
         return 0;
     }
     /* A failure means it is not running any more; `podman wait` reports the exit. */
@@ -1034,16 +1020,6 @@ static void podman_release(void *instp, exo_unit_t *u)
     free(u->name);
     free(u->id);
     free(u);
-}
-
-static const char *podman_unit_host(void *instp, const char *name)
-{
-    return name;
-}
-
-static const char *podman_host_address(void *instp)
-{
-    return ((podman_inst_t *)instp)->ctr.gateway;
 }
 
 static void podman_close(void *instp)
@@ -1144,8 +1120,8 @@ static const exo_backend_ops_t podman_ops = {
     .stop = podman_stop,
     .kill = podman_kill,
     .release = podman_release,
-    .unit_host = podman_unit_host,
-    .host_address = podman_host_address,
+    .unit_host = ctr_unit_host,
+    .host_address = ctr_host_address,
     .close = podman_close,
     .cleanup = podman_cleanup,
 };
