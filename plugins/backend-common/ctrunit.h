@@ -6,9 +6,10 @@
  * engine (HTTP streams, child processes) stays in the backend, behind two hooks. Header-only
  * and static, like ctrutil.h.
  *
- * A backend's struct exo_unit starts with a ctr_unit_t, so the two convert into each other.
- * Ownership: the unit belongs to the backend; nothing here frees it, but the core's on_exit
- * (called from ctr_unit_report) may release it. Threading: the loop thread only.
+ * A backend's instance starts with a ctr_run_t and its struct exo_unit with a ctr_unit_t, so
+ * each converts into the other. Ownership: a ctr_run_t owns its strings (ctr_run_free); the
+ * unit belongs to the backend and nothing here frees it, but the core's on_exit (called from
+ * ctr_unit_report) may release it. Threading: the loop thread only.
  */
 #ifndef EXO_PLUGINS_CTRUNIT_H
 #define EXO_PLUGINS_CTRUNIT_H

@@ -36,7 +36,6 @@
 #include "../backend-common/ctrunit.h"
 #include "../backend-common/ctrutil.h"
 
-
 static const exo_host_t *g_host;
 
 /* Measured with bench/containers-up.sh podman on 2 cores, 10 units: 1 at a time 3.8-4.3 s,
