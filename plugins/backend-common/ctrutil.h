@@ -1,9 +1,9 @@
 /*
  * plugins/backend-common/ctrutil.h - small helpers the container backends (docker, podman)
- * share: a growable buffer, string helpers, a queue of work waiting for an engine slot and the
- * services.<role>.options they understand. Header-only and static, because a plugin links
- * nothing from exo and exports nothing but exo_plugin_describe. Out of memory aborts: a
- * backend cannot do anything useful without it. Threading: reentrant.
+ * share: a growable buffer, output line splitting, string helpers, a queue of work waiting for
+ * an engine slot and the services.<role>.options they understand. Header-only and static,
+ * because a plugin links nothing from exo and exports nothing but exo_plugin_describe. Out of
+ * memory aborts: a backend cannot do anything useful without it. Threading: reentrant.
  */
 #ifndef EXO_PLUGINS_CTRUTIL_H
 #define EXO_PLUGINS_CTRUTIL_H
@@ -68,6 +68,39 @@ static inline void buf_free(ctr_buf_t *b)
     b->len = b->cap = 0;
 }
 
+#define CTR_MAX_LINE 65536 /* longer output lines are split */
+
+/* Output arrives in arbitrary pieces; units see whole lines, without their "\r\n" or "\n". */
+typedef void (*ctr_line_fn)(void *arg, int stream, const char *line, size_t len);
+
+/* Append @p p to the partial line in @p part and hand every completed line to @p fn. */
+static inline void ctr_lines_feed(ctr_buf_t *part, int stream, const char *p, size_t n,
+                                  ctr_line_fn fn, void *arg)
+{
+    buf_add(part, p, n);
+    size_t start = 0;
+    for (size_t i = 0; i < part->len; i++) {
+        if (part->data[i] == '\n' || i - start >= CTR_MAX_LINE) {
+            size_t end = i;
+            if (end > start && part->data[end - 1] == '\r') {
+                end--;
+            }
+            fn(arg, stream, part->data + start, end - start);
+            start = i + 1;
+        }
+    }
+    buf_consume(part, start);
+}
+
+/* The stream ended: hand on an unterminated last line and free @p part. */
+static inline void ctr_lines_flush(ctr_buf_t *part, int stream, ctr_line_fn fn, void *arg)
+{
+    if (part->len > 0) {
+        fn(arg, stream, part->data, part->len);
+    }
+    buf_free(part);
+}
+
 static inline char *xstrdup(const char *s)
 {
     char *d = strdup(s ? s : "");
@@ -77,15 +110,22 @@ static inline char *xstrdup(const char *s)
     return d;
 }
 
+static inline char *xvprintf(const char *fmt, va_list ap) EXO_PRINTF(1, 0);
+static inline char *xvprintf(const char *fmt, va_list ap)
+{
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0) {
+        abort();
+    }
+    return s;
+}
+
 static inline char *xprintf(const char *fmt, ...) EXO_PRINTF(1, 2);
 static inline char *xprintf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0) {
-        abort();
-    }
+    char *s = xvprintf(fmt, ap);
     va_end(ap);
     return s;
 }

@@ -32,12 +32,11 @@
 
 #include <exo/backend.h>
 
+#include "../backend-common/ctrunit.h"
 #include "../backend-common/ctrutil.h"
 
 #define DEFAULT_SOCKET "/var/run/docker.sock"
 #define REQUEST_TIMEOUT_MS 30000 /* synchronous requests: create, start, remove, inspect */
-#define LOG_LINGER_MS 2000       /* after an exit, how long to wait for the last output */
-#define MAX_LINE 65536           /* longer output lines are split */
 
 static const exo_host_t *g_host;
 
@@ -62,40 +61,6 @@ static char *urlenc(const char *s)
         }
     }
     return b.data;
-}
-
-/* ------------------------------------------------------------------------------------------ */
-/* Line splitting: output arrives in arbitrary pieces; units see whole lines.                  */
-
-typedef struct lines {
-    ctr_buf_t part;
-} lines_t;
-
-typedef void (*line_fn)(void *arg, int stream, const char *line, size_t len);
-
-static void lines_feed(lines_t *l, int stream, const char *p, size_t n, line_fn fn, void *arg)
-{
-    buf_add(&l->part, p, n);
-    size_t start = 0;
-    for (size_t i = 0; i < l->part.len; i++) {
-        if (l->part.data[i] == '\n' || i - start >= MAX_LINE) {
-            size_t end = i;
-            if (end > start && l->part.data[end - 1] == '\r') {
-                end--;
-            }
-            fn(arg, stream, l->part.data + start, end - start);
-            start = i + 1;
-        }
-    }
-    buf_consume(&l->part, start);
-}
-
-static void lines_flush(lines_t *l, int stream, line_fn fn, void *arg)
-{
-    if (l->part.len > 0) {
-        fn(arg, stream, l->part.data, l->part.len);
-    }
-    buf_free(&l->part);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -691,13 +656,7 @@ static int tar_dir(ctr_buf_t *t, const char *root, const char *rel, exo_error_t 
 /* Instances and units                                                                         */
 
 typedef struct docker_inst {
-    char *app;      /* sanitized */
-    char *app_raw;  /* as in application.yml: the label value */
-    char *run_id;
-    char *network;  /* name */
-    char *gateway;  /* IP of the bridge on the host */
-    char *log_dir;  /* where build logs go */
-    unsigned starts;
+    ctr_run_t ctr; /* first: ctr_host_address takes the instance as one */
     stream_t **removing; /* container removals in flight; close() waits for them */
     size_t n_removing;
     /* Creates go to the engine one at a time, in the order of start() calls: dockerd is
@@ -708,24 +667,16 @@ typedef struct docker_inst {
 } docker_inst_t;
 
 struct exo_unit {
+    ctr_unit_t ctr; /* first: ctrunit.h's functions take the unit as one */
     docker_inst_t *inst;
     char *name;
     char *id;
-    void (*on_output)(void *arg, int stream, const char *line, size_t len);
-    void (*on_exit)(void *arg, int status, int signal);
-    void (*on_running)(void *arg); /* NULL when the core is older than ABI 1.1 */
-    void *arg;
     char *create_path;  /* until the create request is sent */
     json_t *create_body;
     stream_t *step; /* create or start request in flight */
     stream_t *logs, *wait, *stop;
-    bool running;   /* started: logs and wait streams open */
-    bool cancel;    /* stop or kill came before the container ran */
     ctr_buf_t frame;   /* multiplexed log frames not yet complete */
-    lines_t out[3]; /* indexed by stream id */
-    bool waited, logs_done, reported;
-    int status;
-    int linger;     /* timer id */
+    ctr_buf_t out[3]; /* partial lines, indexed by stream id */
 };
 
 static int docker_probe(const exo_host_t *host, exo_error_t *err)
@@ -756,12 +707,7 @@ static char *label_filter(const char *app)
 static void inst_free(docker_inst_t *in)
 {
     ctr_queue_free(&in->creates);
-    free(in->app);
-    free(in->app_raw);
-    free(in->run_id);
-    free(in->network);
-    free(in->gateway);
-    free(in->log_dir);
+    ctr_run_free(&in->ctr);
     free(in);
 }
 
@@ -776,17 +722,10 @@ static int docker_open(const exo_host_t *host, const exo_run_spec_t *run, void *
     if (in == NULL) {
         abort();
     }
-    in->app = sanitize(run->app);
-    in->app_raw = xstrdup(run->app);
-    in->run_id = xstrdup(run->run_id);
-    char *rid = sanitize(run->run_id);
-    in->network = xprintf("exo-%s-%s", in->app, rid);
+    ctr_run_init(&in->ctr, host, run);
     in->creates.limit = 1;
-    free(rid);
-    const char *sd = host->state_dir ? host->state_dir(host) : NULL;
-    in->log_dir = xstrdup(sd ? sd : (run->state_dir ? run->state_dir : "."));
 
-    json_t *body = json_pack("{s:s, s:s, s:b, s:{s:s, s:s}}", "Name", in->network, "Driver",
+    json_t *body = json_pack("{s:s, s:s, s:b, s:{s:s, s:s}}", "Name", in->ctr.network, "Driver",
                              "bridge", "CheckDuplicate", 1, "Labels", "exo.app", run->app,
                              "exo.run", run->run_id);
     json_t *out = NULL;
@@ -797,38 +736,30 @@ static int docker_open(const exo_host_t *host, const exo_run_spec_t *run, void *
         inst_free(in);
         return rc;
     }
-    char *path = xprintf("/networks/%s", in->network);
+    char *path = xprintf("/networks/%s", in->ctr.network);
     rc = api_ok("GET", path, NULL, &out, "inspecting the run network", err);
     free(path);
     if (rc == 0) {
         json_t *cfg = json_object_get(json_object_get(out, "IPAM"), "Config");
         const char *gw = json_string_value(json_object_get(json_array_get(cfg, 0), "Gateway"));
-        in->gateway = xstrdup(gw ? gw : "");
+        in->ctr.gateway = xstrdup(gw ? gw : "");
         json_decref(out);
     }
-    if (rc < 0 || in->gateway[0] == '\0') {
-        char *del = xprintf("/networks/%s", in->network);
+    if (rc < 0 || in->ctr.gateway[0] == '\0') {
+        char *del = xprintf("/networks/%s", in->ctr.network);
         int st;
         exo_error_t e2;
         api_call("DELETE", del, NULL, &st, NULL, NULL, &e2);
         free(del);
         if (rc == 0) {
             rc = exo_error_set(err, EXO_ERR_IO, "docker: network %s has no gateway address",
-                               in->network);
+                               in->ctr.network);
         }
         inst_free(in);
         return rc;
     }
     *instp = in;
     return 0;
-}
-
-static char *image_tag(docker_inst_t *in, const char *unit)
-{
-    char *u = sanitize(unit);
-    char *t = xprintf("exo-%s-%s:latest", in->app, u);
-    free(u);
-    return t;
 }
 
 typedef struct build_ctx {
@@ -934,17 +865,12 @@ static int docker_prepare(void *instp, const exo_unit_spec_t *spec, exo_error_t 
         }
         return 0;
     }
-    const char *dockerfile = spec->dockerfile ? spec->dockerfile : "Dockerfile";
-    char *dfpath = xprintf("%s/%s", spec->dir, dockerfile);
-    struct stat st;
-    if (stat(dfpath, &st) != 0) {
-        exo_error_set(err, EXO_ERR_NOTFOUND,
-                      "service %s: no %s to build its image from (%s); add one or name an "
-                      "`image` in its service.yml", spec->name, dockerfile, dfpath);
-        free(dfpath);
+    char *dfpath = ctr_dockerfile(spec, err);
+    if (dfpath == NULL) {
         return EXO_ERR_NOTFOUND;
     }
     free(dfpath);
+    const char *dockerfile = spec->dockerfile ? spec->dockerfile : "Dockerfile";
 
     ctr_buf_t tar = {0};
     int rc = tar_dir(&tar, spec->dir, "", err);
@@ -955,10 +881,10 @@ static int docker_prepare(void *instp, const exo_unit_spec_t *spec, exo_error_t 
     static const char zeros[1024];
     buf_add(&tar, zeros, sizeof zeros);
 
-    char *tag = image_tag(in, spec->name);
+    char *tag = ctr_image_tag(&in->ctr, spec->name);
     char *labels = NULL;
     {
-        json_t *l = json_pack("{s:s, s:s}", "exo.app", in->app_raw, "exo.unit", spec->name);
+        json_t *l = json_pack("{s:s, s:s}", "exo.app", in->ctr.app_raw, "exo.unit", spec->name);
         char *s = json_dumps(l, JSON_COMPACT);
         labels = urlenc(s);
         free(s);
@@ -971,7 +897,7 @@ static int docker_prepare(void *instp, const exo_unit_spec_t *spec, exo_error_t 
     free(labels);
 
     build_ctx_t b = {.spec = spec};
-    char *logpath = xprintf("%s/build-%s.log", in->log_dir, spec->name);
+    char *logpath = xprintf("%s/build-%s.log", in->ctr.log_dir, spec->name);
     b.log = fopen(logpath, "w");
     int fd = send_request("POST", path, "application/x-tar", tar.data, tar.len, err);
     buf_free(&tar);
@@ -1014,14 +940,6 @@ static int docker_prepare(void *instp, const exo_unit_spec_t *spec, exo_error_t 
 
 /* ---- running units ---- */
 
-static void unit_output(void *arg, int stream, const char *line, size_t len)
-{
-    struct exo_unit *u = arg;
-    if (u->on_output) {
-        u->on_output(u->arg, stream, line, len);
-    }
-}
-
 static void unit_close_streams(struct exo_unit *u)
 {
     stream_free(u->step);
@@ -1030,36 +948,17 @@ static void unit_close_streams(struct exo_unit *u)
     stream_free(u->wait);
     stream_free(u->stop);
     u->logs = u->wait = u->stop = NULL;
-    if (u->linger > 0) {
-        g_host->timer_cancel(g_host, u->linger);
-        u->linger = 0;
-    }
+    ctr_unit_cancel_linger(&u->ctr);
 }
 
-static void maybe_report(struct exo_unit *u, bool force)
+/* ctr_unit_t.finish: the exit is reported next. */
+static void unit_finish(ctr_unit_t *cu)
 {
-    if (u->reported || !u->waited || (!u->logs_done && !force)) {
-        return;
-    }
-    u->reported = true;
+    struct exo_unit *u = (struct exo_unit *)cu;
     for (int s = 1; s <= 2; s++) {
-        lines_flush(&u->out[s], s, unit_output, u);
+        ctr_lines_flush(&u->out[s], s, ctr_unit_output, &u->ctr);
     }
     unit_close_streams(u);
-    int status = u->status, sig = 0;
-    /* The engine reports a death by signal N as 128+N, as a shell does. */
-    if (status > 128 && status < 128 + 65) {
-        sig = status - 128;
-        status = -1;
-    }
-    u->on_exit(u->arg, status, sig); /* may release @p u */
-}
-
-static void linger_expired(void *arg)
-{
-    struct exo_unit *u = arg;
-    u->linger = 0;
-    maybe_report(u, true);
 }
 
 static void logs_body(void *arg, const char *p, size_t n)
@@ -1075,7 +974,8 @@ static void logs_body(void *arg, const char *p, size_t n)
             break;
         }
         int stream = h[0] == 2 ? EXO_STREAM_STDERR : EXO_STREAM_STDOUT;
-        lines_feed(&u->out[stream], stream, u->frame.data + off + 8, size, unit_output, u);
+        ctr_lines_feed(&u->out[stream], stream, u->frame.data + off + 8, size, ctr_unit_output,
+                       &u->ctr);
         off += 8 + size;
     }
     buf_consume(&u->frame, off);
@@ -1086,8 +986,7 @@ static void logs_done(void *arg, stream_t *s, bool ok)
     struct exo_unit *u = arg;
     stream_free(u->logs);
     u->logs = NULL;
-    u->logs_done = true;
-    maybe_report(u, false);
+    ctr_unit_logs_done(&u->ctr);
 }
 
 static void wait_done(void *arg, stream_t *s, bool ok)
@@ -1095,7 +994,7 @@ static void wait_done(void *arg, stream_t *s, bool ok)
     struct exo_unit *u = arg;
     json_t *j = ok && s->resp.body.data ? json_loads(s->resp.body.data, 0, NULL) : NULL;
     json_t *code = json_object_get(j, "StatusCode");
-    u->status = json_is_integer(code) ? (int)json_integer_value(code) : 255;
+    int status = json_is_integer(code) ? (int)json_integer_value(code) : 255;
     if (!ok || code == NULL) {
         exo_log_warn(g_host, "unit %s: lost the wait on container %.12s; reporting it as gone",
                      u->name, u->id);
@@ -1103,11 +1002,7 @@ static void wait_done(void *arg, stream_t *s, bool ok)
     json_decref(j);
     stream_free(u->wait);
     u->wait = NULL;
-    u->waited = true;
-    if (!u->logs_done) {
-        u->linger = g_host->timer_add(g_host, LOG_LINGER_MS, false, linger_expired, u);
-    }
-    maybe_report(u, false);
+    ctr_unit_exited(&u->ctr, status);
 }
 
 static void stop_done(void *arg, stream_t *s, bool ok)
@@ -1149,11 +1044,11 @@ static json_t *create_body(docker_inst_t *in, const exo_unit_spec_t *spec, const
     }
     json_t *body = json_pack(
         "{s:s, s:o, s:o, s:{s:s, s:s, s:s, s:s}, s:{s:s, s:o, s:b}, s:{s:{s:{s:[s]}}}}",
-        "Image", image, "Env", env, "ExposedPorts", exposed, "Labels", "exo.app", in->app_raw,
-        "exo.run", in->run_id, "exo.unit", spec->name, "exo.mode",
+        "Image", image, "Env", env, "ExposedPorts", exposed, "Labels", "exo.app", in->ctr.app_raw,
+        "exo.run", in->ctr.run_id, "exo.unit", spec->name, "exo.mode",
         spec->mode == EXO_UNIT_TASK ? "task" : "service", "HostConfig", "NetworkMode",
-        in->network, "PortBindings", bindings, "Init", 1, "NetworkingConfig",
-        "EndpointsConfig", in->network, "Aliases", spec->name);
+        in->ctr.network, "PortBindings", bindings, "Init", 1, "NetworkingConfig",
+        "EndpointsConfig", in->ctr.network, "Aliases", spec->name);
     if (spec->command != NULL) {
         json_object_set_new(body, "Cmd", json_pack("[s, s, s]", "/bin/sh", "-c", spec->command));
     }
@@ -1186,20 +1081,6 @@ static void docker_ops_kill_now(struct exo_unit *u)
     }
 }
 
-/* The unit never ran (or is cancelled before it did): report it as an exit now. */
-static void unit_fail(struct exo_unit *u, const char *why)
-{
-    if (why != NULL && u->on_output != NULL) {
-        char line[700];
-        int n = snprintf(line, sizeof line, "exo: %s", why);
-        u->on_output(u->arg, EXO_STREAM_STDERR, line, (size_t)(n < 0 ? 0 : n));
-    }
-    /* 125 is what `docker run` exits with when the engine refused; a cancel is a kill. */
-    u->status = u->cancel ? 128 + 9 : 125;
-    u->waited = u->logs_done = true;
-    maybe_report(u, false);
-}
-
 /* The message of a failed step: the engine's own words. */
 static void step_error(stream_t *s, bool ok, const char *doing, char *out, size_t n)
 {
@@ -1220,7 +1101,7 @@ static void start_done(void *arg, stream_t *s, bool ok)
         char why[600];
         step_error(s, ok, "starting the container", why, sizeof why);
         stream_free(s);
-        unit_fail(u, why);
+        ctr_unit_fail(&u->ctr, why);
         return;
     }
     stream_free(s);
@@ -1236,47 +1117,24 @@ static void start_done(void *arg, stream_t *s, bool ok)
     if (u->wait == NULL) {
         stream_free(u->logs);
         u->logs = NULL;
-        unit_fail(u, err.message);
+        ctr_unit_fail(&u->ctr, err.message);
         return;
     }
-    u->running = true;
-    if (u->cancel) {
+    if (!ctr_unit_started(&u->ctr)) {
         docker_ops_kill_now(u);
-        return;
     }
-    if (u->on_running != NULL) {
-        u->on_running(u->arg);
-    }
-}
-
-static int send_create(struct exo_unit *u, exo_error_t *err);
-
-/* A queued unit's turn (ctr_queue_leave). */
-static bool launch_queued(void *item)
-{
-    struct exo_unit *u = item;
-    exo_error_t err = {0};
-    if (u->cancel) {
-        unit_fail(u, NULL); /* stopped before its turn came */
-        return false;
-    }
-    if (send_create(u, &err) < 0) {
-        unit_fail(u, err.message);
-        return false;
-    }
-    return true;
 }
 
 static void create_done(void *arg, stream_t *s, bool ok)
 {
     struct exo_unit *u = arg;
     u->step = NULL;
-    ctr_queue_leave(&u->inst->creates, launch_queued);
+    ctr_queue_leave(&u->inst->creates, ctr_unit_launch_queued);
     if (!ok || s->resp.status >= 400) {
         char why[600];
         step_error(s, ok, "creating the container", why, sizeof why);
         stream_free(s);
-        unit_fail(u, why);
+        ctr_unit_fail(&u->ctr, why);
         return;
     }
     json_t *j = s->resp.body.data ? json_loads(s->resp.body.data, 0, NULL) : NULL;
@@ -1287,8 +1145,8 @@ static void create_done(void *arg, stream_t *s, bool ok)
     }
     json_decref(j);
     stream_free(s);
-    if (u->cancel) {
-        unit_fail(u, NULL);
+    if (u->ctr.cancel) {
+        ctr_unit_fail(&u->ctr, NULL);
         return;
     }
     exo_error_t err = {0};
@@ -1296,7 +1154,7 @@ static void create_done(void *arg, stream_t *s, bool ok)
     u->step = stream_open("POST", path, NULL, start_done, u, &err);
     free(path);
     if (u->step == NULL) {
-        unit_fail(u, err.message);
+        ctr_unit_fail(&u->ctr, err.message);
     }
 }
 
@@ -1306,6 +1164,8 @@ static void create_done(void *arg, stream_t *s, bool ok)
  * run are created and started by the engine in parallel. A failure after start() returned is
  * reported as an exit with status 125 and a line on stderr saying why.
  */
+static int send_create(ctr_unit_t *cu, exo_error_t *err);
+
 static int docker_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **unitp,
                         exo_error_t *err)
 {
@@ -1315,15 +1175,12 @@ static int docker_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **u
     if (orc < 0) {
         return orc;
     }
-    char *image = spec->image ? xstrdup(spec->image) : image_tag(in, spec->name);
+    char *image = spec->image ? xstrdup(spec->image) : ctr_image_tag(&in->ctr, spec->name);
     json_t *body = create_body(in, spec, image, &opts);
     free(image);
-    char *uname = sanitize(spec->name), *rid = sanitize(in->run_id);
-    char *cname = xprintf("exo-%s-%s-%s-%u", in->app, rid, uname, ++in->starts);
+    char *cname = ctr_container_name(&in->ctr, spec->name);
     char *ecname = urlenc(cname);
     char *path = xprintf("/containers/create?name=%s", ecname);
-    free(uname);
-    free(rid);
     free(ecname);
     struct exo_unit *u = calloc(1, sizeof *u);
     if (u == NULL) {
@@ -1332,16 +1189,10 @@ static int docker_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **u
     u->inst = in;
     u->name = xstrdup(spec->name);
     u->id = cname; /* the name works as an id until the engine answers */
-    u->on_output = spec->on_output;
-    u->on_exit = spec->on_exit;
-    /* on_running was appended in ABI 1.1: an older core passes a shorter spec. */
-    if (spec->size >= offsetof(exo_unit_spec_t, on_running) + sizeof spec->on_running) {
-        u->on_running = spec->on_running;
-    }
-    u->arg = spec->arg;
+    ctr_unit_init(&u->ctr, g_host, spec, unit_finish, send_create);
     u->create_path = path;
     u->create_body = body;
-    if (ctr_queue_enter(&in->creates, u) && send_create(u, err) < 0) {
+    if (ctr_queue_enter(&in->creates, &u->ctr) && send_create(&u->ctr, err) < 0) {
         in->creates.busy--; /* nothing was queued behind it: the slot is simply free */
         free(u->name);
         free(u->id);
@@ -1352,8 +1203,10 @@ static int docker_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **u
     return 0;
 }
 
-static int send_create(struct exo_unit *u, exo_error_t *err)
+/* ctr_unit_t.launch */
+static int send_create(ctr_unit_t *cu, exo_error_t *err)
 {
+    struct exo_unit *u = (struct exo_unit *)cu;
     u->step = stream_open_body("POST", u->create_path, u->create_body, NULL, create_done, u,
                                err);
     json_decref(u->create_body);
@@ -1365,12 +1218,8 @@ static int send_create(struct exo_unit *u, exo_error_t *err)
 
 static int docker_stop(void *instp, exo_unit_t *u, unsigned grace_ms, exo_error_t *err)
 {
-    if (!u->running) {
-        u->cancel = true; /* create_done or start_done ends it */
-        return 0;
-    }
-    if (u->waited || u->stop != NULL) {
-        return 0;
+    if (ctr_unit_settled(&u->ctr) || u->stop != NULL) {
+        return 0; /* not running yet: create_done or start_done ends it */
     }
     /* The engine counts the grace in whole seconds; round up so it is never shorter. */
     char *path = xprintf("/containers/%s/stop?t=%u", u->id, (grace_ms + 999) / 1000);
@@ -1381,11 +1230,7 @@ static int docker_stop(void *instp, exo_unit_t *u, unsigned grace_ms, exo_error_
 
 static int docker_kill(void *instp, exo_unit_t *u, exo_error_t *err)
 {
-    if (!u->running) {
-        u->cancel = true;
-        return 0;
-    }
-    if (u->waited) {
+    if (ctr_unit_settled(&u->ctr)) {
         return 0;
     }
     char *path = xprintf("/containers/%s/kill", u->id);
@@ -1452,7 +1297,7 @@ static void docker_release(void *instp, exo_unit_t *u)
         in->removing[in->n_removing++] = rm;
     }
     for (int s = 0; s < 3; s++) {
-        buf_free(&u->out[s].part);
+        buf_free(&u->out[s]);
     }
     buf_free(&u->frame);
     free(u->create_path); /* a unit stopped before its create was sent */
@@ -1462,29 +1307,18 @@ static void docker_release(void *instp, exo_unit_t *u)
     free(u);
 }
 
-static const char *docker_unit_host(void *instp, const char *name)
-{
-    return name;
-}
-
-static const char *docker_host_address(void *instp)
-{
-    docker_inst_t *in = instp;
-    return in->gateway;
-}
-
 static void docker_close(void *instp)
 {
     docker_inst_t *in = instp;
     drain_removals(in);
-    char *path = xprintf("/networks/%s", in->network);
+    char *path = xprintf("/networks/%s", in->ctr.network);
     int status = 0;
     exo_error_t err;
     if (api_call("DELETE", path, NULL, &status, NULL, NULL, &err) < 0) {
         exo_log_warn(g_host, "%s", err.message);
     } else if (status >= 400 && status != 404) {
         exo_log_warn(g_host, "removing network %s failed (HTTP %d); `exo clean` retries",
-                     in->network, status);
+                     in->ctr.network, status);
     }
     free(path);
     inst_free(in);
@@ -1550,8 +1384,8 @@ static const exo_backend_ops_t docker_ops = {
     .stop = docker_stop,
     .kill = docker_kill,
     .release = docker_release,
-    .unit_host = docker_unit_host,
-    .host_address = docker_host_address,
+    .unit_host = ctr_unit_host,
+    .host_address = ctr_host_address,
     .close = docker_close,
     .cleanup = docker_cleanup,
 };

@@ -1,6 +1,7 @@
 # plugins/backend-docker: the docker backend (Engine API over its Unix socket).
 plugin_LTLIBRARIES += plugins/backend_docker.la
-plugins_backend_docker_la_SOURCES = plugins/backend-docker/docker.c plugins/backend-common/ctrutil.h
+plugins_backend_docker_la_SOURCES = plugins/backend-docker/docker.c plugins/backend-common/ctrutil.h \
+	plugins/backend-common/ctrunit.h
 plugins_backend_docker_la_CFLAGS = $(EXO_PLUGIN_CCFLAGS)
 plugins_backend_docker_la_LDFLAGS = $(EXO_PLUGIN_LINK)
 plugins_backend_docker_la_LIBADD = $(JANSSON_LIBS)

@@ -1,6 +1,7 @@
 # plugins/backend-podman: the podman backend (the podman command, machine-readable output).
 plugin_LTLIBRARIES += plugins/backend_podman.la
-plugins_backend_podman_la_SOURCES = plugins/backend-podman/podman.c plugins/backend-common/ctrutil.h
+plugins_backend_podman_la_SOURCES = plugins/backend-podman/podman.c plugins/backend-common/ctrutil.h \
+	plugins/backend-common/ctrunit.h
 plugins_backend_podman_la_CFLAGS = $(EXO_PLUGIN_CCFLAGS)
 plugins_backend_podman_la_LDFLAGS = $(EXO_PLUGIN_LINK)
 plugins_backend_podman_la_LIBADD = $(JANSSON_LIBS)

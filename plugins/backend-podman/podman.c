@@ -33,10 +33,8 @@
 
 #include <exo/backend.h>
 
+#include "../backend-common/ctrunit.h"
 #include "../backend-common/ctrutil.h"
-
-#define LOG_LINGER_MS 2000
-#define MAX_LINE 65536
 
 static const exo_host_t *g_host;
 
@@ -45,8 +43,7 @@ static const exo_host_t *g_host;
 #define RUNS_AT_ONCE 2
 
 /* ------------------------------------------------------------------------------------------ */
-/* Buffers, strings, lines                                                                     */
-
+/* Strings, argv                                                                               */
 
 /* Trim trailing whitespace in place. */
 static char *rtrim(char *s)
@@ -56,33 +53,6 @@ static char *rtrim(char *s)
         s[--l] = '\0';
     }
     return s;
-}
-
-typedef void (*line_fn)(void *arg, int stream, const char *line, size_t len);
-
-static void lines_feed(ctr_buf_t *part, int stream, const char *p, size_t n, line_fn fn, void *arg)
-{
-    buf_add(part, p, n);
-    size_t start = 0;
-    for (size_t i = 0; i < part->len; i++) {
-        if (part->data[i] == '\n' || i - start >= MAX_LINE) {
-            size_t end = i;
-            if (end > start && part->data[end - 1] == '\r') {
-                end--;
-            }
-            fn(arg, stream, part->data + start, end - start);
-            start = i + 1;
-        }
-    }
-    buf_consume(part, start);
-}
-
-static void lines_flush(ctr_buf_t *part, int stream, line_fn fn, void *arg)
-{
-    if (part->len > 0) {
-        fn(arg, stream, part->data, part->len);
-    }
-    buf_free(part);
 }
 
 /* An argv under construction. */
@@ -106,10 +76,7 @@ static void arg_addf(argv_t *a, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0) {
-        abort();
-    }
+    char *s = xvprintf(fmt, ap);
     va_end(ap);
     arg_add(a, s);
     free(s);
@@ -208,7 +175,7 @@ static void result_free(run_result_t *r)
  * Run a podman command to its end. With @p fn, output lines are also handed to it as they
  * come (stream 1 or 2). Fails only when podman cannot be started.
  */
-static int run_sync(argv_t *a, line_fn fn, void *arg, run_result_t *res, exo_error_t *err)
+static int run_sync(argv_t *a, ctr_line_fn fn, void *arg, run_result_t *res, exo_error_t *err)
 {
     memset(res, 0, sizeof *res);
     buf_add(&res->out, "", 0);
@@ -245,13 +212,13 @@ static int run_sync(argv_t *a, line_fn fn, void *arg, run_result_t *res, exo_err
             }
             buf_add(i == 0 ? &res->out : &res->err, chunk, (size_t)n);
             if (fn != NULL) {
-                lines_feed(&part[i], i + 1, chunk, (size_t)n, fn, arg);
+                ctr_lines_feed(&part[i], i + 1, chunk, (size_t)n, fn, arg);
             }
         }
     }
     for (int i = 0; i < 2; i++) {
         if (fn != NULL) {
-            lines_flush(&part[i], i + 1, fn, arg);
+            ctr_lines_flush(&part[i], i + 1, fn, arg);
         }
         buf_free(&part[i]);
         close(fds[i]);
@@ -292,7 +259,7 @@ struct child {
     ctr_buf_t out;      /* stdout, when on_line is NULL */
     ctr_buf_t errb;     /* stderr, when on_line is NULL */
     ctr_buf_t part[2];  /* partial lines, when on_line is set */
-    line_fn on_line;
+    ctr_line_fn on_line;
     child_done_fn on_done;
     void *arg;
 };
@@ -333,7 +300,7 @@ static void child_readable(int fd, unsigned events, void *arg)
     }
     if (n > 0) {
         if (c->on_line != NULL) {
-            lines_feed(&c->part[i], i + 1, chunk, (size_t)n, c->on_line, c->arg);
+            ctr_lines_feed(&c->part[i], i + 1, chunk, (size_t)n, c->on_line, c->arg);
         } else {
             buf_add(i == 0 ? &c->out : &c->errb, chunk, (size_t)n);
         }
@@ -344,7 +311,7 @@ static void child_readable(int fd, unsigned events, void *arg)
     close(c->fd[i]);
     c->fd[i] = -1;
     if (c->on_line != NULL) {
-        lines_flush(&c->part[i], i + 1, c->on_line, c->arg);
+        ctr_lines_flush(&c->part[i], i + 1, c->on_line, c->arg);
     }
     if (c->fd[0] < 0 && c->fd[1] < 0) {
         int status = reap(c->pid);
@@ -353,7 +320,7 @@ static void child_readable(int fd, unsigned events, void *arg)
     }
 }
 
-static child_t *child_start(argv_t *a, line_fn on_line, child_done_fn on_done, void *arg,
+static child_t *child_start(argv_t *a, ctr_line_fn on_line, child_done_fn on_done, void *arg,
                             exo_error_t *err)
 {
     child_t *c = calloc(1, sizeof *c);
@@ -390,9 +357,8 @@ static child_t *child_start(argv_t *a, line_fn on_line, child_done_fn on_done, v
 /* Backend                                                                                     */
 
 typedef struct podman_inst {
-    char *app, *app_raw, *run_id, *network, *gateway, *log_dir;
+    ctr_run_t ctr; /* first: ctr_host_address takes the instance as one */
     char *ifname; /* the bridge, when this plugin created it */
-    unsigned starts;
     child_t **removing; /* `podman rm` children in flight; close() waits for them */
     size_t n_removing;
     /* At most RUNS_AT_ONCE `podman run`s at a time, started in the order of start() calls
@@ -402,20 +368,13 @@ typedef struct podman_inst {
 } podman_inst_t;
 
 struct exo_unit {
+    ctr_unit_t ctr; /* first: ctrunit.h's functions take the unit as one */
     podman_inst_t *inst;
     char *name, *id;
-    void (*on_output)(void *arg, int stream, const char *line, size_t len);
-    void (*on_exit)(void *arg, int status, int signal);
-    void (*on_running)(void *arg); /* NULL when the core is older than ABI 1.1 */
-    void *arg;
     argv_t run_args; /* the `podman run` command, until it runs */
     child_t *step; /* podman run in flight */
     child_t *logs, *wait, *stop, *killer;
     char *envfile; /* until podman run is done */
-    bool running, cancel;
-    bool waited, logs_done, reported;
-    int status;
-    int linger;
 };
 
 static int podman_probe(const exo_host_t *host, exo_error_t *err)
@@ -441,12 +400,7 @@ static int podman_probe(const exo_host_t *host, exo_error_t *err)
 static void inst_free(podman_inst_t *in)
 {
     ctr_queue_free(&in->runs);
-    free(in->app);
-    free(in->app_raw);
-    free(in->run_id);
-    free(in->network);
-    free(in->gateway);
-    free(in->log_dir);
+    ctr_run_free(&in->ctr);
     free(in->ifname);
     free(in);
 }
@@ -546,22 +500,15 @@ static int podman_open(const exo_host_t *host, const exo_run_spec_t *run, void *
     if (in == NULL) {
         abort();
     }
-    in->app = sanitize(run->app);
-    in->app_raw = xstrdup(run->app);
-    in->run_id = xstrdup(run->run_id);
-    char *rid = sanitize(run->run_id);
-    in->network = xprintf("exo-%s-%s", in->app, rid);
+    ctr_run_init(&in->ctr, host, run);
     in->runs.limit = RUNS_AT_ONCE;
-    free(rid);
-    const char *sd = host->state_dir ? host->state_dir(host) : NULL;
-    in->log_dir = xstrdup(sd ? sd : (run->state_dir ? run->state_dir : "."));
 
     argv_t a = podman_argv();
     arg_add(&a, "network");
     arg_add(&a, "create");
     arg_addf(&a, "--label=exo.app=%s", run->app);
     arg_addf(&a, "--label=exo.run=%s", run->run_id);
-    arg_add(&a, in->network);
+    arg_add(&a, in->ctr.network);
     run_result_t r;
     int rc;
     /* podman reads the host's routes to pick a free subnet; a bridge removed meanwhile (by
@@ -586,7 +533,7 @@ static int podman_open(const exo_host_t *host, const exo_run_spec_t *run, void *
     arg_add(&a, "inspect");
     arg_add(&a, "--format");
     arg_add(&a, "json");
-    arg_add(&a, in->network);
+    arg_add(&a, in->ctr.network);
     rc = run_ok(&a, "inspecting the run network", &r, err);
     arg_free(&a);
     if (rc == 0) {
@@ -596,32 +543,24 @@ static int podman_open(const exo_host_t *host, const exo_run_spec_t *run, void *
         const char *gw = json_string_value(json_object_get(sub, "gateway"));
         const char *subnet = json_string_value(json_object_get(sub, "subnet"));
         const char *ifname = json_string_value(json_object_get(net, "network_interface"));
-        in->gateway = xstrdup(gw ? gw : "");
+        in->ctr.gateway = xstrdup(gw ? gw : "");
         if (gw != NULL && subnet != NULL && ifname != NULL && ensure_bridge(ifname, gw, subnet)) {
             in->ifname = xstrdup(ifname);
         }
         json_decref(j);
     }
     result_free(&r);
-    if (rc < 0 || in->gateway[0] == '\0') {
-        network_rm(in->network);
+    if (rc < 0 || in->ctr.gateway[0] == '\0') {
+        network_rm(in->ctr.network);
         if (rc == 0) {
             rc = exo_error_set(err, EXO_ERR_IO, "podman: network %s has no gateway address",
-                               in->network);
+                               in->ctr.network);
         }
         inst_free(in);
         return rc;
     }
     *instp = in;
     return 0;
-}
-
-static char *image_tag(podman_inst_t *in, const char *unit)
-{
-    char *u = sanitize(unit);
-    char *t = xprintf("exo-%s-%s:latest", in->app, u);
-    free(u);
-    return t;
 }
 
 typedef struct build_ctx {
@@ -673,24 +612,18 @@ static int podman_prepare(void *instp, const exo_unit_spec_t *spec, exo_error_t 
         result_free(&r);
         return rc;
     }
-    const char *dockerfile = spec->dockerfile ? spec->dockerfile : "Dockerfile";
-    char *dfpath = xprintf("%s/%s", spec->dir, dockerfile);
-    struct stat st;
-    if (stat(dfpath, &st) != 0) {
-        exo_error_set(err, EXO_ERR_NOTFOUND,
-                      "service %s: no %s to build its image from (%s); add one or name an "
-                      "`image` in its service.yml", spec->name, dockerfile, dfpath);
-        free(dfpath);
+    char *dfpath = ctr_dockerfile(spec, err);
+    if (dfpath == NULL) {
         return EXO_ERR_NOTFOUND;
     }
-    char *tag = image_tag(in, spec->name);
+    char *tag = ctr_image_tag(&in->ctr, spec->name);
     argv_t a = podman_argv();
     arg_add(&a, "build");
     arg_add(&a, "--file");
     arg_add(&a, dfpath);
     arg_add(&a, "--tag");
     arg_add(&a, tag);
-    arg_addf(&a, "--label=exo.app=%s", in->app_raw);
+    arg_addf(&a, "--label=exo.app=%s", in->ctr.app_raw);
     arg_addf(&a, "--label=exo.unit=%s", spec->name);
     arg_add(&a, "--layers");
     arg_add(&a, spec->dir);
@@ -698,7 +631,7 @@ static int podman_prepare(void *instp, const exo_unit_spec_t *spec, exo_error_t 
     free(tag);
 
     build_ctx_t b = {.spec = spec};
-    char *logpath = xprintf("%s/build-%s.log", in->log_dir, spec->name);
+    char *logpath = xprintf("%s/build-%s.log", in->ctr.log_dir, spec->name);
     b.log = fopen(logpath, "w");
     run_result_t r;
     int rc = run_sync(&a, build_line, &b, &r, err);
@@ -716,16 +649,10 @@ static int podman_prepare(void *instp, const exo_unit_spec_t *spec, exo_error_t 
     return rc;
 }
 
-static void unit_output(void *arg, int stream, const char *line, size_t len)
+/* Also ctr_unit_t.finish. */
+static void unit_close_children(ctr_unit_t *cu)
 {
-    struct exo_unit *u = arg;
-    if (u->on_output) {
-        u->on_output(u->arg, stream, line, len);
-    }
-}
-
-static void unit_close_children(struct exo_unit *u)
-{
+    struct exo_unit *u = (struct exo_unit *)cu;
     child_free(u->step, false);
     u->step = NULL;
     if (u->envfile != NULL) {
@@ -739,32 +666,7 @@ static void unit_close_children(struct exo_unit *u)
     child_free(u->stop, false);
     child_free(u->killer, false);
     u->logs = u->wait = u->stop = u->killer = NULL;
-    if (u->linger > 0) {
-        g_host->timer_cancel(g_host, u->linger);
-        u->linger = 0;
-    }
-}
-
-static void maybe_report(struct exo_unit *u, bool force)
-{
-    if (u->reported || !u->waited || (!u->logs_done && !force)) {
-        return;
-    }
-    u->reported = true;
-    unit_close_children(u);
-    int status = u->status, sig = 0;
-    if (status > 128 && status < 128 + 65) {
-        sig = status - 128;
-        status = -1;
-    }
-    u->on_exit(u->arg, status, sig); /* may release @p u */
-}
-
-static void linger_expired(void *arg)
-{
-    struct exo_unit *u = arg;
-    u->linger = 0;
-    maybe_report(u, true);
+    ctr_unit_cancel_linger(&u->ctr);
 }
 
 static void logs_done(void *arg, child_t *c, int status)
@@ -772,8 +674,7 @@ static void logs_done(void *arg, child_t *c, int status)
     struct exo_unit *u = arg;
     child_free(u->logs, false);
     u->logs = NULL;
-    u->logs_done = true;
-    maybe_report(u, false);
+    ctr_unit_logs_done(&u->ctr);
 }
 
 static void wait_done(void *arg, child_t *c, int status)
@@ -786,14 +687,9 @@ static void wait_done(void *arg, child_t *c, int status)
                      u->name, status);
         code = 255;
     }
-    u->status = (int)code;
     child_free(u->wait, false);
     u->wait = NULL;
-    u->waited = true;
-    if (!u->logs_done) {
-        u->linger = g_host->timer_add(g_host, LOG_LINGER_MS, false, linger_expired, u);
-    }
-    maybe_report(u, false);
+    ctr_unit_exited(&u->ctr, (int)code);
 }
 
 static void stop_done(void *arg, child_t *c, int status)
@@ -871,19 +767,6 @@ static int write_env_file(const char *dir, const exo_unit_spec_t *spec, char **p
 
 static int podman_kill(void *instp, exo_unit_t *u, exo_error_t *err);
 
-/* The unit never ran, or was cancelled before it did: report it as an exit now. */
-static void unit_fail(struct exo_unit *u, const char *why)
-{
-    if (why != NULL && u->on_output != NULL) {
-        char line[700];
-        int n = snprintf(line, sizeof line, "exo: %s", why);
-        u->on_output(u->arg, EXO_STREAM_STDERR, line, (size_t)(n < 0 ? 0 : n));
-    }
-    u->status = u->cancel ? 128 + 9 : 125; /* 125: podman run's "the engine refused" */
-    u->waited = u->logs_done = true;
-    maybe_report(u, false);
-}
-
 static void step_error(child_t *c, int status, const char *doing, char *out, size_t n)
 {
     char *e = rtrim(c->errb.data);
@@ -900,7 +783,7 @@ static void unit_follow(struct exo_unit *u)
     arg_add(&a, "logs");
     arg_add(&a, "--follow");
     arg_add(&a, u->id);
-    u->logs = child_start(&a, unit_output, logs_done, u, &err);
+    u->logs = child_start(&a, ctr_unit_output, logs_done, u, &err);
     arg_free(&a);
     a = podman_argv();
     arg_add(&a, "wait");
@@ -910,42 +793,19 @@ static void unit_follow(struct exo_unit *u)
     if (u->wait == NULL) {
         child_free(u->logs, true);
         u->logs = NULL;
-        unit_fail(u, err.message);
+        ctr_unit_fail(&u->ctr, err.message);
         return;
     }
-    u->running = true;
-    if (u->cancel) {
+    if (!ctr_unit_started(&u->ctr)) {
         podman_kill(u->inst, u, &err);
-        return;
     }
-    if (u->on_running != NULL) {
-        u->on_running(u->arg);
-    }
-}
-
-static int launch_run(struct exo_unit *u, exo_error_t *err);
-
-/* A queued unit's turn (ctr_queue_leave). */
-static bool launch_queued(void *item)
-{
-    struct exo_unit *u = item;
-    exo_error_t err = {0};
-    if (u->cancel) {
-        unit_fail(u, NULL); /* stopped before its turn came */
-        return false;
-    }
-    if (launch_run(u, &err) < 0) {
-        unit_fail(u, err.message);
-        return false;
-    }
-    return true;
 }
 
 static void run_done(void *arg, child_t *c, int status)
 {
     struct exo_unit *u = arg;
     u->step = NULL;
-    ctr_queue_leave(&u->inst->runs, launch_queued);
+    ctr_queue_leave(&u->inst->runs, ctr_unit_launch_queued);
     unlink(u->envfile);
     free(u->envfile);
     u->envfile = NULL;
@@ -953,7 +813,7 @@ static void run_done(void *arg, child_t *c, int status)
         char why[600];
         step_error(c, status, "starting the container (podman run)", why, sizeof why);
         child_free(c, false);
-        unit_fail(u, why);
+        ctr_unit_fail(&u->ctr, why);
         return;
     }
     char *id = rtrim(c->out.data);
@@ -970,6 +830,8 @@ static void run_done(void *arg, child_t *c, int status)
  * RUNS_AT_ONCE), and the rest follows on the loop, so the units of a run start in parallel.
  * A failure after start() returned is an exit with status 125 and a stderr line.
  */
+static int launch_run(ctr_unit_t *cu, exo_error_t *err);
+
 static int podman_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **unitp,
                         exo_error_t *err)
 {
@@ -980,24 +842,21 @@ static int podman_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **u
         return orc;
     }
     char *envfile = NULL;
-    int rc = write_env_file(in->log_dir, spec, &envfile, err);
+    int rc = write_env_file(in->ctr.log_dir, spec, &envfile, err);
     if (rc < 0) {
         return rc;
     }
-    char *uname = sanitize(spec->name), *rid = sanitize(in->run_id);
-    char *cname = xprintf("exo-%s-%s-%s-%u", in->app, rid, uname, ++in->starts);
-    free(uname);
-    free(rid);
+    char *cname = ctr_container_name(&in->ctr, spec->name);
     /* `run --detach` creates and starts in one podman process: each podman command costs a
      * process start-up of the engine, which is most of a unit's start time here. */
     argv_t a = podman_argv();
     arg_add(&a, "run");
     arg_add(&a, "--detach");
     arg_addf(&a, "--name=%s", cname);
-    arg_addf(&a, "--network=%s", in->network);
+    arg_addf(&a, "--network=%s", in->ctr.network);
     arg_addf(&a, "--network-alias=%s", spec->name);
-    arg_addf(&a, "--label=exo.app=%s", in->app_raw);
-    arg_addf(&a, "--label=exo.run=%s", in->run_id);
+    arg_addf(&a, "--label=exo.app=%s", in->ctr.app_raw);
+    arg_addf(&a, "--label=exo.run=%s", in->ctr.run_id);
     arg_addf(&a, "--label=exo.unit=%s", spec->name);
     arg_addf(&a, "--label=exo.mode=%s", spec->mode == EXO_UNIT_TASK ? "task" : "service");
     arg_addf(&a, "--env-file=%s", envfile);
@@ -1027,7 +886,7 @@ static int podman_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **u
             arg_addf(&a, "--volume=%s", *m);
         }
     }
-    char *image = spec->image ? xstrdup(spec->image) : image_tag(in, spec->name);
+    char *image = spec->image ? xstrdup(spec->image) : ctr_image_tag(&in->ctr, spec->name);
     arg_add(&a, image);
     free(image);
     if (spec->command != NULL) {
@@ -1043,15 +902,9 @@ static int podman_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **u
     u->name = xstrdup(spec->name);
     u->id = cname; /* the name works as an id until podman prints the real one */
     u->envfile = envfile;
-    u->on_output = spec->on_output;
-    u->on_exit = spec->on_exit;
-    /* on_running was appended in ABI 1.1: an older core passes a shorter spec. */
-    if (spec->size >= offsetof(exo_unit_spec_t, on_running) + sizeof spec->on_running) {
-        u->on_running = spec->on_running;
-    }
-    u->arg = spec->arg;
+    ctr_unit_init(&u->ctr, g_host, spec, unit_close_children, launch_run);
     u->run_args = a;
-    if (ctr_queue_enter(&in->runs, u) && launch_run(u, err) < 0) {
+    if (ctr_queue_enter(&in->runs, &u->ctr) && launch_run(&u->ctr, err) < 0) {
         in->runs.busy--; /* its slot: nothing waits while a slot is free */
         unlink(envfile);
         free(envfile);
@@ -1064,8 +917,10 @@ static int podman_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **u
     return 0;
 }
 
-static int launch_run(struct exo_unit *u, exo_error_t *err)
+/* ctr_unit_t.launch */
+static int launch_run(ctr_unit_t *cu, exo_error_t *err)
 {
+    struct exo_unit *u = (struct exo_unit *)cu;
     u->step = child_start(&u->run_args, NULL, run_done, u, err);
     arg_free(&u->run_args);
     return u->step != NULL ? 0 : -1;
@@ -1073,12 +928,8 @@ static int launch_run(struct exo_unit *u, exo_error_t *err)
 
 static int podman_stop(void *instp, exo_unit_t *u, unsigned grace_ms, exo_error_t *err)
 {
-    if (!u->running) {
-        u->cancel = true; /* run_done or the queue ends it */
-        return 0;
-    }
-    if (u->waited || u->stop != NULL) {
-        return 0;
+    if (ctr_unit_settled(&u->ctr) || u->stop != NULL) {
+        return 0; /* not running yet: run_done or the queue ends it */
     }
     argv_t a = podman_argv();
     arg_add(&a, "stop");
@@ -1091,14 +942,7 @@ static int podman_stop(void *instp, exo_unit_t *u, unsigned grace_ms, exo_error_
 
 static int podman_kill(void *instp, exo_unit_t *u, exo_error_t *err)
 {
-    if (!u->running) {
-        u->cancel = true;
-        return 0;
-    }
-    if (u->waited) {
-        return 0;
-    }
-    if (u->killer != NULL) {
+    if (ctr_unit_settled(&u->ctr) || u->killer != NULL) {
         return 0;
     }
     /* A failure means it is not running any more; `podman wait` reports the exit. */
@@ -1150,7 +994,7 @@ static void drain_removals(podman_inst_t *in)
 static void podman_release(void *instp, exo_unit_t *u)
 {
     podman_inst_t *in = instp;
-    unit_close_children(u);
+    unit_close_children(&u->ctr);
     /* Removal takes podman a few hundred milliseconds: it continues while exo goes on. */
     argv_t a = podman_argv();
     arg_add(&a, "rm");
@@ -1177,21 +1021,11 @@ static void podman_release(void *instp, exo_unit_t *u)
     free(u);
 }
 
-static const char *podman_unit_host(void *instp, const char *name)
-{
-    return name;
-}
-
-static const char *podman_host_address(void *instp)
-{
-    return ((podman_inst_t *)instp)->gateway;
-}
-
 static void podman_close(void *instp)
 {
     podman_inst_t *in = instp;
     drain_removals(in);
-    network_rm(in->network);
+    network_rm(in->ctr.network);
     if (in->ifname != NULL) {
         drop_bridge(in->ifname);
     }
@@ -1285,8 +1119,8 @@ static const exo_backend_ops_t podman_ops = {
     .stop = podman_stop,
     .kill = podman_kill,
     .release = podman_release,
-    .unit_host = podman_unit_host,
-    .host_address = podman_host_address,
+    .unit_host = ctr_unit_host,
+    .host_address = ctr_host_address,
     .close = podman_close,
     .cleanup = podman_cleanup,
 };
