@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -33,22 +34,51 @@ char *exo_runenv_prefix(const char *name)
     return p;
 }
 
-unsigned exo_runenv_free_port(void)
+/* Bind 127.0.0.1:@p port (0 = any) and close again: the port it got, or 0. */
+static unsigned try_port(unsigned port)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         return 0;
     }
-    struct sockaddr_in sa = {.sin_family = AF_INET};
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t len = sizeof sa;
-    unsigned port = 0;
+    unsigned got = 0;
     if (bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
         getsockname(fd, (struct sockaddr *)&sa, &len) == 0) {
-        port = ntohs(sa.sin_port);
+        got = ntohs(sa.sin_port);
     }
     close(fd);
-    return port;
+    return got;
+}
+
+unsigned exo_runenv_free_port(void)
+{
+    /* Below the kernel's ephemeral range: a port from bind(0) comes from that range, which
+     * every outgoing connection (a readiness check, a client) also takes its local port
+     * from, so between our pick and the server's bind a connection could take it. */
+    unsigned lo = 32768, hi = 60999;
+    char *range = exo_read_file("/proc/sys/net/ipv4/ip_local_port_range", NULL);
+    if (range != NULL && sscanf(range, "%u %u", &lo, &hi) != 2) {
+        lo = 32768;
+    }
+    free(range);
+    const unsigned first = 10000;
+    if (lo > first + 1000) {
+        static unsigned seed;
+        if (seed == 0) {
+            seed = (unsigned)getpid() * 2654435761u ^ (unsigned)exo_now_ms();
+        }
+        for (int i = 0; i < 64; i++) {
+            seed = seed * 1103515245u + 12345u;
+            unsigned port = try_port(first + (seed >> 8) % (lo - first));
+            if (port != 0) {
+                return port;
+            }
+        }
+    }
+    return try_port(0);
 }
 
 const char *exo_runenv_python_dir(void)

@@ -44,7 +44,8 @@ int exo_runenv_build(const exo_runenv_ctx_t *ctx, const exo_service_t *svc, exo_
 /** "<NAME>_" for a role or resource: upper-cased, '-' -> '_'. New string. */
 char *exo_runenv_prefix(const char *name);
 
-/** A loopback TCP port that was free a moment ago, or 0. */
+/** A loopback TCP port that was free a moment ago, or 0; below the ephemeral port range
+ *  when it can be, so that client connections do not take it before the server binds it. */
 unsigned exo_runenv_free_port(void);
 
 /** Directory of the python client: $EXO_PYTHON_DIR or the installed one. */

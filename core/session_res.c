@@ -91,7 +91,8 @@ void exo_session_start_resource(exo_session_t *s, node_t *n)
                 .name = n->name,
                 .mode = EXO_UNIT_SERVICE,
                 .dir = s->app->dir,
-                .command = n->be->containers ? NULL : n->runit.command,
+                .command = n->be->containers ? n->runit.container_command
+                                             : n->runit.command,
                 .image = n->runit.image,
                 .user = n->runit.user,
                 .env = n->runit.env,

@@ -227,6 +227,26 @@ static void unit_output(void *arg, int stream, const char *line, size_t len)
     }
 }
 
+/*
+ * The unit runs: poll its check or port, or it is ready if that is all it waits for. Not
+ * before: a container's published port accepts connections (the engine's proxy) before the
+ * container exists, and a check against it only waits for its timeout on the loop.
+ */
+static void start_checking(exo_sup_t *s)
+{
+    if (s->state != EXO_SUP_STARTING || s->spec.mode == EXO_UNIT_TASK) {
+        return;
+    }
+    if (s->spec.check != NULL || s->spec.ready == EXO_READY_PORT) {
+        if (s->poll_timer == 0) {
+            s->poll_timer = exo_loop_timer(s->spec.loop, POLL_MS, true, on_poll, s);
+            on_poll(s);
+        }
+    } else if (s->spec.ready == EXO_READY_STARTED) {
+        become_ready(s);
+    }
+}
+
 /* The backend says the unit now runs (async-start backends: the container started). */
 static void unit_running(void *arg)
 {
@@ -235,10 +255,7 @@ static void unit_running(void *arg)
         return;
     }
     s->running_ms = exo_now_ms();
-    if (s->state == EXO_SUP_STARTING && s->spec.mode != EXO_UNIT_TASK &&
-        s->spec.check == NULL && s->spec.ready == EXO_READY_STARTED) {
-        become_ready(s);
-    }
+    start_checking(s);
 }
 
 static void on_backoff_over(void *arg);
@@ -397,11 +414,8 @@ void exo_sup_start(exo_sup_t *s)
     if (s->state != EXO_SUP_STARTING) {
         return; /* the owner stopped it from the callback */
     }
-    if (s->spec.check != NULL || s->spec.ready == EXO_READY_PORT) {
-        s->poll_timer = exo_loop_timer(s->spec.loop, POLL_MS, true, on_poll, s);
-        on_poll(s);
-    } else if (s->spec.ready == EXO_READY_STARTED && s->running_ms != 0) {
-        become_ready(s); /* else unit_running() does, when the backend says it runs */
+    if (s->running_ms != 0) {
+        start_checking(s); /* else unit_running() does, when the backend says it runs */
     }
 }
 

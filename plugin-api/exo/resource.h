@@ -54,6 +54,10 @@ typedef struct exo_resource_unit {
     /* Appended: container backends bind-mount these NULL-terminated "HOST_DIR:UNIT_DIR"
      * pairs (the server's data, so that it outlives the container); NULL = none. */
     const char *const *mounts;
+    /* Appended: container backends run this shell command (/bin/sh -c) in the image instead
+     * of the image's own command; NULL = the image's command. The core zero-fills the struct
+     * before unit(), so a plugin built before this member leaves it NULL. */
+    const char *container_command;
 } exo_resource_unit_t;
 
 typedef struct exo_resource_ops {

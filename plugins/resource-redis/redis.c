@@ -113,12 +113,6 @@ static int rd_create(const exo_host_t *host, const exo_resource_spec_t *spec, vo
                                              "be a string", spec->name));
     }
     rd->image = ru_strdup(v ? json_string_value(v) : REDIS_DEFAULT_IMAGE);
-    if (rd->containers && (rd->password != NULL || rd->password_generated)) {
-        /* The stock image takes its settings as arguments, which a unit cannot carry. */
-        return fail_create(rd, exo_error_set(err, EXO_ERR_UNSUPPORTED, "resource %s: "
-                                             "'password' is not supported on container "
-                                             "backends yet; remove it", spec->name));
-    }
 
     if (spec->fresh) {
         const char *tmp = getenv("TMPDIR");
@@ -185,6 +179,36 @@ static char *conf_quote(const char *s)
     return q;
 }
 
+/*
+ * With a password on a container backend the server reads a config file from its data
+ * directory (mounted as /data): on a command line the password would show in `ps` on the
+ * host. Snapshots as the stock image takes them, so the data of runs without a password
+ * carries over; protected mode off, since the other containers reach it on the run network.
+ */
+static int write_container_conf(rd_t *rd, exo_error_t *err)
+{
+    char *pass = conf_quote(rd->password);
+    char *conf = ru_strdupf(
+        "# Written by exo on every start: edit application.yml instead.\n"
+        "port %u\n"
+        "dir /data\n"
+        "daemonize no\n"
+        "logfile \"\"\n"
+        "protected-mode no\n"
+        "requirepass %s\n"
+        "%s",
+        REDIS_CONTAINER_PORT, pass,
+        rd->persistence ? "appendonly no\nsave 60 1\n" : "appendonly no\nsave \"\"\n");
+    int rc = 0;
+    if (ru_write_file(rd->conf_path, conf, 0600) != 0) {
+        rc = exo_error_set(err, EXO_ERR_IO, "resource %s: cannot write %s: %s", rd->name,
+                           rd->conf_path, strerror(errno));
+    }
+    free(conf);
+    free(pass);
+    return rc;
+}
+
 static int rd_prepare(void *inst, exo_error_t *err)
 {
     rd_t *rd = inst;
@@ -199,7 +223,7 @@ static int rd_prepare(void *inst, exo_error_t *err)
         }
     }
     if (rd->containers) {
-        return 0;
+        return rd->password != NULL ? write_container_conf(rd, err) : 0;
     }
     rd->server = ru_which("redis-server");
     if (rd->server == NULL) {
@@ -250,6 +274,9 @@ static int rd_unit(void *inst, exo_resource_unit_t *out, exo_error_t *err)
         free(qbin);
         free(qconf);
     }
+    out->container_command = rd->containers && rd->password != NULL
+                                 ? "exec redis-server /data/redis.conf"
+                                 : NULL;
     rd->log_offset = ru_file_size(rd->log_path);
     out->command = rd->command;
     out->image = rd->image;

@@ -91,4 +91,31 @@ check_eq "second exo run exits 0 after Ctrl-C" 0 "$RC"
 check_contains "data persists across two exo runs" "rows=2 hits=2" "$(cat "$WORK/run2")"
 check_eq "no containers left after the second run" "" "$(docker ps -aq --filter label=exo.app=visits)"
 echo "two runs on docker took $((SECONDS - t0)) s"
+
+# A cache with a password: the server requires it, units get it in CACHE_URL, and the
+# counter of the runs before carries over.
+sed -i 's/^    type: redis$/    type: redis\n    password: true/' "$A/application.yml"
+"$EXO_BIN" run --app "$A" --backend docker >"$WORK/run3" 2>&1 &
+pid=$!
+res_pids="$res_pids $pid"
+for i in $(seq 1200); do
+  grep -q -e 'all services ready' "$WORK/run3" && break
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.1
+done
+cache=$(docker ps -q --filter label=exo.app=visits --filter label=exo.unit=cache)
+check_contains "the cache refuses a client without the password" "NOAUTH" \
+  "$(docker exec "$cache" redis-cli PING 2>&1)"
+pw=$(cat "$A/.exo/resources/cache/password")
+cmdlines=$(docker exec "$cache" sh -c 'cat /proc/[0-9]*/cmdline' 2>/dev/null | tr '\0' ' ')
+check_contains "the server runs from the config file" "redis-server /data/redis.conf" "$cmdlines"
+check "the password is on no command line" test -n "$pw" -a "${cmdlines#*"$pw"}" = "$cmdlines"
+kill -INT "$pid" 2>/dev/null
+wait "$pid"
+RC=$?
+cat "$WORK/run3"
+check_eq "third exo run (cache with a password) exits 0 after Ctrl-C" 0 "$RC"
+check_contains "the service authenticated through CACHE_URL; the data carried over" \
+  "rows=3 hits=3" "$(cat "$WORK/run3")"
+check_eq "no containers left after the third run" "" "$(docker ps -aq --filter label=exo.app=visits)"
 res_finish

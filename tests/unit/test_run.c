@@ -7,6 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include "app.h"
 #include "env.h"
 #include "runenv.h"
@@ -128,8 +132,25 @@ static void test_python_dir_override(void)
 
 static void test_free_port(void)
 {
-    unsigned p = exo_runenv_free_port();
-    CU_ASSERT(p > 0 && p < 65536);
+    unsigned lo = 0, hi = 0;
+    char *range = exo_read_file("/proc/sys/net/ipv4/ip_local_port_range", NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(range);
+    CU_ASSERT_EQUAL_FATAL(sscanf(range, "%u %u", &lo, &hi), 2);
+    free(range);
+    for (int i = 0; i < 50; i++) {
+        unsigned p = exo_runenv_free_port();
+        /* Outside the ephemeral range that client connections take their ports from. */
+        CU_ASSERT(p >= 10000 && p < 65536);
+        if (lo > 11000) {
+            CU_ASSERT(p < lo);
+        }
+        /* And really free: a server can bind it. */
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)p)};
+        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        CU_ASSERT_EQUAL(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+        close(fd);
+    }
 }
 
 static void test_watch_filters_noise(void)
