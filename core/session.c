@@ -355,6 +355,11 @@ static void start_service(exo_session_t *s, node_t *n)
         return;
     }
     if (n->sup == NULL) {
+        if (!n->be->containers && json_object_size(svc->backend_options) > 0) {
+            exo_output_role_status(s->out, n->name, "runs without its options "
+                                   "(services.%s.options): they are for container backends, "
+                                   "not the %s backend", svc->role, n->be->name);
+        }
         exo_env_t *env = exo_env_new();
         if (exo_session_env(s, svc, false, env, &err) < 0) {
             exo_output_role_status(s->out, n->name, "failed: environment: %s", err.message);

@@ -15,6 +15,8 @@ services:
     location: ./web
   plain:
     location: ./plain
+    options:
+      cpus: 1
   after:
     location: ./after
     depends-on: [slow-a, web]
@@ -61,6 +63,16 @@ expect_no_line "$T/out" $'\033'
 [ -s "$A/.exo/logs/web.log" ] || fail "no .exo/logs/web.log"
 expect_line "$A/.exo/logs/after.log" 'stdout after sees WEB_URL='
 expect_nothing_left
+# Container options on the process backend: said, not silently dropped.
+expect_line "$T/out" '^ *exo \| plain runs without its options \(services\.plain\.options\): they are for container backends, not the process backend$'
+# What the run learned for the next one: each role's own start-up.
+$PY - "$A/.exo/start-times.json" <<'PY' || fail "start-times.json is not what the run saw"
+import json, sys
+t = json.load(open(sys.argv[1]))
+assert set(t) == {"slow-a", "slow-b", "web", "plain", "after"}, t
+assert 900 <= t["slow-a"] < 5000 and 900 <= t["slow-b"] < 5000, t
+assert t["plain"] < 500, t
+PY
 pass "parallel start, readiness, depends-on"
 
 # --log-format json: one object per line
