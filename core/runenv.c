@@ -58,12 +58,15 @@ unsigned exo_runenv_free_port(void)
     /* Below the kernel's ephemeral range: a port from bind(0) comes from that range, which
      * every outgoing connection (a readiness check, a client) also takes its local port
      * from, so between our pick and the server's bind a connection could take it. */
-    unsigned lo = 32768, hi = 60999;
-    char *range = exo_read_file("/proc/sys/net/ipv4/ip_local_port_range", NULL);
-    if (range != NULL && sscanf(range, "%u %u", &lo, &hi) != 2) {
-        lo = 32768;
+    static unsigned lo; /* start of the ephemeral range, read once */
+    if (lo == 0) {
+        unsigned hi;
+        char *range = exo_read_file("/proc/sys/net/ipv4/ip_local_port_range", NULL);
+        if (range == NULL || sscanf(range, "%u %u", &lo, &hi) != 2) {
+            lo = 32768; /* the kernel's default */
+        }
+        free(range);
     }
-    free(range);
     const unsigned first = 10000;
     if (lo > first + 1000) {
         static unsigned seed;

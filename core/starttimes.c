@@ -39,7 +39,8 @@ unsigned long long exo_starttimes_get(const exo_starttimes_t *t, const char *nam
 
 void exo_starttimes_set(exo_starttimes_t *t, const char *name, unsigned long long ms)
 {
-    if (exo_starttimes_get(t, name) == ms && json_object_get(t->times, name) != NULL) {
+    json_t *v = json_object_get(t->times, name);
+    if (json_is_integer(v) && json_integer_value(v) == (json_int_t)ms) {
         return;
     }
     json_object_set_new(t->times, name, json_integer((json_int_t)ms));

@@ -179,32 +179,21 @@ static char *conf_quote(const char *s)
     return q;
 }
 
-/*
- * With a password on a container backend the server reads a config file from its data
- * directory (mounted as /data): on a command line the password would show in `ps` on the
- * host. Snapshots as the stock image takes them, so the data of runs without a password
- * carries over; protected mode off, since the other containers reach it on the run network.
- */
-static int write_container_conf(rd_t *rd, exo_error_t *err)
+/* redis.conf, written on every start (0600: it may hold the password). @p where says where
+ * the server listens and keeps its data; @p persist how it saves. */
+static int write_conf(rd_t *rd, const char *where, const char *persist, exo_error_t *err)
 {
-    char *pass = conf_quote(rd->password);
-    char *conf = ru_strdupf(
-        "# Written by exo on every start: edit application.yml instead.\n"
-        "port %u\n"
-        "dir /data\n"
-        "daemonize no\n"
-        "logfile \"\"\n"
-        "protected-mode no\n"
-        "requirepass %s\n"
-        "%s",
-        REDIS_CONTAINER_PORT, pass,
-        rd->persistence ? "appendonly no\nsave 60 1\n" : "appendonly no\nsave \"\"\n");
+    char *pass = rd->password ? conf_quote(rd->password) : NULL;
+    char *pass_line = pass ? ru_strdupf("requirepass %s\n", pass) : ru_strdup("");
+    char *conf = ru_strdupf("# Written by exo on every start: edit application.yml instead.\n"
+                            "%sdaemonize no\nlogfile \"\"\n%s%s", where, pass_line, persist);
     int rc = 0;
     if (ru_write_file(rd->conf_path, conf, 0600) != 0) {
         rc = exo_error_set(err, EXO_ERR_IO, "resource %s: cannot write %s: %s", rd->name,
                            rd->conf_path, strerror(errno));
     }
     free(conf);
+    free(pass_line);
     free(pass);
     return rc;
 }
@@ -223,7 +212,21 @@ static int rd_prepare(void *inst, exo_error_t *err)
         }
     }
     if (rd->containers) {
-        return rd->password != NULL ? write_container_conf(rd, err) : 0;
+        if (rd->password == NULL) {
+            return 0; /* the image's own command and settings */
+        }
+        /* With a password the server reads the config from its data directory (mounted as
+         * /data): on a command line the password would show in `ps` on the host. Snapshots
+         * as the stock image takes them, so the data of runs without a password carries
+         * over; protected mode off, since other containers reach it on the run network. */
+        char *where = ru_strdupf("port %u\ndir /data\nprotected-mode no\n",
+                                 REDIS_CONTAINER_PORT);
+        int rc = write_conf(rd, where,
+                            rd->persistence ? "appendonly no\nsave 60 1\n"
+                                            : "appendonly no\nsave \"\"\n",
+                            err);
+        free(where);
+        return rc;
     }
     rd->server = ru_which("redis-server");
     if (rd->server == NULL) {
@@ -231,29 +234,13 @@ static int rd_prepare(void *inst, exo_error_t *err)
                              "PATH; " REDIS_INSTALL_HINT, rd->name);
     }
     char *dir = conf_quote(rd->data_dir);
-    char *pass = rd->password ? conf_quote(rd->password) : NULL;
-    char *pass_line = pass ? ru_strdupf("requirepass %s\n", pass) : ru_strdup("");
-    char *conf = ru_strdupf(
-        "# Written by exo on every start: edit application.yml instead.\n"
-        "bind 127.0.0.1\n"
-        "port %u\n"
-        "dir %s\n"
-        "daemonize no\n"
-        "logfile \"\"\n"
-        "protected-mode yes\n"
-        "%s"
-        "%s",
-        rd->port, dir, pass_line,
-        rd->persistence ? "appendonly yes\nappendfsync everysec\nsave 60 1\n"
-                        : "appendonly no\nsave \"\"\n");
-    int rc = 0;
-    if (ru_write_file(rd->conf_path, conf, 0600) != 0) {
-        rc = exo_error_set(err, EXO_ERR_IO, "resource %s: cannot write %s: %s", rd->name,
-                           rd->conf_path, strerror(errno));
-    }
-    free(conf);
-    free(pass_line);
-    free(pass);
+    char *where = ru_strdupf("bind 127.0.0.1\nport %u\ndir %s\nprotected-mode yes\n", rd->port,
+                             dir);
+    int rc = write_conf(rd, where,
+                        rd->persistence ? "appendonly yes\nappendfsync everysec\nsave 60 1\n"
+                                        : "appendonly no\nsave \"\"\n",
+                        err);
+    free(where);
     free(dir);
     return rc;
 }

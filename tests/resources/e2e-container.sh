@@ -60,19 +60,23 @@ rm -rf "$A/.exo"
 docker import "$base" debian:bookworm-slim >/dev/null ||
   { echo "FAIL: importing debian:bookworm-slim" >&2; exit 1; }
 
-run_app() { # run_app OUTFILE
+start_app() { # start_app OUTFILE: exo run until all is ready (or it ended); sets APP_PID
   "$EXO_BIN" run --app "$A" --backend docker >"$1" 2>&1 &
-  local pid=$! i
-  res_pids="$res_pids $pid"
+  APP_PID=$!
+  res_pids="$res_pids $APP_PID"
+  local i
   for i in $(seq 1200); do
     grep -q -e 'all services ready' "$1" && break
-    kill -0 "$pid" 2>/dev/null || break
+    kill -0 "$APP_PID" 2>/dev/null || break
     sleep 0.1
   done
-  kill -INT "$pid" 2>/dev/null
-  wait "$pid"
+}
+stop_app() { # stop_app: Ctrl-C; RC is exo's exit status
+  kill -INT "$APP_PID" 2>/dev/null
+  wait "$APP_PID"
   RC=$?
 }
+run_app() { start_app "$1"; stop_app; }
 
 t0=$SECONDS
 run_app "$WORK/run1"
@@ -95,14 +99,7 @@ echo "two runs on docker took $((SECONDS - t0)) s"
 # A cache with a password: the server requires it, units get it in CACHE_URL, and the
 # counter of the runs before carries over.
 sed -i 's/^    type: redis$/    type: redis\n    password: true/' "$A/application.yml"
-"$EXO_BIN" run --app "$A" --backend docker >"$WORK/run3" 2>&1 &
-pid=$!
-res_pids="$res_pids $pid"
-for i in $(seq 1200); do
-  grep -q -e 'all services ready' "$WORK/run3" && break
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.1
-done
+start_app "$WORK/run3"
 cache=$(docker ps -q --filter label=exo.app=visits --filter label=exo.unit=cache)
 check_contains "the cache refuses a client without the password" "NOAUTH" \
   "$(docker exec "$cache" redis-cli PING 2>&1)"
@@ -110,9 +107,7 @@ pw=$(cat "$A/.exo/resources/cache/password")
 cmdlines=$(docker exec "$cache" sh -c 'cat /proc/[0-9]*/cmdline' 2>/dev/null | tr '\0' ' ')
 check_contains "the server runs from the config file" "redis-server /data/redis.conf" "$cmdlines"
 check "the password is on no command line" test -n "$pw" -a "${cmdlines#*"$pw"}" = "$cmdlines"
-kill -INT "$pid" 2>/dev/null
-wait "$pid"
-RC=$?
+stop_app
 cat "$WORK/run3"
 check_eq "third exo run (cache with a password) exits 0 after Ctrl-C" 0 "$RC"
 check_contains "the service authenticated through CACHE_URL; the data carried over" \

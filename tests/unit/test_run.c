@@ -264,6 +264,13 @@ static void test_start_times_file(void)
     CU_ASSERT_EQUAL(rmdir(dir), 0);
 }
 
+static void check_order(const size_t *order, const size_t *want, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        CU_ASSERT_EQUAL(order[i], want[i]);
+    }
+}
+
 static void test_start_order(void)
 {
     char dir[] = "/tmp/exo-test-so-XXXXXX";
@@ -275,28 +282,20 @@ static void test_start_order(void)
 
     /* Nothing known: the manifest's order. */
     exo_starttimes_order(&t, names, 5, order);
-    for (size_t i = 0; i < 5; i++) {
-        CU_ASSERT_EQUAL(order[i], i);
-    }
+    check_order(order, (size_t[]){0, 1, 2, 3, 4}, 5);
     /* Longest first; ties and unknown ones keep their manifest order, unknown ones last. */
     exo_starttimes_set(&t, "b", 100);
     exo_starttimes_set(&t, "d", 900);
     exo_starttimes_set(&t, "e", 100);
     exo_starttimes_order(&t, names, 5, order);
-    size_t want[] = {3, 1, 4, 0, 2};
-    for (size_t i = 0; i < 5; i++) {
-        CU_ASSERT_EQUAL(order[i], want[i]);
-    }
+    check_order(order, (size_t[]){3, 1, 4, 0, 2}, 5);
     /* Differences under 100 ms are noise: manifest order among them. */
     exo_starttimes_set(&t, "a", 120);
     exo_starttimes_set(&t, "b", 190);
     exo_starttimes_set(&t, "c", 30);
     exo_starttimes_set(&t, "e", 199);
     exo_starttimes_order(&t, names, 5, order);
-    size_t want2[] = {3, 0, 1, 4, 2};
-    for (size_t i = 0; i < 5; i++) {
-        CU_ASSERT_EQUAL(order[i], want2[i]);
-    }
+    check_order(order, (size_t[]){3, 0, 1, 4, 2}, 5);
     exo_starttimes_order(&t, names, 0, order);
     exo_starttimes_free(&t);
     CU_ASSERT_EQUAL(rmdir(dir), 0);
