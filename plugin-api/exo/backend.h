@@ -16,7 +16,7 @@
  * the callbacks' pointers are valid only during the callback.
  *
  * Mandatory operations: open, start, stop, kill, release, unit_host, host_address, close,
- * cleanup. Optional (may be NULL): probe, prepare.
+ * cleanup. Optional (may be NULL): probe, prepare, host_bind_address.
  */
 #ifndef EXO_PLUGIN_API_BACKEND_H
 #define EXO_PLUGIN_API_BACKEND_H
@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 #define EXO_BACKEND_ABI_MAJOR 1
-#define EXO_BACKEND_ABI_MINOR 1
+#define EXO_BACKEND_ABI_MINOR 2
 
 /* Capabilities (exo_plugin_desc_t.caps). */
 #define EXO_BACKEND_CAP_CONTAINERS (1ull << 16) /* units run isolated; needs images */
@@ -68,13 +68,19 @@ typedef struct exo_unit_spec {
     exo_unit_mode_t mode;
     const char *dir;           /* absolute service directory: cwd or build context */
     const char *command;       /* run with /bin/sh -c; NULL = the image's own command */
-    const char *image;         /* container backends: use this image instead of building */
-    const char *dockerfile;    /* container backends: file in dir to build; NULL = "Dockerfile" */
+    const char *image;         /* container backends: run this image, chosen by another plugin
+                                * (a resource's server); NULL for services, whose image or
+                                * Dockerfile is in their settings (options) */
+    const char *dockerfile;    /* ABI 1.0 only: the core leaves it NULL since 1.2; a backend
+                                * reads a service's Dockerfile from its settings (options) */
     const char *const *env;    /* NULL-terminated "NAME=VALUE" list */
     const exo_port_map_t *ports;
     size_t n_ports;
     const char *user;          /* run as this user when exo is root; NULL = unchanged */
-    const json_t *options;     /* backend-specific manifest options; may be NULL */
+    const json_t *options;     /* the service's backend settings: its service.yml section
+                                * (the backend's config_section) overlaid with application.yml
+                                * services.<role>.options, checked against the backend's
+                                * declared keys (exo/plugin.h); may be NULL */
 
     /** One line of output, without its newline. May be called many times. */
     void (*on_output)(void *arg, int stream, const char *line, size_t len);
@@ -137,12 +143,24 @@ typedef struct exo_backend_ops {
      *  networks, process groups recorded in @p state_dir). Never touches anything else. */
     int (*cleanup)(const exo_host_t *host, const char *app, const char *state_dir,
                    exo_error_t *err);
+
+    /* Appended in ABI 1.2 (the core checks ops->size before calling): */
+
+    /** The address a server that exo runs on its own machine (the broker) must bind so that
+     *  this run's units reach it: a container network's gateway on the host; NULL (or the op
+     *  missing) means loopback is enough, as for processes. Instance-owned string. */
+    const char *(*host_bind_address)(void *inst);
 } exo_backend_ops_t;
 
 /** Define a backend plugin: EXO_BACKEND_PLUGIN("process", "1.0.0", "...", caps, init, fini, &ops) */
 #define EXO_BACKEND_PLUGIN(name, version, descr, caps, init, fini, ops)                         \
     static inline const exo_backend_ops_t *exo_backend_ops_check_(void) { return (ops); } \
     EXO_PLUGIN_DEFINE_(EXO_KIND_BACKEND, name, version, descr, caps, init, fini, (ops))
+/** The same with declared settings keys (exo/plugin.h) read from service.yml's @p section. */
+#define EXO_BACKEND_PLUGIN_CONFIG(name, version, descr, caps, init, fini, ops, keys, section) \
+    static inline const exo_backend_ops_t *exo_backend_ops_check_(void) { return (ops); }   \
+    EXO_PLUGIN_DEFINE_CONFIG_(EXO_KIND_BACKEND, name, version, descr, caps, init, fini, (ops), \
+                              (keys), (section))
 
 #ifdef __cplusplus
 }

@@ -214,6 +214,46 @@ struct exo_host {
 #define exo_log_info(h, ...) do { (h)->log((h), EXO_LOG_INFO, __VA_ARGS__); } while (0)
 #define exo_log_debug(h, ...) do { (h)->log((h), EXO_LOG_DEBUG, __VA_ARGS__); } while (0)
 
+/* ---- Declared configuration (ABI 1.1) ----
+ *
+ * A plugin declares the configuration keys it reads, in the spirit of Fluent Bit's config_map,
+ * so that the core checks every plugin block of application.yml and service.yml before
+ * anything starts (`exo check`, every command that loads the app), with FILE:LINE:COLUMN
+ * errors and did-you-mean hints, and `exo plugins --json` documents them. A plugin whose
+ * descriptor has no table (built before ABI 1.1, or config NULL) gets its block unchecked.
+ *
+ * Which block a kind's keys describe:
+ *  - resource:  the resources.<name> block of application.yml (without its `type`);
+ *  - backend:   a service's backend settings: the service.yml section named by
+ *               config_section (docker and podman: "docker"), overlaid key by key with
+ *               application.yml's services.<role>.options; keys another backend declares are
+ *               not errors (a service may run on either), keys none declares are;
+ *  - transport: the application.yml section named by config_section ("bus"), without the
+ *               core's own keys (transport, max-message-size).
+ * The core checks presence and type only; ranges and meaning stay the plugin's (create()
+ * still reports them, with the key's name).
+ */
+typedef enum exo_config_type {
+    EXO_CONFIG_STRING = 1,  /* a scalar, taken as text */
+    EXO_CONFIG_INT = 2,     /* a whole number */
+    EXO_CONFIG_BOOL = 3,    /* true / false */
+    EXO_CONFIG_NUMBER = 4,  /* a whole or decimal number */
+    EXO_CONFIG_SIZE = 5,    /* bytes: a whole number or a string with a unit ("512m", "1g") */
+    EXO_CONFIG_STRINGS = 6, /* a sequence of scalars */
+    EXO_CONFIG_MAP = 7      /* a mapping the plugin checks itself */
+} exo_config_type_t;
+
+#define EXO_CONFIG_REQUIRED 0x1u /* the block must have it */
+#define EXO_CONFIG_SECRET 0x2u   /* never printed; `exo env` masks what it becomes */
+
+typedef struct exo_config_key {
+    const char *name;          /* the key as written, [a-z0-9_-]+; NULL ends the table */
+    exo_config_type_t type;
+    const char *default_value; /* as it would be written in YAML, for docs; NULL = none */
+    const char *doc;           /* one line */
+    unsigned flags;            /* EXO_CONFIG_* */
+} exo_config_key_t;
+
 /**
  * What exo_plugin_describe() returns. Build it with the kind header's macro.
  * describe() must be pure: no allocation, no I/O, no threads. State belongs in init().
@@ -232,6 +272,11 @@ typedef struct exo_plugin_desc {
     /** Called once before the plugin is dropped. Optional. */
     void (*fini)(void);
     const void *ops;              /* the kind's table; starts with its own uint32_t size */
+    /* Appended in ABI 1.1: read them only when EXO_HAS(desc, exo_plugin_desc_t, member). */
+    const exo_config_key_t *config; /* keys this plugin reads, ended by a NULL name; NULL =
+                                     * not declared (the core checks nothing) */
+    const char *config_section;     /* backend/transport: the manifest section holding them
+                                     * (see above); NULL for resources */
 } exo_plugin_desc_t;
 
 /** The one symbol every plugin exports. */
@@ -239,7 +284,8 @@ typedef struct exo_plugin_desc {
 typedef const exo_plugin_desc_t *(*exo_plugin_describe_fn)(void);
 
 /** Used by the kind macros: defines exo_plugin_describe() returning a static descriptor. */
-#define EXO_PLUGIN_DEFINE_(kind_, name_, version_, descr_, caps_, init_, fini_, ops_)       \
+#define EXO_PLUGIN_DEFINE_CONFIG_(kind_, name_, version_, descr_, caps_, init_, fini_, ops_,  \
+                                  config_, section_)                                        \
     EXO_EXTERN_C EXO_EXPORT const exo_plugin_desc_t *exo_plugin_describe(void);             \
     EXO_EXTERN_C const exo_plugin_desc_t *exo_plugin_describe(void)                         \
     {                                                                                       \
@@ -256,9 +302,13 @@ typedef const exo_plugin_desc_t *(*exo_plugin_describe_fn)(void);
             .init = (init_),                                                                \
             .fini = (fini_),                                                                \
             .ops = (ops_),                                                                  \
+            .config = (config_),                                                            \
+            .config_section = (section_),                                                   \
         };                                                                                  \
         return &desc_;                                                                      \
     }
+#define EXO_PLUGIN_DEFINE_(kind_, name_, version_, descr_, caps_, init_, fini_, ops_) \
+    EXO_PLUGIN_DEFINE_CONFIG_(kind_, name_, version_, descr_, caps_, init_, fini_, ops_, NULL, NULL)
 
 #ifdef __cplusplus
 }

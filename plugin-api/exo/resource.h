@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 #define EXO_RESOURCE_ABI_MAJOR 1
-#define EXO_RESOURCE_ABI_MINOR 0
+#define EXO_RESOURCE_ABI_MINOR 1
 
 typedef struct exo_resource_spec {
     uint32_t size;
@@ -94,6 +94,11 @@ typedef struct exo_resource_ops {
 #define EXO_RESOURCE_PLUGIN(name, version, descr, caps, init, fini, ops) \
     static inline const exo_resource_ops_t *exo_resource_ops_check_(void) { return (ops); } \
     EXO_PLUGIN_DEFINE_(EXO_KIND_RESOURCE, name, version, descr, caps, init, fini, (ops))
+/** The same with declared configuration keys (exo/plugin.h): the resources.<name> block. */
+#define EXO_RESOURCE_PLUGIN_CONFIG(name, version, descr, caps, init, fini, ops, keys)        \
+    static inline const exo_resource_ops_t *exo_resource_ops_check_(void) { return (ops); } \
+    EXO_PLUGIN_DEFINE_CONFIG_(EXO_KIND_RESOURCE, name, version, descr, caps, init, fini,    \
+                              (ops), (keys), NULL)
 
 #ifdef __cplusplus
 }

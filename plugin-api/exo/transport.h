@@ -11,7 +11,8 @@
  * Ownership and threading: see exo/plugin.h. The broker runs on the core's loop thread by
  * watching its sockets with the host; on_event runs there too.
  *
- * Mandatory operations: all of them (a transport serves both `exo run` and the CLI clients).
+ * Mandatory operations: all of the 1.0 table (a transport serves both `exo run` and the CLI
+ * clients). Optional: emit_env (ABI 1.2).
  */
 #ifndef EXO_PLUGIN_API_TRANSPORT_H
 #define EXO_PLUGIN_API_TRANSPORT_H
@@ -23,7 +24,7 @@ extern "C" {
 #endif
 
 #define EXO_TRANSPORT_ABI_MAJOR 1
-#define EXO_TRANSPORT_ABI_MINOR 1
+#define EXO_TRANSPORT_ABI_MINOR 2
 
 /**
  * A broker event as plain fields, for observers that want no JSON (exo bus, exo run): the
@@ -65,6 +66,12 @@ typedef struct exo_bus_spec {
      *  has drained its sockets and goes idle: the moment to flush buffered output. Costs no
      *  JSON; on_event, when also set, is still called. Optional. */
     void (*on_trace)(void *arg, const exo_bus_trace_t *trace);
+    /* Appended in ABI 1.2: */
+    const json_t *config;       /* the app's transport section (config_section, e.g. `bus:`)
+                                 * as JSON, checked against the declared keys; may be NULL */
+    const char *bind_host;      /* the address the run's backends need the broker bound to
+                                 * (a container network's gateway); NULL = loopback. The
+                                 * plugin decides how it combines with its own settings */
 } exo_bus_spec_t;
 
 /** Options of a one-shot CLI client (exo send). */
@@ -103,12 +110,34 @@ typedef struct exo_transport_ops {
     /** CLI: ask a running broker for its state (same JSON as broker_stats). */
     int (*client_stats)(const exo_host_t *host, const char *control_endpoint, json_t **out,
                         exo_error_t *err);
+
+    /* Appended in ABI 1.2 (the core checks ops->size before calling): */
+
+    /**
+     * Add to @p env what a service needs to join the bus: the endpoint as the unit reaches
+     * it, and the paths of the transport's client libraries (for zmq: EXO_BUS_ENDPOINT,
+     * PYTHONPATH, and with EXO_BUS_ENV_BUILD the EXO_CFLAGS/EXO_LIBS a setup command builds a
+     * C service with). @p inst is the running broker, or NULL when none runs (`exo env`
+     * outside a run: give the endpoint the configuration @p config names). @p unit_host is
+     * the host name under which the unit reaches exo's machine (the backend's host_address;
+     * "127.0.0.1" for processes). Optional: without it services get no bus variables.
+     */
+    int (*emit_env)(const exo_host_t *host, void *inst, const json_t *config,
+                    const char *unit_host, unsigned flags, exo_env_t *env, exo_error_t *err);
 } exo_transport_ops_t;
+
+/* Flags for emit_env. */
+#define EXO_BUS_ENV_BUILD 0x1u /* a setup command: add what compiling against the SDK needs */
 
 /** Define a transport plugin; the inline function makes the compiler check the ops table's type. */
 #define EXO_TRANSPORT_PLUGIN(name, version, descr, caps, init, fini, ops) \
     static inline const exo_transport_ops_t *exo_transport_ops_check_(void) { return (ops); } \
     EXO_PLUGIN_DEFINE_(EXO_KIND_TRANSPORT, name, version, descr, caps, init, fini, (ops))
+/** The same with declared configuration keys (exo/plugin.h) read from the app's @p section. */
+#define EXO_TRANSPORT_PLUGIN_CONFIG(name, version, descr, caps, init, fini, ops, keys, section) \
+    static inline const exo_transport_ops_t *exo_transport_ops_check_(void) { return (ops); }  \
+    EXO_PLUGIN_DEFINE_CONFIG_(EXO_KIND_TRANSPORT, name, version, descr, caps, init, fini,      \
+                              (ops), (keys), (section))
 
 #ifdef __cplusplus
 }
