@@ -23,7 +23,7 @@
 
 #include "cunit_main.h"
 #include "test_host.h"
-#include "util.h"
+#include "base/util.h"
 
 static exo_loop_t *loop;
 static struct {

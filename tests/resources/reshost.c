@@ -3,7 +3,7 @@
  * way `exo run` does, so the plugins can be tested against real servers on their own:
  * dlopen the plugin of each type from EXO_PLUGIN_PATH, create -> prepare -> unit, start the
  * unit's command as a real process (own process group; as unit.user when root), poll
- * check_ready on a core/loop.h timer, provision, emit_env with prefix NAME_, then run a command
+ * check_ready on a core/base/loop.h timer, provision, emit_env with prefix NAME_, then run a command
  * with those variables (the "service"), stop the servers (SIGTERM to the group, SIGKILL after
  * 20 s) and destroy.
  *
@@ -33,9 +33,9 @@
 
 #include <exo/resource.h>
 
-#include "env.h"
-#include "loop.h"
-#include "util.h"
+#include "base/env.h"
+#include "base/loop.h"
+#include "base/util.h"
 
 extern char **environ;
 

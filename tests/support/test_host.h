@@ -1,6 +1,6 @@
 /*
  * tests/support/test_host.h - a plugin host table for test programs and drivers that load a
- * plugin without the whole exo core (no loader, no app): loop services come from core/loop.h,
+ * plugin without the whole exo core (no loader, no app): loop services come from core/base/loop.h,
  * logging goes to stderr with a prefix. One host per loop; not thread-safe except log/post.
  */
 #ifndef EXO_TESTS_TEST_HOST_H
@@ -8,7 +8,7 @@
 
 #include <exo/plugin.h>
 
-#include "loop.h"
+#include "base/loop.h"
 
 /** Fill @p host for @p loop; log lines start with @p prefix. */
 void exo_test_host_init(exo_host_t *host, exo_loop_t *loop, const char *prefix);

@@ -12,8 +12,8 @@
 
 #include <exo/backend.h>
 
-#include "loop.h"
-#include "util.h"
+#include "base/loop.h"
+#include "base/util.h"
 #include "../support/cunit_main.h"
 #include "../support/test_host.h"
 

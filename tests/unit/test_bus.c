@@ -1,4 +1,4 @@
-/* tests/unit/test_bus.c - core/bus.c: trace lines, the embedded broker's bus.json lifecycle
+/* tests/unit/test_bus.c - core/bus/bus.c: trace lines, the embedded broker's bus.json lifecycle
  * and finding a running broker (with the real zmq plugin from EXO_PLUGIN_PATH). */
 #include "config.h"
 
@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bus.h"
-#include "util.h"
+#include "bus/bus.h"
+#include "base/util.h"
 #include "../support/cunit_main.h"
 
 static void check_line(const char *event, const char *want)

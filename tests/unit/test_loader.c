@@ -9,11 +9,11 @@
 
 #include <exo/backend.h>
 
-#include "env.h"
-#include "host.h"
-#include "loader.h"
-#include "loop.h"
-#include "util.h"
+#include "base/env.h"
+#include "plugins/host.h"
+#include "plugins/registry.h"
+#include "base/loop.h"
+#include "base/util.h"
 #include "../support/cunit_main.h"
 
 static char *fixtures, *fixtures_dup;

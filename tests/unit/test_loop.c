@@ -5,8 +5,8 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include "loop.h"
-#include "util.h"
+#include "base/loop.h"
+#include "base/util.h"
 #include "../support/cunit_main.h"
 
 static int fired;

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
-#include "util.h"
-#include "yamlnode.h"
+#include "model/app.h"
+#include "base/util.h"
+#include "model/yamlnode.h"
 #include "../support/cunit_main.h"
 
 static char *tmp_app;

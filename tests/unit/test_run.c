@@ -11,21 +11,21 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "app.h"
-#include "env.h"
-#include "runenv.h"
-#include "runstate.h"
-#include "starttimes.h"
-#include "util.h"
-#include "watch.h"
+#include "model/app.h"
+#include "base/env.h"
+#include "run/unitenv.h"
+#include "run/record.h"
+#include "run/starttimes.h"
+#include "base/util.h"
+#include "run/watch.h"
 #include "../support/cunit_main.h"
 
 static void test_prefix(void)
 {
-    char *p = exo_runenv_prefix("api-server");
+    char *p = exo_unitenv_prefix("api-server");
     CU_ASSERT_STRING_EQUAL(p, "API_SERVER_");
     free(p);
-    p = exo_runenv_prefix("db_main");
+    p = exo_unitenv_prefix("db_main");
     CU_ASSERT_STRING_EQUAL(p, "DB_MAIN_");
     free(p);
 }
@@ -33,7 +33,7 @@ static void test_prefix(void)
 static int fake_resource_env(void *arg, const exo_service_t *svc, const char *name,
                              exo_env_t *env, exo_error_t *err)
 {
-    char *prefix = exo_runenv_prefix(name);
+    char *prefix = exo_unitenv_prefix(name);
     char *n = exo_strdupf("%sURL", prefix);
     exo_env_set(env, n, "postgres://db", 0);
     free(n);
@@ -80,14 +80,14 @@ static void test_layers_in_precedence_order(void)
     app.n_env = 2;
     unsigned listen[] = {4000, 5000};
     const char *hosts[] = {"127.0.0.1", "10.0.0.2"};
-    exo_runenv_ctx_t ctx = {.app = &app, .bus_endpoint = "tcp://127.0.0.1:9", .run_id = "r1",
+    exo_unitenv_ctx_t ctx = {.app = &app, .bus_endpoint = "tcp://127.0.0.1:9", .run_id = "r1",
                             .listen_ports = listen, .reach_ports = listen, .hosts = hosts,
                             .resource_env = fake_resource_env};
     setenv("EXO_SOMETHING", "leak", 1);
     setenv("RUN_TEST_INHERITED", "yes", 1);
     exo_env_t *env = exo_env_new();
     exo_error_t err = {0};
-    CU_ASSERT_EQUAL(exo_runenv_build(&ctx, &services[0], env, &err), 0);
+    CU_ASSERT_EQUAL(exo_unitenv_build(&ctx, &services[0], env, &err), 0);
     CU_ASSERT_STRING_EQUAL(get(env, "EXO_ROLE")->value, "web");
     CU_ASSERT_STRING_EQUAL(get(env, "EXO_APP")->value, "shop");
     CU_ASSERT_STRING_EQUAL(get(env, "EXO_BUS_ENDPOINT")->value, "tcp://127.0.0.1:9");
@@ -111,7 +111,7 @@ static void test_layers_in_precedence_order(void)
     setenv("EXO_LIBS", "-lx", 1);
     ctx.setup = true;
     env = exo_env_new();
-    CU_ASSERT_EQUAL(exo_runenv_build(&ctx, &services[1], env, &err), 0);
+    CU_ASSERT_EQUAL(exo_unitenv_build(&ctx, &services[1], env, &err), 0);
     CU_ASSERT_STRING_EQUAL(get(env, "PORT")->value, "5000");
     CU_ASSERT_STRING_EQUAL(get(env, "EXO_LIBS")->value, "-lx");
     CU_ASSERT_PTR_NOT_NULL(exo_env_get(env, "EXO_CFLAGS"));
@@ -125,9 +125,9 @@ static void test_layers_in_precedence_order(void)
 static void test_python_dir_override(void)
 {
     setenv("EXO_PYTHON_DIR", "/x/py", 1);
-    CU_ASSERT_STRING_EQUAL(exo_runenv_python_dir(), "/x/py");
+    CU_ASSERT_STRING_EQUAL(exo_unitenv_python_dir(), "/x/py");
     unsetenv("EXO_PYTHON_DIR");
-    CU_ASSERT_PTR_NOT_NULL(strstr(exo_runenv_python_dir(), "/python"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(exo_unitenv_python_dir(), "/python"));
 }
 
 static void test_free_port(void)
@@ -138,7 +138,7 @@ static void test_free_port(void)
     CU_ASSERT_EQUAL_FATAL(sscanf(range, "%u %u", &lo, &hi), 2);
     free(range);
     for (int i = 0; i < 50; i++) {
-        unsigned p = exo_runenv_free_port();
+        unsigned p = exo_unitenv_free_port();
         /* Outside the ephemeral range that client connections take their ports from. */
         CU_ASSERT(p >= 10000 && p < 65536);
         if (lo > 11000) {
@@ -172,23 +172,23 @@ static void test_run_record(void)
 {
     char dir[] = "/tmp/exo-test-rs-XXXXXX";
     CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
-    exo_runstate_t rs;
-    CU_ASSERT_FALSE(exo_runstate_read(dir, &rs));
+    exo_record_t rs;
+    CU_ASSERT_FALSE(exo_record_read(dir, &rs));
     exo_strv_t be = {0};
     exo_strv_push(&be, "process");
-    CU_ASSERT_EQUAL(exo_runstate_write(dir, "abc", "run", &be), 0);
-    CU_ASSERT_TRUE(exo_runstate_read(dir, &rs));
+    CU_ASSERT_EQUAL(exo_record_write(dir, "abc", "run", &be), 0);
+    CU_ASSERT_TRUE(exo_record_read(dir, &rs));
     CU_ASSERT_EQUAL(rs.pid, getpid());
     CU_ASSERT_STRING_EQUAL(rs.run_id, "abc");
     CU_ASSERT_STRING_EQUAL(rs.command, "run");
     CU_ASSERT_EQUAL(rs.backends.n, 1);
-    CU_ASSERT_TRUE(exo_runstate_alive(&rs));
+    CU_ASSERT_TRUE(exo_record_alive(&rs));
     rs.start++; /* a recycled pid has another start time */
-    CU_ASSERT_FALSE(exo_runstate_alive(&rs));
-    exo_runstate_free(&rs);
-    exo_runstate_remove(dir);
-    CU_ASSERT_FALSE(exo_runstate_read(dir, &rs));
-    char *a = exo_runstate_new_id(), *b = exo_runstate_new_id();
+    CU_ASSERT_FALSE(exo_record_alive(&rs));
+    exo_record_free(&rs);
+    exo_record_remove(dir);
+    CU_ASSERT_FALSE(exo_record_read(dir, &rs));
+    char *a = exo_record_new_id(), *b = exo_record_new_id();
     CU_ASSERT_EQUAL(strlen(a), 12);
     free(a);
     free(b);

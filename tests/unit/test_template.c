@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "template.h"
-#include "util.h"
+#include "scaffold/template.h"
+#include "base/util.h"
 #include "../support/cunit_main.h"
 
 static char *root; /* a fresh temporary directory per test */

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "yamledit.h"
+#include "scaffold/yamledit.h"
 #include "../support/cunit_main.h"
 
 /* Add role `ping` at ./ping and compare with the exact expected text. */

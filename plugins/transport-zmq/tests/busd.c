@@ -19,7 +19,7 @@
 
 #include <exo/transport.h>
 
-#include "loop.h"
+#include "base/loop.h"
 #include "../../../tests/support/test_host.h"
 
 static exo_loop_t *loop;

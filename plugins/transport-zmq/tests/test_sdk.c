@@ -14,7 +14,7 @@
 #include <exo/service.h>
 #include <exo/transport.h>
 
-#include "loop.h"
+#include "base/loop.h"
 #include "../../../tests/support/test_host.h"
 #include "../../../tests/support/cunit_main.h"
 

@@ -1,0 +1,25 @@
+/*
+ * core/base/log.h - exo's own diagnostics on stderr: "exo: error: ...", "exo: warning: ...".
+ * Service output and bus traces are not logged here (see core/run/output.c). Thread-safe: each
+ * line is written with one fprintf under stdio's own lock.
+ */
+#ifndef EXO_CORE_LOG_H
+#define EXO_CORE_LOG_H
+
+#include <stdarg.h>
+
+#include <exo/plugin.h>
+
+/** Lines above this level are dropped. Default EXO_LOG_INFO; EXO_LOG_DEBUG with EXO_DEBUG=1. */
+void exo_log_set_level(exo_log_level_t level);
+exo_log_level_t exo_log_get_level(void);
+void exo_log(exo_log_level_t level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/** @p origin prefixes the message, e.g. "backend process". NULL for none. */
+void exo_vlog(exo_log_level_t level, const char *origin, const char *fmt, va_list ap);
+
+#define exo_error(...) exo_log(EXO_LOG_ERROR, __VA_ARGS__)
+#define exo_warn(...) exo_log(EXO_LOG_WARN, __VA_ARGS__)
+#define exo_info(...) exo_log(EXO_LOG_INFO, __VA_ARGS__)
+#define exo_debug(...) exo_log(EXO_LOG_DEBUG, __VA_ARGS__)
+
+#endif /* EXO_CORE_LOG_H */

@@ -1,0 +1,69 @@
+/*
+ * core/base/util.h - small helpers every core module uses: allocation that aborts on exhaustion
+ * (the CLI cannot do anything useful without memory), string building, paths, string lists.
+ * Threading: all functions are reentrant.
+ */
+#ifndef EXO_CORE_UTIL_H
+#define EXO_CORE_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+void *exo_xmalloc(size_t n);
+void *exo_xcalloc(size_t n, size_t size);
+void *exo_xrealloc(void *p, size_t n);
+char *exo_xstrdup(const char *s);
+char *exo_xstrndup(const char *s, size_t n);
+char *exo_strdupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *exo_vstrdupf(const char *fmt, va_list ap);
+
+/** A growable NUL-terminated buffer. */
+typedef struct exo_buf {
+    char *data;
+    size_t len, cap;
+} exo_buf_t;
+
+void exo_buf_append(exo_buf_t *b, const char *s, size_t n);
+void exo_buf_puts(exo_buf_t *b, const char *s);
+void exo_buf_printf(exo_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void exo_buf_free(exo_buf_t *b);
+
+/** Array of owned strings. */
+typedef struct exo_strv {
+    char **v;
+    size_t n, cap;
+} exo_strv_t;
+
+void exo_strv_push(exo_strv_t *sv, const char *s);
+void exo_strv_push_owned(exo_strv_t *sv, char *s);
+bool exo_strv_contains(const exo_strv_t *sv, const char *s);
+void exo_strv_free(exo_strv_t *sv);
+/** NULL-terminated copy of the pointers (not the strings) for execve-style APIs. */
+const char **exo_strv_nullterm(exo_strv_t *sv);
+
+/** Levenshtein distance, capped at 64 characters per string. */
+size_t exo_edit_distance(const char *a, const char *b);
+/** The candidate closest to @p word, or NULL if none is close enough to be a likely typo. */
+const char *exo_closest(const char *word, const char *const *candidates, size_t n);
+
+/** "a/b" joined with exactly one slash. New string. */
+char *exo_path_join(const char *a, const char *b);
+bool exo_path_is_dir(const char *path);
+bool exo_path_is_file(const char *path);
+/** mkdir -p. Returns 0 or -1 with errno. */
+int exo_mkdir_p(const char *path, unsigned mode);
+/** rm -rf; refuses "/" and empty paths. Returns 0 or -1. */
+int exo_rm_rf(const char *path);
+/** Read a whole file. New string or NULL with errno. */
+char *exo_read_file(const char *path, size_t *len);
+/** Write atomically: temp file in the same directory, fsync, rename. 0 or -1 with errno. */
+int exo_write_file_atomic(const char *path, const char *data, size_t len);
+
+/** Milliseconds from a monotonic clock. */
+unsigned long long exo_now_ms(void);
+
+/** True when stdout (fd 1) or @p fd is a terminal and NO_COLOR is unset. */
+bool exo_use_color(int fd);
+
+#endif /* EXO_CORE_UTIL_H */

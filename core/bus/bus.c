@@ -1,0 +1,278 @@
+/* core/bus/bus.c - the embedded broker, bus.json and trace lines; see bus.h. */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "bus.h"
+#include "base/util.h"
+
+struct exo_bus {
+    const exo_transport_ops_t *ops;
+    void *inst;
+    char *file; /* <app>/.exo/bus.json */
+};
+
+const exo_plugin_t *exo_bus_transport(const exo_registry_t *reg, exo_error_t *err)
+{
+    const exo_plugin_t *p = exo_registry_find(reg, EXO_KIND_TRANSPORT, EXO_BUS_TRANSPORT);
+    if (p == NULL) {
+        exo_error_set(err, EXO_ERR_NOTFOUND, "the transport plugin '%s' was not found or is "
+                      "broken; 'exo plugins' shows what exo found and why", EXO_BUS_TRANSPORT);
+        return NULL;
+    }
+    const exo_transport_ops_t *ops = p->desc->ops;
+    if (ops == NULL || !EXO_HAS(ops, exo_transport_ops_t, client_stats)) {
+        exo_error_set(err, EXO_ERR_ABI, "the transport plugin '%s' (%s) is too old for this exo",
+                      EXO_BUS_TRANSPORT, p->path);
+        return NULL;
+    }
+    return p;
+}
+
+static char *bus_file(const exo_app_t *app)
+{
+    return exo_strdupf("%s/.exo/bus.json", app->dir);
+}
+
+/* Read bus.json; 0 when it names a live process. */
+static int read_bus_file(const char *file, char **endpoint, char **control, long *pid)
+{
+    json_t *j = json_load_file(file, 0, NULL);
+    const char *ep = json_string_value(json_object_get(j, "endpoint"));
+    const char *ctl = json_string_value(json_object_get(j, "control"));
+    *pid = (long)json_integer_value(json_object_get(j, "pid"));
+    int rc = -1;
+    if (ep != NULL && ctl != NULL && *pid > 0 &&
+        (kill((pid_t)*pid, 0) == 0 || errno == EPERM)) {
+        if (endpoint != NULL) {
+            *endpoint = exo_xstrdup(ep);
+        }
+        if (control != NULL) {
+            *control = exo_xstrdup(ctl);
+        }
+        rc = 0;
+    }
+    json_decref(j);
+    return rc;
+}
+
+int exo_bus_find(const exo_app_t *app, char **endpoint, char **control, exo_error_t *err)
+{
+    char *file = bus_file(app);
+    long pid = 0;
+    int rc = read_bus_file(file, endpoint, control, &pid);
+    free(file);
+    if (rc < 0) {
+        return exo_error_set(err, EXO_ERR_UNAVAILABLE, "no exo run or exo bus is running for "
+                             "app %s; start one with 'exo run --app %s' or 'exo bus --app %s'",
+                             app->name, app->dir, app->dir);
+    }
+    return 0;
+}
+
+exo_bus_t *exo_bus_start(const exo_app_t *app, const exo_registry_t *reg, exo_loop_t *loop,
+                         const char *listen,
+                         void (*on_trace)(void *arg, const exo_bus_trace_t *trace), void *arg,
+                         exo_error_t *err)
+{
+    const exo_plugin_t *p = exo_bus_transport(reg, err);
+    if (p == NULL) {
+        return NULL;
+    }
+    char *file = bus_file(app);
+    long pid = 0;
+    if (read_bus_file(file, NULL, NULL, &pid) == 0 && pid != (long)getpid()) {
+        exo_error_set(err, EXO_ERR_EXISTS, "a broker for app %s is already running (pid %ld, "
+                      "see %s); stop that exo run / exo bus first", app->name, pid, file);
+        free(file);
+        return NULL;
+    }
+    json_t *routes = exo_app_routes(app);
+    exo_bus_spec_t spec = {
+        .size = sizeof spec,
+        .app = app->name,
+        .listen = listen ? listen : app->bus_listen,
+        .routes = routes,
+        .max_message_size = app->bus_max_message_size,
+        .arg = arg,
+        .on_trace = on_trace,
+    };
+    exo_bus_t *bus = exo_xcalloc(1, sizeof *bus);
+    bus->ops = p->desc->ops;
+    int rc = bus->ops->broker_open(p->host, &spec, &bus->inst, err);
+    json_decref(routes);
+    if (rc < 0) {
+        free(file);
+        free(bus);
+        return NULL;
+    }
+    char *dir = exo_strdupf("%s/.exo", app->dir);
+    json_t *info = json_pack("{s:s,s:s,s:I}", "endpoint", bus->ops->broker_endpoint(bus->inst),
+                             "control", bus->ops->broker_control_endpoint(bus->inst), "pid",
+                             (json_int_t)getpid());
+    char *text = json_dumps(info, JSON_INDENT(2));
+    json_decref(info);
+    if (exo_mkdir_p(dir, 0755) < 0 || text == NULL ||
+        exo_write_file_atomic(file, text, strlen(text)) < 0) {
+        exo_error_set(err, EXO_ERR_IO, "cannot write %s: %s", file, strerror(errno));
+        bus->ops->broker_close(bus->inst);
+        free(bus);
+        free(file);
+        free(dir);
+        free(text);
+        return NULL;
+    }
+    free(dir);
+    free(text);
+    bus->file = file;
+    (void)loop; /* the plugin reaches the loop through its host table */
+    return bus;
+}
+
+const char *exo_bus_endpoint(const exo_bus_t *bus)
+{
+    return bus->ops->broker_endpoint(bus->inst);
+}
+
+const char *exo_bus_control_endpoint(const exo_bus_t *bus)
+{
+    return bus->ops->broker_control_endpoint(bus->inst);
+}
+
+json_t *exo_bus_stats(exo_bus_t *bus)
+{
+    json_t *out = NULL;
+    return bus->ops->broker_stats(bus->inst, &out, NULL) == 0 ? out : NULL;
+}
+
+void exo_bus_stop(exo_bus_t **bus_p)
+{
+    exo_bus_t *bus = bus_p ? *bus_p : NULL;
+    if (bus == NULL) {
+        return;
+    }
+    bus->ops->broker_close(bus->inst);
+    /* Only our own file: a broker started after us for the same app keeps its own. */
+    long pid = 0;
+    json_t *j = json_load_file(bus->file, 0, NULL);
+    pid = (long)json_integer_value(json_object_get(j, "pid"));
+    json_decref(j);
+    if (pid == (long)getpid()) {
+        unlink(bus->file);
+    }
+    free(bus->file);
+    free(bus);
+    *bus_p = NULL;
+}
+
+static const char *str(const json_t *ev, const char *key)
+{
+    const char *s = json_string_value(json_object_get(ev, key));
+    return s ? s : "?";
+}
+
+static const char *or_q(const char *s)
+{
+    return s ? s : "?";
+}
+
+
+static void buf_put_ull(exo_buf_t *b, unsigned long long v)
+{
+    char tmp[24];
+    size_t i = sizeof tmp;
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    exo_buf_append(b, tmp + i, sizeof tmp - i);
+}
+
+bool exo_bus_trace_format(const exo_bus_trace_t *t, exo_buf_t *b)
+{
+    const char *kind = or_q(t->event);
+    if (strcmp(kind, "message") == 0) {
+        exo_buf_puts(b, or_q(t->sender));
+        exo_buf_puts(b, "  --[ ");
+        if (t->name != NULL) {
+            exo_buf_append(b, t->name, t->name_len);
+        } else {
+            exo_buf_puts(b, "?");
+        }
+        exo_buf_puts(b, " ]");
+        if (t->internal_name != NULL) {
+            exo_buf_puts(b, "-[ ");
+            exo_buf_puts(b, t->internal_name);
+            exo_buf_puts(b, " ]");
+        }
+        const char *outcome = or_q(t->outcome);
+        exo_buf_puts(b, "->  ");
+        if (strcmp(outcome, "delivered") == 0) {
+            exo_buf_puts(b, or_q(t->receiver));
+        } else {
+            if (t->receiver != NULL) {
+                exo_buf_puts(b, t->receiver);
+                exo_buf_puts(b, "  ");
+            }
+            exo_buf_puts(b, "(");
+            exo_buf_puts(b, outcome);
+            exo_buf_puts(b, ")");
+        }
+        return true;
+    }
+    bool reg = strcmp(kind, "register") == 0;
+    if (reg || strcmp(kind, "unregister") == 0) {
+        exo_buf_puts(b, or_q(t->role));
+        exo_buf_puts(b, reg ? " online (instance " : " offline (instance ");
+        buf_put_ull(b, t->instance);
+        exo_buf_puts(b, ", ");
+        exo_buf_puts(b, or_q(reg ? t->label : t->reason));
+        exo_buf_puts(b, ")");
+        return true;
+    }
+    if (strcmp(kind, "error") == 0) {
+        exo_buf_puts(b, or_q(t->sender));
+        exo_buf_puts(b, "  (");
+        exo_buf_puts(b, or_q(t->error));
+        exo_buf_puts(b, ": ");
+        exo_buf_puts(b, or_q(t->message));
+        exo_buf_puts(b, ")");
+        return true;
+    }
+    return false;
+}
+
+char *exo_bus_trace_line(const json_t *ev)
+{
+    const char *name = str(ev, "name");
+    json_int_t instance = json_integer_value(json_object_get(ev, "instance"));
+    exo_bus_trace_t t = {
+        .size = sizeof t,
+        .event = str(ev, "event"),
+        .sender = str(ev, "sender"),
+        .name = name,
+        .name_len = strlen(name),
+        .receiver = json_string_value(json_object_get(ev, "receiver")),
+        .internal_name = json_string_value(json_object_get(ev, "internal_name")),
+        .outcome = str(ev, "outcome"),
+        .role = str(ev, "role"),
+        .instance = (unsigned long long)instance,
+        .label = str(ev, "label"),
+        .reason = str(ev, "reason"),
+        .error = str(ev, "error"),
+        .message = str(ev, "message"),
+    };
+    exo_buf_t b = {0};
+    if (!exo_bus_trace_format(&t, &b)) {
+        exo_buf_free(&b);
+        return NULL;
+    }
+    exo_buf_append(&b, "", 0);
+    return b.data;
+}

@@ -1,0 +1,13 @@
+# core/bus/: the core side of the message bus (the embedded broker through the transport
+# plugin, bus.json, trace lines). The broker itself is a transport plugin.
+core_libexocore_la_SOURCES += core/bus/bus.h core/bus/bus.c
+
+TESTS += tests/bus/cli.sh
+EXTRA_DIST += tests/bus/cli.sh
+
+check_PROGRAMS += tests/unit/test_bus
+tests_unit_test_bus_SOURCES = tests/unit/test_bus.c tests/support/cunit_main.h
+tests_unit_test_bus_CFLAGS = $(EXO_TEST_CCFLAGS) \
+	-DEXO_TEST_PLUGIN_DIR='"$(abs_top_builddir)/plugins/.libs"'
+tests_unit_test_bus_LDADD = $(EXO_TEST_LINK)
+TESTS += tests/unit/test_bus

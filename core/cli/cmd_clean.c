@@ -1,0 +1,216 @@
+/* core/cli/cmd_clean.c - `exo clean`: stop what an earlier run left and remove its state. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <exo/backend.h>
+#include <exo/resource.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+#include "plugins/registry.h"
+#include "base/log.h"
+#include "run/record.h"
+
+int exo_cmd_clean(int argc, char **argv);
+
+/* Delete each resource's data: the plugin's wipe() when it has one, then its data directory. */
+static int wipe_data(const exo_app_t *app, const exo_registry_t *reg, const char *exo_dir)
+{
+    int code = EXO_EXIT_OK;
+    for (size_t i = 0; i < app->n_resources; i++) {
+        const exo_resource_t *res = &app->resources[i];
+        char *data_dir = exo_strdupf("%s/resources/%s", exo_dir, res->name);
+        if (!exo_path_is_dir(data_dir)) {
+            free(data_dir);
+            continue;
+        }
+        const exo_plugin_t *p = exo_registry_find(reg, EXO_KIND_RESOURCE, res->type);
+        if (p != NULL) {
+            const exo_resource_ops_t *ops = p->desc->ops;
+            exo_resource_spec_t spec = {
+                .size = sizeof spec, .app = app->name, .name = res->name, .type = res->type,
+                .config = res->config, .app_dir = app->dir, .data_dir = data_dir,
+            };
+            void *inst = NULL;
+            exo_error_t err = {0};
+            if (ops->wipe != NULL && ops->create(p->host, &spec, &inst, &err) == 0) {
+                if (ops->wipe(inst, &err) < 0) {
+                    exo_error("resource %s: %s", res->name, err.message);
+                    code = EXO_EXIT_INTERNAL;
+                }
+                ops->destroy(inst);
+            }
+        }
+        if (exo_rm_rf(data_dir) < 0) {
+            exo_error("cannot remove %s: %s", data_dir, strerror(errno));
+            code = EXO_EXIT_INTERNAL;
+        } else {
+            printf("deleted the data of resource %s\n", res->name);
+        }
+        free(data_dir);
+    }
+    char *dir = exo_path_join(exo_dir, "resources");
+    rmdir(dir);
+    free(dir);
+    return code;
+}
+
+/* Wait for the recorded exo to exit; true when it did within @p ms. */
+static bool wait_gone(const exo_record_t *rs, unsigned ms)
+{
+    unsigned long long end = exo_now_ms() + ms;
+    while (exo_record_alive(rs)) {
+        if (exo_now_ms() >= end) {
+            return false;
+        }
+        usleep(50000);
+    }
+    return true;
+}
+
+int exo_cmd_clean(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"app", required_argument, NULL, 'a'},
+        {"data", no_argument, NULL, 'd'},
+        {"yes", no_argument, NULL, 'y'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *app_dir = NULL;
+    bool data = false, yes = false;
+    optind = 1;
+    opterr = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'a': app_dir = optarg; break;
+        case 'd': data = true; break;
+        case 'y': yes = true; break;
+        default: return exo_cli_usage_error("clean", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc) {
+        return exo_cli_usage_error("clean", "unexpected argument '%s'", argv[optind]);
+    }
+    int code = EXO_EXIT_OK;
+    exo_app_t *app = exo_cli_load_app(app_dir, &code);
+    if (app == NULL) {
+        return code;
+    }
+    if (data && !yes) {
+        /* Deleting databases is not undoable: ask, or insist on --yes without a terminal. */
+        if (!isatty(0)) {
+            exo_error("exo clean --data deletes the data of every resource of %s; add --yes to "
+                      "confirm", app->name);
+            exo_app_destroy(&app);
+            return EXO_EXIT_USER;
+        }
+        printf("Delete the data of every resource of %s (databases, caches)? [y/N] ", app->name);
+        fflush(stdout);
+        char answer[16] = "";
+        if (fgets(answer, sizeof answer, stdin) == NULL || (answer[0] != 'y' && answer[0] != 'Y')) {
+            printf("nothing deleted\n");
+            exo_app_destroy(&app);
+            return EXO_EXIT_USER;
+        }
+    }
+    char *exo_dir = exo_path_join(app->dir, ".exo");
+    exo_record_t rs;
+    bool recorded = exo_record_read(exo_dir, &rs);
+    if (recorded && exo_record_alive(&rs)) {
+        /* A live exo takes its app down itself, in order; SIGKILL only when it will not. */
+        printf("stopping exo %s (pid %d)\n", rs.command, (int)rs.pid);
+        kill(rs.pid, SIGTERM);
+        if (!wait_gone(&rs, app->shutdown_grace_ms + 3000)) {
+            kill(rs.pid, SIGKILL);
+            wait_gone(&rs, 2000);
+        }
+    }
+    exo_strv_t backends = {0};
+    if (recorded) {
+        for (size_t i = 0; i < rs.backends.n; i++) {
+            exo_strv_push(&backends, rs.backends.v[i]);
+        }
+    }
+    if (!exo_strv_contains(&backends, "process")) {
+        exo_strv_push(&backends, "process");
+    }
+    /* Container backends label what they create: clean those the manifest names even when
+     * no run is recorded (a run.json removed by hand, another machine's state dir). */
+    size_t recorded_n = backends.n;
+    if (app->backend != NULL && !exo_strv_contains(&backends, app->backend)) {
+        exo_strv_push(&backends, app->backend);
+    }
+    for (size_t i = 0; i < app->n_services; i++) {
+        const char *b = app->services[i].backend;
+        if (b != NULL && !exo_strv_contains(&backends, b)) {
+            exo_strv_push(&backends, b);
+        }
+    }
+    exo_loop_t *loop = exo_loop_new();
+    exo_registry_t *reg = exo_registry_load(app->dir, loop);
+    for (size_t i = 0; i < backends.n; i++) {
+        const exo_plugin_t *p = exo_registry_find(reg, EXO_KIND_BACKEND, backends.v[i]);
+        if (p == NULL) {
+            if (recorded && exo_strv_contains(&rs.backends, backends.v[i])) {
+                exo_warn("backend %s is not available; what it ran is not cleaned up",
+                         backends.v[i]);
+            }
+            continue;
+        }
+        const exo_backend_ops_t *ops = p->desc->ops;
+        exo_error_t err = {0};
+        if (ops->cleanup != NULL && ops->cleanup(p->host, app->name, exo_dir, &err) < 0) {
+            if (i >= recorded_n) {
+                /* Only named in the manifest: an engine that is not running holds nothing. */
+                exo_warn("backend %s: %s", backends.v[i], err.message);
+                continue;
+            }
+            exo_error("backend %s: %s", backends.v[i], err.message);
+            code = EXO_EXIT_INTERNAL;
+        }
+    }
+    if (data) {
+        int rc = wipe_data(app, reg, exo_dir);
+        code = code == EXO_EXIT_OK ? rc : code;
+    }
+    exo_registry_destroy(&reg);
+    exo_loop_destroy(&loop);
+    static const char *const remove[] = {"logs", "state", NULL};
+    for (size_t i = 0; remove[i] != NULL; i++) {
+        char *path = exo_path_join(exo_dir, remove[i]);
+        if (exo_path_is_dir(path) && exo_rm_rf(path) < 0) {
+            exo_error("cannot remove %s: %s", path, strerror(errno));
+            code = EXO_EXIT_INTERNAL;
+        }
+        free(path);
+    }
+    if (recorded) {
+        /* The bus of that run left its address behind when exo was killed; a bus of
+         * another process (exo bus) keeps its file. */
+        char *bus_json = exo_path_join(exo_dir, "bus.json");
+        json_t *bj = json_load_file(bus_json, 0, NULL);
+        if (bj != NULL && json_integer_value(json_object_get(bj, "pid")) == (json_int_t)rs.pid) {
+            unlink(bus_json);
+        }
+        json_decref(bj);
+        free(bus_json);
+    }
+    exo_record_remove(exo_dir);
+    rmdir(exo_dir); /* only when nothing else (resource data, plugins) is kept there */
+    printf("cleaned %s: run state and logs removed\n", app->name);
+    if (recorded) {
+        exo_record_free(&rs);
+    }
+    exo_strv_free(&backends);
+    free(exo_dir);
+    exo_app_destroy(&app);
+    return code;
+}

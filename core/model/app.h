@@ -1,0 +1,147 @@
+/*
+ * core/model/app.h - the app model: application.yml and every service.yml, parsed into typed structs
+ * (core/model/app.c) and validated strictly. docs/configuration.md documents the schema.
+ *
+ * Ownership: an exo_app_t owns every string and array below it; exo_app_destroy() frees all.
+ * Threading: none; build and read it on the main thread.
+ */
+#ifndef EXO_CORE_APP_H
+#define EXO_CORE_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "diag.h"
+
+/** Where a node was written (1-based), for diagnostics after loading (exo check). */
+typedef struct exo_pos {
+    int line, column;
+} exo_pos_t;
+
+typedef struct exo_translation {
+    char *public_name;   /* the name the rest of the app uses */
+    char *internal_name; /* the name the service itself uses */
+} exo_translation_t;
+
+typedef struct exo_kv {
+    char *name;
+    char *value;
+    bool secret;         /* masked in `exo env` and logs */
+} exo_kv_t;
+
+typedef enum exo_restart_policy {
+    EXO_RESTART_ON_FAILURE = 0, /* default */
+    EXO_RESTART_NO,
+    EXO_RESTART_ALWAYS
+} exo_restart_policy_t;
+
+typedef enum exo_ready_kind {
+    EXO_READY_AUTO = 0,  /* online text if set, else port if set, else bus registration if the
+                          * service declares messages, else as soon as it started */
+    EXO_READY_ONLINE_TEXT,
+    EXO_READY_PORT,
+    EXO_READY_BUS,
+    EXO_READY_STARTED
+} exo_ready_kind_t;
+
+/** One role of the app: application.yml's services.<role> plus its service.yml. */
+typedef struct exo_service {
+    char *role;            /* key in services: [a-z][a-z0-9-]* */
+    char *location;        /* as written, relative to the app dir */
+    char *dir;             /* absolute, canonical */
+    char *file;            /* absolute path of its service.yml */
+
+    /* service.yml */
+    char *type;
+    char *description;
+    char *setup;           /* shell command, or NULL */
+    char *startup_command; /* startup.command */
+    char *online_text;     /* startup.online-text, or NULL */
+    char *test;            /* shell command, or NULL */
+    char **sends;          /* messages.sends */
+    size_t n_sends;
+    char **receives;       /* messages.receives */
+    size_t n_receives;
+    unsigned port;         /* port the service listens on (0 = none); exo may remap it */
+    exo_kv_t *env;         /* environment from service.yml */
+    size_t n_env;
+    char *image;           /* container backends: use this image instead of building */
+    char *dockerfile;      /* container backends: dev Dockerfile (default "Dockerfile") */
+    char *dockerfile_prod; /* production Dockerfile (default "Dockerfile.prod") */
+
+    /* application.yml services.<role> */
+    exo_translation_t *translations;
+    size_t n_translations;
+    char **depends_on;     /* roles that must be ready first */
+    size_t n_depends_on;
+    char **resources;      /* resource names the service uses */
+    size_t n_resources;
+    char **needs;          /* roles `exo test` starts alongside this service's tests */
+    size_t n_needs;
+    exo_kv_t *app_env;     /* environment from application.yml (overrides service.yml's) */
+    size_t n_app_env;
+    char *backend;         /* per-service backend override, or NULL */
+    exo_restart_policy_t restart;
+    unsigned max_restarts; /* default 5 */
+    unsigned ready_timeout_ms; /* default 60000 */
+    exo_ready_kind_t ready;
+    json_t *backend_options; /* services.<role>.options: passed to the backend; may be NULL */
+
+    int line, column;      /* where services.<role> is in application.yml */
+
+    /* Positions parallel to sends and receives (in file) and translations (in the app's
+     * application.yml), so that exo check can point at the item a finding is about. */
+    exo_pos_t *sends_pos;
+    exo_pos_t *receives_pos;
+    exo_pos_t *translations_pos;
+
+    bool test_dev_data;    /* services.<role>.test-data: dev; exo test keeps the dev data of
+                            * the resources instead of starting them empty */
+} exo_service_t;
+
+typedef struct exo_resource {
+    char *name;            /* key in resources: [a-z][a-z0-9_]* */
+    char *type;            /* plugin name, e.g. postgres */
+    json_t *config;        /* the whole block as JSON, for the plugin */
+    int line, column;
+} exo_resource_t;
+
+typedef struct exo_app {
+    char *name;            /* [A-Za-z0-9][A-Za-z0-9_-]* */
+    char *description;
+    char *version;
+    char *dir;             /* absolute */
+    char *file;            /* absolute path of application.yml */
+    char *backend;         /* default backend, "process" unless set */
+    char *bus_listen;      /* bus.listen, default tcp://127.0.0.1:0 */
+    size_t bus_max_message_size; /* bus.max-message-size, default 1 MiB */
+    unsigned shutdown_grace_ms;  /* default 5000 */
+    exo_kv_t *env;         /* app-wide environment */
+    size_t n_env;
+    exo_service_t *services;
+    size_t n_services;
+    exo_resource_t *resources;
+    size_t n_resources;
+} exo_app_t;
+
+/**
+ * Load and validate the app whose application.yml is in @p dir. Every problem found goes to
+ * @p diag as FILE:LINE:COLUMN: error|warning: message. Returns NULL when any error was found.
+ */
+exo_app_t *exo_app_load(const char *dir, exo_diag_t *diag);
+
+/** Find the nearest directory at or above @p start that holds application.yml. Returns a new
+ *  string or NULL. */
+char *exo_app_find_root(const char *start);
+
+void exo_app_destroy(exo_app_t **app_p);
+
+const exo_service_t *exo_app_service(const exo_app_t *app, const char *role);
+const exo_resource_t *exo_app_resource(const exo_app_t *app, const char *name);
+
+/** The routing table JSON the transport plugin takes (see exo/transport.h). New reference. */
+json_t *exo_app_routes(const exo_app_t *app);
+
+#endif /* EXO_CORE_APP_H */

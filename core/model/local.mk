@@ -1,0 +1,13 @@
+# core/model/: the app model (application.yml / service.yml), its YAML nodes and diagnostics.
+core_libexocore_la_SOURCES += core/model/app.h core/model/app.c core/model/yamlnode.h \
+	core/model/yamlnode.c core/model/diag.h core/model/diag.c
+
+check_PROGRAMS += tests/unit/test_manifest
+tests_unit_test_manifest_SOURCES = tests/unit/test_manifest.c tests/support/cunit_main.h
+tests_unit_test_manifest_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DEXO_FIXTURES='"$(abs_top_srcdir)/tests/fixtures/apps"'
+tests_unit_test_manifest_CFLAGS = $(EXO_TEST_CCFLAGS)
+tests_unit_test_manifest_LDADD = $(EXO_TEST_LINK)
+
+TESTS += tests/unit/test_manifest tests/cli/check.sh
+EXTRA_DIST += tests/cli/check.sh tests/fixtures/apps

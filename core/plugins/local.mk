@@ -1,0 +1,71 @@
+# core/plugins/: the plugin registry (finding, opening, checking plugins) and the host table.
+core_libexocore_la_SOURCES += core/plugins/registry.h core/plugins/registry.c \
+	core/plugins/host.h core/plugins/host.c
+
+# ---- Fixture plugins: each directory is an EXO_PLUGIN_PATH entry of its own. ----
+# -rpath forces a shared module although they are never installed.
+EXO_FIXTURE_LINK = -module -avoid-version -shared -no-undefined -rpath /nowhere
+EXO_FIXTURE_CCFLAGS = $(AM_CFLAGS) -fvisibility=hidden $(JANSSON_CFLAGS)
+check_LTLIBRARIES += \
+	tests/fixtures/plugins/good.la \
+	tests/fixtures/plugins/wrong_major.la \
+	tests/fixtures/plugins/newer_minor.la \
+	tests/fixtures/plugins/no_symbol.la \
+	tests/fixtures/plugins/small_desc.la \
+	tests/fixtures/plugins/null_op.la \
+	tests/fixtures/plugins/init_fails.la \
+	tests/fixtures/plugins/null_desc.la \
+	tests/fixtures/plugins-dup/dup.la
+tests_fixtures_plugins_good_la_SOURCES = tests/fixtures/plugins/good.c
+tests_fixtures_plugins_good_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
+tests_fixtures_plugins_good_la_LDFLAGS = $(EXO_FIXTURE_LINK)
+tests_fixtures_plugins_wrong_major_la_SOURCES = tests/fixtures/plugins/wrong_major.c
+tests_fixtures_plugins_wrong_major_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
+tests_fixtures_plugins_wrong_major_la_LDFLAGS = $(EXO_FIXTURE_LINK)
+tests_fixtures_plugins_newer_minor_la_SOURCES = tests/fixtures/plugins/newer_minor.c
+tests_fixtures_plugins_newer_minor_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
+tests_fixtures_plugins_newer_minor_la_LDFLAGS = $(EXO_FIXTURE_LINK)
+tests_fixtures_plugins_no_symbol_la_SOURCES = tests/fixtures/plugins/no_symbol.c
+tests_fixtures_plugins_no_symbol_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
+tests_fixtures_plugins_no_symbol_la_LDFLAGS = $(EXO_FIXTURE_LINK)
+tests_fixtures_plugins_small_desc_la_SOURCES = tests/fixtures/plugins/small_desc.c
+tests_fixtures_plugins_small_desc_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
+tests_fixtures_plugins_small_desc_la_LDFLAGS = $(EXO_FIXTURE_LINK)
+tests_fixtures_plugins_null_op_la_SOURCES = tests/fixtures/plugins/null_op.c
+tests_fixtures_plugins_null_op_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
+tests_fixtures_plugins_null_op_la_LDFLAGS = $(EXO_FIXTURE_LINK)
+tests_fixtures_plugins_init_fails_la_SOURCES = tests/fixtures/plugins/init_fails.c
+tests_fixtures_plugins_init_fails_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
+tests_fixtures_plugins_init_fails_la_LDFLAGS = $(EXO_FIXTURE_LINK)
+tests_fixtures_plugins_null_desc_la_SOURCES = tests/fixtures/plugins/null_desc.c
+tests_fixtures_plugins_null_desc_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
+tests_fixtures_plugins_null_desc_la_LDFLAGS = $(EXO_FIXTURE_LINK)
+tests_fixtures_plugins_dup_dup_la_SOURCES = tests/fixtures/plugins-dup/dup.c
+tests_fixtures_plugins_dup_dup_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
+tests_fixtures_plugins_dup_dup_la_LDFLAGS = $(EXO_FIXTURE_LINK)
+EXTRA_DIST += tests/fixtures/plugins/fixture.h
+
+# ---- Tests ----
+check_PROGRAMS += tests/unit/test_loader
+tests_unit_test_loader_SOURCES = tests/unit/test_loader.c tests/support/cunit_main.h
+tests_unit_test_loader_CFLAGS = $(EXO_TEST_CCFLAGS)
+tests_unit_test_loader_LDADD = $(EXO_TEST_LINK)
+
+TESTS += tests/unit/test_loader tests/cli/plugins.sh tests/plugin-sdk/headers.sh \
+	tests/plugin-sdk/out_of_tree.sh
+EXTRA_DIST += tests/cli/plugins.sh tests/plugin-sdk/headers.sh tests/plugin-sdk/out_of_tree.sh
+
+# The plugin directory exists after `make install` even before any plugin is installed there,
+# so third parties can install into what `pkg-config --variable=plugindir exo-plugin` names.
+# A prerequisite-only rule, so other fragments can hook install-data-local too.
+install-data-local: exo-install-plugindir
+exo-install-plugindir:
+	$(MKDIR_P) '$(DESTDIR)$(plugindir)'
+.PHONY: exo-install-plugindir
+
+# configure's exit trap runs `rm -f core ... && rm -f confdefs*`; our core/ directory makes the
+# first rm fail, so confdefs.h survives every configure run and would fail distcleancheck.
+distclean-local: exo-distclean-confdefs
+exo-distclean-confdefs:
+	rm -f confdefs.h
+.PHONY: exo-distclean-confdefs

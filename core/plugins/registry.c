@@ -1,0 +1,467 @@
+/*
+ * core/plugins/registry.c - the plugin registry (see loader.h). The only file that includes <ltdl.h>.
+ *
+ * Every check below runs before any plugin code but exo_plugin_describe(), which the ABI
+ * requires to be pure, so that a broken plugin is listed with one actionable message instead of
+ * taking exo down. Handles are never closed once init() ran: a plugin's threads or atexit
+ * handlers could still point into it, and valgrind stacks stay readable.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ltdl.h>
+
+#include <exo/backend.h>
+#include <exo/frontend.h>
+#include <exo/resource.h>
+#include <exo/transport.h>
+
+#include "host.h"
+#include "registry.h"
+#include "base/log.h"
+#include "base/util.h"
+
+struct exo_registry {
+    exo_plugin_t *v;
+    size_t n, cap;
+};
+
+/* Size of a struct up to and including @p last, i.e. what a 1.0 plugin filled in. Members
+ * appended in later minors do not change these. */
+#define SIZE_UPTO(type, last) (offsetof(type, last) + sizeof(((type *)0)->last))
+#define DESC_SIZE_1_0 SIZE_UPTO(exo_plugin_desc_t, ops)
+
+const char *exo_kind_name(int kind)
+{
+    switch (kind) {
+    case EXO_KIND_BACKEND:
+        return "backend";
+    case EXO_KIND_RESOURCE:
+        return "resource";
+    case EXO_KIND_TRANSPORT:
+        return "transport";
+    case EXO_KIND_FRONTEND:
+        return "frontend";
+    case EXO_KIND_GENERATOR:
+        return "generator";
+    default:
+        return "unknown";
+    }
+}
+
+static bool name_valid(const char *s)
+{
+    if (s == NULL || *s == '\0' || strlen(s) > 64) {
+        return false;
+    }
+    for (; *s; s++) {
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_' || *s == '-')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* One mandatory member of a kind's ops table. */
+typedef struct mandatory {
+    const char *member;
+    size_t offset;
+} mandatory_t;
+
+#define M(type, member) {#member, offsetof(type, member)}
+
+static const mandatory_t backend_mandatory[] = {
+    M(exo_backend_ops_t, open), M(exo_backend_ops_t, start), M(exo_backend_ops_t, stop),
+    M(exo_backend_ops_t, kill), M(exo_backend_ops_t, release),
+    M(exo_backend_ops_t, unit_host), M(exo_backend_ops_t, host_address),
+    M(exo_backend_ops_t, close), M(exo_backend_ops_t, cleanup), {NULL, 0},
+};
+static const mandatory_t resource_mandatory[] = {
+    M(exo_resource_ops_t, create), M(exo_resource_ops_t, unit),
+    M(exo_resource_ops_t, check_ready), M(exo_resource_ops_t, emit_env),
+    M(exo_resource_ops_t, destroy), {NULL, 0},
+};
+static const mandatory_t transport_mandatory[] = {
+    M(exo_transport_ops_t, broker_open), M(exo_transport_ops_t, broker_endpoint),
+    M(exo_transport_ops_t, broker_control_endpoint), M(exo_transport_ops_t, broker_set_routes),
+    M(exo_transport_ops_t, broker_stats), M(exo_transport_ops_t, broker_close),
+    M(exo_transport_ops_t, client_send), M(exo_transport_ops_t, client_tail),
+    M(exo_transport_ops_t, client_stats), {NULL, 0},
+};
+static const mandatory_t frontend_mandatory[] = {
+    M(exo_frontend_ops_t, open), M(exo_frontend_ops_t, endpoint), M(exo_frontend_ops_t, close),
+    {NULL, 0},
+};
+
+typedef struct kind_info {
+    int kind;
+    const char *header;
+    size_t ops_size_1_0;
+    const mandatory_t *mandatory;
+} kind_info_t;
+
+static const kind_info_t kinds[] = {
+    {EXO_KIND_BACKEND, "exo/backend.h", SIZE_UPTO(exo_backend_ops_t, cleanup),
+     backend_mandatory},
+    {EXO_KIND_RESOURCE, "exo/resource.h", SIZE_UPTO(exo_resource_ops_t, destroy),
+     resource_mandatory},
+    {EXO_KIND_TRANSPORT, "exo/transport.h", SIZE_UPTO(exo_transport_ops_t, client_stats),
+     transport_mandatory},
+    {EXO_KIND_FRONTEND, "exo/frontend.h", SIZE_UPTO(exo_frontend_ops_t, close),
+     frontend_mandatory},
+};
+
+static const kind_info_t *kind_info(int kind)
+{
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        if (kinds[i].kind == kind) {
+            return &kinds[i];
+        }
+    }
+    return NULL;
+}
+
+static exo_plugin_t *add_record(exo_registry_t *reg, const char *path)
+{
+    if (reg->n == reg->cap) {
+        reg->cap = reg->cap ? reg->cap * 2 : 16;
+        reg->v = exo_xrealloc(reg->v, reg->cap * sizeof *reg->v);
+    }
+    exo_plugin_t *p = &reg->v[reg->n++];
+    memset(p, 0, sizeof *p);
+    p->path = exo_xstrdup(path);
+    /* Until the descriptor says otherwise, the plugin is known by its file stem. */
+    const char *base = strrchr(path, '/');
+    base = base != NULL ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    p->name = dot != NULL ? exo_xstrndup(base, (size_t)(dot - base)) : exo_xstrdup(base);
+    return p;
+}
+
+static void fail(exo_plugin_t *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail(exo_plugin_t *p, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    free(p->error);
+    p->error = exo_vstrdupf(fmt, ap);
+    va_end(ap);
+    p->ok = false;
+    p->desc = NULL;
+}
+
+static const exo_plugin_t *find_ok(const exo_registry_t *reg, int kind, const char *name)
+{
+    for (size_t i = 0; i < reg->n; i++) {
+        const exo_plugin_t *p = &reg->v[i];
+        if (p->ok && p->kind == kind && strcmp(p->name, name) == 0) {
+            return p;
+        }
+    }
+    return NULL;
+}
+
+/* Checks 2-6 of loader.h on a descriptor; fills p's identity as far as it can be trusted.
+ * Returns true when the plugin may be initialised. */
+static bool check_desc(exo_registry_t *reg, exo_plugin_t *p, const exo_plugin_desc_t *d)
+{
+    if (d->size < DESC_SIZE_1_0) {
+        fail(p, "its descriptor is %u bytes, smaller than the %zu bytes of plugin ABI 1.0; "
+                "build it with the EXO_<KIND>_PLUGIN macro of the exo headers",
+             (unsigned)d->size, DESC_SIZE_1_0);
+        return false;
+    }
+    /* size..version are frozen across majors (exo/plugin.h), so they are safe to show. */
+    p->abi_major = d->abi_major;
+    p->abi_minor = d->abi_minor;
+    if (name_valid(d->name)) {
+        free(p->name);
+        p->name = exo_xstrdup(d->name);
+    }
+    if (d->version != NULL) {
+        p->version = exo_xstrndup(d->version, 64);
+    }
+    if (d->abi_major != EXO_PLUGIN_ABI_MAJOR) {
+        p->kind = kind_info(d->kind) != NULL ? d->kind : 0;
+        fail(p, "plugin %s was built for exo plugin ABI %u.%u but this exo provides ABI %d.%d; "
+                "rebuild it against exo-plugin.pc of exo %s (pkg-config --cflags exo-plugin)",
+             p->name, (unsigned)d->abi_major, (unsigned)d->abi_minor, EXO_PLUGIN_ABI_MAJOR,
+             EXO_PLUGIN_ABI_MINOR, EXO_VERSION);
+        return false;
+    }
+    const kind_info_t *ki = kind_info(d->kind);
+    if (ki == NULL) {
+        fail(p, "plugin %s has unknown kind %u; this exo loads backend, resource, transport "
+                "and frontend plugins",
+             p->name, (unsigned)d->kind);
+        return false;
+    }
+    p->kind = d->kind;
+    if (!name_valid(d->name)) {
+        fail(p, "%s plugin has an invalid name%s%.64s%s; names are 1 to 64 of [a-z0-9_-]",
+             exo_kind_name(d->kind), d->name ? " '" : " (NULL)", d->name ? d->name : "",
+             d->name ? "'" : "");
+        return false;
+    }
+    const uint32_t *ops = d->ops;
+    if (ops == NULL) {
+        fail(p, "%s plugin %s has no ops table; pass one to EXO_%s_PLUGIN", exo_kind_name(p->kind),
+             p->name, p->kind == EXO_KIND_BACKEND     ? "BACKEND"
+                      : p->kind == EXO_KIND_RESOURCE  ? "RESOURCE"
+                      : p->kind == EXO_KIND_TRANSPORT ? "TRANSPORT"
+                                                      : "FRONTEND");
+        return false;
+    }
+    if (*ops < ki->ops_size_1_0) {
+        fail(p, "%s plugin %s: its ops table is %u bytes, smaller than the %zu bytes of ABI 1.0; "
+                "set .size = sizeof(the ops type) from <%s>",
+             exo_kind_name(p->kind), p->name, (unsigned)*ops, ki->ops_size_1_0, ki->header);
+        return false;
+    }
+    for (const mandatory_t *m = ki->mandatory; m->member; m++) {
+        void (*fn)(void);
+        memcpy(&fn, (const char *)ops + m->offset, sizeof fn);
+        if (fn == NULL) {
+            fail(p, "%s plugin %s: mandatory operation %s is NULL; implement it (<%s> lists "
+                    "the mandatory operations)",
+                 exo_kind_name(p->kind), p->name, m->member, ki->header);
+            return false;
+        }
+    }
+    const exo_plugin_t *first = find_ok(reg, p->kind, p->name);
+    if (first != NULL) {
+        fail(p, "duplicate of %s", first->path);
+        exo_warn("%s plugin %s in %s is ignored: %s was found first; remove one of them",
+                 exo_kind_name(p->kind), p->name, p->path, first->path);
+        return false;
+    }
+    return true;
+}
+
+static void load_file(exo_registry_t *reg, const char *path, const char *app_dir,
+                      exo_loop_t *loop)
+{
+    exo_plugin_t *p = add_record(reg, path);
+    lt_dladvise adv;
+    if (lt_dladvise_init(&adv) != 0) {
+        fail(p, "libltdl: %s", lt_dlerror());
+        return;
+    }
+    lt_dlhandle h = NULL;
+    if (lt_dladvise_ext(&adv) != 0 || lt_dladvise_local(&adv) != 0) {
+        fail(p, "libltdl: %s", lt_dlerror());
+    } else {
+        h = lt_dlopenadvise(path, adv);
+        if (h == NULL) {
+            const char *e = lt_dlerror();
+            fail(p, "cannot open it: %s (check it with ldd %s)", e ? e : "unknown error", path);
+        }
+    }
+    lt_dladvise_destroy(&adv);
+    if (h == NULL) {
+        return;
+    }
+    exo_plugin_describe_fn describe = (exo_plugin_describe_fn)lt_dlsym(h, EXO_PLUGIN_SYMBOL);
+    const exo_plugin_desc_t *d = NULL;
+    if (describe == NULL) {
+        fail(p, "not an exo plugin: it does not export %s(); define it with the "
+                "EXO_<KIND>_PLUGIN macro of <exo/KIND.h>",
+             EXO_PLUGIN_SYMBOL);
+    } else if ((d = describe()) == NULL) {
+        fail(p, "%s() returned NULL; it must return the plugin's static descriptor",
+             EXO_PLUGIN_SYMBOL);
+    }
+    if (d == NULL || !check_desc(reg, p, d)) {
+        lt_dlclose(h); /* no plugin code ran but describe(), so closing is safe */
+        return;
+    }
+    exo_host_t *host = exo_host_new(p->kind, p->name, app_dir, loop);
+    if (d->init != NULL) {
+        exo_error_t err = {0, ""};
+        int rc = d->init(host, &err);
+        if (rc != 0) {
+            err.message[sizeof err.message - 1] = '\0';
+            if (err.message[0] != '\0') {
+                fail(p, "init failed: %s", err.message);
+            } else {
+                fail(p, "init failed with code %d and no message", rc);
+            }
+            exo_host_destroy(&host);
+            return; /* init may have started something: keep the code mapped */
+        }
+    }
+    p->desc = d;
+    p->host = host;
+    p->ok = true;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n > m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Files named <kind>_<name>.so whose kind the caller does not want are skipped unopened:
+ * opening a plugin maps its libraries (libpq alone brings a TLS stack), which costs start-up
+ * time and memory in commands such as `exo send`. Other file names are always opened. */
+static bool wanted_by_name(const char *file, unsigned kind_mask)
+{
+    for (int kind = EXO_KIND_BACKEND; kind <= EXO_KIND_GENERATOR; kind++) {
+        const char *word = exo_kind_name(kind);
+        size_t n = strlen(word);
+        if (strncmp(file, word, n) == 0 && file[n] == '_') {
+            return (kind_mask & EXO_KIND_BIT(kind)) != 0;
+        }
+    }
+    return true;
+}
+
+static void scan_dir(exo_registry_t *reg, const char *dir, exo_strv_t *seen,
+                     const char *app_dir, exo_loop_t *loop, unsigned kind_mask)
+{
+    char real[PATH_MAX];
+    if (realpath(dir, real) == NULL) {
+        exo_debug("plugin directory %s: %s", dir, strerror(errno));
+        return;
+    }
+    if (!exo_path_is_dir(real)) {
+        exo_debug("plugin directory %s: not a directory", dir);
+        return;
+    }
+    if (exo_strv_contains(seen, real)) {
+        return; /* listed twice in the search path: its plugins are no duplicates of themselves */
+    }
+    exo_strv_push(seen, real);
+    DIR *dh = opendir(dir);
+    if (dh == NULL) {
+        exo_warn("cannot read plugin directory %s: %s", dir, strerror(errno));
+        return;
+    }
+    exo_strv_t files = {0};
+    struct dirent *e;
+    while ((e = readdir(dh)) != NULL) {
+        /* Only .so: a libtool .libs directory also holds .la/.lai files for the same module. */
+        if (e->d_name[0] != '.' && has_suffix(e->d_name, ".so") &&
+            wanted_by_name(e->d_name, kind_mask)) {
+            exo_strv_push(&files, e->d_name);
+        }
+    }
+    closedir(dh);
+    if (files.n > 1) {
+        qsort(files.v, files.n, sizeof files.v[0], cmp_str);
+    }
+    for (size_t i = 0; i < files.n; i++) {
+        char *path = exo_path_join(dir, files.v[i]);
+        if (exo_path_is_file(path)) {
+            load_file(reg, path, app_dir, loop);
+        }
+        free(path);
+    }
+    exo_strv_free(&files);
+}
+
+exo_registry_t *exo_registry_load(const char *app_dir, exo_loop_t *loop)
+{
+    return exo_registry_load_kinds(app_dir, loop, EXO_KINDS_ALL);
+}
+
+exo_registry_t *exo_registry_load_kinds(const char *app_dir, exo_loop_t *loop, unsigned kind_mask)
+{
+    exo_registry_t *reg = exo_xcalloc(1, sizeof *reg);
+    if (lt_dlinit() != 0) {
+        exo_error("cannot initialise libltdl: %s; no plugins are loaded", lt_dlerror());
+        return reg;
+    }
+    exo_strv_t seen = {0};
+    const char *env = getenv("EXO_PLUGIN_PATH");
+    if (env != NULL) {
+        char *copy = exo_xstrdup(env);
+        char *save = NULL;
+        for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+            if (dir[0] != '/') {
+                exo_warn("EXO_PLUGIN_PATH: ignoring relative directory '%s'; use absolute "
+                         "paths",
+                         dir);
+                continue;
+            }
+            scan_dir(reg, dir, &seen, app_dir, loop, kind_mask);
+        }
+        free(copy);
+    }
+    if (app_dir != NULL) {
+        char *dir = exo_path_join(app_dir, ".exo/plugins");
+        scan_dir(reg, dir, &seen, app_dir, loop, kind_mask);
+        free(dir);
+    }
+    scan_dir(reg, EXO_PLUGINDIR, &seen, app_dir, loop, kind_mask);
+    exo_strv_free(&seen);
+    return reg;
+}
+
+void exo_registry_destroy(exo_registry_t **reg_p)
+{
+    if (reg_p == NULL || *reg_p == NULL) {
+        return;
+    }
+    exo_registry_t *reg = *reg_p;
+    /* Reverse order: a plugin loaded later may rely on one loaded earlier. */
+    for (size_t i = reg->n; i-- > 0;) {
+        exo_plugin_t *p = &reg->v[i];
+        if (p->ok && p->desc->fini != NULL) {
+            p->desc->fini();
+        }
+        exo_host_t *host = (exo_host_t *)p->host;
+        exo_host_destroy(&host);
+        free(p->path);
+        free(p->name);
+        free(p->version);
+        free(p->error);
+    }
+    free(reg->v);
+    free(reg);
+    *reg_p = NULL;
+}
+
+size_t exo_registry_count(const exo_registry_t *reg)
+{
+    return reg != NULL ? reg->n : 0;
+}
+
+const exo_plugin_t *exo_registry_at(const exo_registry_t *reg, size_t i)
+{
+    return reg != NULL && i < reg->n ? &reg->v[i] : NULL;
+}
+
+const exo_plugin_t *exo_registry_find(const exo_registry_t *reg, int kind, const char *name)
+{
+    if (reg == NULL || name == NULL) {
+        return NULL;
+    }
+    return find_ok(reg, kind, name);
+}
+
+char *exo_registry_names(const exo_registry_t *reg, int kind)
+{
+    exo_buf_t b = {0};
+    exo_buf_puts(&b, "");
+    for (size_t i = 0; reg != NULL && i < reg->n; i++) {
+        const exo_plugin_t *p = &reg->v[i];
+        if (p->ok && p->kind == kind) {
+            if (b.len > 0) {
+                exo_buf_puts(&b, ", ");
+            }
+            exo_buf_puts(&b, p->name);
+        }
+    }
+    return b.data;
+}

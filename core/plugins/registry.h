@@ -1,0 +1,71 @@
+/*
+ * core/plugins/registry.h - finding, loading and checking plugins (libltdl), and giving each one its
+ * host table (core/plugins/host.c).
+ *
+ * Search path, first match of a (kind, name) wins, later duplicates are warned about and
+ * listed with status error:
+ *   1. every directory in EXO_PLUGIN_PATH (colon-separated),
+ *   2. <app>/.exo/plugins when an app is known,
+ *   3. the installed plugin directory (EXO_PLUGINDIR).
+ * A plugin that cannot be opened, lacks exo_plugin_describe, has another ABI major, a bad
+ * descriptor or a failing init() is recorded with status error and a message, and skipped.
+ *
+ * Ownership: the registry owns every plugin record. Threading: main thread only (libltdl is
+ * not thread-safe).
+ */
+#ifndef EXO_CORE_REGISTRY_H
+#define EXO_CORE_REGISTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <exo/plugin.h>
+
+#include "base/loop.h"
+
+typedef struct exo_plugin {
+    char *path;                     /* file it was loaded from */
+    char *name;                     /* descriptor name, or the file stem when unreadable */
+    int kind;                       /* exo_plugin_kind_t, 0 when unknown */
+    char *version;                  /* plugin version, or NULL */
+    unsigned abi_major, abi_minor;  /* as the plugin declares; 0.0 when unknown */
+    bool ok;                        /* loaded, checked and initialised */
+    char *error;                    /* why not, when !ok */
+    const exo_plugin_desc_t *desc;  /* NULL when !ok */
+    const exo_host_t *host;         /* the host table given to this plugin */
+} exo_plugin_t;
+
+typedef struct exo_registry exo_registry_t;
+
+/**
+ * Scan the search path and load every plugin. @p app_dir may be NULL (no app-local plugins).
+ * @p loop backs the host's event-loop services; may be NULL for listing only (then the loop
+ * services fail with EXO_ERR_UNSUPPORTED). Never fails as a whole: broken plugins are
+ * recorded. Warnings (duplicates) are logged.
+ */
+exo_registry_t *exo_registry_load(const char *app_dir, exo_loop_t *loop);
+/** Bit of @p kind in a kinds mask, and the mask of every kind. */
+#define EXO_KIND_BIT(kind) (1u << (kind))
+#define EXO_KINDS_ALL 0xffffffffu
+
+/**
+ * Like exo_registry_load, but files named "<kind>_<name>.so" of a kind outside @p kind_mask
+ * (EXO_KIND_BIT mask) are not opened. Files not named after a kind are always opened, so a
+ * plugin of any name still works; the installed plugins follow the naming.
+ */
+exo_registry_t *exo_registry_load_kinds(const char *app_dir, exo_loop_t *loop,
+                                        unsigned kind_mask);
+/** Call fini() of every initialised plugin; does not unload (keeps valgrind stacks whole). */
+void exo_registry_destroy(exo_registry_t **reg_p);
+
+size_t exo_registry_count(const exo_registry_t *reg);
+const exo_plugin_t *exo_registry_at(const exo_registry_t *reg, size_t i);
+/** The working plugin of @p kind named @p name, or NULL. */
+const exo_plugin_t *exo_registry_find(const exo_registry_t *reg, int kind, const char *name);
+/** Names of the working plugins of @p kind, comma-separated (for error messages). New string. */
+char *exo_registry_names(const exo_registry_t *reg, int kind);
+
+/** "backend", "resource", ... */
+const char *exo_kind_name(int kind);
+
+#endif /* EXO_CORE_REGISTRY_H */

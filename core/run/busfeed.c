@@ -1,0 +1,94 @@
+/* core/run/busfeed.c - adapter over the embedded broker (core/bus/bus.h). See runbus.h. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "busfeed.h"
+#include "base/util.h"
+
+#if defined(__has_include)
+#if __has_include("bus.h")
+#define HAVE_EXO_BUS 1
+#include "bus/bus.h"
+#endif
+#endif
+
+struct exo_busfeed {
+    exo_busfeed_events_t ev;
+#ifdef HAVE_EXO_BUS
+    exo_bus_t *bus;
+    exo_buf_t line;
+#endif
+    char *endpoint;
+};
+
+#ifdef HAVE_EXO_BUS
+/* Lines are built from the broker's plain fields into one reused buffer: no JSON per message. */
+static void on_trace(void *arg, const exo_bus_trace_t *t)
+{
+    exo_busfeed_t *rb = arg;
+    if (t == NULL) {
+        if (rb->ev.on_idle != NULL) {
+            rb->ev.on_idle(rb->ev.arg);
+        }
+        return;
+    }
+    if (t->event[0] == 'r' && strcmp(t->event, "register") == 0 && t->role != NULL &&
+        rb->ev.on_register != NULL) {
+        rb->ev.on_register(rb->ev.arg, t->role);
+    }
+    if (rb->ev.on_trace == NULL) {
+        return;
+    }
+    rb->line.len = 0;
+    if (exo_bus_trace_format(t, &rb->line)) {
+        rb->ev.on_trace(rb->ev.arg, rb->line.data);
+    }
+}
+#endif
+
+exo_busfeed_t *exo_busfeed_start(const exo_app_t *app, const exo_registry_t *reg, exo_loop_t *loop,
+                               const char *listen, const exo_busfeed_events_t *ev,
+                               exo_error_t *err)
+{
+#ifdef HAVE_EXO_BUS
+    exo_busfeed_t *rb = exo_xcalloc(1, sizeof *rb);
+    rb->ev = *ev;
+    rb->bus = exo_bus_start(app, reg, loop, listen, on_trace, rb, err);
+    if (rb->bus == NULL) {
+        free(rb);
+        return NULL;
+    }
+    rb->endpoint = exo_xstrdup(exo_bus_endpoint(rb->bus));
+    return rb;
+#else
+    (void)app;
+    (void)listen;
+    (void)reg;
+    (void)loop;
+    (void)ev;
+    exo_error_set(err, EXO_ERR_UNAVAILABLE, "this exo was built without the embedded bus");
+    return NULL;
+#endif
+}
+
+const char *exo_busfeed_endpoint(const exo_busfeed_t *rb)
+{
+    return rb != NULL ? rb->endpoint : NULL;
+}
+
+void exo_busfeed_stop(exo_busfeed_t **rb_p)
+{
+    exo_busfeed_t *rb = *rb_p;
+    if (rb == NULL) {
+        return;
+    }
+#ifdef HAVE_EXO_BUS
+    exo_bus_stop(&rb->bus);
+    exo_buf_free(&rb->line);
+#endif
+    free(rb->endpoint);
+    free(rb);
+    *rb_p = NULL;
+}

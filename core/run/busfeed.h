@@ -1,0 +1,39 @@
+/*
+ * core/run/busfeed.h - the embedded broker as `exo run` and `exo test` see it: start it for the
+ * app, learn when a role registers, receive trace lines, get the endpoint for services.
+ * A thin adapter over core/bus/bus.h so the run orchestration does not depend on the bus's event
+ * format. Builds without the bus (then start() fails with EXO_ERR_UNAVAILABLE).
+ *
+ * Ownership: the adapter owns the broker. Threading: loop thread only.
+ */
+#ifndef EXO_CORE_BUSFEED_H
+#define EXO_CORE_BUSFEED_H
+
+#include <exo/plugin.h>
+
+#include "model/app.h"
+#include "plugins/registry.h"
+#include "base/loop.h"
+
+typedef struct exo_busfeed exo_busfeed_t;
+
+typedef struct exo_busfeed_events {
+    /** @p role registered (instance may be NULL). */
+    void (*on_register)(void *arg, const char *role);
+    /** A trace line for the log (a routed message, a warning). Lines come in bursts: they
+     *  may be left buffered until on_idle. */
+    void (*on_trace)(void *arg, const char *line);
+    void *arg;
+    /** The broker has drained its sockets: write out buffered trace lines. Optional. */
+    void (*on_idle)(void *arg);
+} exo_busfeed_events_t;
+
+/** Start the app's broker on @p listen (NULL: the app's bus.listen). */
+exo_busfeed_t *exo_busfeed_start(const exo_app_t *app, const exo_registry_t *reg, exo_loop_t *loop,
+                               const char *listen, const exo_busfeed_events_t *ev,
+                               exo_error_t *err);
+/** The endpoint as exo reaches it, e.g. tcp://127.0.0.1:40123. */
+const char *exo_busfeed_endpoint(const exo_busfeed_t *bus);
+void exo_busfeed_stop(exo_busfeed_t **bus_p);
+
+#endif /* EXO_CORE_BUSFEED_H */

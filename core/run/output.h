@@ -1,0 +1,53 @@
+/*
+ * core/run/output.h - what `exo run`, `exo test` and `exo setup` print: every line of every unit,
+ * prefixed with its role right-aligned to the widest role and coloured per role (only on a
+ * TTY, never with NO_COLOR), or one JSON object per line with --log-format json. Each line is
+ * also appended to .exo/logs/<role>.log so the logs survive the run; exo's own status lines go
+ * under the role "exo" (and .exo/logs/exo.log).
+ *
+ * Ownership: the output owns its log files. Threading: loop thread only.
+ */
+#ifndef EXO_CORE_OUTPUT_H
+#define EXO_CORE_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+typedef struct exo_output exo_output_t;
+
+typedef enum exo_output_format { EXO_OUTPUT_TEXT = 0, EXO_OUTPUT_JSON } exo_output_format_t;
+
+/** Stream names in output: "stdout", "stderr", "exo" (exo's own lines), "bus". */
+#define EXO_OUT_STDOUT 1
+#define EXO_OUT_STDERR 2
+#define EXO_OUT_EXO 3
+#define EXO_OUT_BUS 4
+
+/**
+ * Print to @p out (normally stdout; NULL prints nothing). @p log_dir may be NULL (no files);
+ * it and the per-role files in it are created (truncated) on a role's first output. Colour
+ * follows exo_use_color(fileno(out)) unless @p format is JSON.
+ */
+exo_output_t *exo_output_new(FILE *out, exo_output_format_t format, const char *log_dir);
+void exo_output_destroy(exo_output_t **out_p);
+
+/** Make the prefix column at least as wide as @p role. */
+void exo_output_add_role(exo_output_t *o, const char *role);
+
+/** One line of @p role. @p len excludes any newline. */
+void exo_output_line(exo_output_t *o, const char *role, int stream, const char *line,
+                     size_t len);
+/** Like exo_output_line, but the line stays in the buffers until exo_output_flush(): for
+ *  bursts (the bus trace), one write per burst instead of one per line. */
+void exo_output_line_buffered(exo_output_t *o, const char *role, int stream, const char *line,
+                              size_t len);
+/** Write out everything exo_output_line_buffered() left in the buffers. */
+void exo_output_flush(exo_output_t *o);
+/** exo's own status line, under the role "exo". */
+void exo_output_status(exo_output_t *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/** A status line about @p role, printed under "exo" and also in the role's own log. */
+void exo_output_role_status(exo_output_t *o, const char *role, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif /* EXO_CORE_OUTPUT_H */

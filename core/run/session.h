@@ -1,0 +1,82 @@
+/*
+ * core/run/session.h - one `exo run` / `exo test` / `exo setup` / `exo env` over an app: the
+ * plugin registry, the backends (opened on first use, chosen by name so container backends
+ * slot in unchanged), the embedded bus, the resources and one supervisor per service. It
+ * brings sets of roles up in dependency order (independent ones in parallel, a role only once
+ * its depends-on roles and its resources are ready), runs tasks (setup and test commands),
+ * and takes everything down again: services first, then resources, grace then SIGKILL.
+ *
+ * exo becomes a child subreaper while a session lives, so processes that escape their unit's
+ * process group are reparented to exo and killed and reaped when the session ends.
+ *
+ * Ownership: the session borrows the app (which must outlive it) and owns everything else.
+ * Threading: loop thread only.
+ */
+#ifndef EXO_CORE_SESSION_H
+#define EXO_CORE_SESSION_H
+
+#include <stdbool.h>
+
+#include "model/app.h"
+#include "base/env.h"
+#include "base/loop.h"
+#include "output.h"
+#include "base/util.h"
+
+typedef struct exo_session exo_session_t;
+
+typedef struct exo_session_opts {
+    const char *command;        /* "run", "test", "setup", "env": recorded in .exo/run.json */
+    const char *backend;        /* --backend: overrides every other choice; NULL = manifest */
+    exo_output_format_t format;
+    bool bus;                   /* start the embedded broker */
+    bool fresh;                 /* resources start from empty data (exo test) */
+    bool record;                /* write .exo/run.json and keep logs (run, test) */
+    bool quiet;                 /* no output at all (exo env) */
+} exo_session_opts_t;
+
+/** Load plugins and prepare. NULL on failure with the problem printed and *exit_code set. */
+exo_session_t *exo_session_new(const exo_app_t *app, const exo_session_opts_t *opts,
+                               int *exit_code);
+/** Kill what still runs, stop the bus, reap escaped processes, remove the run record. */
+void exo_session_destroy(exo_session_t **s_p);
+
+exo_loop_t *exo_session_loop(exo_session_t *s);
+exo_output_t *exo_session_output(exo_session_t *s);
+
+/**
+ * Bring up @p roles (NULL = every role) plus, transitively, their depends-on roles, and every
+ * resource they use plus @p resources (may be NULL). @p on_up(arg, ok) fires once: ok when all
+ * are ready, not ok as soon as one fails to come up.
+ */
+void exo_session_up(exo_session_t *s, const exo_strv_t *roles, const exo_strv_t *resources,
+                    void (*on_up)(void *arg, bool ok), void *arg);
+
+/**
+ * Run @p command of @p svc as a task in its directory with its environment (plus EXO_CFLAGS/
+ * EXO_LIBS when @p setup). @p on_done(arg, status, ms): status 0 success, > 0 exit code,
+ * -1 killed or could not start. Output goes out under @p label (normally the role).
+ */
+int exo_session_task(exo_session_t *s, const exo_service_t *svc, const char *label,
+                     const char *command, bool setup,
+                     void (*on_done)(void *arg, int status, unsigned long long ms), void *arg);
+
+/** Stop every task, service and resource (in that order); @p on_down(arg) when all are gone. */
+void exo_session_down(exo_session_t *s, void (*on_down)(void *arg), void *arg);
+/** Kill everything at once (second Ctrl-C). on_down of a pending down still fires. */
+void exo_session_kill(exo_session_t *s);
+
+/** Call @p fn on SIGINT/SIGTERM; a second signal kills everything at once. */
+void exo_session_on_interrupt(exo_session_t *s, void (*fn)(void *arg), void *arg);
+
+/** Restart a role's service (after its setup) whenever its directory changes. 0 or -1. */
+int exo_session_watch(exo_session_t *s);
+
+/** The environment @p svc gets (for `exo env`). Returns 0 or a negative EXO_ERR_*. */
+int exo_session_env(exo_session_t *s, const exo_service_t *svc, bool setup, exo_env_t *env,
+                    exo_error_t *err);
+
+/** Milliseconds since the session was created. */
+unsigned long long exo_session_uptime_ms(const exo_session_t *s);
+
+#endif /* EXO_CORE_SESSION_H */

@@ -1,0 +1,198 @@
+/* core/run/unitenv.c - layered service environment. See runenv.h for the order. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "unitenv.h"
+#include "base/util.h"
+
+#ifndef EXO_DATADIR
+#define EXO_DATADIR "/usr/local/share/exo"
+#endif
+#ifndef EXO_INCLUDEDIR
+#define EXO_INCLUDEDIR "/usr/local/include"
+#endif
+#ifndef EXO_LIBDIR
+#define EXO_LIBDIR "/usr/local/lib"
+#endif
+
+extern char **environ;
+
+char *exo_unitenv_prefix(const char *name)
+{
+    char *p = exo_strdupf("%s_", name);
+    for (char *c = p; *c; c++) {
+        *c = *c == '-' ? '_' : (char)toupper((unsigned char)*c);
+    }
+    return p;
+}
+
+/* Bind 127.0.0.1:@p port (0 = any) and close again: the port it got, or 0. */
+static unsigned try_port(unsigned port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return 0;
+    }
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof sa;
+    unsigned got = 0;
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
+        getsockname(fd, (struct sockaddr *)&sa, &len) == 0) {
+        got = ntohs(sa.sin_port);
+    }
+    close(fd);
+    return got;
+}
+
+unsigned exo_unitenv_free_port(void)
+{
+    /* Below the kernel's ephemeral range: a port from bind(0) comes from that range, which
+     * every outgoing connection (a readiness check, a client) also takes its local port
+     * from, so between our pick and the server's bind a connection could take it. */
+    static unsigned lo; /* start of the ephemeral range, read once */
+    if (lo == 0) {
+        unsigned hi;
+        char *range = exo_read_file("/proc/sys/net/ipv4/ip_local_port_range", NULL);
+        if (range == NULL || sscanf(range, "%u %u", &lo, &hi) != 2) {
+            lo = 32768; /* the kernel's default */
+        }
+        free(range);
+    }
+    const unsigned first = 10000;
+    if (lo > first + 1000) {
+        static unsigned seed;
+        if (seed == 0) {
+            seed = (unsigned)getpid() * 2654435761u ^ (unsigned)exo_now_ms();
+        }
+        for (int i = 0; i < 64; i++) {
+            seed = seed * 1103515245u + 12345u;
+            unsigned port = try_port(first + (seed >> 8) % (lo - first));
+            if (port != 0) {
+                return port;
+            }
+        }
+    }
+    return try_port(0);
+}
+
+const char *exo_unitenv_python_dir(void)
+{
+    const char *d = getenv("EXO_PYTHON_DIR");
+    return d != NULL && d[0] != '\0' ? d : EXO_DATADIR "/python";
+}
+
+static void add_kvs(exo_env_t *env, const exo_kv_t *kv, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        exo_env_set(env, kv[i].name, kv[i].value, kv[i].secret ? EXO_ENV_SECRET : 0);
+    }
+}
+
+int exo_unitenv_build(const exo_unitenv_ctx_t *ctx, const exo_service_t *svc, exo_env_t *env,
+                     exo_error_t *err)
+{
+    const exo_app_t *app = ctx->app;
+    size_t self = (size_t)(svc - app->services);
+
+    exo_env_set_origin(env, "inherited");
+    for (char **e = environ; e != NULL && *e != NULL; e++) {
+        const char *eq = strchr(*e, '=');
+        if (eq == NULL) {
+            continue;
+        }
+        char *name = exo_xstrndup(*e, (size_t)(eq - *e));
+        /* Another exo's variables must not leak into this app's services. */
+        if (strncmp(name, "EXO_", 4) != 0 && exo_env_name_valid(name)) {
+            exo_env_set(env, name, eq + 1, 0);
+        }
+        free(name);
+    }
+
+    exo_env_set_origin(env, "exo");
+    exo_env_set(env, "EXO_ROLE", svc->role, 0);
+    exo_env_set(env, "EXO_APP", app->name, 0);
+    if (ctx->bus_endpoint != NULL) {
+        exo_env_set(env, "EXO_BUS_ENDPOINT", ctx->bus_endpoint, 0);
+    }
+    if (ctx->run_id != NULL) {
+        exo_env_set(env, "EXO_RUN_ID", ctx->run_id, 0);
+    }
+    if (ctx->listen_ports != NULL && ctx->listen_ports[self] != 0) {
+        char port[16];
+        snprintf(port, sizeof port, "%u", ctx->listen_ports[self]);
+        exo_env_set(env, "PORT", port, 0);
+    }
+    const exo_env_var_t *pp = exo_env_get(env, "PYTHONPATH");
+    if (pp != NULL && pp->value[0] != '\0') {
+        char *v = exo_strdupf("%s:%s", exo_unitenv_python_dir(), pp->value);
+        exo_env_set(env, "PYTHONPATH", v, 0);
+        free(v);
+    } else {
+        exo_env_set(env, "PYTHONPATH", exo_unitenv_python_dir(), 0);
+    }
+    if (ctx->setup) {
+        const char *cf = getenv("EXO_CFLAGS");
+        const char *lb = getenv("EXO_LIBS");
+        exo_env_set(env, "EXO_CFLAGS", cf ? cf : "-I" EXO_INCLUDEDIR, 0);
+        exo_env_set(env, "EXO_LIBS", lb ? lb : "-L" EXO_LIBDIR " -Wl,-rpath," EXO_LIBDIR
+                    " -lexoservice", 0);
+    }
+
+    for (size_t i = 0; i < app->n_services; i++) {
+        unsigned port = ctx->reach_ports ? ctx->reach_ports[i] : 0;
+        if (i == self || port == 0) {
+            continue;
+        }
+        const exo_service_t *o = &app->services[i];
+        const char *host = ctx->hosts && ctx->hosts[i] ? ctx->hosts[i] : "127.0.0.1";
+        char *origin = exo_strdupf("exo (service %s)", o->role);
+        exo_env_set_origin(env, origin);
+        free(origin);
+        char *prefix = exo_unitenv_prefix(o->role);
+        char *name = exo_strdupf("%sHOST", prefix);
+        exo_env_set(env, name, host, 0);
+        free(name);
+        name = exo_strdupf("%sPORT", prefix);
+        char *val = exo_strdupf("%u", port);
+        exo_env_set(env, name, val, 0);
+        free(name);
+        free(val);
+        name = exo_strdupf("%sURL", prefix);
+        val = exo_strdupf("http://%s:%u", host, port);
+        exo_env_set(env, name, val, 0);
+        free(name);
+        free(val);
+        free(prefix);
+    }
+
+    for (size_t i = 0; i < svc->n_resources; i++) {
+        char *origin = exo_strdupf("resource %s", svc->resources[i]);
+        exo_env_set_origin(env, origin);
+        free(origin);
+        if (ctx->resource_env != NULL) {
+            int rc = ctx->resource_env(ctx->arg, svc, svc->resources[i], env, err);
+            if (rc < 0) {
+                return rc;
+            }
+        }
+    }
+
+    exo_env_set_origin(env, "application.yml env");
+    add_kvs(env, app->env, app->n_env);
+    exo_env_set_origin(env, "service.yml env");
+    add_kvs(env, svc->env, svc->n_env);
+    char *origin = exo_strdupf("application.yml services.%s.env", svc->role);
+    exo_env_set_origin(env, origin);
+    free(origin);
+    add_kvs(env, svc->app_env, svc->n_app_env);
+    return EXO_OK;
+}
