@@ -1,4 +1,4 @@
-/* core/run/busfeed.c - adapter over the embedded broker (core/bus/bus.h). See runbus.h. */
+/* core/run/busfeed.c - adapter over the embedded broker (core/bus/bus.h). See busfeed.h. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 #include "base/util.h"
 
 #if defined(__has_include)
-#if __has_include("bus.h")
+#if __has_include("bus/bus.h")
 #define HAVE_EXO_BUS 1
 #include "bus/bus.h"
 #endif

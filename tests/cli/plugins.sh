@@ -10,6 +10,9 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/exo-plugins.XXXXXX") || fail "mktemp"
 trap 'rm -rf "$tmp"' EXIT
 fx="$EXO_TOP_BUILDDIR/tests/fixtures/plugins/.libs"
 dup="$EXO_TOP_BUILDDIR/tests/fixtures/plugins-dup/.libs"
+# The ABI this exo was built with: fixtures built against its headers report it.
+EXO_ABI_MINOR=$(sed -n 's/^#define EXO_PLUGIN_ABI_MINOR //p' "$EXO_TOP_BUILDDIR/plugin-api/exo/version.h")
+export EXO_ABI_MINOR
 [ -f "$fx/good.so" ] || fail "fixture plugins not built in $fx"
 fx=$(cd "$fx" && pwd) dup=$(cd "$dup" && pwd)
 export EXO_PLUGIN_PATH="$fx:$dup"
@@ -21,7 +24,9 @@ rc=$?
 [ $rc -eq 0 ] || fail "exo plugins --json exited $rc: $(cat err.txt)"
 grep -q "duplicate\|found first" err.txt || fail "no duplicate warning on stderr: $(cat err.txt)"
 cat >check.py <<'PYEOF'
-import json, sys
+import json, os, sys
+abi = "1." + os.environ["EXO_ABI_MINOR"]
+next_abi = "1." + str(int(os.environ["EXO_ABI_MINOR"]) + 1)
 fx, dup = sys.argv[1], sys.argv[2]
 data = json.load(sys.stdin)
 assert isinstance(data, list), data
@@ -37,14 +42,14 @@ def get(d, f):
     return p
 g = get(fx, "good.so")
 assert (g["name"], g["kind"], g["version"], g["abi"], g["status"]) == \
-    ("good", "backend", "1.2.3", "1.0", "ok"), g
+    ("good", "backend", "1.2.3", abi, "ok"), g
 assert g["engine"] == "ok", g
 w = get(fx, "wrong_major.so")
 assert w["status"] == "error" and w["name"] == "wrong-major" and w["abi"] == "2.3", w
-assert "ABI 2.3" in w["error"] and "ABI 1.0" in w["error"], w
+assert "ABI 2.3" in w["error"] and "ABI " + abi in w["error"], w
 assert "exo-plugin.pc" in w["error"], w
 assert get(fx, "newer_minor.so")["status"] == "ok"
-assert get(fx, "newer_minor.so")["abi"] == "1.1"
+assert get(fx, "newer_minor.so")["abi"] == next_abi
 checks = {
     "no_symbol.so": "does not export exo_plugin_describe",
     "null_desc.so": "returned NULL",
@@ -64,9 +69,9 @@ PYEOF
 # Human table: one row per plugin, errors under their row.
 "$EXO_BIN" plugins >out.txt 2>/dev/null || fail "exo plugins exited $?"
 head -1 out.txt | grep -q "^NAME *KIND *VERSION *ABI *STATUS *PATH" || fail "header: $(head -1 out.txt)"
-grep -q "^good  *backend  *1.2.3  *1.0  *ok  *$fx/good.so" out.txt || fail "good row: $(cat out.txt)"
+grep -q "^good  *backend  *1.2.3  *1.$EXO_ABI_MINOR  *ok  *$fx/good.so" out.txt || fail "good row: $(cat out.txt)"
 grep -q "^wrong-major .* error " out.txt || fail "wrong-major row: $(cat out.txt)"
-grep -q "error: plugin wrong-major was built for exo plugin ABI 2.3 but this exo provides ABI 1.0" \
+grep -q "error: plugin wrong-major was built for exo plugin ABI 2.3 but this exo provides ABI 1.$EXO_ABI_MINOR" \
     out.txt || fail "wrong-major message: $(cat out.txt)"
 grep -q "engine: ok" out.txt || fail "no engine line: $(cat out.txt)"
 grep -q $'\033' out.txt && fail "colour codes when stdout is no terminal"

@@ -125,9 +125,10 @@ d = [p for p in json.load(sys.stdin) if p["path"] == sys.argv[1]]
 assert len(d) == 1, d
 p = d[0]
 assert (p["name"], p["kind"], p["version"], p["abi"], p["status"], p["error"]) == \
-    ("hello", "backend", "0.0.1", "1.0", "ok", None), p
+    ("hello", "backend", "0.0.1", sys.argv[2], "ok", None), p
 PYEOF
-"$PY" check.py "$plugindir/backend_hello.so" <out.json || fail "hello not loaded: $(cat out.json)"
-EXO_PLUGIN_PATH="$plugindir" "$exo" plugins | grep -q "^hello  *backend  *0.0.1  *1.0  *ok" \
+abi=1.$(sed -n 's/^#define EXO_PLUGIN_ABI_MINOR //p' "$EXO_TOP_BUILDDIR/plugin-api/exo/version.h")
+"$PY" check.py "$plugindir/backend_hello.so" "$abi" <out.json || fail "hello not loaded: $(cat out.json)"
+EXO_PLUGIN_PATH="$plugindir" "$exo" plugins | grep -q "^hello  *backend  *0.0.1  *$abi  *ok" \
     || fail "hello missing from the table"
 echo "out_of_tree.sh: plugin built with pkg-config loads in the installed exo"
