@@ -7,7 +7,7 @@
 #   engine_import_busybox docker exo-busybox:test
 #
 # Every engine runs as root with its own sockets, data and state under the given directory
-# (see /work/shared/recipes/engines.md): dockerd with vfs storage and no iptables, podman with
+# (docs/testing.md says why): dockerd with vfs storage and no iptables, podman with
 # runc, cgroupfs, bounded ulimits and vfs storage. Nothing is cached across runs: importing
 # the busybox image takes about a second, so the tests always work from nothing.
 
