@@ -38,7 +38,14 @@ fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
 [ -x configure ] || autoreconf -fi
-[ -f Makefile ] || ./configure -q
+# Configure again whenever the installed packages changed since the last configure: `demo`
+# installs fewer than `test`, and a tree configured without libhiredis-dev (say) would build
+# without the redis plugin however often `test` ran after it.
+pkgstamp=$(dpkg-query -W $core_pkgs $test_pkgs 2>/dev/null | cksum)
+if [ ! -f Makefile ] || [ "$(cat .bootstrap-configured 2>/dev/null)" != "$pkgstamp" ]; then
+  ./configure -q
+  echo "$pkgstamp" > .bootstrap-configured
+fi
 make -j"$jobs"
 
 if [ "$mode" = demo ]; then
