@@ -45,6 +45,41 @@ tests_fixtures_plugins_dup_dup_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
 tests_fixtures_plugins_dup_dup_la_LDFLAGS = $(EXO_FIXTURE_LINK)
 EXTRA_DIST += tests/fixtures/plugins/fixture.h
 
+# Fixtures that declare configuration keys (the settings check), one directory of their own so
+# that every backend in it has a table; and one built against the frozen ABI 1.0 headers.
+check_LTLIBRARIES += \
+	tests/fixtures/plugins-keys/resource_keyed.la \
+	tests/fixtures/plugins-keys/resource_bare.la \
+	tests/fixtures/plugins-keys/backend_boxed.la \
+	tests/fixtures/plugins-keys/backend_crate.la \
+	tests/fixtures/plugins-keys/backend_plain.la \
+	tests/fixtures/plugins-keys/transport_keybus.la \
+	tests/fixtures/plugins-abi10/backend_old.la
+tests_fixtures_plugins_keys_resource_keyed_la_SOURCES = tests/fixtures/plugins-keys/resource_keyed.c
+tests_fixtures_plugins_keys_resource_keyed_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
+tests_fixtures_plugins_keys_resource_keyed_la_LDFLAGS = $(EXO_FIXTURE_LINK)
+tests_fixtures_plugins_keys_resource_bare_la_SOURCES = tests/fixtures/plugins-keys/resource_bare.c
+tests_fixtures_plugins_keys_resource_bare_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
+tests_fixtures_plugins_keys_resource_bare_la_LDFLAGS = $(EXO_FIXTURE_LINK)
+tests_fixtures_plugins_keys_backend_boxed_la_SOURCES = tests/fixtures/plugins-keys/backend_boxed.c
+tests_fixtures_plugins_keys_backend_boxed_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
+tests_fixtures_plugins_keys_backend_boxed_la_LDFLAGS = $(EXO_FIXTURE_LINK)
+tests_fixtures_plugins_keys_backend_crate_la_SOURCES = tests/fixtures/plugins-keys/backend_crate.c
+tests_fixtures_plugins_keys_backend_crate_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
+tests_fixtures_plugins_keys_backend_crate_la_LDFLAGS = $(EXO_FIXTURE_LINK)
+tests_fixtures_plugins_keys_backend_plain_la_SOURCES = tests/fixtures/plugins-keys/backend_plain.c
+tests_fixtures_plugins_keys_backend_plain_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
+tests_fixtures_plugins_keys_backend_plain_la_LDFLAGS = $(EXO_FIXTURE_LINK)
+tests_fixtures_plugins_keys_transport_keybus_la_SOURCES = \
+	tests/fixtures/plugins-keys/transport_keybus.c
+tests_fixtures_plugins_keys_transport_keybus_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
+tests_fixtures_plugins_keys_transport_keybus_la_LDFLAGS = $(EXO_FIXTURE_LINK)
+tests_fixtures_plugins_abi10_backend_old_la_SOURCES = tests/fixtures/plugins-abi10/backend_old.c
+tests_fixtures_plugins_abi10_backend_old_la_CPPFLAGS = -I$(top_srcdir)/tests/fixtures/abi-1.0
+tests_fixtures_plugins_abi10_backend_old_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
+tests_fixtures_plugins_abi10_backend_old_la_LDFLAGS = $(EXO_FIXTURE_LINK)
+EXTRA_DIST += tests/fixtures/plugins-keys/stubs.h tests/fixtures/abi-1.0
+
 # ---- Tests ----
 check_PROGRAMS += tests/unit/test_loader
 tests_unit_test_loader_SOURCES = tests/unit/test_loader.c tests/support/cunit_main.h
