@@ -87,8 +87,9 @@ tests_unit_test_loader_CFLAGS = $(EXO_TEST_CCFLAGS)
 tests_unit_test_loader_LDADD = $(EXO_TEST_LINK)
 
 TESTS += tests/unit/test_loader tests/cli/plugins.sh tests/plugin-sdk/headers.sh \
-	tests/plugin-sdk/out_of_tree.sh
-EXTRA_DIST += tests/cli/plugins.sh tests/plugin-sdk/headers.sh tests/plugin-sdk/out_of_tree.sh
+	tests/plugin-sdk/out_of_tree.sh tests/plugin-sdk/abi_1_0.sh
+EXTRA_DIST += tests/cli/plugins.sh tests/plugin-sdk/headers.sh tests/plugin-sdk/out_of_tree.sh \
+	tests/plugin-sdk/abi_1_0.sh
 
 # The plugin directory exists after `make install` even before any plugin is installed there,
 # so third parties can install into what `pkg-config --variable=plugindir exo-plugin` names.
