@@ -1,5 +1,6 @@
 /* core/cli/cmd_plugins.c - `exo plugins [--app DIR] [--json]`: what the loader found and why a
- * plugin is not usable; --json also shows each plugin's declared configuration keys. Listing never fails because of a broken plugin: that is what it is for. */
+ * plugin is not usable; --json also shows each plugin's declared configuration keys. Listing
+ * never fails because of a broken plugin: that is what it is for. */
 #include "config.h"
 
 #include <stdio.h>

@@ -6,7 +6,8 @@
  * alive until the cross-checks (roles, resources, translations, dependency cycles) have run,
  * so those can point at the exact list item too; the app then keeps them, so that the plugin
  * blocks it holds raw (backend sections, options, resources, the transport's bus keys) can be
- * checked with positions once the plugins are known (core/plugins/settings.c). docs/configuration.md documents the schema.
+ * checked with positions once the plugins are known (core/plugins/settings.c).
+ * docs/configuration.md documents the schema.
  */
 #include "config.h"
 

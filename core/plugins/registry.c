@@ -1,5 +1,6 @@
 /*
- * core/plugins/registry.c - the plugin registry (see registry.h). The only file that includes <ltdl.h>.
+ * core/plugins/registry.c - the plugin registry (see registry.h). The only file that includes
+ * <ltdl.h>.
  *
  * Every check below runs before any plugin code but exo_plugin_describe(), which the ABI
  * requires to be pure, so that a broken plugin is listed with one actionable message instead of
