@@ -54,6 +54,7 @@ check_LTLIBRARIES += \
 	tests/fixtures/plugins-keys/backend_crate.la \
 	tests/fixtures/plugins-keys/backend_plain.la \
 	tests/fixtures/plugins-keys/transport_keybus.la \
+	tests/fixtures/plugins-keys/resource_badkeys.la \
 	tests/fixtures/plugins-abi10/backend_old.la
 tests_fixtures_plugins_keys_resource_keyed_la_SOURCES = tests/fixtures/plugins-keys/resource_keyed.c
 tests_fixtures_plugins_keys_resource_keyed_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
@@ -74,6 +75,10 @@ tests_fixtures_plugins_keys_transport_keybus_la_SOURCES = \
 	tests/fixtures/plugins-keys/transport_keybus.c
 tests_fixtures_plugins_keys_transport_keybus_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
 tests_fixtures_plugins_keys_transport_keybus_la_LDFLAGS = $(EXO_FIXTURE_LINK)
+tests_fixtures_plugins_keys_resource_badkeys_la_SOURCES = \
+	tests/fixtures/plugins-keys/resource_badkeys.c
+tests_fixtures_plugins_keys_resource_badkeys_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
+tests_fixtures_plugins_keys_resource_badkeys_la_LDFLAGS = $(EXO_FIXTURE_LINK)
 tests_fixtures_plugins_abi10_backend_old_la_SOURCES = tests/fixtures/plugins-abi10/backend_old.c
 tests_fixtures_plugins_abi10_backend_old_la_CPPFLAGS = -I$(top_srcdir)/tests/fixtures/abi-1.0
 tests_fixtures_plugins_abi10_backend_old_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)

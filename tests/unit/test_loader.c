@@ -339,6 +339,12 @@ static void test_declared_config_read_by_size(void)
     json_decref(want);
     json_decref(j);
     CU_ASSERT_PTR_NULL(exo_settings_keys_json(old));
+    /* A table exo cannot check against makes the plugin unusable, with the reason. */
+    CU_ASSERT_PTR_NULL(exo_registry_find(reg, EXO_KIND_RESOURCE, "badkeys"));
+    const exo_plugin_t *bad = by_file(reg, fixtures_keys, "resource_badkeys.so");
+    ASSERT_ERROR_HAS(bad, "resource plugin badkeys: config key 1 ('Not Valid') has an invalid "
+                          "name or type");
+    CU_ASSERT_PTR_NULL(bad->config);
     exo_registry_destroy(&reg);
 }
 
