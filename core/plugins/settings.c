@@ -242,6 +242,8 @@ static bool backends_for(ctx_t *c, const char *section, keyset_t *ks)
         } else if (ks->n < sizeof ks->tables / sizeof ks->tables[0]) {
             exo_buf_printf(&owner, "%s%s", ks->n ? " or " : "", p->name);
             ks->tables[ks->n++] = p->config;
+        } else {
+            all_declared = false; /* more backends than a keyset holds: do not guess */
         }
     }
     ks->owner = owner.data;
