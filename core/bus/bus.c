@@ -94,14 +94,17 @@ exo_bus_t *exo_bus_start(const exo_app_t *app, const exo_registry_t *reg, exo_lo
         return NULL;
     }
     json_t *routes = exo_app_routes(app);
+    /* Until the transport reads its settings from config: bus.listen, when a string. */
+    const char *app_listen = json_string_value(json_object_get(app->bus_config, "listen"));
     exo_bus_spec_t spec = {
         .size = sizeof spec,
         .app = app->name,
-        .listen = listen ? listen : app->bus_listen,
+        .listen = listen ? listen : app_listen,
         .routes = routes,
         .max_message_size = app->bus_max_message_size,
         .arg = arg,
         .on_trace = on_trace,
+        .config = app->bus_config,
     };
     exo_bus_t *bus = exo_xcalloc(1, sizeof *bus);
     bus->ops = p->desc->ops;

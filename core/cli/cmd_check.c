@@ -1,5 +1,7 @@
 /*
- * core/cli/cmd_check.c - `exo check`: validate the manifest, then the message wiring.
+ * core/cli/cmd_check.c - `exo check`: validate the manifest, then the message wiring, then
+ * what needs the installed plugins (their declared keys, a command for each service), so that
+ * whatever `exo run` would refuse for a reason known before it starts is reported here.
  *
  * Wiring is checked on public names: a role with the translation {public: P, internal: I}
  * sends or receives I itself, which is P for the rest of the app. A translated name that finds
@@ -15,9 +17,13 @@
 
 #include <jansson.h>
 
+#include <exo/backend.h>
+
 #include "model/app.h"
 #include "cli.h"
 #include "model/diag.h"
+#include "plugins/registry.h"
+#include "plugins/settings.h"
 #include "base/util.h"
 
 int exo_cmd_check(int argc, char **argv);
@@ -93,6 +99,34 @@ static size_t check_wiring(const exo_app_t *app, exo_diag_t *diag)
     return n;
 }
 
+/* exo run refuses a service its backend cannot start: a backend without containers (which
+ * could run an image's own command) needs startup.command. */
+static void check_commands(const exo_app_t *app, const exo_registry_t *reg, exo_diag_t *diag)
+{
+    for (size_t i = 0; i < app->n_services; i++) {
+        const exo_service_t *s = &app->services[i];
+        const char *name = s->backend ? s->backend : app->backend;
+        const exo_plugin_t *p = exo_registry_find(reg, EXO_KIND_BACKEND, name);
+        if (s->startup_command != NULL || p == NULL ||
+            (p->desc->caps & EXO_BACKEND_CAP_CONTAINERS)) {
+            continue;
+        }
+        const exo_ypair_t *st = exo_ynode_pair(s->yaml, "startup");
+        exo_diag_error(diag, s->file, st ? st->key->line : 1, st ? st->key->column : 1,
+                       "service.yml has no startup.command, which the %s backend needs to run "
+                       "role %s; add startup: {command: ...}", name, s->role);
+    }
+}
+
+/* What needs the installed plugins: their declared keys, and what their backends can run. */
+static void check_with_plugins(const exo_app_t *app, exo_diag_t *diag)
+{
+    exo_registry_t *reg = exo_registry_load(app->dir, NULL);
+    exo_settings_check_app(app, reg, diag);
+    check_commands(app, reg, diag);
+    exo_registry_destroy(&reg);
+}
+
 static void print_json(const exo_diag_t *diag, const exo_app_t *app, size_t n_messages, bool ok)
 {
     json_t *list = json_array();
@@ -162,6 +196,7 @@ int exo_cmd_check(int argc, char **argv)
     }
     if (app != NULL) {
         n_messages = check_wiring(app, &diag);
+        check_with_plugins(app, &diag);
     }
     bool ok = app != NULL && diag.errors == 0 && !(strict && diag.warnings > 0);
     if (as_json) {
@@ -171,14 +206,14 @@ int exo_cmd_check(int argc, char **argv)
         if (ok) {
             printf("ok: app %s, %zu service%s, %zu message%s\n", app->name, app->n_services,
                    app->n_services == 1 ? "" : "s", n_messages, n_messages == 1 ? "" : "s");
-        } else if (app != NULL) {
+        } else if (app != NULL && diag.errors == 0) {
             fprintf(stderr, "exo check: %zu warning%s, failing because of --strict\n",
                     diag.warnings, diag.warnings == 1 ? "" : "s");
         } else if (diag.errors > 0 && root != NULL) {
             /* nothing more: the errors above say it all */
         }
     }
-    if (!ok && app == NULL && !as_json && diag.errors > 1) {
+    if (!ok && !as_json && diag.errors > 1) {
         fprintf(stderr, "exo check: %zu errors\n", diag.errors);
     }
     exo_app_destroy(&app);

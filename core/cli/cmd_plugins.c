@@ -1,5 +1,6 @@
 /* core/cli/cmd_plugins.c - `exo plugins [--app DIR] [--json]`: what the loader found and why a
- * plugin is not usable. Listing never fails because of a broken plugin: that is what it is for. */
+ * plugin is not usable; --json also shows each plugin's declared configuration keys. Listing
+ * never fails because of a broken plugin: that is what it is for. */
 #include "config.h"
 
 #include <stdio.h>
@@ -13,6 +14,7 @@
 
 #include "cli.h"
 #include "plugins/registry.h"
+#include "plugins/settings.h"
 #include "base/log.h"
 #include "base/util.h"
 
@@ -60,6 +62,14 @@ static int print_json(const exo_registry_t *reg)
         }
         if (o != NULL && engine != NULL) {
             json_object_set_new(o, "engine", json_string(engine));
+        }
+        if (o != NULL && p->ok) {
+            /* null when the plugin declares nothing (built before ABI 1.1): not checked */
+            json_t *keys = exo_settings_keys_json(p);
+            json_object_set_new(o, "config", keys != NULL ? keys : json_null());
+            json_object_set_new(o, "config_section", p->config_section
+                                                         ? json_string(p->config_section)
+                                                         : json_null());
         }
         free(abi);
         free(engine);

@@ -4,7 +4,10 @@
  * Validation keeps going after an error so that the user sees every mistake at once: each
  * check reports to the diag collector and leaves the field at its default. The YAML trees stay
  * alive until the cross-checks (roles, resources, translations, dependency cycles) have run,
- * so those can point at the exact list item too. docs/configuration.md documents the schema.
+ * so those can point at the exact list item too; the app then keeps them, so that the plugin
+ * blocks it holds raw (backend sections, options, resources, the transport's bus keys) can be
+ * checked with positions once the plugins are known (core/plugins/settings.c).
+ * docs/configuration.md documents the schema.
  */
 #include "config.h"
 
@@ -48,29 +51,39 @@ static size_t count_words(const char *const *words)
     return n;
 }
 
+static void unknown_key(mctx_t *c, const exo_ynode_t *key, const char *where,
+                        const char *const *known)
+{
+    size_t nk = count_words(known);
+    const char *near = exo_closest(key->value, known, nk);
+    if (near != NULL) {
+        err_at(c, key, "unknown key '%s' in %s; did you mean '%s'?", key->value, where, near);
+        return;
+    }
+    exo_buf_t b = {0};
+    for (size_t k = 0; k < nk; k++) {
+        exo_buf_printf(&b, "%s%s", k ? ", " : "", known[k]);
+    }
+    err_at(c, key, "unknown key '%s' in %s (known keys: %s)", key->value, where, b.data);
+    exo_buf_free(&b);
+}
+
+static bool is_known(const char *key, const char *const *known)
+{
+    for (size_t k = 0; known[k] != NULL; k++) {
+        if (strcmp(key, known[k]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static void check_keys(mctx_t *c, const exo_ynode_t *map, const char *where,
                        const char *const *known)
 {
-    size_t nk = count_words(known);
     for (size_t i = 0; i < map->n; i++) {
-        const exo_ynode_t *key = map->pairs[i].key;
-        bool found = false;
-        for (size_t k = 0; k < nk && !found; k++) {
-            found = strcmp(key->value, known[k]) == 0;
-        }
-        if (found) {
-            continue;
-        }
-        const char *near = exo_closest(key->value, known, nk);
-        if (near != NULL) {
-            err_at(c, key, "unknown key '%s' in %s; did you mean '%s'?", key->value, where, near);
-        } else {
-            exo_buf_t b = {0};
-            for (size_t k = 0; k < nk; k++) {
-                exo_buf_printf(&b, "%s%s", k ? ", " : "", known[k]);
-            }
-            err_at(c, key, "unknown key '%s' in %s (known keys: %s)", key->value, where, b.data);
-            exo_buf_free(&b);
+        if (!is_known(map->pairs[i].key->value, known)) {
+            unknown_key(c, map->pairs[i].key, where, known);
         }
     }
 }
@@ -435,26 +448,34 @@ static void get_duration(mctx_t *c, const exo_ynode_t *map, const char *key, con
 
 static const char *const app_keys[] = {"name", "description", "version", "backend", "bus",
                                        "shutdown-grace", "env", "resources", "services", NULL};
-static const char *const bus_keys[] = {"listen", "max-message-size", NULL};
+const char *const exo_bus_core_keys[] = {"transport", "max-message-size", NULL};
 static const char *const role_keys[] = {"location", "translations", "depends-on", "resources",
                                         "needs", "env", "backend", "restart", "max-restarts",
                                         "ready-timeout", "ready", "options", "test-data",
                                         NULL};
 static const char *const translation_keys[] = {"public", "internal", NULL};
-static const char *const service_keys[] = {"type", "description", "setup", "startup", "test",
-                                           "messages", "port", "env", "docker", NULL};
+const char *const exo_service_core_keys[] = {"type", "description", "setup", "startup", "test",
+                                             "messages", "port", "env", NULL};
 static const char *const startup_keys[] = {"command", "online-text", NULL};
 static const char *const messages_keys[] = {"sends", "receives", NULL};
-static const char *const docker_keys[] = {"image", "dockerfile", "dockerfile-prod", NULL};
 
 /* What the loader keeps per role until the cross-checks ran. */
 typedef struct role_src {
     const exo_ynode_t *key;       /* services.<role> key */
     const exo_ynode_t *entry;     /* its map (NULL when not a map) */
     const exo_ynode_t *ready;     /* the ready value node */
-    exo_ynode_t *svc_root;        /* parsed service.yml, or NULL */
     bool svc_ok;                  /* service.yml was read (its lists are meaningful) */
 } role_src_t;
+
+static exo_block_t make_block(const exo_ypair_t *pair)
+{
+    exo_block_t b = {.key = pair->key};
+    if (pair->value->kind == EXO_YNODE_MAP) {
+        b.map = pair->value;
+        b.json = exo_ynode_to_json(pair->value);
+    }
+    return b;
+}
 
 static void parse_translations(mctx_t *c, const exo_ynode_t *entry, exo_service_t *s,
                                const char *where)
@@ -601,9 +622,28 @@ static void parse_role(mctx_t *c, exo_service_t *s, role_src_t *src)
         }
     }
     snprintf(what, sizeof what, "%s.options", where);
-    const exo_ynode_t *o = opt(e, "options");
-    if (o != NULL && want_map(c, o, what)) {
-        s->backend_options = exo_ynode_to_json(o);
+    const exo_ypair_t *o = exo_ynode_pair(e, "options");
+    if (o != NULL && !exo_ynode_is_null(o->value) && want_map(c, o->value, what)) {
+        s->options = make_block(o);
+    }
+}
+
+/* service.yml's keys beyond the core's are backend sections, kept raw for the plugins, which
+ * check them (core/plugins/settings.c). A section is a map of keys (or empty), so a single
+ * value or a list under an unknown key is a mistake the core can report by itself. */
+static void keep_sections(mctx_t *c, exo_service_t *s, const exo_ynode_t *root)
+{
+    s->sections = exo_xcalloc(root->n ? root->n : 1, sizeof *s->sections);
+    for (size_t i = 0; i < root->n; i++) {
+        const exo_ypair_t *p = &root->pairs[i];
+        if (is_known(p->key->value, exo_service_core_keys)) {
+            continue;
+        }
+        if (p->value->kind != EXO_YNODE_MAP && !exo_ynode_is_null(p->value)) {
+            unknown_key(c, p->key, "service.yml", exo_service_core_keys);
+            continue;
+        }
+        s->sections[s->n_sections++] = make_block(p);
     }
 }
 
@@ -612,7 +652,7 @@ static void parse_service_yml(mctx_t *c, exo_service_t *s, const exo_ynode_t *ro
     if (!want_map(c, root, "service.yml")) {
         return;
     }
-    check_keys(c, root, "service.yml", service_keys);
+    keep_sections(c, s, root);
     get_str(c, root, "type", "type", &s->type);
     get_str(c, root, "description", "description", &s->description);
     get_str(c, root, "setup", "setup", &s->setup);
@@ -636,13 +676,6 @@ static void parse_service_yml(mctx_t *c, exo_service_t *s, const exo_ynode_t *ro
         s->port = (unsigned)port;
     }
     get_env(c, root, "env", &s->env, &s->n_env);
-    const exo_ynode_t *d = opt(root, "docker");
-    if (d != NULL && want_map(c, d, "docker")) {
-        check_keys(c, d, "docker", docker_keys);
-        get_str(c, d, "image", "docker.image", &s->image);
-        get_str(c, d, "dockerfile", "docker.dockerfile", &s->dockerfile);
-        get_str(c, d, "dockerfile-prod", "docker.dockerfile-prod", &s->dockerfile_prod);
-    }
 }
 
 static void load_service_dir(mctx_t *c, const exo_app_t *app, exo_service_t *s,
@@ -678,10 +711,10 @@ static void load_service_dir(mctx_t *c, const exo_app_t *app, exo_service_t *s,
     exo_diag_t scratch;
     exo_diag_init(&scratch);
     exo_diag_t *diag = seen ? &scratch : c->diag;
-    src->svc_root = exo_yaml_load(s->file, diag);
-    if (src->svc_root != NULL) {
+    s->yaml = exo_yaml_load(s->file, diag);
+    if (s->yaml != NULL) {
         mctx_t sc = {.diag = diag, .file = s->file};
-        parse_service_yml(&sc, s, src->svc_root);
+        parse_service_yml(&sc, s, s->yaml);
         src->svc_ok = true;
     }
     exo_diag_free(&scratch);
@@ -851,8 +884,32 @@ static void parse_resources(mctx_t *c, exo_app_t *app, const exo_ynode_t *root)
         r->name = exo_xstrdup(k->value);
         r->type = exo_xstrdup(t->value);
         r->config = exo_ynode_to_json(b);
+        r->node = b;
         r->line = k->line;
         r->column = k->column;
+    }
+}
+
+/* bus: the core reads transport and max-message-size (below); every other key is the
+ * transport plugin's, kept as JSON for it and checked against its declared keys. */
+static void parse_bus_transport(mctx_t *c, exo_app_t *app, const exo_ynode_t *bus)
+{
+    app->bus_node = bus;
+    const exo_ynode_t *t = get_str(c, bus, "transport", "bus.transport", &app->bus_transport);
+    if (t != NULL && !is_plugin_name(t->value)) {
+        err_at(c, t, "'%s' is not a valid transport name (a-z, digits, '_' and '-')", t->value);
+    }
+    json_t *rest = json_object();
+    for (size_t i = 0; i < bus->n; i++) {
+        const exo_ypair_t *p = &bus->pairs[i];
+        if (!is_known(p->key->value, exo_bus_core_keys)) {
+            json_object_set_new(rest, p->key->value, exo_ynode_to_json(p->value));
+        }
+    }
+    if (json_object_size(rest) > 0) {
+        app->bus_config = rest;
+    } else {
+        json_decref(rest);
     }
 }
 
@@ -887,12 +944,7 @@ static void parse_app(mctx_t *c, exo_app_t *app, const exo_ynode_t *root, role_s
     }
     const exo_ynode_t *bus = opt(root, "bus");
     if (bus != NULL && want_map(c, bus, "bus")) {
-        check_keys(c, bus, "bus", bus_keys);
-        const exo_ynode_t *l = get_str(c, bus, "listen", "bus.listen", &app->bus_listen);
-        if (l != NULL && strstr(l->value, "://") == NULL) {
-            err_at(c, l, "bus.listen must be an endpoint such as tcp://127.0.0.1:0, not '%s'",
-                   l->value);
-        }
+        parse_bus_transport(c, app, bus);
         const exo_ynode_t *m = opt(bus, "max-message-size");
         if (m != NULL && want_scalar(c, m, "bus.max-message-size") &&
             !parse_size(m->value, &app->bus_max_message_size)) {
@@ -1005,7 +1057,7 @@ exo_app_t *exo_app_load(const char *dir, exo_diag_t *diag)
     app->dir = real;
     app->file = exo_path_join(real, "application.yml");
     app->backend = exo_xstrdup("process");
-    app->bus_listen = exo_xstrdup("tcp://127.0.0.1:0");
+    app->bus_transport = exo_xstrdup("zmq");
     app->bus_max_message_size = 1024 * 1024;
     app->shutdown_grace_ms = 5000;
     if (!exo_path_is_file(app->file)) {
@@ -1024,12 +1076,9 @@ exo_app_t *exo_app_load(const char *dir, exo_diag_t *diag)
     parse_app(&c, app, root, &srcs);
     if (srcs != NULL) {
         cross_check(&c, app, srcs);
-        for (size_t i = 0; i < app->n_services; i++) {
-            exo_ynode_free(srcs[i].svc_root);
-        }
         free(srcs);
     }
-    exo_ynode_free(root);
+    app->yaml = root;
     sort_findings(diag, entries_before);
     if (diag->errors > errors_before) {
         exo_app_destroy(&app);
@@ -1096,9 +1145,11 @@ static void free_service(exo_service_t *s)
     free_strs(s->sends, s->n_sends);
     free_strs(s->receives, s->n_receives);
     free_env(s->env, s->n_env);
-    free(s->image);
-    free(s->dockerfile);
-    free(s->dockerfile_prod);
+    for (size_t i = 0; i < s->n_sections; i++) {
+        json_decref(s->sections[i].json);
+    }
+    free(s->sections);
+    exo_ynode_free(s->yaml);
     for (size_t i = 0; i < s->n_translations; i++) {
         free(s->translations[i].public_name);
         free(s->translations[i].internal_name);
@@ -1109,7 +1160,7 @@ static void free_service(exo_service_t *s)
     free_strs(s->needs, s->n_needs);
     free_env(s->app_env, s->n_app_env);
     free(s->backend);
-    json_decref(s->backend_options);
+    json_decref(s->options.json);
     free(s->sends_pos);
     free(s->receives_pos);
     free(s->translations_pos);
@@ -1127,7 +1178,8 @@ void exo_app_destroy(exo_app_t **app_p)
     free(app->dir);
     free(app->file);
     free(app->backend);
-    free(app->bus_listen);
+    free(app->bus_transport);
+    json_decref(app->bus_config);
     free_env(app->env, app->n_env);
     for (size_t i = 0; i < app->n_services; i++) {
         free_service(&app->services[i]);
@@ -1139,6 +1191,7 @@ void exo_app_destroy(exo_app_t **app_p)
         json_decref(app->resources[i].config);
     }
     free(app->resources);
+    exo_ynode_free(app->yaml);
     free(app);
     *app_p = NULL;
 }
@@ -1157,6 +1210,32 @@ const exo_resource_t *exo_app_resource(const exo_app_t *app, const char *name)
         }
     }
     return NULL;
+}
+
+const exo_block_t *exo_service_section(const exo_service_t *svc, const char *name)
+{
+    for (size_t i = 0; name != NULL && i < svc->n_sections; i++) {
+        if (strcmp(svc->sections[i].key->value, name) == 0) {
+            return &svc->sections[i];
+        }
+    }
+    return NULL;
+}
+
+json_t *exo_service_settings(const exo_service_t *svc, const char *section)
+{
+    const exo_block_t *b = exo_service_section(svc, section);
+    json_t *out = b != NULL && b->json != NULL ? json_deep_copy(b->json) : json_object();
+    if (svc->options.json != NULL) {
+        json_t *over = json_deep_copy(svc->options.json);
+        json_object_update(out, over);
+        json_decref(over);
+    }
+    if (json_object_size(out) == 0) {
+        json_decref(out);
+        return NULL;
+    }
+    return out;
 }
 
 static json_t *str_array(char **v, size_t n)

@@ -2,7 +2,12 @@
  * core/model/app.h - the app model: application.yml and every service.yml, parsed into typed structs
  * (core/model/app.c) and validated strictly. docs/configuration.md documents the schema.
  *
- * Ownership: an exo_app_t owns every string and array below it; exo_app_destroy() frees all.
+ * Plugin blocks (a backend's service.yml section, services.<role>.options, resources.<name>,
+ * the transport's keys in bus:) are kept as written, never interpreted here; the check step
+ * in core/plugins/settings.h validates them against the keys the plugins declare.
+ *
+ * Ownership: an exo_app_t owns every string, array, JSON value and YAML tree below it;
+ * exo_app_destroy() frees all.
  * Threading: none; build and read it on the main thread.
  */
 #ifndef EXO_CORE_APP_H
@@ -14,6 +19,7 @@
 #include <jansson.h>
 
 #include "diag.h"
+#include "yamlnode.h"
 
 /** Where a node was written (1-based), for diagnostics after loading (exo check). */
 typedef struct exo_pos {
@@ -46,6 +52,18 @@ typedef enum exo_ready_kind {
     EXO_READY_STARTED
 } exo_ready_kind_t;
 
+/**
+ * A manifest block that belongs to a plugin (a backend's service.yml section, a role's
+ * options): the core keeps it as written and never interprets it. The check step
+ * (core/plugins/settings.h) walks @c map for positions; plugins get @c json.
+ */
+typedef struct exo_block {
+    const exo_ynode_t *key;  /* the key naming the block (where it starts); NULL when absent.
+                              * Borrowed from the tree the app or service keeps */
+    const exo_ynode_t *map;  /* the block, a map; NULL when absent or empty */
+    json_t *json;            /* the block as a JSON object (owned); NULL when absent */
+} exo_block_t;
+
 /** One role of the app: application.yml's services.<role> plus its service.yml. */
 typedef struct exo_service {
     char *role;            /* key in services: [a-z][a-z0-9-]* */
@@ -67,9 +85,11 @@ typedef struct exo_service {
     unsigned port;         /* port the service listens on (0 = none); exo may remap it */
     exo_kv_t *env;         /* environment from service.yml */
     size_t n_env;
-    char *image;           /* container backends: use this image instead of building */
-    char *dockerfile;      /* container backends: dev Dockerfile (default "Dockerfile") */
-    char *dockerfile_prod; /* production Dockerfile (default "Dockerfile.prod") */
+    /* Every other top-level section of service.yml (a map, such as a backend's `docker:`),
+     * in file order, kept raw for the backends: read them with exo_service_settings(). */
+    exo_block_t *sections;
+    size_t n_sections;
+    exo_ynode_t *yaml;     /* the parsed service.yml the sections point into (owned) */
 
     /* application.yml services.<role> */
     exo_translation_t *translations;
@@ -87,7 +107,8 @@ typedef struct exo_service {
     unsigned max_restarts; /* default 5 */
     unsigned ready_timeout_ms; /* default 60000 */
     exo_ready_kind_t ready;
-    json_t *backend_options; /* services.<role>.options: passed to the backend; may be NULL */
+    exo_block_t options;   /* services.<role>.options, raw for the backends (see
+                            * exo_service_settings()) */
 
     int line, column;      /* where services.<role> is in application.yml */
 
@@ -105,6 +126,8 @@ typedef struct exo_resource {
     char *name;            /* key in resources: [a-z][a-z0-9_]* */
     char *type;            /* plugin name, e.g. postgres */
     json_t *config;        /* the whole block as JSON, for the plugin */
+    const exo_ynode_t *node; /* the block as written, for the positions of its keys (borrowed
+                              * from app->yaml) */
     int line, column;
 } exo_resource_t;
 
@@ -115,8 +138,13 @@ typedef struct exo_app {
     char *dir;             /* absolute */
     char *file;            /* absolute path of application.yml */
     char *backend;         /* default backend, "process" unless set */
-    char *bus_listen;      /* bus.listen, default tcp://127.0.0.1:0 */
+    char *bus_transport;   /* bus.transport: the transport plugin, default "zmq" */
     size_t bus_max_message_size; /* bus.max-message-size, default 1 MiB */
+    json_t *bus_config;    /* the other keys of bus: (the transport's own, e.g. listen) as a
+                            * JSON object; NULL when there are none */
+    const exo_ynode_t *bus_node; /* bus: as written (borrowed from yaml), or NULL */
+    exo_ynode_t *yaml;     /* the parsed application.yml, kept for the positions of plugin
+                            * blocks (owned) */
     unsigned shutdown_grace_ms;  /* default 5000 */
     exo_kv_t *env;         /* app-wide environment */
     size_t n_env;
@@ -126,9 +154,15 @@ typedef struct exo_app {
     size_t n_resources;
 } exo_app_t;
 
+/** The keys of service.yml and of bus: that the core reads itself, NULL-terminated. Every
+ *  other key is a plugin's (a backend section, the transport's settings). */
+extern const char *const exo_service_core_keys[];
+extern const char *const exo_bus_core_keys[];
+
 /**
  * Load and validate the app whose application.yml is in @p dir. Every problem found goes to
  * @p diag as FILE:LINE:COLUMN: error|warning: message. Returns NULL when any error was found.
+ * Loads no plugin: plugin blocks are checked afterwards by exo_settings_check_app().
  */
 exo_app_t *exo_app_load(const char *dir, exo_diag_t *diag);
 
@@ -140,6 +174,16 @@ void exo_app_destroy(exo_app_t **app_p);
 
 const exo_service_t *exo_app_service(const exo_app_t *app, const char *role);
 const exo_resource_t *exo_app_resource(const exo_app_t *app, const char *name);
+
+/**
+ * A service's settings for a backend: the service.yml section named @p section (may be NULL:
+ * none) overlaid key by key with application.yml services.<role>.options. New reference, or
+ * NULL when both are empty. Values are deep copies; the caller may keep or change them.
+ */
+json_t *exo_service_settings(const exo_service_t *svc, const char *section);
+
+/** The service.yml section named @p name of @p svc, or NULL. */
+const exo_block_t *exo_service_section(const exo_service_t *svc, const char *name);
 
 /** The routing table JSON the transport plugin takes (see exo/transport.h). New reference. */
 json_t *exo_app_routes(const exo_app_t *app);

@@ -1,6 +1,6 @@
 # core/plugins/: the plugin registry (finding, opening, checking plugins) and the host table.
 core_libexocore_la_SOURCES += core/plugins/registry.h core/plugins/registry.c \
-	core/plugins/host.h core/plugins/host.c
+	core/plugins/host.h core/plugins/host.c core/plugins/settings.h core/plugins/settings.c
 
 # ---- Fixture plugins: each directory is an EXO_PLUGIN_PATH entry of its own. ----
 # -rpath forces a shared module although they are never installed.
@@ -45,6 +45,46 @@ tests_fixtures_plugins_dup_dup_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
 tests_fixtures_plugins_dup_dup_la_LDFLAGS = $(EXO_FIXTURE_LINK)
 EXTRA_DIST += tests/fixtures/plugins/fixture.h
 
+# Fixtures that declare configuration keys (the settings check), one directory of their own so
+# that every backend in it has a table; and one built against the frozen ABI 1.0 headers.
+check_LTLIBRARIES += \
+	tests/fixtures/plugins-keys/resource_keyed.la \
+	tests/fixtures/plugins-keys/resource_bare.la \
+	tests/fixtures/plugins-keys/backend_boxed.la \
+	tests/fixtures/plugins-keys/backend_crate.la \
+	tests/fixtures/plugins-keys/backend_plain.la \
+	tests/fixtures/plugins-keys/transport_keybus.la \
+	tests/fixtures/plugins-keys/resource_badkeys.la \
+	tests/fixtures/plugins-abi10/backend_old.la
+tests_fixtures_plugins_keys_resource_keyed_la_SOURCES = tests/fixtures/plugins-keys/resource_keyed.c
+tests_fixtures_plugins_keys_resource_keyed_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
+tests_fixtures_plugins_keys_resource_keyed_la_LDFLAGS = $(EXO_FIXTURE_LINK)
+tests_fixtures_plugins_keys_resource_bare_la_SOURCES = tests/fixtures/plugins-keys/resource_bare.c
+tests_fixtures_plugins_keys_resource_bare_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
+tests_fixtures_plugins_keys_resource_bare_la_LDFLAGS = $(EXO_FIXTURE_LINK)
+tests_fixtures_plugins_keys_backend_boxed_la_SOURCES = tests/fixtures/plugins-keys/backend_boxed.c
+tests_fixtures_plugins_keys_backend_boxed_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
+tests_fixtures_plugins_keys_backend_boxed_la_LDFLAGS = $(EXO_FIXTURE_LINK)
+tests_fixtures_plugins_keys_backend_crate_la_SOURCES = tests/fixtures/plugins-keys/backend_crate.c
+tests_fixtures_plugins_keys_backend_crate_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
+tests_fixtures_plugins_keys_backend_crate_la_LDFLAGS = $(EXO_FIXTURE_LINK)
+tests_fixtures_plugins_keys_backend_plain_la_SOURCES = tests/fixtures/plugins-keys/backend_plain.c
+tests_fixtures_plugins_keys_backend_plain_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
+tests_fixtures_plugins_keys_backend_plain_la_LDFLAGS = $(EXO_FIXTURE_LINK)
+tests_fixtures_plugins_keys_transport_keybus_la_SOURCES = \
+	tests/fixtures/plugins-keys/transport_keybus.c
+tests_fixtures_plugins_keys_transport_keybus_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
+tests_fixtures_plugins_keys_transport_keybus_la_LDFLAGS = $(EXO_FIXTURE_LINK)
+tests_fixtures_plugins_keys_resource_badkeys_la_SOURCES = \
+	tests/fixtures/plugins-keys/resource_badkeys.c
+tests_fixtures_plugins_keys_resource_badkeys_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
+tests_fixtures_plugins_keys_resource_badkeys_la_LDFLAGS = $(EXO_FIXTURE_LINK)
+tests_fixtures_plugins_abi10_backend_old_la_SOURCES = tests/fixtures/plugins-abi10/backend_old.c
+tests_fixtures_plugins_abi10_backend_old_la_CPPFLAGS = -I$(top_srcdir)/tests/fixtures/abi-1.0
+tests_fixtures_plugins_abi10_backend_old_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
+tests_fixtures_plugins_abi10_backend_old_la_LDFLAGS = $(EXO_FIXTURE_LINK)
+EXTRA_DIST += tests/fixtures/plugins-keys/stubs.h tests/fixtures/abi-1.0
+
 # ---- Tests ----
 check_PROGRAMS += tests/unit/test_loader
 tests_unit_test_loader_SOURCES = tests/unit/test_loader.c tests/support/cunit_main.h
@@ -52,8 +92,9 @@ tests_unit_test_loader_CFLAGS = $(EXO_TEST_CCFLAGS)
 tests_unit_test_loader_LDADD = $(EXO_TEST_LINK)
 
 TESTS += tests/unit/test_loader tests/cli/plugins.sh tests/plugin-sdk/headers.sh \
-	tests/plugin-sdk/out_of_tree.sh
-EXTRA_DIST += tests/cli/plugins.sh tests/plugin-sdk/headers.sh tests/plugin-sdk/out_of_tree.sh
+	tests/plugin-sdk/out_of_tree.sh tests/plugin-sdk/abi_1_0.sh
+EXTRA_DIST += tests/cli/plugins.sh tests/plugin-sdk/headers.sh tests/plugin-sdk/out_of_tree.sh \
+	tests/plugin-sdk/abi_1_0.sh
 
 # The plugin directory exists after `make install` even before any plugin is installed there,
 # so third parties can install into what `pkg-config --variable=plugindir exo-plugin` names.

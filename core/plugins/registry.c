@@ -1,5 +1,6 @@
 /*
- * core/plugins/registry.c - the plugin registry (see loader.h). The only file that includes <ltdl.h>.
+ * core/plugins/registry.c - the plugin registry (see registry.h). The only file that includes
+ * <ltdl.h>.
  *
  * Every check below runs before any plugin code but exo_plugin_describe(), which the ABI
  * requires to be pure, so that a broken plugin is listed with one actionable message instead of
@@ -126,6 +127,28 @@ static const kind_info_t *kind_info(int kind)
     return NULL;
 }
 
+const char *exo_config_type_name(int type)
+{
+    switch (type) {
+    case EXO_CONFIG_STRING:
+        return "string";
+    case EXO_CONFIG_INT:
+        return "int";
+    case EXO_CONFIG_BOOL:
+        return "bool";
+    case EXO_CONFIG_NUMBER:
+        return "number";
+    case EXO_CONFIG_SIZE:
+        return "size";
+    case EXO_CONFIG_STRINGS:
+        return "strings";
+    case EXO_CONFIG_MAP:
+        return "map";
+    default:
+        return "unknown";
+    }
+}
+
 static exo_plugin_t *add_record(exo_registry_t *reg, const char *path)
 {
     if (reg->n == reg->cap) {
@@ -153,6 +176,41 @@ static void fail(exo_plugin_t *p, const char *fmt, ...)
     va_end(ap);
     p->ok = false;
     p->desc = NULL;
+    p->config = NULL;
+    p->config_section = NULL;
+}
+
+/* More keys than any plugin declares: a table without its NULL end runs into this. */
+#define CONFIG_KEYS_MAX 256
+
+/* The declared configuration, read only from a descriptor that has those members (ABI 1.1);
+ * a malformed table makes the plugin unusable, since the core checks manifests against it. */
+static bool read_config(exo_plugin_t *p, const exo_plugin_desc_t *d)
+{
+    p->config = EXO_HAS(d, exo_plugin_desc_t, config) ? d->config : NULL;
+    p->config_section = EXO_HAS(d, exo_plugin_desc_t, config_section) ? d->config_section
+                                                                      : NULL;
+    if (p->config_section != NULL && !name_valid(p->config_section)) {
+        fail(p, "%s plugin %s: its config_section '%.64s' is not a valid key; use 1 to 64 of "
+                "[a-z0-9_-]", exo_kind_name(p->kind), p->name, p->config_section);
+        return false;
+    }
+    for (size_t i = 0; p->config != NULL && p->config[i].name != NULL; i++) {
+        const exo_config_key_t *k = &p->config[i];
+        if (i >= CONFIG_KEYS_MAX) {
+            fail(p, "%s plugin %s: its config table has more than %d keys; end it with a "
+                    "NULL name", exo_kind_name(p->kind), p->name, CONFIG_KEYS_MAX);
+            return false;
+        }
+        if (!name_valid(k->name) ||
+            strcmp(exo_config_type_name((int)k->type), "unknown") == 0) {
+            fail(p, "%s plugin %s: config key %zu ('%.64s') has an invalid name or type; "
+                    "names are 1 to 64 of [a-z0-9_-], types EXO_CONFIG_*",
+                 exo_kind_name(p->kind), p->name, i + 1, k->name);
+            return false;
+        }
+    }
+    return true;
 }
 
 static const exo_plugin_t *find_ok(const exo_registry_t *reg, int kind, const char *name)
@@ -276,7 +334,7 @@ static void load_file(exo_registry_t *reg, const char *path, const char *app_dir
         fail(p, "%s() returned NULL; it must return the plugin's static descriptor",
              EXO_PLUGIN_SYMBOL);
     }
-    if (d == NULL || !check_desc(reg, p, d)) {
+    if (d == NULL || !check_desc(reg, p, d) || !read_config(p, d)) {
         lt_dlclose(h); /* no plugin code ran but describe(), so closing is safe */
         return;
     }

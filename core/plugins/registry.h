@@ -33,6 +33,10 @@ typedef struct exo_plugin {
     char *error;                    /* why not, when !ok */
     const exo_plugin_desc_t *desc;  /* NULL when !ok */
     const exo_host_t *host;         /* the host table given to this plugin */
+    /* The declared configuration (exo/plugin.h), read only when the descriptor is large
+     * enough to have it (ABI >= 1.1); NULL for older plugins and when not declared. */
+    const exo_config_key_t *config; /* keys, ended by a NULL name */
+    const char *config_section;     /* backend/transport: the manifest section they are in */
 } exo_plugin_t;
 
 typedef struct exo_registry exo_registry_t;
@@ -64,6 +68,9 @@ const exo_plugin_t *exo_registry_at(const exo_registry_t *reg, size_t i);
 const exo_plugin_t *exo_registry_find(const exo_registry_t *reg, int kind, const char *name);
 /** Names of the working plugins of @p kind, comma-separated (for error messages). New string. */
 char *exo_registry_names(const exo_registry_t *reg, int kind);
+
+/** "string", "int", ... for an exo_config_type_t; "unknown" otherwise. */
+const char *exo_config_type_name(int type);
 
 /** "backend", "resource", ... */
 const char *exo_kind_name(int kind);

@@ -13,11 +13,25 @@
 
 #include "cli/cli.h"
 #include "base/log.h"
+#include "plugins/settings.h"
 #include "unitenv.h"
 #include "record.h"
 #include "session_int.h"
 
 /* ---- backends ---- */
+
+/* bus.listen (the zmq transport's key) when the app sets it, else NULL. Transitional until the
+ * run engine leaves the endpoint to the transport (issue 11). */
+static const char *app_bus_listen(const exo_app_t *app)
+{
+    return json_string_value(json_object_get(app->bus_config, "listen"));
+}
+
+json_t *exo_session_settings(const backend_t *b, const exo_service_t *svc)
+{
+    return exo_service_settings(svc, b != NULL && b->plugin != NULL ? b->plugin->config_section
+                                                                    : NULL);
+}
 
 static const char *backend_name_for(const exo_session_t *s, const exo_service_t *svc)
 {
@@ -121,7 +135,8 @@ int exo_session_env(exo_session_t *s, const exo_service_t *svc, bool setup, exo_
             ep = exo_xstrdup(endpoint);
         }
     } else if (!s->opts.bus) {
-        ep = exo_xstrdup(s->app->bus_listen ? s->app->bus_listen : "tcp://127.0.0.1:0");
+        const char *chosen = app_bus_listen(s->app);
+        ep = exo_xstrdup(chosen ? chosen : "tcp://127.0.0.1:0");
     }
     exo_unitenv_ctx_t ctx = {
         .app = s->app, .bus_endpoint = ep, .run_id = s->run_id, .listen_ports = listen,
@@ -355,7 +370,7 @@ static void start_service(exo_session_t *s, node_t *n)
         return;
     }
     if (n->sup == NULL) {
-        if (!n->be->containers && json_object_size(svc->backend_options) > 0) {
+        if (!n->be->containers && json_object_size(svc->options.json) > 0) {
             exo_output_role_status(s->out, n->name, "runs without its options "
                                    "(services.%s.options): they are for container backends, "
                                    "not the %s backend", svc->role, n->be->name);
@@ -370,14 +385,13 @@ static void start_service(exo_session_t *s, node_t *n)
         char **strings = exo_env_strings(env);
         exo_session_secrets(env, &n->secrets);
         exo_ready_kind_t ready = resolve_ready(s, svc);
+        json_t *settings = exo_session_settings(n->be, svc);
         exo_sup_spec_t spec = {
             .name = svc->role,
             .mode = EXO_UNIT_SERVICE,
             .dir = svc->dir,
             .command = svc->startup_command,
-            .image = svc->image,
-            .dockerfile = svc->dockerfile,
-            .options = svc->backend_options,
+            .options = settings,
             .env = (const char *const *)strings,
             .port = {.unit_port = n->be->containers ? svc->port : n->listen_port,
                      .host_port = n->host_port},
@@ -399,6 +413,7 @@ static void start_service(exo_session_t *s, node_t *n)
             spec.port.unit_port = 0;
         }
         n->sup = exo_sup_new(&spec);
+        json_decref(settings);
         exo_env_free_strings(strings);
         exo_env_destroy(&env);
     }
@@ -437,20 +452,21 @@ static int prepare_services(exo_session_t *s)
             return -1;
         }
         const exo_service_t *svc = n->svc;
+        json_t *settings = exo_session_settings(n->be, svc);
         exo_unit_spec_t us = {
             .size = sizeof us,
             .name = svc->role,
             .mode = EXO_UNIT_SERVICE,
             .dir = svc->dir,
             .command = svc->startup_command,
-            .image = svc->image,
-            .dockerfile = svc->dockerfile,
             .env = no_env,
-            .options = svc->backend_options,
+            .options = settings,
             .on_output = prepare_output,
             .arg = n,
         };
-        if (n->be->ops->prepare(n->be->inst, &us, &err) < 0) {
+        int prc = n->be->ops->prepare(n->be->inst, &us, &err);
+        json_decref(settings);
+        if (prc < 0) {
             exo_output_role_status(s->out, n->name, "failed: %s",
                                    err.message[0] ? err.message : "could not build");
             return -1;
@@ -710,7 +726,8 @@ static void cleanup_leftovers(exo_session_t *s, const exo_record_t *rs)
  */
 static int container_bus_listen(exo_session_t *s, char **listen, exo_error_t *err)
 {
-    if (s->app->bus_listen != NULL && strcmp(s->app->bus_listen, "tcp://127.0.0.1:0") != 0) {
+    const char *chosen = app_bus_listen(s->app);
+    if (chosen != NULL && strcmp(chosen, "tcp://127.0.0.1:0") != 0) {
         return 0; /* the user chose */
     }
     for (size_t i = 0; i < s->n_backends; i++) {
@@ -789,6 +806,18 @@ static int build_nodes(exo_session_t *s, exo_error_t *err)
     return EXO_OK;
 }
 
+/* The app's plugin blocks against the keys the plugins declare, before anything starts.
+ * Prints the findings; false when one is an error. */
+static bool settings_ok(const exo_app_t *app, const exo_registry_t *reg)
+{
+    exo_diag_t diag;
+    exo_diag_init(&diag);
+    size_t errors = exo_settings_check_app(app, reg, &diag);
+    exo_diag_print(&diag, stderr, exo_use_color(2));
+    exo_diag_free(&diag);
+    return errors == 0;
+}
+
 exo_session_t *exo_session_new(const exo_app_t *app, const exo_session_opts_t *opts,
                                int *exit_code)
 {
@@ -824,6 +853,10 @@ exo_session_t *exo_session_new(const exo_app_t *app, const exo_session_opts_t *o
     }
 
     s->reg = exo_registry_load(app->dir, s->loop);
+    if (!settings_ok(app, s->reg)) {
+        exo_session_destroy(&s);
+        return NULL;
+    }
     exo_error_t err = {0};
     if (earlier) {
         exo_output_status(s->out, "cleaning up after an earlier run that did not shut down");

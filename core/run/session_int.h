@@ -113,6 +113,9 @@ struct exo_session {
 
 /* session.c */
 int exo_session_backend_open(exo_session_t *s, backend_t *b, exo_error_t *err);
+/** The service's settings for backend @p b (exo_service_settings of its config_section).
+ *  New reference or NULL. */
+json_t *exo_session_settings(const backend_t *b, const exo_service_t *svc);
 /** Host name under which units reach node @p name on backend @p b. */
 const char *exo_session_unit_host(const backend_t *b, const char *name);
 /** The pending up() is over: all ready (@p ok), or one failed. */

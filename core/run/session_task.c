@@ -55,14 +55,16 @@ int exo_session_task(exo_session_t *s, const exo_service_t *svc, const char *lab
     t->on_done = on_done;
     t->arg = arg;
     exo_session_secrets(env, &t->secrets);
+    json_t *settings = exo_session_settings(n->be, svc);
     exo_sup_spec_t spec = {
         .name = label, .mode = EXO_UNIT_TASK, .dir = svc->dir, .command = command,
-        .image = svc->image, .dockerfile = svc->dockerfile, .options = svc->backend_options,
+        .options = settings,
         .env = (const char *const *)strings, .ready = EXO_READY_STARTED, .ops = n->be->ops,
         .inst = n->be->inst, .loop = s->loop, .on_output = on_task_output,
         .on_state = on_task_state, .arg = t,
     };
     t->sup = exo_sup_new(&spec);
+    json_decref(settings);
     exo_env_free_strings(strings);
     exo_env_destroy(&env);
     s->tasks = exo_xrealloc(s->tasks, (s->n_tasks + 1) * sizeof *s->tasks);

@@ -76,6 +76,34 @@ grep -q "error: plugin wrong-major was built for exo plugin ABI 2.3 but this exo
 grep -q "engine: ok" out.txt || fail "no engine line: $(cat out.txt)"
 grep -q $'\033' out.txt && fail "colour codes when stdout is no terminal"
 
+# --json shows each plugin's declared keys and section (null: declares none, not checked);
+# the table stays as it is.
+keys="$EXO_TOP_BUILDDIR/tests/fixtures/plugins-keys/.libs"
+old="$EXO_TOP_BUILDDIR/tests/fixtures/plugins-abi10/.libs"
+EXO_PLUGIN_PATH="$keys:$old" "$EXO_BIN" plugins --json >keys.json 2>err.txt \
+    || fail "--json with declared keys: $(cat err.txt)"
+"$PY" - keys.json <<'PYEOF' || fail "declared keys in --json"
+import json, sys
+by = {p["name"]: p for p in json.load(open(sys.argv[1]))}
+k = by["keyed"]
+assert k["config_section"] is None, k
+assert [c["name"] for c in k["config"]] == ["version", "image", "persistence", "memory",
+                                            "ratio", "databases", "extra", "token"], k
+assert k["config"][0] == {"name": "version", "type": "int", "default": "15",
+                          "doc": "server major version", "required": False, "secret": False}, k
+assert k["config"][7]["required"] and k["config"][7]["secret"], k
+assert k["config"][7]["default"] is None, k
+assert by["boxed"]["config_section"] == "box", by["boxed"]
+assert by["plain"]["config"] == [] and by["plain"]["config_section"] is None, by["plain"]
+assert by["bare"]["config"] is None, by["bare"]
+assert by["old"]["config"] is None and by["old"]["abi"] == "1.0", by["old"]
+assert by["keybus"]["config_section"] == "bus", by["keybus"]
+PYEOF
+EXO_PLUGIN_PATH="$keys" "$EXO_BIN" plugins >keys.txt 2>/dev/null || fail "table with keys"
+grep -q "^keyed  *resource  *1.0.0  *1.$EXO_ABI_MINOR  *ok  *$keys/resource_keyed.so\$" keys.txt \
+    || fail "keyed row: $(cat keys.txt)"
+grep -q "version\|token" keys.txt && fail "the table shows keys: $(cat keys.txt)"
+
 # --app DIR: app-local plugins are searched (no application.yml needed for listing).
 mkdir -p app/.exo/plugins && cp "$fx/good.so" app/.exo/plugins/
 EXO_PLUGIN_PATH= "$EXO_BIN" plugins --app app --json >app.json 2>err.txt || fail "--app: $(cat err.txt)"

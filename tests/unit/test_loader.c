@@ -10,13 +10,15 @@
 #include <exo/backend.h>
 
 #include "base/env.h"
+#include "model/app.h"
 #include "plugins/host.h"
 #include "plugins/registry.h"
+#include "plugins/settings.h"
 #include "base/loop.h"
 #include "base/util.h"
 #include "../support/cunit_main.h"
 
-static char *fixtures, *fixtures_dup;
+static char *fixtures, *fixtures_dup, *fixtures_keys, *fixtures_abi10;
 
 static int setup(void)
 {
@@ -30,6 +32,8 @@ static int setup(void)
     }
     fixtures = exo_strdupf("%s/tests/fixtures/plugins/.libs", abs);
     fixtures_dup = exo_strdupf("%s/tests/fixtures/plugins-dup/.libs", abs);
+    fixtures_keys = exo_strdupf("%s/tests/fixtures/plugins-keys/.libs", abs);
+    fixtures_abi10 = exo_strdupf("%s/tests/fixtures/plugins-abi10/.libs", abs);
     free(abs);
     return 0;
 }
@@ -38,6 +42,8 @@ static int teardown(void)
 {
     free(fixtures);
     free(fixtures_dup);
+    free(fixtures_keys);
+    free(fixtures_abi10);
     return 0;
 }
 
@@ -284,6 +290,273 @@ static void test_kind_filter_skips_other_kinds_unopened(void)
     free(dir);
 }
 
+/* ---- declared configuration and the settings check ---- */
+
+static exo_registry_t *load_dir(const char *a, const char *b)
+{
+    char *path = exo_strdupf("%s%s%s", a, b ? ":" : "", b ? b : "");
+    setenv("EXO_PLUGIN_PATH", path, 1);
+    free(path);
+    return exo_registry_load_kinds(NULL, NULL, EXO_KINDS_ALL);
+}
+
+static void test_declared_config_read_by_size(void)
+{
+    exo_registry_t *reg = load_dir(fixtures_keys, fixtures_abi10);
+    const exo_plugin_t *keyed = exo_registry_find(reg, EXO_KIND_RESOURCE, "keyed");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(keyed);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(keyed->config);
+    CU_ASSERT_STRING_EQUAL(keyed->config[0].name, "version");
+    CU_ASSERT_EQUAL(keyed->config[0].type, EXO_CONFIG_INT);
+    CU_ASSERT_PTR_NULL(keyed->config[8].name);
+    CU_ASSERT_PTR_NULL(keyed->config_section);
+    const exo_plugin_t *boxed = exo_registry_find(reg, EXO_KIND_BACKEND, "boxed");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(boxed);
+    CU_ASSERT_STRING_EQUAL(boxed->config_section, "box");
+    const exo_plugin_t *plain = exo_registry_find(reg, EXO_KIND_BACKEND, "plain");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(plain);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(plain->config); /* declared: reads nothing */
+    CU_ASSERT_PTR_NULL(plain->config[0].name);
+    CU_ASSERT_PTR_NULL(exo_registry_find(reg, EXO_KIND_RESOURCE, "bare")->config);
+    /* Built against the 1.0 headers: its descriptor ends at ops; nothing past it is read. */
+    const exo_plugin_t *old = exo_registry_find(reg, EXO_KIND_BACKEND, "old");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(old);
+    CU_ASSERT_TRUE(old->ok);
+    CU_ASSERT_EQUAL(old->abi_major, 1);
+    CU_ASSERT_EQUAL(old->abi_minor, 0);
+    CU_ASSERT_EQUAL(old->desc->size, offsetof(exo_plugin_desc_t, config));
+    CU_ASSERT_PTR_NULL(old->config);
+    CU_ASSERT_PTR_NULL(old->config_section);
+    /* The JSON of exo plugins --json. */
+    json_t *j = exo_settings_keys_json(keyed);
+    CU_ASSERT_EQUAL(json_array_size(j), 8);
+    json_t *want = json_pack("{s:s, s:s, s:n, s:s, s:b, s:b}", "name", "token", "type",
+                             "string", "default", "doc", "access token", "required", 1,
+                             "secret", 1);
+    CU_ASSERT_TRUE(json_equal(json_array_get(j, 7), want));
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(j, 0), "default")),
+                           "15");
+    json_decref(want);
+    json_decref(j);
+    CU_ASSERT_PTR_NULL(exo_settings_keys_json(old));
+    /* A table exo cannot check against makes the plugin unusable, with the reason. */
+    CU_ASSERT_PTR_NULL(exo_registry_find(reg, EXO_KIND_RESOURCE, "badkeys"));
+    const exo_plugin_t *bad = by_file(reg, fixtures_keys, "resource_badkeys.so");
+    ASSERT_ERROR_HAS(bad, "resource plugin badkeys: config key 1 ('Not Valid') has an invalid "
+                          "name or type");
+    CU_ASSERT_PTR_NULL(bad->config);
+    exo_registry_destroy(&reg);
+}
+
+static char *settings_app;
+static exo_diag_t sdiag;
+
+static void put(const char *rel, const char *text)
+{
+    char *path = exo_path_join(settings_app, rel);
+    char *dir = exo_xstrdup(path);
+    *strrchr(dir, '/') = '\0';
+    exo_mkdir_p(dir, 0755);
+    CU_ASSERT_EQUAL(exo_write_file_atomic(path, text, strlen(text)), 0);
+    free(dir);
+    free(path);
+}
+
+/* Load the app written with put() and check it against the plugins in @p dirs. Returns the
+ * errors the check added; findings in sdiag. */
+static size_t check_settings(const char *dirs)
+{
+    exo_diag_free(&sdiag);
+    exo_diag_init(&sdiag);
+    exo_app_t *app = exo_app_load(settings_app, &sdiag);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(app);
+    CU_ASSERT_EQUAL(sdiag.n, 0);
+    exo_registry_t *reg = load_dir(dirs, NULL);
+    size_t errors = exo_settings_check_app(app, reg, &sdiag);
+    exo_registry_destroy(&reg);
+    exo_app_destroy(&app);
+    return errors;
+}
+
+static bool has(exo_severity_t sev, const char *file, int line, int col, const char *text)
+{
+    for (size_t i = 0; i < sdiag.n; i++) {
+        const exo_diag_entry_t *e = &sdiag.entries[i];
+        size_t a = strlen(e->file), b = strlen(file);
+        if (e->severity == sev && a >= b && strcmp(e->file + a - b, file) == 0 &&
+            e->line == line && e->column == col && strstr(e->message, text) != NULL) {
+            return true;
+        }
+    }
+    for (size_t i = 0; i < sdiag.n; i++) {
+        fprintf(stderr, "\n  have: %s:%d:%d: %s", sdiag.entries[i].file, sdiag.entries[i].line,
+                sdiag.entries[i].column, sdiag.entries[i].message);
+    }
+    fprintf(stderr, "\n  want: %s:%d:%d: ...%s...\n", file, line, col, text);
+    return false;
+}
+
+#define ERR(file, line, col, text) CU_ASSERT(has(EXO_SEV_ERROR, file, line, col, text))
+#define WARN(file, line, col, text) CU_ASSERT(has(EXO_SEV_WARNING, file, line, col, text))
+
+static void settings_setup(void)
+{
+    char tmpl[] = "/tmp/exo-test-settings-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(tmpl));
+    settings_app = exo_xstrdup(tmpl);
+    exo_diag_init(&sdiag);
+}
+
+static void settings_teardown(void)
+{
+    exo_diag_free(&sdiag);
+    exo_rm_rf(settings_app);
+    free(settings_app);
+    settings_app = NULL;
+}
+
+static void test_settings_resources(void)
+{
+    settings_setup();
+    put("application.yml",
+        "name: t\n"
+        "resources:\n"
+        "  db:\n"
+        "    type: keyed\n"
+        "    verison: 15\n"
+        "    version: fifteen\n"
+        "    persistence: maybe\n"
+        "    memory: 512m\n"
+        "    ratio: 0.5\n"
+        "    databases: [a, b]\n"
+        "    extra: {anything: 1}\n"
+        "    image:\n"
+        "  ok:\n"
+        "    type: keyed\n"
+        "    token: t0ken\n"
+        "    version: 16\n"
+        "    memory: 1048576\n"
+        "  bad:\n"
+        "    type: keyed\n"
+        "    token: [s3cret]\n"
+        "    databases: one\n"
+        "    zzzz: 1\n"
+        "  cache:\n"
+        "    type: bare\n"
+        "    anything: 1\n"
+        "  other:\n"
+        "    type: nothere\n"
+        "    anything: 1\n");
+    size_t errors = check_settings(fixtures_keys);
+    ERR("application.yml", 5, 5, "resources.db: unknown key 'verison'; did you mean 'version'?");
+    ERR("application.yml", 6, 14, "resources.db.version must be a whole number (int), not "
+        "'fifteen'");
+    ERR("application.yml", 7, 18, "resources.db.persistence must be true or false (bool)");
+    ERR("application.yml", 3, 3, "resources.db is missing 'token', which resource plugin keyed "
+        "requires: access token");
+    ERR("application.yml", 20, 12, "resources.bad.token must be a single value (string), not a "
+        "list");
+    ERR("application.yml", 21, 16, "resources.bad.databases must be a list of values");
+    ERR("application.yml", 22, 5, "resources.bad: unknown key 'zzzz' (resource plugin keyed "
+        "knows: version, image, persistence, memory, ratio, databases, extra, token)");
+    WARN("application.yml", 26, 3, "resources.other: its keys are not checked: no working "
+         "resource plugin 'nothere' is installed (installed: ");
+    CU_ASSERT_EQUAL(errors, 7);
+    CU_ASSERT_EQUAL(sdiag.errors, 7);
+    CU_ASSERT_EQUAL(sdiag.warnings, 1);
+    settings_teardown();
+}
+
+static void test_settings_secret_never_echoed(void)
+{
+    settings_setup();
+    put("application.yml", "name: t\nresources:\n  db:\n    type: keyed\n"
+                           "    token: {v: hunter2}\n");
+    CU_ASSERT_EQUAL(check_settings(fixtures_keys), 1);
+    ERR("application.yml", 5, 12, "resources.db.token must be a single value (string), not a map");
+    settings_teardown();
+}
+
+static void test_settings_backends(void)
+{
+    settings_setup();
+    put("application.yml",
+        "name: t\n"
+        "backend: boxed\n"
+        "services:\n"
+        "  web:\n"
+        "    location: web\n"
+        "    options:\n"
+        "      cpus: 2\n"
+        "      memory: 1g\n"
+        "      cpu: 1\n"
+        "  api:\n"
+        "    location: api\n"
+        "  lone:\n"
+        "    location: web\n"
+        "    backend: nothere\n"
+        "  plain:\n"
+        "    location: api\n"
+        "    backend: plain\n");
+    put("web/service.yml",
+        "startup:\n  command: ./run\n"
+        "box:\n  image: x\n  memroy: 1g\n  cpus: many\n"
+        "bxo:\n  image: y\n"
+        "zzzz:\n  a: 1\n");
+    put("api/service.yml", "startup:\n  command: ./run\n");
+    size_t errors = check_settings(fixtures_keys);
+    ERR("web/service.yml", 5, 3, "box: unknown key 'memroy'; did you mean 'memory'?");
+    ERR("web/service.yml", 6, 9, "box.cpus must be a number (number), not 'many'");
+    ERR("web/service.yml", 7, 1, "unknown key 'bxo' in service.yml; did you mean 'box'?");
+    ERR("web/service.yml", 9, 1, "unknown key 'zzzz' in service.yml: no installed backend reads "
+        "a section of that name (known keys: type, description, setup, startup, test, "
+        "messages, port, env, box)");
+    ERR("application.yml", 9, 7, "services.web.options: unknown key 'cpu'; did you mean 'cpus'?");
+    ERR("application.yml", 10, 3, "services.api is missing 'image', which backend boxed "
+        "requires: image to run");
+    WARN("application.yml", 12, 3, "services.lone: its backend settings are not checked: no "
+         "working backend 'nothere' is installed");
+    /* web's service.yml is reported once although lone shares it; plain needs nothing. */
+    CU_ASSERT_EQUAL(errors, 6);
+    CU_ASSERT_EQUAL(sdiag.errors, 6);
+    CU_ASSERT_EQUAL(sdiag.warnings, 1);
+    settings_teardown();
+}
+
+static void test_settings_bus(void)
+{
+    settings_setup();
+    put("application.yml", "name: t\nbus:\n  transport: keybus\n  listen: tcp://x:1\n"
+                           "  hwm: lots\n  lisen: x\n  max-message-size: 1MiB\n");
+    CU_ASSERT_EQUAL(check_settings(fixtures_keys), 2);
+    ERR("application.yml", 5, 8, "bus.hwm must be a whole number (int), not 'lots'");
+    ERR("application.yml", 6, 3, "bus: unknown key 'lisen'; did you mean 'listen'?");
+    put("application.yml", "name: t\nbus:\n  transport: zmqq\n  listen: tcp://x:1\n");
+    CU_ASSERT_EQUAL(check_settings(fixtures_keys), 0);
+    WARN("application.yml", 2, 1, "bus: its keys are not checked: no working transport plugin "
+         "'zmqq' is installed");
+    settings_teardown();
+}
+
+static void test_settings_undeclared_plugins_unchecked(void)
+{
+    /* An ABI 1.0 backend declares nothing: it may read any section or option, so neither an
+     * unclaimed section nor an unknown option is an error while it is installed. */
+    settings_setup();
+    put("application.yml", "name: t\nbackend: old\nservices:\n  web:\n    location: web\n"
+                           "    options: {anything: 1}\n");
+    put("web/service.yml", "startup:\n  command: ./run\nwhatever:\n  a: 1\n");
+    char *dirs = exo_strdupf("%s:%s", fixtures_keys, fixtures_abi10);
+    CU_ASSERT_EQUAL(check_settings(dirs), 0);
+    CU_ASSERT_EQUAL(sdiag.n, 0);
+    /* Without it, both are errors. */
+    put("application.yml", "name: t\nbackend: plain\nservices:\n  web:\n    location: web\n"
+                           "    options: {anything: 1}\n");
+    CU_ASSERT_EQUAL(check_settings(fixtures_keys), 2);
+    free(dirs);
+    settings_teardown();
+}
+
 static const exo_test_t tests[] = {
     {"good plugin loads", test_good_plugin_loads},
     {"wrong ABI major names both versions", test_wrong_major_names_both_versions},
@@ -294,6 +567,13 @@ static const exo_test_t tests[] = {
     {"host services", test_host_services},
     {"env_set through the host", test_env_set_through_host},
     {"kind filter skips other kinds unopened", test_kind_filter_skips_other_kinds_unopened},
+    {"declared config read only when the descriptor has it", test_declared_config_read_by_size},
+    {"settings: resources against their plugin's keys", test_settings_resources},
+    {"settings: a secret's value is never echoed", test_settings_secret_never_echoed},
+    {"settings: backend sections and options", test_settings_backends},
+    {"settings: the transport's bus keys", test_settings_bus},
+    {"settings: plugins without a table leave blocks unchecked",
+     test_settings_undeclared_plugins_unchecked},
     {NULL, NULL},
 };
 

@@ -100,7 +100,10 @@ static void test_full_app_round_trip(void)
     CU_ASSERT_STRING_EQUAL(app->description, "every key of the schema");
     CU_ASSERT_STRING_EQUAL(app->version, "1.2.3");
     CU_ASSERT_STRING_EQUAL(app->backend, "docker");
-    CU_ASSERT_STRING_EQUAL(app->bus_listen, "tcp://127.0.0.1:7100");
+    CU_ASSERT_STRING_EQUAL(app->bus_transport, "zmq");
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(app->bus_config, "listen")),
+                           "tcp://127.0.0.1:7100");
+    CU_ASSERT_EQUAL(json_object_size(app->bus_config), 1); /* the core's keys stay out */
     CU_ASSERT_EQUAL(app->bus_max_message_size, 512 * 1024);
     CU_ASSERT_EQUAL(app->shutdown_grace_ms, 2000);
     CU_ASSERT(ends_with(app->file, "/full/application.yml"));
@@ -124,8 +127,10 @@ static void test_full_app_round_trip(void)
     CU_ASSERT_EQUAL(db->column, 3);
     CU_ASSERT_EQUAL(json_integer_value(json_object_get(db->config, "version")), 15);
     CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(db->config, "type")), "postgres");
-    CU_ASSERT_STRING_EQUAL(
-        json_string_value(json_array_get(json_object_get(db->config, "databases"), 0)), "users");
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(db->config, "database")), "users");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(db->node);
+    CU_ASSERT_EQUAL(db->node->pairs[1].key->line, 17); /* version: positions stay known */
+    CU_ASSERT_EQUAL(db->node->pairs[1].key->column, 5);
     CU_ASSERT_PTR_NULL(exo_app_resource(app, "nope"));
 
     CU_ASSERT_EQUAL_FATAL(app->n_services, 3);
@@ -152,9 +157,19 @@ static void test_full_app_round_trip(void)
     CU_ASSERT_EQUAL_FATAL(web->n_env, 2);
     CU_ASSERT_STRING_EQUAL(web->env[0].name, "NODE_ENV");
     CU_ASSERT_TRUE(web->env[1].secret);
-    CU_ASSERT_STRING_EQUAL(web->image, "example/web:1");
-    CU_ASSERT_STRING_EQUAL(web->dockerfile, "Dockerfile.dev");
-    CU_ASSERT_STRING_EQUAL(web->dockerfile_prod, "Dockerfile.prod");
+    /* docker: is not the core's: kept raw, with positions, for the backends. */
+    CU_ASSERT_EQUAL_FATAL(web->n_sections, 1);
+    const exo_block_t *docker = exo_service_section(web, "docker");
+    CU_ASSERT_PTR_EQUAL_FATAL(docker, &web->sections[0]);
+    CU_ASSERT_EQUAL(docker->key->line, 15);
+    CU_ASSERT_EQUAL(docker->key->column, 1);
+    CU_ASSERT_EQUAL(docker->map->pairs[2].key->line, 18);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(docker->json, "image")),
+                           "example/web:1");
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(docker->json, "dockerfile")),
+                           "Dockerfile.dev");
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(docker->json, "dockerfile-prod")),
+                           "Dockerfile.prod");
     CU_ASSERT_EQUAL_FATAL(web->n_depends_on, 1);
     CU_ASSERT_STRING_EQUAL(web->depends_on[0], "users");
     CU_ASSERT_EQUAL_FATAL(web->n_needs, 1);
@@ -166,9 +181,10 @@ static void test_full_app_round_trip(void)
     CU_ASSERT_EQUAL(web->ready_timeout_ms, 1500);
     CU_ASSERT_EQUAL(web->ready, EXO_READY_PORT);
     CU_ASSERT_PTR_NULL(web->backend);
-    CU_ASSERT_EQUAL(json_integer_value(json_object_get(web->backend_options, "cpus")), 2);
-    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(
-        json_object_get(web->backend_options, "labels"), "tier")), "front");
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(web->options.json, "cpus")), 2);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(web->options.json, "memory")),
+                           "256m");
+    CU_ASSERT_EQUAL(web->options.key->line, 32);
 
     const exo_service_t *users = exo_app_service(app, "users");
     CU_ASSERT_PTR_NOT_NULL_FATAL(users);
@@ -192,7 +208,9 @@ static void test_full_app_round_trip(void)
     CU_ASSERT_EQUAL(worker->max_restarts, 5);
     CU_ASSERT_EQUAL(worker->ready_timeout_ms, 60000);
     CU_ASSERT_EQUAL(worker->ready, EXO_READY_AUTO);
-    CU_ASSERT_PTR_NULL(worker->backend_options);
+    CU_ASSERT_PTR_NULL(worker->options.json);
+    CU_ASSERT_EQUAL(worker->n_sections, 0);
+    CU_ASSERT_PTR_NULL(exo_service_settings(worker, "docker"));
     CU_ASSERT_PTR_NULL(exo_app_service(app, "nobody"));
     exo_app_destroy(&app);
     CU_ASSERT_PTR_NULL(app);
@@ -206,7 +224,8 @@ static void test_defaults(void)
     CU_ASSERT_PTR_NULL(app->description);
     CU_ASSERT_PTR_NULL(app->version);
     CU_ASSERT_STRING_EQUAL(app->backend, "process");
-    CU_ASSERT_STRING_EQUAL(app->bus_listen, "tcp://127.0.0.1:0");
+    CU_ASSERT_STRING_EQUAL(app->bus_transport, "zmq");
+    CU_ASSERT_PTR_NULL(app->bus_config);
     CU_ASSERT_EQUAL(app->bus_max_message_size, 1024 * 1024);
     CU_ASSERT_EQUAL(app->shutdown_grace_ms, 5000);
     CU_ASSERT_EQUAL(app->n_env, 0);
@@ -215,7 +234,7 @@ static void test_defaults(void)
     const exo_service_t *s = &app->services[0];
     CU_ASSERT_EQUAL(s->port, 0);
     CU_ASSERT_PTR_NULL(s->online_text);
-    CU_ASSERT_PTR_NULL(s->image);
+    CU_ASSERT_EQUAL(s->n_sections, 0);
     CU_ASSERT_EQUAL(s->n_sends, 0);
     CU_ASSERT_EQUAL(s->restart, EXO_RESTART_ON_FAILURE);
     exo_app_destroy(&app);
@@ -454,7 +473,7 @@ static void test_many_mistakes_one_error_each(void)
     CU_ASSERT(has_error("application.yml", 1, 7, "'bad app' is not a valid app name"));
     CU_ASSERT(has_error("application.yml", 2, 10, "version must look like X.Y.Z"));
     CU_ASSERT(has_error("application.yml", 3, 1, "did you mean 'services'?"));
-    CU_ASSERT(has_error("application.yml", 5, 11, "bus.listen must be an endpoint"));
+    CU_ASSERT(has_error("application.yml", 5, 21, "bus.max-message-size must be a size"));
     CU_ASSERT(has_error("application.yml", 9, 14, "services.web.restart must be one of"));
     CU_ASSERT(has_error("application.yml", 10, 18, "there is no role 'nobody'"));
     CU_ASSERT(has_error("application.yml", 11, 3, "'Bad_Role' is not a valid role name"));
@@ -520,6 +539,73 @@ static void test_routes_json(void)
     exo_app_destroy(&app);
 }
 
+static void test_settings_overlay(void)
+{
+    exo_app_t *app = load(mkapp("name: t\nservices:\n  web:\n    location: web\n"
+                                "    options: {cpus: 2, image: 'over:2'}\n"
+                                "  api:\n    location: api\n",
+                                "web/service.yml",
+                                SVC_MIN "docker:\n  image: base:1\n  dockerfile: D\n"
+                                "box:\n  size: 3\nempty:\n",
+                                "api/service.yml", SVC_MIN "box: {size: 1}\n"));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(app);
+    const exo_service_t *web = exo_app_service(app, "web");
+    CU_ASSERT_EQUAL_FATAL(web->n_sections, 3);
+    CU_ASSERT_STRING_EQUAL(web->sections[2].key->value, "empty");
+    CU_ASSERT_PTR_NULL(web->sections[2].map);
+    /* The section named, overlaid key by key with options (options win). */
+    json_t *got = exo_service_settings(web, "docker");
+    json_t *want = json_pack("{s:s, s:s, s:i}", "image", "over:2", "dockerfile", "D", "cpus", 2);
+    CU_ASSERT_TRUE(json_equal(got, want));
+    json_decref(got);
+    json_decref(want);
+    /* Another section: only its own keys plus options. */
+    got = exo_service_settings(web, "box");
+    want = json_pack("{s:i, s:i, s:s}", "size", 3, "cpus", 2, "image", "over:2");
+    CU_ASSERT_TRUE(json_equal(got, want));
+    json_decref(got);
+    json_decref(want);
+    /* No section: options only; a copy the caller may change. */
+    got = exo_service_settings(web, NULL);
+    CU_ASSERT_EQUAL(json_object_size(got), 2);
+    json_object_set_new(got, "cpus", json_integer(9));
+    json_decref(got);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(web->options.json, "cpus")), 2);
+    /* Both empty: NULL. */
+    const exo_service_t *api = exo_app_service(app, "api");
+    CU_ASSERT_PTR_NULL(exo_service_settings(api, "docker"));
+    CU_ASSERT_PTR_NULL(exo_service_settings(api, NULL));
+    got = exo_service_settings(api, "box");
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(got, "size")), 1);
+    json_decref(got);
+    exo_app_destroy(&app);
+}
+
+static void test_plugin_blocks_not_judged(void)
+{
+    /* bus: keys beyond the core's belong to the transport: no endpoint check here any more. */
+    exo_app_t *app = load(mkapp("name: t\nbus:\n  transport: nats\n  listen: 4100\n"
+                                "  max-message-size: 2KiB\n"));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(app);
+    CU_ASSERT_STRING_EQUAL(app->bus_transport, "nats");
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(app->bus_config, "listen")), 4100);
+    CU_ASSERT_EQUAL(json_object_size(app->bus_config), 1);
+    CU_ASSERT_EQUAL(app->bus_max_message_size, 2048);
+    CU_ASSERT_EQUAL(app->bus_node->pairs[1].key->line, 4);
+    exo_app_destroy(&app);
+    expect_one(mkapp("name: t\nbus:\n  transport: Bad Name\n"), "application.yml", 3, 14,
+               "not a valid transport name");
+    /* A section is a map: an unknown key with a single value or a list is the core's to
+     * report, with a hint over its own keys. */
+    expect_one(mkapp(APP_HEAD, "web/service.yml", SVC_MIN "prot: 80\n", NULL),
+               "web/service.yml", 3, 1, "unknown key 'prot' in service.yml; did you mean 'port'?");
+    expect_one(mkapp(APP_HEAD, "web/service.yml", SVC_MIN "zzz: [a]\n", NULL),
+               "web/service.yml", 3, 1, "unknown key 'zzz' in service.yml (known keys: type");
+    expect_one(mkapp("name: t\nservices:\n  web:\n    location: web\n    options: [a]\n",
+                     "web/service.yml", SVC_MIN),
+               "application.yml", 5, 14, "services.web.options must be a map of keys");
+}
+
 static void test_yaml_to_json_scalars(void)
 {
     const char *text = "a: 1\nb: '1'\nc: true\nd: ~\ne: 1.5\nf: 0755\ng: 1e3\nh: x1\ni: 0x1F\n";
@@ -581,6 +667,8 @@ static const exo_test_t tests[] = {
     {"find root walks up", test_find_root_walks_up},
     {"routes JSON", test_routes_json},
     {"YAML scalars to JSON", test_yaml_to_json_scalars},
+    {"settings: a section overlaid with options", test_settings_overlay},
+    {"plugin blocks kept raw, not judged by the core", test_plugin_blocks_not_judged},
     {NULL, NULL},
 };
 
