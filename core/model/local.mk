@@ -11,3 +11,6 @@ tests_unit_test_manifest_LDADD = $(EXO_TEST_LINK)
 
 TESTS += tests/unit/test_manifest tests/cli/check.sh
 EXTRA_DIST += tests/cli/check.sh tests/fixtures/apps
+
+# The layout of an app's state directory (<app>/.exo).
+core_libexocore_la_SOURCES += core/model/statedir.h core/model/statedir.c
