@@ -8,7 +8,7 @@
 #include "base/util.h"
 
 #if defined(__has_include)
-#if __has_include("bus.h")
+#if __has_include("bus/bus.h")
 #define HAVE_EXO_BUS 1
 #include "bus/bus.h"
 #endif
