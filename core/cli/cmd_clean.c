@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,12 +12,11 @@
 
 #include <jansson.h>
 
-#include "cli.h"
+#include "commands.h"
 #include "plugins/registry.h"
 #include "base/log.h"
+#include "model/statedir.h"
 #include "run/record.h"
-
-int exo_cmd_clean(int argc, char **argv);
 
 /* Delete each resource's data: the plugin's wipe() when it has one, then its data directory. */
 static int wipe_data(const exo_app_t *app, const exo_registry_t *reg, const char *exo_dir)
@@ -26,7 +24,7 @@ static int wipe_data(const exo_app_t *app, const exo_registry_t *reg, const char
     int code = EXO_EXIT_OK;
     for (size_t i = 0; i < app->n_resources; i++) {
         const exo_resource_t *res = &app->resources[i];
-        char *data_dir = exo_strdupf("%s/resources/%s", exo_dir, res->name);
+        char *data_dir = exo_statedir_resource_data(exo_dir, res->name);
         if (!exo_path_is_dir(data_dir)) {
             free(data_dir);
             continue;
@@ -56,7 +54,7 @@ static int wipe_data(const exo_app_t *app, const exo_registry_t *reg, const char
         }
         free(data_dir);
     }
-    char *dir = exo_path_join(exo_dir, "resources");
+    char *dir = exo_statedir_resources(exo_dir);
     rmdir(dir);
     free(dir);
     return code;
@@ -75,30 +73,17 @@ static bool wait_gone(const exo_record_t *rs, unsigned ms)
     return true;
 }
 
-int exo_cmd_clean(int argc, char **argv)
+typedef struct clean_opts {
+    const char *app;
+    bool data, yes;
+} clean_opts_t;
+
+static int run(void *opts, const exo_strv_t *args)
 {
-    static const struct option longopts[] = {
-        {"app", required_argument, NULL, 'a'},
-        {"data", no_argument, NULL, 'd'},
-        {"yes", no_argument, NULL, 'y'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *app_dir = NULL;
-    bool data = false, yes = false;
-    optind = 1;
-    opterr = 0;
-    int ch;
-    while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        switch (ch) {
-        case 'a': app_dir = optarg; break;
-        case 'd': data = true; break;
-        case 'y': yes = true; break;
-        default: return exo_cli_usage_error("clean", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc) {
-        return exo_cli_usage_error("clean", "unexpected argument '%s'", argv[optind]);
-    }
+    (void)args;
+    const clean_opts_t *o = opts;
+    const char *app_dir = o->app;
+    bool data = o->data, yes = o->yes;
     int code = EXO_EXIT_OK;
     exo_app_t *app = exo_cli_load_app(app_dir, &code);
     if (app == NULL) {
@@ -121,7 +106,7 @@ int exo_cmd_clean(int argc, char **argv)
             return EXO_EXIT_USER;
         }
     }
-    char *exo_dir = exo_path_join(app->dir, ".exo");
+    char *exo_dir = exo_statedir(app->dir);
     exo_record_t rs;
     bool recorded = exo_record_read(exo_dir, &rs);
     if (recorded && exo_record_alive(&rs)) {
@@ -183,9 +168,9 @@ int exo_cmd_clean(int argc, char **argv)
     }
     exo_registry_destroy(&reg);
     exo_loop_destroy(&loop);
-    static const char *const remove[] = {"logs", "state", NULL};
+    char *(*const remove[])(const char *) = {exo_statedir_logs, exo_statedir_state, NULL};
     for (size_t i = 0; remove[i] != NULL; i++) {
-        char *path = exo_path_join(exo_dir, remove[i]);
+        char *path = remove[i](exo_dir);
         if (exo_path_is_dir(path) && exo_rm_rf(path) < 0) {
             exo_error("cannot remove %s: %s", path, strerror(errno));
             code = EXO_EXIT_INTERNAL;
@@ -195,7 +180,7 @@ int exo_cmd_clean(int argc, char **argv)
     if (recorded) {
         /* The bus of that run left its address behind when exo was killed; a bus of
          * another process (exo bus) keeps its file. */
-        char *bus_json = exo_path_join(exo_dir, "bus.json");
+        char *bus_json = exo_statedir_bus_file(exo_dir);
         json_t *bj = json_load_file(bus_json, 0, NULL);
         if (bj != NULL && json_integer_value(json_object_get(bj, "pid")) == (json_int_t)rs.pid) {
             unlink(bus_json);
@@ -214,3 +199,26 @@ int exo_cmd_clean(int argc, char **argv)
     exo_app_destroy(&app);
     return code;
 }
+
+static const exo_option_t options[] = {
+    EXO_OPTION("app", 0, EXO_OPT_VALUE, "DIR", clean_opts_t, app, 0,
+               "the app directory (default: found from the current directory)"),
+    EXO_OPTION("data", 0, EXO_OPT_FLAG, NULL, clean_opts_t, data, 0,
+               "also delete the data of every resource (asks first on a terminal)"),
+    EXO_OPTION("yes", 0, EXO_OPT_FLAG, NULL, clean_opts_t, yes, 0,
+               "do not ask (needed for --data without a terminal)"),
+    EXO_OPTIONS_END,
+};
+
+const exo_command_t exo_cmd_clean = {
+    .name = "clean",
+    .summary = "stop leftovers of an earlier run and remove run state and logs",
+    .max_args = 0,
+    .description =
+        "Stops an exo still running this app, kills what a killed exo left running (only what\n"
+        "the app's backends recorded in .exo/), and removes .exo/logs, .exo/state and\n"
+        ".exo/run.json. Resource data in .exo/resources is kept unless --data is given.",
+    .options = options,
+    .opts_size = sizeof(clean_opts_t),
+    .run = run,
+};

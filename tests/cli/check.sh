@@ -102,7 +102,7 @@ expect_rc 1 "--json with errors"
 # Usage.
 run / --bogus
 expect_rc 1 "unknown option"
-grep -q "unknown argument '--bogus'" "$tmp/err" || fail "unknown option: message"
+grep -q "unknown option '--bogus'" "$tmp/err" || fail "unknown option: message"
 run / --help
 expect_rc 0 "--help"
 grep -q '^Usage: exo check' "$tmp/out" || fail "--help: usage"
