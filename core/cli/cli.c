@@ -132,13 +132,23 @@ char *exo_cli_find_app(const char *given, exo_app_need_t need, char **error)
     return dir;
 }
 
-exo_app_t *exo_cli_load_app(const char *given, int *exit_code)
+char *exo_cli_app_dir(const char *given, exo_app_need_t need, bool *failed)
 {
     char *error = NULL;
-    char *root = exo_cli_find_app(given, EXO_APP_REQUIRED, &error);
-    if (root == NULL) {
+    char *dir = exo_cli_find_app(given, need, &error);
+    *failed = error != NULL;
+    if (error != NULL) {
         exo_error("%s", error);
         free(error);
+    }
+    return dir;
+}
+
+exo_app_t *exo_cli_load_app(const char *given, int *exit_code)
+{
+    bool failed;
+    char *root = exo_cli_app_dir(given, EXO_APP_REQUIRED, &failed);
+    if (root == NULL) {
         *exit_code = EXO_EXIT_USER;
         return NULL;
     }

@@ -67,6 +67,10 @@ typedef enum exo_app_need {
  */
 char *exo_cli_find_app(const char *given, exo_app_need_t need, char **error);
 
+/** exo_cli_find_app(), printing the error to stderr; *failed tells an error from an optional
+ *  app that is not there. */
+char *exo_cli_app_dir(const char *given, exo_app_need_t need, bool *failed);
+
 /**
  * Find (as exo_cli_find_app) and load the app. Prints diagnostics (warnings too) to stderr.
  * NULL on failure, with *exit_code set.

@@ -103,18 +103,6 @@ static int add(const add_opts_t *o, const char *app_dir, const char *role,
     return rc;
 }
 
-/* The app's directory, or NULL after printing why there is none. */
-static char *find_app(const char *given)
-{
-    char *error = NULL;
-    char *dir = exo_cli_find_app(given, EXO_APP_REQUIRED, &error);
-    if (dir == NULL) {
-        exo_error("%s", error);
-        free(error);
-    }
-    return dir;
-}
-
 static int run(void *opts, const exo_strv_t *args)
 {
     const add_opts_t *o = opts;
@@ -132,7 +120,8 @@ static int run(void *opts, const exo_strv_t *args)
     int rc = EXO_EXIT_USER;
     char *role = NULL;
     exo_template_t *t = NULL;
-    char *app_dir = find_app(o->app);
+    bool failed;
+    char *app_dir = exo_cli_app_dir(o->app, EXO_APP_REQUIRED, &failed);
     if (app_dir != NULL) {
         role = exo_scaffold_ask(args->n > 1 ? args->v[1] : NULL, "Role of the new service",
                                 NULL);

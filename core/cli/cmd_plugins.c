@@ -117,11 +117,9 @@ static int run(void *opts, const exo_strv_t *args)
     const plugins_opts_t *o = opts;
     /* Outside an app, app-local plugins are simply not searched. The path is absolute, so
      * that the paths exo prints and plugins' state_dir do not depend on where exo started. */
-    char *error = NULL;
-    char *app_dir = exo_cli_find_app(o->app, EXO_APP_OPTIONAL, &error);
-    if (error != NULL) {
-        exo_error("%s", error);
-        free(error);
+    bool failed;
+    char *app_dir = exo_cli_app_dir(o->app, EXO_APP_OPTIONAL, &failed);
+    if (failed) {
         return EXO_EXIT_USER;
     }
     exo_registry_t *reg = exo_registry_load(app_dir, NULL);

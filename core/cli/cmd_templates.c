@@ -119,12 +119,10 @@ static int run(void *opts, const exo_strv_t *args)
 {
     (void)args;
     const templates_opts_t *o = opts;
-    char *error = NULL;
     /* outside an app there are no app templates */
-    char *app_dir = exo_cli_find_app(o->app, EXO_APP_OPTIONAL, &error);
-    if (error != NULL) {
-        exo_error("%s", error);
-        free(error);
+    bool failed;
+    char *app_dir = exo_cli_app_dir(o->app, EXO_APP_OPTIONAL, &failed);
+    if (failed) {
         return EXO_EXIT_USER;
     }
     exo_diag_t diag;
