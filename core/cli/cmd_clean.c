@@ -73,62 +73,50 @@ static bool wait_gone(const exo_record_t *rs, unsigned ms)
     return true;
 }
 
-typedef struct clean_opts {
-    const char *app;
-    bool data, yes;
-} clean_opts_t;
-
-static int run(void *opts, const exo_strv_t *args)
+/* --data without --yes: true when a terminal's user said yes. Deleting databases is not
+ * undoable: without a terminal, --yes is needed. */
+static bool confirm_data(const exo_app_t *app)
 {
-    (void)args;
-    const clean_opts_t *o = opts;
-    const char *app_dir = o->app;
-    bool data = o->data, yes = o->yes;
-    int code = EXO_EXIT_OK;
-    exo_app_t *app = exo_cli_load_app(app_dir, &code);
-    if (app == NULL) {
-        return code;
+    if (!isatty(0)) {
+        exo_error("exo clean --data deletes the data of every resource of %s; add --yes to "
+                  "confirm", app->name);
+        return false;
     }
-    if (data && !yes) {
-        /* Deleting databases is not undoable: ask, or insist on --yes without a terminal. */
-        if (!isatty(0)) {
-            exo_error("exo clean --data deletes the data of every resource of %s; add --yes to "
-                      "confirm", app->name);
-            exo_app_destroy(&app);
-            return EXO_EXIT_USER;
-        }
-        printf("Delete the data of every resource of %s (databases, caches)? [y/N] ", app->name);
-        fflush(stdout);
-        char answer[16] = "";
-        if (fgets(answer, sizeof answer, stdin) == NULL || (answer[0] != 'y' && answer[0] != 'Y')) {
-            printf("nothing deleted\n");
-            exo_app_destroy(&app);
-            return EXO_EXIT_USER;
-        }
+    printf("Delete the data of every resource of %s (databases, caches)? [y/N] ", app->name);
+    fflush(stdout);
+    char answer[16] = "";
+    if (fgets(answer, sizeof answer, stdin) == NULL || (answer[0] != 'y' && answer[0] != 'Y')) {
+        printf("nothing deleted\n");
+        return false;
     }
-    char *exo_dir = exo_statedir(app->dir);
-    exo_record_t rs;
-    bool recorded = exo_record_read(exo_dir, &rs);
-    if (recorded && exo_record_alive(&rs)) {
-        /* A live exo takes its app down itself, in order; SIGKILL only when it will not. */
-        printf("stopping exo %s (pid %d)\n", rs.command, (int)rs.pid);
-        kill(rs.pid, SIGTERM);
-        if (!wait_gone(&rs, app->shutdown_grace_ms + 3000)) {
-            kill(rs.pid, SIGKILL);
-            wait_gone(&rs, 2000);
-        }
+    return true;
+}
+
+/* A live exo takes its app down itself, in order; SIGKILL only when it will not. */
+static void stop_recorded(const exo_app_t *app, const exo_record_t *rs)
+{
+    printf("stopping exo %s (pid %d)\n", rs->command, (int)rs->pid);
+    kill(rs->pid, SIGTERM);
+    if (!wait_gone(rs, app->shutdown_grace_ms + 3000)) {
+        kill(rs->pid, SIGKILL);
+        wait_gone(rs, 2000);
     }
+}
+
+/* Let each backend the run used (@p recorded, may be NULL), process, and each the manifest
+ * names remove what it left. Container backends label what they create, so those the
+ * manifest names are cleaned even when no run is recorded (a run.json removed by hand,
+ * another machine's state dir). */
+static int clean_backends(const exo_app_t *app, const exo_registry_t *reg, const char *exo_dir,
+                          const exo_strv_t *recorded)
+{
     exo_strv_t backends = {0};
-    if (recorded) {
-        for (size_t i = 0; i < rs.backends.n; i++) {
-            exo_strv_push(&backends, rs.backends.v[i]);
-        }
+    for (size_t i = 0; recorded != NULL && i < recorded->n; i++) {
+        exo_strv_push(&backends, recorded->v[i]);
     }
     if (!exo_strv_contains(&backends, "process")) {
         exo_strv_push(&backends, "process");
     }
-    /* Container backends label what they create: clean those the manifest names even when
-     * no run is recorded (a run.json removed by hand, another machine's state dir). */
     size_t recorded_n = backends.n;
     if (app->backend != NULL && !exo_strv_contains(&backends, app->backend)) {
         exo_strv_push(&backends, app->backend);
@@ -139,12 +127,11 @@ static int run(void *opts, const exo_strv_t *args)
             exo_strv_push(&backends, b);
         }
     }
-    exo_loop_t *loop = exo_loop_new();
-    exo_registry_t *reg = exo_registry_load(app->dir, loop);
+    int code = EXO_EXIT_OK;
     for (size_t i = 0; i < backends.n; i++) {
         const exo_plugin_t *p = exo_registry_find(reg, EXO_KIND_BACKEND, backends.v[i]);
         if (p == NULL) {
-            if (recorded && exo_strv_contains(&rs.backends, backends.v[i])) {
+            if (recorded != NULL && exo_strv_contains(recorded, backends.v[i])) {
                 exo_warn("backend %s is not available; what it ran is not cleaned up",
                          backends.v[i]);
             }
@@ -162,12 +149,15 @@ static int run(void *opts, const exo_strv_t *args)
             code = EXO_EXIT_INTERNAL;
         }
     }
-    if (data) {
-        int rc = wipe_data(app, reg, exo_dir);
-        code = code == EXO_EXIT_OK ? rc : code;
-    }
-    exo_registry_destroy(&reg);
-    exo_loop_destroy(&loop);
+    exo_strv_free(&backends);
+    return code;
+}
+
+/* Remove the logs, the plugins' state, the run record, and the bus.json of the recorded run
+ * (@p pid, 0 for none) that was killed: a bus of another process (exo bus) keeps its file. */
+static int remove_state(const char *exo_dir, pid_t pid)
+{
+    int code = EXO_EXIT_OK;
     char *(*const remove[])(const char *) = {exo_statedir_logs, exo_statedir_state, NULL};
     for (size_t i = 0; remove[i] != NULL; i++) {
         char *path = remove[i](exo_dir);
@@ -177,12 +167,10 @@ static int run(void *opts, const exo_strv_t *args)
         }
         free(path);
     }
-    if (recorded) {
-        /* The bus of that run left its address behind when exo was killed; a bus of
-         * another process (exo bus) keeps its file. */
+    if (pid > 0) {
         char *bus_json = exo_statedir_bus_file(exo_dir);
         json_t *bj = json_load_file(bus_json, 0, NULL);
-        if (bj != NULL && json_integer_value(json_object_get(bj, "pid")) == (json_int_t)rs.pid) {
+        if (bj != NULL && json_integer_value(json_object_get(bj, "pid")) == (json_int_t)pid) {
             unlink(bus_json);
         }
         json_decref(bj);
@@ -190,11 +178,48 @@ static int run(void *opts, const exo_strv_t *args)
     }
     exo_record_remove(exo_dir);
     rmdir(exo_dir); /* only when nothing else (resource data, plugins) is kept there */
+    return code;
+}
+
+typedef struct clean_opts {
+    const char *app;
+    bool data, yes;
+} clean_opts_t;
+
+static int run(void *opts, const exo_strv_t *args)
+{
+    (void)args;
+    const clean_opts_t *o = opts;
+    int code = EXO_EXIT_OK;
+    exo_app_t *app = exo_cli_load_app(o->app, &code);
+    if (app == NULL) {
+        return code;
+    }
+    if (o->data && !o->yes && !confirm_data(app)) {
+        exo_app_destroy(&app);
+        return EXO_EXIT_USER;
+    }
+    char *exo_dir = exo_statedir(app->dir);
+    exo_record_t rs;
+    bool recorded = exo_record_read(exo_dir, &rs);
+    if (recorded && exo_record_alive(&rs)) {
+        stop_recorded(app, &rs);
+    }
+    exo_loop_t *loop = exo_loop_new();
+    exo_registry_t *reg = exo_registry_load(app->dir, loop);
+    code = clean_backends(app, reg, exo_dir, recorded ? &rs.backends : NULL);
+    if (o->data) {
+        int rc = wipe_data(app, reg, exo_dir);
+        code = code == EXO_EXIT_OK ? rc : code;
+    }
+    exo_registry_destroy(&reg);
+    exo_loop_destroy(&loop);
+    int rc = remove_state(exo_dir, recorded ? rs.pid : 0);
+    code = code == EXO_EXIT_OK ? rc : code;
     printf("cleaned %s: run state and logs removed\n", app->name);
     if (recorded) {
         exo_record_free(&rs);
     }
-    exo_strv_free(&backends);
     free(exo_dir);
     exo_app_destroy(&app);
     return code;
