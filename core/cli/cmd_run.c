@@ -55,7 +55,7 @@ static int run(void *opts, const exo_strv_t *args)
 {
     run_opts_t *o = opts;
     if (args->n > 0) {
-        return exo_cli_usage_error("run", "unexpected argument '%s' (roles go after --only)",
+        return exo_cli_usage_error("run", "unexpected argument '%s'; roles go after --only",
                                    args->v[0]);
     }
     int code = EXO_EXIT_OK;

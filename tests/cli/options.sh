@@ -91,7 +91,7 @@ err_has "has no role 'nosuch1'"
 err_has "has no role 'nosuch2'"
 err_has "has no role 'nosuch3'"
 run 1 run --app "$apps/full" stray
-err_is "exo run: unexpected argument 'stray' (roles go after --only) (exo run --help)"
+err_is "exo run: unexpected argument 'stray'; roles go after --only (exo run --help)"
 
 # Required options and argument counts.
 run 1 send users.list
