@@ -260,42 +260,36 @@ static void build_routes(role_t *roles, size_t n, const json_t *specs[], int s)
     }
 }
 
-int exo_rt_set_routes(exo_rt_t *rt, const json_t *routes, size_t *dropped, char *err,
-                      size_t errlen)
+/* The role names of a routing table, checked and sorted (role indexes follow this order);
+ * NULL with @p err filled when the table is malformed. */
+static const char **checked_role_names(const json_t *jroles, char *err, size_t errlen)
 {
-    const json_t *jroles = json_object_get(routes, "roles");
-    if (!json_is_object(jroles)) {
-        snprintf(err, errlen, "routes: expected an object with a 'roles' object");
-        return -1;
-    }
-    size_t n = json_object_size(jroles);
+    size_t n = json_object_size(jroles), k = 0;
     const char **names = exo_xcalloc(n, sizeof *names);
-    size_t k = 0;
     const char *key;
     const json_t *spec;
     json_object_foreach((json_t *)jroles, key, spec) {
-        if (!json_is_object(spec) || check_list(spec, key, "sends", err, errlen) < 0 ||
+        if (!json_is_object(spec)) {
+            snprintf(err, errlen, "routes: roles.%s must be an object", key);
+            free(names);
+            return NULL;
+        }
+        if (check_list(spec, key, "sends", err, errlen) < 0 ||
             check_list(spec, key, "receives", err, errlen) < 0 ||
             check_list(spec, key, "translations", err, errlen) < 0) {
-            if (!json_is_object(spec)) {
-                snprintf(err, errlen, "routes: roles.%s must be an object", key);
-            }
             free(names);
-            return -1;
+            return NULL;
         }
         names[k++] = key;
     }
     qsort(names, n, sizeof *names, cmp_str);
-    const json_t **specs = exo_xcalloc(n, sizeof *specs);
-    role_t *roles = exo_xcalloc(n, sizeof *roles);
-    for (size_t i = 0; i < n; i++) {
-        specs[i] = json_object_get(jroles, names[i]);
-        roles[i].name = exo_xstrndup(names[i], strlen(names[i]));
-    }
-    for (size_t i = 0; i < n; i++) {
-        build_routes(roles, n, specs, (int)i);
-    }
-    /* Move the instances of surviving roles over; the rest are dropped. */
+    return names;
+}
+
+/* Move the instances of roles that stay in @p roles over from the current table, and free the
+ * current roles; returns how many instances were dropped with their role. */
+static size_t adopt_instances(exo_rt_t *rt, role_t *roles, size_t n)
+{
     size_t lost = 0;
     for (size_t i = 0; i < rt->n_roles; i++) {
         role_t *old = &rt->roles[i];
@@ -322,15 +316,18 @@ int exo_rt_set_routes(exo_rt_t *rt, const json_t *routes, size_t *dropped, char 
         role_free(old);
     }
     free(rt->roles);
-    rt->roles = roles;
-    rt->n_roles = n;
-    /* Rebuild the routing-id index from the survivors; sticky entries name roles by index. */
+    return lost;
+}
+
+/* Rebuild the routing-id index from the roles' instances. */
+static void reindex_rids(exo_rt_t *rt)
+{
     memset(rt->by_rid, 0, rt->rid_cap * sizeof *rt->by_rid);
     rt->n_total = 0;
-    for (size_t i = 0; i < n; i++) {
-        for (size_t j = 0; j < roles[i].n_inst; j++) {
-            exo_rt_instance_t *in = roles[i].inst[j];
-            size_t mask = rt->rid_cap - 1;
+    size_t mask = rt->rid_cap - 1;
+    for (size_t i = 0; i < rt->n_roles; i++) {
+        for (size_t j = 0; j < rt->roles[i].n_inst; j++) {
+            exo_rt_instance_t *in = rt->roles[i].inst[j];
             size_t s = hash_bytes(in->rid, in->rid_len) & mask;
             while (rt->by_rid[s] != NULL) {
                 s = (s + 1) & mask;
@@ -339,6 +336,35 @@ int exo_rt_set_routes(exo_rt_t *rt, const json_t *routes, size_t *dropped, char 
             rt->n_total++;
         }
     }
+}
+
+int exo_rt_set_routes(exo_rt_t *rt, const json_t *routes, size_t *dropped, char *err,
+                      size_t errlen)
+{
+    const json_t *jroles = json_object_get(routes, "roles");
+    if (!json_is_object(jroles)) {
+        snprintf(err, errlen, "routes: expected an object with a 'roles' object");
+        return -1;
+    }
+    const char **names = checked_role_names(jroles, err, errlen);
+    if (names == NULL) {
+        return -1;
+    }
+    size_t n = json_object_size(jroles);
+    const json_t **specs = exo_xcalloc(n, sizeof *specs);
+    role_t *roles = exo_xcalloc(n, sizeof *roles);
+    for (size_t i = 0; i < n; i++) {
+        specs[i] = json_object_get(jroles, names[i]);
+        roles[i].name = exo_xstrdup(names[i]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        build_routes(roles, n, specs, (int)i);
+    }
+    size_t lost = adopt_instances(rt, roles, n);
+    rt->roles = roles;
+    rt->n_roles = n;
+    /* Sticky entries name roles by index: they no longer hold. */
+    reindex_rids(rt);
     if (rt->acts != NULL) {
         memset(rt->acts, 0, ACT_BUCKETS * ACT_WAYS * sizeof *rt->acts);
     }

@@ -130,6 +130,53 @@ EXPORT void exo_svc_close(exo_svc_t **svc_p)
     *svc_p = NULL;
 }
 
+/* The DEALER socket, its monitor (re-registration after every handshake) and the connect. */
+static int open_socket(exo_svc_t *svc, exo_error_t *err)
+{
+    svc->ctx = zmq_ctx_new();
+    svc->sock = zmq_socket(svc->ctx, ZMQ_DEALER);
+    int zero = 0, ivl = 100, ivl_max = 500, hwm = 10000;
+    zmq_setsockopt(svc->sock, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_setsockopt(svc->sock, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
+    zmq_setsockopt(svc->sock, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof ivl_max);
+    zmq_setsockopt(svc->sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(svc->sock, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    char mon[64];
+    snprintf(mon, sizeof mon, "inproc://exo-svc-monitor-%p", (void *)svc);
+    if (zmq_socket_monitor(svc->sock, mon, ZMQ_EVENT_HANDSHAKE_SUCCEEDED) != 0 ||
+        (svc->mon = zmq_socket(svc->ctx, ZMQ_PAIR)) == NULL || zmq_connect(svc->mon, mon) != 0) {
+        return exo_error_set(err, EXO_ERR_INTERNAL, "cannot monitor the bus socket: %s",
+                             zmq_strerror(errno));
+    }
+    if (zmq_connect(svc->sock, svc->endpoint) != 0) {
+        return exo_error_set(err, EXO_ERR_INVALID, "cannot connect to the bus at '%s': %s; "
+                             "EXO_BUS_ENDPOINT looks like tcp://127.0.0.1:PORT", svc->endpoint,
+                             zmq_strerror(errno));
+    }
+    svc->last_heard = svc->last_ping = exo_now_ms();
+    return 0;
+}
+
+/* Poll until the broker registered us, refused us, or @p wait_ms passed. */
+static int wait_registered(exo_svc_t *svc, unsigned wait_ms, exo_error_t *err)
+{
+    unsigned long long deadline = exo_now_ms() + wait_ms;
+    while (!svc->online && svc->reg_error[0] == '\0' && exo_now_ms() < deadline) {
+        if (exo_svc_poll(svc, (int)(deadline - exo_now_ms())) < 0) {
+            break;
+        }
+    }
+    if (svc->reg_error[0] != '\0') {
+        return exo_error_set(err, EXO_ERR_INVALID, "the bus refused role '%s': %s", svc->role,
+                             svc->reg_error);
+    }
+    if (!svc->online) {
+        return exo_error_set(err, EXO_ERR_UNAVAILABLE, "role '%s' did not get registered with "
+                             "the bus at %s within %u ms", svc->role, svc->endpoint, wait_ms);
+    }
+    return 0;
+}
+
 EXPORT exo_svc_t *exo_svc_connect(const exo_svc_options_t *opts, exo_error_t *err)
 {
     exo_svc_options_t o = {.size = sizeof o};
@@ -158,60 +205,18 @@ EXPORT exo_svc_t *exo_svc_connect(const exo_svc_options_t *opts, exo_error_t *er
     if (o.label != NULL) {
         svc->label = exo_xstrdup(o.label);
     } else {
-        char host[64] = "localhost", label[96];
+        char host[64] = "localhost";
         gethostname(host, sizeof host - 1);
-        snprintf(label, sizeof label, "%s:%d", host, (int)getpid());
-        svc->label = exo_xstrdup(label);
+        svc->label = exo_strdupf("%s:%d", host, (int)getpid());
     }
     svc->transient = o.transient;
     svc->quiet = o.quiet;
     exo_random_hex(svc->id_prefix, 5); /* unique is enough: a failed getrandom will do */
     svc->id_prefix[9] = '-';
     svc->id_prefix[10] = '\0';
-    svc->ctx = zmq_ctx_new();
-    svc->sock = zmq_socket(svc->ctx, ZMQ_DEALER);
-    int zero = 0, ivl = 100, ivl_max = 500, hwm = 10000;
-    zmq_setsockopt(svc->sock, ZMQ_LINGER, &zero, sizeof zero);
-    zmq_setsockopt(svc->sock, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
-    zmq_setsockopt(svc->sock, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof ivl_max);
-    zmq_setsockopt(svc->sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
-    zmq_setsockopt(svc->sock, ZMQ_RCVHWM, &hwm, sizeof hwm);
-    char mon[64];
-    snprintf(mon, sizeof mon, "inproc://exo-svc-monitor-%p", (void *)svc);
-    if (zmq_socket_monitor(svc->sock, mon, ZMQ_EVENT_HANDSHAKE_SUCCEEDED) != 0 ||
-        (svc->mon = zmq_socket(svc->ctx, ZMQ_PAIR)) == NULL || zmq_connect(svc->mon, mon) != 0) {
-        exo_error_set(err, EXO_ERR_INTERNAL, "cannot monitor the bus socket: %s",
-                      zmq_strerror(errno));
+    if (open_socket(svc, err) < 0 || (o.wait_ms > 0 && wait_registered(svc, o.wait_ms, err) < 0)) {
         exo_svc_close(&svc);
         return NULL;
-    }
-    if (zmq_connect(svc->sock, endpoint) != 0) {
-        exo_error_set(err, EXO_ERR_INVALID, "cannot connect to the bus at '%s': %s; "
-                      "EXO_BUS_ENDPOINT looks like tcp://127.0.0.1:PORT", endpoint,
-                      zmq_strerror(errno));
-        exo_svc_close(&svc);
-        return NULL;
-    }
-    svc->last_heard = svc->last_ping = exo_now_ms();
-    if (o.wait_ms > 0) {
-        unsigned long long deadline = exo_now_ms() + o.wait_ms;
-        while (!svc->online && svc->reg_error[0] == '\0' && exo_now_ms() < deadline) {
-            if (exo_svc_poll(svc, (int)(deadline - exo_now_ms())) < 0) {
-                break;
-            }
-        }
-        if (svc->reg_error[0] != '\0') {
-            exo_error_set(err, EXO_ERR_INVALID, "the bus refused role '%s': %s", svc->role,
-                          svc->reg_error);
-            exo_svc_close(&svc);
-            return NULL;
-        }
-        if (!svc->online) {
-            exo_error_set(err, EXO_ERR_UNAVAILABLE, "role '%s' did not get registered with the "
-                          "bus at %s within %u ms", svc->role, endpoint, o.wait_ms);
-            exo_svc_close(&svc);
-            return NULL;
-        }
     }
     return svc;
 }
