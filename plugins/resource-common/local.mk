@@ -9,3 +9,12 @@ plugins_resource_common_libresource_common_la_SOURCES = \
 	plugins/resource-common/settings.h plugins/resource-common/settings.c \
 	plugins/resource-common/vars.h plugins/resource-common/vars.c
 plugins_resource_common_libresource_common_la_CFLAGS = $(EXO_PLUGIN_CCFLAGS)
+
+check_PROGRAMS += plugins/resource-common/tests/test_rescommon
+TESTS += plugins/resource-common/tests/test_rescommon
+plugins_resource_common_tests_test_rescommon_SOURCES = \
+	plugins/resource-common/tests/test_rescommon.c \
+	tests/support/test_host.c tests/support/test_host.h
+plugins_resource_common_tests_test_rescommon_CFLAGS = $(EXO_TEST_CCFLAGS)
+plugins_resource_common_tests_test_rescommon_LDADD = \
+	plugins/resource-common/libresource_common.la $(EXO_TEST_LINK) $(JANSSON_LIBS) -ldl
