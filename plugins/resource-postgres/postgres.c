@@ -720,40 +720,23 @@ static int ensure_role_and_db(pg_t *pg, exo_error_t *err)
     return rc < 0 ? rc : 0;
 }
 
-static int by_name(const void *a, const void *b)
+static int is_sql_file(const struct dirent *e)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    size_t len = strlen(e->d_name);
+    return e->d_name[0] != '.' && len >= 5 && strcmp(e->d_name + len - 4, ".sql") == 0;
 }
 
-/** The *.sql file names in @p dir, sorted bytewise. */
-static char **list_sql(const char *dir, size_t *n_out)
+/* Byte order, not the locale's collation: the order must not depend on where exo runs. */
+static int by_name(const struct dirent **a, const struct dirent **b)
 {
-    DIR *d = opendir(dir);
-    size_t n = 0, cap = 0;
-    char **names = NULL;
-    if (d != NULL) {
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-            size_t len = strlen(e->d_name);
-            if (e->d_name[0] == '.' || len < 5 || strcmp(e->d_name + len - 4, ".sql") != 0) {
-                continue;
-            }
-            if (n == cap) {
-                cap = cap ? cap * 2 : 16;
-                names = realloc(names, cap * sizeof *names);
-                if (names == NULL) {
-                    abort();
-                }
-            }
-            names[n++] = exo_xstrdup(e->d_name);
-        }
-        closedir(d);
-    }
-    if (n > 0) {
-        qsort(names, n, sizeof *names, by_name);
-    }
-    *n_out = n;
-    return names;
+    return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/** The *.sql entries of @p dir, sorted bytewise; free each and the array. 0 when none. */
+static int list_sql(const char *dir, struct dirent ***files)
+{
+    int n = scandir(dir, files, is_sql_file, by_name);
+    return n > 0 ? n : 0;
 }
 
 /** LINE:COLUMN of 1-based character @p pos in @p text (ASCII; good enough for a pointer). */
@@ -855,12 +838,13 @@ static int run_migrations(pg_t *pg, exo_error_t *err)
     PQclear(PQexec(c, "SET client_min_messages = warning"));
     int rc = exec_ok(pg, c, "CREATE TABLE IF NOT EXISTS exo_migrations (name text PRIMARY KEY, "
                      "applied_at timestamptz NOT NULL DEFAULT now())", err);
-    size_t n = 0;
-    char **files = list_sql(pg->migrations, &n);
-    for (size_t i = 0; i < n; i++) {
+    struct dirent **files = NULL;
+    int n = list_sql(pg->migrations, &files);
+    for (int i = 0; i < n; i++) {
+        const char *file = files[i]->d_name;
         if (rc == 0) {
-            rc = exists(pg, c, "SELECT 1 FROM exo_migrations WHERE name = $1", files[i], err);
-            rc = rc == 0 ? apply_migration(pg, c, files[i], err) : rc < 0 ? rc : 0;
+            rc = exists(pg, c, "SELECT 1 FROM exo_migrations WHERE name = $1", file, err);
+            rc = rc == 0 ? apply_migration(pg, c, file, err) : rc < 0 ? rc : 0;
         }
         free(files[i]);
     }
