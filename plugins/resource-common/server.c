@@ -40,7 +40,8 @@ char *res_server_log_since(const char *path, long offset)
     return tail;
 }
 
-void res_server_report_add(char **acc, const char *line, size_t max)
+/* Append @p line to the " / "-joined report *@p acc (owned, may be NULL) within @p max bytes. */
+static void report_add(char **acc, const char *line, size_t max)
 {
     size_t cur = *acc ? strlen(*acc) : 0;
     size_t add = strlen(line);
@@ -58,4 +59,33 @@ void res_server_report_add(char **acc, const char *line, size_t max)
     memcpy(n + cur, line, add);
     n[cur + add] = '\0';
     *acc = n;
+}
+
+char *res_server_failure(const char *path, long offset, res_log_judge_fn judge, size_t max)
+{
+    char *text = res_server_log_since(path, offset);
+    if (text == NULL) {
+        return NULL;
+    }
+    bool failed = false;
+    char *report = NULL;
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        exo_rtrim(line);
+        if (line[0] == '\0') {
+            continue;
+        }
+        bool fatal = false;
+        const char *quote = judge(line, &fatal);
+        failed = failed || fatal;
+        if (quote != NULL) {
+            report_add(&report, quote, max);
+        }
+    }
+    free(text);
+    if (!failed) {
+        free(report);
+        return NULL;
+    }
+    return report;
 }

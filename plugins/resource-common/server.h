@@ -9,6 +9,7 @@
 #ifndef EXO_RESOURCE_SERVER_H
 #define EXO_RESOURCE_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /**
@@ -27,8 +28,18 @@ long res_server_log_size(const char *path);
  *  replaced since), or NULL when it cannot be read. */
 char *res_server_log_since(const char *path, long offset);
 
-/** Append @p line to the " / "-joined report *@p acc (owned, may be NULL), keeping it within
- *  @p max bytes: a failure report quoting several log lines. */
-void res_server_report_add(char **acc, const char *line, size_t max);
+/**
+ * How a plugin reads one line of its server's log (trailing whitespace removed, never empty):
+ * the part to quote in a failure report, or NULL to leave the line out; *@p fatal set when the
+ * line shows that the start failed.
+ */
+typedef const char *(*res_log_judge_fn)(const char *line, bool *fatal);
+
+/**
+ * The server's own words on a failed start: the lines of @p path written since @p offset that
+ * @p judge quotes, " / "-joined within @p max bytes, or NULL when no line was fatal (or the log
+ * cannot be read). New string.
+ */
+char *res_server_failure(const char *path, long offset, res_log_judge_fn judge, size_t max);
 
 #endif /* EXO_RESOURCE_SERVER_H */

@@ -561,39 +561,25 @@ static bool is_client_fatal(const char *line)
  * What the server said about failing to start since unit(): the FATAL/PANIC lines and the lines
  * that explain them, " / "-joined, or NULL when it did not fail.
  */
+/* PostgreSQL's log lines: FATAL/PANIC about the server itself fail the start; those and the
+ * lines that explain them are quoted. */
+static const char *judge_log_line(const char *line, bool *fatal)
+{
+    bool server_fatal = (strncmp(line, "FATAL:", 6) == 0 || strncmp(line, "PANIC:", 6) == 0) &&
+                        !is_client_fatal(line);
+    /* Lines without a severity come from the server before logging is set up
+     * ("postgres: could not find the database system", "Expected to find it..."). */
+    bool bare = strchr(line, ':') == NULL || !isupper((unsigned char)line[0]) ||
+                strncmp(line, "postgres:", 9) == 0;
+    bool context = strncmp(line, "HINT:", 5) == 0 || strncmp(line, "DETAIL:", 7) == 0 ||
+                   strstr(line, "could not") != NULL;
+    *fatal = server_fatal || strncmp(line, "postgres:", 9) == 0;
+    return server_fatal || bare || context ? line : NULL;
+}
+
 static char *startup_failure(const pg_t *pg)
 {
-    char *text = res_server_log_since(pg->log_path, pg->log_offset);
-    if (text == NULL) {
-        return NULL;
-    }
-    bool failed = false;
-    char *report = NULL;
-    char *save = NULL;
-    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        exo_rtrim(line);
-        if (line[0] == '\0') {
-            continue;
-        }
-        bool fatal = (strncmp(line, "FATAL:", 6) == 0 || strncmp(line, "PANIC:", 6) == 0) &&
-                     !is_client_fatal(line);
-        /* Lines without a severity come from the server before logging is set up
-         * ("postgres: could not find the database system", "Expected to find it..."). */
-        bool bare = strchr(line, ':') == NULL || !isupper((unsigned char)line[0]) ||
-                    strncmp(line, "postgres:", 9) == 0;
-        bool context = strncmp(line, "HINT:", 5) == 0 || strncmp(line, "DETAIL:", 7) == 0 ||
-                       strstr(line, "could not") != NULL;
-        failed = failed || fatal || strncmp(line, "postgres:", 9) == 0;
-        if (fatal || bare || context) {
-            res_server_report_add(&report, line, 400);
-        }
-    }
-    free(text);
-    if (!failed) {
-        free(report);
-        return NULL;
-    }
-    return report;
+    return res_server_failure(pg->log_path, pg->log_offset, judge_log_line, 400);
 }
 
 static int pg_check_ready(void *inst, exo_error_t *err)

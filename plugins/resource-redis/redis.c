@@ -242,41 +242,31 @@ static int rd_unit(void *inst, exo_resource_unit_t *out, exo_error_t *err)
     return 0;
 }
 
-/** The server's startup failure since unit(), " / "-joined, or NULL. */
-static char *startup_failure(const rd_t *rd)
+/* Redis's log lines that say it could not start; the rest is not quoted. */
+static const char *judge_log_line(const char *line, bool *fatal)
 {
-    static const char *const fatal[] = {
+    static const char *const fatal_words[] = {
         "Could not create server TCP listening socket", "Failed listening", "Bad file format",
         "Unrecoverable", "FATAL", "Fatal error", "Can't open", "Can't chdir",
         "Wrong signature", "Short read", "Bad directive", "aborting", NULL,
     };
-    char *text = res_server_log_since(rd->log_path, rd->log_offset);
-    if (text == NULL) {
+    bool hit = strncmp(line, ">>>", 3) == 0;
+    for (const char *const *f = fatal_words; *f && !hit; f++) {
+        hit = strstr(line, *f) != NULL;
+    }
+    if (!hit) {
         return NULL;
     }
-    bool failed = false;
-    char *report = NULL;
-    char *save = NULL;
-    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        exo_rtrim(line);
-        bool hit = false;
-        for (const char *const *f = fatal; *f && !hit; f++) {
-            hit = strstr(line, *f) != NULL;
-        }
-        /* Drop the "PID:ROLE DATE TIME # " prefix of log lines. */
-        const char *msg = strstr(line, " # ");
-        msg = msg ? msg + 3 : line;
-        if (hit || strncmp(line, ">>>", 3) == 0) {
-            failed = true;
-            res_server_report_add(&report, msg, 400);
-        }
-    }
-    free(text);
-    if (!failed) {
-        free(report);
-        return NULL;
-    }
-    return report;
+    *fatal = true;
+    /* Drop the "PID:ROLE DATE TIME # " prefix of log lines. */
+    const char *msg = strstr(line, " # ");
+    return msg ? msg + 3 : line;
+}
+
+/** The server's startup failure since unit(), " / "-joined, or NULL. */
+static char *startup_failure(const rd_t *rd)
+{
+    return res_server_failure(rd->log_path, rd->log_offset, judge_log_line, 400);
 }
 
 static redisReply *command(redisContext *c, const char *fmt, const char *arg)

@@ -126,13 +126,32 @@ static void test_server_log_and_report(void)
     CU_ASSERT_STRING_EQUAL(since, "old\nFATAL: new\n");
     free(since);
     CU_ASSERT_EQUAL(res_server_log_size("/nonexistent"), 0);
-    char *report = NULL;
-    res_server_report_add(&report, "first", 20);
-    res_server_report_add(&report, "second", 20);
-    CU_ASSERT_STRING_EQUAL(report, "first / second");
-    res_server_report_add(&report, "third line", 20);
-    CU_ASSERT_STRING_EQUAL(report, "first / second / thi"); /* cut at 20 bytes */
+    free(log);
+}
+
+/* A judge for the test: lines starting with "FATAL" fail the start, "HINT" lines explain. */
+static const char *judge(const char *line, bool *fatal)
+{
+    *fatal = strncmp(line, "FATAL", 5) == 0;
+    return *fatal || strncmp(line, "HINT", 4) == 0 ? line : NULL;
+}
+
+static void test_server_failure_quotes_the_log(void)
+{
+    char *log = exo_path_join(dir, "fail.log");
+    exo_write_file_atomic(log, "FATAL: old start\n", 17);
+    long off = res_server_log_size(log);
+    exo_write_file_atomic(log, "FATAL: old start\nLOG: hello\nHINT: a hint  \n\n", 44);
+    CU_ASSERT_PTR_NULL(res_server_failure(log, off, judge, 400)); /* no fatal line since */
+    exo_write_file_atomic(log, "FATAL: old start\nLOG: hello\nHINT: a hint  \nFATAL: port\n",
+                          55);
+    char *report = res_server_failure(log, off, judge, 400);
+    CU_ASSERT_STRING_EQUAL(report, "HINT: a hint / FATAL: port");
     free(report);
+    report = res_server_failure(log, off, judge, 20); /* cut at 20 bytes */
+    CU_ASSERT_STRING_EQUAL(report, "HINT: a hint / FATAL");
+    free(report);
+    CU_ASSERT_PTR_NULL(res_server_failure("/nonexistent", 0, judge, 400));
     free(log);
 }
 
@@ -210,7 +229,8 @@ static const exo_test_t tests[] = {
     {"fresh data directory is temporary", test_fresh_data_dir_is_temporary},
     {"password is generated once", test_password_is_generated_once},
     {"wipe deletes the parts only", test_wipe_deletes_the_parts_only},
-    {"server log and failure report", test_server_log_and_report},
+    {"server log since an offset", test_server_log_and_report},
+    {"server failure quotes the log", test_server_failure_quotes_the_log},
     {"server command repeats a failure", test_server_command_repeats_a_failure},
     {"helper run reports what it could not run", test_helper_run_reports_what_it_could_not_run},
     {"settings name the key", test_settings_name_the_key},
