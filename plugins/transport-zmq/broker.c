@@ -57,6 +57,7 @@ typedef struct broker {
     unsigned long long err_seq;
     char id_prefix[12];
     unsigned long long frames, frames_at_sweep, frames_at_trim;
+    unsigned char reply_version; /* protocol of the frame being handled: answers use it */
 } broker_t;
 
 static bool observed(const broker_t *b)
@@ -147,6 +148,12 @@ static int send_head_ex(broker_t *b, const void *rid, size_t rid_len, const exo_
                         int flags)
 {
     zmq_msg_t m;
+    exo_wire_head_t own;
+    if (h->version == 0) {
+        own = *h;
+        own.version = b->reply_version;
+        h = &own;
+    }
     if (exo_zframe_build(&m, h) < 0) {
         return -1;
     }
@@ -213,6 +220,7 @@ static void send_error(broker_t *b, const void *rid, size_t rid_len, const exo_w
     if (body != NULL) {
         exo_wire_head_t h = exo_wire_message(EXO_WIRE_ERROR_NAME, id, "-", NULL, body,
                                              strlen(body));
+        h.version = 0; /* the asker's protocol */
         if (act != NULL && act->len > 0) {
             h.f[EXO_WIRE_F_ACTIVITY] = *act;
         }
@@ -255,6 +263,7 @@ static void on_register(broker_t *b, const void *rid, size_t rid_len, const exo_
     if (in == NULL) {
         return;
     }
+    in->version = h->version;
     char id[16];
     snprintf(id, sizeof id, "%u", in->id);
     exo_wire_head_t a = {.type = EXO_WIRE_REGISTERED};
@@ -295,6 +304,7 @@ static int deliver(broker_t *b, exo_rt_instance_t *to, const exo_wire_head_t *in
                    unsigned long long now)
 {
     exo_wire_head_t h = *in_head;
+    h.version = to->version;
     h.f[EXO_WIRE_F_NAME].p = name;
     h.f[EXO_WIRE_F_NAME].len = name_len;
     h.f[EXO_WIRE_F_SENDER] = exo_wire_s(sender);
@@ -350,13 +360,30 @@ static exo_rt_route_t *admit(broker_t *b, const exo_rt_instance_t *from,
 
 typedef enum { OUT_DELIVERED, OUT_DROPPED, OUT_NO_RECEIVER } outcome_t;
 
-/* I/O: hand the message to one instance of the receiving role (the activity's, or the next in
- * turn), forgetting instances that are gone. */
+/* I/O: hand the message to one instance of the receiving role (the one its via names, else
+ * the activity's, else the next in turn), forgetting instances that are gone. A message whose
+ * via names an instance of the role goes to that one or nowhere: a reply never reaches another
+ * instance than the one that asked. */
 static outcome_t deliver_to_role(broker_t *b, const exo_rt_receiver_t *rc,
-                                 const exo_wire_head_t *h, const char *sender,
-                                 unsigned long long now)
+                                 const exo_wire_head_t *in, const exo_wire_head_t *h,
+                                 const char *sender, unsigned long long now)
 {
     const exo_wire_str_t *act = &h->f[EXO_WIRE_F_ACTIVITY];
+    const exo_wire_str_t *via = &in->f[EXO_WIRE_F_VIA];
+    exo_rt_instance_t *named;
+    if (exo_rt_via_pick(b->rt, rc->role, via->p, via->len, &named)) {
+        if (named == NULL) {
+            return OUT_NO_RECEIVER;
+        }
+        if (deliver(b, named, h, rc->name, rc->name_len, sender, now) == 0) {
+            return OUT_DELIVERED;
+        }
+        if (errno != EHOSTUNREACH) {
+            return OUT_DROPPED;
+        }
+        unregister(b, named, "gone");
+        return OUT_NO_RECEIVER;
+    }
     for (;;) {
         exo_rt_instance_t *to = exo_rt_pick(b->rt, rc->role, act->p, act->len, now);
         if (to == NULL) {
@@ -429,11 +456,17 @@ static void on_message(broker_t *b, exo_rt_instance_t *from, const exo_wire_head
     const char *sender = exo_rt_role_name(b->rt, from->role);
     const exo_wire_str_t *act = &h->f[EXO_WIRE_F_ACTIVITY];
     exo_rt_note(b->rt, from, act->p, act->len, now);
+    /* Receivers pick by the via that came in; they get it with the sender's stamp added. */
+    char via[EXO_RT_VIA_MAX + 1];
+    exo_wire_head_t out_head = *h;
+    out_head.f[EXO_WIRE_F_VIA].p = via;
+    out_head.f[EXO_WIRE_F_VIA].len = exo_rt_via_stamp(b->rt, from, h->f[EXO_WIRE_F_VIA].p,
+                                                      h->f[EXO_WIRE_F_VIA].len, via);
     size_t delivered = 0;
     json_t *missing = NULL;
     for (size_t i = 0; i < route->n_recv; i++) {
         const exo_rt_receiver_t *rc = &route->recv[i];
-        outcome_t out = deliver_to_role(b, rc, h, sender, now);
+        outcome_t out = deliver_to_role(b, rc, h, &out_head, sender, now);
         note_outcome(b, route, rc, h, sender, out);
         if (out == OUT_DELIVERED) {
             delivered++;
@@ -453,7 +486,7 @@ static void reject(broker_t *b, const void *rid, size_t rid_len, exo_rt_instance
     const char *kind = code == EXO_WIRE_ENAME ? "invalid-name" : "malformed";
     exo_log_warn(b->host, "rejected a frame from %s: %s", sender, what);
     const exo_wire_str_t *act = NULL;
-    if (h != NULL && h->type == EXO_WIRE_MESSAGE && h->n_fields == 5 &&
+    if (h != NULL && h->type == EXO_WIRE_MESSAGE && h->n_fields >= 5 &&
         h->f[EXO_WIRE_F_ACTIVITY].len > 0 && h->f[EXO_WIRE_F_ACTIVITY].len <= EXO_WIRE_ID_MAX) {
         act = &h->f[EXO_WIRE_F_ACTIVITY];
         for (size_t i = 0; i < act->len; i++) {
@@ -474,6 +507,7 @@ static void handle(broker_t *b, zmq_msg_t *f, int n, bool overflow, unsigned lon
     size_t rid_len = zmq_msg_size(&f[0]);
     exo_rt_instance_t *from = exo_rt_lookup(b->rt, rid, rid_len);
     b->frames++;
+    b->reply_version = from != NULL ? from->version : EXO_WIRE_VERSION;
     if (from != NULL) {
         from->last_seen = now;
     }
@@ -483,6 +517,9 @@ static void handle(broker_t *b, zmq_msg_t *f, int n, bool overflow, unsigned lon
     }
     exo_wire_head_t h;
     int rc = exo_wire_decode(zmq_msg_data(&f[1]), zmq_msg_size(&f[1]), &h);
+    if (h.version != 0) {
+        b->reply_version = h.version;
+    }
     if (rc != EXO_WIRE_OK) {
         char what[160];
         snprintf(what, sizeof what, "bad head frame: %s", exo_wire_strerror(rc));
