@@ -257,6 +257,11 @@ bool exo_bus_trace_format(const exo_bus_trace_t *t, exo_buf_t *b)
 
 char *exo_bus_trace_line(const json_t *ev)
 {
+    /* A lossy observer's notice (docs/bus.md): the broker did not wait for this tail. */
+    if (strcmp(str(ev, "event"), "dropped") == 0) {
+        return exo_strdupf("(%lld events not shown: this tail did not keep up with the bus)",
+                           (long long)json_integer_value(json_object_get(ev, "count")));
+    }
     const char *name = str(ev, "name");
     json_int_t instance = json_integer_value(json_object_get(ev, "instance"));
     exo_bus_trace_t t = {

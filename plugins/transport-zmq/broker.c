@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,19 +25,26 @@
 
 #include "base/util.h"
 #include "broker.h"
+#include "outq.h"
 #include "router.h"
 #include "wire.h"
 #include "zframe.h"
 
 #define DRAIN_BUDGET 8192
 #define SEND_WAIT_MS 200
+#define RECV_HWM 256
 #define CONGESTED_MS 1000u
 #define MAX_TAILS 64
 
+/* A tail client: lossy, bounded to EXO_BUS_TAIL_QUEUE_BYTES queued; what it misses is counted
+ * and told to it ({"event": "dropped", "count": N}) before its next event. */
 typedef struct tail {
     unsigned char rid[EXO_RT_RID_MAX];
     size_t rid_len;
     unsigned long long last_seen;
+    exo_outq_t *q;
+    uint64_t dropped;  /* events it missed since it was last told */
+    bool full;         /* no room for the event being built */
 } tail_t;
 
 typedef struct broker {
@@ -47,6 +55,8 @@ typedef struct broker {
     char endpoint[256], control[256];
     char *app;
     size_t max_size;
+    size_t queue_max;  /* bytes queued per service connection (bus.queue-bytes) */
+    exo_outq_t *ctl_q; /* stats replies queued on the control socket */
     exo_rt_t *rt;
     void (*on_event)(void *arg, const json_t *event);
     void (*on_trace)(void *arg, const exo_bus_trace_t *trace);
@@ -65,9 +75,60 @@ static bool observed(const broker_t *b)
     return b->on_event != NULL || b->on_trace != NULL || b->n_tails > 0;
 }
 
-static bool json_observed(const broker_t *b)
+static bool tail_has_room(const tail_t *t)
 {
-    return b->on_event != NULL || b->n_tails > 0;
+    return t->q == NULL || exo_outq_bytes(t->q) < EXO_BUS_TAIL_QUEUE_BYTES;
+}
+
+/* Whether an event is worth building as JSON: a JSON observer wants it. A tail client whose
+ * queue is full misses it (counted here, once per event): observers never slow routing. */
+static bool json_observed(broker_t *b)
+{
+    bool tail_wants = false;
+    for (size_t i = 0; i < b->n_tails; i++) {
+        tail_t *t = &b->tails[i];
+        t->full = !tail_has_room(t);
+        t->dropped += t->full;
+        tail_wants |= !t->full;
+    }
+    return b->on_event != NULL || tail_wants;
+}
+
+static void tail_forget(broker_t *b, size_t i)
+{
+    exo_outq_release(b->tails[i].q);
+    b->tails[i] = b->tails[--b->n_tails];
+}
+
+/* One frame to a tail client, counted on its queue. */
+static int tail_send(broker_t *b, tail_t *t, const char *text, size_t len)
+{
+    zmq_msg_t m;
+    if (zmq_send(b->ctl, t->rid, t->rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
+        return -1;
+    }
+    if (t->q != NULL ? exo_outq_msg(t->q, &m, len) : zmq_msg_init_size(&m, len)) {
+        return -1;
+    }
+    memcpy(zmq_msg_data(&m), text, len);
+    if (zmq_msg_send(&m, b->ctl, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close(&m);
+        return -1;
+    }
+    return 0;
+}
+
+/* Tell a tail client how many events it missed, before the next one. */
+static int tail_send_dropped(broker_t *b, tail_t *t)
+{
+    char text[96];
+    int n = snprintf(text, sizeof text, "{\"event\":\"dropped\",\"count\":%llu}",
+                     (unsigned long long)t->dropped);
+    if (tail_send(b, t, text, (size_t)n) < 0) {
+        return -1;
+    }
+    t->dropped = 0;
+    return 0;
 }
 
 static void trace(broker_t *b, exo_bus_trace_t *t)
@@ -88,14 +149,20 @@ static void emit(broker_t *b, json_t *ev)
     }
     if (b->n_tails > 0) {
         char *text = json_dumps(ev, JSON_COMPACT);
+        size_t len = text ? strlen(text) : 0;
         for (size_t i = 0; text != NULL && i < b->n_tails;) {
             tail_t *t = &b->tails[i];
-            if (zmq_send(b->ctl, t->rid, t->rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
-                zmq_send(b->ctl, text, strlen(text), ZMQ_DONTWAIT) < 0) {
+            if (t->full) {
+                i++; /* counted as dropped by json_observed */
+                continue;
+            }
+            if ((t->dropped > 0 && tail_send_dropped(b, t) < 0) ||
+                tail_send(b, t, text, len) < 0) {
                 if (errno == EHOSTUNREACH) {
-                    *t = b->tails[--b->n_tails]; /* gone: forget it */
+                    tail_forget(b, i); /* gone */
                     continue;
                 }
+                t->dropped++;
             }
             i++;
         }
@@ -130,7 +197,10 @@ static void emit_message(broker_t *b, const char *sender, const exo_wire_head_t 
     if (internal != NULL) {
         json_object_set_new(ev, "internal_name", json_string(internal));
     }
-    if (h->payload.len > 0) {
+    /* Parsing a large payload for every observer would slow routing: show its size. */
+    if (h->payload.len > EXO_BUS_EVENT_PAYLOAD_MAX) {
+        json_object_set_new(ev, "payload_bytes", json_integer((json_int_t)h->payload.len));
+    } else if (h->payload.len > 0) {
         json_t *p = json_loadb(h->payload.p, h->payload.len, JSON_DECODE_ANY, NULL);
         if (p != NULL) {
             json_object_set_new(ev, "payload", p);
@@ -145,7 +215,7 @@ static void emit_message(broker_t *b, const char *sender, const exo_wire_head_t 
  * @p flags applies to the routing id, where ROUTER reports an unknown peer (EHOSTUNREACH) or a
  * full queue (EAGAIN). Answers of the broker itself never wait. */
 static int send_head_ex(broker_t *b, const void *rid, size_t rid_len, const exo_wire_head_t *h,
-                        int flags)
+                        exo_outq_t *q, int flags)
 {
     zmq_msg_t m;
     exo_wire_head_t own;
@@ -154,8 +224,20 @@ static int send_head_ex(broker_t *b, const void *rid, size_t rid_len, const exo_
         own.version = b->reply_version;
         h = &own;
     }
-    if (exo_zframe_build(&m, h) < 0) {
-        return -1;
+    if (q == NULL) {
+        if (exo_zframe_build(&m, h) < 0) {
+            return -1;
+        }
+    } else {
+        size_t need = exo_wire_size(h);
+        if (exo_outq_msg(q, &m, need) < 0) {
+            return -1;
+        }
+        if (exo_wire_encode(zmq_msg_data(&m), need, h) == 0) {
+            zmq_msg_close(&m);
+            errno = EMSGSIZE;
+            return -1;
+        }
     }
     if (zmq_send(b->sock, rid, rid_len, ZMQ_SNDMORE | flags) < 0) {
         int e = errno;
@@ -172,7 +254,7 @@ static int send_head_ex(broker_t *b, const void *rid, size_t rid_len, const exo_
 
 static int send_head(broker_t *b, const void *rid, size_t rid_len, const exo_wire_head_t *h)
 {
-    return send_head_ex(b, rid, rid_len, h, ZMQ_DONTWAIT);
+    return send_head_ex(b, rid, rid_len, h, NULL, ZMQ_DONTWAIT);
 }
 
 static void send_simple(broker_t *b, const void *rid, size_t rid_len, char type,
@@ -294,10 +376,34 @@ static void unregister(broker_t *b, exo_rt_instance_t *in, const char *reason)
 }
 
 /*
+ * Whether @p need more bytes fit in @p to's queue (b->queue_max; one message always fits an
+ * empty queue). A full queue gets up to SEND_WAIT_MS of waiting for ZeroMQ to write it out,
+ * unless the receiver is already marked congested.
+ */
+static bool queue_room(broker_t *b, const exo_rt_instance_t *to, size_t need, bool congested)
+{
+    if (to->q == NULL) {
+        return true;
+    }
+    for (unsigned waited = 0;; waited++) {
+        size_t queued = exo_outq_bytes(to->q);
+        if (queued == 0 || queued + need <= b->queue_max) {
+            return true;
+        }
+        if (congested || waited >= SEND_WAIT_MS) {
+            return false;
+        }
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
+}
+
+/*
  * Deliver to one instance: [rid][head with receiver's name and sender role + payload].
- * A full queue (a slow receiver) first gets up to SEND_WAIT_MS of waiting, which pushes back on
- * the senders; a receiver that still does not drain is marked congested for CONGESTED_MS and
- * its messages are dropped at once meanwhile, so a hung service cannot stall the broker.
+ * A full queue (a slow receiver: queue_max bytes or ZeroMQ's count limit) first gets up to
+ * SEND_WAIT_MS of waiting, which pushes back on the senders; a receiver that still does not
+ * drain is marked congested for CONGESTED_MS and its messages are dropped at once meanwhile,
+ * so a hung service can neither stall the broker nor grow its memory.
  */
 static int deliver(broker_t *b, exo_rt_instance_t *to, const exo_wire_head_t *in_head,
                    const char *name, size_t name_len, const char *sender,
@@ -308,19 +414,28 @@ static int deliver(broker_t *b, exo_rt_instance_t *to, const exo_wire_head_t *in
     h.f[EXO_WIRE_F_NAME].p = name;
     h.f[EXO_WIRE_F_NAME].len = name_len;
     h.f[EXO_WIRE_F_SENDER] = exo_wire_s(sender);
-    if (send_head_ex(b, to->rid, to->rid_len, &h, ZMQ_DONTWAIT) < 0) {
-        if (errno != EAGAIN || now < to->congested_until ||
-            send_head_ex(b, to->rid, to->rid_len, &h, 0) < 0) {
-            if (errno == EAGAIN && now >= to->congested_until) {
-                to->congested_until = now + CONGESTED_MS;
-                exo_log_warn(b->host, "%s (instance %u) is not keeping up: its queue is full; "
-                             "dropping its messages for the next %u ms",
-                             exo_rt_role_name(b->rt, to->role), to->id, CONGESTED_MS);
-            }
+    bool congested = now < to->congested_until;
+    if (queue_room(b, to, exo_wire_size(&h), congested)) {
+        if (send_head_ex(b, to->rid, to->rid_len, &h, to->q, ZMQ_DONTWAIT) == 0) {
+            return 0;
+        }
+        /* ZeroMQ's count limit: a blocking send waits up to SEND_WAIT_MS (ZMQ_SNDTIMEO). */
+        if (errno == EAGAIN && !congested &&
+            send_head_ex(b, to->rid, to->rid_len, &h, to->q, 0) == 0) {
+            return 0;
+        }
+        if (errno != EAGAIN) {
             return -1;
         }
     }
-    return 0;
+    if (!congested) {
+        to->congested_until = now + CONGESTED_MS;
+        exo_log_warn(b->host, "%s (instance %u) is not keeping up: its queue is full; "
+                     "dropping its messages for the next %u ms",
+                     exo_rt_role_name(b->rt, to->role), to->id, CONGESTED_MS);
+    }
+    errno = EAGAIN;
+    return -1;
 }
 
 /*
@@ -578,8 +693,11 @@ static void handle_control(broker_t *b, zmq_msg_t *f, int n, unsigned long long 
         exo_zbroker_stats(b, &st, NULL);
         char *text = st ? json_dumps(st, JSON_COMPACT) : NULL;
         json_decref(st);
-        if (text != NULL && zmq_send(b->ctl, rid, rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0) {
-            zmq_send(b->ctl, text, strlen(text), ZMQ_DONTWAIT);
+        /* Clients that ask and never read cannot grow the broker: past the budget, no answer. */
+        if (text != NULL && exo_outq_bytes(b->ctl_q) < EXO_BUS_TAIL_QUEUE_BYTES) {
+            tail_t asker = {.rid_len = rid_len, .q = b->ctl_q};
+            memcpy(asker.rid, rid, rid_len < sizeof asker.rid ? rid_len : sizeof asker.rid);
+            tail_send(b, &asker, text, strlen(text));
         }
         free(text);
     } else if (len == 4 && memcmp(req, "tail", 4) == 0 && rid_len <= EXO_RT_RID_MAX) {
@@ -594,8 +712,8 @@ static void handle_control(broker_t *b, zmq_msg_t *f, int n, unsigned long long 
                 return;
             }
             b->n_tails++;
+            b->tails[i] = (tail_t){.rid_len = rid_len, .q = exo_outq_new()};
             memcpy(b->tails[i].rid, rid, rid_len);
-            b->tails[i].rid_len = rid_len;
         }
         b->tails[i].last_seen = now;
         if (zmq_send(b->ctl, rid, rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0) {
@@ -607,6 +725,17 @@ static void handle_control(broker_t *b, zmq_msg_t *f, int n, unsigned long long 
 }
 
 static void resume(void *arg);
+
+static void drain_control(broker_t *b, unsigned long long now)
+{
+    zmq_msg_t f[3];
+    int n;
+    bool overflow;
+    while (exo_zframe_recv(b->ctl, f, 3, &n, &overflow, ZMQ_DONTWAIT) == 0) {
+        handle_control(b, f, n, now);
+        exo_zframe_close(f, n);
+    }
+}
 
 /*
  * One pass: the service socket until EAGAIN, then the control socket until EAGAIN. A recv that
@@ -628,12 +757,11 @@ static void drain(broker_t *b)
         exo_zframe_close(f, n);
         if ((--budget & 255) == 0) {
             now = exo_now_ms();
+            /* stats and tail requests are answered promptly however busy routing is */
+            drain_control(b, now);
         }
     }
-    while (exo_zframe_recv(b->ctl, f, 3, &n, &overflow, ZMQ_DONTWAIT) == 0) {
-        handle_control(b, f, n, now);
-        exo_zframe_close(f, n);
-    }
+    drain_control(b, now);
     if (b->traced) {
         b->traced = false;
         b->on_trace(b->arg, NULL);
@@ -673,12 +801,14 @@ static void sweep(void *arg)
 {
     broker_t *b = arg;
     unsigned long long now = exo_now_ms();
-    if (now > EXO_BUS_INSTANCE_TIMEOUT_MS) {
+    /* While the broker is behind on its input (a drain ran out of budget), a silent instance
+     * may just have its pings still queued: expire nobody until it caught up. */
+    if (now > EXO_BUS_INSTANCE_TIMEOUT_MS && b->resume_timer <= 0) {
         exo_rt_expire(b->rt, now - EXO_BUS_INSTANCE_TIMEOUT_MS, expired, b);
     }
     for (size_t i = 0; i < b->n_tails;) {
         if (now - b->tails[i].last_seen > EXO_BUS_TAIL_TIMEOUT_MS) {
-            b->tails[i] = b->tails[--b->n_tails];
+            tail_forget(b, i);
         } else {
             i++;
         }
@@ -717,8 +847,10 @@ static void *open_socket(broker_t *b, int type, const char *endpoint, char *boun
     long long hard = (long long)b->max_size * 16 + 65536;
     zmq_setsockopt(s, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
     zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
+    /* Each sender's frames waiting to be routed: ZeroMQ counts messages, so keep few. */
+    int rcvhwm = RECV_HWM;
     zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
-    zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(s, ZMQ_RCVHWM, &rcvhwm, sizeof rcvhwm);
     zmq_setsockopt(s, ZMQ_SNDTIMEO, &sndtimeo, sizeof sndtimeo);
     zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &hard, sizeof hard);
     if (zmq_bind(s, endpoint) != 0) {
@@ -732,6 +864,31 @@ static void *open_socket(broker_t *b, int type, const char *endpoint, char *boun
     len = sizeof *fd;
     zmq_getsockopt(s, ZMQ_FD, fd, &len);
     return s;
+}
+
+size_t exo_zbroker_config_queue_bytes(const exo_host_t *host, const json_t *config)
+{
+    const json_t *v = config != NULL ? host->config_get(config, "queue-bytes") : NULL;
+    if (v == NULL) {
+        return EXO_BUS_DEFAULT_QUEUE_BYTES;
+    }
+    if (json_is_integer(v)) {
+        return json_integer_value(v) > 0 ? (size_t)json_integer_value(v) : 0;
+    }
+    const char *text = json_string_value(v);
+    char *end;
+    unsigned long long n = text ? strtoull(text, &end, 10) : 0;
+    if (text == NULL || end == text) {
+        return 0;
+    }
+    static const char units[] = "kmg";
+    const char *u = *end ? strchr(units, *end | 0x20) : NULL;
+    if (u != NULL) {
+        n <<= 10 * (unsigned)(u - units + 1);
+        end++;
+    }
+    return *end == '\0' || strcasecmp(end, "b") == 0 || strcasecmp(end, "ib") == 0
+               ? (size_t)n : 0;
 }
 
 const char *exo_zbroker_config_listen(const exo_host_t *host, const json_t *config)
@@ -805,6 +962,16 @@ int exo_zbroker_open(const exo_host_t *host, const exo_bus_spec_t *spec, void **
     b->host = host;
     b->app = exo_xstrdup(spec->app ? spec->app : "(none)");
     b->max_size = spec->max_message_size ? spec->max_message_size : EXO_BUS_DEFAULT_MAX;
+    b->ctl_q = exo_outq_new();
+    b->queue_max = exo_zbroker_config_queue_bytes(host, EXO_HAS(spec, exo_bus_spec_t, config)
+                                                            ? spec->config : NULL);
+    if (b->queue_max == 0) {
+        free(b->app);
+        exo_outq_release(b->ctl_q);
+        free(b);
+        return exo_error_set(err, EXO_ERR_INVALID, "bus.queue-bytes: not a size; write a "
+                             "number of bytes or 512k, 8m, 1g");
+    }
     if (EXO_HAS(spec, exo_bus_spec_t, arg)) {
         b->on_event = spec->on_event;
         b->arg = spec->arg;
@@ -904,6 +1071,10 @@ void exo_zbroker_close(void *inst)
         zmq_ctx_term(b->ctx);
     }
     exo_rt_free(b->rt);
+    while (b->n_tails > 0) {
+        tail_forget(b, 0);
+    }
+    exo_outq_release(b->ctl_q);
     free(b->app);
     free(b);
 }

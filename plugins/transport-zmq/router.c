@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "outq.h"
 #include "router.h"
 
 /* Sticky activities live in a fixed set-associative cache: memory stays bounded however many
@@ -69,6 +70,12 @@ static void route_free(exo_rt_route_t *r)
     free(r);
 }
 
+static void inst_free(exo_rt_instance_t *in)
+{
+    exo_outq_release(in->q);
+    free(in);
+}
+
 static void role_free(role_t *ro)
 {
     for (size_t i = 0; i < ro->routes_cap; i++) {
@@ -77,7 +84,7 @@ static void role_free(role_t *ro)
     free(ro->routes);
     route_free(ro->denied_other);
     for (size_t i = 0; i < ro->n_inst; i++) {
-        free(ro->inst[i]);
+        inst_free(ro->inst[i]);
     }
     free(ro->inst);
     free(ro->name);
@@ -491,6 +498,7 @@ exo_rt_instance_t *exo_rt_register(exo_rt_t *rt, int role, const void *rid, size
             rid_rehash(rt, rt->rid_cap * 2, NULL);
         }
         in = exo_xcalloc(1, sizeof *in);
+        in->q = exo_outq_new();
         in->id = rt->next_id++;
         in->rid_len = (uint8_t)rid_len;
         memcpy(in->rid, rid, rid_len);
@@ -515,7 +523,7 @@ void exo_rt_unregister(exo_rt_t *rt, exo_rt_instance_t *in)
     role_detach(&rt->roles[in->role], in);
     /* Linear probing has no cheap delete; unregistering is rare, so rebuild. */
     rid_rehash(rt, rt->rid_cap, in);
-    free(in);
+    inst_free(in);
 }
 
 void exo_rt_expire(exo_rt_t *rt, unsigned long long before,

@@ -30,6 +30,7 @@ typedef struct exo_rt_instance {
     int role;                  /* index of its role */
     bool transient;            /* never load-balanced to (exo send) */
     uint8_t version;           /* protocol of its 'R' (2: no via field) */
+    struct exo_outq *q;        /* bytes queued for it (outq.h); NULL when out of memory */
     unsigned long long last_seen;
     unsigned long long congested_until; /* the broker drops instead of waiting until then */
     uint8_t rid_len;
