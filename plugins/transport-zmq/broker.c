@@ -57,6 +57,7 @@ typedef struct broker {
     size_t max_size;
     size_t queue_max;  /* bytes queued per service connection (bus.queue-bytes) */
     exo_outq_t *ctl_q; /* stats replies queued on the control socket */
+    uint64_t tail_dropped; /* tail events dropped, all clients, since the start */
     exo_rt_t *rt;
     void (*on_event)(void *arg, const json_t *event);
     void (*on_trace)(void *arg, const exo_bus_trace_t *trace);
@@ -89,6 +90,7 @@ static bool json_observed(broker_t *b)
         tail_t *t = &b->tails[i];
         t->full = !tail_has_room(t);
         t->dropped += t->full;
+        b->tail_dropped += t->full;
         tail_wants |= !t->full;
     }
     return b->on_event != NULL || tail_wants;
@@ -163,6 +165,7 @@ static void emit(broker_t *b, json_t *ev)
                     continue;
                 }
                 t->dropped++;
+                b->tail_dropped++;
             }
             i++;
         }
@@ -807,11 +810,16 @@ static void sweep(void *arg)
         exo_rt_expire(b->rt, now - EXO_BUS_INSTANCE_TIMEOUT_MS, expired, b);
     }
     for (size_t i = 0; i < b->n_tails;) {
-        if (now - b->tails[i].last_seen > EXO_BUS_TAIL_TIMEOUT_MS) {
+        tail_t *t = &b->tails[i];
+        if (now - t->last_seen > EXO_BUS_TAIL_TIMEOUT_MS) {
             tail_forget(b, i);
-        } else {
-            i++;
+            continue;
         }
+        /* A tail that missed events and has room again hears of it even when all is quiet. */
+        if (t->dropped > 0 && tail_has_room(t)) {
+            tail_send_dropped(b, t);
+        }
+        i++;
     }
     /* After a burst, hand zmq's freed message buffers back to the system once it is quiet,
      * so that the broker's RSS returns to its idle size. */
@@ -1039,6 +1047,7 @@ int exo_zbroker_stats(void *inst, json_t **out, exo_error_t *err)
     json_object_set_new(st, "app", json_string(b->app));
     json_object_set_new(st, "max_message_size", json_integer((json_int_t)b->max_size));
     json_object_set_new(st, "tail_clients", json_integer((json_int_t)b->n_tails));
+    json_object_set_new(st, "tail_dropped", json_integer((json_int_t)b->tail_dropped));
     *out = st;
     return 0;
 }

@@ -7,7 +7,8 @@ export PYTHONPATH="$EXO_TOP_SRCDIR/plugins/transport-zmq/python:$EXO_TOP_SRCDIR/
 $PY -c 'import zmq' 2>/dev/null || skip_or_fail "/usr/bin/python3 with zmq (python3-zmq)"
 
 # A watchdog: the whole script is killed after TIME_LIMIT seconds (default 60).
-( sleep "${TIME_LIMIT:-60}"; echo "FAIL: over ${TIME_LIMIT:-60} s" >&2; kill -TERM $$ ) &
+( trap 'kill $sp 2>/dev/null; exit 0' TERM; sleep "${TIME_LIMIT:-60}" & sp=$!; wait $sp
+  echo "FAIL: over ${TIME_LIMIT:-60} s" >&2; kill -TERM $$ ) &
 _exo_pids="$_exo_pids $!"
 
 # make_app ROLE:SENDS:RECEIVES...: an app "hostile" in $T/app whose roles send and receive the
@@ -58,4 +59,23 @@ legit_request() {
     fail "legitimate request failed: $(cat "$out")"
   grep -q '^reply users.got from users' "$out" || fail "legitimate request: $(cat "$out")"
   kill "$u"; wait "$u" 2>/dev/null
+}
+
+# flood COUNT SIZE [NAME]: web sends COUNT messages of about SIZE bytes (default users.put).
+flood() {
+  EXO_ROLE=web EXO_BUS_ENDPOINT=$EP "$TSVC" --flood "${3:-users.put}" "$1" --size "$2" > "$T/flood" 2>&1 ||
+    fail "flood: $(cat "$T/flood")"
+}
+
+# route_counts NAME: "delivered D dropped X no_receiver N" of the route NAME from stats.
+route_counts() {
+  stats > "$T/stats.json" || fail "stats did not answer"
+  $PY -c 'import json,sys; r=[x for x in json.load(open(sys.argv[1]))["routes"] if x["name"]==sys.argv[2]][0]; print("delivered %d dropped %d no_receiver %d" % (r["delivered"], r["dropped"], r["no_receiver"]))' "$T/stats.json" "$1"
+}
+
+# stats_prompt MAX_MS: stats answer within MAX_MS (prints the time taken).
+stats_prompt() {
+  local t0 t1; t0=$(date +%s%N); stats > /dev/null || fail "stats did not answer"; t1=$(date +%s%N)
+  local ms=$(( (t1 - t0) / 1000000 )); echo "stats answered in $ms ms"
+  [ "$ms" -le "$1" ] || fail "stats took $ms ms (bound $1 ms)"
 }

@@ -1,6 +1,8 @@
 """rawclient.py MODE ENDPOINT [ROLE]: hostile clients on a bare ZeroMQ DEALER (issue 18).
   receiver EP ROLE   register as ROLE, keep pinging, never read (prints "registered")
-  tail CTL           ask for tail events every second, never read (prints "tailing")
+  tail CTL           ask for tail events every second, never read (prints "tailing"); on
+                     SIGUSR1 read what comes for 2 s and print "events N dropped D" (the
+                     counts of the broker's {"event": "dropped"} notices)
   idle EP N          open N connections that never register, print "open N", then hold them
 Runs until killed."""
 import struct
@@ -46,11 +48,27 @@ if mode == "receiver":
         s.send(head("P"), zmq.NOBLOCK)
         time.sleep(1)
 elif mode == "tail":
+    import json
+    import signal
+    wake = []
+    signal.signal(signal.SIGUSR1, lambda *_: wake.append(1))
     s.send(b"tail")
     print("tailing", flush=True)
-    while True:
-        time.sleep(1)
+    while not wake:
+        time.sleep(0.5)
         try:
             s.send(b"tail", zmq.NOBLOCK)
         except zmq.Again:
             pass
+    events = dropped = 0
+    s.setsockopt(zmq.RCVTIMEO, 2000)
+    try:
+        while True:
+            f = s.recv()
+            if f.startswith(b"{"):
+                ev = json.loads(f)
+                events += 1
+                dropped += ev.get("count", 0) if ev.get("event") == "dropped" else 0
+    except zmq.Again:
+        pass
+    print("events %d dropped %d" % (events, dropped), flush=True)
