@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -959,9 +960,28 @@ static int watch_sockets(broker_t *b, exo_error_t *err)
     return 0;
 }
 
+/*
+ * Every connection costs the broker a descriptor: with the common soft limit of 1024, a
+ * thousand idle connections from anyone leave no room for the app's services and the control
+ * socket. Raise the soft limit to the hard one (issue 18 finding 5).
+ */
+static void raise_fd_limit(const exo_host_t *host)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rlim_t old = rl.rlim_cur;
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) == 0) {
+            exo_log_debug(host, "descriptor limit raised from %llu to %llu",
+                          (unsigned long long)old, (unsigned long long)rl.rlim_max);
+        }
+    }
+}
+
 int exo_zbroker_open(const exo_host_t *host, const exo_bus_spec_t *spec, void **inst,
                      exo_error_t *err)
 {
+    raise_fd_limit(host);
     *inst = NULL;
     broker_t *b = calloc(1, sizeof *b);
     if (b == NULL) {

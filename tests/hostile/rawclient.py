@@ -21,8 +21,11 @@ def head(kind, *fields):
 
 
 mode, ep = sys.argv[1], sys.argv[2]
+import resource
+_soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (_hard, _hard))
 ctx = zmq.Context()
-ctx.setsockopt(zmq.MAX_SOCKETS, 65536)
+ctx.set(zmq.MAX_SOCKETS, 8192)
 if mode == "idle":
     n = int(sys.argv[3])
     socks = []
