@@ -79,3 +79,13 @@ stats_prompt() {
   local ms=$(( (t1 - t0) / 1000000 )); echo "stats answered in $ms ms"
   [ "$ms" -le "$1" ] || fail "stats took $ms ms (bound $1 ms)"
 }
+
+# settled_counts NAME: route_counts once they stop changing (the broker may still be routing).
+settled_counts() {
+  local prev="" cur i
+  for i in $(seq 1 40); do
+    cur=$(route_counts "$1"); [ "$cur" = "$prev" ] && break
+    prev=$cur; sleep 0.5
+  done
+  echo "$cur"
+}

@@ -18,7 +18,7 @@ flood 20000 65536 & F=$!
 sleep 1; stats_prompt 1000
 wait $F || fail "flood failed"
 sleep 1
-counts=$(route_counts users.put); echo "with exo tail --json: $counts"
+counts=$(settled_counts users.put); echo "with exo tail --json: $counts"
 [ "$counts" = "delivered 20000 dropped 0 no_receiver 0" ] || fail "with a tail: $counts"
 assert_mem_below "$BUS_PID" 64 "20,000 x 64 KiB with exo tail --json"
 grep -q '"payload_bytes":65536' "$T/tail.json" || fail "tail shows no large message: $(tail -2 "$T/tail.json")"
@@ -32,12 +32,12 @@ flood 20000 65536 & F=$!
 sleep 1; stats_prompt 1000
 wait $F || fail "flood failed"
 sleep 1
-counts=$(route_counts users.put); echo "with a never-reading tail: $counts"
+counts=$(settled_counts users.put); echo "with a never-reading tail: $counts"
 [ "$counts" = "delivered 40000 dropped 0 no_receiver 0" ] || fail "with a stuck tail: $counts"
 # small messages: far more events than the tail's 4 MiB budget
 flood 100000 16
 sleep 1
-counts=$(route_counts users.put); echo "after 100,000 small: $counts"
+counts=$(settled_counts users.put); echo "after 100,000 small: $counts"
 [ "$counts" = "delivered 140000 dropped 0 no_receiver 0" ] || fail "small messages with a stuck tail: $counts"
 $PY -c 'import json,sys; s=json.load(open(sys.argv[1])); assert s["tail_clients"] == 1 and s["tail_dropped"] > 0, s' "$T/stats.json" ||
   fail "stats do not count the dropped tail events"

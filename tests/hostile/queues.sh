@@ -13,13 +13,13 @@ bg "$T/dead" $PY "$EXO_TOP_SRCDIR/tests/hostile/rawclient.py" receiver "$EP" use
 wait_for "$T/dead" registered
 flood 20000 65536
 sleep 0.5
-counts=$(route_counts users.put); echo "64 KiB: $counts"
+counts=$(settled_counts users.put); echo "64 KiB: $counts"
 read -r _ d _ x _ n <<< "$counts"
 [ "$x" -gt 0 ] && [ $((d + x)) -eq 20000 ] && [ "$n" = 0 ] || fail "64 KiB counts: $counts"
 assert_mem_below "$BUS_PID" 64 "20,000 x 64 KiB to a receiver that never reads"
 flood 8000 262144
 sleep 0.5
-counts=$(route_counts users.put); echo "after 256 KiB: $counts"
+counts=$(settled_counts users.put); echo "after 256 KiB: $counts"
 read -r _ d _ x _ n <<< "$counts"
 [ $((d + x)) -eq 28000 ] || fail "256 KiB counts: $counts"
 assert_mem_below "$BUS_PID" 96 "8,000 x 256 KiB to a receiver that never reads"
