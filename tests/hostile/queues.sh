@@ -15,13 +15,16 @@ flood 20000 65536
 sleep 0.5
 counts=$(settled_counts users.put); echo "64 KiB: $counts"
 read -r _ d _ x _ n <<< "$counts"
-[ "$x" -gt 0 ] && [ $((d + x)) -eq 20000 ] && [ "$n" = 0 ] || fail "64 KiB counts: $counts"
+# (the flooding sender may close with frames still in its own queue: at most 20,000 arrive)
+[ "$x" -gt 0 ] && [ $((d + x)) -le 20000 ] && [ "$n" = 0 ] || fail "64 KiB counts: $counts"
+before=$((d + x))
 assert_mem_below "$BUS_PID" 64 "20,000 x 64 KiB to a receiver that never reads"
 flood 8000 262144
 sleep 0.5
 counts=$(settled_counts users.put); echo "after 256 KiB: $counts"
 read -r _ d _ x _ n <<< "$counts"
-[ $((d + x)) -eq 28000 ] || fail "256 KiB counts: $counts"
+[ $((d + x)) -gt "$before" ] && [ $((d + x)) -le $((before + 8000)) ] && [ "$n" = 0 ] ||
+  fail "256 KiB counts: $counts"
 assert_mem_below "$BUS_PID" 96 "8,000 x 256 KiB to a receiver that never reads"
 grep -q "users (instance 1) is not keeping up" "$BUS_OUT" || fail "no log line for the stuck receiver"
 kill "$DEAD"; wait "$DEAD" 2>/dev/null
