@@ -489,22 +489,12 @@ static outcome_t deliver_to_role(broker_t *b, const exo_rt_receiver_t *rc,
 {
     const exo_wire_str_t *act = &h->f[EXO_WIRE_F_ACTIVITY];
     const exo_wire_str_t *via = &in->f[EXO_WIRE_F_VIA];
-    exo_rt_instance_t *named;
-    if (exo_rt_via_pick(b->rt, rc->role, via->p, via->len, &named)) {
-        if (named == NULL) {
-            return OUT_NO_RECEIVER;
-        }
-        if (deliver(b, named, h, rc->name, rc->name_len, sender, now) == 0) {
-            return OUT_DELIVERED;
-        }
-        if (errno != EHOSTUNREACH) {
-            return OUT_DROPPED;
-        }
-        unregister(b, named, "gone");
-        return OUT_NO_RECEIVER;
-    }
+    exo_rt_instance_t *to;
+    bool named = exo_rt_via_pick(b->rt, rc->role, via->p, via->len, &to);
     for (;;) {
-        exo_rt_instance_t *to = exo_rt_pick(b->rt, rc->role, act->p, act->len, now);
+        if (!named) {
+            to = exo_rt_pick(b->rt, rc->role, act->p, act->len, now);
+        }
         if (to == NULL) {
             return OUT_NO_RECEIVER;
         }
@@ -515,6 +505,9 @@ static outcome_t deliver_to_role(broker_t *b, const exo_rt_receiver_t *rc,
             return OUT_DROPPED;
         }
         unregister(b, to, "gone");
+        if (named) {
+            return OUT_NO_RECEIVER; /* the one that asked is gone: nobody else gets it */
+        }
     }
 }
 
