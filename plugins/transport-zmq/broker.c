@@ -25,6 +25,7 @@
 #include <zmq.h>
 
 #include "base/util.h"
+#include "admit.h"
 #include "broker.h"
 #include "outq.h"
 #include "router.h"
@@ -36,6 +37,7 @@
 #define RECV_HWM 256
 #define CONGESTED_MS 1000u
 #define MAX_TAILS 64
+#define REGISTER_GRACE_MS 3000u /* how long a connection may stay unregistered */
 
 /* A tail client: lossy, bounded to EXO_BUS_TAIL_QUEUE_BYTES queued; what it misses is counted
  * and told to it ({"event": "dropped", "count": N}) before its next event. */
@@ -58,6 +60,8 @@ typedef struct broker {
     size_t max_size;
     size_t queue_max;  /* bytes queued per service connection (bus.queue-bytes) */
     exo_outq_t *ctl_q; /* stats replies queued on the control socket */
+    exo_zadmit_t *adm; /* unregistered connections: capped, timed out (may be NULL) */
+    int adm_watch;
     uint64_t tail_dropped; /* tail events dropped, all clients, since the start */
     exo_rt_t *rt;
     void (*on_event)(void *arg, const json_t *event);
@@ -649,6 +653,9 @@ static void handle(broker_t *b, zmq_msg_t *f, int n, bool overflow, unsigned lon
     switch (h.type) {
     case EXO_WIRE_REGISTER:
         on_register(b, rid, rid_len, &h, now);
+        if (b->adm != NULL && exo_rt_lookup(b->rt, rid, rid_len) != NULL) {
+            exo_zadmit_registered(b->adm, zmq_msg_get(&f[1], ZMQ_SRCFD));
+        }
         break;
     case EXO_WIRE_PING:
         send_simple(b, rid, rid_len, from ? EXO_WIRE_PONG : EXO_WIRE_NOT_REGISTERED,
@@ -803,6 +810,14 @@ static void sweep(void *arg)
     if (now > EXO_BUS_INSTANCE_TIMEOUT_MS && b->resume_timer <= 0) {
         exo_rt_expire(b->rt, now - EXO_BUS_INSTANCE_TIMEOUT_MS, expired, b);
     }
+    if (b->adm != NULL) {
+        exo_zadmit_drain(b->adm, now);
+        size_t shut = exo_zadmit_sweep(b->adm, now);
+        if (shut > 0) {
+            exo_log_warn(b->host, "closed %zu connection(s) that did not register within %u ms",
+                         shut, REGISTER_GRACE_MS);
+        }
+    }
     for (size_t i = 0; i < b->n_tails;) {
         tail_t *t = &b->tails[i];
         if (now - t->last_seen > EXO_BUS_TAIL_TIMEOUT_MS) {
@@ -940,9 +955,30 @@ static int open_sockets(broker_t *b, const char *listen, exo_error_t *err)
     return b->ctl != NULL ? 0 : err ? err->code : EXO_ERR_IO;
 }
 
+static void on_admit_fd(int fd, unsigned events, void *arg)
+{
+    broker_t *b = arg;
+    exo_zadmit_drain(b->adm, exo_now_ms());
+}
+
+/* Unregistered connections may hold at most half the descriptors left after a reserve for
+ * the app's units, the control socket and the broker's own files. */
+static size_t unregistered_cap(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) {
+        return 4096;
+    }
+    return rl.rlim_cur > 256 ? (size_t)(rl.rlim_cur - 128) / 2 : 64;
+}
+
 static int watch_sockets(broker_t *b, exo_error_t *err)
 {
     const exo_host_t *host = b->host;
+    b->adm = exo_zadmit_new(b->ctx, b->sock, unregistered_cap(), REGISTER_GRACE_MS);
+    if (b->adm != NULL) {
+        b->adm_watch = host->watch_fd(host, exo_zadmit_fd(b->adm), EXO_EV_READ, on_admit_fd, b);
+    }
     b->sock_watch = host->watch_fd(host, b->sock_fd, EXO_EV_READ, on_fd, b);
     b->ctl_watch = host->watch_fd(host, b->ctl_fd, EXO_EV_READ, on_fd, b);
     b->sweep_timer = host->timer_add(host, 1000, true, sweep, b);
@@ -1061,6 +1097,8 @@ int exo_zbroker_stats(void *inst, json_t **out, exo_error_t *err)
     json_object_set_new(st, "max_message_size", json_integer((json_int_t)b->max_size));
     json_object_set_new(st, "tail_clients", json_integer((json_int_t)b->n_tails));
     json_object_set_new(st, "tail_dropped", json_integer((json_int_t)b->tail_dropped));
+    json_object_set_new(st, "unregistered_connections",
+                        json_integer(b->adm ? (json_int_t)exo_zadmit_pending(b->adm) : 0));
     *out = st;
     return 0;
 }
@@ -1074,6 +1112,10 @@ void exo_zbroker_close(void *inst)
     if (b->sock_watch > 0) {
         b->host->unwatch(b->host, b->sock_watch);
     }
+    if (b->adm_watch > 0) {
+        b->host->unwatch(b->host, b->adm_watch);
+    }
+    exo_zadmit_free(b->adm);
     if (b->ctl_watch > 0) {
         b->host->unwatch(b->host, b->ctl_watch);
     }
