@@ -6,6 +6,8 @@ TIME_LIMIT=60
 . "$EXO_TOP_SRCDIR/tests/hostile/hostile-lib.sh"
 make_app "web:users.get:users.got,tick" "users:users.got:users.get" "feed:tick:"
 start_exo_bus
+# (finding 1, first step) the broker's address file is the user's alone
+[ "$(stat -c %a "$A/.exo/bus.json")" = 600 ] || fail ".exo/bus.json is mode $(stat -c %a "$A/.exo/bus.json")"
 $PY "$EXO_TOP_SRCDIR/tests/hostile/sticky.py" "$EP" "$TSVC" > "$T/p3" 2>&1 || fail "$(cat "$T/p3")"
 echo "protocol 3: $(cat "$T/p3")"
 grep -qx 'A=20 B=0 errors=0' "$T/p3" || fail "replies went astray: $(cat "$T/p3")"
