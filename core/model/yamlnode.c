@@ -31,6 +31,21 @@ static int column_of(const yaml_mark_t *m)
     return (int)m->column + 1;
 }
 
+/* libyaml reports a tab where a token should start as "found character that cannot start
+ * any token"; when only blanks precede it on its line, the user indented with a tab. */
+static bool tab_indentation_at(const yctx_t *c, size_t offset)
+{
+    if (offset >= c->len || c->text[offset] != '\t') {
+        return false;
+    }
+    for (size_t i = offset; i > 0 && c->text[i - 1] != '\n'; i--) {
+        if (c->text[i - 1] != ' ' && c->text[i - 1] != '\t') {
+            return false;
+        }
+    }
+    return true;
+}
+
 static void report_syntax(yctx_t *c)
 {
     const yaml_parser_t *p = &c->parser;
@@ -50,7 +65,10 @@ static void report_syntax(yctx_t *c)
         }
     }
     const char *problem = p->problem ? p->problem : "cannot parse";
-    if (p->context != NULL) {
+    if (p->error == YAML_SCANNER_ERROR && tab_indentation_at(c, p->problem_mark.index)) {
+        exo_diag_error(c->diag, c->name, line, col,
+                       "invalid YAML: tab characters are not allowed for indentation");
+    } else if (p->context != NULL) {
         exo_diag_error(c->diag, c->name, line, col, "invalid YAML: %s %s (line %d)", problem,
                        p->context, line_of(&p->context_mark));
     } else {
