@@ -218,6 +218,11 @@ static const char *bad_name(const char *name)
     if (strchr(name, '/') != NULL) {
         return "it renders to a path with '/' (make directories in files/ instead)";
     }
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f) {
+            return "it renders to a name with a control character";
+        }
+    }
     return NULL;
 }
 
@@ -312,7 +317,11 @@ static void render_dir(render_t *r, int sfd, int dfd, const char *spath, int dep
         free(label);
         const char *why = dname ? bad_name(dname) : NULL;
         if (why != NULL) {
-            exo_diag_error(r->diag, child, 0, 0, "refused: %s ('%s')", why, dname);
+            /* quoted and escaped: a newline must not start a fake line of output */
+            exo_buf_t shown = {0};
+            apply_filter(&shown, "quote", 5, dname);
+            exo_diag_error(r->diag, child, 0, 0, "refused: %s (%s)", why, shown.data);
+            exo_buf_free(&shown);
         }
         if (dname == NULL || why != NULL) {
             free(dname);
@@ -353,7 +362,13 @@ int exo_template_render(const exo_template_t *t, const exo_tvars_t *vars, const 
 {
     size_t errors = diag->errors;
     char *files = exo_path_join(t->dir, "files");
-    int sfd = open(files, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int root = exo_template_open_root(t->dir, diag);
+    if (root < 0) {
+        free(files);
+        return -1;
+    }
+    int sfd = openat(root, "files", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    close(root);
     if (sfd < 0) {
         exo_diag_error(diag, files, 0, 0, "cannot open the template's files/: %s%s",
                        strerror(errno), errno == ELOOP ? " (it is a link)" : "");
