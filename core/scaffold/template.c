@@ -375,7 +375,9 @@ void exo_template_list(const char *app_dir, exo_template_list_t *out, exo_diag_t
             }
         }
         closedir(dp);
-        qsort(names.v, names.n, sizeof *names.v, by_name);
+        if (names.n > 1) { /* qsort(NULL, 0, ...) is undefined: an empty directory */
+            qsort(names.v, names.n, sizeof *names.v, by_name);
+        }
         for (size_t i = 0; i < names.n; i++) {
             char *tdir = exo_path_join(dirs[d], names.v[i]);
             char *manifest = exo_path_join(tdir, MANIFEST);

@@ -290,7 +290,9 @@ static void render_dir(render_t *r, int sfd, int dfd, const char *spath, int dep
             exo_strv_push(&names, e->d_name);
         }
     }
-    qsort(names.v, names.n, sizeof *names.v, by_name);
+    if (names.n > 1) { /* qsort(NULL, 0, ...) is undefined: an empty directory */
+        qsort(names.v, names.n, sizeof *names.v, by_name);
+    }
     for (size_t i = 0; i < names.n; i++) {
         const char *sname = names.v[i];
         char *child = exo_path_join(spath, sname);
