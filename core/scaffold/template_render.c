@@ -70,11 +70,13 @@ char *exo_template_subst(const char *text, size_t len, const exo_tvars_t *vars,
     size_t errors = diag->errors;
     int line = 1, col = 1;
     size_t i = 0;
+    size_t line_out = 0; /* where the current line starts in out */
     while (i < len) {
         if (text[i] != '{' || i + 1 >= len || text[i + 1] != '{') {
             if (text[i] == '\n') {
                 line++;
                 col = 1;
+                line_out = out.len + 1;
             } else {
                 col++;
             }
@@ -142,6 +144,21 @@ char *exo_template_subst(const char *text, size_t len, const exo_tvars_t *vars,
                 exo_buf_free(&known);
             } else if (fa == fb && fa == 0) {
                 exo_buf_puts(&out, value);
+                /* A line holding only a placeholder whose value is empty is left out, newline
+                 * and all; between two blank lines, one of them goes too: an empty
+                 * {{description}} paragraph leaves no blank line behind. */
+                if (out.len == line_out && (i == 0 || text[i - 1] == '\n') &&
+                    j < len && text[j] == '\n') {
+                    bool blank_before = line_out == 0 || (line_out >= 2 &&
+                                                          out.data[line_out - 2] == '\n');
+                    bool blank_after = j + 1 < len && text[j + 1] == '\n';
+                    size_t skip = blank_before && blank_after ? 2 : 1;
+                    free(name);
+                    line += (int)skip;
+                    col = 1;
+                    i = j + skip;
+                    continue;
+                }
             } else if (!apply_filter(&out, text + fa, fb - fa, value)) {
                 exo_diag_error(diag, file, line, col, "unknown filter '|%.*s' on {{%s}} "
                                "(filters: quote, ident)", (int)(fb - fa), text + fa, name);
