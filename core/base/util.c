@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -320,10 +321,11 @@ char *exo_read_file(const char *path, size_t *len)
     return b.data;
 }
 
-int exo_write_file_atomic(const char *path, const char *data, size_t len)
+static int write_file(const char *path, const char *data, size_t len, unsigned mode,
+                      bool exact_mode)
 {
     char *tmp = exo_strdupf("%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
     if (fd < 0) {
         free(tmp);
         return -1;
@@ -338,6 +340,9 @@ int exo_write_file_atomic(const char *path, const char *data, size_t len)
             goto fail;
         }
         off += (size_t)w;
+    }
+    if (exact_mode && fchmod(fd, mode) != 0) {
+        goto fail;
     }
     if (fsync(fd) != 0 || close(fd) != 0) {
         fd = -1;
@@ -358,6 +363,111 @@ fail:;
     free(tmp);
     errno = e;
     return -1;
+}
+
+int exo_write_file_atomic(const char *path, const char *data, size_t len)
+{
+    return write_file(path, data, len, 0644, false);
+}
+
+int exo_write_file_mode(const char *path, const char *data, size_t len, unsigned mode)
+{
+    return write_file(path, data, len, mode, true);
+}
+
+char *exo_which(const char *name)
+{
+    const char *p = getenv("PATH");
+    while (p != NULL && *p != '\0') {
+        size_t n = strcspn(p, ":");
+        if (n > 0) {
+            char *cand = exo_strdupf("%.*s/%s", (int)n, p, name);
+            if (exo_path_is_file(cand) && access(cand, X_OK) == 0) {
+                return cand;
+            }
+            free(cand);
+        }
+        p += n;
+        p += *p == ':';
+    }
+    return NULL;
+}
+
+char *exo_shell_quote(const char *s)
+{
+    exo_buf_t b = {0};
+    exo_buf_puts(&b, "'");
+    for (const char *p = s; *p; p++) {
+        if (*p == '\'') {
+            exo_buf_puts(&b, "'\\''"); /* close, escaped quote, reopen */
+        } else {
+            exo_buf_append(&b, p, 1);
+        }
+    }
+    exo_buf_puts(&b, "'");
+    return b.data;
+}
+
+char *exo_url_encode(const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char *q = exo_xmalloc(strlen(s) * 3 + 1);
+    char *o = q;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '.' || *p == '_' || *p == '~') {
+            *o++ = (char)*p;
+        } else {
+            *o++ = '%';
+            *o++ = hex[*p >> 4];
+            *o++ = hex[*p & 15];
+        }
+    }
+    *o = '\0';
+    return q;
+}
+
+void exo_rtrim(char *s)
+{
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t')) {
+        s[--n] = '\0';
+    }
+}
+
+int exo_random_hex(char *out, size_t bytes)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char raw[64];
+    if (bytes > sizeof raw) {
+        bytes = sizeof raw;
+    }
+    size_t got = 0;
+    int rc = 0, saved = 0;
+    while (got < bytes) {
+        ssize_t n = getrandom(raw + got, bytes - got, 0);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            rc = -1;
+            saved = errno;
+            break;
+        }
+        got += (size_t)n;
+    }
+    unsigned long long mix = exo_now_ms() ^ ((unsigned long long)getpid() << 20);
+    for (size_t i = got; i < bytes; i++) {
+        mix = mix * 6364136223846793005ull + 1442695040888963407ull;
+        raw[i] = (unsigned char)(mix >> 56);
+    }
+    for (size_t i = 0; i < bytes; i++) {
+        out[2 * i] = hex[raw[i] >> 4];
+        out[2 * i + 1] = hex[raw[i] & 15];
+    }
+    out[2 * bytes] = '\0';
+    errno = rc < 0 ? saved : errno;
+    return rc;
 }
 
 unsigned long long exo_now_ms(void)

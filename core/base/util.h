@@ -59,6 +59,23 @@ int exo_rm_rf(const char *path);
 char *exo_read_file(const char *path, size_t *len);
 /** Write atomically: temp file in the same directory, fsync, rename. 0 or -1 with errno. */
 int exo_write_file_atomic(const char *path, const char *data, size_t len);
+/** The same, and the file gets exactly @p mode whatever the umask (0600 for secrets). */
+int exo_write_file_mode(const char *path, const char *data, size_t len, unsigned mode);
+/** The first executable file @p name in the directories of $PATH. New string or NULL. */
+char *exo_which(const char *name);
+
+/** @p s in single quotes for /bin/sh. New string. */
+char *exo_shell_quote(const char *s);
+/** Percent-encode all but RFC 3986 unreserved characters (for a URL's userinfo). New string. */
+char *exo_url_encode(const char *s);
+/** Remove trailing whitespace (spaces, tabs, CR, LF) in place. */
+void exo_rtrim(char *s);
+/**
+ * Fill @p out with 2 * @p bytes random hex digits and a NUL (@p bytes at most 64). Returns 0,
+ * or -1 with errno when the kernel gave no randomness: @p out then holds digits mixed from the
+ * clock and the pid, unique enough for ids but not a secret.
+ */
+int exo_random_hex(char *out, size_t bytes);
 
 /** Milliseconds from a monotonic clock. */
 unsigned long long exo_now_ms(void);

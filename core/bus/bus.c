@@ -11,6 +11,7 @@
 
 #include "bus.h"
 #include "base/util.h"
+#include "model/statedir.h"
 
 struct exo_bus {
     const exo_transport_ops_t *ops;
@@ -37,7 +38,10 @@ const exo_plugin_t *exo_bus_transport(const exo_registry_t *reg, exo_error_t *er
 
 static char *bus_file(const exo_app_t *app)
 {
-    return exo_strdupf("%s/.exo/bus.json", app->dir);
+    char *sd = exo_statedir(app->dir);
+    char *file = exo_statedir_bus_file(sd);
+    free(sd);
+    return file;
 }
 
 /* Read bus.json; 0 when it names a live process. */
@@ -115,13 +119,13 @@ exo_bus_t *exo_bus_start(const exo_app_t *app, const exo_registry_t *reg, exo_lo
         free(bus);
         return NULL;
     }
-    char *dir = exo_strdupf("%s/.exo", app->dir);
+    char *dir = exo_statedir(app->dir);
     json_t *info = json_pack("{s:s,s:s,s:I}", "endpoint", bus->ops->broker_endpoint(bus->inst),
                              "control", bus->ops->broker_control_endpoint(bus->inst), "pid",
                              (json_int_t)getpid());
     char *text = json_dumps(info, JSON_INDENT(2));
     json_decref(info);
-    if (exo_mkdir_p(dir, 0755) < 0 || text == NULL ||
+    if (exo_statedir_mkdir(dir) < 0 || text == NULL ||
         exo_write_file_atomic(file, text, strlen(text)) < 0) {
         exo_error_set(err, EXO_ERR_IO, "cannot write %s: %s", file, strerror(errno));
         bus->ops->broker_close(bus->inst);

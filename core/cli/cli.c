@@ -1,3 +1,4 @@
+/* core/cli/cli.c - running a command, its --help, usage errors, finding the app; see cli.h. */
 #include "config.h"
 
 #include <stdarg.h>
@@ -10,32 +11,74 @@
 #include "base/log.h"
 #include "base/util.h"
 
+/* Usage lines wrap before this column. */
+#define USAGE_WIDTH 80
+
 const exo_command_t *exo_command_find(const char *name)
 {
-    for (const exo_command_t *c = exo_commands; c->name; c++) {
-        if (strcmp(c->name, name) == 0) {
-            return c;
+    for (size_t i = 0; exo_commands[i] != NULL; i++) {
+        if (strcmp(exo_commands[i]->name, name) == 0) {
+            return exo_commands[i];
         }
     }
     return NULL;
 }
 
-bool exo_cli_wants_help(int argc, char **argv)
+int exo_command_main(const exo_command_t *cmd, int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--") == 0) {
-            return false;
+    void *opts = cmd->opts_size > 0 ? exo_xcalloc(1, cmd->opts_size) : NULL;
+    exo_strv_t args = {0};
+    int rc = EXO_EXIT_USER;
+    switch (exo_options_parse(cmd->name, cmd->options, argc, argv, opts, &args)) {
+    case EXO_OPTIONS_HELP:
+        exo_cli_print_help(cmd);
+        rc = EXO_EXIT_OK;
+        break;
+    case EXO_OPTIONS_ERROR:
+        break;
+    case EXO_OPTIONS_OK:
+        if (cmd->max_args >= 0 && args.n > (size_t)cmd->max_args) {
+            exo_cli_usage_error(cmd->name, "unexpected argument '%s'", args.v[cmd->max_args]);
+            break;
         }
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            return true;
-        }
+        rc = cmd->run(opts, &args);
+        break;
     }
-    return false;
+    fflush(stdout);
+    exo_options_free(cmd->options, opts);
+    free(opts);
+    exo_strv_free(&args);
+    return rc;
 }
 
-void exo_cli_print_usage(const exo_command_t *cmd)
+void exo_cli_print_help(const exo_command_t *cmd)
 {
-    printf("%s\n", cmd->usage);
+    exo_strv_t words = {0};
+    if (cmd->args != NULL) {
+        exo_strv_push(&words, cmd->args);
+    }
+    exo_options_synopsis(cmd->options, &words);
+    int indent = printf("Usage: exo %s", cmd->name) + 1;
+    int col = indent - 1;
+    for (size_t i = 0; i < words.n; i++) {
+        int len = (int)strlen(words.v[i]);
+        if (col + 1 + len >= USAGE_WIDTH && col > indent) {
+            col = printf("\n%*s", indent, "") - 1;
+        } else {
+            col += printf(" ");
+        }
+        col += printf("%s", words.v[i]);
+    }
+    exo_strv_free(&words);
+    printf("\n");
+    if (cmd->description != NULL) {
+        printf("\n%s\n", cmd->description);
+    }
+    printf("\n");
+    exo_options_print(cmd->options, stdout);
+    if (cmd->epilog != NULL) {
+        printf("\n%s\n", cmd->epilog);
+    }
 }
 
 int exo_cli_usage_error(const char *cmd, const char *fmt, ...)
@@ -44,35 +87,70 @@ int exo_cli_usage_error(const char *cmd, const char *fmt, ...)
     va_start(ap, fmt);
     char *msg = exo_vstrdupf(fmt, ap);
     va_end(ap);
-    fprintf(stderr, "exo %s: %s\nTry 'exo %s --help'.\n", cmd, msg, cmd);
+    fprintf(stderr, "exo %s: %s (exo %s --help)\n", cmd, msg, cmd);
     free(msg);
     return EXO_EXIT_USER;
 }
 
-exo_app_t *exo_cli_load_app(const char *app_dir, int *exit_code)
+static char *given_app(const char *given, exo_app_need_t need, char **error)
 {
-    char *root = NULL;
-    if (app_dir != NULL) {
-        if (!exo_path_is_dir(app_dir)) {
-            exo_error("--app %s: no such directory", app_dir);
-            *exit_code = EXO_EXIT_USER;
-            return NULL;
-        }
-        root = exo_xstrdup(app_dir);
-    } else {
-        char cwd[4096];
-        if (getcwd(cwd, sizeof cwd) == NULL) {
-            exo_error("cannot read the current directory");
-            *exit_code = EXO_EXIT_INTERNAL;
-            return NULL;
-        }
-        root = exo_app_find_root(cwd);
-        if (root == NULL) {
-            exo_error("no application.yml here or in any parent directory; run exo in an app "
-                      "directory, pass --app DIR, or create an app with 'exo create app NAME'");
-            *exit_code = EXO_EXIT_USER;
-            return NULL;
-        }
+    char *dir = exo_path_is_dir(given) ? realpath(given, NULL) : NULL;
+    if (dir == NULL) {
+        *error = exo_strdupf("--app %s: no such app directory", given);
+        return NULL;
+    }
+    char *yml = exo_path_join(dir, "application.yml");
+    bool found = exo_path_is_file(yml);
+    free(yml);
+    if (!found && need == EXO_APP_REQUIRED) {
+        *error = exo_strdupf("--app %s: no application.yml there; create one (see "
+                             "docs/configuration.md) or create an app with 'exo create app "
+                             "NAME'", given);
+        free(dir);
+        return NULL;
+    }
+    return dir;
+}
+
+char *exo_cli_find_app(const char *given, exo_app_need_t need, char **error)
+{
+    *error = NULL;
+    if (given != NULL) {
+        return given_app(given, need, error);
+    }
+    char cwd[4096];
+    if (getcwd(cwd, sizeof cwd) == NULL) {
+        *error = exo_xstrdup("cannot read the current directory");
+        return NULL;
+    }
+    char *dir = exo_app_find_root(cwd);
+    if (dir == NULL && need == EXO_APP_REQUIRED) {
+        *error = exo_strdupf("no application.yml in %s or any parent directory; run exo in an "
+                             "app directory, pass --app DIR, or create an app with 'exo create "
+                             "app NAME'", cwd);
+    }
+    return dir;
+}
+
+char *exo_cli_app_dir(const char *given, exo_app_need_t need, bool *failed)
+{
+    char *error = NULL;
+    char *dir = exo_cli_find_app(given, need, &error);
+    *failed = error != NULL;
+    if (error != NULL) {
+        exo_error("%s", error);
+        free(error);
+    }
+    return dir;
+}
+
+exo_app_t *exo_cli_load_app(const char *given, int *exit_code)
+{
+    bool failed;
+    char *root = exo_cli_app_dir(given, EXO_APP_REQUIRED, &failed);
+    if (root == NULL) {
+        *exit_code = EXO_EXIT_USER;
+        return NULL;
     }
     exo_diag_t diag;
     exo_diag_init(&diag);

@@ -1,10 +1,11 @@
 /*
- * core/cli/cli.h - the exo command table and what commands share: option parsing helpers,
- * finding the app, exit codes.
+ * core/cli/cli.h - what every exo command is and shares: its descriptor (name, help, option
+ * table, run function), exit codes, the usage-error format, and the one way to find the app.
  *
  * Exit codes (docs/cli.md): 0 success; 1 user or app error (bad arguments, invalid manifest,
  * failed tests, an app that failed to come up); 2 internal error (a bug or an environment
  * failure exo cannot explain). Each command returns one of these from its run function.
+ * Threading: main thread only.
  */
 #ifndef EXO_CORE_CLI_H
 #define EXO_CORE_CLI_H
@@ -12,37 +13,68 @@
 #include <stdbool.h>
 
 #include "model/app.h"
+#include "options.h"
 
 #define EXO_EXIT_OK 0
 #define EXO_EXIT_USER 1
 #define EXO_EXIT_INTERNAL 2
 
+/**
+ * One command. main() parses its arguments with @c options into a zeroed struct of
+ * @c opts_size bytes, prints --help from the fields below, and calls @c run with the options
+ * and the remaining arguments; each command lives in core/cli/cmd_NAME.c.
+ */
 typedef struct exo_command {
     const char *name;
-    const char *summary; /* one line for `exo help` */
-    const char *usage;   /* full text for `exo COMMAND --help` (starts with "Usage:") */
-    /** argv[0] is the command name; the command parses the rest. */
-    int (*run)(int argc, char **argv);
+    const char *summary;         /* one line for `exo help` */
+    const char *args;            /* the arguments in the usage line ("app NAME", "[ROLE...]"),
+                                  * or NULL */
+    int max_args;                /* more arguments are an error; -1: any number */
+    const char *description;     /* what it does, after the usage line of --help */
+    const exo_option_t *options; /* ends with EXO_OPTIONS_END; NULL: no options */
+    size_t opts_size;            /* the struct the options fill (0: none) */
+    const char *epilog;          /* after the options (exit status, examples), or NULL */
+    /** @p opts is the filled options struct (NULL when opts_size is 0). */
+    int (*run)(void *opts, const exo_strv_t *args);
 } exo_command_t;
 
-/** The table, ending with a zeroed entry (core/cli/commands.c). */
-extern const exo_command_t exo_commands[];
+/** Every command, in `exo help` order, ending with NULL (core/cli/commands.c). */
+extern const exo_command_t *const exo_commands[];
 
 const exo_command_t *exo_command_find(const char *name);
 
-/** True when argv has -h or --help before any "--". */
-bool exo_cli_wants_help(int argc, char **argv);
-/** Print usage of @p cmd to stdout. */
-void exo_cli_print_usage(const exo_command_t *cmd);
-/** Report a usage error ("exo CMD: MESSAGE" + "Try 'exo CMD --help'") and return 1. */
+/** Parse argv (argv[0] is the command's name) and run @p cmd; its exit status. */
+int exo_command_main(const exo_command_t *cmd, int argc, char **argv);
+
+/** Print the --help of @p cmd to stdout: usage line, description, options, epilog. */
+void exo_cli_print_help(const exo_command_t *cmd);
+
+/** Report a usage error as "exo CMD: MESSAGE (exo CMD --help)" on stderr and return 1. */
 int exo_cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/** Whether a command needs an app or also works outside one. */
+typedef enum exo_app_need {
+    EXO_APP_REQUIRED, /* --app DIR must hold application.yml; no app found is an error */
+    EXO_APP_OPTIONAL, /* --app DIR need only be a directory; no app found is fine (NULL) */
+} exo_app_need_t;
+
 /**
- * Find and load the app: @p app_dir when given (--app), else the nearest application.yml at or
- * above the current directory. Prints diagnostics (warnings too) to stderr. NULL on failure,
- * with *exit_code set to 1.
+ * The one way every command finds its app directory: @p given (--app DIR) when set, else the
+ * nearest directory at or above the current one that holds application.yml. Returns a new
+ * canonical absolute path, or NULL: then *error is NULL when an optional app is simply not
+ * there, else a new string saying what is wrong and what to do (the caller reports it).
  */
-exo_app_t *exo_cli_load_app(const char *app_dir, int *exit_code);
+char *exo_cli_find_app(const char *given, exo_app_need_t need, char **error);
+
+/** exo_cli_find_app(), printing the error to stderr; *failed tells an error from an optional
+ *  app that is not there. */
+char *exo_cli_app_dir(const char *given, exo_app_need_t need, bool *failed);
+
+/**
+ * Find (as exo_cli_find_app) and load the app. Prints diagnostics (warnings too) to stderr.
+ * NULL on failure, with *exit_code set.
+ */
+exo_app_t *exo_cli_load_app(const char *given, int *exit_code);
 
 #endif /* EXO_CORE_CLI_H */

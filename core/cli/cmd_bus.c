@@ -1,4 +1,4 @@
-/* core/cli/cmd_bus.c - `exo bus --app DIR [--listen ENDPOINT] [--quiet]`: the app's broker on its
+/* core/cli/cmd_bus.c - `exo bus [--app DIR] [--listen ENDPOINT] [--quiet]`: the app's broker on its
  * own, printing one trace line per broker event (none with --quiet), until SIGINT or SIGTERM.
  * Lines are built from the broker's plain fields (no JSON) into stdout's buffer, which is
  * flushed whenever the broker goes idle rather than per line: one write(2) per burst. */
@@ -10,11 +10,9 @@
 #include <string.h>
 
 #include "bus/bus.h"
-#include "cli.h"
+#include "commands.h"
 #include "base/log.h"
 #include "base/util.h"
-
-int exo_cmd_bus(int argc, char **argv);
 
 static void print_trace(void *arg, const exo_bus_trace_t *t)
 {
@@ -35,30 +33,20 @@ static void on_signal(int signo, void *arg)
     exo_loop_stop(arg);
 }
 
-int exo_cmd_bus(int argc, char **argv)
+typedef struct bus_opts {
+    const char *app, *listen;
+    bool quiet;
+} bus_opts_t;
+
+static int run(void *opts, const exo_strv_t *args)
 {
+    (void)args;
+    const bus_opts_t *o = opts;
+    const char *app_dir = o->app, *listen = o->listen;
+    bool quiet = o->quiet;
     /* Before anything is printed; flushed when the broker goes idle and on the way out. */
     static char outbuf[1 << 16];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
-    const char *app_dir = NULL, *listen = NULL;
-    bool quiet = false;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
-            quiet = true;
-        } else if (strcmp(argv[i], "--app") == 0 || strcmp(argv[i], "--listen") == 0) {
-            if (i + 1 >= argc) {
-                return exo_cli_usage_error("bus", "%s needs a value", argv[i]);
-            }
-            *(argv[i][2] == 'a' ? &app_dir : &listen) = argv[i + 1];
-            i++;
-        } else if (strncmp(argv[i], "--app=", 6) == 0) {
-            app_dir = argv[i] + 6;
-        } else if (strncmp(argv[i], "--listen=", 9) == 0) {
-            listen = argv[i] + 9;
-        } else {
-            return exo_cli_usage_error("bus", "unknown argument '%s'", argv[i]);
-        }
-    }
     int code = EXO_EXIT_OK;
     exo_app_t *app = exo_cli_load_app(app_dir, &code);
     if (app == NULL) {
@@ -93,3 +81,37 @@ int exo_cmd_bus(int argc, char **argv)
     exo_app_destroy(&app);
     return code;
 }
+
+static const exo_option_t options[] = {
+    EXO_OPTION("app", 0, EXO_OPT_VALUE, "DIR", bus_opts_t, app, 0,
+               "the app directory (default: the nearest application.yml at or\n"
+               "above the current directory)"),
+    EXO_OPTION("listen", 0, EXO_OPT_VALUE, "ENDPOINT", bus_opts_t, listen, 0,
+               "where services connect (default: bus.listen of application.yml,\n"
+               "tcp://127.0.0.1:0 = any free port); give a fixed port to restart\n"
+               "the broker under running services"),
+    EXO_OPTION("quiet", 'q', EXO_OPT_FLAG, NULL, bus_opts_t, quiet, 0,
+               "print no trace lines (exo tail still shows the traffic)"),
+    EXO_OPTIONS_END,
+};
+
+const exo_command_t exo_cmd_bus = {
+    .name = "bus",
+    .summary = "run the app's message bus on its own, printing every routed message",
+    .max_args = 0,
+    .description =
+        "Runs the app's broker (transport plugin zmq) with the routing table from the manifests\n"
+        "until SIGINT or SIGTERM, and prints one line per broker event:\n"
+        "  web  --[ users.list ]->  users                        delivered\n"
+        "  web  --[ tweets create ]-[ snippets create ]->  tweets   delivered, translated\n"
+        "  web  --[ users.drop ]->  (denied)                    not delivered, and why\n"
+        "  users online (instance 1, HOST:PID)                  a service registered\n"
+        "Services connect to the endpoint in EXO_BUS_ENDPOINT. While it runs, DIR/.exo/bus.json\n"
+        "({endpoint, control, pid}) lets exo send and exo tail find it. exo run embeds the same\n"
+        "broker, so use exo bus only to run services by hand.",
+    .options = options,
+    .opts_size = sizeof(bus_opts_t),
+    .epilog = "Exit status: 0 stopped by a signal, 1 bad arguments, invalid app, endpoint in use "
+              "or a\nbroker already running for the app, 2 internal error (e.g. no zmq plugin).",
+    .run = run,
+};

@@ -13,21 +13,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
 #include <exo/backend.h>
 
 #include "model/app.h"
-#include "cli.h"
+#include "commands.h"
 #include "model/diag.h"
 #include "plugins/registry.h"
 #include "plugins/settings.h"
 #include "base/util.h"
 #include "model/wiring.h"
-
-int exo_cmd_check(int argc, char **argv);
 
 /* The wiring's warnings (model/wiring.c); the number of distinct messages. */
 static size_t check_wiring(const exo_app_t *app, exo_diag_t *diag)
@@ -86,45 +83,24 @@ static void print_json(const exo_diag_t *diag, const exo_app_t *app, size_t n_me
     json_decref(out);
 }
 
-int exo_cmd_check(int argc, char **argv)
-{
-    const char *app_dir = NULL;
-    bool strict = false;
-    bool as_json = false;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--strict") == 0) {
-            strict = true;
-        } else if (strcmp(argv[i], "--json") == 0) {
-            as_json = true;
-        } else if (strcmp(argv[i], "--app") == 0) {
-            if (i + 1 >= argc) {
-                return exo_cli_usage_error("check", "--app needs a directory");
-            }
-            app_dir = argv[++i];
-        } else if (strncmp(argv[i], "--app=", 6) == 0) {
-            app_dir = argv[i] + 6;
-        } else {
-            return exo_cli_usage_error("check", "unknown argument '%s'", argv[i]);
-        }
-    }
+typedef struct check_opts {
+    const char *app;
+    bool strict, json;
+} check_opts_t;
 
+static int run(void *opts, const exo_strv_t *args)
+{
+    (void)args;
+    const check_opts_t *o = opts;
     exo_diag_t diag;
     exo_diag_init(&diag);
     exo_app_t *app = NULL;
-    char *root = NULL;
-    if (app_dir != NULL) {
-        root = exo_xstrdup(app_dir);
-    } else {
-        char cwd[4096];
-        if (getcwd(cwd, sizeof cwd) == NULL) {
-            fprintf(stderr, "exo check: cannot read the current directory\n");
-            return EXO_EXIT_INTERNAL;
-        }
-        root = exo_app_find_root(cwd);
-        if (root == NULL) {
-            exo_diag_error(&diag, NULL, 0, 0, "no application.yml in %s or any parent "
-                           "directory; run exo check inside an app or pass --app DIR", cwd);
-        }
+    /* The app not found is a finding like any other: --json reports it too. */
+    char *error = NULL;
+    char *root = exo_cli_find_app(o->app, EXO_APP_REQUIRED, &error);
+    if (root == NULL) {
+        exo_diag_error(&diag, NULL, 0, 0, "%s", error);
+        free(error);
     }
     size_t n_messages = 0;
     if (root != NULL) {
@@ -135,8 +111,8 @@ int exo_cmd_check(int argc, char **argv)
         n_messages = check_wiring(app, &diag);
         check_with_plugins(app, &diag);
     }
-    bool ok = app != NULL && diag.errors == 0 && !(strict && diag.warnings > 0);
-    if (as_json) {
+    bool ok = app != NULL && diag.errors == 0 && !(o->strict && diag.warnings > 0);
+    if (o->json) {
         print_json(&diag, app, n_messages, ok);
     } else {
         exo_diag_print(&diag, stderr, exo_use_color(2));
@@ -146,14 +122,41 @@ int exo_cmd_check(int argc, char **argv)
         } else if (app != NULL && diag.errors == 0) {
             fprintf(stderr, "exo check: %zu warning%s, failing because of --strict\n",
                     diag.warnings, diag.warnings == 1 ? "" : "s");
-        } else if (diag.errors > 0 && root != NULL) {
-            /* nothing more: the errors above say it all */
+        } else if (diag.errors > 1) {
+            fprintf(stderr, "exo check: %zu errors\n", diag.errors);
         }
-    }
-    if (!ok && !as_json && diag.errors > 1) {
-        fprintf(stderr, "exo check: %zu errors\n", diag.errors);
     }
     exo_app_destroy(&app);
     exo_diag_free(&diag);
     return ok ? EXO_EXIT_OK : EXO_EXIT_USER;
 }
+
+static const exo_option_t options[] = {
+    EXO_OPTION("app", 0, EXO_OPT_VALUE, "DIR", check_opts_t, app, 0,
+               "the app directory (default: the nearest directory at or above\n"
+               "the current one that holds application.yml)"),
+    EXO_OPTION("strict", 0, EXO_OPT_FLAG, NULL, check_opts_t, strict, 0,
+               "treat warnings as errors"),
+    EXO_OPTION("json", 0, EXO_OPT_FLAG, NULL, check_opts_t, json, 0,
+               "print {ok, app, services, messages, errors, warnings, diagnostics:\n"
+               "[{severity, file, line, column, message}]} on stdout instead"),
+    EXO_OPTIONS_END,
+};
+
+const exo_command_t exo_cmd_check = {
+    .name = "check",
+    .summary = "validate the app's manifests and message wiring",
+    .max_args = 0,
+    .description =
+        "Validates application.yml and every service's service.yml (types, required and unknown\n"
+        "keys, names, locations, translations, dependencies) and then the message wiring on\n"
+        "public names: a message sent that no role receives, a message received that no role\n"
+        "sends, a translation that maps to nothing.\n"
+        "Prints one FILE:LINE:COLUMN: error|warning: MESSAGE line per finding on stderr, then\n"
+        "'ok: app NAME, N services, M messages' on success.",
+    .options = options,
+    .opts_size = sizeof(check_opts_t),
+    .epilog = "Exit status: 0 valid (warnings allowed unless --strict), 1 errors (or warnings "
+              "with\n--strict), 2 internal error.",
+    .run = run,
+};

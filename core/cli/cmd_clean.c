@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,12 +12,11 @@
 
 #include <jansson.h>
 
-#include "cli.h"
+#include "commands.h"
 #include "plugins/registry.h"
 #include "base/log.h"
+#include "model/statedir.h"
 #include "run/record.h"
-
-int exo_cmd_clean(int argc, char **argv);
 
 /* Delete each resource's data: the plugin's wipe() when it has one, then its data directory. */
 static int wipe_data(const exo_app_t *app, const exo_registry_t *reg, const char *exo_dir)
@@ -26,7 +24,7 @@ static int wipe_data(const exo_app_t *app, const exo_registry_t *reg, const char
     int code = EXO_EXIT_OK;
     for (size_t i = 0; i < app->n_resources; i++) {
         const exo_resource_t *res = &app->resources[i];
-        char *data_dir = exo_strdupf("%s/resources/%s", exo_dir, res->name);
+        char *data_dir = exo_statedir_resource_data(exo_dir, res->name);
         if (!exo_path_is_dir(data_dir)) {
             free(data_dir);
             continue;
@@ -56,7 +54,7 @@ static int wipe_data(const exo_app_t *app, const exo_registry_t *reg, const char
         }
         free(data_dir);
     }
-    char *dir = exo_path_join(exo_dir, "resources");
+    char *dir = exo_statedir_resources(exo_dir);
     rmdir(dir);
     free(dir);
     return code;
@@ -75,75 +73,50 @@ static bool wait_gone(const exo_record_t *rs, unsigned ms)
     return true;
 }
 
-int exo_cmd_clean(int argc, char **argv)
+/* --data without --yes: true when a terminal's user said yes. Deleting databases is not
+ * undoable: without a terminal, --yes is needed. */
+static bool confirm_data(const exo_app_t *app)
 {
-    static const struct option longopts[] = {
-        {"app", required_argument, NULL, 'a'},
-        {"data", no_argument, NULL, 'd'},
-        {"yes", no_argument, NULL, 'y'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *app_dir = NULL;
-    bool data = false, yes = false;
-    optind = 1;
-    opterr = 0;
-    int ch;
-    while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        switch (ch) {
-        case 'a': app_dir = optarg; break;
-        case 'd': data = true; break;
-        case 'y': yes = true; break;
-        default: return exo_cli_usage_error("clean", "unknown option '%s'", argv[optind - 1]);
-        }
+    if (!isatty(0)) {
+        exo_error("exo clean --data deletes the data of every resource of %s; add --yes to "
+                  "confirm", app->name);
+        return false;
     }
-    if (optind < argc) {
-        return exo_cli_usage_error("clean", "unexpected argument '%s'", argv[optind]);
+    printf("Delete the data of every resource of %s (databases, caches)? [y/N] ", app->name);
+    fflush(stdout);
+    char answer[16] = "";
+    if (fgets(answer, sizeof answer, stdin) == NULL || (answer[0] != 'y' && answer[0] != 'Y')) {
+        printf("nothing deleted\n");
+        return false;
     }
-    int code = EXO_EXIT_OK;
-    exo_app_t *app = exo_cli_load_app(app_dir, &code);
-    if (app == NULL) {
-        return code;
+    return true;
+}
+
+/* A live exo takes its app down itself, in order; SIGKILL only when it will not. */
+static void stop_recorded(const exo_app_t *app, const exo_record_t *rs)
+{
+    printf("stopping exo %s (pid %d)\n", rs->command, (int)rs->pid);
+    kill(rs->pid, SIGTERM);
+    if (!wait_gone(rs, app->shutdown_grace_ms + 3000)) {
+        kill(rs->pid, SIGKILL);
+        wait_gone(rs, 2000);
     }
-    if (data && !yes) {
-        /* Deleting databases is not undoable: ask, or insist on --yes without a terminal. */
-        if (!isatty(0)) {
-            exo_error("exo clean --data deletes the data of every resource of %s; add --yes to "
-                      "confirm", app->name);
-            exo_app_destroy(&app);
-            return EXO_EXIT_USER;
-        }
-        printf("Delete the data of every resource of %s (databases, caches)? [y/N] ", app->name);
-        fflush(stdout);
-        char answer[16] = "";
-        if (fgets(answer, sizeof answer, stdin) == NULL || (answer[0] != 'y' && answer[0] != 'Y')) {
-            printf("nothing deleted\n");
-            exo_app_destroy(&app);
-            return EXO_EXIT_USER;
-        }
-    }
-    char *exo_dir = exo_path_join(app->dir, ".exo");
-    exo_record_t rs;
-    bool recorded = exo_record_read(exo_dir, &rs);
-    if (recorded && exo_record_alive(&rs)) {
-        /* A live exo takes its app down itself, in order; SIGKILL only when it will not. */
-        printf("stopping exo %s (pid %d)\n", rs.command, (int)rs.pid);
-        kill(rs.pid, SIGTERM);
-        if (!wait_gone(&rs, app->shutdown_grace_ms + 3000)) {
-            kill(rs.pid, SIGKILL);
-            wait_gone(&rs, 2000);
-        }
-    }
+}
+
+/* Let each backend the run used (@p recorded, may be NULL), process, and each the manifest
+ * names remove what it left. Container backends label what they create, so those the
+ * manifest names are cleaned even when no run is recorded (a run.json removed by hand,
+ * another machine's state dir). */
+static int clean_backends(const exo_app_t *app, const exo_registry_t *reg, const char *exo_dir,
+                          const exo_strv_t *recorded)
+{
     exo_strv_t backends = {0};
-    if (recorded) {
-        for (size_t i = 0; i < rs.backends.n; i++) {
-            exo_strv_push(&backends, rs.backends.v[i]);
-        }
+    for (size_t i = 0; recorded != NULL && i < recorded->n; i++) {
+        exo_strv_push(&backends, recorded->v[i]);
     }
     if (!exo_strv_contains(&backends, "process")) {
         exo_strv_push(&backends, "process");
     }
-    /* Container backends label what they create: clean those the manifest names even when
-     * no run is recorded (a run.json removed by hand, another machine's state dir). */
     size_t recorded_n = backends.n;
     if (app->backend != NULL && !exo_strv_contains(&backends, app->backend)) {
         exo_strv_push(&backends, app->backend);
@@ -154,12 +127,11 @@ int exo_cmd_clean(int argc, char **argv)
             exo_strv_push(&backends, b);
         }
     }
-    exo_loop_t *loop = exo_loop_new();
-    exo_registry_t *reg = exo_registry_load(app->dir, loop);
+    int code = EXO_EXIT_OK;
     for (size_t i = 0; i < backends.n; i++) {
         const exo_plugin_t *p = exo_registry_find(reg, EXO_KIND_BACKEND, backends.v[i]);
         if (p == NULL) {
-            if (recorded && exo_strv_contains(&rs.backends, backends.v[i])) {
+            if (recorded != NULL && exo_strv_contains(recorded, backends.v[i])) {
                 exo_warn("backend %s is not available; what it ran is not cleaned up",
                          backends.v[i]);
             }
@@ -177,27 +149,28 @@ int exo_cmd_clean(int argc, char **argv)
             code = EXO_EXIT_INTERNAL;
         }
     }
-    if (data) {
-        int rc = wipe_data(app, reg, exo_dir);
-        code = code == EXO_EXIT_OK ? rc : code;
-    }
-    exo_registry_destroy(&reg);
-    exo_loop_destroy(&loop);
-    static const char *const remove[] = {"logs", "state", NULL};
+    exo_strv_free(&backends);
+    return code;
+}
+
+/* Remove the logs, the plugins' state, the run record, and the bus.json of the recorded run
+ * (@p pid, 0 for none) that was killed: a bus of another process (exo bus) keeps its file. */
+static int remove_state(const char *exo_dir, pid_t pid)
+{
+    int code = EXO_EXIT_OK;
+    char *(*const remove[])(const char *) = {exo_statedir_logs, exo_statedir_state, NULL};
     for (size_t i = 0; remove[i] != NULL; i++) {
-        char *path = exo_path_join(exo_dir, remove[i]);
+        char *path = remove[i](exo_dir);
         if (exo_path_is_dir(path) && exo_rm_rf(path) < 0) {
             exo_error("cannot remove %s: %s", path, strerror(errno));
             code = EXO_EXIT_INTERNAL;
         }
         free(path);
     }
-    if (recorded) {
-        /* The bus of that run left its address behind when exo was killed; a bus of
-         * another process (exo bus) keeps its file. */
-        char *bus_json = exo_path_join(exo_dir, "bus.json");
+    if (pid > 0) {
+        char *bus_json = exo_statedir_bus_file(exo_dir);
         json_t *bj = json_load_file(bus_json, 0, NULL);
-        if (bj != NULL && json_integer_value(json_object_get(bj, "pid")) == (json_int_t)rs.pid) {
+        if (bj != NULL && json_integer_value(json_object_get(bj, "pid")) == (json_int_t)pid) {
             unlink(bus_json);
         }
         json_decref(bj);
@@ -205,12 +178,72 @@ int exo_cmd_clean(int argc, char **argv)
     }
     exo_record_remove(exo_dir);
     rmdir(exo_dir); /* only when nothing else (resource data, plugins) is kept there */
+    return code;
+}
+
+typedef struct clean_opts {
+    const char *app;
+    bool data, yes;
+} clean_opts_t;
+
+static int run(void *opts, const exo_strv_t *args)
+{
+    (void)args;
+    const clean_opts_t *o = opts;
+    int code = EXO_EXIT_OK;
+    exo_app_t *app = exo_cli_load_app(o->app, &code);
+    if (app == NULL) {
+        return code;
+    }
+    if (o->data && !o->yes && !confirm_data(app)) {
+        exo_app_destroy(&app);
+        return EXO_EXIT_USER;
+    }
+    char *exo_dir = exo_statedir(app->dir);
+    exo_record_t rs;
+    bool recorded = exo_record_read(exo_dir, &rs);
+    if (recorded && exo_record_alive(&rs)) {
+        stop_recorded(app, &rs);
+    }
+    exo_loop_t *loop = exo_loop_new();
+    exo_registry_t *reg = exo_registry_load(app->dir, loop);
+    code = clean_backends(app, reg, exo_dir, recorded ? &rs.backends : NULL);
+    if (o->data) {
+        int rc = wipe_data(app, reg, exo_dir);
+        code = code == EXO_EXIT_OK ? rc : code;
+    }
+    exo_registry_destroy(&reg);
+    exo_loop_destroy(&loop);
+    int rc = remove_state(exo_dir, recorded ? rs.pid : 0);
+    code = code == EXO_EXIT_OK ? rc : code;
     printf("cleaned %s: run state and logs removed\n", app->name);
     if (recorded) {
         exo_record_free(&rs);
     }
-    exo_strv_free(&backends);
     free(exo_dir);
     exo_app_destroy(&app);
     return code;
 }
+
+static const exo_option_t options[] = {
+    EXO_OPTION("app", 0, EXO_OPT_VALUE, "DIR", clean_opts_t, app, 0,
+               "the app directory (default: found from the current directory)"),
+    EXO_OPTION("data", 0, EXO_OPT_FLAG, NULL, clean_opts_t, data, 0,
+               "also delete the data of every resource (asks first on a terminal)"),
+    EXO_OPTION("yes", 0, EXO_OPT_FLAG, NULL, clean_opts_t, yes, 0,
+               "do not ask (needed for --data without a terminal)"),
+    EXO_OPTIONS_END,
+};
+
+const exo_command_t exo_cmd_clean = {
+    .name = "clean",
+    .summary = "stop leftovers of an earlier run and remove run state and logs",
+    .max_args = 0,
+    .description =
+        "Stops an exo still running this app, kills what a killed exo left running (only what\n"
+        "the app's backends recorded in .exo/), and removes .exo/logs, .exo/state and\n"
+        ".exo/run.json. Resource data in .exo/resources is kept unless --data is given.",
+    .options = options,
+    .opts_size = sizeof(clean_opts_t),
+    .run = run,
+};

@@ -1,56 +1,42 @@
 /* core/cli/cmd_env.c - `exo env ROLE`: the environment a service gets, with origins. */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "commands.h"
 #include "roles.h"
 #include "run/session.h"
 
-int exo_cmd_env(int argc, char **argv);
+typedef struct env_opts {
+    const char *app;
+    bool all, setup;
+} env_opts_t;
 
-int exo_cmd_env(int argc, char **argv)
+static int run(void *opts, const exo_strv_t *args)
 {
-    static const struct option longopts[] = {
-        {"app", required_argument, NULL, 'a'},
-        {"all", no_argument, NULL, 'A'},
-        {"setup", no_argument, NULL, 's'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *app_dir = NULL;
-    bool all = false, setup = false;
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'a': app_dir = optarg; break;
-        case 'A': all = true; break;
-        case 's': setup = true; break;
-        default: return exo_cli_usage_error("env", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (argc - optind != 1) {
+    const env_opts_t *o = opts;
+    bool all = o->all, setup = o->setup;
+    if (args->n != 1) {
         return exo_cli_usage_error("env", "takes exactly one ROLE");
     }
+    const char *role = args->v[0];
     int code = EXO_EXIT_OK;
-    exo_app_t *app = exo_cli_load_app(app_dir, &code);
+    exo_app_t *app = exo_cli_load_app(o->app, &code);
     if (app == NULL) {
         return code;
     }
     exo_strv_t roles = {0};
-    exo_strv_push(&roles, argv[optind]);
+    exo_strv_push(&roles, role);
     if (!exo_roles_roles(app, "env", &roles, false)) {
         exo_strv_free(&roles);
         exo_app_destroy(&app);
         return EXO_EXIT_USER;
     }
     exo_strv_free(&roles);
-    const exo_service_t *svc = exo_app_service(app, argv[optind]);
-    exo_session_opts_t opts = {.command = "env", .quiet = true};
-    exo_session_t *s = exo_session_new(app, &opts, &code);
+    const exo_service_t *svc = exo_app_service(app, role);
+    exo_session_opts_t sopts = {.command = "env", .quiet = true};
+    exo_session_t *s = exo_session_new(app, &sopts, &code);
     if (s == NULL) {
         exo_app_destroy(&app);
         return code;
@@ -90,3 +76,27 @@ int exo_cmd_env(int argc, char **argv)
     exo_app_destroy(&app);
     return code;
 }
+
+static const exo_option_t options[] = {
+    EXO_OPTION("app", 0, EXO_OPT_VALUE, "DIR", env_opts_t, app, 0,
+               "the app directory (default: found from the current directory)"),
+    EXO_OPTION("all", 0, EXO_OPT_FLAG, NULL, env_opts_t, all, 0,
+               "also show the variables inherited from exo's own environment"),
+    EXO_OPTION("setup", 0, EXO_OPT_FLAG, NULL, env_opts_t, setup, 0,
+               "the environment of the setup command (adds EXO_CFLAGS, EXO_LIBS)"),
+    EXO_OPTIONS_END,
+};
+
+const exo_command_t exo_cmd_env = {
+    .name = "env",
+    .summary = "show the environment a service gets, with where each value comes from",
+    .args = "ROLE",
+    .max_args = -1,
+    .description =
+        "Prints NAME=VALUE  # ORIGIN for every variable ROLE's service would get, in precedence\n"
+        "order (later lines win; see docs/configuration.md). Secrets are masked. Ports are picked\n"
+        "afresh at each run, so PORT and the *_PORT values differ from run to run.",
+    .options = options,
+    .opts_size = sizeof(env_opts_t),
+    .run = run,
+};

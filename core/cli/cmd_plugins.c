@@ -6,19 +6,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
 #include <exo/backend.h>
 
-#include "cli.h"
+#include "commands.h"
 #include "plugins/registry.h"
 #include "plugins/settings.h"
 #include "base/log.h"
 #include "base/util.h"
-
-int exo_cmd_plugins(int argc, char **argv);
 
 /* The engine status of a working backend with probe(): "ok", the probe's message, or NULL. */
 static char *probe_engine(const exo_plugin_t *p)
@@ -119,42 +116,25 @@ static void print_table(const exo_registry_t *reg)
     }
 }
 
-int exo_cmd_plugins(int argc, char **argv)
+typedef struct plugins_opts {
+    const char *app;
+    bool json;
+} plugins_opts_t;
+
+static int run(void *opts, const exo_strv_t *args)
 {
-    const char *app_opt = NULL;
-    bool json = false;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
-            json = true;
-        } else if (strcmp(argv[i], "--app") == 0) {
-            if (i + 1 >= argc) {
-                return exo_cli_usage_error("plugins", "--app needs a directory");
-            }
-            app_opt = argv[++i];
-        } else if (strncmp(argv[i], "--app=", 6) == 0) {
-            app_opt = argv[i] + 6;
-        } else {
-            return exo_cli_usage_error("plugins", "unknown argument '%s'", argv[i]);
-        }
-    }
-    char *app_dir = NULL;
-    if (app_opt != NULL) {
-        /* Absolute, so that the paths exo prints and plugins' state_dir do not depend on
-         * where exo was started. */
-        app_dir = exo_path_is_dir(app_opt) ? realpath(app_opt, NULL) : NULL;
-        if (app_dir == NULL) {
-            return exo_cli_usage_error("plugins", "--app %s: no such directory", app_opt);
-        }
-    } else {
-        /* Outside an app, app-local plugins are simply not searched. */
-        char cwd[4096];
-        if (getcwd(cwd, sizeof cwd) != NULL) {
-            app_dir = exo_app_find_root(cwd);
-        }
+    (void)args;
+    const plugins_opts_t *o = opts;
+    /* Outside an app, app-local plugins are simply not searched. The path is absolute, so
+     * that the paths exo prints and plugins' state_dir do not depend on where exo started. */
+    bool failed;
+    char *app_dir = exo_cli_app_dir(o->app, EXO_APP_OPTIONAL, &failed);
+    if (failed) {
+        return EXO_EXIT_USER;
     }
     exo_registry_t *reg = exo_registry_load(app_dir, NULL);
     int rc = EXO_EXIT_OK;
-    if (json) {
+    if (o->json) {
         rc = print_json(reg);
     } else {
         print_table(reg);
@@ -163,3 +143,32 @@ int exo_cmd_plugins(int argc, char **argv)
     free(app_dir);
     return rc;
 }
+
+static const exo_option_t options[] = {
+    EXO_OPTION("app", 0, EXO_OPT_VALUE, "DIR", plugins_opts_t, app, 0,
+               "also search DIR/.exo/plugins (default: the app at or above the\n"
+               "current directory, if any)"),
+    EXO_OPTION("json", 0, EXO_OPT_FLAG, NULL, plugins_opts_t, json, 0,
+               "print a JSON array of objects with keys name, kind, version, abi,\n"
+               "path, status, error (null when ok) and, for backends with a probe,\n"
+               "engine"),
+    EXO_OPTIONS_END,
+};
+
+const exo_command_t exo_cmd_plugins = {
+    .name = "plugins",
+    .summary = "list the plugins exo finds, their ABI and status",
+    .max_args = 0,
+    .description =
+        "Lists every plugin found on the search path with its name, kind, version, plugin ABI,\n"
+        "path and status (ok or error, with the reason). For backends that can probe their\n"
+        "engine, also whether the engine is reachable. Broken plugins are listed, not fatal.\n\n"
+        "Search path, first (kind, name) wins:\n"
+        "  1. the directories in EXO_PLUGIN_PATH (colon-separated, absolute paths only)\n"
+        "  2. <app>/.exo/plugins of the app in --app DIR or at/above the current directory\n"
+        "  3. the installed plugin directory (" EXO_PLUGINDIR ")",
+    .options = options,
+    .opts_size = sizeof(plugins_opts_t),
+    .epilog = "Exit status: 0 (also when plugins are broken), 1 bad arguments, 2 internal error.",
+    .run = run,
+};

@@ -1,16 +1,13 @@
 /* core/cli/cmd_run.c - `exo run`: bring the app up, show its output, take it down on Ctrl-C. */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "commands.h"
 #include "base/log.h"
 #include "roles.h"
 #include "run/session.h"
-
-int exo_cmd_run(int argc, char **argv);
 
 typedef struct run_ctx {
     exo_session_t *s;
@@ -48,87 +45,41 @@ static void on_interrupt(void *arg)
     stop(arg);
 }
 
-static void split_push(exo_strv_t *sv, const char *list)
-{
-    char *copy = exo_xstrdup(list);
-    char *save = NULL;
-    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        exo_strv_push(sv, t);
-    }
-    free(copy);
-}
+typedef struct run_opts {
+    const char *app, *backend, *log_format;
+    bool watch;
+    exo_strv_t only;
+} run_opts_t;
 
-int exo_cmd_run(int argc, char **argv)
+static int run(void *opts, const exo_strv_t *args)
 {
-    static const struct option longopts[] = {
-        {"app", required_argument, NULL, 'a'},
-        {"backend", required_argument, NULL, 'b'},
-        {"watch", no_argument, NULL, 'w'},
-        {"only", required_argument, NULL, 'o'},
-        {"log-format", required_argument, NULL, 'l'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *app_dir = NULL, *backend = NULL;
-    bool watch = false;
-    exo_output_format_t format = EXO_OUTPUT_TEXT;
-    exo_strv_t only = {0};
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'a': app_dir = optarg; break;
-        case 'b': backend = optarg; break;
-        case 'w': watch = true; break;
-        case 'o':
-            split_push(&only, optarg);
-            /* --only a b c: the roles up to the next option */
-            while (optind < argc && argv[optind][0] != '-') {
-                split_push(&only, argv[optind++]);
-            }
-            break;
-        case 'l':
-            if (strcmp(optarg, "json") == 0) {
-                format = EXO_OUTPUT_JSON;
-            } else if (strcmp(optarg, "text") != 0) {
-                exo_strv_free(&only);
-                return exo_cli_usage_error("run", "--log-format takes 'text' or 'json', not '%s'",
-                                           optarg);
-            }
-            break;
-        default:
-            exo_strv_free(&only);
-            return exo_cli_usage_error("run", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc) {
-        exo_strv_free(&only);
-        return exo_cli_usage_error("run", "unexpected argument '%s' (roles go after --only)",
-                                   argv[optind]);
+    run_opts_t *o = opts;
+    if (args->n > 0) {
+        return exo_cli_usage_error("run", "unexpected argument '%s'; roles go after --only",
+                                   args->v[0]);
     }
     int code = EXO_EXIT_OK;
-    exo_app_t *app = exo_cli_load_app(app_dir, &code);
+    exo_app_t *app = exo_cli_load_app(o->app, &code);
     if (app == NULL) {
-        exo_strv_free(&only);
         return code;
     }
-    if (!exo_roles_roles(app, "run", &only, false)) {
-        exo_strv_free(&only);
+    if (!exo_roles_roles(app, "run", &o->only, false)) {
         exo_app_destroy(&app);
         return EXO_EXIT_USER;
     }
-    exo_session_opts_t opts = {.command = "run", .backend = backend, .format = format,
-                               .bus = true, .record = true};
+    exo_output_format_t format = o->log_format != NULL && strcmp(o->log_format, "json") == 0
+                                     ? EXO_OUTPUT_JSON : EXO_OUTPUT_TEXT;
+    exo_session_opts_t sopts = {.command = "run", .backend = o->backend, .format = format,
+                                .bus = true, .record = true};
     run_ctx_t ctx = {0};
-    ctx.s = exo_session_new(app, &opts, &code);
+    ctx.s = exo_session_new(app, &sopts, &code);
     if (ctx.s == NULL) {
-        exo_strv_free(&only);
         exo_app_destroy(&app);
         return code;
     }
     exo_session_on_interrupt(ctx.s, on_interrupt, &ctx);
-    exo_session_up(ctx.s, only.n ? &only : NULL, NULL, on_up, &ctx);
-    if (watch && !ctx.stopping && exo_session_watch(ctx.s) < 0) {
+    exo_session_up(ctx.s, o->only.n ? &o->only : NULL, NULL, on_up, &ctx);
+    if (o->watch && !ctx.stopping && exo_session_watch(ctx.s) < 0) {
         ctx.failed = true;
         stop(&ctx);
     }
@@ -136,10 +87,42 @@ int exo_cmd_run(int argc, char **argv)
         code = EXO_EXIT_INTERNAL;
     }
     exo_session_destroy(&ctx.s);
-    exo_strv_free(&only);
     exo_app_destroy(&app);
     if (code == EXO_EXIT_OK && ctx.failed) {
         code = EXO_EXIT_USER;
     }
     return code;
 }
+
+static const exo_option_t options[] = {
+    EXO_OPTION("app", 0, EXO_OPT_VALUE, "DIR", run_opts_t, app, 0,
+               "the app directory (default: found from the current directory)"),
+    EXO_OPTION("backend", 0, EXO_OPT_VALUE, "NAME", run_opts_t, backend, 0,
+               "run every service on this backend plugin (process, docker, ...)"),
+    EXO_OPTION("watch", 0, EXO_OPT_FLAG, NULL, run_opts_t, watch, 0,
+               "restart a service (after its setup) when its files change"),
+    EXO_OPTION("only", 0, EXO_OPT_WORDS, "ROLE...", run_opts_t, only, 0,
+               "start only these roles (and what they depend on); repeatable,\n"
+               "comma-separated lists allowed"),
+    EXO_OPTION("log-format", 0, EXO_OPT_CHOICE, "text|json", run_opts_t, log_format, 0,
+               "text (default) or json: one JSON object per line"),
+    EXO_OPTIONS_END,
+};
+
+const exo_command_t exo_cmd_run = {
+    .name = "run",
+    .summary = "bring the whole app up, show its output, stop it with Ctrl-C",
+    .max_args = -1,
+    .description =
+        "Starts the message bus, the app's resources and its services (independent ones in\n"
+        "parallel, a service with depends-on once those are ready), prints every line of their\n"
+        "output prefixed with the role, and keeps them running (restarting crashed services per\n"
+        "their restart policy) until Ctrl-C or SIGTERM, which stops everything: SIGTERM to each\n"
+        "service's process group, SIGKILL after shutdown-grace. A second Ctrl-C kills at once.\n"
+        "Logs are also written to .exo/logs/ROLE.log.",
+    .options = options,
+    .opts_size = sizeof(run_opts_t),
+    .epilog = "Exit status: 0 after a clean shutdown, 1 when the app failed to come up or the\n"
+              "manifest is invalid, 2 internal error.",
+    .run = run,
+};

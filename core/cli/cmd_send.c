@@ -1,4 +1,4 @@
-/* core/cli/cmd_send.c - `exo send [--app DIR] --as ROLE NAME [JSON] [--wait] [--timeout MS]`:
+/* core/cli/cmd_send.c - `exo send NAME [JSON] --as ROLE [--app DIR] [--wait] [--timeout MS]`:
  * send one message into a running app as a transient instance of ROLE. */
 #include "config.h"
 
@@ -7,54 +7,30 @@
 #include <string.h>
 
 #include "bus/bus.h"
-#include "cli.h"
+#include "commands.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "roles.h"
 
-int exo_cmd_send(int argc, char **argv);
+typedef struct send_opts {
+    const char *app, *as, *timeout;
+    bool wait;
+} send_opts_t;
 
-int exo_cmd_send(int argc, char **argv)
+static int run(void *opts, const exo_strv_t *args)
 {
-    const char *app_dir = NULL, *role = NULL, *name = NULL, *json = NULL;
-    bool wait = false;
+    const send_opts_t *o = opts;
+    const char *app_dir = o->app, *role = o->as;
+    const char *name = args->n > 0 ? args->v[0] : NULL, *json = args->n > 1 ? args->v[1] : NULL;
+    bool wait = o->wait;
     unsigned long timeout = 5000;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--app") == 0 || strcmp(a, "--as") == 0 || strcmp(a, "--timeout") == 0) {
-            if (i + 1 >= argc) {
-                return exo_cli_usage_error("send", "%s needs a value", a);
-            }
-            const char *v = argv[++i];
-            if (a[2] == 'a' && a[3] == 'p') {
-                app_dir = v;
-            } else if (a[2] == 'a') {
-                role = v;
-            } else {
-                char *end;
-                timeout = strtoul(v, &end, 10);
-                if (*end != '\0' || timeout == 0 || timeout > 86400000) {
-                    return exo_cli_usage_error("send", "--timeout takes milliseconds "
-                                               "(1..86400000), not '%s'", v);
-                }
-            }
-        } else if (strncmp(a, "--app=", 6) == 0) {
-            app_dir = a + 6;
-        } else if (strncmp(a, "--as=", 5) == 0) {
-            role = a + 5;
-        } else if (strcmp(a, "--wait") == 0) {
-            wait = true;
-        } else if (a[0] == '-' && a[1] == '-') {
-            return exo_cli_usage_error("send", "unknown option '%s'", a);
-        } else if (name == NULL) {
-            name = a;
-        } else if (json == NULL) {
-            json = a;
-        } else {
-            return exo_cli_usage_error("send", "unexpected argument '%s'", a);
+    if (o->timeout != NULL) {
+        char *end;
+        timeout = strtoul(o->timeout, &end, 10);
+        if (*end != '\0' || o->timeout[0] == '-' || timeout == 0 || timeout > 86400000) {
+            return exo_cli_usage_error("send", "--timeout takes milliseconds (1..86400000), "
+                                       "not '%s'", o->timeout);
         }
-    }
-    if (role == NULL) {
-        return exo_cli_usage_error("send", "say which role sends the message with --as ROLE");
     }
     if (name == NULL) {
         return exo_cli_usage_error("send", "missing the message NAME");
@@ -78,15 +54,11 @@ int exo_cmd_send(int argc, char **argv)
     exo_registry_t *reg = NULL;
     char *endpoint = NULL, *control = NULL;
     exo_error_t err = {0};
-    if (exo_app_service(app, role) == NULL) {
-        const char *names[256];
-        size_t n = 0;
-        for (size_t i = 0; i < app->n_services && n < 256; i++) {
-            names[n++] = app->services[i].role;
-        }
-        const char *close = exo_closest(role, names, n);
-        exo_error("app %s has no role '%s'%s%s%s", app->name, role,
-                  close ? "; did you mean '" : "", close ? close : "", close ? "'?" : "");
+    exo_strv_t roles = {0};
+    exo_strv_push(&roles, role);
+    bool known = exo_roles_roles(app, "send", &roles, false);
+    exo_strv_free(&roles);
+    if (!known) {
         code = EXO_EXIT_USER;
         goto out;
     }
@@ -127,3 +99,35 @@ out:
     exo_app_destroy(&app);
     return code;
 }
+
+static const exo_option_t options[] = {
+    EXO_OPTION("as", 0, EXO_OPT_VALUE, "ROLE", send_opts_t, as, EXO_OPT_REQUIRED,
+               "the role to send as"),
+    EXO_OPTION("app", 0, EXO_OPT_VALUE, "DIR", send_opts_t, app, 0,
+               "the app directory (default: the nearest application.yml at or above)"),
+    EXO_OPTION("wait", 0, EXO_OPT_FLAG, NULL, send_opts_t, wait, 0,
+               "wait for the first reply in the activity and print it as JSON:\n"
+               "{\"name\", \"id\", \"activity\", \"sender\", \"auth\", \"payload\"}"),
+    EXO_OPTION("timeout", 0, EXO_OPT_VALUE, "MS", send_opts_t, timeout, 0,
+               "how long --wait waits (default 5000)"),
+    EXO_OPTIONS_END,
+};
+
+const exo_command_t exo_cmd_send = {
+    .name = "send",
+    .summary = "send one message into a running app",
+    .args = "NAME [JSON]",
+    .max_args = 2,
+    .description =
+        "Sends message NAME with the optional JSON payload as role ROLE to the app's running\n"
+        "broker (exo run or exo bus). ROLE's messages.sends still apply: an undeclared NAME is\n"
+        "denied. The command joins as a transient instance of ROLE, which never takes a share of\n"
+        "the role's load-balanced traffic, only replies in its own activity.",
+    .options = options,
+    .opts_size = sizeof(send_opts_t),
+    .epilog = "Example: exo send --as web users.list '{\"page\": 1}' --wait\n\n"
+              "Exit status: 0 sent (and, with --wait, a reply printed), 1 no broker running, "
+              "denied,\nno receiver, invalid payload or no reply within the timeout, 2 internal "
+              "error.",
+    .run = run,
+};

@@ -1,14 +1,11 @@
 /* core/cli/cmd_setup.c - `exo setup`: every service's setup command, in parallel. */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 
-#include "cli.h"
+#include "commands.h"
 #include "roles.h"
 #include "run/session.h"
-
-int exo_cmd_setup(int argc, char **argv);
 
 typedef struct job {
     const exo_service_t *svc;
@@ -54,27 +51,16 @@ static void on_interrupt(void *arg)
     exo_session_down(c->s, after_down, c);
 }
 
-int exo_cmd_setup(int argc, char **argv)
+typedef struct setup_opts {
+    const char *app, *backend;
+} setup_opts_t;
+
+static int run(void *opts, const exo_strv_t *args)
 {
-    static const struct option longopts[] = {
-        {"app", required_argument, NULL, 'a'},
-        {"backend", required_argument, NULL, 'b'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *app_dir = NULL, *backend = NULL;
-    optind = 1;
-    opterr = 0;
-    int ch;
-    while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        switch (ch) {
-        case 'a': app_dir = optarg; break;
-        case 'b': backend = optarg; break;
-        default: return exo_cli_usage_error("setup", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
+    const setup_opts_t *o = opts;
     int code = EXO_EXIT_OK;
     exo_strv_t roles = {0};
-    exo_app_t *app = exo_roles_load(app_dir, "setup", argc, argv, optind, &roles, &code);
+    exo_app_t *app = exo_roles_load(o->app, "setup", args, &roles, &code);
     if (app == NULL) {
         return code;
     }
@@ -82,8 +68,8 @@ int exo_cmd_setup(int argc, char **argv)
     size_t *idx = exo_roles_by_location(app, &roles, &c.n);
     exo_strv_free(&roles);
     c.jobs = exo_xcalloc(c.n + 1, sizeof *c.jobs);
-    exo_session_opts_t opts = {.command = "setup", .backend = backend};
-    c.s = exo_session_new(app, &opts, &code);
+    exo_session_opts_t sopts = {.command = "setup", .backend = o->backend};
+    c.s = exo_session_new(app, &sopts, &code);
     if (c.s == NULL) {
         free(idx);
         free(c.jobs);
@@ -137,3 +123,26 @@ int exo_cmd_setup(int argc, char **argv)
     }
     return c.interrupted ? EXO_EXIT_USER : code;
 }
+
+static const exo_option_t options[] = {
+    EXO_OPTION("app", 0, EXO_OPT_VALUE, "DIR", setup_opts_t, app, 0,
+               "the app directory (default: found from the current directory)"),
+    EXO_OPTION("backend", 0, EXO_OPT_VALUE, "NAME", setup_opts_t, backend, 0,
+               "run the setup commands on this backend plugin"),
+    EXO_OPTIONS_END,
+};
+
+const exo_command_t exo_cmd_setup = {
+    .name = "setup",
+    .summary = "run each service's setup command (build, install dependencies)",
+    .args = "[ROLE...]",
+    .max_args = -1,
+    .description =
+        "Runs the `setup` command of each selected service (all by default; inside a service\n"
+        "directory, that one) in its directory, all in parallel, output prefixed per role.\n"
+        "Setup commands get EXO_CFLAGS and EXO_LIBS to build C services against libexoservice.",
+    .options = options,
+    .opts_size = sizeof(setup_opts_t),
+    .epilog = "Exit status: 0 all succeeded, else the exit code of the first setup that failed.",
+    .run = run,
+};

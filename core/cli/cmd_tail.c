@@ -8,11 +8,9 @@
 #include <string.h>
 
 #include "bus/bus.h"
-#include "cli.h"
+#include "commands.h"
 #include "base/log.h"
 #include "base/util.h"
-
-int exo_cmd_tail(int argc, char **argv);
 
 static void on_signal(int signo)
 {
@@ -32,24 +30,16 @@ static int print_event(void *arg, const json_t *ev)
     return 0;
 }
 
-int exo_cmd_tail(int argc, char **argv)
+typedef struct tail_opts {
+    const char *app;
+    bool json;
+} tail_opts_t;
+
+static int run(void *opts, const exo_strv_t *args)
 {
-    const char *app_dir = NULL;
-    bool as_json = false;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
-            as_json = true;
-        } else if (strcmp(argv[i], "--app") == 0) {
-            if (i + 1 >= argc) {
-                return exo_cli_usage_error("tail", "--app needs a directory");
-            }
-            app_dir = argv[++i];
-        } else if (strncmp(argv[i], "--app=", 6) == 0) {
-            app_dir = argv[i] + 6;
-        } else {
-            return exo_cli_usage_error("tail", "unknown argument '%s'", argv[i]);
-        }
-    }
+    (void)args;
+    tail_opts_t *o = opts;
+    const char *app_dir = o->app;
     int code = EXO_EXIT_OK;
     exo_app_t *app = exo_cli_load_app(app_dir, &code);
     if (app == NULL) {
@@ -76,7 +66,7 @@ int exo_cmd_tail(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     const exo_transport_ops_t *ops = p->desc->ops;
-    if (ops->client_tail(p->host, control, print_event, &as_json, &err) < 0) {
+    if (ops->client_tail(p->host, control, print_event, &o->json, &err) < 0) {
         exo_error("%s", err.message);
         code = EXO_EXIT_USER;
     }
@@ -87,3 +77,30 @@ out:
     exo_app_destroy(&app);
     return code;
 }
+
+static const exo_option_t options[] = {
+    EXO_OPTION("app", 0, EXO_OPT_VALUE, "DIR", tail_opts_t, app, 0,
+               "the app directory (default: the nearest application.yml at or above)"),
+    EXO_OPTION("json", 0, EXO_OPT_FLAG, NULL, tail_opts_t, json, 0,
+               "one JSON object per event instead: {event, sender, receiver, name,\n"
+               "internal_name, id, activity, outcome, payload} (docs/protocol.md)"),
+    EXO_OPTIONS_END,
+};
+
+const exo_command_t exo_cmd_tail = {
+    .name = "tail",
+    .summary = "print every message the running app's bus routes",
+    .max_args = 0,
+    .description =
+        "Connects to the app's running broker (exo run or exo bus) and prints one line per\n"
+        "routed message until Ctrl-C: sender, receiver, name (both names when translated) and\n"
+        "the outcome when not delivered, e.g.\n"
+        "  web  --[ users.list ]->  users\n"
+        "  web  --[ users.list ]->  users  (no-receiver)\n"
+        "plus lines for services going online and offline.",
+    .options = options,
+    .opts_size = sizeof(tail_opts_t),
+    .epilog = "Exit status: 0 stopped with Ctrl-C, 1 no broker running or it went away, 2 "
+              "internal\nerror.",
+    .run = run,
+};

@@ -11,14 +11,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "commands.h"
 #include "base/log.h"
 #include "scaffold/scaffold.h"
-#include "scaffold_opts.h"
+#include "scaffold_values.h"
 #include "scaffold/template.h"
 #include "base/util.h"
-
-int exo_cmd_template(int argc, char **argv);
 
 #define CHECK_APP "check-app"
 
@@ -191,42 +189,55 @@ out:
     return rc;
 }
 
-int exo_cmd_template(int argc, char **argv)
+typedef struct template_opts {
+    exo_strv_t set;
+    bool keep;
+} template_opts_t;
+
+static int run(void *opts, const exo_strv_t *args)
 {
-    if (argc < 2 || strcmp(argv[1], "check") != 0) {
+    const template_opts_t *o = opts;
+    if (args->n < 1 || strcmp(args->v[0], "check") != 0) {
         return exo_cli_usage_error("template", "the only subcommand is 'check': "
                                    "exo template check DIR");
     }
-    const char *dir = NULL;
-    bool keep = false;
+    if (args->n < 2) {
+        return exo_cli_usage_error("template", "missing the template DIR: exo template check "
+                                   "DIR");
+    }
+    if (args->n > 2) {
+        return exo_cli_usage_error("template", "one template DIR only ('%s' is extra)",
+                                   args->v[2]);
+    }
     exo_tvars_t given = {0};
-    int rc = EXO_EXIT_USER;
-    for (int i = 2; i < argc; i++) {
-        const char *v = NULL;
-        int r;
-        if (strcmp(argv[i], "--keep") == 0) {
-            keep = true;
-        } else if ((r = exo_scaffold_opt("template", argc, argv, &i, "--set", &v, &rc)) != 0) {
-            if (r < 0 || (rc = exo_scaffold_parse_set("template", v, &given)) != 0) {
-                goto out;
-            }
-        } else if (argv[i][0] == '-') {
-            rc = exo_cli_usage_error("template", "unknown option '%s'", argv[i]);
-            goto out;
-        } else if (dir == NULL) {
-            dir = argv[i];
-        } else {
-            rc = exo_cli_usage_error("template", "one template DIR only ('%s' is extra)",
-                                     argv[i]);
-            goto out;
-        }
+    int rc = exo_scaffold_parse_sets("template", &o->set, &given);
+    if (rc == 0) {
+        rc = check(args->v[1], &given, o->keep);
     }
-    if (dir == NULL) {
-        rc = exo_cli_usage_error("template", "missing the template DIR: exo template check DIR");
-        goto out;
-    }
-    rc = check(dir, &given, keep);
-out:
     exo_tvars_free(&given);
     return rc;
 }
+
+static const exo_option_t options[] = {
+    EXO_OPTION("set", 0, EXO_OPT_LIST, "KEY=VALUE", template_opts_t, set, 0,
+               "a value for the template"),
+    EXO_OPTION("keep", 0, EXO_OPT_FLAG, NULL, template_opts_t, keep, 0,
+               "keep the temporary app and print where it is"),
+    EXO_OPTIONS_END,
+};
+
+const exo_command_t exo_cmd_template = {
+    .name = "template",
+    .summary = "check a template: render it and run its setup and tests",
+    .args = "check DIR",
+    .max_args = -1,
+    .description =
+        "Validates the template in DIR (template.yml, files/, placeholders, no links or escaping\n"
+        "names), renders it into a temporary app (a service template as a service of a fresh\n"
+        "app), runs 'exo setup' and 'exo test' there, and removes the app. Never prompts: values\n"
+        "without defaults must be given with --set.",
+    .options = options,
+    .opts_size = sizeof(template_opts_t),
+    .epilog = "Exit status: 0 when everything passed.",
+    .run = run,
+};

@@ -2,17 +2,14 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "commands.h"
 #include "base/log.h"
 #include "roles.h"
 #include "run/session.h"
-
-int exo_cmd_test(int argc, char **argv);
 
 typedef enum outcome { PENDING, PASSED, FAILED, SKIPPED } outcome_t;
 
@@ -204,29 +201,17 @@ static bool wants_fresh_data(const test_ctx_t *c)
     return dev == 0 || dev < users;
 }
 
-int exo_cmd_test(int argc, char **argv)
+typedef struct test_opts {
+    const char *app, *junit, *backend;
+} test_opts_t;
+
+static int run(void *opts, const exo_strv_t *args)
 {
-    static const struct option longopts[] = {
-        {"app", required_argument, NULL, 'a'},
-        {"junit", required_argument, NULL, 'j'},
-        {"backend", required_argument, NULL, 'b'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *app_dir = NULL, *junit = NULL, *backend = NULL;
-    optind = 1;
-    opterr = 0;
-    int ch;
-    while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        switch (ch) {
-        case 'a': app_dir = optarg; break;
-        case 'j': junit = optarg; break;
-        case 'b': backend = optarg; break;
-        default: return exo_cli_usage_error("test", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
+    const test_opts_t *o = opts;
+    const char *junit = o->junit;
     int code = EXO_EXIT_OK;
     exo_strv_t roles = {0};
-    exo_app_t *app = exo_roles_load(app_dir, "test", argc, argv, optind, &roles, &code);
+    exo_app_t *app = exo_roles_load(o->app, "test", args, &roles, &code);
     if (app == NULL) {
         return code;
     }
@@ -238,9 +223,9 @@ int exo_cmd_test(int argc, char **argv)
         c.results[i].svc = &app->services[idx[i]];
     }
     free(idx);
-    exo_session_opts_t opts = {.command = "test", .backend = backend, .bus = true,
-                               .fresh = wants_fresh_data(&c), .record = true};
-    c.s = exo_session_new(app, &opts, &code);
+    exo_session_opts_t sopts = {.command = "test", .backend = o->backend, .bus = true,
+                                .fresh = wants_fresh_data(&c), .record = true};
+    c.s = exo_session_new(app, &sopts, &code);
     if (c.s == NULL) {
         free(c.results);
         exo_app_destroy(&app);
@@ -290,3 +275,29 @@ int exo_cmd_test(int argc, char **argv)
     }
     return code;
 }
+
+static const exo_option_t options[] = {
+    EXO_OPTION("app", 0, EXO_OPT_VALUE, "DIR", test_opts_t, app, 0,
+               "the app directory (default: found from the current directory)"),
+    EXO_OPTION("junit", 0, EXO_OPT_VALUE, "FILE", test_opts_t, junit, 0,
+               "also write a JUnit XML report to FILE"),
+    EXO_OPTION("backend", 0, EXO_OPT_VALUE, "NAME", test_opts_t, backend, 0,
+               "run on this backend plugin"),
+    EXO_OPTIONS_END,
+};
+
+const exo_command_t exo_cmd_test = {
+    .name = "test",
+    .summary = "run each service's tests with what they need running",
+    .args = "[ROLE...]",
+    .max_args = -1,
+    .description =
+        "Runs each selected service's `test` command in its directory, with the bus, the\n"
+        "service's resources and the roles it `needs` running. Roles sharing a location are\n"
+        "tested once; services without a test command are skipped. Inside a service directory\n"
+        "only that service is tested. Prints a summary of passed, failed and skipped services.",
+    .options = options,
+    .opts_size = sizeof(test_opts_t),
+    .epilog = "Exit status: 0 all tests passed (or skipped), 1 any failed or interrupted.",
+    .run = run,
+};

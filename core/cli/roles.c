@@ -1,4 +1,4 @@
-/* core/cli/roles.c - role selection for the run commands. See runcli.h. */
+/* core/cli/roles.c - role selection for the run commands. See roles.h. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -76,15 +76,15 @@ size_t *exo_roles_by_location(const exo_app_t *app, const exo_strv_t *roles, siz
     return idx;
 }
 
-exo_app_t *exo_roles_load(const char *app_dir, const char *cmd, int argc, char **argv,
-                           int first, exo_strv_t *roles, int *exit_code)
+exo_app_t *exo_roles_load(const char *app_dir, const char *cmd, const exo_strv_t *args,
+                          exo_strv_t *roles, int *exit_code)
 {
     exo_app_t *app = exo_cli_load_app(app_dir, exit_code);
     if (app == NULL) {
         return NULL;
     }
-    for (int i = first; i < argc; i++) {
-        exo_strv_push(roles, argv[i]);
+    for (size_t i = 0; i < args->n; i++) {
+        exo_strv_push(roles, args->v[i]);
     }
     if (!exo_roles_roles(app, cmd, roles, app_dir == NULL)) {
         exo_strv_free(roles);

@@ -1,6 +1,6 @@
 /*
- * core/cli/roles.h - what `exo run`, `exo test`, `exo setup`, `exo env` and `exo clean` share on
- * the command line: choosing roles from arguments or from the directory exo runs in, and
+ * core/cli/roles.h - what `exo run`, `exo test`, `exo setup` and `exo env` share on the command
+ * line: choosing roles from arguments or from the directory exo runs in, and
  * ordering them. Threading: none.
  */
 #ifndef EXO_CORE_ROLES_H
@@ -19,12 +19,12 @@
 bool exo_roles_roles(const exo_app_t *app, const char *cmd, exo_strv_t *roles, bool from_cwd);
 
 /**
- * Load the app (--app DIR or the nearest one) and collect the role arguments argv[first..]
- * into @p roles, checked as exo_roles_roles() does (from the current directory when no
- * --app was given). NULL with *exit_code set when either fails; @p roles is then empty.
+ * Load the app (--app DIR or the nearest one) and collect the role arguments @p args into
+ * @p roles, checked as exo_roles_roles() does (from the current directory when no --app was
+ * given). NULL with *exit_code set when either fails; @p roles is then empty.
  */
-exo_app_t *exo_roles_load(const char *app_dir, const char *cmd, int argc, char **argv,
-                           int first, exo_strv_t *roles, int *exit_code);
+exo_app_t *exo_roles_load(const char *app_dir, const char *cmd, const exo_strv_t *args,
+                          exo_strv_t *roles, int *exit_code);
 
 /** Indices of the selected roles (all when @p roles is empty), alphabetical, one per
  *  location. *n gets the count. New array. */

@@ -14,3 +14,11 @@ tests_unit_test_manifest_LDADD = $(EXO_TEST_LINK)
 
 TESTS += tests/unit/test_manifest tests/cli/check.sh
 EXTRA_DIST += tests/cli/check.sh tests/fixtures/apps
+
+# The layout of an app's state directory (<app>/.exo).
+core_libexocore_la_SOURCES += core/model/statedir.h core/model/statedir.c
+check_PROGRAMS += tests/unit/test_statedir
+tests_unit_test_statedir_SOURCES = tests/unit/test_statedir.c tests/support/cunit_main.h
+tests_unit_test_statedir_CFLAGS = $(EXO_TEST_CCFLAGS)
+tests_unit_test_statedir_LDADD = $(EXO_TEST_LINK)
+TESTS += tests/unit/test_statedir

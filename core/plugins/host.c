@@ -10,10 +10,12 @@
 #include "registry.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "model/statedir.h"
 
 typedef struct host_priv {
     char *origin;    /* "backend process": the prefix of every log line */
-    char *state_rel; /* "backend-process": the state directory's name */
+    const char *kind; /* "backend": with name, what names the state directory */
+    char *name;
     char *app_dir;   /* NULL outside an app */
     char *state_dir; /* made on first use */
     exo_loop_t *loop;
@@ -154,8 +156,10 @@ static const char *host_state_dir(const exo_host_t *h)
         return NULL;
     }
     if (p->state_dir == NULL) {
-        char *dir = exo_strdupf("%s/.exo/state/%s", p->app_dir, p->state_rel);
-        if (exo_mkdir_p(dir, 0755) != 0) {
+        char *sd = exo_statedir(p->app_dir);
+        char *dir = exo_statedir_plugin_state(sd, p->kind, p->name);
+        free(sd);
+        if (exo_statedir_mkdir(dir) != 0) {
             exo_warn("%s: cannot create %s: %s", p->origin, dir, strerror(errno));
             free(dir);
             return NULL;
@@ -170,7 +174,8 @@ exo_host_t *exo_host_new(int kind, const char *name, const char *app_dir, exo_lo
     host_priv_t *p = exo_xcalloc(1, sizeof *p);
     const char *kname = exo_kind_name(kind);
     p->origin = exo_strdupf("%s %s", kname, name);
-    p->state_rel = exo_strdupf("%s-%s", kname, name);
+    p->kind = kname;
+    p->name = exo_xstrdup(name);
     p->app_dir = app_dir != NULL ? exo_xstrdup(app_dir) : NULL;
     p->loop = loop;
 
@@ -202,7 +207,7 @@ void exo_host_destroy(exo_host_t **host_p)
     host_priv_t *p = (*host_p)->priv;
     if (p != NULL) {
         free(p->origin);
-        free(p->state_rel);
+        free(p->name);
         free(p->app_dir);
         free(p->state_dir);
         free(p);

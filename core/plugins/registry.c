@@ -26,6 +26,7 @@
 #include "registry.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "model/statedir.h"
 
 struct exo_registry {
     exo_plugin_t *v;
@@ -457,9 +458,11 @@ exo_registry_t *exo_registry_load_kinds(const char *app_dir, exo_loop_t *loop, u
         free(copy);
     }
     if (app_dir != NULL) {
-        char *dir = exo_path_join(app_dir, ".exo/plugins");
+        char *sd = exo_statedir(app_dir);
+        char *dir = exo_statedir_plugins(sd);
         scan_dir(reg, dir, &seen, app_dir, loop, kind_mask);
         free(dir);
+        free(sd);
     }
     scan_dir(reg, EXO_PLUGINDIR, &seen, app_dir, loop, kind_mask);
     exo_strv_free(&seen);

@@ -96,6 +96,22 @@ static bool looks_like_size(const exo_ynode_t *v, const json_t *j)
     return *s == '\0';
 }
 
+/* A whole number written in quotes ("15"): plugins read such values as numbers too, and apps
+ * written before keys were declared quote versions. */
+static bool quoted_int(const json_t *j)
+{
+    const char *s = json_string_value(j);
+    if (s == NULL || *s == '\0') {
+        return false;
+    }
+    for (; *s != '\0'; s++) {
+        if (*s < '0' || *s > '9') {
+            return false;
+        }
+    }
+    return true;
+}
+
 static bool type_ok(exo_config_type_t type, const exo_ynode_t *v)
 {
     if (type == EXO_CONFIG_MAP) {
@@ -114,7 +130,7 @@ static bool type_ok(exo_config_type_t type, const exo_ynode_t *v)
     }
     json_t *j = exo_ynode_to_json(v);
     bool ok = type == EXO_CONFIG_STRING ||
-              (type == EXO_CONFIG_INT && json_is_integer(j)) ||
+              (type == EXO_CONFIG_INT && (json_is_integer(j) || quoted_int(j))) ||
               (type == EXO_CONFIG_BOOL && json_is_boolean(j)) ||
               (type == EXO_CONFIG_NUMBER && json_is_number(j)) ||
               (type == EXO_CONFIG_SIZE && looks_like_size(v, j));

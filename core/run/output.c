@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "output.h"
 #include "base/util.h"
+#include "model/statedir.h"
 
 typedef struct role_file {
     char *role;
@@ -156,14 +157,14 @@ static FILE *log_file(exo_output_t *o, role_file_t *r)
     r->opened = true;
     if (!o->dir_made) {
         o->dir_made = true;
-        if (exo_mkdir_p(o->log_dir, 0755) < 0) {
+        if (exo_statedir_mkdir(o->log_dir) < 0) {
             exo_warn("cannot create %s (%s); logs are not kept", o->log_dir, strerror(errno));
             free(o->log_dir);
             o->log_dir = NULL;
             return NULL;
         }
     }
-    char *name = exo_strdupf("%s/%s.log", o->log_dir, r->role);
+    char *name = exo_statedir_log_file(o->log_dir, r->role);
     r->f = fopen(name, "we");
     if (r->f != NULL) {
         /* Fully buffered: emit() flushes after each line, exo_output_line_buffered() leaves

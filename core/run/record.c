@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "model/statedir.h"
 #include "record.h"
 
 unsigned long long exo_record_proc_start(pid_t pid)
@@ -40,7 +41,7 @@ unsigned long long exo_record_proc_start(pid_t pid)
 int exo_record_write(const char *exo_dir, const char *run_id, const char *command,
                        const exo_strv_t *backends)
 {
-    if (exo_mkdir_p(exo_dir, 0755) < 0) {
+    if (exo_statedir_mkdir(exo_dir) < 0) {
         return -1;
     }
     json_t *be = json_array();
@@ -52,7 +53,7 @@ int exo_record_write(const char *exo_dir, const char *run_id, const char *comman
                           "command", command, "backends", be);
     char *text = json_dumps(j, JSON_INDENT(2));
     json_decref(j);
-    char *path = exo_path_join(exo_dir, "run.json");
+    char *path = exo_statedir_run_record(exo_dir);
     int rc = exo_write_file_atomic(path, text, strlen(text));
     free(path);
     free(text);
@@ -62,7 +63,7 @@ int exo_record_write(const char *exo_dir, const char *run_id, const char *comman
 bool exo_record_read(const char *exo_dir, exo_record_t *rs)
 {
     memset(rs, 0, sizeof *rs);
-    char *path = exo_path_join(exo_dir, "run.json");
+    char *path = exo_statedir_run_record(exo_dir);
     json_t *j = json_load_file(path, 0, NULL);
     free(path);
     if (j == NULL) {
@@ -92,7 +93,7 @@ bool exo_record_alive(const exo_record_t *rs)
 
 void exo_record_remove(const char *exo_dir)
 {
-    char *path = exo_path_join(exo_dir, "run.json");
+    char *path = exo_statedir_run_record(exo_dir);
     unlink(path);
     free(path);
 }

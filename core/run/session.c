@@ -13,6 +13,7 @@
 
 #include "cli/cli.h"
 #include "base/log.h"
+#include "model/statedir.h"
 #include "plugins/settings.h"
 #include "unitenv.h"
 #include "record.h"
@@ -178,7 +179,7 @@ void exo_session_up_finish(exo_session_t *s, bool ok)
         count += s->nodes[i].wanted;
     }
     if (s->recorded && exo_starttimes_save(&s->starttimes, s->exo_dir) < 0) {
-        exo_warn("cannot write %s/start-times.json (%s)", s->exo_dir, strerror(errno));
+        exo_warn("cannot save the start-up times in %s (%s)", s->exo_dir, strerror(errno));
     }
     if (ok && (count > 0 || s->up_all)) {
         exo_output_status(s->out, "all services ready (%zu service%s) in %llu ms", count,
@@ -827,7 +828,7 @@ exo_session_t *exo_session_new(const exo_app_t *app, const exo_session_opts_t *o
     s->app = app;
     s->opts = *opts;
     s->t0 = exo_now_ms();
-    s->exo_dir = exo_path_join(app->dir, ".exo");
+    s->exo_dir = exo_statedir(app->dir);
     s->run_id = exo_record_new_id();
     s->loop = exo_loop_new();
     *exit_code = EXO_EXIT_USER;
@@ -842,7 +843,7 @@ exo_session_t *exo_session_new(const exo_app_t *app, const exo_session_opts_t *o
         return NULL;
     }
 
-    char *logs = opts->record ? exo_path_join(s->exo_dir, "logs") : NULL;
+    char *logs = opts->record ? exo_statedir_logs(s->exo_dir) : NULL;
     s->out = exo_output_new(opts->quiet ? NULL : stdout, opts->format, logs);
     free(logs);
     for (size_t i = 0; i < app->n_services; i++) {
@@ -884,7 +885,7 @@ exo_session_t *exo_session_new(const exo_app_t *app, const exo_session_opts_t *o
             exo_strv_push(&names, s->backends[i].name);
         }
         if (exo_record_write(s->exo_dir, s->run_id, opts->command, &names) < 0) {
-            exo_warn("cannot write %s/run.json (%s); 'exo clean' will not find this run",
+            exo_warn("cannot record this run in %s (%s); 'exo clean' will not find it",
                      s->exo_dir, strerror(errno));
         } else {
             s->recorded = true;
@@ -1000,7 +1001,7 @@ void exo_session_destroy(exo_session_t **s_p)
     }
     if (s->recorded) {
         if (exo_starttimes_save(&s->starttimes, s->exo_dir) < 0) {
-            exo_warn("cannot write %s/start-times.json (%s)", s->exo_dir, strerror(errno));
+            exo_warn("cannot save the start-up times in %s (%s)", s->exo_dir, strerror(errno));
         }
         exo_record_remove(s->exo_dir);
     }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/statedir.h"
 #include "unitenv.h"
 #include "session_int.h"
 
@@ -151,8 +152,8 @@ int exo_session_create_resource(exo_session_t *s, node_t *n, exo_error_t *err)
     n->rops = p->desc->ops;
     n->host_port = exo_unitenv_free_port();
     n->reach_port = n->host_port;
-    char *data_dir = exo_strdupf("%s/resources/%s", s->exo_dir, res->name);
-    exo_mkdir_p(data_dir, 0755);
+    char *data_dir = exo_statedir_resource_data(s->exo_dir, res->name);
+    exo_statedir_mkdir(data_dir);
     exo_resource_spec_t spec = {
         .size = sizeof spec, .app = app->name, .name = res->name, .type = res->type,
         .config = res->config, .app_dir = app->dir, .data_dir = data_dir,

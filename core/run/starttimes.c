@@ -5,15 +5,14 @@
 #include <stdlib.h>
 
 #include "base/util.h"
-
-#define FILE_NAME "start-times.json"
+#include "model/statedir.h"
 
 void exo_starttimes_load(exo_starttimes_t *t, const char *exo_dir)
 {
     t->times = NULL;
     t->dirty = false;
     if (exo_dir != NULL) {
-        char *path = exo_strdupf("%s/%s", exo_dir, FILE_NAME);
+        char *path = exo_statedir_start_times(exo_dir);
         json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, NULL);
         free(path);
         if (json_is_object(j)) {
@@ -57,7 +56,7 @@ int exo_starttimes_save(exo_starttimes_t *t, const char *exo_dir)
         errno = ENOMEM;
         return -1;
     }
-    char *path = exo_strdupf("%s/%s", exo_dir, FILE_NAME);
+    char *path = exo_statedir_start_times(exo_dir);
     exo_buf_t b = {0};
     exo_buf_printf(&b, "%s\n", text);
     int rc = exo_write_file_atomic(path, b.data, b.len);

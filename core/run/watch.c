@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "model/statedir.h"
 #include "watch.h"
 
 typedef struct wdir {
@@ -41,7 +42,7 @@ struct exo_watch {
 };
 
 static const char *const ignored_patterns[] = {
-    ".git", ".exo", ".hg", ".svn", ".libs", ".deps", "node_modules", "__pycache__",
+    ".git", EXO_STATEDIR_NAME, ".hg", ".svn", ".libs", ".deps", "node_modules", "__pycache__",
     "build", "dist", "target", "*.o", "*.lo", "*.la", "*.so", "*.a", "*.pyc", "*.pyo",
     "*~", ".*.swp", ".*.swx", ".*.swo", "*.swp", ".#*", "#*#", "4913", "*.tmp", "*.part",
     ".DS_Store", NULL,

@@ -13,6 +13,7 @@
 
 #include <yaml.h>
 
+#include "model/statedir.h"
 #include "template.h"
 
 #define MANIFEST "template.yml"
@@ -325,7 +326,9 @@ size_t exo_template_search_path(const char *app_dir, char *dirs[3],
 {
     size_t n = 0;
     if (app_dir != NULL) {
-        dirs[n] = exo_path_join(app_dir, ".exo/templates");
+        char *sd = exo_statedir(app_dir);
+        dirs[n] = exo_statedir_templates(sd);
+        free(sd);
         origins[n++] = EXO_TEMPLATE_APP;
     }
     const char *xdg = getenv("XDG_DATA_HOME");

@@ -24,6 +24,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdbool.h>
@@ -37,7 +38,12 @@
 
 #include <exo/resource.h>
 
-#include "../resource-common/resutil.h"
+#include "base/util.h"
+#include "../resource-common/datadir.h"
+#include "../resource-common/helper.h"
+#include "../resource-common/server.h"
+#include "../resource-common/settings.h"
+#include "../resource-common/vars.h"
 
 #define PG_SUPERUSER "postgres"
 #define PG_DEFAULT_IMAGE "postgres:15"
@@ -70,7 +76,7 @@ typedef struct pg {
     char *sock_dir;       /* "" when the path would be too long for a Unix socket */
     char *log_path;
     char *super_password;
-    ru_cred_t cred;
+    res_cred_t cred;
     char *run_user;       /* "postgres" when we run as root, else NULL */
     long log_offset;
 
@@ -82,8 +88,22 @@ typedef struct pg {
 
 static bool logged_root_switch;
 
-static const char *const known_keys[] = {
-    "type", "version", "database", "user", "password", "migrations", "image", NULL,
+/* The resources.<name> block: checked by the core against this table (exo check). */
+static const exo_config_key_t pg_config[] = {
+    {"version", EXO_CONFIG_INT, NULL,
+     "PostgreSQL major version (15); default: the newest installed", 0},
+    {"database", EXO_CONFIG_STRING, NULL,
+     "database to create, owned by user; default: the resource's name", 0},
+    {"user", EXO_CONFIG_STRING, NULL,
+     "login role to create (not postgres); default: the resource's name", 0},
+    {"password", EXO_CONFIG_STRING, NULL,
+     "the role's password; default: a generated one, kept in the data directory",
+     EXO_CONFIG_SECRET},
+    {"migrations", EXO_CONFIG_STRING, NULL,
+     "directory of *.sql files (relative to the app) applied once each, in name order", 0},
+    {"image", EXO_CONFIG_STRING, PG_DEFAULT_IMAGE,
+     "container backends: the image to run (postgres:<version> when version is set)", 0},
+    {NULL, 0, NULL, NULL, 0},
 };
 
 static bool valid_ident(const char *s)
@@ -99,22 +119,71 @@ static bool valid_ident(const char *s)
     return true;
 }
 
-static int config_string(const pg_t *pg, const json_t *config, const char *key, char **out,
-                         exo_error_t *err)
+static void pg_destroy(void *inst);
+
+/* `version`: a major version, as a number or a string ("15"). */
+static int read_version(pg_t *pg, const json_t *config, exo_error_t *err)
 {
-    const json_t *v = pg->host->config_get(config, key);
-    if (v == NULL || json_is_null(v)) {
+    const json_t *ver = pg->host->config_get(config, "version");
+    if (ver == NULL || json_is_null(ver)) {
         return 0;
     }
-    if (!json_is_string(v) || json_string_length(v) == 0) {
-        return exo_error_set(err, EXO_ERR_INVALID,
-                             "resource %s: '%s' must be a non-empty string", pg->name, key);
+    long v = json_is_integer(ver) ? (long)json_integer_value(ver)
+             : json_is_string(ver) ? strtol(json_string_value(ver), NULL, 10) : 0;
+    if (v < 9 || v > 999) {
+        return exo_error_set(err, EXO_ERR_INVALID, "resource %s: 'version' must be a "
+                             "PostgreSQL major version such as 15", pg->name);
     }
-    *out = ru_strdup(json_string_value(v));
+    pg->version = (int)v;
     return 0;
 }
 
-static void pg_destroy(void *inst);
+/* The settings, with their defaults and the checks of their meaning. */
+static int read_settings(pg_t *pg, const exo_resource_spec_t *spec, exo_error_t *err)
+{
+    const exo_host_t *host = pg->host;
+    const json_t *config = spec->config;
+    char *migrations = NULL;
+    int rc;
+    if ((rc = res_setting_string(host, pg->name, config, "database", &pg->database, err)) < 0 ||
+        (rc = res_setting_string(host, pg->name, config, "user", &pg->user, err)) < 0 ||
+        (rc = res_setting_string(host, pg->name, config, "password", &pg->password, err)) < 0 ||
+        (rc = res_setting_string(host, pg->name, config, "migrations", &migrations, err)) < 0 ||
+        (rc = res_setting_string(host, pg->name, config, "image", &pg->image, err)) < 0 ||
+        (rc = read_version(pg, config, err)) < 0) {
+        free(migrations);
+        return rc;
+    }
+    pg->password_given = pg->password != NULL;
+    pg->database = pg->database ? pg->database : exo_xstrdup(spec->name);
+    pg->user = pg->user ? pg->user : exo_xstrdup(spec->name);
+    if (pg->image == NULL) {
+        pg->image = pg->version ? exo_strdupf("postgres:%d", pg->version)
+                                : exo_xstrdup(PG_DEFAULT_IMAGE);
+    }
+    if (migrations != NULL) {
+        pg->migrations = migrations[0] == '/' ? exo_xstrdup(migrations)
+                                              : exo_path_join(spec->app_dir, migrations);
+        free(migrations);
+    }
+    if (!valid_ident(pg->database) || !valid_ident(pg->user)) {
+        return exo_error_set(err, EXO_ERR_INVALID,
+                             "resource %s: database and user must match [A-Za-z_][A-Za-z0-9_]* "
+                             "(at most 63 characters); got database '%s', user '%s'",
+                             pg->name, pg->database, pg->user);
+    }
+    if (strcmp(pg->user, PG_SUPERUSER) == 0) {
+        return exo_error_set(err, EXO_ERR_INVALID,
+                             "resource %s: user '%s' is the server's superuser; choose another "
+                             "user name", pg->name, PG_SUPERUSER);
+    }
+    if (pg->migrations != NULL && !exo_path_is_dir(pg->migrations)) {
+        return exo_error_set(err, EXO_ERR_NOTFOUND,
+                             "resource %s: migrations directory %s does not exist; create it "
+                             "or remove the 'migrations' key", pg->name, pg->migrations);
+    }
+    return 0;
+}
 
 static int pg_create(const exo_host_t *host, const exo_resource_spec_t *spec, void **inst,
                      exo_error_t *err)
@@ -124,116 +193,26 @@ static int pg_create(const exo_host_t *host, const exo_resource_spec_t *spec, vo
         return exo_error_set(err, EXO_ERR_NOMEM, "out of memory");
     }
     pg->host = host;
-    pg->name = ru_strdup(spec->name);
-    pg->app_dir = ru_strdup(spec->app_dir);
+    pg->name = exo_xstrdup(spec->name);
+    pg->app_dir = exo_xstrdup(spec->app_dir);
     pg->fresh = spec->fresh;
     pg->containers = spec->containers;
     pg->port = spec->host_port;
-
-    int rc = 0;
-    const json_t *config = spec->config;
-    if (config != NULL && json_is_object(config)) {
-        const char *key;
-        const json_t *val;
-        json_object_foreach((json_t *)config, key, val) {
-            bool known = false;
-            for (const char *const *k = known_keys; *k; k++) {
-                known = known || strcmp(*k, key) == 0;
-            }
-            if (!known) {
-                host->log(host, EXO_LOG_WARN,
-                          "resource %s: unknown key '%s' ignored (known: version, database, "
-                          "user, password, migrations, image)", spec->name, key);
-            }
-        }
+    int rc = read_settings(pg, spec, err);
+    if (rc == 0) {
+        rc = res_datadir_open(spec, &pg->data_dir, &pg->temp, err);
     }
-    char *migrations = NULL;
-    if ((rc = config_string(pg, config, "database", &pg->database, err)) < 0 ||
-        (rc = config_string(pg, config, "user", &pg->user, err)) < 0 ||
-        (rc = config_string(pg, config, "password", &pg->password, err)) < 0 ||
-        (rc = config_string(pg, config, "migrations", &migrations, err)) < 0 ||
-        (rc = config_string(pg, config, "image", &pg->image, err)) < 0) {
-        free(migrations);
+    if (rc < 0) {
         pg_destroy(pg);
         return rc;
     }
-    const json_t *ver = host->config_get(config, "version");
-    if (ver != NULL && !json_is_null(ver)) {
-        long v = json_is_integer(ver) ? (long)json_integer_value(ver)
-                 : json_is_string(ver) ? strtol(json_string_value(ver), NULL, 10) : 0;
-        if (v < 9 || v > 999) {
-            free(migrations);
-            pg_destroy(pg);
-            return exo_error_set(err, EXO_ERR_INVALID, "resource %s: 'version' must be a "
-                                 "PostgreSQL major version such as 15", spec->name);
-        }
-        pg->version = (int)v;
-    }
-    pg->password_given = pg->password != NULL;
-    if (pg->database == NULL) {
-        pg->database = ru_strdup(spec->name);
-    }
-    if (pg->user == NULL) {
-        pg->user = ru_strdup(spec->name);
-    }
-    if (pg->image == NULL) {
-        pg->image = pg->version ? ru_strdupf("postgres:%d", pg->version)
-                                : ru_strdup(PG_DEFAULT_IMAGE);
-    }
-    if (!valid_ident(pg->database) || !valid_ident(pg->user)) {
-        rc = exo_error_set(err, EXO_ERR_INVALID,
-                           "resource %s: database and user must match [A-Za-z_][A-Za-z0-9_]* "
-                           "(at most 63 characters); got database '%s', user '%s'",
-                           spec->name, pg->database, pg->user);
-        free(migrations);
-        pg_destroy(pg);
-        return rc;
-    }
-    if (strcmp(pg->user, PG_SUPERUSER) == 0) {
-        rc = exo_error_set(err, EXO_ERR_INVALID,
-                           "resource %s: user '%s' is the server's superuser; choose another "
-                           "user name", spec->name, PG_SUPERUSER);
-        free(migrations);
-        pg_destroy(pg);
-        return rc;
-    }
-    if (migrations != NULL) {
-        pg->migrations = migrations[0] == '/' ? ru_strdup(migrations)
-                                              : ru_strdupf("%s/%s", spec->app_dir, migrations);
-        free(migrations);
-        struct stat st;
-        if (stat(pg->migrations, &st) != 0 || !S_ISDIR(st.st_mode)) {
-            rc = exo_error_set(err, EXO_ERR_NOTFOUND,
-                               "resource %s: migrations directory %s does not exist; create it "
-                               "or remove the 'migrations' key", spec->name, pg->migrations);
-            pg_destroy(pg);
-            return rc;
-        }
-    }
-
-    if (spec->fresh) {
-        const char *tmp = getenv("TMPDIR");
-        char *templ = ru_strdupf("%s/exo-%s-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp",
-                                 spec->app ? spec->app : "app", spec->name);
-        if (mkdtemp(templ) == NULL) {
-            rc = exo_error_set(err, EXO_ERR_IO, "resource %s: cannot create a temporary "
-                               "directory %s: %s", spec->name, templ, strerror(errno));
-            free(templ);
-            pg_destroy(pg);
-            return rc;
-        }
-        pg->data_dir = templ;
-        pg->temp = true;
-    } else {
-        pg->data_dir = ru_strdup(spec->data_dir);
-    }
-    pg->pgdata = ru_strdupf("%s/pgdata", pg->data_dir);
-    pg->log_path = ru_strdupf("%s/server.log", pg->data_dir);
-    char *sock = ru_strdupf("%s/run", pg->data_dir);
+    pg->pgdata = exo_path_join(pg->data_dir, "pgdata");
+    pg->log_path = exo_path_join(pg->data_dir, "server.log");
+    char *sock = exo_path_join(pg->data_dir, "run");
     /* sun_path holds 107 bytes and the server appends "/.s.PGSQL.NNNNN". */
     if (strlen(sock) + 20 > 107) {
         free(sock);
-        sock = ru_strdup("");
+        sock = exo_xstrdup("");
     }
     pg->sock_dir = sock;
     *inst = pg;
@@ -244,8 +223,8 @@ static int pg_create(const exo_host_t *host, const exo_resource_spec_t *spec, vo
 
 static bool has_server(const char *bin_dir)
 {
-    char *postgres = ru_strdupf("%s/postgres", bin_dir);
-    char *initdb = ru_strdupf("%s/initdb", bin_dir);
+    char *postgres = exo_strdupf("%s/postgres", bin_dir);
+    char *initdb = exo_strdupf("%s/initdb", bin_dir);
     bool ok = access(postgres, X_OK) == 0 && access(initdb, X_OK) == 0;
     free(postgres);
     free(initdb);
@@ -271,7 +250,7 @@ static char *find_bin_dir(int want, const char **looked_in)
             if (end == e->d_name || *end != '\0' || v <= 0 || v > INT_MAX) {
                 continue;
             }
-            char *bin = ru_strdupf("%s/%s/bin", root, e->d_name);
+            char *bin = exo_strdupf("%s/%s/bin", root, e->d_name);
             if (has_server(bin)) {
                 have_want = have_want || v == want;
                 best = (int)v > best ? (int)v : best;
@@ -281,12 +260,12 @@ static char *find_bin_dir(int want, const char **looked_in)
         closedir(d);
     }
     if (have_want) {
-        return ru_strdupf("%s/%d/bin", root, want);
+        return exo_strdupf("%s/%d/bin", root, want);
     }
     if (best > 0) {
-        return ru_strdupf("%s/%d/bin", root, best);
+        return exo_strdupf("%s/%d/bin", root, best);
     }
-    char *postgres = ru_which("postgres");
+    char *postgres = exo_which("postgres");
     if (postgres != NULL) {
         *strrchr(postgres, '/') = '\0';
         if (has_server(postgres)) {
@@ -299,8 +278,8 @@ static char *find_bin_dir(int want, const char **looked_in)
 
 static int read_pg_version(const char *pgdata)
 {
-    char *path = ru_strdupf("%s/PG_VERSION", pgdata);
-    char *text = ru_read_file(path, NULL);
+    char *path = exo_strdupf("%s/PG_VERSION", pgdata);
+    char *text = exo_read_file(path, NULL);
     free(path);
     int v = text ? atoi(text) : 0;
     free(text);
@@ -323,7 +302,7 @@ static int setup_credentials(pg_t *pg, exo_error_t *err)
     pg->cred.drop = true;
     pg->cred.uid = pw->pw_uid;
     pg->cred.gid = pw->pw_gid;
-    pg->run_user = ru_strdup(PG_SUPERUSER);
+    pg->run_user = exo_xstrdup(PG_SUPERUSER);
     if (!logged_root_switch) {
         logged_root_switch = true;
         pg->host->log(pg->host, EXO_LOG_INFO,
@@ -333,62 +312,46 @@ static int setup_credentials(pg_t *pg, exo_error_t *err)
     return 0;
 }
 
-/** The superuser password: the stored one, or a new one written with mode 0600. */
+/** The superuser password: the stored one, or a new one (owned by the server's user). */
 static int load_password(pg_t *pg, exo_error_t *err)
 {
-    char *path = ru_strdupf("%s/password", pg->data_dir);
-    char *text = ru_read_file(path, NULL);
-    if (text != NULL) {
-        ru_rtrim(text);
-    }
-    if (text == NULL || text[0] == '\0') {
-        free(text);
-        text = ru_random_secret();
-        if (text == NULL || ru_write_file(path, text, 0600) != 0) {
-            int rc = exo_error_set(err, EXO_ERR_IO, "resource %s: cannot write %s: %s",
-                                   pg->name, path, strerror(errno));
-            free(text);
-            free(path);
-            return rc;
-        }
-    }
-    if (pg->cred.drop && chown(path, pg->cred.uid, pg->cred.gid) != 0) {
-        int rc = exo_error_set(err, EXO_ERR_IO, "resource %s: cannot chown %s: %s", pg->name,
-                               path, strerror(errno));
-        free(text);
-        free(path);
+    char *text = NULL;
+    int rc = res_datadir_password(pg->name, pg->data_dir, pg->cred.drop, pg->cred.uid,
+                                  pg->cred.gid, &text, err);
+    if (rc < 0) {
         return rc;
     }
-    free(path);
+    free(pg->super_password);
     pg->super_password = text;
     if (!pg->password_given) {
-        pg->password = ru_strdup(text);
+        free(pg->password);
+        pg->password = exo_xstrdup(text);
     }
     return 0;
 }
 
 static int run_initdb(pg_t *pg, exo_error_t *err)
 {
-    char *tmpdata = ru_strdupf("%s/pgdata.initdb", pg->data_dir);
-    ru_rm_rf(tmpdata); /* a leftover of an interrupted initdb */
-    char *initdb = ru_strdupf("%s/initdb", pg->bin_dir);
-    char *dflag = ru_strdupf("--pgdata=%s", tmpdata);
-    char *pwflag = ru_strdupf("--pwfile=%s/password", pg->data_dir);
+    char *tmpdata = exo_strdupf("%s/pgdata.initdb", pg->data_dir);
+    exo_rm_rf(tmpdata); /* a leftover of an interrupted initdb */
+    char *initdb = exo_strdupf("%s/initdb", pg->bin_dir);
+    char *dflag = exo_strdupf("--pgdata=%s", tmpdata);
+    char *pwflag = exo_strdupf("--pwfile=%s/password", pg->data_dir);
     char *argv[] = {initdb, dflag, "--username=" PG_SUPERUSER, pwflag, "--auth=scram-sha-256",
                     "--encoding=UTF8", "--no-locale", "--no-instructions",
                     pg->fresh ? "--no-sync" : NULL, NULL};
     char *out = NULL;
     pg->host->log(pg->host, EXO_LOG_INFO, "resource %s: creating a database cluster in %s",
                   pg->name, pg->pgdata);
-    int st = ru_run_capture(argv, &pg->cred, &out);
+    int st = res_helper_run(argv, &pg->cred, &out);
     int rc = 0;
     if (st != 0) {
         if (out != NULL) {
-            ru_rtrim(out);
+            exo_rtrim(out);
         }
         rc = exo_error_set(err, EXO_ERR_IO, "resource %s: initdb failed (status %d): %s",
                            pg->name, st, out && *out ? out : strerror(errno));
-        ru_rm_rf(tmpdata);
+        exo_rm_rf(tmpdata);
     } else if (rename(tmpdata, pg->pgdata) != 0) {
         rc = exo_error_set(err, EXO_ERR_IO, "resource %s: cannot rename %s: %s", pg->name,
                            tmpdata, strerror(errno));
@@ -401,18 +364,9 @@ static int run_initdb(pg_t *pg, exo_error_t *err)
     return rc;
 }
 
-static int pg_prepare(void *inst, exo_error_t *err)
+/* The server programs: of the data's major version, else of the one asked for, else newest. */
+static int find_server(pg_t *pg, exo_error_t *err)
 {
-    pg_t *pg = inst;
-    int rc;
-    if (mkdir(pg->data_dir, 0700) != 0 && errno != EEXIST) {
-        return exo_error_set(err, EXO_ERR_IO, "resource %s: cannot create %s: %s", pg->name,
-                             pg->data_dir, strerror(errno));
-    }
-    if (pg->containers) {
-        /* The image's entrypoint makes the cluster; only the password is ours. */
-        return load_password(pg, err);
-    }
     const char *looked_in = NULL;
     int existing = read_pg_version(pg->pgdata);
     if (pg->version && existing && pg->version != existing) {
@@ -424,7 +378,7 @@ static int pg_prepare(void *inst, exo_error_t *err)
     int want = existing ? existing : pg->version;
     pg->bin_dir = find_bin_dir(want, &looked_in);
     if (pg->bin_dir != NULL && pg->version != 0) {
-        char *expect = ru_strdupf("/%d/bin", pg->version);
+        char *expect = exo_strdupf("/%d/bin", pg->version);
         size_t bl = strlen(pg->bin_dir), el = strlen(expect);
         bool match = bl >= el && strcmp(pg->bin_dir + bl - el, expect) == 0;
         free(expect);
@@ -441,25 +395,33 @@ static int pg_prepare(void *inst, exo_error_t *err)
                              "found in %s/*/bin nor on PATH; " PG_INSTALL_HINT,
                              pg->name, looked_in);
     }
-    if ((rc = setup_credentials(pg, err)) < 0) {
-        return rc;
+    return 0;
+}
+
+/* As root: the data directory belongs to the server's user, who must be able to reach it. */
+static int hand_data_dir_over(pg_t *pg, exo_error_t *err)
+{
+    if (!pg->cred.drop) {
+        return 0;
     }
-    if (pg->cred.drop) {
-        if (chown(pg->data_dir, pg->cred.uid, pg->cred.gid) != 0) {
-            return exo_error_set(err, EXO_ERR_IO, "resource %s: cannot chown %s: %s", pg->name,
-                                 pg->data_dir, strerror(errno));
-        }
-        if (!ru_cred_can_use_dir(&pg->cred, pg->data_dir)) {
-            return exo_error_set(err, EXO_ERR_IO,
-                                 "resource %s: the system user '%s' cannot reach %s: a parent "
-                                 "directory is not searchable by other users; allow it "
-                                 "(chmod o+x on the parents) or keep the app elsewhere",
-                                 pg->name, PG_SUPERUSER, pg->data_dir);
-        }
+    if (chown(pg->data_dir, pg->cred.uid, pg->cred.gid) != 0) {
+        return exo_error_set(err, EXO_ERR_IO, "resource %s: cannot chown %s: %s", pg->name,
+                             pg->data_dir, strerror(errno));
     }
-    if ((rc = load_password(pg, err)) < 0) {
-        return rc;
+    if (!res_helper_can_use_dir(&pg->cred, pg->data_dir)) {
+        return exo_error_set(err, EXO_ERR_IO,
+                             "resource %s: the system user '%s' cannot reach %s: a parent "
+                             "directory is not searchable by other users; allow it "
+                             "(chmod o+x on the parents) or keep the app elsewhere",
+                             pg->name, PG_SUPERUSER, pg->data_dir);
     }
+    return 0;
+}
+
+/* The cluster (initdb on first use), the socket directory and the log the server writes. */
+static int prepare_cluster(pg_t *pg, exo_error_t *err)
+{
+    int rc;
     struct stat st;
     if (stat(pg->pgdata, &st) != 0) {
         if ((rc = run_initdb(pg, err)) < 0) {
@@ -470,9 +432,8 @@ static int pg_prepare(void *inst, exo_error_t *err)
                              "resource's data (exo clean --data)", pg->name, pg->pgdata);
     }
     if (pg->sock_dir[0] != '\0') {
-        if (mkdir(pg->sock_dir, 0700) != 0 && errno != EEXIST) {
-            return exo_error_set(err, EXO_ERR_IO, "resource %s: cannot create %s: %s",
-                                 pg->name, pg->sock_dir, strerror(errno));
+        if ((rc = res_datadir_ensure(pg->name, pg->sock_dir, err)) < 0) {
+            return rc;
         }
         if (pg->cred.drop && chown(pg->sock_dir, pg->cred.uid, pg->cred.gid) != 0) {
             return exo_error_set(err, EXO_ERR_IO, "resource %s: cannot chown %s: %s",
@@ -493,26 +454,44 @@ static int pg_prepare(void *inst, exo_error_t *err)
     return 0;
 }
 
+static int pg_prepare(void *inst, exo_error_t *err)
+{
+    pg_t *pg = inst;
+    int rc = res_datadir_ensure(pg->name, pg->data_dir, err);
+    if (rc < 0) {
+        return rc;
+    }
+    if (pg->containers) {
+        /* The image's entrypoint makes the cluster; only the password is ours. */
+        return load_password(pg, err);
+    }
+    if ((rc = find_server(pg, err)) < 0 || (rc = setup_credentials(pg, err)) < 0 ||
+        (rc = hand_data_dir_over(pg, err)) < 0 || (rc = load_password(pg, err)) < 0) {
+        return rc;
+    }
+    return prepare_cluster(pg, err);
+}
+
 static int pg_unit(void *inst, exo_resource_unit_t *out, exo_error_t *err)
 {
     pg_t *pg = inst;
     free(pg->command);
     pg->command = NULL;
     if (!pg->containers) {
-        char *bin = ru_strdupf("%s/postgres", pg->bin_dir);
-        char *qbin = ru_shell_quote(bin);
-        char *qdata = ru_shell_quote(pg->pgdata);
-        char *sockopt = ru_strdupf("unix_socket_directories=%s", pg->sock_dir);
-        char *qsock = ru_shell_quote(sockopt);
+        char *bin = exo_strdupf("%s/postgres", pg->bin_dir);
+        char *qbin = exo_shell_quote(bin);
+        char *qdata = exo_shell_quote(pg->pgdata);
+        char *sockopt = exo_strdupf("unix_socket_directories=%s", pg->sock_dir);
+        char *qsock = exo_shell_quote(sockopt);
         /* A throwaway test database trades durability for speed. */
         const char *fast = pg->fresh ? " -c fsync=off -c synchronous_commit=off"
                                        " -c full_page_writes=off" : "";
-        char *args = ru_strdupf("%s -D %s -p %u -c listen_addresses=127.0.0.1 -c %s "
+        char *args = exo_strdupf("%s -D %s -p %u -c listen_addresses=127.0.0.1 -c %s "
                                 "-c log_line_prefix= -c logging_collector=off%s",
                                 qbin, qdata, pg->port, qsock, fast);
         /* The server's output goes to its log so that check_ready can report a failed start
          * in the server's own words. */
-        pg->command = ru_server_command(args, pg->log_path);
+        pg->command = res_server_command(args, pg->log_path);
         free(args);
         free(bin);
         free(qbin);
@@ -523,11 +502,11 @@ static int pg_unit(void *inst, exo_resource_unit_t *out, exo_error_t *err)
     for (size_t i = 0; i < 3; i++) {
         free(pg->env_strings[i]);
     }
-    pg->env_strings[0] = ru_strdup("POSTGRES_USER=" PG_SUPERUSER);
-    pg->env_strings[1] = ru_strdupf("POSTGRES_PASSWORD=%s", pg->super_password);
-    pg->env_strings[2] = ru_strdup("POSTGRES_DB=postgres");
+    pg->env_strings[0] = exo_xstrdup("POSTGRES_USER=" PG_SUPERUSER);
+    pg->env_strings[1] = exo_strdupf("POSTGRES_PASSWORD=%s", pg->super_password);
+    pg->env_strings[2] = exo_xstrdup("POSTGRES_DB=postgres");
     pg->env_strings[3] = NULL;
-    pg->log_offset = ru_file_size(pg->log_path);
+    pg->log_offset = res_server_log_size(pg->log_path);
 
     out->command = pg->command;
     out->image = pg->image;
@@ -539,7 +518,7 @@ static int pg_unit(void *inst, exo_resource_unit_t *out, exo_error_t *err)
     if (pg->containers) {
         /* The cluster outlives the container, in the same place as on the process backend;
          * the image's entrypoint initialises it when empty (PGDATA of the stock image). */
-        pg->mounts[0] = ru_strdupf("%s:/var/lib/postgresql/data", pg->pgdata);
+        pg->mounts[0] = exo_strdupf("%s:/var/lib/postgresql/data", pg->pgdata);
     }
     out->mounts = (const char *const *)pg->mounts;
     (void)err;
@@ -582,39 +561,25 @@ static bool is_client_fatal(const char *line)
  * What the server said about failing to start since unit(): the FATAL/PANIC lines and the lines
  * that explain them, " / "-joined, or NULL when it did not fail.
  */
+/* PostgreSQL's log lines: FATAL/PANIC about the server itself fail the start; those and the
+ * lines that explain them are quoted. */
+static const char *judge_log_line(const char *line, bool *fatal)
+{
+    bool server_fatal = (strncmp(line, "FATAL:", 6) == 0 || strncmp(line, "PANIC:", 6) == 0) &&
+                        !is_client_fatal(line);
+    /* Lines without a severity come from the server before logging is set up
+     * ("postgres: could not find the database system", "Expected to find it..."). */
+    bool bare = strchr(line, ':') == NULL || !isupper((unsigned char)line[0]) ||
+                strncmp(line, "postgres:", 9) == 0;
+    bool context = strncmp(line, "HINT:", 5) == 0 || strncmp(line, "DETAIL:", 7) == 0 ||
+                   strstr(line, "could not") != NULL;
+    *fatal = server_fatal || strncmp(line, "postgres:", 9) == 0;
+    return server_fatal || bare || context ? line : NULL;
+}
+
 static char *startup_failure(const pg_t *pg)
 {
-    char *text = ru_read_from(pg->log_path, pg->log_offset);
-    if (text == NULL) {
-        return NULL;
-    }
-    bool failed = false;
-    char *report = NULL;
-    char *save = NULL;
-    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        ru_rtrim(line);
-        if (line[0] == '\0') {
-            continue;
-        }
-        bool fatal = (strncmp(line, "FATAL:", 6) == 0 || strncmp(line, "PANIC:", 6) == 0) &&
-                     !is_client_fatal(line);
-        /* Lines without a severity come from the server before logging is set up
-         * ("postgres: could not find the database system", "Expected to find it..."). */
-        bool bare = strchr(line, ':') == NULL || !isupper((unsigned char)line[0]) ||
-                    strncmp(line, "postgres:", 9) == 0;
-        bool context = strncmp(line, "HINT:", 5) == 0 || strncmp(line, "DETAIL:", 7) == 0 ||
-                       strstr(line, "could not") != NULL;
-        failed = failed || fatal || strncmp(line, "postgres:", 9) == 0;
-        if (fatal || bare || context) {
-            ru_join_line(&report, line, 400);
-        }
-    }
-    free(text);
-    if (!failed) {
-        free(report);
-        return NULL;
-    }
-    return report;
+    return res_server_failure(pg->log_path, pg->log_offset, judge_log_line, 400);
 }
 
 static int pg_check_ready(void *inst, exo_error_t *err)
@@ -643,7 +608,7 @@ static int pg_check_ready(void *inst, exo_error_t *err)
         PQfinish(c);
         if (rc == 1) {
             /* A later restart by the core reads only what the server says from now on. */
-            pg->log_offset = ru_file_size(pg->log_path);
+            pg->log_offset = res_server_log_size(pg->log_path);
         }
         if (rc != 0) {
             return rc;
@@ -673,8 +638,8 @@ static int exec_ok(const pg_t *pg, PGconn *c, const char *sql, exo_error_t *err)
     ExecStatusType st = PQresultStatus(r);
     int rc = 0;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-        char *msg = ru_strdup(PQresultErrorMessage(r));
-        ru_rtrim(msg);
+        char *msg = exo_xstrdup(PQresultErrorMessage(r));
+        exo_rtrim(msg);
         rc = exo_error_set(err, EXO_ERR_IO, "resource %s: %s", pg->name, msg);
         free(msg);
     }
@@ -690,8 +655,8 @@ static int exists(const pg_t *pg, PGconn *c, const char *sql, const char *param,
     PGresult *r = PQexecParams(c, sql, 1, NULL, params, NULL, NULL, 0);
     int rc;
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        char *msg = ru_strdup(PQresultErrorMessage(r));
-        ru_rtrim(msg);
+        char *msg = exo_xstrdup(PQresultErrorMessage(r));
+        exo_rtrim(msg);
         rc = exo_error_set(err, EXO_ERR_IO, "resource %s: %s", pg->name, msg);
         free(msg);
     } else {
@@ -705,8 +670,8 @@ static int ensure_role_and_db(pg_t *pg, exo_error_t *err)
 {
     PGconn *c = connect_as(pg, PG_SUPERUSER, pg->super_password, "postgres");
     if (PQstatus(c) != CONNECTION_OK) {
-        char *msg = ru_strdup(PQerrorMessage(c));
-        ru_rtrim(msg);
+        char *msg = exo_xstrdup(PQerrorMessage(c));
+        exo_rtrim(msg);
         int rc = exo_error_set(err, EXO_ERR_UNAVAILABLE, "resource %s: cannot connect as "
                                "superuser: %s", pg->name, msg);
         free(msg);
@@ -720,7 +685,7 @@ static int ensure_role_and_db(pg_t *pg, exo_error_t *err)
     int rc = exists(pg, c, "SELECT 1 FROM pg_roles WHERE rolname = $1", pg->user, err);
     if (rc >= 0) {
         /* ALTER on every start so that a changed 'password' in the config takes effect. */
-        sql = ru_strdupf("%s ROLE %s LOGIN PASSWORD %s", rc ? "ALTER" : "CREATE", user, pass);
+        sql = exo_strdupf("%s ROLE %s LOGIN PASSWORD %s", rc ? "ALTER" : "CREATE", user, pass);
         rc = exec_ok(pg, c, sql, err);
         free(sql);
     }
@@ -729,7 +694,7 @@ static int ensure_role_and_db(pg_t *pg, exo_error_t *err)
         if (rc == 0) {
             pg->host->log(pg->host, EXO_LOG_INFO, "resource %s: creating database %s owned by "
                           "%s", pg->name, pg->database, pg->user);
-            sql = ru_strdupf("CREATE DATABASE %s OWNER %s", db, user);
+            sql = exo_strdupf("CREATE DATABASE %s OWNER %s", db, user);
             rc = exec_ok(pg, c, sql, err);
             free(sql);
         }
@@ -741,40 +706,23 @@ static int ensure_role_and_db(pg_t *pg, exo_error_t *err)
     return rc < 0 ? rc : 0;
 }
 
-static int by_name(const void *a, const void *b)
+static int is_sql_file(const struct dirent *e)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    size_t len = strlen(e->d_name);
+    return e->d_name[0] != '.' && len >= 5 && strcmp(e->d_name + len - 4, ".sql") == 0;
 }
 
-/** The *.sql file names in @p dir, sorted bytewise. */
-static char **list_sql(const char *dir, size_t *n_out)
+/* Byte order, not the locale's collation: the order must not depend on where exo runs. */
+static int by_name(const struct dirent **a, const struct dirent **b)
 {
-    DIR *d = opendir(dir);
-    size_t n = 0, cap = 0;
-    char **names = NULL;
-    if (d != NULL) {
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-            size_t len = strlen(e->d_name);
-            if (e->d_name[0] == '.' || len < 5 || strcmp(e->d_name + len - 4, ".sql") != 0) {
-                continue;
-            }
-            if (n == cap) {
-                cap = cap ? cap * 2 : 16;
-                names = realloc(names, cap * sizeof *names);
-                if (names == NULL) {
-                    abort();
-                }
-            }
-            names[n++] = ru_strdup(e->d_name);
-        }
-        closedir(d);
-    }
-    if (n > 0) {
-        qsort(names, n, sizeof *names, by_name);
-    }
-    *n_out = n;
-    return names;
+    return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/** The *.sql entries of @p dir, sorted bytewise; free each and the array. 0 when none. */
+static int list_sql(const char *dir, struct dirent ***files)
+{
+    int n = scandir(dir, files, is_sql_file, by_name);
+    return n > 0 ? n : 0;
 }
 
 /** LINE:COLUMN of 1-based character @p pos in @p text (ASCII; good enough for a pointer). */
@@ -794,12 +742,12 @@ static void locate(const char *text, long pos, int *line, int *col)
 
 static int apply_migration(pg_t *pg, PGconn *c, const char *file, exo_error_t *err)
 {
-    char *path = ru_strdupf("%s/%s", pg->migrations, file);
+    char *path = exo_strdupf("%s/%s", pg->migrations, file);
     /* Name the file as the user wrote it when it is inside the app. */
     size_t adl = strlen(pg->app_dir);
     const char *shown = strncmp(path, pg->app_dir, adl) == 0 && path[adl] == '/'
                             ? path + adl + 1 : path;
-    char *sql = ru_read_file(path, NULL);
+    char *sql = exo_read_file(path, NULL);
     int rc = 0;
     if (sql == NULL) {
         rc = exo_error_set(err, EXO_ERR_IO, "resource %s: cannot read migration %s: %s",
@@ -841,8 +789,8 @@ static int apply_migration(pg_t *pg, PGconn *c, const char *file, exo_error_t *e
     r = PQexecParams(c, "INSERT INTO exo_migrations (name) VALUES ($1)", 1, NULL, params, NULL,
                      NULL, 0);
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-        char *msg = ru_strdup(PQresultErrorMessage(r));
-        ru_rtrim(msg);
+        char *msg = exo_xstrdup(PQresultErrorMessage(r));
+        exo_rtrim(msg);
         rc = exo_error_set(err, EXO_ERR_IO, "resource %s: cannot record migration %s: %s",
                            pg->name, shown, msg);
         free(msg);
@@ -865,8 +813,8 @@ static int run_migrations(pg_t *pg, exo_error_t *err)
 {
     PGconn *c = connect_as(pg, pg->user, pg->password, pg->database);
     if (PQstatus(c) != CONNECTION_OK) {
-        char *msg = ru_strdup(PQerrorMessage(c));
-        ru_rtrim(msg);
+        char *msg = exo_xstrdup(PQerrorMessage(c));
+        exo_rtrim(msg);
         int rc = exo_error_set(err, EXO_ERR_UNAVAILABLE, "resource %s: cannot connect as %s to "
                                "%s: %s", pg->name, pg->user, pg->database, msg);
         free(msg);
@@ -876,12 +824,13 @@ static int run_migrations(pg_t *pg, exo_error_t *err)
     PQclear(PQexec(c, "SET client_min_messages = warning"));
     int rc = exec_ok(pg, c, "CREATE TABLE IF NOT EXISTS exo_migrations (name text PRIMARY KEY, "
                      "applied_at timestamptz NOT NULL DEFAULT now())", err);
-    size_t n = 0;
-    char **files = list_sql(pg->migrations, &n);
-    for (size_t i = 0; i < n; i++) {
+    struct dirent **files = NULL;
+    int n = list_sql(pg->migrations, &files);
+    for (int i = 0; i < n; i++) {
+        const char *file = files[i]->d_name;
         if (rc == 0) {
-            rc = exists(pg, c, "SELECT 1 FROM exo_migrations WHERE name = $1", files[i], err);
-            rc = rc == 0 ? apply_migration(pg, c, files[i], err) : rc < 0 ? rc : 0;
+            rc = exists(pg, c, "SELECT 1 FROM exo_migrations WHERE name = $1", file, err);
+            rc = rc == 0 ? apply_migration(pg, c, file, err) : rc < 0 ? rc : 0;
         }
         free(files[i]);
     }
@@ -904,29 +853,20 @@ static int pg_emit_env(void *inst, exo_env_t *env, const char *prefix, const cha
                        unsigned port, exo_error_t *err)
 {
     pg_t *pg = inst;
-    const exo_host_t *h = pg->host;
-    char *name = NULL;
     /* `exo env` asks without preparing: show the stored (or the future) password. */
     if (pg->password == NULL) {
-        if (mkdir(pg->data_dir, 0700) != 0 && errno != EEXIST) {
-            return exo_error_set(err, EXO_ERR_IO, "resource %s: cannot create %s: %s",
-                                 pg->name, pg->data_dir, strerror(errno));
-        }
-        int rc = load_password(pg, err);
-        if (rc < 0) {
+        int rc = res_datadir_ensure(pg->name, pg->data_dir, err);
+        if (rc < 0 || (rc = load_password(pg, err)) < 0) {
             return rc;
         }
     }
     char portstr[16];
     snprintf(portstr, sizeof portstr, "%u", port);
-    char *euser = ru_url_encode(pg->user);
-    char *epass = ru_url_encode(pg->password);
-    char *url = ru_strdupf("postgres://%s:%s@%s:%u/%s", euser, epass, host, port, pg->database);
-    struct {
-        const char *suffix;
-        const char *value;
-        unsigned flags;
-    } vars[] = {
+    char *euser = exo_url_encode(pg->user);
+    char *epass = exo_url_encode(pg->password);
+    char *url = exo_strdupf("postgres://%s:%s@%s:%u/%s", euser, epass, host, port,
+                            pg->database);
+    const res_var_t vars[] = {
         {"URL", url, EXO_ENV_SECRET}, /* it carries the password */
         {"HOST", host, 0},
         {"PORT", portstr, 0},
@@ -934,15 +874,8 @@ static int pg_emit_env(void *inst, exo_env_t *env, const char *prefix, const cha
         {"PASSWORD", pg->password, EXO_ENV_SECRET},
         {"DATABASE", pg->database, 0},
     };
-    int rc = 0;
-    for (size_t i = 0; i < sizeof vars / sizeof vars[0] && rc == 0; i++) {
-        name = ru_strdupf("%s%s", prefix, vars[i].suffix);
-        if (h->env_set(env, name, vars[i].value, vars[i].flags) != 0) {
-            rc = exo_error_set(err, EXO_ERR_INVALID, "resource %s: cannot set %s", pg->name,
-                               name);
-        }
-        free(name);
-    }
+    int rc = res_vars_emit(pg->host, pg->name, env, prefix, vars, sizeof vars / sizeof vars[0],
+                           err);
     free(url);
     free(euser);
     free(epass);
@@ -954,7 +887,7 @@ static int pg_wipe(void *inst, exo_error_t *err)
     pg_t *pg = inst;
     static const char *const parts[] = {"pgdata", "pgdata.initdb", "password", "password.tmp",
                                         "run", "server.log", NULL};
-    return ru_wipe_parts(pg->name, pg->data_dir, parts, err);
+    return res_datadir_wipe(pg->name, pg->data_dir, parts, err);
 }
 
 static void pg_destroy(void *inst)
@@ -964,7 +897,7 @@ static void pg_destroy(void *inst)
         return;
     }
     if (pg->temp && pg->data_dir != NULL) {
-        ru_rm_rf(pg->data_dir);
+        exo_rm_rf(pg->data_dir);
     }
     free(pg->name);
     free(pg->app_dir);
@@ -1000,6 +933,6 @@ static const exo_resource_ops_t pg_ops = {
     .destroy = pg_destroy,
 };
 
-EXO_RESOURCE_PLUGIN("postgres", PACKAGE_VERSION, "PostgreSQL databases (server from the "
-                    "postgresql package, or a container image)", EXO_CAP_NONE, NULL, NULL,
-                    &pg_ops)
+EXO_RESOURCE_PLUGIN_CONFIG("postgres", PACKAGE_VERSION, "PostgreSQL databases (server from the "
+                           "postgresql package, or a container image)", EXO_CAP_NONE, NULL,
+                           NULL, &pg_ops, pg_config)

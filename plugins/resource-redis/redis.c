@@ -27,7 +27,11 @@
 
 #include <exo/resource.h>
 
-#include "../resource-common/resutil.h"
+#include "base/util.h"
+#include "../resource-common/datadir.h"
+#include "../resource-common/server.h"
+#include "../resource-common/settings.h"
+#include "../resource-common/vars.h"
 
 #define REDIS_DEFAULT_IMAGE "redis:7"
 #define REDIS_CONTAINER_PORT 6379u
@@ -53,12 +57,36 @@ typedef struct rd {
     char *mounts[2];      /* containers: the data directory as /data, NULL-terminated */
 } rd_t;
 
+/* The resources.<name> block: checked by the core against this table (exo check). */
+static const exo_config_key_t rd_config[] = {
+    {"persistence", EXO_CONFIG_BOOL, "true",
+     "keep the data between runs (append-only file and snapshots); false: memory only", 0},
+    {"password", EXO_CONFIG_STRING, NULL,
+     "true generates one (kept in the data directory), a string sets it; default: none",
+     EXO_CONFIG_SECRET},
+    {"image", EXO_CONFIG_STRING, REDIS_DEFAULT_IMAGE, "container backends: the image to run", 0},
+    {NULL, 0, NULL, NULL, 0},
+};
+
 static void rd_destroy(void *inst);
 
-static int fail_create(rd_t *rd, int rc)
+/* `password`: true (generate one), a string, or false/absent (none). */
+static int read_password(rd_t *rd, const json_t *config, exo_error_t *err)
 {
-    rd_destroy(rd);
-    return rc;
+    const json_t *v = rd->host->config_get(config, "password");
+    if (v == NULL || json_is_null(v) || json_is_false(v)) {
+        return 0;
+    }
+    if (json_is_true(v)) {
+        rd->password_generated = true;
+        return 0;
+    }
+    if (json_is_string(v) && json_string_length(v) > 0) {
+        rd->password = exo_xstrdup(json_string_value(v));
+        return 0;
+    }
+    return exo_error_set(err, EXO_ERR_INVALID, "resource %s: 'password' must be true "
+                         "(generate one) or a non-empty string", rd->name);
 }
 
 static int rd_create(const exo_host_t *host, const exo_resource_spec_t *spec, void **inst,
@@ -69,94 +97,34 @@ static int rd_create(const exo_host_t *host, const exo_resource_spec_t *spec, vo
         return exo_error_set(err, EXO_ERR_NOMEM, "out of memory");
     }
     rd->host = host;
-    rd->name = ru_strdup(spec->name);
+    rd->name = exo_xstrdup(spec->name);
     rd->containers = spec->containers;
     rd->port = spec->host_port;
     rd->persistence = true;
-
-    const json_t *config = spec->config;
-    if (config != NULL && json_is_object(config)) {
-        const char *key;
-        const json_t *val;
-        json_object_foreach((json_t *)config, key, val) {
-            if (strcmp(key, "type") != 0 && strcmp(key, "persistence") != 0 &&
-                strcmp(key, "password") != 0 && strcmp(key, "image") != 0) {
-                host->log(host, EXO_LOG_WARN, "resource %s: unknown key '%s' ignored (known: "
-                          "persistence, password, image)", spec->name, key);
-            }
-        }
+    int rc;
+    if ((rc = res_setting_bool(host, rd->name, spec->config, "persistence", &rd->persistence,
+                               err)) < 0 ||
+        (rc = read_password(rd, spec->config, err)) < 0 ||
+        (rc = res_setting_string(host, rd->name, spec->config, "image", &rd->image, err)) < 0 ||
+        (rc = res_datadir_open(spec, &rd->data_dir, &rd->temp, err)) < 0) {
+        rd_destroy(rd);
+        return rc;
     }
-    const json_t *v = host->config_get(config, "persistence");
-    if (v != NULL && !json_is_null(v)) {
-        if (!json_is_boolean(v)) {
-            return fail_create(rd, exo_error_set(err, EXO_ERR_INVALID, "resource %s: "
-                                                 "'persistence' must be true or false",
-                                                 spec->name));
-        }
-        rd->persistence = json_is_true(v);
+    if (rd->image == NULL) {
+        rd->image = exo_xstrdup(REDIS_DEFAULT_IMAGE);
     }
-    v = host->config_get(config, "password");
-    if (v != NULL && !json_is_null(v) && !json_is_false(v)) {
-        if (json_is_true(v)) {
-            rd->password_generated = true;
-        } else if (json_is_string(v) && json_string_length(v) > 0) {
-            rd->password = ru_strdup(json_string_value(v));
-        } else {
-            return fail_create(rd, exo_error_set(err, EXO_ERR_INVALID, "resource %s: "
-                                                 "'password' must be true (generate one) or "
-                                                 "a non-empty string", spec->name));
-        }
+    if (rd->temp) {
+        rd->persistence = false; /* exo test: a throwaway server */
     }
-    v = host->config_get(config, "image");
-    if (v != NULL && !json_is_string(v)) {
-        return fail_create(rd, exo_error_set(err, EXO_ERR_INVALID, "resource %s: 'image' must "
-                                             "be a string", spec->name));
-    }
-    rd->image = ru_strdup(v ? json_string_value(v) : REDIS_DEFAULT_IMAGE);
-
-    if (spec->fresh) {
-        const char *tmp = getenv("TMPDIR");
-        char *templ = ru_strdupf("%s/exo-%s-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp",
-                                 spec->app ? spec->app : "app", spec->name);
-        if (mkdtemp(templ) == NULL) {
-            int rc = exo_error_set(err, EXO_ERR_IO, "resource %s: cannot create a temporary "
-                                   "directory %s: %s", spec->name, templ, strerror(errno));
-            free(templ);
-            return fail_create(rd, rc);
-        }
-        rd->data_dir = templ;
-        rd->temp = true;
-        rd->persistence = false;
-    } else {
-        rd->data_dir = ru_strdup(spec->data_dir);
-    }
-    rd->conf_path = ru_strdupf("%s/redis.conf", rd->data_dir);
-    rd->log_path = ru_strdupf("%s/server.log", rd->data_dir);
+    rd->conf_path = exo_path_join(rd->data_dir, "redis.conf");
+    rd->log_path = exo_path_join(rd->data_dir, "server.log");
     *inst = rd;
     return 0;
 }
 
 static int load_password(rd_t *rd, exo_error_t *err)
 {
-    char *path = ru_strdupf("%s/password", rd->data_dir);
-    char *text = ru_read_file(path, NULL);
-    if (text != NULL) {
-        ru_rtrim(text);
-    }
-    if (text == NULL || text[0] == '\0') {
-        free(text);
-        text = ru_random_secret();
-        if (text == NULL || ru_write_file(path, text, 0600) != 0) {
-            int rc = exo_error_set(err, EXO_ERR_IO, "resource %s: cannot write %s: %s",
-                                   rd->name, path, strerror(errno));
-            free(text);
-            free(path);
-            return rc;
-        }
-    }
-    free(path);
-    rd->password = text;
-    return 0;
+    return res_datadir_password(rd->name, rd->data_dir, false, 0, 0, &rd->password, err);
 }
 
 /* Redis config values in double quotes, escaped the way its parser reads them. */
@@ -184,11 +152,11 @@ static char *conf_quote(const char *s)
 static int write_conf(rd_t *rd, const char *where, const char *persist, exo_error_t *err)
 {
     char *pass = rd->password ? conf_quote(rd->password) : NULL;
-    char *pass_line = pass ? ru_strdupf("requirepass %s\n", pass) : ru_strdup("");
-    char *conf = ru_strdupf("# Written by exo on every start: edit application.yml instead.\n"
+    char *pass_line = pass ? exo_strdupf("requirepass %s\n", pass) : exo_xstrdup("");
+    char *conf = exo_strdupf("# Written by exo on every start: edit application.yml instead.\n"
                             "%sdaemonize no\nlogfile \"\"\n%s%s", where, pass_line, persist);
     int rc = 0;
-    if (ru_write_file(rd->conf_path, conf, 0600) != 0) {
+    if (exo_write_file_mode(rd->conf_path, conf, strlen(conf), 0600) != 0) {
         rc = exo_error_set(err, EXO_ERR_IO, "resource %s: cannot write %s: %s", rd->name,
                            rd->conf_path, strerror(errno));
     }
@@ -201,15 +169,12 @@ static int write_conf(rd_t *rd, const char *where, const char *persist, exo_erro
 static int rd_prepare(void *inst, exo_error_t *err)
 {
     rd_t *rd = inst;
-    if (mkdir(rd->data_dir, 0700) != 0 && errno != EEXIST) {
-        return exo_error_set(err, EXO_ERR_IO, "resource %s: cannot create %s: %s", rd->name,
-                             rd->data_dir, strerror(errno));
+    int rc = res_datadir_ensure(rd->name, rd->data_dir, err);
+    if (rc < 0) {
+        return rc;
     }
-    if (rd->password_generated && rd->password == NULL) {
-        int rc = load_password(rd, err);
-        if (rc < 0) {
-            return rc;
-        }
+    if (rd->password_generated && rd->password == NULL && (rc = load_password(rd, err)) < 0) {
+        return rc;
     }
     if (rd->containers) {
         if (rd->password == NULL) {
@@ -219,24 +184,24 @@ static int rd_prepare(void *inst, exo_error_t *err)
          * /data): on a command line the password would show in `ps` on the host. Snapshots
          * as the stock image takes them, so the data of runs without a password carries
          * over; protected mode off, since other containers reach it on the run network. */
-        char *where = ru_strdupf("port %u\ndir /data\nprotected-mode no\n",
+        char *where = exo_strdupf("port %u\ndir /data\nprotected-mode no\n",
                                  REDIS_CONTAINER_PORT);
-        int rc = write_conf(rd, where,
+        rc = write_conf(rd, where,
                             rd->persistence ? "appendonly no\nsave 60 1\n"
                                             : "appendonly no\nsave \"\"\n",
                             err);
         free(where);
         return rc;
     }
-    rd->server = ru_which("redis-server");
+    rd->server = exo_which("redis-server");
     if (rd->server == NULL) {
         return exo_error_set(err, EXO_ERR_UNAVAILABLE, "resource %s: redis-server not found on "
                              "PATH; " REDIS_INSTALL_HINT, rd->name);
     }
     char *dir = conf_quote(rd->data_dir);
-    char *where = ru_strdupf("bind 127.0.0.1\nport %u\ndir %s\nprotected-mode yes\n", rd->port,
+    char *where = exo_strdupf("bind 127.0.0.1\nport %u\ndir %s\nprotected-mode yes\n", rd->port,
                              dir);
-    int rc = write_conf(rd, where,
+    rc = write_conf(rd, where,
                         rd->persistence ? "appendonly yes\nappendfsync everysec\nsave 60 1\n"
                                         : "appendonly no\nsave \"\"\n",
                         err);
@@ -251,12 +216,12 @@ static int rd_unit(void *inst, exo_resource_unit_t *out, exo_error_t *err)
     free(rd->command);
     rd->command = NULL;
     if (!rd->containers) {
-        char *qbin = ru_shell_quote(rd->server);
-        char *qconf = ru_shell_quote(rd->conf_path);
-        char *args = ru_strdupf("%s %s", qbin, qconf);
+        char *qbin = exo_shell_quote(rd->server);
+        char *qconf = exo_shell_quote(rd->conf_path);
+        char *args = exo_strdupf("%s %s", qbin, qconf);
         /* The server's output goes to its log so that check_ready can report a failed start
          * in the server's own words. */
-        rd->command = ru_server_command(args, rd->log_path);
+        rd->command = res_server_command(args, rd->log_path);
         free(args);
         free(qbin);
         free(qconf);
@@ -264,54 +229,44 @@ static int rd_unit(void *inst, exo_resource_unit_t *out, exo_error_t *err)
     out->container_command = rd->containers && rd->password != NULL
                                  ? "exec redis-server /data/redis.conf"
                                  : NULL;
-    rd->log_offset = ru_file_size(rd->log_path);
+    rd->log_offset = res_server_log_size(rd->log_path);
     out->command = rd->command;
     out->image = rd->image;
     out->env = NULL;
     out->user = NULL;
     out->port = rd->containers ? REDIS_CONTAINER_PORT : rd->port;
     free(rd->mounts[0]);
-    rd->mounts[0] = rd->containers ? ru_strdupf("%s:/data", rd->data_dir) : NULL;
+    rd->mounts[0] = rd->containers ? exo_strdupf("%s:/data", rd->data_dir) : NULL;
     out->mounts = (const char *const *)rd->mounts;
     (void)err;
     return 0;
 }
 
-/** The server's startup failure since unit(), " / "-joined, or NULL. */
-static char *startup_failure(const rd_t *rd)
+/* Redis's log lines that say it could not start; the rest is not quoted. */
+static const char *judge_log_line(const char *line, bool *fatal)
 {
-    static const char *const fatal[] = {
+    static const char *const fatal_words[] = {
         "Could not create server TCP listening socket", "Failed listening", "Bad file format",
         "Unrecoverable", "FATAL", "Fatal error", "Can't open", "Can't chdir",
         "Wrong signature", "Short read", "Bad directive", "aborting", NULL,
     };
-    char *text = ru_read_from(rd->log_path, rd->log_offset);
-    if (text == NULL) {
+    bool hit = strncmp(line, ">>>", 3) == 0;
+    for (const char *const *f = fatal_words; *f && !hit; f++) {
+        hit = strstr(line, *f) != NULL;
+    }
+    if (!hit) {
         return NULL;
     }
-    bool failed = false;
-    char *report = NULL;
-    char *save = NULL;
-    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        ru_rtrim(line);
-        bool hit = false;
-        for (const char *const *f = fatal; *f && !hit; f++) {
-            hit = strstr(line, *f) != NULL;
-        }
-        /* Drop the "PID:ROLE DATE TIME # " prefix of log lines. */
-        const char *msg = strstr(line, " # ");
-        msg = msg ? msg + 3 : line;
-        if (hit || strncmp(line, ">>>", 3) == 0) {
-            failed = true;
-            ru_join_line(&report, msg, 400);
-        }
-    }
-    free(text);
-    if (!failed) {
-        free(report);
-        return NULL;
-    }
-    return report;
+    *fatal = true;
+    /* Drop the "PID:ROLE DATE TIME # " prefix of log lines. */
+    const char *msg = strstr(line, " # ");
+    return msg ? msg + 3 : line;
+}
+
+/** The server's startup failure since unit(), " / "-joined, or NULL. */
+static char *startup_failure(const rd_t *rd)
+{
+    return res_server_failure(rd->log_path, rd->log_offset, judge_log_line, 400);
 }
 
 static redisReply *command(redisContext *c, const char *fmt, const char *arg)
@@ -369,7 +324,7 @@ static int rd_check_ready(void *inst, exo_error_t *err)
     }
     if (rc == 1) {
         /* A later restart by the core reads only what the server says from now on. */
-        rd->log_offset = ru_file_size(rd->log_path);
+        rd->log_offset = res_server_log_size(rd->log_path);
     }
     if (rc == 0 && !rd->containers) {
         char *why = startup_failure(rd);
@@ -388,12 +343,8 @@ static int rd_emit_env(void *inst, exo_env_t *env, const char *prefix, const cha
     rd_t *rd = inst;
     /* `exo env` asks without preparing: show the stored (or the future) password. */
     if (rd->password_generated && rd->password == NULL) {
-        if (mkdir(rd->data_dir, 0700) != 0 && errno != EEXIST) {
-            return exo_error_set(err, EXO_ERR_IO, "resource %s: cannot create %s: %s",
-                                 rd->name, rd->data_dir, strerror(errno));
-        }
-        int rc = load_password(rd, err);
-        if (rc < 0) {
+        int rc = res_datadir_ensure(rd->name, rd->data_dir, err);
+        if (rc < 0 || (rc = load_password(rd, err)) < 0) {
             return rc;
         }
     }
@@ -401,34 +352,20 @@ static int rd_emit_env(void *inst, exo_env_t *env, const char *prefix, const cha
     snprintf(portstr, sizeof portstr, "%u", port);
     char *url;
     if (rd->password != NULL) {
-        char *epass = ru_url_encode(rd->password);
-        url = ru_strdupf("redis://default:%s@%s:%u/0", epass, host, port);
+        char *epass = exo_url_encode(rd->password);
+        url = exo_strdupf("redis://default:%s@%s:%u/0", epass, host, port);
         free(epass);
     } else {
-        url = ru_strdupf("redis://%s:%u/0", host, port);
+        url = exo_strdupf("redis://%s:%u/0", host, port);
     }
-    struct {
-        const char *suffix;
-        const char *value;
-        unsigned flags;
-    } vars[] = {
+    const res_var_t vars[] = {
         {"URL", url, rd->password ? EXO_ENV_SECRET : 0u},
         {"HOST", host, 0},
         {"PORT", portstr, 0},
         {"PASSWORD", rd->password, EXO_ENV_SECRET},
     };
-    int rc = 0;
-    for (size_t i = 0; i < sizeof vars / sizeof vars[0] && rc == 0; i++) {
-        if (vars[i].value == NULL) {
-            continue;
-        }
-        char *name = ru_strdupf("%s%s", prefix, vars[i].suffix);
-        if (rd->host->env_set(env, name, vars[i].value, vars[i].flags) != 0) {
-            rc = exo_error_set(err, EXO_ERR_INVALID, "resource %s: cannot set %s", rd->name,
-                               name);
-        }
-        free(name);
-    }
+    int rc = res_vars_emit(rd->host, rd->name, env, prefix, vars, sizeof vars / sizeof vars[0],
+                           err);
     free(url);
     return rc;
 }
@@ -438,7 +375,7 @@ static int rd_wipe(void *inst, exo_error_t *err)
     rd_t *rd = inst;
     static const char *const parts[] = {"appendonlydir", "appendonly.aof", "dump.rdb",
                                         "redis.conf", "password", "server.log", NULL};
-    return ru_wipe_parts(rd->name, rd->data_dir, parts, err);
+    return res_datadir_wipe(rd->name, rd->data_dir, parts, err);
 }
 
 static void rd_destroy(void *inst)
@@ -448,7 +385,7 @@ static void rd_destroy(void *inst)
         return;
     }
     if (rd->temp && rd->data_dir != NULL) {
-        ru_rm_rf(rd->data_dir);
+        exo_rm_rf(rd->data_dir);
     }
     free(rd->name);
     free(rd->data_dir);
@@ -474,5 +411,6 @@ static const exo_resource_ops_t rd_ops = {
     .destroy = rd_destroy,
 };
 
-EXO_RESOURCE_PLUGIN("redis", PACKAGE_VERSION, "Redis (redis-server from the redis-server "
-                    "package, or a container image)", EXO_CAP_NONE, NULL, NULL, &rd_ops)
+EXO_RESOURCE_PLUGIN_CONFIG("redis", PACKAGE_VERSION, "Redis (redis-server from the "
+                           "redis-server package, or a container image)", EXO_CAP_NONE, NULL,
+                           NULL, &rd_ops, rd_config)

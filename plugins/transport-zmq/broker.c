@@ -22,9 +22,11 @@
 
 #include <zmq.h>
 
+#include "base/util.h"
 #include "broker.h"
 #include "router.h"
 #include "wire.h"
+#include "zframe.h"
 
 #define DRAIN_BUDGET 8192
 #define SEND_WAIT_MS 200
@@ -56,13 +58,6 @@ typedef struct broker {
     char id_prefix[12];
     unsigned long long frames, frames_at_sweep, frames_at_trim;
 } broker_t;
-
-static unsigned long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (unsigned long long)ts.tv_sec * 1000u + (unsigned long long)ts.tv_nsec / 1000000u;
-}
 
 static bool observed(const broker_t *b)
 {
@@ -152,11 +147,9 @@ static int send_head_ex(broker_t *b, const void *rid, size_t rid_len, const exo_
                         int flags)
 {
     zmq_msg_t m;
-    size_t size = exo_wire_size(h);
-    if (zmq_msg_init_size(&m, size) != 0) {
+    if (exo_zframe_build(&m, h) < 0) {
         return -1;
     }
-    exo_wire_encode(zmq_msg_data(&m), size, h);
     if (zmq_send(b->sock, rid, rid_len, ZMQ_SNDMORE | flags) < 0) {
         int e = errno;
         zmq_msg_close(&m);
@@ -217,14 +210,13 @@ static void send_error(broker_t *b, const void *rid, size_t rid_len, const exo_w
     json_decref(p);
     char id[40];
     snprintf(id, sizeof id, "%s-e%llu", b->id_prefix, ++b->err_seq);
-    exo_wire_head_t h = {.type = EXO_WIRE_MESSAGE};
-    h.f[EXO_WIRE_F_NAME] = exo_wire_s(EXO_BUS_ERROR_NAME);
-    h.f[EXO_WIRE_F_ID] = exo_wire_s(id);
-    h.f[EXO_WIRE_F_ACTIVITY] = act && act->len > 0 ? *act : exo_wire_s("-");
-    h.f[EXO_WIRE_F_SENDER] = exo_wire_s(EXO_BUS_SENDER);
     if (body != NULL) {
-        h.payload.p = body;
-        h.payload.len = strlen(body);
+        exo_wire_head_t h = exo_wire_message(EXO_WIRE_ERROR_NAME, id, "-", NULL, body,
+                                             strlen(body));
+        if (act != NULL && act->len > 0) {
+            h.f[EXO_WIRE_F_ACTIVITY] = *act;
+        }
+        h.f[EXO_WIRE_F_SENDER] = exo_wire_s(EXO_WIRE_BUS_SENDER);
         send_head(b, rid, rid_len, &h);
     }
     free(body);
@@ -321,88 +313,95 @@ static int deliver(broker_t *b, exo_rt_instance_t *to, const exo_wire_head_t *in
     return 0;
 }
 
-static void on_message(broker_t *b, exo_rt_instance_t *from, const exo_wire_head_t *h,
-                       size_t size, unsigned long long now)
+/*
+ * Policy: a message within the size limit, of a name its sender declares in `sends`. Returns
+ * its route, or NULL when refused (the sender got an exo.error).
+ */
+static exo_rt_route_t *admit(broker_t *b, const exo_rt_instance_t *from,
+                             const exo_wire_head_t *h, size_t size)
 {
-    const void *rid = from->rid;
-    size_t rid_len = from->rid_len;
     const char *sender = exo_rt_role_name(b->rt, from->role);
     const exo_wire_str_t *name = &h->f[EXO_WIRE_F_NAME];
     const exo_wire_str_t *act = &h->f[EXO_WIRE_F_ACTIVITY];
     if (size > b->max_size) {
         exo_log_warn(b->host, "rejected '%.*s' from %s: %zu bytes is more than the max message "
                      "size %zu", (int)name->len, name->p, sender, size, b->max_size);
-        send_error(b, rid, rid_len, act, "too-large", name, NULL, 0,
+        send_error(b, from->rid, from->rid_len, act, "too-large", name, NULL, 0,
                    "message '%.*s' is %zu bytes; the bus takes at most %zu (bus.max-message-size)",
                    (int)name->len, name->p, size, b->max_size);
         emit_error(b, sender, "too-large", "message larger than the max message size");
-        return;
+        return NULL;
     }
     exo_rt_route_t *route = exo_rt_route(b->rt, from->role, name->p, name->len);
     if (!route->allowed) {
         route->denied++;
         exo_log_warn(b->host, "denied: role '%s' does not declare '%.*s' in messages.sends",
                      sender, (int)name->len, name->p);
-        send_error(b, rid, rid_len, act, "denied", name, NULL, 0,
+        send_error(b, from->rid, from->rid_len, act, "denied", name, NULL, 0,
                    "role '%s' does not declare '%.*s' in messages.sends of its service.yml",
                    sender, (int)name->len, name->p);
         if (observed(b)) {
             emit_message(b, sender, h, NULL, NULL, "denied");
         }
-        return;
+        return NULL;
     }
-    exo_rt_note(b->rt, from, act->p, act->len, now);
-    size_t delivered = 0;
-    json_t *missing = NULL;
-    for (size_t i = 0; i < route->n_recv; i++) {
-        const exo_rt_receiver_t *rc = &route->recv[i];
-        const char *rname = exo_rt_role_name(b->rt, rc->role);
+    return route;
+}
+
+typedef enum { OUT_DELIVERED, OUT_DROPPED, OUT_NO_RECEIVER } outcome_t;
+
+/* I/O: hand the message to one instance of the receiving role (the activity's, or the next in
+ * turn), forgetting instances that are gone. */
+static outcome_t deliver_to_role(broker_t *b, const exo_rt_receiver_t *rc,
+                                 const exo_wire_head_t *h, const char *sender,
+                                 unsigned long long now)
+{
+    const exo_wire_str_t *act = &h->f[EXO_WIRE_F_ACTIVITY];
+    for (;;) {
+        exo_rt_instance_t *to = exo_rt_pick(b->rt, rc->role, act->p, act->len, now);
+        if (to == NULL) {
+            return OUT_NO_RECEIVER;
+        }
+        if (deliver(b, to, h, rc->name, rc->name_len, sender, now) == 0) {
+            return OUT_DELIVERED;
+        }
+        if (errno != EHOSTUNREACH) {
+            return OUT_DROPPED;
+        }
+        unregister(b, to, "gone");
+    }
+}
+
+/* Count and show one receiving role's outcome. */
+static void note_outcome(broker_t *b, exo_rt_route_t *route, const exo_rt_receiver_t *rc,
+                         const exo_wire_head_t *h, const char *sender, outcome_t out)
+{
+    static const char *const names[] = {"delivered", "dropped", "no-receiver"};
+    uint64_t *counter[] = {&route->delivered, &route->dropped, &route->no_receiver};
+    (*counter[out])++;
+    if (observed(b)) {
+        const exo_wire_str_t *name = &h->f[EXO_WIRE_F_NAME];
         /* Either side may have translated: show both names whenever they differ. */
         const char *iname = rc->name_len != name->len || memcmp(rc->name, name->p, name->len)
                                 ? rc->name : NULL;
-        bool done = false, dropped = false;
-        while (!done) {
-            exo_rt_instance_t *to = exo_rt_pick(b->rt, rc->role, act->p, act->len, now);
-            if (to == NULL) {
-                break;
-            }
-            if (deliver(b, to, h, rc->name, rc->name_len, sender, now) == 0) {
-                done = true;
-            } else if (errno == EHOSTUNREACH) {
-                unregister(b, to, "gone");
-            } else {
-                dropped = true;
-                break;
-            }
-        }
-        if (dropped) {
-            route->dropped++;
-            if (observed(b)) {
-                emit_message(b, sender, h, rname, iname, "dropped");
-            }
-        } else if (done) {
-            delivered++;
-            route->delivered++;
-            if (observed(b)) {
-                emit_message(b, sender, h, rname, iname, "delivered");
-            }
-        } else {
-            route->no_receiver++;
-            if (missing == NULL) {
-                missing = json_array();
-            }
-            json_array_append_new(missing, json_string(rname));
-            if (observed(b)) {
-                emit_message(b, sender, h, rname, iname,
-                             "no-receiver");
-            }
-        }
+        emit_message(b, sender, h, exo_rt_role_name(b->rt, rc->role), iname, names[out]);
     }
+}
+
+/* Tell the sender which receiving roles had no connected instance (@p missing, may be NULL),
+ * or that no role receives the name at all. */
+static void report_no_receiver(broker_t *b, const exo_rt_instance_t *from,
+                               const exo_wire_head_t *h, exo_rt_route_t *route,
+                               size_t delivered, json_t *missing)
+{
+    const char *sender = exo_rt_role_name(b->rt, from->role);
+    const exo_wire_str_t *name = &h->f[EXO_WIRE_F_NAME];
+    const exo_wire_str_t *act = &h->f[EXO_WIRE_F_ACTIVITY];
     if (route->n_recv == 0) {
         route->no_receiver++;
         exo_log_warn(b->host, "no receiver: no role receives '%s' (sent by %s)",
                      route->public_name, sender);
-        send_error(b, rid, rid_len, act, "no-receiver", name, NULL, 0,
+        send_error(b, from->rid, from->rid_len, act, "no-receiver", name, NULL, 0,
                    "no role of the app receives '%s'; add it to messages.receives of a service",
                    route->public_name);
         if (observed(b)) {
@@ -413,12 +412,38 @@ static void on_message(broker_t *b, exo_rt_instance_t *from, const exo_wire_head
         exo_log_warn(b->host, "no receiver: '%s' from %s reached %zu of %zu roles; no connected "
                      "instance of %s", route->public_name, sender, delivered, route->n_recv,
                      list ? list : "?");
-        send_error(b, rid, rid_len, act, "no-receiver", name, missing, delivered,
+        send_error(b, from->rid, from->rid_len, act, "no-receiver", name, missing, delivered,
                    "no connected instance of %s for '%s'", list ? list : "?",
                    route->public_name);
         free(list);
-        json_decref(missing);
     }
+}
+
+static void on_message(broker_t *b, exo_rt_instance_t *from, const exo_wire_head_t *h,
+                       size_t size, unsigned long long now)
+{
+    exo_rt_route_t *route = admit(b, from, h, size);
+    if (route == NULL) {
+        return;
+    }
+    const char *sender = exo_rt_role_name(b->rt, from->role);
+    const exo_wire_str_t *act = &h->f[EXO_WIRE_F_ACTIVITY];
+    exo_rt_note(b->rt, from, act->p, act->len, now);
+    size_t delivered = 0;
+    json_t *missing = NULL;
+    for (size_t i = 0; i < route->n_recv; i++) {
+        const exo_rt_receiver_t *rc = &route->recv[i];
+        outcome_t out = deliver_to_role(b, rc, h, sender, now);
+        note_outcome(b, route, rc, h, sender, out);
+        if (out == OUT_DELIVERED) {
+            delivered++;
+        } else if (out == OUT_NO_RECEIVER) {
+            missing = missing ? missing : json_array();
+            json_array_append_new(missing, json_string(exo_rt_role_name(b->rt, rc->role)));
+        }
+    }
+    report_no_receiver(b, from, h, route, delivered, missing);
+    json_decref(missing);
 }
 
 static void reject(broker_t *b, const void *rid, size_t rid_len, exo_rt_instance_t *from,
@@ -502,40 +527,6 @@ static void handle(broker_t *b, zmq_msg_t *f, int n, bool overflow, unsigned lon
     }
 }
 
-/* Receive one multipart; false when none is waiting. Frames beyond 3 are dropped. */
-static bool recv_multipart(void *sock, zmq_msg_t *f, int *n, bool *overflow)
-{
-    *n = 0;
-    *overflow = false;
-    zmq_msg_init(&f[0]);
-    if (zmq_msg_recv(&f[0], sock, ZMQ_DONTWAIT) < 0) {
-        zmq_msg_close(&f[0]);
-        return false;
-    }
-    *n = 1;
-    while (zmq_msg_more(&f[*n - 1])) {
-        if (*n == 3) {
-            zmq_msg_t extra;
-            zmq_msg_init(&extra);
-            zmq_msg_recv(&extra, sock, 0);
-            bool more = zmq_msg_more(&extra);
-            zmq_msg_close(&extra);
-            *overflow = true;
-            if (!more) {
-                break;
-            }
-            continue;
-        }
-        zmq_msg_init(&f[*n]);
-        if (zmq_msg_recv(&f[*n], sock, 0) < 0) {
-            zmq_msg_close(&f[*n]);
-            break;
-        }
-        (*n)++;
-    }
-    return true;
-}
-
 static void handle_control(broker_t *b, zmq_msg_t *f, int n, unsigned long long now)
 {
     if (n != 2) {
@@ -592,22 +583,19 @@ static void drain(broker_t *b)
     zmq_msg_t f[3];
     int n;
     bool overflow;
-    unsigned long long now = now_ms();
+    unsigned long long now = exo_now_ms();
     int budget = DRAIN_BUDGET;
-    while (budget > 0 && recv_multipart(b->sock, f, &n, &overflow)) {
+    /* Frames beyond 3 are dropped: handle() reports a message that had too many. */
+    while (budget > 0 && exo_zframe_recv(b->sock, f, 3, &n, &overflow, ZMQ_DONTWAIT) == 0) {
         handle(b, f, n, overflow, now);
-        for (int i = 0; i < n; i++) {
-            zmq_msg_close(&f[i]);
-        }
+        exo_zframe_close(f, n);
         if ((--budget & 255) == 0) {
-            now = now_ms();
+            now = exo_now_ms();
         }
     }
-    while (recv_multipart(b->ctl, f, &n, &overflow)) {
+    while (exo_zframe_recv(b->ctl, f, 3, &n, &overflow, ZMQ_DONTWAIT) == 0) {
         handle_control(b, f, n, now);
-        for (int i = 0; i < n; i++) {
-            zmq_msg_close(&f[i]);
-        }
+        exo_zframe_close(f, n);
     }
     if (b->traced) {
         b->traced = false;
@@ -647,7 +635,7 @@ static void expired(void *arg, const exo_rt_instance_t *in)
 static void sweep(void *arg)
 {
     broker_t *b = arg;
-    unsigned long long now = now_ms();
+    unsigned long long now = exo_now_ms();
     if (now > EXO_BUS_INSTANCE_TIMEOUT_MS) {
         exo_rt_expire(b->rt, now - EXO_BUS_INSTANCE_TIMEOUT_MS, expired, b);
     }
@@ -709,17 +697,76 @@ static void *open_socket(broker_t *b, int type, const char *endpoint, char *boun
     return s;
 }
 
+const char *exo_zbroker_config_listen(const exo_host_t *host, const json_t *config)
+{
+    const json_t *v = config != NULL ? host->config_get(config, "listen") : NULL;
+    return json_is_string(v) && json_string_length(v) > 0 ? json_string_value(v) : NULL;
+}
+
+/*
+ * Where the broker binds: spec->listen when the core chose one (`exo bus --listen`; during the
+ * move to declared settings the core also copies bus.listen there), else `listen` of the bus
+ * section, else the default. The default loopback endpoint cannot be reached from a container
+ * network: with spec->bind_host (that network's gateway, from the backend) the broker binds
+ * there instead, on any port, reachable from the host and the containers on that bridge but
+ * not from other machines. New string.
+ */
+static char *listen_endpoint(const exo_host_t *host, const exo_bus_spec_t *spec)
+{
+    const char *listen = spec->listen != NULL && spec->listen[0] != '\0' ? spec->listen : NULL;
+    const char *bind_host = NULL;
+    if (EXO_HAS(spec, exo_bus_spec_t, bind_host)) {
+        listen = listen ? listen : exo_zbroker_config_listen(host, spec->config);
+        bind_host = spec->bind_host;
+    }
+    listen = listen ? listen : EXO_BUS_DEFAULT_LISTEN;
+    if (bind_host != NULL && bind_host[0] != '\0' && strcmp(listen, EXO_BUS_DEFAULT_LISTEN) == 0) {
+        return exo_strdupf("tcp://%s:0", bind_host);
+    }
+    return exo_xstrdup(listen);
+}
+
+/* The service socket on @p listen and the control socket next to it. */
+static int open_sockets(broker_t *b, const char *listen, exo_error_t *err)
+{
+    char ctl_listen[256];
+    if (control_endpoint_for(listen, ctl_listen, sizeof ctl_listen) < 0) {
+        return exo_error_set(err, EXO_ERR_INVALID, "bad bus endpoint '%s'; use tcp://HOST:PORT",
+                             listen);
+    }
+    b->ctx = zmq_ctx_new();
+    b->sock = open_socket(b, ZMQ_ROUTER, listen, b->endpoint, sizeof b->endpoint, &b->sock_fd,
+                          err);
+    if (b->sock != NULL) {
+        b->ctl = open_socket(b, ZMQ_ROUTER, ctl_listen, b->control, sizeof b->control,
+                             &b->ctl_fd, err);
+    }
+    return b->ctl != NULL ? 0 : err ? err->code : EXO_ERR_IO;
+}
+
+static int watch_sockets(broker_t *b, exo_error_t *err)
+{
+    const exo_host_t *host = b->host;
+    b->sock_watch = host->watch_fd(host, b->sock_fd, EXO_EV_READ, on_fd, b);
+    b->ctl_watch = host->watch_fd(host, b->ctl_fd, EXO_EV_READ, on_fd, b);
+    b->sweep_timer = host->timer_add(host, 1000, true, sweep, b);
+    if (b->sock_watch <= 0 || b->ctl_watch <= 0 || b->sweep_timer <= 0) {
+        return exo_error_set(err, EXO_ERR_INTERNAL, "cannot watch the bus sockets on the event "
+                             "loop");
+    }
+    return 0;
+}
+
 int exo_zbroker_open(const exo_host_t *host, const exo_bus_spec_t *spec, void **inst,
                      exo_error_t *err)
 {
     *inst = NULL;
-    const char *listen = spec->listen && spec->listen[0] ? spec->listen : "tcp://127.0.0.1:0";
     broker_t *b = calloc(1, sizeof *b);
     if (b == NULL) {
         return exo_error_set(err, EXO_ERR_NOMEM, "out of memory");
     }
     b->host = host;
-    b->app = strdup(spec->app ? spec->app : "(none)");
+    b->app = exo_xstrdup(spec->app ? spec->app : "(none)");
     b->max_size = spec->max_message_size ? spec->max_message_size : EXO_BUS_DEFAULT_MAX;
     if (EXO_HAS(spec, exo_bus_spec_t, arg)) {
         b->on_event = spec->on_event;
@@ -731,35 +778,18 @@ int exo_zbroker_open(const exo_host_t *host, const exo_bus_spec_t *spec, void **
     snprintf(b->id_prefix, sizeof b->id_prefix, "b%x", (unsigned)getpid());
     b->rt = exo_rt_new();
     char msg[256];
+    int rc = 0;
     if (spec->routes == NULL || exo_rt_set_routes(b->rt, spec->routes, NULL, msg, sizeof msg)) {
-        exo_error_set(err, EXO_ERR_INVALID, "%s", spec->routes ? msg : "routes: missing");
-        exo_zbroker_close(b);
-        return EXO_ERR_INVALID;
+        rc = exo_error_set(err, EXO_ERR_INVALID, "%s", spec->routes ? msg : "routes: missing");
     }
-    char ctl_listen[256];
-    if (control_endpoint_for(listen, ctl_listen, sizeof ctl_listen) < 0) {
-        exo_error_set(err, EXO_ERR_INVALID, "bad bus endpoint '%s'; use tcp://HOST:PORT", listen);
-        exo_zbroker_close(b);
-        return EXO_ERR_INVALID;
+    char *listen = listen_endpoint(host, spec);
+    if (rc == 0 && (rc = open_sockets(b, listen, err)) == 0) {
+        rc = watch_sockets(b, err);
     }
-    b->ctx = zmq_ctx_new();
-    b->sock = open_socket(b, ZMQ_ROUTER, listen, b->endpoint, sizeof b->endpoint, &b->sock_fd,
-                          err);
-    if (b->sock != NULL) {
-        b->ctl = open_socket(b, ZMQ_ROUTER, ctl_listen, b->control, sizeof b->control,
-                             &b->ctl_fd, err);
-    }
-    if (b->ctl == NULL) {
+    free(listen);
+    if (rc < 0) {
         exo_zbroker_close(b);
-        return err ? err->code : EXO_ERR_IO;
-    }
-    b->sock_watch = host->watch_fd(host, b->sock_fd, EXO_EV_READ, on_fd, b);
-    b->ctl_watch = host->watch_fd(host, b->ctl_fd, EXO_EV_READ, on_fd, b);
-    b->sweep_timer = host->timer_add(host, 1000, true, sweep, b);
-    if (b->sock_watch <= 0 || b->ctl_watch <= 0 || b->sweep_timer <= 0) {
-        exo_error_set(err, EXO_ERR_INTERNAL, "cannot watch the bus sockets on the event loop");
-        exo_zbroker_close(b);
-        return EXO_ERR_INTERNAL;
+        return rc;
     }
     exo_log_debug(host, "broker for %s on %s (control %s)", b->app, b->endpoint, b->control);
     *inst = b;

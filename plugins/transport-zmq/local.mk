@@ -1,16 +1,23 @@
-# plugins/transport-zmq: the `zmq` transport plugin (broker + CLI client), the C service SDK
-# libexoservice, the Python client and their tests. wire.c (the envelope codec) is compiled
-# into both the plugin and the SDK.
+# plugins/transport-zmq: the `zmq` transport plugin (broker, the CLI's client, the services'
+# environment), the C service SDK libexoservice, the Python client and their tests. wire.c (the
+# frame codec) and zframe.c (frames on zmq sockets) are compiled into both the plugin and the
+# SDK; both link libexobase hidden, so neither exports more than its own API.
 ZMQ_WIRE = plugins/transport-zmq/wire.c plugins/transport-zmq/wire.h
+ZMQ_FRAME = $(ZMQ_WIRE) plugins/transport-zmq/zframe.c plugins/transport-zmq/zframe.h
 
 plugin_LTLIBRARIES += plugins/transport_zmq.la
-plugins_transport_zmq_la_SOURCES = $(ZMQ_WIRE) \
+plugins_transport_zmq_la_SOURCES = $(ZMQ_FRAME) \
 	plugins/transport-zmq/plugin.c plugins/transport-zmq/broker.h \
-	plugins/transport-zmq/broker.c plugins/transport-zmq/client.c \
-	plugins/transport-zmq/router.h plugins/transport-zmq/router.c
+	plugins/transport-zmq/broker.c plugins/transport-zmq/cli_client.h \
+	plugins/transport-zmq/cli_client.c plugins/transport-zmq/busenv.h \
+	plugins/transport-zmq/busenv.c plugins/transport-zmq/router.h plugins/transport-zmq/router.c
+# Where emit_env points services: the installed SDK and Python client.
+plugins_transport_zmq_la_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DEXO_ZMQ_INCLUDEDIR='"$(includedir)"' -DEXO_ZMQ_LIBDIR='"$(libdir)"' \
+	-DEXO_ZMQ_PYTHONDIR='"$(exopythondir)"'
 plugins_transport_zmq_la_CFLAGS = $(EXO_PLUGIN_CCFLAGS) $(ZMQ_CFLAGS)
 plugins_transport_zmq_la_LDFLAGS = $(EXO_PLUGIN_LINK)
-plugins_transport_zmq_la_LIBADD = $(ZMQ_LIBS) $(JANSSON_LIBS)
+plugins_transport_zmq_la_LIBADD = core/base/libexobase.la $(ZMQ_LIBS) $(JANSSON_LIBS)
 
 # ---- tests ----
 # busd: drives the plugin without an app (integration tests, benchmarks).
@@ -23,12 +30,13 @@ plugins_transport_zmq_tests_busd_LDADD = core/libexocore.la $(JANSSON_LIBS) -ldl
 # ---- libexoservice: the C service SDK ----
 lib_LTLIBRARIES += plugins/transport-zmq/libexoservice.la
 exoinclude_HEADERS += plugins/transport-zmq/include/exo/service.h
-plugins_transport_zmq_libexoservice_la_SOURCES = $(ZMQ_WIRE) plugins/transport-zmq/sdk/service.c
+plugins_transport_zmq_libexoservice_la_SOURCES = $(ZMQ_FRAME) plugins/transport-zmq/sdk/service.c
 plugins_transport_zmq_libexoservice_la_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/plugins/transport-zmq/include
 plugins_transport_zmq_libexoservice_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden \
 	$(ZMQ_CFLAGS) $(JANSSON_CFLAGS)
-plugins_transport_zmq_libexoservice_la_LIBADD = $(ZMQ_LIBS) $(JANSSON_LIBS)
+plugins_transport_zmq_libexoservice_la_LIBADD = core/base/libexobase.la $(ZMQ_LIBS) \
+	$(JANSSON_LIBS)
 plugins_transport_zmq_libexoservice_la_LDFLAGS = -version-info 0:0:0 -no-undefined
 
 # ---- Python client ----
@@ -53,18 +61,19 @@ EXTRA_DIST += tests/bus/bus-lib.sh tests/bus/fanout.sh tests/bus/translate.sh \
 	tests/support/lib.sh \
 	plugins/transport-zmq/tests/tsvc.py
 
-# CUnit suites: envelope codec, routing table, SDK.
+# CUnit suites: envelope codec, routing table, SDK, the services' environment (emit_env).
 check_PROGRAMS += plugins/transport-zmq/tests/test_wire plugins/transport-zmq/tests/test_router \
-	plugins/transport-zmq/tests/test_sdk
+	plugins/transport-zmq/tests/test_sdk plugins/transport-zmq/tests/test_busenv
 TESTS += plugins/transport-zmq/tests/test_wire plugins/transport-zmq/tests/test_router \
-	plugins/transport-zmq/tests/test_sdk
+	plugins/transport-zmq/tests/test_sdk plugins/transport-zmq/tests/test_busenv
 plugins_transport_zmq_tests_test_wire_SOURCES = plugins/transport-zmq/tests/test_wire.c $(ZMQ_WIRE)
 plugins_transport_zmq_tests_test_wire_CFLAGS = $(EXO_TEST_CCFLAGS)
 plugins_transport_zmq_tests_test_wire_LDADD = $(CUNIT_LIBS)
 plugins_transport_zmq_tests_test_router_SOURCES = plugins/transport-zmq/tests/test_router.c \
 	plugins/transport-zmq/router.c plugins/transport-zmq/router.h
 plugins_transport_zmq_tests_test_router_CFLAGS = $(EXO_TEST_CCFLAGS)
-plugins_transport_zmq_tests_test_router_LDADD = $(CUNIT_LIBS) $(JANSSON_LIBS)
+plugins_transport_zmq_tests_test_router_LDADD = core/base/libexobase.la $(CUNIT_LIBS) \
+	$(JANSSON_LIBS)
 plugins_transport_zmq_tests_test_sdk_SOURCES = plugins/transport-zmq/tests/test_sdk.c \
 	tests/support/test_host.c tests/support/test_host.h
 plugins_transport_zmq_tests_test_sdk_CPPFLAGS = $(AM_CPPFLAGS) \
@@ -72,6 +81,14 @@ plugins_transport_zmq_tests_test_sdk_CPPFLAGS = $(AM_CPPFLAGS) \
 plugins_transport_zmq_tests_test_sdk_CFLAGS = $(EXO_TEST_CCFLAGS)
 plugins_transport_zmq_tests_test_sdk_LDADD = plugins/transport-zmq/libexoservice.la \
 	$(EXO_TEST_LINK) $(JANSSON_LIBS) -ldl -lpthread
+
+plugins_transport_zmq_tests_test_busenv_SOURCES = plugins/transport-zmq/tests/test_busenv.c \
+	tests/support/test_host.c tests/support/test_host.h
+plugins_transport_zmq_tests_test_busenv_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DEXO_TEST_INCLUDEDIR='"$(includedir)"' -DEXO_TEST_LIBDIR='"$(libdir)"' \
+	-DEXO_TEST_PYTHONDIR='"$(exopythondir)"'
+plugins_transport_zmq_tests_test_busenv_CFLAGS = $(EXO_TEST_CCFLAGS)
+plugins_transport_zmq_tests_test_busenv_LDADD = $(EXO_TEST_LINK) $(JANSSON_LIBS) -ldl
 
 # libFuzzer target for the envelope decoder (built with clang by the script itself).
 TESTS += tests/bus/fuzz.sh

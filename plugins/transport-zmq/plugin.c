@@ -1,9 +1,18 @@
-/* plugin.c - the `zmq` transport plugin: descriptor and ops table (docs/bus.md). */
+/* plugin.c - the `zmq` transport plugin: descriptor, settings and ops table (docs/bus.md). */
 #include "config.h"
 
 #include <exo/transport.h>
 
 #include "broker.h"
+#include "busenv.h"
+#include "cli_client.h"
+
+/* The app's `bus:` section, besides the core's own keys (transport, max-message-size). */
+static const exo_config_key_t config[] = {
+    {"listen", EXO_CONFIG_STRING, EXO_BUS_DEFAULT_LISTEN,
+     "endpoint the broker binds (tcp://HOST:PORT; port 0 = any free port)", 0},
+    {NULL, 0, NULL, NULL, 0},
+};
 
 static const exo_transport_ops_t ops = {
     .size = sizeof(exo_transport_ops_t),
@@ -16,7 +25,8 @@ static const exo_transport_ops_t ops = {
     .client_send = exo_zclient_send,
     .client_tail = exo_zclient_tail,
     .client_stats = exo_zclient_stats,
+    .emit_env = exo_zbusenv_emit,
 };
 
-EXO_TRANSPORT_PLUGIN("zmq", PACKAGE_VERSION, "message bus over ZeroMQ: broker and CLI client",
-                     EXO_CAP_NONE, NULL, NULL, &ops)
+EXO_TRANSPORT_PLUGIN_CONFIG("zmq", PACKAGE_VERSION, "message bus over ZeroMQ: broker and CLI "
+                            "client", EXO_CAP_NONE, NULL, NULL, &ops, config, "bus")

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/util.h"
 #include "router.h"
 
 /* Sticky activities live in a fixed set-associative cache: memory stays bounded however many
@@ -42,23 +43,6 @@ struct exo_rt {
     uint32_t next_id;
     act_slot_t *acts;           /* allocated on first use */
 };
-
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size ? size : 1);
-    if (p == NULL) {
-        fputs("exo bus: out of memory\n", stderr);
-        abort();
-    }
-    return p;
-}
-
-static char *xstrndup(const char *s, size_t n)
-{
-    char *p = xcalloc(n + 1, 1);
-    memcpy(p, s, n);
-    return p;
-}
 
 static uint64_t hash_bytes(const void *data, size_t len)
 {
@@ -101,10 +85,10 @@ static void role_free(role_t *ro)
 
 exo_rt_t *exo_rt_new(void)
 {
-    exo_rt_t *rt = xcalloc(1, sizeof *rt);
+    exo_rt_t *rt = exo_xcalloc(1, sizeof *rt);
     rt->next_id = 1;
     rt->rid_cap = 64;
-    rt->by_rid = xcalloc(rt->rid_cap, sizeof *rt->by_rid);
+    rt->by_rid = exo_xcalloc(rt->rid_cap, sizeof *rt->by_rid);
     return rt;
 }
 
@@ -141,7 +125,7 @@ static void route_insert(role_t *ro, exo_rt_route_t *r)
         exo_rt_route_t **old = ro->routes;
         size_t old_cap = ro->routes_cap;
         ro->routes_cap = old_cap ? old_cap * 2 : 16;
-        ro->routes = xcalloc(ro->routes_cap, sizeof *ro->routes);
+        ro->routes = exo_xcalloc(ro->routes_cap, sizeof *ro->routes);
         for (size_t i = 0; i < old_cap; i++) {
             if (old[i] != NULL) {
                 *route_slot(ro, old[i]->name, old[i]->name_len) = old[i];
@@ -155,10 +139,10 @@ static void route_insert(role_t *ro, exo_rt_route_t *r)
 
 static exo_rt_route_t *route_new(const char *name, size_t len, const char *public_name)
 {
-    exo_rt_route_t *r = xcalloc(1, sizeof *r);
-    r->name = xstrndup(name, len);
+    exo_rt_route_t *r = exo_xcalloc(1, sizeof *r);
+    r->name = exo_xstrndup(name, len);
     r->name_len = len;
-    r->public_name = xstrndup(public_name, strlen(public_name));
+    r->public_name = exo_xstrndup(public_name, strlen(public_name));
     return r;
 }
 
@@ -182,7 +166,7 @@ exo_rt_route_t *exo_rt_route(exo_rt_t *rt, int role, const char *name, size_t le
     }
     exo_rt_route_t *r = route_new(name, len, "");
     free(r->public_name);
-    r->public_name = xstrndup(name, len);
+    r->public_name = exo_xstrndup(name, len);
     route_insert(ro, r);
     ro->n_denied++;
     return r;
@@ -255,7 +239,7 @@ static void build_routes(role_t *roles, size_t n, const json_t *specs[], int s)
         const char *pub = translate(specs[s], "internal", "public", name);
         exo_rt_route_t *r = route_new(name, len, pub);
         r->allowed = true;
-        r->recv = xcalloc(n, sizeof *r->recv);
+        r->recv = exo_xcalloc(n, sizeof *r->recv);
         for (size_t k = 0; k < n; k++) {
             const json_t *recv = json_object_get(specs[k], "receives");
             size_t j;
@@ -266,7 +250,7 @@ static void build_routes(role_t *roles, size_t n, const json_t *specs[], int s)
                     exo_rt_receiver_t *rc = &r->recv[r->n_recv++];
                     rc->role = (int)k;
                     rc->name_len = strlen(rname);
-                    rc->name = xstrndup(rname, rc->name_len);
+                    rc->name = exo_xstrndup(rname, rc->name_len);
                     rc->translated = strcmp(rname, pub) != 0;
                     break;
                 }
@@ -276,42 +260,36 @@ static void build_routes(role_t *roles, size_t n, const json_t *specs[], int s)
     }
 }
 
-int exo_rt_set_routes(exo_rt_t *rt, const json_t *routes, size_t *dropped, char *err,
-                      size_t errlen)
+/* The role names of a routing table, checked and sorted (role indexes follow this order);
+ * NULL with @p err filled when the table is malformed. */
+static const char **checked_role_names(const json_t *jroles, char *err, size_t errlen)
 {
-    const json_t *jroles = json_object_get(routes, "roles");
-    if (!json_is_object(jroles)) {
-        snprintf(err, errlen, "routes: expected an object with a 'roles' object");
-        return -1;
-    }
-    size_t n = json_object_size(jroles);
-    const char **names = xcalloc(n, sizeof *names);
-    size_t k = 0;
+    size_t n = json_object_size(jroles), k = 0;
+    const char **names = exo_xcalloc(n, sizeof *names);
     const char *key;
     const json_t *spec;
     json_object_foreach((json_t *)jroles, key, spec) {
-        if (!json_is_object(spec) || check_list(spec, key, "sends", err, errlen) < 0 ||
+        if (!json_is_object(spec)) {
+            snprintf(err, errlen, "routes: roles.%s must be an object", key);
+            free(names);
+            return NULL;
+        }
+        if (check_list(spec, key, "sends", err, errlen) < 0 ||
             check_list(spec, key, "receives", err, errlen) < 0 ||
             check_list(spec, key, "translations", err, errlen) < 0) {
-            if (!json_is_object(spec)) {
-                snprintf(err, errlen, "routes: roles.%s must be an object", key);
-            }
             free(names);
-            return -1;
+            return NULL;
         }
         names[k++] = key;
     }
     qsort(names, n, sizeof *names, cmp_str);
-    const json_t **specs = xcalloc(n, sizeof *specs);
-    role_t *roles = xcalloc(n, sizeof *roles);
-    for (size_t i = 0; i < n; i++) {
-        specs[i] = json_object_get(jroles, names[i]);
-        roles[i].name = xstrndup(names[i], strlen(names[i]));
-    }
-    for (size_t i = 0; i < n; i++) {
-        build_routes(roles, n, specs, (int)i);
-    }
-    /* Move the instances of surviving roles over; the rest are dropped. */
+    return names;
+}
+
+/* Move the instances of roles that stay in @p roles over from the current table, and free the
+ * current roles; returns how many instances were dropped with their role. */
+static size_t adopt_instances(exo_rt_t *rt, role_t *roles, size_t n)
+{
     size_t lost = 0;
     for (size_t i = 0; i < rt->n_roles; i++) {
         role_t *old = &rt->roles[i];
@@ -338,15 +316,18 @@ int exo_rt_set_routes(exo_rt_t *rt, const json_t *routes, size_t *dropped, char 
         role_free(old);
     }
     free(rt->roles);
-    rt->roles = roles;
-    rt->n_roles = n;
-    /* Rebuild the routing-id index from the survivors; sticky entries name roles by index. */
+    return lost;
+}
+
+/* Rebuild the routing-id index from the roles' instances. */
+static void reindex_rids(exo_rt_t *rt)
+{
     memset(rt->by_rid, 0, rt->rid_cap * sizeof *rt->by_rid);
     rt->n_total = 0;
-    for (size_t i = 0; i < n; i++) {
-        for (size_t j = 0; j < roles[i].n_inst; j++) {
-            exo_rt_instance_t *in = roles[i].inst[j];
-            size_t mask = rt->rid_cap - 1;
+    size_t mask = rt->rid_cap - 1;
+    for (size_t i = 0; i < rt->n_roles; i++) {
+        for (size_t j = 0; j < rt->roles[i].n_inst; j++) {
+            exo_rt_instance_t *in = rt->roles[i].inst[j];
             size_t s = hash_bytes(in->rid, in->rid_len) & mask;
             while (rt->by_rid[s] != NULL) {
                 s = (s + 1) & mask;
@@ -355,6 +336,35 @@ int exo_rt_set_routes(exo_rt_t *rt, const json_t *routes, size_t *dropped, char 
             rt->n_total++;
         }
     }
+}
+
+int exo_rt_set_routes(exo_rt_t *rt, const json_t *routes, size_t *dropped, char *err,
+                      size_t errlen)
+{
+    const json_t *jroles = json_object_get(routes, "roles");
+    if (!json_is_object(jroles)) {
+        snprintf(err, errlen, "routes: expected an object with a 'roles' object");
+        return -1;
+    }
+    const char **names = checked_role_names(jroles, err, errlen);
+    if (names == NULL) {
+        return -1;
+    }
+    size_t n = json_object_size(jroles);
+    const json_t **specs = exo_xcalloc(n, sizeof *specs);
+    role_t *roles = exo_xcalloc(n, sizeof *roles);
+    for (size_t i = 0; i < n; i++) {
+        specs[i] = json_object_get(jroles, names[i]);
+        roles[i].name = exo_xstrdup(names[i]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        build_routes(roles, n, specs, (int)i);
+    }
+    size_t lost = adopt_instances(rt, roles, n);
+    rt->roles = roles;
+    rt->n_roles = n;
+    /* Sticky entries name roles by index: they no longer hold. */
+    reindex_rids(rt);
     if (rt->acts != NULL) {
         memset(rt->acts, 0, ACT_BUCKETS * ACT_WAYS * sizeof *rt->acts);
     }
@@ -408,7 +418,7 @@ static void rid_rehash(exo_rt_t *rt, size_t cap, const exo_rt_instance_t *skip)
 {
     exo_rt_instance_t **old = rt->by_rid;
     size_t old_cap = rt->rid_cap;
-    rt->by_rid = xcalloc(cap, sizeof *rt->by_rid);
+    rt->by_rid = exo_xcalloc(cap, sizeof *rt->by_rid);
     rt->rid_cap = cap;
     rt->n_total = 0;
     for (size_t i = 0; i < old_cap; i++) {
@@ -458,11 +468,7 @@ static void role_attach(role_t *ro, exo_rt_instance_t *in)
 {
     if (ro->n_inst == ro->cap_inst) {
         ro->cap_inst = ro->cap_inst ? ro->cap_inst * 2 : 4;
-        exo_rt_instance_t **p = realloc(ro->inst, ro->cap_inst * sizeof *p);
-        if (p == NULL) {
-            abort();
-        }
-        ro->inst = p;
+        ro->inst = exo_xrealloc(ro->inst, ro->cap_inst * sizeof *ro->inst);
     }
     ro->inst[ro->n_inst++] = in;
     if (!in->transient) {
@@ -484,7 +490,7 @@ exo_rt_instance_t *exo_rt_register(exo_rt_t *rt, int role, const void *rid, size
         if ((rt->n_total + 1) * 2 > rt->rid_cap) {
             rid_rehash(rt, rt->rid_cap * 2, NULL);
         }
-        in = xcalloc(1, sizeof *in);
+        in = exo_xcalloc(1, sizeof *in);
         in->id = rt->next_id++;
         in->rid_len = (uint8_t)rid_len;
         memcpy(in->rid, rid, rid_len);
@@ -543,7 +549,7 @@ static act_slot_t *act_get(exo_rt_t *rt, const char *key, size_t len, unsigned l
         if (!create) {
             return NULL;
         }
-        rt->acts = xcalloc(ACT_BUCKETS * ACT_WAYS, sizeof *rt->acts);
+        rt->acts = exo_xcalloc(ACT_BUCKETS * ACT_WAYS, sizeof *rt->acts);
     }
     uint64_t h = hash_bytes(key, len);
     act_slot_t *b = &rt->acts[(h & (ACT_BUCKETS - 1)) * ACT_WAYS];
@@ -671,7 +677,7 @@ json_t *exo_rt_stats(const exo_rt_t *rt)
         }
         json_object_set_new(roles, ro->name, json_pack("{s:o}", "instances", inst));
         /* Declared routes first, in a stable order (hash order is not). */
-        exo_rt_route_t **sorted = xcalloc(ro->n_routes + 1, sizeof *sorted);
+        exo_rt_route_t **sorted = exo_xcalloc(ro->n_routes + 1, sizeof *sorted);
         size_t n = 0;
         for (size_t j = 0; j < ro->routes_cap; j++) {
             if (ro->routes[j] != NULL) {

@@ -222,6 +222,29 @@ size_t exo_wire_encode(void *buf, size_t cap, const exo_wire_head_t *h)
     return pos;
 }
 
+exo_wire_head_t exo_wire_message(const char *name, const char *id, const char *activity,
+                                 const char *auth, const char *payload, size_t payload_len)
+{
+    exo_wire_head_t h = {.type = EXO_WIRE_MESSAGE, .n_fields = 5};
+    h.f[EXO_WIRE_F_NAME] = exo_wire_s(name);
+    h.f[EXO_WIRE_F_ID] = exo_wire_s(id);
+    h.f[EXO_WIRE_F_ACTIVITY] = exo_wire_s(activity);
+    h.f[EXO_WIRE_F_SENDER] = exo_wire_s(NULL);
+    h.f[EXO_WIRE_F_AUTH] = exo_wire_s(auth);
+    h.payload.p = payload != NULL ? payload : "";
+    h.payload.len = payload != NULL ? payload_len : 0;
+    return h;
+}
+
+exo_wire_head_t exo_wire_register(const char *role, const char *label, bool transient)
+{
+    exo_wire_head_t h = {.type = EXO_WIRE_REGISTER, .n_fields = 3};
+    h.f[EXO_WIRE_F_ROLE] = exo_wire_s(role);
+    h.f[EXO_WIRE_F_LABEL] = exo_wire_s(label);
+    h.f[EXO_WIRE_F_FLAGS] = exo_wire_s(transient ? "transient" : NULL);
+    return h;
+}
+
 const char *exo_wire_strerror(int code)
 {
     switch (code) {

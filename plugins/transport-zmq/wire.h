@@ -4,8 +4,9 @@
  * every message is one zmq frame, a head (version, type, length-prefixed fields) and, for 'M',
  * the payload bytes after the last field, so routing reads the head only.
  *
- * Decoding never allocates: the decoded head points into the caller's buffer, which must stay
- * alive while the head is used. Encoding writes into a caller buffer. Reentrant; no state.
+ * Nothing here allocates: a decoded head points into the caller's buffer, which must stay alive
+ * while the head is used; a built head (exo_wire_message, exo_wire_register) points at the
+ * caller's strings; encoding writes into a caller buffer. Reentrant; no state.
  */
 #ifndef EXO_ZMQ_WIRE_H
 #define EXO_ZMQ_WIRE_H
@@ -20,6 +21,10 @@
 #define EXO_WIRE_ID_MAX 64
 #define EXO_WIRE_ROLE_MAX 255
 #define EXO_WIRE_AUTH_MAX 65535
+
+/* The broker's own messages: errors it sends, under its own sender name. */
+#define EXO_WIRE_ERROR_NAME "exo.error"
+#define EXO_WIRE_BUS_SENDER "exo"
 
 /* Frame types (byte 1 of the head). */
 #define EXO_WIRE_REGISTER 'R'
@@ -79,6 +84,17 @@ size_t exo_wire_encode(void *buf, size_t cap, const exo_wire_head_t *h);
 /** True when [p, p+len) is valid UTF-8 (no overlongs, surrogates or values > U+10FFFF) and has
  *  no control characters. */
 bool exo_wire_name_ok(const char *p, size_t len);
+/**
+ * The head of a message ('M') a client sends: @p name, @p id, @p activity, @p auth (NULL: none)
+ * and the @p payload_len bytes at @p payload (NULL: none). The sender field stays empty (the
+ * broker fills it). The head points at the caller's strings: nothing is copied or allocated.
+ */
+exo_wire_head_t exo_wire_message(const char *name, const char *id, const char *activity,
+                                 const char *auth, const char *payload, size_t payload_len);
+/** The head of a registration ('R') as @p role, with a free-text @p label; a @p transient
+ *  instance (a CLI client) never takes a share of its role's messages. Points at the caller's
+ *  strings. */
+exo_wire_head_t exo_wire_register(const char *role, const char *label, bool transient);
 /** Short English text for a decode result. */
 const char *exo_wire_strerror(int code);
 

@@ -210,7 +210,7 @@ grep -qF "$tmp/nocmd/b/service.yml:1:1: error: service.yml has no startup.comman
 # Usage.
 run / --bogus
 expect_rc 1 "unknown option"
-grep -q "unknown argument '--bogus'" "$tmp/err" || fail "unknown option: message"
+grep -q "unknown option '--bogus'" "$tmp/err" || fail "unknown option: message"
 run / --help
 expect_rc 0 "--help"
 grep -q '^Usage: exo check' "$tmp/out" || fail "--help: usage"

@@ -117,7 +117,7 @@ grep -q "ignoring relative directory 'relative/dir'" err.txt || fail "no relativ
 # Usage errors exit 1, --help 0.
 "$EXO_BIN" plugins --bogus >/dev/null 2>err.txt; rc=$?
 [ $rc -eq 1 ] || fail "unknown option exited $rc"
-grep -q "unknown argument '--bogus'" err.txt || fail "unknown option message: $(cat err.txt)"
+grep -q "unknown option '--bogus'" err.txt || fail "unknown option message: $(cat err.txt)"
 "$EXO_BIN" plugins --app "$tmp/nope" >/dev/null 2>&1; rc=$?
 [ $rc -eq 1 ] || fail "--app missing dir exited $rc"
 "$EXO_BIN" plugins --help | grep -q "^Usage: exo plugins" || fail "--help"

@@ -72,6 +72,10 @@ run_exo 1 add service tail --template worker --set nope=1
 err_has "takes no value 'nope'"
 run_exo 1 add service Bad --template c-service
 err_has "starts with a lower-case letter"
+# still refused, exit 1, when a --set came first (issue 17: it printed the error, exit 0)
+run_exo 1 add service MyService --template worker --set command=true
+err_has "starts with a lower-case letter"
+[ ! -e MyService ] || fail "created MyService/"
 run_exo 1 add service a_b --template c-service
 err_has "only lower-case letters, digits and '-'"
 run_exo 1 add service x --template no-such-template

@@ -39,6 +39,10 @@ run_exo 1 create app 'a b'
 err_has "only letters, digits, '-' and '_'"
 run_exo 1 create app _x
 err_has "starts with a letter or a digit"
+# still refused, exit 1, when a --set came first (issue 17: it printed the error, exit 0)
+run_exo 1 create app 'bad name' --set foo=bar
+err_has "not a valid app name"
+[ ! -e 'bad name' ] || fail "created 'bad name'"
 
 # existing directory or file: untouched
 mkdir taken && echo keep > taken/file

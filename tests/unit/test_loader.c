@@ -434,7 +434,7 @@ static void test_settings_resources(void)
         "  ok:\n"
         "    type: keyed\n"
         "    token: t0ken\n"
-        "    version: 16\n"
+        "    version: \"16\"\n" /* quoted whole numbers are whole numbers */
         "    memory: 1048576\n"
         "  bad:\n"
         "    type: keyed\n"

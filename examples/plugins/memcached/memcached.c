@@ -210,5 +210,12 @@ static const exo_resource_ops_t mc_ops = {
     .destroy = mc_destroy,
 };
 
-EXO_RESOURCE_PLUGIN("memcached", "1.0.0", "memcached cache (example out-of-tree plugin)",
-                    EXO_CAP_NONE, NULL, NULL, &mc_ops)
+/* The keys of a resources.<name> block of this type: exo checks them (exo check) and lists
+ * them (exo plugins --json); create() still checks what the type alone cannot say. */
+static const exo_config_key_t mc_config[] = {
+    {"memory", EXO_CONFIG_INT, "64", "megabytes of cache", 0},
+    {NULL, 0, NULL, NULL, 0},
+};
+
+EXO_RESOURCE_PLUGIN_CONFIG("memcached", "1.0.0", "memcached cache (example out-of-tree plugin)",
+                           EXO_CAP_NONE, NULL, NULL, &mc_ops, mc_config)

@@ -18,7 +18,9 @@
 
 #include <exo/service.h>
 
+#include "base/util.h"
 #include "../wire.h"
+#include "../zframe.h"
 
 #define EXPORT __attribute__((visibility("default")))
 #define PING_MS 1000u
@@ -56,38 +58,6 @@ struct exo_svc {
     char reg_error[256]; /* why the broker refused our registration, or "" */
 };
 
-static unsigned long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (unsigned long long)ts.tv_sec * 1000u + (unsigned long long)ts.tv_nsec / 1000000u;
-}
-
-static char *dupstr(const char *s)
-{
-    return s ? strdup(s) : NULL;
-}
-
-static void random_hex(char *out, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    unsigned char raw[16] = {0};
-    FILE *f = fopen("/dev/urandom", "rb");
-    size_t got = f ? fread(raw, 1, n / 2, f) : 0;
-    if (f != NULL) {
-        fclose(f);
-    }
-    unsigned long long mix = now_ms() ^ ((unsigned long long)getpid() << 20);
-    for (size_t i = got; i < n / 2; i++) {
-        raw[i] = (unsigned char)(mix >> (8 * (i % 8)));
-    }
-    for (size_t i = 0; i < n / 2; i++) {
-        out[2 * i] = hex[raw[i] >> 4];
-        out[2 * i + 1] = hex[raw[i] & 15];
-    }
-    out[n / 2 * 2] = '\0';
-}
-
 /* Ids: a random per-process prefix plus a counter; unique without a syscall per message. */
 static void next_id(exo_svc_t *svc, char *out, size_t n)
 {
@@ -116,33 +86,14 @@ static void next_id(exo_svc_t *svc, char *out, size_t n)
  * the zmq message: no intermediate buffer. */
 static int send_frame(exo_svc_t *svc, const exo_wire_head_t *h)
 {
-    zmq_msg_t m;
-    size_t need = exo_wire_size(h);
-    if (zmq_msg_init_size(&m, need) != 0) {
-        return -1;
-    }
-    if (exo_wire_encode(zmq_msg_data(&m), need, h) == 0) {
-        zmq_msg_close(&m);
-        errno = EMSGSIZE;
-        return -1;
-    }
-    if (zmq_msg_send(&m, svc->sock, 0) < 0) {
-        int e = errno;
-        zmq_msg_close(&m);
-        errno = e;
-        return -1;
-    }
-    return 0;
+    return exo_zframe_send(svc->sock, h, 0);
 }
 
 static void send_register(exo_svc_t *svc)
 {
-    exo_wire_head_t h = {.type = EXO_WIRE_REGISTER};
-    h.f[EXO_WIRE_F_ROLE] = exo_wire_s(svc->role);
-    h.f[EXO_WIRE_F_LABEL] = exo_wire_s(svc->label);
-    h.f[EXO_WIRE_F_FLAGS] = exo_wire_s(svc->transient ? "transient" : "");
+    exo_wire_head_t h = exo_wire_register(svc->role, svc->label, svc->transient);
     send_frame(svc, &h);
-    svc->last_ping = now_ms();
+    svc->last_ping = exo_now_ms();
 }
 
 EXPORT void exo_svc_close(exo_svc_t **svc_p)
@@ -179,6 +130,53 @@ EXPORT void exo_svc_close(exo_svc_t **svc_p)
     *svc_p = NULL;
 }
 
+/* The DEALER socket, its monitor (re-registration after every handshake) and the connect. */
+static int open_socket(exo_svc_t *svc, exo_error_t *err)
+{
+    svc->ctx = zmq_ctx_new();
+    svc->sock = zmq_socket(svc->ctx, ZMQ_DEALER);
+    int zero = 0, ivl = 100, ivl_max = 500, hwm = 10000;
+    zmq_setsockopt(svc->sock, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_setsockopt(svc->sock, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
+    zmq_setsockopt(svc->sock, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof ivl_max);
+    zmq_setsockopt(svc->sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(svc->sock, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    char mon[64];
+    snprintf(mon, sizeof mon, "inproc://exo-svc-monitor-%p", (void *)svc);
+    if (zmq_socket_monitor(svc->sock, mon, ZMQ_EVENT_HANDSHAKE_SUCCEEDED) != 0 ||
+        (svc->mon = zmq_socket(svc->ctx, ZMQ_PAIR)) == NULL || zmq_connect(svc->mon, mon) != 0) {
+        return exo_error_set(err, EXO_ERR_INTERNAL, "cannot monitor the bus socket: %s",
+                             zmq_strerror(errno));
+    }
+    if (zmq_connect(svc->sock, svc->endpoint) != 0) {
+        return exo_error_set(err, EXO_ERR_INVALID, "cannot connect to the bus at '%s': %s; "
+                             "EXO_BUS_ENDPOINT looks like tcp://127.0.0.1:PORT", svc->endpoint,
+                             zmq_strerror(errno));
+    }
+    svc->last_heard = svc->last_ping = exo_now_ms();
+    return 0;
+}
+
+/* Poll until the broker registered us, refused us, or @p wait_ms passed. */
+static int wait_registered(exo_svc_t *svc, unsigned wait_ms, exo_error_t *err)
+{
+    unsigned long long deadline = exo_now_ms() + wait_ms;
+    while (!svc->online && svc->reg_error[0] == '\0' && exo_now_ms() < deadline) {
+        if (exo_svc_poll(svc, (int)(deadline - exo_now_ms())) < 0) {
+            break;
+        }
+    }
+    if (svc->reg_error[0] != '\0') {
+        return exo_error_set(err, EXO_ERR_INVALID, "the bus refused role '%s': %s", svc->role,
+                             svc->reg_error);
+    }
+    if (!svc->online) {
+        return exo_error_set(err, EXO_ERR_UNAVAILABLE, "role '%s' did not get registered with "
+                             "the bus at %s within %u ms", svc->role, svc->endpoint, wait_ms);
+    }
+    return 0;
+}
+
 EXPORT exo_svc_t *exo_svc_connect(const exo_svc_options_t *opts, exo_error_t *err)
 {
     exo_svc_options_t o = {.size = sizeof o};
@@ -202,65 +200,23 @@ EXPORT exo_svc_t *exo_svc_connect(const exo_svc_options_t *opts, exo_error_t *er
         exo_error_set(err, EXO_ERR_NOMEM, "out of memory");
         return NULL;
     }
-    svc->role = dupstr(role);
-    svc->endpoint = dupstr(endpoint);
+    svc->role = exo_xstrdup(role);
+    svc->endpoint = exo_xstrdup(endpoint);
     if (o.label != NULL) {
-        svc->label = dupstr(o.label);
+        svc->label = exo_xstrdup(o.label);
     } else {
-        char host[64] = "localhost", label[96];
+        char host[64] = "localhost";
         gethostname(host, sizeof host - 1);
-        snprintf(label, sizeof label, "%s:%d", host, (int)getpid());
-        svc->label = dupstr(label);
+        svc->label = exo_strdupf("%s:%d", host, (int)getpid());
     }
     svc->transient = o.transient;
     svc->quiet = o.quiet;
-    random_hex(svc->id_prefix, 10);
+    exo_random_hex(svc->id_prefix, 5); /* unique is enough: a failed getrandom will do */
     svc->id_prefix[9] = '-';
     svc->id_prefix[10] = '\0';
-    svc->ctx = zmq_ctx_new();
-    svc->sock = zmq_socket(svc->ctx, ZMQ_DEALER);
-    int zero = 0, ivl = 100, ivl_max = 500, hwm = 10000;
-    zmq_setsockopt(svc->sock, ZMQ_LINGER, &zero, sizeof zero);
-    zmq_setsockopt(svc->sock, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
-    zmq_setsockopt(svc->sock, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof ivl_max);
-    zmq_setsockopt(svc->sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
-    zmq_setsockopt(svc->sock, ZMQ_RCVHWM, &hwm, sizeof hwm);
-    char mon[64];
-    snprintf(mon, sizeof mon, "inproc://exo-svc-monitor-%p", (void *)svc);
-    if (zmq_socket_monitor(svc->sock, mon, ZMQ_EVENT_HANDSHAKE_SUCCEEDED) != 0 ||
-        (svc->mon = zmq_socket(svc->ctx, ZMQ_PAIR)) == NULL || zmq_connect(svc->mon, mon) != 0) {
-        exo_error_set(err, EXO_ERR_INTERNAL, "cannot monitor the bus socket: %s",
-                      zmq_strerror(errno));
+    if (open_socket(svc, err) < 0 || (o.wait_ms > 0 && wait_registered(svc, o.wait_ms, err) < 0)) {
         exo_svc_close(&svc);
         return NULL;
-    }
-    if (zmq_connect(svc->sock, endpoint) != 0) {
-        exo_error_set(err, EXO_ERR_INVALID, "cannot connect to the bus at '%s': %s; "
-                      "EXO_BUS_ENDPOINT looks like tcp://127.0.0.1:PORT", endpoint,
-                      zmq_strerror(errno));
-        exo_svc_close(&svc);
-        return NULL;
-    }
-    svc->last_heard = svc->last_ping = now_ms();
-    if (o.wait_ms > 0) {
-        unsigned long long deadline = now_ms() + o.wait_ms;
-        while (!svc->online && svc->reg_error[0] == '\0' && now_ms() < deadline) {
-            if (exo_svc_poll(svc, (int)(deadline - now_ms())) < 0) {
-                break;
-            }
-        }
-        if (svc->reg_error[0] != '\0') {
-            exo_error_set(err, EXO_ERR_INVALID, "the bus refused role '%s': %s", svc->role,
-                          svc->reg_error);
-            exo_svc_close(&svc);
-            return NULL;
-        }
-        if (!svc->online) {
-            exo_error_set(err, EXO_ERR_UNAVAILABLE, "role '%s' did not get registered with the "
-                          "bus at %s within %u ms", svc->role, endpoint, o.wait_ms);
-            exo_svc_close(&svc);
-            return NULL;
-        }
     }
     return svc;
 }
@@ -290,7 +246,7 @@ EXPORT int exo_svc_on(exo_svc_t *svc, const char *name, exo_svc_handler_fn fn, v
         return EXO_ERR_NOMEM;
     }
     svc->handlers = p;
-    p[svc->n_handlers++] = (handler_t){dupstr(name), fn, arg};
+    p[svc->n_handlers++] = (handler_t){name ? exo_xstrdup(name) : NULL, fn, arg};
     return 0;
 }
 
@@ -312,13 +268,7 @@ static int send_msg(exo_svc_t *svc, const char *name, const char *activity, cons
         next_id(svc, act, sizeof act);
         activity = act;
     }
-    exo_wire_head_t h = {.type = EXO_WIRE_MESSAGE};
-    h.f[EXO_WIRE_F_NAME] = exo_wire_s(name);
-    h.f[EXO_WIRE_F_ID] = exo_wire_s(id);
-    h.f[EXO_WIRE_F_ACTIVITY] = exo_wire_s(activity);
-    h.f[EXO_WIRE_F_AUTH] = exo_wire_s(auth);
-    h.payload.p = json;
-    h.payload.len = json ? len : 0;
+    exo_wire_head_t h = exo_wire_message(name, id, activity, auth, json, len);
     if (send_frame(svc, &h) < 0) {
         return exo_error_set(err, EXO_ERR_IO, "'%s' not sent: %s", name, zmq_strerror(errno));
     }
@@ -423,7 +373,7 @@ EXPORT void exo_svc_msg_free(exo_svc_msg_t *msg)
 
 static bool is_bus_error(const exo_svc_msg_t *m)
 {
-    return strcmp(m->sender, "exo") == 0 && strcmp(m->name, "exo.error") == 0;
+    return strcmp(m->sender, EXO_WIRE_BUS_SENDER) == 0 && strcmp(m->name, EXO_WIRE_ERROR_NAME) == 0;
 }
 
 /* For a waiting request: is this exo.error final (nothing will come)? Fills w->err. */
@@ -598,7 +548,7 @@ static void check_monitor(exo_svc_t *svc)
 
 static void tick(exo_svc_t *svc)
 {
-    unsigned long long now = now_ms();
+    unsigned long long now = exo_now_ms();
     /* Ping on our own schedule, however busy the broker keeps us: it expires an instance
      * after 3.5 s without a frame *from* it, and a service that only receives sends nothing
      * else. */
@@ -618,36 +568,18 @@ static int drain(exo_svc_t *svc)
     for (int budget = 0; budget < 4096; budget++) {
         zmq_msg_t f[2];
         int n = 0;
-        zmq_msg_init(&f[0]);
-        if (zmq_msg_recv(&f[0], svc->sock, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close(&f[0]);
+        bool overflow;
+        if (exo_zframe_recv(svc->sock, f, 2, &n, &overflow, ZMQ_DONTWAIT) < 0) {
             if (errno == EAGAIN || errno == EINTR) {
                 break;
             }
             return -1;
         }
-        n = 1;
-        while (zmq_msg_more(&f[n - 1])) {
-            zmq_msg_t extra, *m = n < 2 ? &f[n] : &extra;
-            zmq_msg_init(m);
-            zmq_msg_recv(m, svc->sock, 0);
-            if (m == &extra) {
-                bool more = zmq_msg_more(&extra);
-                zmq_msg_close(&extra);
-                if (!more) {
-                    break;
-                }
-            } else {
-                n++;
-            }
-        }
         if ((budget & 63) == 0) {
-            svc->last_heard = now_ms(); /* a clock read per message was ~8% of a receiver */
+            svc->last_heard = exo_now_ms(); /* a clock read per message was ~8% of a receiver */
         }
         dispatched += handle(svc, f, n);
-        for (int i = 0; i < n; i++) {
-            zmq_msg_close(&f[i]);
-        }
+        exo_zframe_close(f, n);
         if (svc->stop) {
             break;
         }
@@ -711,9 +643,9 @@ EXPORT int exo_svc_request(exo_svc_t *svc, const char *name, const json_t *paylo
     }
     waiter_t w = {.activity = act, .err = err, .prev = svc->waiting};
     svc->waiting = &w;
-    unsigned long long deadline = now_ms() + timeout_ms;
+    unsigned long long deadline = exo_now_ms() + timeout_ms;
     while (w.reply == NULL && w.error == 0 && !svc->stop) {
-        unsigned long long now = now_ms();
+        unsigned long long now = exo_now_ms();
         if (now >= deadline) {
             break;
         }

@@ -196,7 +196,38 @@ static void test_strerror_names_every_code(void)
     CU_ASSERT_STRING_EQUAL(exo_wire_strerror(-99), "unknown error");
 }
 
+/* The heads clients build: what they encode decodes to the same fields. */
+static void test_built_heads(void)
+{
+    unsigned char buf[256];
+    exo_wire_head_t h = exo_wire_message("users.list", "i1", "a1", "{\"u\":1}", "[1]", 3);
+    CU_ASSERT_EQUAL(h.type, EXO_WIRE_MESSAGE);
+    size_t n = exo_wire_encode(buf, sizeof buf, &h);
+    CU_ASSERT_NOT_EQUAL_FATAL(n, 0);
+    exo_wire_head_t d;
+    CU_ASSERT_EQUAL_FATAL(exo_wire_decode(buf, n, &d), EXO_WIRE_OK);
+    CU_ASSERT(d.f[EXO_WIRE_F_NAME].len == 10 && !memcmp(d.f[EXO_WIRE_F_NAME].p, "users.list", 10));
+    CU_ASSERT(d.f[EXO_WIRE_F_ACTIVITY].len == 2 && !memcmp(d.f[EXO_WIRE_F_ACTIVITY].p, "a1", 2));
+    CU_ASSERT_EQUAL(d.f[EXO_WIRE_F_SENDER].len, 0);
+    CU_ASSERT_EQUAL(d.f[EXO_WIRE_F_AUTH].len, 7);
+    CU_ASSERT(d.payload.len == 3 && !memcmp(d.payload.p, "[1]", 3));
+
+    h = exo_wire_message("n", "i", "a", NULL, NULL, 5); /* no payload: its length is ignored */
+    CU_ASSERT_EQUAL(h.f[EXO_WIRE_F_AUTH].len, 0);
+    CU_ASSERT_EQUAL(h.payload.len, 0);
+    CU_ASSERT_EQUAL(exo_wire_size(&h), exo_wire_head_size(&h));
+
+    h = exo_wire_register("web", "host:1", true);
+    n = exo_wire_encode(buf, sizeof buf, &h);
+    CU_ASSERT_EQUAL_FATAL(exo_wire_decode(buf, n, &d), EXO_WIRE_OK);
+    CU_ASSERT_EQUAL(d.type, EXO_WIRE_REGISTER);
+    CU_ASSERT(d.f[EXO_WIRE_F_FLAGS].len == 9 && !memcmp(d.f[EXO_WIRE_F_FLAGS].p, "transient", 9));
+    h = exo_wire_register("web", "host:1", false);
+    CU_ASSERT_EQUAL(h.f[EXO_WIRE_F_FLAGS].len, 0);
+}
+
 static const exo_test_t tests[] = {
+    {"built message and register heads", test_built_heads},
     {"message with payload", test_message_with_payload},
     {"message round trip", test_message_round_trip},
     {"other types round trip", test_other_types_round_trip},

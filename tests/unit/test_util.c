@@ -1,0 +1,94 @@
+/* tests/unit/test_util.c - libexobase helpers the plugins share (core/base/util.h): quoting,
+ * URL encoding, trimming, random hex, files written with a mode, finding programs on PATH. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/util.h"
+#include "../support/cunit_main.h"
+
+static void test_shell_quote(void)
+{
+    char *q = exo_shell_quote("it's $HOME");
+    CU_ASSERT_STRING_EQUAL(q, "'it'\\''s $HOME'");
+    free(q);
+    q = exo_shell_quote("");
+    CU_ASSERT_STRING_EQUAL(q, "''");
+    free(q);
+}
+
+static void test_url_encode(void)
+{
+    char *e = exo_url_encode("a-b_c.d~e f@g:h/ü");
+    CU_ASSERT_STRING_EQUAL(e, "a-b_c.d~e%20f%40g%3Ah%2F%C3%BC");
+    free(e);
+}
+
+static void test_rtrim(void)
+{
+    char s[] = "pass \t\r\n";
+    exo_rtrim(s);
+    CU_ASSERT_STRING_EQUAL(s, "pass");
+    char empty[] = " \n";
+    exo_rtrim(empty);
+    CU_ASSERT_STRING_EQUAL(empty, "");
+}
+
+static void test_random_hex(void)
+{
+    char a[33], b[33];
+    CU_ASSERT_EQUAL(exo_random_hex(a, 16), 0);
+    CU_ASSERT_EQUAL(exo_random_hex(b, 16), 0);
+    CU_ASSERT_EQUAL(strlen(a), 32);
+    CU_ASSERT_EQUAL(strspn(a, "0123456789abcdef"), 32);
+    CU_ASSERT_STRING_NOT_EQUAL(a, b);
+}
+
+static void test_write_file_mode(void)
+{
+    char dir[] = "/tmp/exo-test-util-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    char *path = exo_path_join(dir, "secret");
+    mode_t old = umask(0);
+    CU_ASSERT_EQUAL(exo_write_file_mode(path, "s3cret", 6, 0600), 0);
+    umask(old);
+    struct stat st;
+    CU_ASSERT_EQUAL_FATAL(stat(path, &st), 0);
+    CU_ASSERT_EQUAL(st.st_mode & 0777, 0600);
+    char *text = exo_read_file(path, NULL);
+    CU_ASSERT_STRING_EQUAL(text, "s3cret");
+    free(text);
+    free(path);
+    CU_ASSERT_EQUAL(exo_rm_rf(dir), 0);
+}
+
+static void test_which(void)
+{
+    char *old = getenv("PATH") ? exo_xstrdup(getenv("PATH")) : NULL;
+    setenv("PATH", "/nonexistent::/bin:/usr/bin", 1);
+    char *sh = exo_which("sh");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sh);
+    CU_ASSERT_EQUAL(sh[0], '/');
+    CU_ASSERT_EQUAL(access(sh, X_OK), 0);
+    free(sh);
+    CU_ASSERT_PTR_NULL(exo_which("exo-no-such-program"));
+    if (old != NULL) {
+        setenv("PATH", old, 1);
+        free(old);
+    }
+}
+
+static const exo_test_t tests[] = {
+    {"shell quote", test_shell_quote},
+    {"url encode", test_url_encode},
+    {"rtrim", test_rtrim},
+    {"random hex", test_random_hex},
+    {"write a file with a mode", test_write_file_mode},
+    {"which", test_which},
+    {NULL, NULL},
+};
+
+EXO_CUNIT_MAIN("util", tests, NULL, NULL)
