@@ -31,19 +31,22 @@ static int column_of(const yaml_mark_t *m)
     return (int)m->column + 1;
 }
 
-/* libyaml reports a tab where a token should start as "found character that cannot start
- * any token"; when only blanks precede it on its line, the user indented with a tab. */
-static bool tab_indentation_at(const yctx_t *c, size_t offset)
+bool exo_yaml_tab_indentation(const char *text, size_t len, size_t line, size_t column)
 {
-    if (offset >= c->len || c->text[offset] != '\t') {
-        return false;
+    size_t i = 0;
+    for (size_t l = 0; l < line; i++) {
+        if (i >= len) {
+            return false;
+        }
+        l += text[i] == '\n';
     }
-    for (size_t i = offset; i > 0 && c->text[i - 1] != '\n'; i--) {
-        if (c->text[i - 1] != ' ' && c->text[i - 1] != '\t') {
+    /* only blanks before it on its line: then the columns are bytes */
+    for (size_t k = 0; k < column; k++, i++) {
+        if (i >= len || (text[i] != ' ' && text[i] != '\t')) {
             return false;
         }
     }
-    return true;
+    return i < len && text[i] == '\t';
 }
 
 static void report_syntax(yctx_t *c)
@@ -65,9 +68,9 @@ static void report_syntax(yctx_t *c)
         }
     }
     const char *problem = p->problem ? p->problem : "cannot parse";
-    if (p->error == YAML_SCANNER_ERROR && tab_indentation_at(c, p->problem_mark.index)) {
-        exo_diag_error(c->diag, c->name, line, col,
-                       "invalid YAML: tab characters are not allowed for indentation");
+    if (p->error == YAML_SCANNER_ERROR &&
+        exo_yaml_tab_indentation(c->text, c->len, p->problem_mark.line, p->problem_mark.column)) {
+        exo_diag_error(c->diag, c->name, line, col, "invalid YAML: %s", EXO_YAML_TAB_PROBLEM);
     } else if (p->context != NULL) {
         exo_diag_error(c->diag, c->name, line, col, "invalid YAML: %s %s (line %d)", problem,
                        p->context, line_of(&p->context_mark));

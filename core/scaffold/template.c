@@ -14,6 +14,7 @@
 #include <yaml.h>
 
 #include "model/statedir.h"
+#include "model/yamlnode.h"
 #include "template.h"
 
 #define MANIFEST "template.yml"
@@ -262,19 +263,31 @@ exo_template_t *exo_template_load(const char *dir, exo_template_origin_t origin,
         exo_template_free(&t);
         return NULL;
     }
+    /* in memory, so that an error can look at the text it points to */
+    exo_buf_t text = {0};
+    char chunk[4096];
+    for (size_t n; (n = fread(chunk, 1, sizeof chunk, fp)) > 0;) {
+        exo_buf_append(&text, chunk, n);
+    }
+    exo_buf_append(&text, "", 0);
     yaml_parser_t parser;
     yaml_document_t doc;
     yaml_parser_initialize(&parser);
-    yaml_parser_set_input_file(&parser, fp);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text.data, text.len);
     if (!yaml_parser_load(&parser, &doc)) {
+        bool tab = parser.error == YAML_SCANNER_ERROR &&
+                   exo_yaml_tab_indentation(text.data, text.len, parser.problem_mark.line,
+                                            parser.problem_mark.column);
         exo_diag_error(diag, t->manifest, (int)parser.problem_mark.line + 1,
                        (int)parser.problem_mark.column + 1, "%s",
-                       parser.problem ? parser.problem : "invalid YAML");
+                       tab ? EXO_YAML_TAB_PROBLEM
+                           : parser.problem ? parser.problem : "invalid YAML");
     } else {
         load_manifest(t, &doc, diag);
         yaml_document_delete(&doc);
     }
     yaml_parser_delete(&parser);
+    exo_buf_free(&text);
     fclose(fp);
     char *files = exo_path_join(dir, "files");
     struct stat st;

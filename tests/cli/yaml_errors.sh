@@ -26,6 +26,13 @@ check_app "$T/a"
 grep -qxF "$T/a/application.yml:4:3: error: invalid YAML: tab characters are not allowed for indentation" \
   "$T/err" || { cat "$T/err"; fail "a tab after spaces: not named at 4:3"; }
 
+# Non-ASCII text before it (libyaml counts characters, not bytes): still found (4:1).
+printf 'name: a\ndescription: caf\xc3\xa9 \xe2\x98\x95 \xe2\x98\x95\nservices:\n\tweb:\n    location: ./web\n' \
+  >"$T/a/application.yml"
+check_app "$T/a"
+grep -qxF "$T/a/application.yml:4:1: error: invalid YAML: tab characters are not allowed for indentation" \
+  "$T/err" || { cat "$T/err"; fail "a tab after non-ASCII text: not named at 4:1"; }
+
 # In a service.yml, under a sequence (line 5, column 1).
 printf 'name: a\nservices:\n  web:\n    location: ./web\n' >"$T/a/application.yml"
 printf 'startup:\n  command: ./web\nmessages:\n  sends:\n\t- ping\n' >"$T/a/web/service.yml"
@@ -38,4 +45,10 @@ grep -qxF "$T/a/web/service.yml:5:1: error: invalid YAML: tab characters are not
 printf 'startup:\n  command:\t./web\nmessages:\n  sends: [ping]\n' >"$T/a/web/service.yml"
 check_app "$T/a"
 [ "$rc" = 0 ] || { cat "$T/err"; fail "a tab after a key: exit $rc, expected 0"; }
+# In a template's template.yml (line 5, column 1), through exo template check.
+mkdir -p "$T/tpl/files"
+printf 'name: tpl\ndescription: d\nkind: service\nvalues:\n\tport: "1"\n' >"$T/tpl/template.yml"
+"$exo" template check "$T/tpl" </dev/null >"$T/out" 2>"$T/err"
+grep -qxF "$T/tpl/template.yml:5:1: error: tab characters are not allowed for indentation" \
+  "$T/err" || { cat "$T/err"; fail "a tab in template.yml: not named at 5:1"; }
 echo "ok: tab indentation is named as such, at its line and column"
