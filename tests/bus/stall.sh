@@ -119,5 +119,6 @@ grep -q "Traceback" "$T/py.out" && { cat "$T/py.out"; fail "the Python service r
 [ "$(grep -Ec "^py: ('ping' not handled to the end: .*lost its registration|bus error: .*not-registered)" \
   "$T/py.out")" = 3 ] || { cat "$T/py.out"; fail "the Python service did not say its replies were lost"; }
 [ "$(grep -c '^py online$' "$T/py.out")" = 1 ] || fail "py printed its readiness line again"
+[ "$(grep -c '^c online$' "$T/c.out")" = 1 ] || fail "c printed its readiness line again"
 cat "$T/py.out" "$T/c.out"
 echo "ok: both clients re-registered after three 5 s stalls and carried on"
