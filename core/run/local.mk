@@ -1,19 +1,19 @@
-# core/run/: the run engine (session), one unit's life (supervisor), a unit's environment,
-# the run record, start times, --watch and output: orchestration over backend plugins.
-# A library of its own so its modules get the install paths they hand to services.
+# core/run/: the run engine (session), a unit's spec from the model (unitspec), one unit's
+# life (supervisor), a unit's environment, the run record, start times, --watch and output:
+# orchestration over backend plugins. A library of its own, so that its unit tests link it.
 noinst_LTLIBRARIES += core/libexorun.la
 core_libexorun_la_SOURCES = \
 	core/run/output.h core/run/output.c \
+	core/run/unitspec.h core/run/unitspec.c \
 	core/run/supervisor.h core/run/supervisor.c \
 	core/run/unitenv.h core/run/unitenv.c \
 	core/run/busfeed.h core/run/busfeed.c \
 	core/run/record.h core/run/record.c \
 	core/run/starttimes.h core/run/starttimes.c \
 	core/run/watch.h core/run/watch.c \
-	core/run/session.h core/run/session_int.h core/run/session.c core/run/session_res.c \
-	core/run/session_task.c core/run/session_watch.c
-core_libexorun_la_CPPFLAGS = $(AM_CPPFLAGS) \
-	-DEXO_INCLUDEDIR='"$(includedir)"' -DEXO_LIBDIR='"$(libdir)"'
+	core/run/session.h core/run/session_int.h core/run/session.c \
+	core/run/session_backend.c core/run/session_res.c core/run/session_task.c \
+	core/run/session_watch.c
 core_libexorun_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 
 exo_LDADD += core/libexorun.la

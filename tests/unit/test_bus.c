@@ -109,7 +109,7 @@ static void test_start_find_stop(void)
                                   "busapp; start one with"));
     exo_loop_t *loop = exo_loop_new();
     exo_registry_t *reg = exo_registry_load(dir, loop);
-    exo_bus_t *bus = exo_bus_start(app, reg, loop, "tcp://127.0.0.1:0", NULL, NULL, &err);
+    exo_bus_t *bus = exo_bus_start(app, reg, loop, "tcp://127.0.0.1:0", NULL, NULL, NULL, &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(bus);
     CU_ASSERT(strncmp(exo_bus_endpoint(bus), "tcp://127.0.0.1:", 16) == 0);
     CU_ASSERT(strcmp(exo_bus_endpoint(bus), "tcp://127.0.0.1:0") != 0);
@@ -133,11 +133,11 @@ static void test_start_find_stop(void)
                         "\"pid\":999999999}";
     exo_write_file_atomic(file, stale, strlen(stale));
     CU_ASSERT_EQUAL(exo_bus_find(app, &ep, &ctl, &err), EXO_ERR_UNAVAILABLE);
-    bus = exo_bus_start(app, reg, loop, NULL, NULL, NULL, &err);
+    bus = exo_bus_start(app, reg, loop, NULL, NULL, NULL, NULL, &err);
     CU_ASSERT_PTR_NOT_NULL(bus);
     exo_bus_stop(&bus);
     /* a bad endpoint is refused with a message */
-    CU_ASSERT_PTR_NULL(exo_bus_start(app, reg, loop, "bogus://x", NULL, NULL, &err));
+    CU_ASSERT_PTR_NULL(exo_bus_start(app, reg, loop, "bogus://x", NULL, NULL, NULL, &err));
     CU_ASSERT(err.code < 0);
     free(file);
     exo_registry_destroy(&reg);
