@@ -61,7 +61,9 @@ const exo_plugin_t *exo_bus_transport(const exo_app_t *app, const exo_registry_t
  * commands). Origin of the variables: "transport NAME".
  * A transport without emit_env (built before ABI 1.2) gives EXO_BUS_ENDPOINT = the running
  * broker's endpoint as it reports it (without a broker: the configured `bus.listen`), and
- * nothing else: no client library paths, and no address rewritten for containers.
+ * nothing else: no client library paths, and no address rewritten for containers. Without a
+ * broker and without a working transport there is no bus to join: no variables, no error
+ * (`exo env` and `exo setup` work in an app whose transport is not installed).
  */
 int exo_bus_emit_env(const exo_app_t *app, const exo_registry_t *reg, exo_bus_t *bus,
                      const char *unit_host, unsigned flags, exo_env_t *env, exo_error_t *err);

@@ -92,12 +92,9 @@ static void add_kvs(exo_env_t *env, const exo_kv_t *kv, size_t n)
     }
 }
 
-int exo_unitenv_build(const exo_unitenv_ctx_t *ctx, const exo_service_t *svc, exo_env_t *env,
-                     exo_error_t *err)
+/* Layer 1: exo's own environment, without another exo's variables. */
+static void add_inherited(exo_env_t *env)
 {
-    const exo_app_t *app = ctx->app;
-    size_t self = (size_t)(svc - app->services);
-
     exo_env_set_origin(env, "inherited");
     for (char **e = environ; e != NULL && *e != NULL; e++) {
         const char *eq = strchr(*e, '=');
@@ -111,25 +108,12 @@ int exo_unitenv_build(const exo_unitenv_ctx_t *ctx, const exo_service_t *svc, ex
         }
         free(name);
     }
+}
 
-    exo_env_set_origin(env, "exo");
-    exo_env_set(env, "EXO_ROLE", svc->role, 0);
-    exo_env_set(env, "EXO_APP", app->name, 0);
-    if (ctx->run_id != NULL) {
-        exo_env_set(env, "EXO_RUN_ID", ctx->run_id, 0);
-    }
-    if (ctx->listen_ports != NULL && ctx->listen_ports[self] != 0) {
-        char port[16];
-        snprintf(port, sizeof port, "%u", ctx->listen_ports[self]);
-        exo_env_set(env, "PORT", port, 0);
-    }
-    if (ctx->bus_env != NULL) {
-        int rc = ctx->bus_env(ctx->arg, svc, env, err);
-        if (rc < 0) {
-            return rc;
-        }
-    }
-
+/* Layer 3: <ROLE>_HOST, _PORT and _URL of every other service that has a port. */
+static void add_endpoints(const exo_unitenv_ctx_t *ctx, size_t self, exo_env_t *env)
+{
+    const exo_app_t *app = ctx->app;
     for (size_t i = 0; i < app->n_services; i++) {
         unsigned port = ctx->reach_ports ? ctx->reach_ports[i] : 0;
         if (i == self || port == 0) {
@@ -156,16 +140,40 @@ int exo_unitenv_build(const exo_unitenv_ctx_t *ctx, const exo_service_t *svc, ex
         free(val);
         free(prefix);
     }
+}
+
+int exo_unitenv_build(const exo_unitenv_ctx_t *ctx, const exo_service_t *svc, exo_env_t *env,
+                     exo_error_t *err)
+{
+    const exo_app_t *app = ctx->app;
+    size_t self = (size_t)(svc - app->services);
+    add_inherited(env);
+
+    exo_env_set_origin(env, "exo");
+    exo_env_set(env, "EXO_ROLE", svc->role, 0);
+    exo_env_set(env, "EXO_APP", app->name, 0);
+    if (ctx->run_id != NULL) {
+        exo_env_set(env, "EXO_RUN_ID", ctx->run_id, 0);
+    }
+    if (ctx->listen_ports != NULL && ctx->listen_ports[self] != 0) {
+        char port[16];
+        snprintf(port, sizeof port, "%u", ctx->listen_ports[self]);
+        exo_env_set(env, "PORT", port, 0);
+    }
+    int rc = ctx->bus_env != NULL ? ctx->bus_env(ctx->arg, svc, env, err) : EXO_OK;
+    if (rc < 0) {
+        return rc;
+    }
+    add_endpoints(ctx, self, env);
 
     for (size_t i = 0; i < svc->n_resources; i++) {
         char *origin = exo_strdupf("resource %s", svc->resources[i]);
         exo_env_set_origin(env, origin);
         free(origin);
-        if (ctx->resource_env != NULL) {
-            int rc = ctx->resource_env(ctx->arg, svc, svc->resources[i], env, err);
-            if (rc < 0) {
-                return rc;
-            }
+        rc = ctx->resource_env != NULL
+             ? ctx->resource_env(ctx->arg, svc, svc->resources[i], env, err) : EXO_OK;
+        if (rc < 0) {
+            return rc;
         }
     }
 
