@@ -318,21 +318,12 @@ static int make_service(exo_session_t *s, node_t *n, exo_error_t *err)
         return err->code;
     }
     say_settings_unused(s, n, unit);
-    exo_sup_spec_t spec = {
-        .unit = *unit,
-        .ready = resolve_ready(s, svc),
-        .online_text = svc->online_text,
-        .ready_timeout_ms = svc->ready_timeout_ms,
-        .restart = svc->restart,
-        .max_restarts = svc->max_restarts,
-        .ops = n->be->ops,
-        .inst = n->be->inst,
-        .async_start = n->be->async_start,
-        .loop = s->loop,
-        .on_output = s->node_output,
-        .on_state = s->node_state,
-        .arg = n,
-    };
+    exo_sup_spec_t spec = exo_session_sup_spec(s, n->be, unit, n);
+    spec.ready = resolve_ready(s, svc);
+    spec.online_text = svc->online_text;
+    spec.ready_timeout_ms = svc->ready_timeout_ms;
+    spec.restart = svc->restart;
+    spec.max_restarts = svc->max_restarts;
     n->sup = exo_sup_new(&spec);
     exo_unitspec_free(&unit);
     return EXO_OK;
@@ -531,9 +522,7 @@ int exo_session_task(exo_session_t *s, const exo_service_t *svc, exo_unit_role_t
         exo_strv_free(&secrets);
         return -1;
     }
-    exo_sup_spec_t spec = {.unit = *unit, .ready = EXO_READY_STARTED, .ops = n->be->ops,
-                           .inst = n->be->inst, .async_start = n->be->async_start,
-                           .loop = s->loop};
+    exo_sup_spec_t spec = exo_session_sup_spec(s, n->be, unit, NULL);
     /* A task's image is built when it starts, like a service's before its first start. */
     if (exo_session_backend_prepare(s, n->be, unit, label, &secrets, &err) < 0) {
         exo_output_role_status(s->out, label, "failed: %s", err.message);

@@ -87,6 +87,25 @@ exo_unit_place_t exo_session_place(const backend_t *b, unsigned host_port,
     };
 }
 
+exo_sup_spec_t exo_session_sup_spec(exo_session_t *s, backend_t *b, const exo_unit_spec_t *unit,
+                                    node_t *node)
+{
+    exo_sup_spec_t spec = {
+        .unit = *unit,
+        .ready = EXO_READY_STARTED,
+        .ops = b->ops,
+        .inst = b->inst,
+        .async_start = b->async_start,
+        .loop = s->loop,
+    };
+    if (node != NULL) {
+        spec.on_output = s->node_output;
+        spec.on_state = s->node_state;
+        spec.arg = node;
+    }
+    return spec;
+}
+
 /* Where prepare() output goes: the unit's label, its secrets masked. */
 typedef struct prepare_out {
     exo_output_t *out;

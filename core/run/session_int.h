@@ -138,6 +138,10 @@ const char *exo_session_host_address(const backend_t *b);
 /** Where a unit on @p b with these ports runs, for exo_unitspec_build(). */
 exo_unit_place_t exo_session_place(const backend_t *b, unsigned host_port,
                                    unsigned listen_port);
+/** A supervisor spec for @p unit on @p b in this session's loop; for node_t @p node (NULL
+ *  for a task) with the session's node callbacks. The caller adds readiness and restarts. */
+exo_sup_spec_t exo_session_sup_spec(exo_session_t *s, backend_t *b, const exo_unit_spec_t *unit,
+                                    node_t *node);
 /** The one place that calls a backend's prepare() (build an image) of @p unit, its output
  *  under @p label with @p secrets (may be NULL) masked. The backend is open. 0 or < 0 with
  *  @p err filled. */

@@ -81,24 +81,14 @@ static int make_server(exo_session_t *s, node_t *n, exo_error_t *err)
     if (unit == NULL) {
         return err->code;
     }
-    exo_sup_spec_t spec = {
-        .unit = *unit,
-        .ready = EXO_READY_STARTED,
-        .check = check_resource,
-        .check_arg = n,
-        .ready_timeout_ms = RESOURCE_TIMEOUT_MS,
-        /* A server that goes away while the app runs is always a fault, whatever its exit
-         * status (a SIGTERMed redis exits 0). */
-        .restart = EXO_RESTART_ALWAYS,
-        .max_restarts = 3,
-        .ops = n->be->ops,
-        .inst = n->be->inst,
-        .async_start = n->be->async_start,
-        .loop = s->loop,
-        .on_output = s->node_output,
-        .on_state = s->node_state,
-        .arg = n,
-    };
+    exo_sup_spec_t spec = exo_session_sup_spec(s, n->be, unit, n);
+    spec.check = check_resource;
+    spec.check_arg = n;
+    spec.ready_timeout_ms = RESOURCE_TIMEOUT_MS;
+    /* A server that goes away while the app runs is always a fault, whatever its exit status
+     * (a SIGTERMed redis exits 0). */
+    spec.restart = EXO_RESTART_ALWAYS;
+    spec.max_restarts = 3;
     /* Build (pull) what the server needs before its first start; its restarts reuse it. */
     int rc = exo_session_backend_prepare(s, n->be, unit, n->name, NULL, err);
     if (rc == 0) {
