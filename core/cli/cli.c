@@ -171,7 +171,9 @@ exo_session_t *exo_cli_session(const exo_app_t *app, const exo_session_opts_t *o
     exo_error_t err = {0};
     exo_session_t *s = exo_session_new(app, opts, &err);
     if (s == NULL) {
-        exo_error("%s", err.message);
+        if (err.message[0] != '\0') {
+            exo_error("%s", err.message); /* else reported in detail already */
+        }
         *exit_code = err.code == EXO_ERR_INTERNAL ? EXO_EXIT_INTERNAL : EXO_EXIT_USER;
     }
     return s;

@@ -42,7 +42,8 @@ typedef struct exo_session_opts {
  * resources and start the bus. NULL on failure with @p err filled: err->code is
  * EXO_ERR_INTERNAL when exo could not do its own part (the bus would not start), another
  * EXO_ERR_* for a problem of the app or its plugins (the app already running, a missing
- * plugin, an engine that is not there).
+ * plugin, an engine that is not there). err->message is empty when the
+ * problem was already reported in detail (diagnostics with their positions on stderr).
  */
 exo_session_t *exo_session_new(const exo_app_t *app, const exo_session_opts_t *opts,
                                exo_error_t *err);

@@ -169,17 +169,38 @@ static void test_secrets_to_mask(void)
 
 /* ---- unit specs ---- */
 
-/* A service as the model gives it: a port, settings, a setup and a test command. */
-static void fill_service(exo_service_t *svc, json_t *options)
+/* An app with one service as the model loads it: a port, settings (services.api.options),
+ * a setup and a test command. Destroy it with drop_app(). */
+static exo_app_t *load_app(char **dir_out)
 {
-    memset(svc, 0, sizeof *svc);
-    svc->role = "api";
-    svc->dir = "/app/api";
-    svc->startup_command = "./serve";
-    svc->setup = "make";
-    svc->test = "make test";
-    svc->port = 8080;
-    svc->backend_options = options;
+    char tmpl[] = "/tmp/exo-test-run.XXXXXX";
+    char *dir = exo_xstrdup(mkdtemp(tmpl));
+    char *p = exo_path_join(dir, "api");
+    exo_mkdir_p(p, 0755);
+    free(p);
+    const char *app = "name: shop\nservices:\n  api:\n    location: ./api\n"
+                      "    options:\n      memory: 512m\n";
+    const char *svc = "setup: make\ntest: make test\nstartup:\n  command: ./serve\n"
+                      "port: 8080\n";
+    p = exo_path_join(dir, "application.yml");
+    exo_write_file_atomic(p, app, strlen(app));
+    free(p);
+    p = exo_path_join(dir, "api/service.yml");
+    exo_write_file_atomic(p, svc, strlen(svc));
+    free(p);
+    exo_diag_t diag;
+    exo_diag_init(&diag);
+    exo_app_t *a = exo_app_load(dir, &diag);
+    exo_diag_free(&diag);
+    *dir_out = dir;
+    return a;
+}
+
+static void drop_app(exo_app_t *app, char *dir)
+{
+    exo_app_destroy(&app);
+    exo_rm_rf(dir);
+    free(dir);
 }
 
 static const exo_unit_place_t process_place = {
@@ -189,18 +210,21 @@ static const exo_unit_place_t container_place = {
 
 static void test_unitspec_service(void)
 {
-    json_t *options = json_pack("{s:s}", "memory", "512m");
-    exo_service_t svc;
-    fill_service(&svc, options);
+    char *dir;
+    exo_app_t *app = load_app(&dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(app);
+    exo_service_t *svc = &app->services[0];
+    char *svc_dir = exo_path_join(dir, "api");
+    char *real_dir = realpath(svc_dir, NULL);
     const char *env[] = {"A=1", "EXO_ROLE=api", NULL};
-    exo_unit_source_t src = {.role = EXO_UNIT_ROLE_SERVICE, .svc = &svc};
+    exo_unit_source_t src = {.role = EXO_UNIT_ROLE_SERVICE, .svc = svc};
     exo_error_t err = {0};
     exo_unit_spec_t *u = exo_unitspec_build(&src, &process_place, env, &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(u);
     CU_ASSERT_EQUAL(u->size, sizeof *u);
     CU_ASSERT_STRING_EQUAL(u->name, "api");
     CU_ASSERT_EQUAL(u->mode, EXO_UNIT_SERVICE);
-    CU_ASSERT_STRING_EQUAL(u->dir, "/app/api");
+    CU_ASSERT_STRING_EQUAL(u->dir, real_dir);
     CU_ASSERT_STRING_EQUAL(u->command, "./serve");
     CU_ASSERT_STRING_EQUAL(u->env[0], "A=1");
     CU_ASSERT_STRING_EQUAL(u->env[1], "EXO_ROLE=api");
@@ -225,36 +249,38 @@ static void test_unitspec_service(void)
     exo_unitspec_free(&u);
 
     /* a service without a port gets none */
-    svc.port = 0;
+    svc->port = 0;
     u = exo_unitspec_build(&src, &process_place, NULL, &err);
     CU_ASSERT_EQUAL(u->n_ports, 0);
     CU_ASSERT_PTR_NULL(u->ports);
     CU_ASSERT_PTR_NULL(u->env[0]);
     exo_unitspec_free(&u);
-    CU_ASSERT_EQUAL(options->refcount, 1); /* every spec gave its reference back */
-    json_decref(options);
+    free(svc_dir);
+    free(real_dir);
+    drop_app(app, dir);
 }
 
 static void test_unitspec_tasks(void)
 {
-    json_t *options = json_pack("{s:s}", "cpus", "2");
-    exo_service_t svc;
-    fill_service(&svc, options);
+    char *dir;
+    exo_app_t *app = load_app(&dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(app);
+    exo_service_t *svc = &app->services[0];
     const char *env[] = {"EXO_LIBS=-lx", NULL};
     exo_error_t err = {0};
-    exo_unit_source_t setup = {.role = EXO_UNIT_ROLE_SETUP, .svc = &svc};
+    exo_unit_source_t setup = {.role = EXO_UNIT_ROLE_SETUP, .svc = svc};
     exo_unit_spec_t *u = exo_unitspec_build(&setup, &container_place, env, &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(u);
     CU_ASSERT_STRING_EQUAL(u->name, "api");
     CU_ASSERT_EQUAL(u->mode, EXO_UNIT_TASK);
-    CU_ASSERT_STRING_EQUAL(u->dir, "/app/api");
+    CU_ASSERT_STRING_EQUAL(u->dir, svc->dir);
     CU_ASSERT_STRING_EQUAL(u->command, "make");
     CU_ASSERT_STRING_EQUAL(u->env[0], "EXO_LIBS=-lx");
     CU_ASSERT_EQUAL(u->n_ports, 0); /* tasks publish nothing */
-    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(u->options, "cpus")), "2");
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(u->options, "memory")), "512m");
     exo_unitspec_free(&u);
 
-    exo_unit_source_t test = {.role = EXO_UNIT_ROLE_TEST, .svc = &svc, .label = "api-tests"};
+    exo_unit_source_t test = {.role = EXO_UNIT_ROLE_TEST, .svc = svc, .label = "api-tests"};
     u = exo_unitspec_build(&test, &process_place, NULL, &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(u);
     CU_ASSERT_STRING_EQUAL(u->name, "api-tests");
@@ -262,7 +288,7 @@ static void test_unitspec_tasks(void)
     CU_ASSERT_STRING_EQUAL(u->command, "make test");
     CU_ASSERT_EQUAL(u->n_ports, 0);
     exo_unitspec_free(&u);
-    json_decref(options);
+    drop_app(app, dir);
 }
 
 static void test_unitspec_resource(void)
