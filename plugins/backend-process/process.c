@@ -550,6 +550,64 @@ static void child(const exo_unit_spec_t *spec, int out, int errfd, const struct 
     _exit(127);
 }
 
+/* Remember the unit's group for close(), and record it in the state directory for cleanup()
+ * after a killed exo: "PGID START RUN_ID NAME". */
+static void record_group(inst_t *in, exo_unit_t *u, const char *name)
+{
+    pid_t *leaders = realloc(in->leaders, (in->n_leaders + 1) * sizeof *leaders);
+    if (leaders != NULL) {
+        in->leaders = leaders;
+        in->leaders[in->n_leaders++] = u->pid;
+    }
+    if (in->record_dir == NULL) {
+        return;
+    }
+    unsigned long long start = proc_stat(u->pid, NULL, NULL, NULL);
+    u->record = fmt("%s/%d", in->record_dir, (int)u->pid);
+    char *line = fmt("%d %llu %s %s\n", (int)u->pid, start, in->run_id, name);
+    int fd = u->record ? open(u->record, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
+    if (fd >= 0 && line != NULL) {
+        ssize_t w = write(fd, line, strlen(line));
+        (void)w;
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    free(line);
+}
+
+/* The unit's environment: the run's and this start's markers first, so that a manifest
+ * variable cannot hide them, then the spec's. NULL when out of memory; *markers gets both
+ * marker strings, owned by the caller, the list itself borrows spec->env. */
+static char **unit_envp(inst_t *in, const exo_unit_spec_t *spec, char *markers[2])
+{
+    size_t nenv = 0;
+    while (spec->env != NULL && spec->env[nenv] != NULL) {
+        nenv++;
+    }
+    char **envp = calloc(nenv + 3, sizeof *envp);
+    markers[0] = fmt("EXO_RUN_ID=%s", in->run_id);
+    markers[1] = fmt("EXO_UNIT_ID=%s-%s-%lu", in->run_id, spec->name, ++in->starts);
+    if (envp == NULL || markers[0] == NULL || markers[1] == NULL) {
+        free(envp);
+        free(markers[0]);
+        free(markers[1]);
+        markers[0] = markers[1] = NULL;
+        return NULL;
+    }
+    size_t k = 0;
+    envp[k++] = markers[0];
+    envp[k++] = markers[1];
+    for (size_t i = 0; i < nenv; i++) {
+        if (strncmp(spec->env[i], "EXO_RUN_ID=", 11) != 0 &&
+            strncmp(spec->env[i], "EXO_UNIT_ID=", 12) != 0) {
+            envp[k++] = (char *)spec->env[i];
+        }
+    }
+    envp[k] = NULL;
+    return envp;
+}
+
 static int be_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **unitp,
                     exo_error_t *err)
 {
@@ -568,31 +626,13 @@ static int be_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **unitp
         }
     }
 
-    /* The marker lets cleanup() recognise strays that left the group; it goes first so a
-     * manifest variable cannot hide it. */
-    size_t nenv = 0;
-    while (spec->env != NULL && spec->env[nenv] != NULL) {
-        nenv++;
-    }
-    char **envp = calloc(nenv + 3, sizeof *envp);
-    char *marker = fmt("EXO_RUN_ID=%s", in->run_id);
-    char *unit_marker = fmt("EXO_UNIT_ID=%s-%s-%lu", in->run_id, spec->name, ++in->starts);
-    if (envp == NULL || marker == NULL || unit_marker == NULL) {
-        free(envp);
-        free(marker);
-        free(unit_marker);
+    /* The markers let cleanup() and close() recognise strays that left the group. */
+    char *markers[2];
+    char **envp = unit_envp(in, spec, markers);
+    if (envp == NULL) {
         return exo_error_set(err, EXO_ERR_NOMEM, "out of memory");
     }
-    size_t k = 0;
-    envp[k++] = marker;
-    envp[k++] = unit_marker;
-    for (size_t i = 0; i < nenv; i++) {
-        if (strncmp(spec->env[i], "EXO_RUN_ID=", 11) != 0 &&
-            strncmp(spec->env[i], "EXO_UNIT_ID=", 12) != 0) {
-            envp[k++] = (char *)spec->env[i];
-        }
-    }
-    envp[k] = NULL;
+    char *marker = markers[0], *unit_marker = markers[1];
     char *argv[] = {"sh", "-c", (char *)spec->command, NULL};
 
     exo_unit_t *u = calloc(1, sizeof *u);
@@ -619,11 +659,6 @@ static int be_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **unitp
     }
     /* Also in the parent, so no signal can reach a group that does not exist yet. */
     setpgid(pid, pid);
-    pid_t *leaders = realloc(in->leaders, (in->n_leaders + 1) * sizeof *leaders);
-    if (leaders != NULL) {
-        in->leaders = leaders;
-        in->leaders[in->n_leaders++] = pid;
-    }
     close(po[1]);
     close(pe[1]);
     po[1] = pe[1] = -1;
@@ -647,20 +682,7 @@ static int be_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **unitp
         u->poll_timer = host->timer_add(host, 50, true, on_poll, u);
     }
 
-    if (in->record_dir != NULL) {
-        unsigned long long start = proc_stat(pid, NULL, NULL, NULL);
-        u->record = fmt("%s/%d", in->record_dir, (int)pid);
-        char *line = fmt("%d %llu %s %s\n", (int)pid, start, in->run_id, spec->name);
-        int fd = u->record ? open(u->record, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
-        if (fd >= 0 && line != NULL) {
-            ssize_t w = write(fd, line, strlen(line));
-            (void)w;
-        }
-        if (fd >= 0) {
-            close(fd);
-        }
-        free(line);
-    }
+    record_group(in, u, spec->name);
     free(marker);
     free(envp);
     u->unit_marker = unit_marker;
