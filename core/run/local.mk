@@ -40,6 +40,15 @@ tests_run_fixtures_resource_testres_la_LDFLAGS = -module -avoid-version -shared 
 TESTS += tests/run/resources.sh
 EXTRA_DIST += tests/run/resources.sh bench/run-startup.sh
 
+# A backend that notes prepare() and start() calls, for tests/run/prepare.sh.
+check_LTLIBRARIES += tests/run/fixtures/backend_journal.la
+tests_run_fixtures_backend_journal_la_SOURCES = tests/run/fixtures/journal.c
+tests_run_fixtures_backend_journal_la_CFLAGS = $(EXO_PLUGIN_CCFLAGS)
+tests_run_fixtures_backend_journal_la_LDFLAGS = -module -avoid-version -shared -no-undefined \
+	-rpath /nowhere
+TESTS += tests/run/prepare.sh
+EXTRA_DIST += tests/run/prepare.sh
+
 check_PROGRAMS += tests/unit/test_run
 tests_unit_test_run_SOURCES = tests/unit/test_run.c tests/support/cunit_main.h
 tests_unit_test_run_CFLAGS = $(EXO_TEST_CCFLAGS)
