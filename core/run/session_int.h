@@ -4,15 +4,19 @@
  *
  * The parts call each other in one direction only:
  *
- *     session.c  (up, down, readiness, environment, signals, lifecycle)
+ *     session_life.c  (new: plugins, settings check, earlier run, nodes, record, bus;
+ *        |             signals; destroy)
+ *        v
+ *     session.c  (up in dependency order, readiness, prepare, tasks, down in order)
+ *        |-> session_env.c   a service's environment (unitenv.c + bus + resource variables)
  *        |-> session_res.c   resources: create, start the server, provision, variables
  *        |-> session_task.c  setup and test commands as task units
  *        '-> session_backend.c  backends: find, open, prepare, addresses, close
  *     session_watch.c (--watch) -> session.c's public API and exo_session_restart_node()
  *
  * session_res.c and session_task.c never call session.c: they return what happened, and
- * report later events through the callbacks session.c registered in the session
- * (node_output, node_state, tasks_changed).
+ * report later events through the callbacks session.c registers in the session
+ * (exo_session_wire: node_output, node_state, tasks_changed).
  *
  * A node is one thing the session starts: a service (index i < app->n_services, the same
  * index as app->services) or a resource (after the services). Ownership: the session owns its
@@ -186,8 +190,22 @@ bool exo_session_tasks_running(const exo_session_t *s);
 void exo_session_tasks_stop(exo_session_t *s, bool now);
 void exo_session_tasks_free(exo_session_t *s);
 
-/* ---- session.c, for session_watch.c ---- */
+/* ---- session_env.c ---- */
 
+/** The node of service @p svc. */
+node_t *exo_session_service_node(exo_session_t *s, const exo_service_t *svc);
+/** The environment of @p svc (as for its setup command when @p setup) as "NAME=VALUE"
+ *  strings (exo_env_free_strings), its secrets in @p secrets. NULL with @p err filled. */
+char **exo_session_unit_env(exo_session_t *s, const exo_service_t *svc, bool setup,
+                            exo_strv_t *secrets, exo_error_t *err);
+
+/* ---- session.c, for session_life.c and session_watch.c ---- */
+
+/** Register session.c's callbacks for the other parts (node_output, node_state,
+ *  tasks_changed). */
+void exo_session_wire(exo_session_t *s);
+/** True while a task, service or resource unit of @p s exists. */
+bool exo_session_units_running(exo_session_t *s);
 /** Rebuild (prepare) and restart service node @p n, which has run before. */
 void exo_session_restart_node(exo_session_t *s, node_t *n);
 
