@@ -6,7 +6,8 @@ TESTS += tests/bus/cli.sh
 EXTRA_DIST += tests/bus/cli.sh
 
 check_PROGRAMS += tests/unit/test_bus
-tests_unit_test_bus_SOURCES = tests/unit/test_bus.c tests/support/cunit_main.h
+tests_unit_test_bus_SOURCES = tests/unit/test_bus.c tests/support/cunit_main.h \
+	tests/support/test_app.h
 tests_unit_test_bus_CFLAGS = $(EXO_TEST_CCFLAGS) \
 	-DEXO_TEST_PLUGIN_DIR='"$(abs_top_builddir)/plugins/.libs"' \
 	-DEXO_TEST_BUS_FIXTURES='"$(abs_top_builddir)/tests/fixtures/plugins-bus/.libs:$(abs_top_builddir)/tests/fixtures/plugins-keys/.libs"'

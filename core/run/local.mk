@@ -50,7 +50,8 @@ TESTS += tests/run/prepare.sh
 EXTRA_DIST += tests/run/prepare.sh
 
 check_PROGRAMS += tests/unit/test_run
-tests_unit_test_run_SOURCES = tests/unit/test_run.c tests/support/cunit_main.h
+tests_unit_test_run_SOURCES = tests/unit/test_run.c tests/support/cunit_main.h \
+	tests/support/test_app.h
 tests_unit_test_run_CFLAGS = $(EXO_TEST_CCFLAGS)
 tests_unit_test_run_LDADD = core/libexorun.la $(EXO_TEST_LINK)
 TESTS += tests/unit/test_run

@@ -11,6 +11,7 @@
 #include "bus/bus.h"
 #include "base/util.h"
 #include "../support/cunit_main.h"
+#include "../support/test_app.h"
 
 static void check_line(const char *event, const char *want)
 {
@@ -152,35 +153,17 @@ static void test_start_find_stop(void)
 /* An app whose application.yml has @p bus as its bus: section, loaded. */
 static exo_app_t *app_with_bus(const char *bus, char **dir_out)
 {
-    char tmpl[] = "/tmp/exo-test-busenv.XXXXXX";
-    char *dir = exo_xstrdup(mkdtemp(tmpl));
-    char *p = exo_path_join(dir, "web");
-    exo_mkdir_p(p, 0755);
-    free(p);
-    char *app = exo_strdupf("name: busapp\nbus:\n%sservices:\n  web:\n    location: ./web\n",
-                            bus);
-    const char *svc = "startup:\n  command: ./web\n";
-    p = exo_path_join(dir, "application.yml");
-    exo_write_file_atomic(p, app, strlen(app));
-    free(p);
-    free(app);
-    p = exo_path_join(dir, "web/service.yml");
-    exo_write_file_atomic(p, svc, strlen(svc));
-    free(p);
-    exo_diag_t diag;
-    exo_diag_init(&diag);
-    exo_app_t *a = exo_app_load(dir, &diag);
-    exo_diag_free(&diag);
-    *dir_out = dir;
-    return a;
+    char *app_yml = exo_strdupf("name: busapp\nbus:\n%sservices:\n  web:\n"
+                                "    location: ./web\n", bus);
+    exo_app_t *app = exo_test_app_load(app_yml, "web", "startup:\n  command: ./web\n", dir_out);
+    free(app_yml);
+    return app;
 }
 
 static void drop(exo_app_t *app, exo_registry_t *reg, char *dir)
 {
     exo_registry_destroy(&reg);
-    exo_app_destroy(&app);
-    exo_rm_rf(dir);
-    free(dir);
+    exo_test_app_drop(app, dir);
 }
 
 static void test_bus_env_from_the_transport(void)

@@ -21,6 +21,7 @@
 #include "base/util.h"
 #include "run/watch.h"
 #include "../support/cunit_main.h"
+#include "../support/test_app.h"
 
 static void test_prefix(void)
 {
@@ -170,37 +171,13 @@ static void test_secrets_to_mask(void)
 /* ---- unit specs ---- */
 
 /* An app with one service as the model loads it: a port, settings (services.api.options),
- * a setup and a test command. Destroy it with drop_app(). */
+ * a setup and a test command. */
 static exo_app_t *load_app(char **dir_out)
 {
-    char tmpl[] = "/tmp/exo-test-run.XXXXXX";
-    char *dir = exo_xstrdup(mkdtemp(tmpl));
-    char *p = exo_path_join(dir, "api");
-    exo_mkdir_p(p, 0755);
-    free(p);
-    const char *app = "name: shop\nservices:\n  api:\n    location: ./api\n"
-                      "    options:\n      memory: 512m\n";
-    const char *svc = "setup: make\ntest: make test\nstartup:\n  command: ./serve\n"
-                      "port: 8080\n";
-    p = exo_path_join(dir, "application.yml");
-    exo_write_file_atomic(p, app, strlen(app));
-    free(p);
-    p = exo_path_join(dir, "api/service.yml");
-    exo_write_file_atomic(p, svc, strlen(svc));
-    free(p);
-    exo_diag_t diag;
-    exo_diag_init(&diag);
-    exo_app_t *a = exo_app_load(dir, &diag);
-    exo_diag_free(&diag);
-    *dir_out = dir;
-    return a;
-}
-
-static void drop_app(exo_app_t *app, char *dir)
-{
-    exo_app_destroy(&app);
-    exo_rm_rf(dir);
-    free(dir);
+    return exo_test_app_load("name: shop\nservices:\n  api:\n    location: ./api\n"
+                             "    options:\n      memory: 512m\n", "api",
+                             "setup: make\ntest: make test\nstartup:\n  command: ./serve\n"
+                             "port: 8080\n", dir_out);
 }
 
 static const exo_unit_place_t process_place = {
@@ -257,7 +234,7 @@ static void test_unitspec_service(void)
     exo_unitspec_free(&u);
     free(svc_dir);
     free(real_dir);
-    drop_app(app, dir);
+    exo_test_app_drop(app, dir);
 }
 
 static void test_unitspec_tasks(void)
@@ -288,7 +265,7 @@ static void test_unitspec_tasks(void)
     CU_ASSERT_STRING_EQUAL(u->command, "make test");
     CU_ASSERT_EQUAL(u->n_ports, 0);
     exo_unitspec_free(&u);
-    drop_app(app, dir);
+    exo_test_app_drop(app, dir);
 }
 
 static void test_unitspec_resource(void)
