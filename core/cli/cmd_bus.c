@@ -57,8 +57,8 @@ static int run(void *opts, const exo_strv_t *args)
         exo_registry_load_kinds(app->dir, loop, EXO_KIND_BIT(EXO_KIND_TRANSPORT));
     exo_error_t err = {0};
     exo_buf_t line = {0};
-    exo_bus_t *bus = exo_bus_start(app, reg, loop, listen, quiet ? NULL : print_trace, &line,
-                                   &err);
+    exo_bus_t *bus = exo_bus_start(app, reg, loop, listen, NULL, quiet ? NULL : print_trace,
+                                   &line, &err);
     if (bus == NULL) {
         exo_error("%s", err.message);
         code = err.code == EXO_ERR_NOTFOUND || err.code == EXO_ERR_ABI ? EXO_EXIT_INTERNAL

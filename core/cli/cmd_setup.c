@@ -69,7 +69,7 @@ static int run(void *opts, const exo_strv_t *args)
     exo_strv_free(&roles);
     c.jobs = exo_xcalloc(c.n + 1, sizeof *c.jobs);
     exo_session_opts_t sopts = {.command = "setup", .backend = o->backend};
-    c.s = exo_session_new(app, &sopts, &code);
+    c.s = exo_cli_session(app, &sopts, &code);
     if (c.s == NULL) {
         free(idx);
         free(c.jobs);
@@ -91,7 +91,7 @@ static int run(void *opts, const exo_strv_t *args)
         }
         exo_output_role_status(out, j->svc->role, "setup: %s", j->svc->setup);
         c.running++;
-        if (exo_session_task(c.s, j->svc, j->svc->role, j->svc->setup, true, on_done, j) < 0) {
+        if (exo_session_task(c.s, j->svc, EXO_UNIT_ROLE_SETUP, j->svc->role, on_done, j) < 0) {
             c.running--;
             j->status = -1;
             if (c.first_failure == 0) {
