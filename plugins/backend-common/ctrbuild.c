@@ -7,6 +7,7 @@
 #include "base/util.h"
 
 #include "ctrbuild.h"
+#include "ctrsettings.h"
 
 void ctr_build_open(ctr_build_t *b, const ctr_run_t *run, const exo_unit_spec_t *spec)
 {
@@ -54,4 +55,24 @@ void ctr_build_close(ctr_build_t *b)
     }
     free(b->log_path);
     b->log_path = NULL;
+}
+
+int ctr_prepare(const char *engine, const ctr_image_ops_t *ops, void *inst,
+                const exo_unit_spec_t *spec, exo_error_t *err)
+{
+    ctr_settings_t set;
+    int rc = ctr_settings_read(engine, spec, &set, err);
+    if (rc < 0) {
+        return rc;
+    }
+    if (set.image != NULL) {
+        return ops->check(spec->name, set.image, err);
+    }
+    char *dfpath = ctr_dockerfile_path(spec, set.dockerfile, err);
+    if (dfpath == NULL) {
+        return EXO_ERR_NOTFOUND;
+    }
+    rc = ops->build(inst, spec, set.dockerfile, dfpath, err);
+    free(dfpath);
+    return rc;
 }

@@ -36,4 +36,20 @@ int ctr_build_failed(const ctr_build_t *b, const char *fallback, exo_error_t *er
 
 void ctr_build_close(ctr_build_t *b);
 
+/* The engine's half of prepare(): is @p image there, and build @p spec's image from the
+ * Dockerfile @p dockerfile (its path: @p dfpath). Both return 0 or fill @p err. */
+typedef struct ctr_image_ops {
+    int (*check)(const char *unit, const char *image, exo_error_t *err);
+    int (*build)(void *inst, const exo_unit_spec_t *spec, const char *dockerfile,
+                 const char *dfpath, exo_error_t *err);
+} ctr_image_ops_t;
+
+/**
+ * ops.prepare on either engine: the settings are checked (before anything is built or
+ * started), then a named image must be on the engine, or the image is built from the
+ * service's Dockerfile, which must exist.
+ */
+int ctr_prepare(const char *engine, const ctr_image_ops_t *ops, void *inst,
+                const exo_unit_spec_t *spec, exo_error_t *err);
+
 #endif /* EXO_PLUGINS_CTRBUILD_H */

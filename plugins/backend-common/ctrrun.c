@@ -57,6 +57,16 @@ char *ctr_image_tag(const ctr_run_t *r, const char *unit)
     return t;
 }
 
+int ctr_unit_image(const ctr_run_t *r, const char *engine, const exo_unit_spec_t *spec,
+                   ctr_settings_t *set, char **image, exo_error_t *err)
+{
+    int rc = ctr_settings_read(engine, spec, set, err);
+    if (rc == 0) {
+        *image = set->image ? exo_xstrdup(set->image) : ctr_image_tag(r, spec->name);
+    }
+    return rc;
+}
+
 char *ctr_container_name(ctr_run_t *r, const char *unit)
 {
     char *uname = ctr_sanitize(unit), *rid = ctr_sanitize(r->run_id);

@@ -11,6 +11,8 @@
 
 #include <exo/backend.h>
 
+#include "ctrsettings.h"
+
 typedef struct ctr_run {
     char *app;      /* sanitized */
     char *app_raw;  /* as in application.yml: the label value */
@@ -29,6 +31,14 @@ void ctr_run_free(ctr_run_t *r);
 
 /** The image built for @p unit: "exo-<app>-<unit>:latest". New string. */
 char *ctr_image_tag(const ctr_run_t *r, const char *unit);
+
+/**
+ * What start() runs for @p spec: its settings (checked again: a unit may be started without
+ * prepare()) in @p set, and in *@p image the image they name or else the one prepare()
+ * built (new string). 0 or EXO_ERR_INVALID.
+ */
+int ctr_unit_image(const ctr_run_t *r, const char *engine, const exo_unit_spec_t *spec,
+                   ctr_settings_t *set, char **image, exo_error_t *err);
 
 /** A new container's name, unique in the run: "exo-<app>-<run>-<unit>-<n>". New string. */
 char *ctr_container_name(ctr_run_t *r, const char *unit);

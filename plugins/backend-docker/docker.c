@@ -281,9 +281,10 @@ static char *build_path(docker_inst_t *in, const exo_unit_spec_t *spec, const ch
     return path;
 }
 
-static int build_image(docker_inst_t *in, const exo_unit_spec_t *spec, const char *dockerfile,
-                       exo_error_t *err)
+static int build_image(void *instp, const exo_unit_spec_t *spec, const char *dockerfile,
+                       const char *dfpath, exo_error_t *err)
 {
+    docker_inst_t *in = instp;
     exo_buf_t tar = {0};
     int rc = context_tar(spec->dir, &tar, err);
     if (rc < 0) {
@@ -314,20 +315,8 @@ static int build_image(docker_inst_t *in, const exo_unit_spec_t *spec, const cha
 
 static int docker_prepare(void *instp, const exo_unit_spec_t *spec, exo_error_t *err)
 {
-    ctr_settings_t set;
-    int rc = ctr_settings_read("docker", spec, &set, err);
-    if (rc < 0) {
-        return rc; /* before anything is built or started */
-    }
-    if (set.image != NULL) {
-        return check_image(spec->name, set.image, err);
-    }
-    char *dfpath = ctr_dockerfile_path(spec, set.dockerfile, err);
-    if (dfpath == NULL) {
-        return EXO_ERR_NOTFOUND;
-    }
-    free(dfpath);
-    return build_image(instp, spec, set.dockerfile, err);
+    static const ctr_image_ops_t image_ops = {.check = check_image, .build = build_image};
+    return ctr_prepare("docker", &image_ops, instp, spec, err);
 }
 
 /* ---- running units ---------------------------------------------------------------------------- */
@@ -576,12 +565,12 @@ static int docker_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **u
                         exo_error_t *err)
 {
     docker_inst_t *in = instp;
-    ctr_settings_t set; /* prepare() checked them; a unit started without it is checked here */
-    int rc = ctr_settings_read("docker", spec, &set, err);
+    ctr_settings_t set;
+    char *image = NULL;
+    int rc = ctr_unit_image(&in->ctr, "docker", spec, &set, &image, err);
     if (rc < 0) {
         return rc;
     }
-    char *image = set.image ? exo_xstrdup(set.image) : ctr_image_tag(&in->ctr, spec->name);
     json_t *body = create_body(in, spec, image, &set);
     free(image);
     struct exo_unit *u = exo_xcalloc(1, sizeof *u);

@@ -564,9 +564,10 @@ static int check_image(const char *unit, const char *image, exo_error_t *err)
     return rc;
 }
 
-static int build_image(podman_inst_t *in, const exo_unit_spec_t *spec, const char *dfpath,
-                       exo_error_t *err)
+static int build_image(void *instp, const exo_unit_spec_t *spec, const char *dockerfile,
+                       const char *dfpath, exo_error_t *err)
 {
+    podman_inst_t *in = instp;
     char *tag = ctr_image_tag(&in->ctr, spec->name);
     exo_strv_t a = podman_argv();
     exo_strv_push(&a, "build");
@@ -594,21 +595,8 @@ static int build_image(podman_inst_t *in, const exo_unit_spec_t *spec, const cha
 
 static int podman_prepare(void *instp, const exo_unit_spec_t *spec, exo_error_t *err)
 {
-    ctr_settings_t set;
-    int rc = ctr_settings_read("podman", spec, &set, err);
-    if (rc < 0) {
-        return rc; /* before anything is built or started */
-    }
-    if (set.image != NULL) {
-        return check_image(spec->name, set.image, err);
-    }
-    char *dfpath = ctr_dockerfile_path(spec, set.dockerfile, err);
-    if (dfpath == NULL) {
-        return EXO_ERR_NOTFOUND;
-    }
-    rc = build_image(instp, spec, dfpath, err);
-    free(dfpath);
-    return rc;
+    static const ctr_image_ops_t image_ops = {.check = check_image, .build = build_image};
+    return ctr_prepare("podman", &image_ops, instp, spec, err);
 }
 
 /* Also ctr_unit_t.finish. */
@@ -798,14 +786,15 @@ static int podman_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **u
                         exo_error_t *err)
 {
     podman_inst_t *in = instp;
-    ctr_settings_t set; /* prepare() checked them; a unit started without it is checked here */
-    int orc = ctr_settings_read("podman", spec, &set, err);
-    if (orc < 0) {
-        return orc;
-    }
+    ctr_settings_t set;
+    char *image = NULL;
+    int rc = ctr_unit_image(&in->ctr, "podman", spec, &set, &image, err);
     char *envfile = NULL;
-    int rc = write_env_file(in->ctr.log_dir, spec, &envfile, err);
+    if (rc == 0) {
+        rc = write_env_file(in->ctr.log_dir, spec, &envfile, err);
+    }
     if (rc < 0) {
+        free(image);
         return rc;
     }
     char *cname = ctr_container_name(&in->ctr, spec->name);
@@ -848,7 +837,6 @@ static int podman_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **u
             arg_addf(&a, "--volume=%s", *m);
         }
     }
-    char *image = set.image ? exo_xstrdup(set.image) : ctr_image_tag(&in->ctr, spec->name);
     exo_strv_push(&a, image);
     free(image);
     if (spec->command != NULL) {
