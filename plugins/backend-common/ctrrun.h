@@ -53,6 +53,15 @@ const char *ctr_host_address(void *inst);
  *  containers reach (their loopback is their own), and never 0.0.0.0. */
 const char *ctr_host_bind_address(void *inst);
 
+/* What every container backend can do: isolated units, image builds, asynchronous start. */
+#define CTR_BACKEND_CAPS \
+    (EXO_BACKEND_CAP_CONTAINERS | EXO_BACKEND_CAP_BUILD | EXO_BACKEND_CAP_ASYNC_START)
+
+/* In a backend's exo_backend_ops_t initialiser: the ops a container backend takes from here. */
+#define CTR_RUN_OPS                                                                       \
+    .unit_host = ctr_unit_host, .host_address = ctr_host_address,                         \
+    .host_bind_address = ctr_host_bind_address
+
 /**
  * The path of the Dockerfile @p dockerfile of @p spec's service, or NULL (and
  * EXO_ERR_NOTFOUND in @p err, with what to do) when there is none. New string.

@@ -750,15 +750,12 @@ static const exo_backend_ops_t docker_ops = {
     .stop = docker_stop,
     .kill = docker_kill,
     .release = docker_release,
-    .unit_host = ctr_unit_host,
-    .host_address = ctr_host_address,
     .close = docker_close,
     .cleanup = docker_cleanup,
-    .host_bind_address = ctr_host_bind_address,
+    CTR_RUN_OPS,
 };
 
 EXO_BACKEND_PLUGIN_CONFIG("docker", PACKAGE_VERSION,
                           "runs units as Docker containers through the Engine API socket",
-                          EXO_BACKEND_CAP_CONTAINERS | EXO_BACKEND_CAP_BUILD |
-                              EXO_BACKEND_CAP_ASYNC_START, docker_init, docker_fini,
+                          CTR_BACKEND_CAPS, docker_init, docker_fini,
                           &docker_ops, ctr_config_keys, CTR_CONFIG_SECTION)

@@ -1053,15 +1053,12 @@ static const exo_backend_ops_t podman_ops = {
     .stop = podman_stop,
     .kill = podman_kill,
     .release = podman_release,
-    .unit_host = ctr_unit_host,
-    .host_address = ctr_host_address,
     .close = podman_close,
     .cleanup = podman_cleanup,
-    .host_bind_address = ctr_host_bind_address,
+    CTR_RUN_OPS,
 };
 
 EXO_BACKEND_PLUGIN_CONFIG("podman", PACKAGE_VERSION,
                           "runs units as Podman containers through the podman command",
-                          EXO_BACKEND_CAP_CONTAINERS | EXO_BACKEND_CAP_BUILD |
-                              EXO_BACKEND_CAP_ASYNC_START, podman_init, NULL,
+                          CTR_BACKEND_CAPS, podman_init, NULL,
                           &podman_ops, ctr_config_keys, CTR_CONFIG_SECTION)
