@@ -18,6 +18,15 @@ tests_unit_test_docker_context_CFLAGS = $(EXO_TEST_CCFLAGS) $(DOCKER_CFLAGS)
 tests_unit_test_docker_context_LDADD = core/base/libexobase.la $(CUNIT_LIBS) $(DOCKER_LIBS)
 TESTS += tests/unit/test_docker_context
 
+# The HTTP layer against a fake engine on a Unix socket, driven by the core loop.
+check_PROGRAMS += tests/unit/test_docker_engine
+tests_unit_test_docker_engine_SOURCES = tests/unit/test_docker_engine.c \
+	plugins/backend-docker/engine.c plugins/backend-docker/engine.h \
+	tests/support/test_host.c tests/support/test_host.h tests/support/cunit_main.h
+tests_unit_test_docker_engine_CFLAGS = $(EXO_TEST_CCFLAGS) $(DOCKER_CFLAGS)
+tests_unit_test_docker_engine_LDADD = $(EXO_TEST_LINK) $(DOCKER_LIBS) -ldl -lpthread
+TESTS += tests/unit/test_docker_engine
+
 TESTS += tests/containers/docker.sh
 # End to end: exo run / exo test --backend docker, the same app on all three backends, and
 # services.<role>.options on both engines.
