@@ -99,7 +99,7 @@ static char *label_filter(const char *app)
     json_t *f = json_pack("{s:[s+]}", "label", "exo.app=", app);
     char *s = json_dumps(f, JSON_COMPACT);
     json_decref(f);
-    char *e = engine_escape(s);
+    char *e = exo_url_encode(s);
     free(s);
     return e;
 }
@@ -248,7 +248,7 @@ static void build_body(void *arg, const char *p, size_t n)
 
 static int check_image(const char *unit, const char *image, exo_error_t *err)
 {
-    char *e = engine_escape(image);
+    char *e = exo_url_encode(image);
     char *path = exo_strdupf("/images/%s/json", e);
     free(e);
     int status = api_status("GET", path, err);
@@ -269,8 +269,8 @@ static char *build_path(docker_inst_t *in, const exo_unit_spec_t *spec, const ch
     char *s = json_dumps(l, JSON_COMPACT);
     json_decref(l);
     char *tag = ctr_image_tag(&in->ctr, spec->name);
-    char *elabels = engine_escape(s), *etag = engine_escape(tag);
-    char *edf = engine_escape(dockerfile);
+    char *elabels = exo_url_encode(s), *etag = exo_url_encode(tag);
+    char *edf = exo_url_encode(dockerfile);
     char *path = exo_strdupf("/build?t=%s&dockerfile=%s&labels=%s&rm=1&forcerm=1", etag, edf,
                              elabels);
     free(s);
@@ -577,7 +577,7 @@ static int docker_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **u
     u->inst = in;
     u->name = exo_xstrdup(spec->name);
     u->id = ctr_container_name(&in->ctr, spec->name); /* an id until the engine answers */
-    char *ename = engine_escape(u->id);
+    char *ename = exo_url_encode(u->id);
     u->create_path = exo_strdupf("/containers/create?name=%s", ename);
     free(ename);
     u->create_body = json_dumps(body, JSON_COMPACT);

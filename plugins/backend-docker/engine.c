@@ -71,17 +71,6 @@ char *engine_socket_path(exo_error_t *err)
     return exo_xstrdup(path);
 }
 
-char *engine_escape(const char *s)
-{
-    char *e = curl_easy_escape(NULL, s, 0);
-    if (e == NULL) {
-        abort(); /* out of memory, as exo_x* */
-    }
-    char *copy = exo_xstrdup(e);
-    curl_free(e);
-    return copy;
-}
-
 static size_t on_write(char *p, size_t size, size_t n, void *userp)
 {
     engine_request_t *r = userp;

@@ -43,9 +43,6 @@ void engine_fini(void);
 /** The engine's socket from DOCKER_HOST, or NULL with EXO_ERR_UNSUPPORTED/INVALID. New string. */
 char *engine_socket_path(exo_error_t *err);
 
-/** @p s percent-encoded for a query value. New string. */
-char *engine_escape(const char *s);
-
 /**
  * One blocking request: @p body (may be NULL) of type @p ctype, up to @p timeout_ms (0 = no
  * limit). Body pieces of a successful answer go to @p on_body when set. Fails (with a message

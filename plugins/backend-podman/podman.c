@@ -51,13 +51,10 @@ static const exo_host_t *g_host;
 /* ------------------------------------------------------------------------------------------ */
 /* Strings, argv                                                                               */
 
-/* Trim trailing whitespace in place. */
+/* @p s without its trailing whitespace (trimmed in place), for use in an expression. */
 static char *rtrim(char *s)
 {
-    size_t l = s ? strlen(s) : 0;
-    while (l > 0 && (s[l - 1] == '\n' || s[l - 1] == '\r' || s[l - 1] == ' ')) {
-        s[--l] = '\0';
-    }
+    exo_rtrim(s);
     return s;
 }
 
