@@ -32,11 +32,13 @@ for ENGINE in docker podman; do
   A=$T/$ENGINE-ok
   app "$A" "      cpus: 0.5
       memory: 64MiB"
-  "$EXO_BIN" run --app "$A" --backend "$ENGINE" > "$T/ok.out" 2>&1 &
+  # One output file per engine: the background exo truncates its file only once it runs, and
+  # wait_for must not see the previous engine's "all services ready" meanwhile.
+  "$EXO_BIN" run --app "$A" --backend "$ENGINE" > "$T/$ENGINE-ok.out" 2>&1 &
   EXO=$!
-  wait_for "$T/ok.out" 'all services ready' 120
-  expect_line "$T/ok.out" '^ *lim \| 67108864$'
-  expect_line "$T/ok.out" '^ *lim \| 50000( 100000)?$'
+  wait_for "$T/$ENGINE-ok.out" 'all services ready' 120
+  expect_line "$T/$ENGINE-ok.out" '^ *lim \| 67108864$'
+  expect_line "$T/$ENGINE-ok.out" '^ *lim \| 50000( 100000)?$'
   ID=$("$ENGINE" ps -q --filter label=exo.app=limits)
   [ -n "$ID" ] || fail "$ENGINE: no container for the app"
   GOT=$("$ENGINE" inspect --format '{{.HostConfig.NanoCpus}} {{.HostConfig.Memory}}' "$ID")
