@@ -14,26 +14,36 @@
 #include "model/statedir.h"
 
 struct exo_bus {
+    const exo_plugin_t *plugin;
     const exo_transport_ops_t *ops;
     void *inst;
     char *file; /* <app>/.exo/bus.json */
 };
 
-const exo_plugin_t *exo_bus_transport(const exo_registry_t *reg, exo_error_t *err)
+const exo_plugin_t *exo_bus_transport(const exo_app_t *app, const exo_registry_t *reg,
+                                      exo_error_t *err)
 {
-    const exo_plugin_t *p = exo_registry_find(reg, EXO_KIND_TRANSPORT, EXO_BUS_TRANSPORT);
+    const char *name = app->bus_transport != NULL ? app->bus_transport : "zmq";
+    const exo_plugin_t *p = exo_registry_find(reg, EXO_KIND_TRANSPORT, name);
     if (p == NULL) {
         exo_error_set(err, EXO_ERR_NOTFOUND, "the transport plugin '%s' was not found or is "
-                      "broken; 'exo plugins' shows what exo found and why", EXO_BUS_TRANSPORT);
+                      "broken; 'exo plugins' shows what exo found and why", name);
         return NULL;
     }
     const exo_transport_ops_t *ops = p->desc->ops;
     if (ops == NULL || !EXO_HAS(ops, exo_transport_ops_t, client_stats)) {
         exo_error_set(err, EXO_ERR_ABI, "the transport plugin '%s' (%s) is too old for this exo",
-                      EXO_BUS_TRANSPORT, p->path);
+                      name, p->path);
         return NULL;
     }
     return p;
+}
+
+/* The endpoint the configuration names, for transports built before ABI 1.2, which read
+ * exo_bus_spec_t.listen only (and give no emit_env). */
+static const char *configured_listen(const exo_app_t *app)
+{
+    return json_string_value(json_object_get(app->bus_config, "listen"));
 }
 
 static char *bus_file(const exo_app_t *app)
@@ -81,11 +91,11 @@ int exo_bus_find(const exo_app_t *app, char **endpoint, char **control, exo_erro
 }
 
 exo_bus_t *exo_bus_start(const exo_app_t *app, const exo_registry_t *reg, exo_loop_t *loop,
-                         const char *listen,
+                         const char *listen, const char *bind_host,
                          void (*on_trace)(void *arg, const exo_bus_trace_t *trace), void *arg,
                          exo_error_t *err)
 {
-    const exo_plugin_t *p = exo_bus_transport(reg, err);
+    const exo_plugin_t *p = exo_bus_transport(app, reg, err);
     if (p == NULL) {
         return NULL;
     }
@@ -98,19 +108,19 @@ exo_bus_t *exo_bus_start(const exo_app_t *app, const exo_registry_t *reg, exo_lo
         return NULL;
     }
     json_t *routes = exo_app_routes(app);
-    /* Until the transport reads its settings from config: bus.listen, when a string. */
-    const char *app_listen = json_string_value(json_object_get(app->bus_config, "listen"));
     exo_bus_spec_t spec = {
         .size = sizeof spec,
         .app = app->name,
-        .listen = listen ? listen : app_listen,
+        .listen = listen ? listen : configured_listen(app),
         .routes = routes,
         .max_message_size = app->bus_max_message_size,
         .arg = arg,
         .on_trace = on_trace,
         .config = app->bus_config,
+        .bind_host = bind_host,
     };
     exo_bus_t *bus = exo_xcalloc(1, sizeof *bus);
+    bus->plugin = p;
     bus->ops = p->desc->ops;
     int rc = bus->ops->broker_open(p->host, &spec, &bus->inst, err);
     json_decref(routes);
@@ -156,6 +166,28 @@ json_t *exo_bus_stats(exo_bus_t *bus)
 {
     json_t *out = NULL;
     return bus->ops->broker_stats(bus->inst, &out, NULL) == 0 ? out : NULL;
+}
+
+int exo_bus_emit_env(const exo_app_t *app, const exo_registry_t *reg, exo_bus_t *bus,
+                     const char *unit_host, unsigned flags, exo_env_t *env, exo_error_t *err)
+{
+    const exo_plugin_t *p = bus != NULL ? bus->plugin : exo_bus_transport(app, reg, NULL);
+    if (p == NULL) {
+        return EXO_OK; /* no broker and no transport: nothing to join (exo env, exo setup) */
+    }
+    const exo_transport_ops_t *ops = p->desc->ops;
+    char *origin = exo_strdupf("transport %s", p->desc->name);
+    exo_env_set_origin(env, origin);
+    free(origin);
+    if (EXO_HAS(ops, exo_transport_ops_t, emit_env) && ops->emit_env != NULL) {
+        return ops->emit_env(p->host, bus != NULL ? bus->inst : NULL, app->bus_config,
+                             unit_host != NULL ? unit_host : "127.0.0.1", flags, env, err);
+    }
+    const char *endpoint = bus != NULL ? exo_bus_endpoint(bus) : configured_listen(app);
+    if (endpoint != NULL) {
+        exo_env_set(env, "EXO_BUS_ENDPOINT", endpoint, 0);
+    }
+    return EXO_OK;
 }
 
 void exo_bus_stop(exo_bus_t **bus_p)

@@ -1,8 +1,11 @@
 /*
  * core/bus/bus.h - the message bus from the core's side: starting the embedded broker of the
- * transport plugin "zmq" for an app (exo run, exo bus), the <app>/.exo/bus.json that tells
- * exo send / exo tail where it runs, and the human trace line of a broker event.
- * docs/bus.md has the semantics.
+ * app's transport plugin (application.yml `bus.transport`, default "zmq") for an app (exo run,
+ * exo bus), the variables a service needs to join that bus (the transport's emit_env), the
+ * <app>/.exo/bus.json that tells exo send / exo tail where it runs, and the human trace line
+ * of a broker event. docs/bus.md has the semantics. What an endpoint looks like, which
+ * address to bind and which client libraries a service needs are the transport's business:
+ * the core passes the app's `bus:` section and the address the backends need through.
  *
  * <app>/.exo/bus.json: {"endpoint": "tcp://127.0.0.1:PORT", "control": "tcp://...", "pid": N}
  * written atomically by exo_bus_start and removed by exo_bus_stop.
@@ -22,18 +25,21 @@
 #include "base/loop.h"
 #include "base/util.h"
 
-#define EXO_BUS_TRANSPORT "zmq"
+#include "base/env.h"
 
 typedef struct exo_bus exo_bus_t;
 
 /**
- * Open the broker for @p app on @p listen (NULL: the app's bus.listen) with the app's routing
- * table and write <app>/.exo/bus.json. @p on_trace (may be NULL) gets every broker event as
- * plain fields and NULL when the broker goes idle (see exo_bus_spec_t). Fails (NULL, @p err filled) when the transport is
- * missing, the endpoint cannot be bound or another exo run / exo bus already serves the app.
+ * Open the broker of the app's transport with the app's `bus:` section and routing table and
+ * write <app>/.exo/bus.json. @p listen (NULL = the configuration's) is an endpoint to bind
+ * instead (exo bus --listen); @p bind_host (NULL = loopback) the address the run's backends
+ * need it bound to (exo_bus_spec_t.bind_host). @p on_trace (may be NULL) gets every broker
+ * event as plain fields and NULL when the broker goes idle (see exo_bus_spec_t). Fails (NULL,
+ * @p err filled) when the transport is missing, the endpoint cannot be bound or another
+ * exo run / exo bus already serves the app.
  */
 exo_bus_t *exo_bus_start(const exo_app_t *app, const exo_registry_t *reg, exo_loop_t *loop,
-                         const char *listen,
+                         const char *listen, const char *bind_host,
                          void (*on_trace)(void *arg, const exo_bus_trace_t *trace), void *arg,
                          exo_error_t *err);
 const char *exo_bus_endpoint(const exo_bus_t *bus);
@@ -43,8 +49,24 @@ json_t *exo_bus_stats(exo_bus_t *bus);
 /** Close the broker and remove bus.json. Sets *bus_p to NULL. */
 void exo_bus_stop(exo_bus_t **bus_p);
 
-/** The working transport plugin "zmq" of @p reg, or NULL with @p err filled. */
-const exo_plugin_t *exo_bus_transport(const exo_registry_t *reg, exo_error_t *err);
+/** The working transport plugin @p app names (bus.transport) in @p reg, or NULL with @p err
+ *  filled. */
+const exo_plugin_t *exo_bus_transport(const exo_app_t *app, const exo_registry_t *reg,
+                                      exo_error_t *err);
+
+/**
+ * Add to @p env what a service needs to join the app's bus: the transport's emit_env, with
+ * the running broker @p bus (NULL when none runs, as for `exo env`), @p unit_host (the host
+ * name under which the unit reaches exo's machine) and @p flags (EXO_BUS_ENV_BUILD for setup
+ * commands). Origin of the variables: "transport NAME".
+ * A transport without emit_env (built before ABI 1.2) gives EXO_BUS_ENDPOINT = the running
+ * broker's endpoint as it reports it (without a broker: the configured `bus.listen`), and
+ * nothing else: no client library paths, and no address rewritten for containers. Without a
+ * broker and without a working transport there is no bus to join: no variables, no error
+ * (`exo env` and `exo setup` work in an app whose transport is not installed).
+ */
+int exo_bus_emit_env(const exo_app_t *app, const exo_registry_t *reg, exo_bus_t *bus,
+                     const char *unit_host, unsigned flags, exo_env_t *env, exo_error_t *err);
 
 /**
  * Find the broker serving @p app from its bus.json. On success *endpoint and *control are new

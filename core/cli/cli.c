@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "base/log.h"
+#include "run/session.h"
 #include "base/util.h"
 
 /* Usage lines wrap before this column. */
@@ -162,4 +163,18 @@ exo_app_t *exo_cli_load_app(const char *given, int *exit_code)
         *exit_code = EXO_EXIT_USER;
     }
     return app;
+}
+
+exo_session_t *exo_cli_session(const exo_app_t *app, const exo_session_opts_t *opts,
+                               int *exit_code)
+{
+    exo_error_t err = {0};
+    exo_session_t *s = exo_session_new(app, opts, &err);
+    if (s == NULL) {
+        if (err.message[0] != '\0') {
+            exo_error("%s", err.message); /* else reported in detail already */
+        }
+        *exit_code = err.code == EXO_ERR_INTERNAL ? EXO_EXIT_INTERNAL : EXO_EXIT_USER;
+    }
+    return s;
 }

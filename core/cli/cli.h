@@ -77,4 +77,14 @@ char *exo_cli_app_dir(const char *given, exo_app_need_t need, bool *failed);
  */
 exo_app_t *exo_cli_load_app(const char *given, int *exit_code);
 
+struct exo_session;
+struct exo_session_opts;
+
+/**
+ * Start the run engine over @p app (exo_session_new). NULL on failure, with the problem
+ * printed and *exit_code set: 2 when exo could not do its own part (EXO_ERR_INTERNAL), else 1.
+ */
+struct exo_session *exo_cli_session(const exo_app_t *app, const struct exo_session_opts *opts,
+                                    int *exit_code);
+
 #endif /* EXO_CORE_CLI_H */

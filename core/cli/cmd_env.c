@@ -36,7 +36,7 @@ static int run(void *opts, const exo_strv_t *args)
     exo_strv_free(&roles);
     const exo_service_t *svc = exo_app_service(app, role);
     exo_session_opts_t sopts = {.command = "env", .quiet = true};
-    exo_session_t *s = exo_session_new(app, &sopts, &code);
+    exo_session_t *s = exo_cli_session(app, &sopts, &code);
     if (s == NULL) {
         exo_app_destroy(&app);
         return code;

@@ -72,7 +72,7 @@ static int run(void *opts, const exo_strv_t *args)
     exo_session_opts_t sopts = {.command = "run", .backend = o->backend, .format = format,
                                 .bus = true, .record = true};
     run_ctx_t ctx = {0};
-    ctx.s = exo_session_new(app, &sopts, &code);
+    ctx.s = exo_cli_session(app, &sopts, &code);
     if (ctx.s == NULL) {
         exo_app_destroy(&app);
         return code;

@@ -68,7 +68,7 @@ static int run(void *opts, const exo_strv_t *args)
         goto out;
     }
     reg = exo_registry_load_kinds(app->dir, NULL, EXO_KIND_BIT(EXO_KIND_TRANSPORT));
-    const exo_plugin_t *p = exo_bus_transport(reg, &err);
+    const exo_plugin_t *p = exo_bus_transport(app, reg, &err);
     if (p == NULL) {
         exo_error("%s", err.message);
         code = EXO_EXIT_INTERNAL;

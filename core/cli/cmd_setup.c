@@ -69,7 +69,7 @@ static int run(void *opts, const exo_strv_t *args)
     exo_strv_free(&roles);
     c.jobs = exo_xcalloc(c.n + 1, sizeof *c.jobs);
     exo_session_opts_t sopts = {.command = "setup", .backend = o->backend};
-    c.s = exo_session_new(app, &sopts, &code);
+    c.s = exo_cli_session(app, &sopts, &code);
     if (c.s == NULL) {
         free(idx);
         free(c.jobs);
@@ -91,7 +91,7 @@ static int run(void *opts, const exo_strv_t *args)
         }
         exo_output_role_status(out, j->svc->role, "setup: %s", j->svc->setup);
         c.running++;
-        if (exo_session_task(c.s, j->svc, j->svc->role, j->svc->setup, true, on_done, j) < 0) {
+        if (exo_session_task(c.s, j->svc, EXO_UNIT_ROLE_SETUP, j->svc->role, on_done, j) < 0) {
             c.running--;
             j->status = -1;
             if (c.first_failure == 0) {
@@ -140,7 +140,8 @@ const exo_command_t exo_cmd_setup = {
     .description =
         "Runs the `setup` command of each selected service (all by default; inside a service\n"
         "directory, that one) in its directory, all in parallel, output prefixed per role.\n"
-        "Setup commands get EXO_CFLAGS and EXO_LIBS to build C services against libexoservice.",
+        "Setup commands also get what the app's transport adds for building a service against its\n"
+        "client library (docs/bus.md).",
     .options = options,
     .opts_size = sizeof(setup_opts_t),
     .epilog = "Exit status: 0 all succeeded, else the exit code of the first setup that failed.",

@@ -69,7 +69,7 @@ static void on_up(void *arg, bool ok)
         return;
     }
     exo_output_role_status(exo_session_output(c->s), r->svc->role, "testing: %s", r->svc->test);
-    if (exo_session_task(c->s, r->svc, r->svc->role, r->svc->test, false, on_test_done, c) < 0) {
+    if (exo_session_task(c->s, r->svc, EXO_UNIT_ROLE_TEST, r->svc->role, on_test_done, c) < 0) {
         r->outcome = FAILED;
         r->reason = exo_xstrdup("the test command could not start");
         exo_session_down(c->s, after_down, c);
@@ -225,7 +225,7 @@ static int run(void *opts, const exo_strv_t *args)
     free(idx);
     exo_session_opts_t sopts = {.command = "test", .backend = o->backend, .bus = true,
                                 .fresh = wants_fresh_data(&c), .record = true};
-    c.s = exo_session_new(app, &sopts, &code);
+    c.s = exo_cli_session(app, &sopts, &code);
     if (c.s == NULL) {
         free(c.results);
         exo_app_destroy(&app);

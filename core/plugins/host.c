@@ -7,7 +7,6 @@
 
 #include "base/env.h"
 #include "host.h"
-#include "registry.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "model/statedir.h"
@@ -169,10 +168,11 @@ static const char *host_state_dir(const exo_host_t *h)
     return p->state_dir;
 }
 
-exo_host_t *exo_host_new(int kind, const char *name, const char *app_dir, exo_loop_t *loop)
+exo_host_t *exo_host_new(const char *kind_name, const char *name, const char *app_dir,
+                         exo_loop_t *loop)
 {
     host_priv_t *p = exo_xcalloc(1, sizeof *p);
-    const char *kname = exo_kind_name(kind);
+    const char *kname = kind_name;
     p->origin = exo_strdupf("%s %s", kname, name);
     p->kind = kname;
     p->name = exo_xstrdup(name);

@@ -16,11 +16,14 @@
 #include "base/loop.h"
 
 /**
- * A host table for plugin @p name of @p kind. @p app_dir (may be NULL) is the app whose
- * .exo/state holds the plugin's state directory; @p loop (may be NULL) backs the loop
- * services, which fail with EXO_ERR_UNSUPPORTED without one.
+ * A host table for plugin @p name of kind @p kind_name ("backend", exo_kind_name()), which
+ * prefixes its log lines and names its state directory. @p app_dir (may be NULL) is the app
+ * whose .exo/state holds the plugin's state directory; @p loop (may be NULL) backs the loop
+ * services, which fail with EXO_ERR_UNSUPPORTED without one. The host knows nothing of the
+ * registry: the registry creates hosts, never the other way round.
  */
-exo_host_t *exo_host_new(int kind, const char *name, const char *app_dir, exo_loop_t *loop);
+exo_host_t *exo_host_new(const char *kind_name, const char *name, const char *app_dir,
+                         exo_loop_t *loop);
 void exo_host_destroy(exo_host_t **host_p);
 
 /** Dotted-path lookup ("build.args") in a JSON object; borrowed value or NULL. */

@@ -339,7 +339,7 @@ static void load_file(exo_registry_t *reg, const char *path, const char *app_dir
         lt_dlclose(h); /* no plugin code ran but describe(), so closing is safe */
         return;
     }
-    exo_host_t *host = exo_host_new(p->kind, p->name, app_dir, loop);
+    exo_host_t *host = exo_host_new(exo_kind_name(p->kind), p->name, app_dir, loop);
     if (d->init != NULL) {
         exo_error_t err = {0, ""};
         int rc = d->init(host, &err);

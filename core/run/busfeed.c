@@ -5,25 +5,16 @@
 #include <string.h>
 
 #include "busfeed.h"
-#include "base/util.h"
-
-#if defined(__has_include)
-#if __has_include("bus/bus.h")
-#define HAVE_EXO_BUS 1
 #include "bus/bus.h"
-#endif
-#endif
+#include "base/util.h"
 
 struct exo_busfeed {
     exo_busfeed_events_t ev;
-#ifdef HAVE_EXO_BUS
     exo_bus_t *bus;
     exo_buf_t line;
-#endif
     char *endpoint;
 };
 
-#ifdef HAVE_EXO_BUS
 /* Lines are built from the broker's plain fields into one reused buffer: no JSON per message. */
 static void on_trace(void *arg, const exo_bus_trace_t *t)
 {
@@ -46,36 +37,32 @@ static void on_trace(void *arg, const exo_bus_trace_t *t)
         rb->ev.on_trace(rb->ev.arg, rb->line.data);
     }
 }
-#endif
 
-exo_busfeed_t *exo_busfeed_start(const exo_app_t *app, const exo_registry_t *reg, exo_loop_t *loop,
-                               const char *listen, const exo_busfeed_events_t *ev,
-                               exo_error_t *err)
+exo_busfeed_t *exo_busfeed_start(const exo_app_t *app, const exo_registry_t *reg,
+                                 exo_loop_t *loop, const char *bind_host,
+                                 const exo_busfeed_events_t *ev, exo_error_t *err)
 {
-#ifdef HAVE_EXO_BUS
     exo_busfeed_t *rb = exo_xcalloc(1, sizeof *rb);
     rb->ev = *ev;
-    rb->bus = exo_bus_start(app, reg, loop, listen, on_trace, rb, err);
+    rb->bus = exo_bus_start(app, reg, loop, NULL, bind_host, on_trace, rb, err);
     if (rb->bus == NULL) {
         free(rb);
         return NULL;
     }
     rb->endpoint = exo_xstrdup(exo_bus_endpoint(rb->bus));
     return rb;
-#else
-    (void)app;
-    (void)listen;
-    (void)reg;
-    (void)loop;
-    (void)ev;
-    exo_error_set(err, EXO_ERR_UNAVAILABLE, "this exo was built without the embedded bus");
-    return NULL;
-#endif
 }
 
 const char *exo_busfeed_endpoint(const exo_busfeed_t *rb)
 {
     return rb != NULL ? rb->endpoint : NULL;
+}
+
+int exo_busfeed_emit_env(exo_busfeed_t *rb, const exo_app_t *app, const exo_registry_t *reg,
+                         const char *unit_host, unsigned flags, exo_env_t *env,
+                         exo_error_t *err)
+{
+    return exo_bus_emit_env(app, reg, rb != NULL ? rb->bus : NULL, unit_host, flags, env, err);
 }
 
 void exo_busfeed_stop(exo_busfeed_t **rb_p)
@@ -84,10 +71,8 @@ void exo_busfeed_stop(exo_busfeed_t **rb_p)
     if (rb == NULL) {
         return;
     }
-#ifdef HAVE_EXO_BUS
     exo_bus_stop(&rb->bus);
     exo_buf_free(&rb->line);
-#endif
     free(rb->endpoint);
     free(rb);
     *rb_p = NULL;

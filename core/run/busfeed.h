@@ -1,18 +1,19 @@
 /*
  * core/run/busfeed.h - the embedded broker as `exo run` and `exo test` see it: start it for the
- * app, learn when a role registers, receive trace lines, get the endpoint for services.
- * A thin adapter over core/bus/bus.h so the run orchestration does not depend on the bus's event
- * format. Builds without the bus (then start() fails with EXO_ERR_UNAVAILABLE).
+ * app, learn when a role registers, receive trace lines, and the variables a unit needs to
+ * join it. A thin adapter over core/bus/bus.h so the run orchestration does not depend on the
+ * bus's event format.
  *
  * Ownership: the adapter owns the broker. Threading: loop thread only.
  */
 #ifndef EXO_CORE_BUSFEED_H
 #define EXO_CORE_BUSFEED_H
 
-#include <exo/plugin.h>
+#include <exo/transport.h>
 
 #include "model/app.h"
 #include "plugins/registry.h"
+#include "base/env.h"
 #include "base/loop.h"
 
 typedef struct exo_busfeed exo_busfeed_t;
@@ -28,12 +29,18 @@ typedef struct exo_busfeed_events {
     void (*on_idle)(void *arg);
 } exo_busfeed_events_t;
 
-/** Start the app's broker on @p listen (NULL: the app's bus.listen). */
-exo_busfeed_t *exo_busfeed_start(const exo_app_t *app, const exo_registry_t *reg, exo_loop_t *loop,
-                               const char *listen, const exo_busfeed_events_t *ev,
-                               exo_error_t *err);
-/** The endpoint as exo reaches it, e.g. tcp://127.0.0.1:40123. */
+/** Start the app's broker; @p bind_host (NULL = loopback) is the address the run's backends
+ *  need it bound to (see exo_bus_start). */
+exo_busfeed_t *exo_busfeed_start(const exo_app_t *app, const exo_registry_t *reg,
+                                 exo_loop_t *loop, const char *bind_host,
+                                 const exo_busfeed_events_t *ev, exo_error_t *err);
+/** The endpoint as exo reaches it, e.g. tcp://127.0.0.1:40123. NULL for a NULL feed. */
 const char *exo_busfeed_endpoint(const exo_busfeed_t *bus);
+/** A unit's bus variables (exo_bus_emit_env; @p flags: EXO_BUS_ENV_*); @p bus NULL = no
+ *  broker runs. */
+int exo_busfeed_emit_env(exo_busfeed_t *bus, const exo_app_t *app, const exo_registry_t *reg,
+                         const char *unit_host, unsigned flags, exo_env_t *env,
+                         exo_error_t *err);
 void exo_busfeed_stop(exo_busfeed_t **bus_p);
 
 #endif /* EXO_CORE_BUSFEED_H */

@@ -1,19 +1,19 @@
-# core/run/: the run engine (session), one unit's life (supervisor), a unit's environment,
-# the run record, start times, --watch and output: orchestration over backend plugins.
-# A library of its own so its modules get the install paths they hand to services.
+# core/run/: the run engine (session), a unit's spec from the model (unitspec), one unit's
+# life (supervisor), a unit's environment, the run record, start times, --watch and output:
+# orchestration over backend plugins. A library of its own, so that its unit tests link it.
 noinst_LTLIBRARIES += core/libexorun.la
 core_libexorun_la_SOURCES = \
 	core/run/output.h core/run/output.c \
+	core/run/unitspec.h core/run/unitspec.c \
 	core/run/supervisor.h core/run/supervisor.c \
 	core/run/unitenv.h core/run/unitenv.c \
 	core/run/busfeed.h core/run/busfeed.c \
 	core/run/record.h core/run/record.c \
 	core/run/starttimes.h core/run/starttimes.c \
 	core/run/watch.h core/run/watch.c \
-	core/run/session.h core/run/session_int.h core/run/session.c core/run/session_res.c \
+	core/run/session.h core/run/session_int.h core/run/session_life.c core/run/session.c \
+	core/run/session_env.c core/run/session_backend.c core/run/session_res.c \
 	core/run/session_task.c core/run/session_watch.c
-core_libexorun_la_CPPFLAGS = $(AM_CPPFLAGS) \
-	-DEXO_INCLUDEDIR='"$(includedir)"' -DEXO_LIBDIR='"$(libdir)"'
 core_libexorun_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 
 exo_LDADD += core/libexorun.la
@@ -40,8 +40,18 @@ tests_run_fixtures_resource_testres_la_LDFLAGS = -module -avoid-version -shared 
 TESTS += tests/run/resources.sh
 EXTRA_DIST += tests/run/resources.sh bench/run-startup.sh
 
+# A backend that notes prepare() and start() calls, for tests/run/prepare.sh.
+check_LTLIBRARIES += tests/run/fixtures/backend_journal.la
+tests_run_fixtures_backend_journal_la_SOURCES = tests/run/fixtures/journal.c
+tests_run_fixtures_backend_journal_la_CFLAGS = $(EXO_PLUGIN_CCFLAGS)
+tests_run_fixtures_backend_journal_la_LDFLAGS = -module -avoid-version -shared -no-undefined \
+	-rpath /nowhere
+TESTS += tests/run/prepare.sh
+EXTRA_DIST += tests/run/prepare.sh
+
 check_PROGRAMS += tests/unit/test_run
-tests_unit_test_run_SOURCES = tests/unit/test_run.c tests/support/cunit_main.h
+tests_unit_test_run_SOURCES = tests/unit/test_run.c tests/support/cunit_main.h \
+	tests/support/test_app.h
 tests_unit_test_run_CFLAGS = $(EXO_TEST_CCFLAGS)
 tests_unit_test_run_LDADD = core/libexorun.la $(EXO_TEST_LINK)
 TESTS += tests/unit/test_run

@@ -267,3 +267,25 @@ void exo_output_role_status(exo_output_t *o, const char *role, const char *fmt, 
     free(line);
     free(s);
 }
+
+void exo_output_line_masked(exo_output_t *o, const char *role, int stream,
+                            const exo_strv_t *secrets, const char *line, size_t len)
+{
+    if (secrets->n == 0) {
+        exo_output_line(o, role, stream, line, len);
+        return;
+    }
+    char *text = exo_xstrndup(line, len);
+    for (size_t i = 0; i < secrets->n; i++) {
+        const char *sec = secrets->v[i];
+        size_t sl = strlen(sec);
+        char *hit;
+        while ((hit = strstr(text, sec)) != NULL) {
+            char *next = exo_strdupf("%.*s******%s", (int)(hit - text), text, hit + sl);
+            free(text);
+            text = next;
+        }
+    }
+    exo_output_line(o, role, stream, text, strlen(text));
+    free(text);
+}

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "base/util.h"
+
 typedef struct exo_output exo_output_t;
 
 typedef enum exo_output_format { EXO_OUTPUT_TEXT = 0, EXO_OUTPUT_JSON } exo_output_format_t;
@@ -38,6 +40,10 @@ void exo_output_add_role(exo_output_t *o, const char *role);
 /** One line of @p role. @p len excludes any newline. */
 void exo_output_line(exo_output_t *o, const char *role, int stream, const char *line,
                      size_t len);
+/** Like exo_output_line, with every value of @p secrets replaced by ****** (a unit's
+ *  passwords, see exo_unitenv_secrets). */
+void exo_output_line_masked(exo_output_t *o, const char *role, int stream,
+                            const exo_strv_t *secrets, const char *line, size_t len);
 /** Like exo_output_line, but the line stays in the buffers until exo_output_flush(): for
  *  bursts (the bus trace), one write per burst instead of one per line. */
 void exo_output_line_buffered(exo_output_t *o, const char *role, int stream, const char *line,

@@ -6,8 +6,9 @@
  * its depends-on roles and its resources are ready), runs tasks (setup and test commands),
  * and takes everything down again: services first, then resources, grace then SIGKILL.
  *
- * exo becomes a child subreaper while a session lives, so processes that escape their unit's
- * process group are reparented to exo and killed and reaped when the session ends.
+ * Each unit's spec comes from core/run/unitspec.h; the session alone prepares (builds) units,
+ * the supervisors only start and watch them. What happens to processes that escape a unit is
+ * the backend's business (the process backend reaps them).
  *
  * Ownership: the session borrows the app (which must outlive it) and owns everything else.
  * Threading: loop thread only.
@@ -21,6 +22,7 @@
 #include "base/env.h"
 #include "base/loop.h"
 #include "output.h"
+#include "unitspec.h"
 #include "base/util.h"
 
 typedef struct exo_session exo_session_t;
@@ -35,9 +37,16 @@ typedef struct exo_session_opts {
     bool quiet;                 /* no output at all (exo env) */
 } exo_session_opts_t;
 
-/** Load plugins and prepare. NULL on failure with the problem printed and *exit_code set. */
+/**
+ * Load plugins, clean up after an earlier run that did not shut down, find the backends and
+ * resources and start the bus. NULL on failure with @p err filled: err->code is
+ * EXO_ERR_INTERNAL when exo could not do its own part (the bus would not start), another
+ * EXO_ERR_* for a problem of the app or its plugins (the app already running, a missing
+ * plugin, an engine that is not there). err->message is empty when the
+ * problem was already reported in detail (diagnostics with their positions on stderr).
+ */
 exo_session_t *exo_session_new(const exo_app_t *app, const exo_session_opts_t *opts,
-                               int *exit_code);
+                               exo_error_t *err);
 /** Kill what still runs, stop the bus, reap escaped processes, remove the run record. */
 void exo_session_destroy(exo_session_t **s_p);
 
@@ -53,12 +62,14 @@ void exo_session_up(exo_session_t *s, const exo_strv_t *roles, const exo_strv_t 
                     void (*on_up)(void *arg, bool ok), void *arg);
 
 /**
- * Run @p command of @p svc as a task in its directory with its environment (plus EXO_CFLAGS/
- * EXO_LIBS when @p setup). @p on_done(arg, status, ms): status 0 success, > 0 exit code,
- * -1 killed or could not start. Output goes out under @p label (normally the role).
+ * Run the setup or test command of @p svc (@p role EXO_UNIT_ROLE_SETUP or _TEST) as a task in
+ * its directory with its environment (a setup gets the transport's build variables too).
+ * @p on_done(arg, status, ms): status 0 success, > 0 exit code, -1 killed or could not start.
+ * Output goes out under @p label (normally the role). Returns 0, or -1 when it could not be
+ * started (said in the output; on_done is not called).
  */
-int exo_session_task(exo_session_t *s, const exo_service_t *svc, const char *label,
-                     const char *command, bool setup,
+int exo_session_task(exo_session_t *s, const exo_service_t *svc, exo_unit_role_t role,
+                     const char *label,
                      void (*on_done)(void *arg, int status, unsigned long long ms), void *arg);
 
 /** Stop every task, service and resource (in that order); @p on_down(arg) when all are gone. */
@@ -72,7 +83,8 @@ void exo_session_on_interrupt(exo_session_t *s, void (*fn)(void *arg), void *arg
 /** Restart a role's service (after its setup) whenever its directory changes. 0 or -1. */
 int exo_session_watch(exo_session_t *s);
 
-/** The environment @p svc gets (for `exo env`). Returns 0 or a negative EXO_ERR_*. */
+/** The environment @p svc gets, as for its setup command when @p setup (for `exo env`).
+ *  Returns 0 or a negative EXO_ERR_* with @p err filled. */
 int exo_session_env(exo_session_t *s, const exo_service_t *svc, bool setup, exo_env_t *env,
                     exo_error_t *err);
 

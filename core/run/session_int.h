@@ -1,8 +1,22 @@
 /*
- * core/run/session_int.h - what the parts of the session share (core/run/session.c: backends, the
- * environment, bringing nodes up and down, signals, lifecycle; session_res.c: resources;
- * session_task.c: setup and test tasks; session_watch.c: --watch). Not for other modules:
- * they use core/session.h.
+ * core/run/session_int.h - what the parts of the session share. Not for other modules: they
+ * use core/run/session.h.
+ *
+ * The parts call each other in one direction only:
+ *
+ *     session_life.c  (new: plugins, settings check, earlier run, nodes, record, bus;
+ *        |             signals; destroy)
+ *        v
+ *     session.c  (up in dependency order, readiness, prepare, tasks, down in order)
+ *        |-> session_env.c   a service's environment (unitenv.c + bus + resource variables)
+ *        |-> session_res.c   resources: create, start the server, provision, variables
+ *        |-> session_task.c  setup and test commands as task units
+ *        '-> session_backend.c  backends: find, open, prepare, addresses, close
+ *     session_watch.c (--watch) -> session.c's public API and exo_session_restart_node()
+ *
+ * session_res.c and session_task.c never call session.c: they return what happened, and
+ * report later events through the callbacks session.c registers in the session
+ * (exo_session_wire: node_output, node_state, tasks_changed).
  *
  * A node is one thing the session starts: a service (index i < app->n_services, the same
  * index as app->services) or a resource (after the services). Ownership: the session owns its
@@ -26,6 +40,7 @@
 #include "session.h"
 #include "starttimes.h"
 #include "supervisor.h"
+#include "unitspec.h"
 #include "base/util.h"
 #include "watch.h"
 
@@ -56,11 +71,9 @@ typedef struct node {
     const exo_resource_ops_t *rops;
     void *rinst;
     exo_resource_unit_t runit;
-    bool unit_known;
     bool no_server;       /* the plugin runs nothing: ready once provisioned */
     bool ready_noserver;
     bool completed;       /* exited 0 and not restarted: a one-shot job that did its work */
-    bool prepared;        /* its image was built before the run's first unit started */
     /* watch */
     bool watch_busy;
     exo_strv_t secrets;   /* values masked in the unit's output */
@@ -94,6 +107,11 @@ struct exo_session {
     task_t **tasks;
     size_t n_tasks;
     unsigned long long t0, up_t0;
+    /* Registered by session.c for its parts: a node's supervisor events (arg = node_t *),
+     * and "a task ended" (the session may be waiting for tasks to finish). */
+    void (*node_output)(void *arg, exo_sup_t *sup, int stream, const char *line, size_t len);
+    void (*node_state)(void *arg, exo_sup_t *sup, exo_sup_state_t st, const char *msg);
+    void (*tasks_changed)(exo_session_t *s);
     /* up */
     void (*on_up)(void *arg, bool ok);
     void *up_arg;
@@ -111,41 +129,84 @@ struct exo_session {
     exo_watch_t *watch;
 };
 
-/* session.c */
+/* ---- session_backend.c ---- */
+
+/** The backend named @p name, found (and checked) on first use but not opened. */
+backend_t *exo_session_backend_get(exo_session_t *s, const char *name, exo_error_t *err);
+/** Open @p b for this run (probe, then open) unless it is open. */
 int exo_session_backend_open(exo_session_t *s, backend_t *b, exo_error_t *err);
-/** The service's settings for backend @p b (exo_service_settings of its config_section).
- *  New reference or NULL. */
-json_t *exo_session_settings(const backend_t *b, const exo_service_t *svc);
 /** Host name under which units reach node @p name on backend @p b. */
 const char *exo_session_unit_host(const backend_t *b, const char *name);
-/** The pending up() is over: all ready (@p ok), or one failed. */
-void exo_session_up_finish(exo_session_t *s, bool ok);
-void exo_session_check_up(exo_session_t *s);
-/** Start every wanted node whose dependencies are ready. */
-void exo_session_pump(exo_session_t *s);
-/** Move a pending down() on when units are gone: services, then resources, then done. */
-void exo_session_check_down(exo_session_t *s);
-/** Supervisor callbacks of a node (arg = node_t *). */
-void exo_session_node_output(void *arg, exo_sup_t *sup, int stream, const char *line,
-                             size_t len);
-void exo_session_node_state(void *arg, exo_sup_t *sup, exo_sup_state_t st, const char *msg);
-/** Secret values of @p env worth masking in output (4 characters or longer). */
-void exo_session_secrets(const exo_env_t *env, exo_strv_t *out);
-/** Print a unit's line with its @p secrets replaced by ******. */
-void exo_session_print_masked(exo_output_t *out, const char *label, int stream,
-                              const exo_strv_t *secrets, const char *line, size_t len);
+/** Host name under which a unit on @p b reaches exo's machine ("127.0.0.1" until open). */
+const char *exo_session_host_address(const backend_t *b);
+/** Where a unit on @p b with these ports runs, for exo_unitspec_build(). */
+exo_unit_place_t exo_session_place(const backend_t *b, unsigned host_port,
+                                   unsigned listen_port);
+/** A supervisor spec for @p unit on @p b in this session's loop; for node_t @p node (NULL
+ *  for a task) with the session's node callbacks. The caller adds readiness and restarts. */
+exo_sup_spec_t exo_session_sup_spec(exo_session_t *s, backend_t *b, const exo_unit_spec_t *unit,
+                                    node_t *node);
+/** The one place that calls a backend's prepare() (build an image) of @p unit, its output
+ *  under @p label with @p secrets (may be NULL) masked. The backend is open. 0 or < 0 with
+ *  @p err filled. */
+int exo_session_backend_prepare(exo_session_t *s, backend_t *b, exo_unit_spec_t *unit,
+                                const char *label, const exo_strv_t *secrets,
+                                exo_error_t *err);
+/** Open every container backend of the run and return the address the broker must bind
+ *  so that their units reach it (their host_bind_address), or NULL: loopback is enough. */
+int exo_session_bus_bind_host(exo_session_t *s, const char **bind_host, exo_error_t *err);
+/** Remove what an earlier run of the app left on the backends named in @p names. */
+void exo_session_backends_cleanup(exo_session_t *s, const exo_strv_t *names);
+/** Close every open backend and forget them all. */
+void exo_session_backends_close(exo_session_t *s);
 
-/* session_res.c */
+/* ---- session_res.c ---- */
+
 /** Create the resource plugin's instance for node @p n (n->res, n->be set). */
 int exo_session_create_resource(exo_session_t *s, node_t *n, exo_error_t *err);
-/** exo_unitenv_ctx_t.resource_env: resource @p name's variables for @p svc. */
+/** exo_unitenv_ctx_t.resource_env (arg = the session): resource @p name's variables. */
 int exo_session_resource_env(void *arg, const exo_service_t *svc, const char *name,
                              exo_env_t *env, exo_error_t *err);
-/** After readiness: the plugin's provision(); < 0 (reported) when it failed. */
-int exo_session_provision(node_t *n);
-void exo_session_start_resource(exo_session_t *s, node_t *n);
+/** After readiness: the plugin's provision(). < 0 with @p err filled when it failed. */
+int exo_session_provision(node_t *n, exo_error_t *err);
 
-/* session_task.c */
-bool exo_session_tasks_running(exo_session_t *s);
+typedef enum exo_res_start {
+    EXO_RES_FAILED = -1, /* err says why */
+    EXO_RES_STARTING,    /* its server is starting: s->node_state reports READY */
+    EXO_RES_READY        /* nothing to run, provisioned: ready now */
+} exo_res_start_t;
+/** Start resource node @p n (its backend is open). */
+exo_res_start_t exo_session_start_resource(exo_session_t *s, node_t *n, exo_error_t *err);
+
+/* ---- session_task.c ---- */
+
+/** Run @p spec as a task; on_done(arg, status, ms) when it ended (see exo_session_task). */
+void exo_session_task_start(exo_session_t *s, const exo_sup_spec_t *spec,
+                            const exo_strv_t *secrets,
+                            void (*on_done)(void *arg, int status, unsigned long long ms),
+                            void *arg);
+bool exo_session_tasks_running(const exo_session_t *s);
+/** Stop (grace) or, with @p now, kill every running task. */
+void exo_session_tasks_stop(exo_session_t *s, bool now);
+void exo_session_tasks_free(exo_session_t *s);
+
+/* ---- session_env.c ---- */
+
+/** The node of service @p svc. */
+node_t *exo_session_service_node(exo_session_t *s, const exo_service_t *svc);
+/** The environment of @p svc (as for its setup command when @p setup) as "NAME=VALUE"
+ *  strings (exo_env_free_strings), its secrets in @p secrets. NULL with @p err filled. */
+char **exo_session_unit_env(exo_session_t *s, const exo_service_t *svc, bool setup,
+                            exo_strv_t *secrets, exo_error_t *err);
+
+/* ---- session.c, for session_life.c and session_watch.c ---- */
+
+/** Register session.c's callbacks for the other parts (node_output, node_state,
+ *  tasks_changed). */
+void exo_session_wire(exo_session_t *s);
+/** True while a task, service or resource unit of @p s exists. */
+bool exo_session_units_running(exo_session_t *s);
+/** Rebuild (prepare) and restart service node @p n, which has run before. */
+void exo_session_restart_node(exo_session_t *s, node_t *n);
 
 #endif /* EXO_CORE_SESSION_INT_H */

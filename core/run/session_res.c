@@ -1,5 +1,6 @@
 /* core/run/session_res.c - driving resource plugins for the session (exo/resource.h): create,
- * prepare, run the server as a unit, poll check_ready, provision, emit_env. See
+ * prepare, run the server as a unit, poll check_ready, provision, emit_env. It reports back
+ * only through return values and the session's registered node callbacks. See
  * session_int.h. */
 #include "config.h"
 
@@ -37,15 +38,15 @@ int exo_session_resource_env(void *arg, const exo_service_t *svc, const char *na
     return rc;
 }
 
-int exo_session_provision(node_t *n)
+int exo_session_provision(node_t *n, exo_error_t *err)
 {
     if (n->rops->provision == NULL) {
-        return 0;
+        return EXO_OK;
     }
-    exo_error_t err = {0};
-    int rc = n->rops->provision(n->rinst, &err);
+    exo_error_t perr = {0};
+    int rc = n->rops->provision(n->rinst, &perr);
     if (rc < 0) {
-        exo_output_role_status(n->s->out, n->name, "failed: provisioning: %s", err.message);
+        exo_error_set(err, rc, "provisioning: %s", perr.message);
     }
     return rc;
 }
@@ -56,83 +57,64 @@ static int check_resource(void *arg, exo_error_t *err)
     return n->rops->check_ready != NULL ? n->rops->check_ready(n->rinst, err) : 1;
 }
 
-void exo_session_start_resource(exo_session_t *s, node_t *n)
+/* Ask the plugin what its server is and make its supervisor; no server: n->no_server. */
+static int make_server(exo_session_t *s, node_t *n, exo_error_t *err)
 {
-    exo_error_t err = {0};
-    if (exo_session_backend_open(s, n->be, &err) < 0) {
-        exo_output_role_status(s->out, n->name, "failed: backend %s: %s", n->be->name,
-                               err.message);
-        exo_session_up_finish(s, false);
-        return;
+    exo_error_t perr = {0};
+    if (n->rops->prepare != NULL && n->rops->prepare(n->rinst, &perr) < 0) {
+        return exo_error_set(err, perr.code, "prepare: %s", perr.message);
     }
-    if (n->sup == NULL && !n->no_server) {
-        if (n->rops->prepare != NULL && n->rops->prepare(n->rinst, &err) < 0) {
-            exo_output_role_status(s->out, n->name, "failed: prepare: %s", err.message);
-            exo_session_up_finish(s, false);
-            return;
-        }
-        n->runit = (exo_resource_unit_t){.size = sizeof n->runit};
-        if (n->rops->unit(n->rinst, &n->runit, &err) < 0) {
-            exo_output_role_status(s->out, n->name, "failed: %s", err.message);
-            exo_session_up_finish(s, false);
-            return;
-        }
-        if (n->runit.command == NULL && n->runit.image == NULL) {
-            n->no_server = true;
-        } else {
-            if (n->be->containers && n->runit.image == NULL) {
-                exo_output_role_status(s->out, n->name, "failed: resource type '%s' cannot run "
-                                       "on the %s backend (it has no container image)",
-                                       n->res->type, n->be->name);
-                exo_session_up_finish(s, false);
-                return;
-            }
-            n->reach_port = n->be->containers ? n->runit.port : n->host_port;
-            exo_sup_spec_t spec = {
-                .name = n->name,
-                .mode = EXO_UNIT_SERVICE,
-                .dir = s->app->dir,
-                .command = n->be->containers ? n->runit.container_command
-                                             : n->runit.command,
-                .image = n->runit.image,
-                .user = n->runit.user,
-                .env = n->runit.env,
-                .mounts = n->be->containers ? n->runit.mounts : NULL,
-                .port = {.unit_port = n->be->containers ? n->runit.port : n->host_port,
-                         .host_port = n->host_port},
-                .ready = EXO_READY_STARTED,
-                .check = check_resource,
-                .check_arg = n,
-                .ready_timeout_ms = RESOURCE_TIMEOUT_MS,
-                /* A server that goes away while the app runs is always a fault, whatever
-                 * its exit status (a SIGTERMed redis exits 0). */
-                .restart = EXO_RESTART_ALWAYS,
-                .max_restarts = 3,
-                .ops = n->be->ops,
-                .inst = n->be->inst,
-                .loop = s->loop,
-                .on_output = exo_session_node_output,
-                .on_state = exo_session_node_state,
-                .arg = n,
-                .async_start = n->be->async_start,
-            };
-            n->sup = exo_sup_new(&spec);
-        }
+    n->runit = (exo_resource_unit_t){.size = sizeof n->runit};
+    if (n->rops->unit(n->rinst, &n->runit, err) < 0) {
+        return err->code < 0 ? err->code : EXO_ERR_INTERNAL;
+    }
+    if (n->runit.command == NULL && n->runit.image == NULL) {
+        n->no_server = true;
+        return EXO_OK;
+    }
+    n->reach_port = n->be->containers ? n->runit.port : n->host_port;
+    exo_unit_source_t src = {.role = EXO_UNIT_ROLE_RESOURCE, .resource = n->name,
+                             .resource_type = n->res->type, .app_dir = s->app->dir,
+                             .server = &n->runit};
+    exo_unit_place_t place = exo_session_place(n->be, n->host_port, n->host_port);
+    exo_unit_spec_t *unit = exo_unitspec_build(&src, &place, NULL, err);
+    if (unit == NULL) {
+        return err->code;
+    }
+    exo_sup_spec_t spec = exo_session_sup_spec(s, n->be, unit, n);
+    spec.check = check_resource;
+    spec.check_arg = n;
+    spec.ready_timeout_ms = RESOURCE_TIMEOUT_MS;
+    /* A server that goes away while the app runs is always a fault, whatever its exit status
+     * (a SIGTERMed redis exits 0). */
+    spec.restart = EXO_RESTART_ALWAYS;
+    spec.max_restarts = 3;
+    /* Build (pull) what the server needs before its first start; its restarts reuse it. */
+    int rc = exo_session_backend_prepare(s, n->be, unit, n->name, NULL, err);
+    if (rc == 0) {
+        n->sup = exo_sup_new(&spec);
+    }
+    exo_unitspec_free(&unit);
+    return rc;
+}
+
+exo_res_start_t exo_session_start_resource(exo_session_t *s, node_t *n, exo_error_t *err)
+{
+    if (n->sup == NULL && !n->no_server && make_server(s, n, err) < 0) {
+        return EXO_RES_FAILED;
     }
     if (n->no_server) {
         if (!n->ready_noserver) {
-            n->ready_noserver = exo_session_provision(n) == 0;
-            if (!n->ready_noserver) {
-                exo_session_up_finish(s, false);
-                return;
+            if (exo_session_provision(n, err) < 0) {
+                return EXO_RES_FAILED;
             }
+            n->ready_noserver = true;
             exo_output_role_status(s->out, n->name, "ready (nothing to run)");
         }
-        exo_session_pump(s);
-        exo_session_check_up(s);
-        return;
+        return EXO_RES_READY;
     }
     exo_sup_restart(n->sup, s->app->shutdown_grace_ms);
+    return EXO_RES_STARTING;
 }
 
 int exo_session_create_resource(exo_session_t *s, node_t *n, exo_error_t *err)

@@ -1,5 +1,6 @@
 /* core/run/session_watch.c - `exo run --watch`: a change under a service's directory runs its
- * setup and restarts the services at that location. See session_int.h. */
+ * setup and restarts (rebuilds) the services at that location. It uses the session's public
+ * API and exo_session_restart_node(). See session_int.h. */
 #include "config.h"
 
 #include <errno.h>
@@ -24,9 +25,7 @@ static void restart_location(exo_session_t *s, size_t idx)
         node_t *n = &s->nodes[i];
         if (strcmp(s->app->services[i].dir, s->app->services[idx].dir) == 0 && n->sup != NULL &&
             exo_sup_state(n->sup) != EXO_SUP_IDLE) {
-            exo_output_role_status(s->out, n->name, "restarting");
-            n->completed = false;
-            exo_sup_restart(n->sup, s->app->shutdown_grace_ms);
+            exo_session_restart_node(s, n);
         }
     }
 }
@@ -63,12 +62,11 @@ static void on_change(void *arg, int id, const char *path)
         job->s = s;
         job->idx = (size_t)id;
         n->watch_busy = true;
-        char *label = exo_strdupf("%s", svc->role);
-        if (exo_session_task(s, svc, label, svc->setup, true, on_watch_setup_done, job) < 0) {
+        if (exo_session_task(s, svc, EXO_UNIT_ROLE_SETUP, svc->role, on_watch_setup_done,
+                             job) < 0) {
             n->watch_busy = false;
             free(job);
         }
-        free(label);
         return;
     }
     restart_location(s, (size_t)id);

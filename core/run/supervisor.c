@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "supervisor.h"
+#include "unitspec.h"
 #include "base/util.h"
 
 #define POLL_MS 100
@@ -19,9 +20,8 @@
 #define STABLE_MS 10000
 
 struct exo_sup {
-    exo_sup_spec_t spec;          /* strings below are owned copies */
-    exo_strv_t env;
-    exo_strv_t mounts;
+    exo_sup_spec_t spec;          /* the policy; online_text is an owned copy, unit unused */
+    exo_unit_spec_t *unit_spec;   /* owned copy of spec.unit, with the supervisor's callbacks */
     exo_sup_state_t state;
     exo_unit_t *unit;
     unsigned restarts;
@@ -34,11 +34,6 @@ struct exo_sup {
     char *awaited;
     char *last_check_error;
 };
-
-static char *dup_or_null(const char *s)
-{
-    return s ? exo_xstrdup(s) : NULL;
-}
 
 static void set_state(exo_sup_t *s, exo_sup_state_t st, const char *msg)
 {
@@ -65,7 +60,8 @@ static char *describe_awaited(const exo_sup_spec_t *sp)
     case EXO_READY_ONLINE_TEXT:
         return exo_strdupf("the text '%s' in its output", sp->online_text ? sp->online_text : "");
     case EXO_READY_PORT:
-        return exo_strdupf("port %u to accept connections", sp->port.host_port);
+        return exo_strdupf("port %u to accept connections",
+                           sp->unit.n_ports > 0 ? sp->unit.ports[0].host_port : 0);
     case EXO_READY_BUS:
         return exo_xstrdup("it to register on the bus");
     default:
@@ -73,37 +69,24 @@ static char *describe_awaited(const exo_sup_spec_t *sp)
     }
 }
 
+static void unit_output(void *arg, int stream, const char *line, size_t len);
+static void unit_exit(void *arg, int status, int sig);
+static void unit_running(void *arg);
+
 exo_sup_t *exo_sup_new(const exo_sup_spec_t *spec)
 {
     exo_sup_t *s = exo_xcalloc(1, sizeof *s);
     s->spec = *spec;
-    s->spec.name = exo_xstrdup(spec->name);
-    s->spec.dir = dup_or_null(spec->dir);
-    s->spec.command = dup_or_null(spec->command);
-    s->spec.image = dup_or_null(spec->image);
-    s->spec.dockerfile = dup_or_null(spec->dockerfile);
-    s->spec.user = dup_or_null(spec->user);
-    s->spec.online_text = dup_or_null(spec->online_text);
-    if (spec->options != NULL) {
-        json_incref((json_t *)spec->options);
-    }
-    s->spec.env = NULL;
-    exo_sup_set_env(s, spec->env);
-    for (size_t i = 0; spec->mounts != NULL && spec->mounts[i] != NULL; i++) {
-        exo_strv_push(&s->mounts, spec->mounts[i]);
-    }
-    s->spec.mounts = NULL;
-    s->awaited = describe_awaited(&s->spec);
+    s->spec.online_text = spec->online_text ? exo_xstrdup(spec->online_text) : NULL;
+    s->unit_spec = exo_unitspec_copy(&spec->unit);
+    s->unit_spec->on_output = unit_output;
+    s->unit_spec->on_exit = unit_exit;
+    s->unit_spec->on_running = unit_running;
+    s->unit_spec->arg = s;
+    s->spec.unit = (exo_unit_spec_t){0};
+    s->awaited = describe_awaited(spec);
     s->exit_status = -1;
     return s;
-}
-
-void exo_sup_set_env(exo_sup_t *s, const char *const *env)
-{
-    exo_strv_free(&s->env);
-    for (size_t i = 0; env != NULL && env[i] != NULL; i++) {
-        exo_strv_push(&s->env, env[i]);
-    }
 }
 
 void exo_sup_destroy(exo_sup_t **sup_p)
@@ -118,16 +101,8 @@ void exo_sup_destroy(exo_sup_t **sup_p)
     if (s->unit != NULL) {
         s->spec.ops->release(s->spec.inst, s->unit);
     }
-    free((char *)s->spec.name);
-    free((char *)s->spec.dir);
-    free((char *)s->spec.command);
-    free((char *)s->spec.image);
-    free((char *)s->spec.dockerfile);
-    free((char *)s->spec.user);
     free((char *)s->spec.online_text);
-    json_decref((json_t *)s->spec.options);
-    exo_strv_free(&s->env);
-    exo_strv_free(&s->mounts);
+    exo_unitspec_free(&s->unit_spec);
     free(s->awaited);
     free(s->last_check_error);
     free(s);
@@ -177,7 +152,8 @@ static void on_poll(void *arg)
             free(s->last_check_error);
             s->last_check_error = exo_xstrdup(err.message);
         }
-    } else if (s->spec.ready == EXO_READY_PORT && port_open(s->spec.port.host_port)) {
+    } else if (s->spec.ready == EXO_READY_PORT && s->unit_spec->n_ports > 0 &&
+               port_open(s->unit_spec->ports[0].host_port)) {
         become_ready(s);
     }
 }
@@ -234,7 +210,7 @@ static void unit_output(void *arg, int stream, const char *line, size_t len)
  */
 static void start_checking(exo_sup_t *s)
 {
-    if (s->state != EXO_SUP_STARTING || s->spec.mode == EXO_UNIT_TASK) {
+    if (s->state != EXO_SUP_STARTING || s->unit_spec->mode == EXO_UNIT_TASK) {
         return;
     }
     if (s->spec.check != NULL || s->spec.ready == EXO_READY_PORT) {
@@ -277,7 +253,7 @@ static void unit_exit(void *arg, int status, int sig)
     cancel_timer(s, &s->poll_timer);
     unsigned long long now = exo_now_ms();
     s->exit_status = sig > 0 ? -1 : status;
-    if (s->spec.mode == EXO_UNIT_TASK) {
+    if (s->unit_spec->mode == EXO_UNIT_TASK) {
         s->elapsed_ms = now - s->started_ms;
     }
 
@@ -298,7 +274,7 @@ static void unit_exit(void *arg, int status, int sig)
         return;
     }
     char *why = exit_text(status, sig);
-    if (s->spec.mode == EXO_UNIT_TASK) {
+    if (s->unit_spec->mode == EXO_UNIT_TASK) {
         cancel_timer(s, &s->timeout_timer);
         s->elapsed_ms = now - s->started_ms;
         set_state(s, EXO_SUP_DONE, why);
@@ -354,41 +330,13 @@ void exo_sup_start(exo_sup_t *s)
     if (s->unit != NULL) {
         return;
     }
-    exo_unit_spec_t us = {
-        .size = sizeof us,
-        .name = s->spec.name,
-        .mode = s->spec.mode,
-        .dir = s->spec.dir,
-        .command = s->spec.command,
-        .image = s->spec.image,
-        .dockerfile = s->spec.dockerfile,
-        .env = (const char *const *)exo_strv_nullterm(&s->env),
-        .ports = s->spec.port.unit_port ? &s->spec.port : NULL,
-        .n_ports = s->spec.port.unit_port ? 1 : 0,
-        .user = s->spec.user,
-        .options = s->spec.options,
-        .mounts = s->mounts.n > 0 ? (const char *const *)exo_strv_nullterm(&s->mounts) : NULL,
-        .on_output = unit_output,
-        .on_exit = unit_exit,
-        .arg = s,
-        .on_running = unit_running,
-    };
     bool first = s->state != EXO_SUP_BACKOFF;
     s->timed_out = false;
     s->exit_status = -1;
     s->started_ms = exo_now_ms();
     s->running_ms = 0;
     exo_error_t err = {0};
-    int rc = 0;
-    /* Only the first start: a later one (a watched source change) builds again. */
-    bool prepared = s->spec.prepared;
-    s->spec.prepared = false;
-    if (s->spec.ops->prepare != NULL && first && !prepared) {
-        rc = s->spec.ops->prepare(s->spec.inst, &us, &err);
-    }
-    if (rc == 0) {
-        rc = s->spec.ops->start(s->spec.inst, &us, &s->unit, &err);
-    }
+    int rc = s->spec.ops->start(s->spec.inst, s->unit_spec, &s->unit, &err);
 
     if (rc < 0) {
         s->unit = NULL;
@@ -400,7 +348,7 @@ void exo_sup_start(exo_sup_t *s)
     if (!s->spec.async_start) {
         s->running_ms = s->started_ms;
     }
-    if (s->spec.mode == EXO_UNIT_TASK) {
+    if (s->unit_spec->mode == EXO_UNIT_TASK) {
         set_state(s, EXO_SUP_STARTING, NULL);
         return;
     }
@@ -478,7 +426,7 @@ exo_sup_state_t exo_sup_state(const exo_sup_t *s)
 
 const char *exo_sup_name(const exo_sup_t *s)
 {
-    return s->spec.name;
+    return s->unit_spec->name;
 }
 
 bool exo_sup_running(const exo_sup_t *s)

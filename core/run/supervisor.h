@@ -6,7 +6,10 @@
  * maximum, and stop or kill it. The supervisor decides nothing about other units; it reports
  * every state change to its owner (core/run/session.c).
  *
- * Ownership: the supervisor copies the spec's strings and owns the backend unit while it runs.
+ * It never prepares (builds) a unit: the session does, before it starts one.
+ *
+ * Ownership: the supervisor copies the spec (and its unit spec) and owns the backend unit
+ * while it runs.
  * Threading: loop thread only; callbacks run on the loop thread.
  */
 #ifndef EXO_CORE_SUPERVISOR_H
@@ -36,32 +39,33 @@ typedef struct exo_sup exo_sup_t;
 typedef int (*exo_sup_check_fn)(void *arg, exo_error_t *err);
 
 typedef struct exo_sup_spec {
-    const char *name;              /* role or resource name */
-    exo_unit_mode_t mode;
-    const char *dir, *command, *image, *dockerfile, *user;
-    const json_t *options;
-    const char *const *env;        /* NULL-terminated; copied */
-    exo_port_map_t port;           /* unit_port 0 = none */
+    /** What to start (core/run/unitspec.h). Deep-copied; its callbacks are ignored: the
+     *  supervisor sets its own. */
+    exo_unit_spec_t unit;
+
+    /* Readiness. */
     exo_ready_kind_t ready;        /* resolved: never EXO_READY_AUTO */
     const char *online_text;
     exo_sup_check_fn check;        /* used when check != NULL, before the ready kind */
     void *check_arg;
     unsigned ready_timeout_ms;     /* 0 = none */
-    exo_restart_policy_t restart;  /* services only; tasks never restart */
+
+    /* Restarts: services only; tasks never restart. */
+    exo_restart_policy_t restart;
     unsigned max_restarts;
     unsigned restart_base_ms;      /* first backoff delay; doubles each time, max 30 s */
 
+    /* The backend the unit runs on. The owner has prepared the unit (prepare()) before it
+     * asks for a start: the supervisor only starts, stops and watches. */
     const exo_backend_ops_t *ops;
     void *inst;
+    bool async_start;              /* the backend has EXO_BACKEND_CAP_ASYNC_START */
     exo_loop_t *loop;
 
     void (*on_output)(void *arg, exo_sup_t *sup, int stream, const char *line, size_t len);
     /** After every state change. @p message explains FAILED, BACKOFF, crashes; else NULL. */
     void (*on_state)(void *arg, exo_sup_t *sup, exo_sup_state_t state, const char *message);
     void *arg;
-    bool prepared;                 /* the owner ran prepare(): skip it on the first start */
-    const char *const *mounts;     /* container bind mounts "HOST:UNIT" (copied) */
-    bool async_start;              /* the backend has EXO_BACKEND_CAP_ASYNC_START */
 } exo_sup_spec_t;
 
 exo_sup_t *exo_sup_new(const exo_sup_spec_t *spec);
@@ -76,8 +80,6 @@ void exo_sup_stop(exo_sup_t *sup, unsigned grace_ms);
 void exo_sup_kill(exo_sup_t *sup);
 /** Stop (if running) and start again, with a fresh restart budget. */
 void exo_sup_restart(exo_sup_t *sup, unsigned grace_ms);
-/** Replace the environment used from the next start on. */
-void exo_sup_set_env(exo_sup_t *sup, const char *const *env);
 /** The bus saw this role register: ready when the unit waits for that. */
 void exo_sup_registered(exo_sup_t *sup);
 

@@ -1,4 +1,4 @@
-/* core/run/unitenv.c - layered service environment. See runenv.h for the order. */
+/* core/run/unitenv.c - layered service environment. See unitenv.h for the order. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -12,16 +12,6 @@
 
 #include "unitenv.h"
 #include "base/util.h"
-
-#ifndef EXO_DATADIR
-#define EXO_DATADIR "/usr/local/share/exo"
-#endif
-#ifndef EXO_INCLUDEDIR
-#define EXO_INCLUDEDIR "/usr/local/include"
-#endif
-#ifndef EXO_LIBDIR
-#define EXO_LIBDIR "/usr/local/lib"
-#endif
 
 extern char **environ;
 
@@ -84,10 +74,15 @@ unsigned exo_unitenv_free_port(void)
     return try_port(0);
 }
 
-const char *exo_unitenv_python_dir(void)
+void exo_unitenv_secrets(const exo_env_t *env, exo_strv_t *out)
 {
-    const char *d = getenv("EXO_PYTHON_DIR");
-    return d != NULL && d[0] != '\0' ? d : EXO_DATADIR "/python";
+    exo_strv_free(out);
+    for (size_t i = 0; i < env->n; i++) {
+        /* Very short values would mask ordinary words. */
+        if (env->vars[i].secret && strlen(env->vars[i].value) >= 4) {
+            exo_strv_push(out, env->vars[i].value);
+        }
+    }
 }
 
 static void add_kvs(exo_env_t *env, const exo_kv_t *kv, size_t n)
@@ -97,12 +92,9 @@ static void add_kvs(exo_env_t *env, const exo_kv_t *kv, size_t n)
     }
 }
 
-int exo_unitenv_build(const exo_unitenv_ctx_t *ctx, const exo_service_t *svc, exo_env_t *env,
-                     exo_error_t *err)
+/* Layer 1: exo's own environment, without another exo's variables. */
+static void add_inherited(exo_env_t *env)
 {
-    const exo_app_t *app = ctx->app;
-    size_t self = (size_t)(svc - app->services);
-
     exo_env_set_origin(env, "inherited");
     for (char **e = environ; e != NULL && *e != NULL; e++) {
         const char *eq = strchr(*e, '=');
@@ -116,37 +108,12 @@ int exo_unitenv_build(const exo_unitenv_ctx_t *ctx, const exo_service_t *svc, ex
         }
         free(name);
     }
+}
 
-    exo_env_set_origin(env, "exo");
-    exo_env_set(env, "EXO_ROLE", svc->role, 0);
-    exo_env_set(env, "EXO_APP", app->name, 0);
-    if (ctx->bus_endpoint != NULL) {
-        exo_env_set(env, "EXO_BUS_ENDPOINT", ctx->bus_endpoint, 0);
-    }
-    if (ctx->run_id != NULL) {
-        exo_env_set(env, "EXO_RUN_ID", ctx->run_id, 0);
-    }
-    if (ctx->listen_ports != NULL && ctx->listen_ports[self] != 0) {
-        char port[16];
-        snprintf(port, sizeof port, "%u", ctx->listen_ports[self]);
-        exo_env_set(env, "PORT", port, 0);
-    }
-    const exo_env_var_t *pp = exo_env_get(env, "PYTHONPATH");
-    if (pp != NULL && pp->value[0] != '\0') {
-        char *v = exo_strdupf("%s:%s", exo_unitenv_python_dir(), pp->value);
-        exo_env_set(env, "PYTHONPATH", v, 0);
-        free(v);
-    } else {
-        exo_env_set(env, "PYTHONPATH", exo_unitenv_python_dir(), 0);
-    }
-    if (ctx->setup) {
-        const char *cf = getenv("EXO_CFLAGS");
-        const char *lb = getenv("EXO_LIBS");
-        exo_env_set(env, "EXO_CFLAGS", cf ? cf : "-I" EXO_INCLUDEDIR, 0);
-        exo_env_set(env, "EXO_LIBS", lb ? lb : "-L" EXO_LIBDIR " -Wl,-rpath," EXO_LIBDIR
-                    " -lexoservice", 0);
-    }
-
+/* Layer 3: <ROLE>_HOST, _PORT and _URL of every other service that has a port. */
+static void add_endpoints(const exo_unitenv_ctx_t *ctx, size_t self, exo_env_t *env)
+{
+    const exo_app_t *app = ctx->app;
     for (size_t i = 0; i < app->n_services; i++) {
         unsigned port = ctx->reach_ports ? ctx->reach_ports[i] : 0;
         if (i == self || port == 0) {
@@ -173,16 +140,40 @@ int exo_unitenv_build(const exo_unitenv_ctx_t *ctx, const exo_service_t *svc, ex
         free(val);
         free(prefix);
     }
+}
+
+int exo_unitenv_build(const exo_unitenv_ctx_t *ctx, const exo_service_t *svc, exo_env_t *env,
+                     exo_error_t *err)
+{
+    const exo_app_t *app = ctx->app;
+    size_t self = (size_t)(svc - app->services);
+    add_inherited(env);
+
+    exo_env_set_origin(env, "exo");
+    exo_env_set(env, "EXO_ROLE", svc->role, 0);
+    exo_env_set(env, "EXO_APP", app->name, 0);
+    if (ctx->run_id != NULL) {
+        exo_env_set(env, "EXO_RUN_ID", ctx->run_id, 0);
+    }
+    if (ctx->listen_ports != NULL && ctx->listen_ports[self] != 0) {
+        char port[16];
+        snprintf(port, sizeof port, "%u", ctx->listen_ports[self]);
+        exo_env_set(env, "PORT", port, 0);
+    }
+    int rc = ctx->bus_env != NULL ? ctx->bus_env(ctx->arg, svc, env, err) : EXO_OK;
+    if (rc < 0) {
+        return rc;
+    }
+    add_endpoints(ctx, self, env);
 
     for (size_t i = 0; i < svc->n_resources; i++) {
         char *origin = exo_strdupf("resource %s", svc->resources[i]);
         exo_env_set_origin(env, origin);
         free(origin);
-        if (ctx->resource_env != NULL) {
-            int rc = ctx->resource_env(ctx->arg, svc, svc->resources[i], env, err);
-            if (rc < 0) {
-                return rc;
-            }
+        rc = ctx->resource_env != NULL
+             ? ctx->resource_env(ctx->arg, svc, svc->resources[i], env, err) : EXO_OK;
+        if (rc < 0) {
+            return rc;
         }
     }
 

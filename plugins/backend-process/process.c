@@ -11,6 +11,10 @@
  * when their environment carries the run's EXO_RUN_ID marker. Each start also gets its own
  * EXO_UNIT_ID marker, so processes that left the group die with the unit, not only with exo.
  *
+ * While a run is open, exo is a child subreaper (PR_SET_CHILD_SUBREAPER): a process that
+ * escapes its unit (setsid, double fork) is reparented to exo instead of init, and close()
+ * kills and reaps every such orphan of the run, so that none outlives it or stays a zombie.
+ *
  * Ownership and threading: see exo/plugin.h. All state lives on the loop thread.
  */
 #include "config.h"
@@ -25,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -70,7 +75,13 @@ typedef struct inst {
     char *run_id;
     unsigned long starts; /* makes each start's unit marker unique */
     char *record_dir;  /* <.exo>/state/backend-process */
+    pid_t *leaders;    /* every unit leader of the run: each began a session of its own */
+    size_t n_leaders;
 } inst_t;
+
+/* Open runs, and whether exo was a subreaper before the first of them. */
+static unsigned open_runs;
+static int subreaper_before;
 
 static char *dupstr(const char *s)
 {
@@ -117,8 +128,9 @@ static int mkdirs(const char *path)
 }
 
 /* Field 22 of /proc/PID/stat (start time in clock ticks since boot), 0 when unknown. Also
- * returns the process group (field 5) through @p pgrp. */
-static unsigned long long proc_start(pid_t pid, pid_t *pgrp)
+ * returns the parent (field 4), process group (field 5) and session (field 6) through the
+ * pointers that are not NULL. */
+static unsigned long long proc_stat(pid_t pid, pid_t *ppid, pid_t *pgrp, pid_t *sid)
 {
     char path[64], buf[1024];
     snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
@@ -142,8 +154,14 @@ static unsigned long long proc_start(pid_t pid, pid_t *pgrp)
     int field = 3;
     char *save = NULL;
     for (char *tok = strtok_r(p, " ", &save); tok; tok = strtok_r(NULL, " ", &save), field++) {
+        if (field == 4 && ppid != NULL) {
+            *ppid = (pid_t)atoi(tok);
+        }
         if (field == 5 && pgrp != NULL) {
             *pgrp = (pid_t)atoi(tok);
+        }
+        if (field == 6 && sid != NULL) {
+            *sid = (pid_t)atoi(tok);
         }
         if (field == 22) {
             start = strtoull(tok, NULL, 10);
@@ -195,6 +213,73 @@ static int kill_marked(const char *marker)
     }
     closedir(d);
     return killed;
+}
+
+/* ---- orphans ---- */
+
+/* Begin being a subreaper with the first open run; remember whether exo was one before. */
+static void subreaper_begin(void)
+{
+    if (open_runs++ == 0) {
+        subreaper_before = 0;
+        prctl(PR_GET_CHILD_SUBREAPER, &subreaper_before, 0, 0, 0);
+        prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    }
+}
+
+static void subreaper_end(void)
+{
+    if (open_runs > 0 && --open_runs == 0 && !subreaper_before) {
+        prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+    }
+}
+
+/* True when @p pid, a child of exo, came from this run: it is still in the group or session
+ * of one of the run's units (a zombie has no environment left to show), or it carries the
+ * run's marker. */
+static bool orphan_of_run(const inst_t *in, pid_t pid, pid_t pgrp, pid_t sid,
+                          const char *marker)
+{
+    for (size_t i = 0; i < in->n_leaders; i++) {
+        if (pgrp == in->leaders[i] || sid == in->leaders[i]) {
+            return true;
+        }
+    }
+    return proc_has_marker(pid, marker);
+}
+
+/* Kill and reap the run's processes that escaped their units and were reparented to exo.
+ * Only those of this run: another backend's children of exo (a container engine's CLI) are
+ * no business of this one. */
+static void reap_orphans(const inst_t *in)
+{
+    char *marker = fmt("EXO_RUN_ID=%s", in->run_id);
+    pid_t self = getpid();
+    for (int round = 0; marker != NULL && round < 5; round++) {
+        int found = 0;
+        DIR *d = opendir("/proc");
+        if (d == NULL) {
+            break;
+        }
+        struct dirent *de;
+        while ((de = readdir(d)) != NULL) {
+            char *end;
+            long pid = strtol(de->d_name, &end, 10);
+            pid_t ppid = 0, pgrp = 0, sid = 0;
+            if (*end != '\0' || pid <= 1 || proc_stat((pid_t)pid, &ppid, &pgrp, &sid) == 0 ||
+                ppid != self || !orphan_of_run(in, (pid_t)pid, pgrp, sid, marker)) {
+                continue;
+            }
+            kill((pid_t)pid, SIGKILL);
+            waitpid((pid_t)pid, NULL, 0);
+            found++;
+        }
+        closedir(d);
+        if (found == 0) {
+            break;
+        }
+    }
+    free(marker);
 }
 
 /* Signal the unit's process group. Never with a pid of 0 or 1: kill(0) or kill(-1) would hit
@@ -385,6 +470,10 @@ static int be_open(const exo_host_t *h, const exo_run_spec_t *run, void **instp,
         return exo_error_set(err, EXO_ERR_NOMEM, "out of memory");
     }
     in->run_id = dupstr(run->run_id ? run->run_id : "0");
+    if (in->run_id == NULL) {
+        free(in);
+        return exo_error_set(err, EXO_ERR_NOMEM, "out of memory");
+    }
     if (run->state_dir != NULL) {
         in->record_dir = fmt("%s/state/backend-process", run->state_dir);
         if (in->record_dir == NULL || mkdirs(in->record_dir) < 0) {
@@ -396,6 +485,7 @@ static int be_open(const exo_host_t *h, const exo_run_spec_t *run, void **instp,
                                  run->state_dir, strerror(e));
         }
     }
+    subreaper_begin();
     *instp = in;
     return EXO_OK;
 }
@@ -460,6 +550,64 @@ static void child(const exo_unit_spec_t *spec, int out, int errfd, const struct 
     _exit(127);
 }
 
+/* Remember the unit's group for close(), and record it in the state directory for cleanup()
+ * after a killed exo: "PGID START RUN_ID NAME". */
+static void record_group(inst_t *in, exo_unit_t *u, const char *name)
+{
+    pid_t *leaders = realloc(in->leaders, (in->n_leaders + 1) * sizeof *leaders);
+    if (leaders != NULL) {
+        in->leaders = leaders;
+        in->leaders[in->n_leaders++] = u->pid;
+    }
+    if (in->record_dir == NULL) {
+        return;
+    }
+    unsigned long long start = proc_stat(u->pid, NULL, NULL, NULL);
+    u->record = fmt("%s/%d", in->record_dir, (int)u->pid);
+    char *line = fmt("%d %llu %s %s\n", (int)u->pid, start, in->run_id, name);
+    int fd = u->record ? open(u->record, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
+    if (fd >= 0 && line != NULL) {
+        ssize_t w = write(fd, line, strlen(line));
+        (void)w;
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    free(line);
+}
+
+/* The unit's environment: the run's and this start's markers first, so that a manifest
+ * variable cannot hide them, then the spec's. NULL when out of memory; *markers gets both
+ * marker strings, owned by the caller, the list itself borrows spec->env. */
+static char **unit_envp(inst_t *in, const exo_unit_spec_t *spec, char *markers[2])
+{
+    size_t nenv = 0;
+    while (spec->env != NULL && spec->env[nenv] != NULL) {
+        nenv++;
+    }
+    char **envp = calloc(nenv + 3, sizeof *envp);
+    markers[0] = fmt("EXO_RUN_ID=%s", in->run_id);
+    markers[1] = fmt("EXO_UNIT_ID=%s-%s-%lu", in->run_id, spec->name, ++in->starts);
+    if (envp == NULL || markers[0] == NULL || markers[1] == NULL) {
+        free(envp);
+        free(markers[0]);
+        free(markers[1]);
+        markers[0] = markers[1] = NULL;
+        return NULL;
+    }
+    size_t k = 0;
+    envp[k++] = markers[0];
+    envp[k++] = markers[1];
+    for (size_t i = 0; i < nenv; i++) {
+        if (strncmp(spec->env[i], "EXO_RUN_ID=", 11) != 0 &&
+            strncmp(spec->env[i], "EXO_UNIT_ID=", 12) != 0) {
+            envp[k++] = (char *)spec->env[i];
+        }
+    }
+    envp[k] = NULL;
+    return envp;
+}
+
 static int be_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **unitp,
                     exo_error_t *err)
 {
@@ -478,31 +626,13 @@ static int be_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **unitp
         }
     }
 
-    /* The marker lets cleanup() recognise strays that left the group; it goes first so a
-     * manifest variable cannot hide it. */
-    size_t nenv = 0;
-    while (spec->env != NULL && spec->env[nenv] != NULL) {
-        nenv++;
-    }
-    char **envp = calloc(nenv + 3, sizeof *envp);
-    char *marker = fmt("EXO_RUN_ID=%s", in->run_id);
-    char *unit_marker = fmt("EXO_UNIT_ID=%s-%s-%lu", in->run_id, spec->name, ++in->starts);
-    if (envp == NULL || marker == NULL || unit_marker == NULL) {
-        free(envp);
-        free(marker);
-        free(unit_marker);
+    /* The markers let cleanup() and close() recognise strays that left the group. */
+    char *markers[2];
+    char **envp = unit_envp(in, spec, markers);
+    if (envp == NULL) {
         return exo_error_set(err, EXO_ERR_NOMEM, "out of memory");
     }
-    size_t k = 0;
-    envp[k++] = marker;
-    envp[k++] = unit_marker;
-    for (size_t i = 0; i < nenv; i++) {
-        if (strncmp(spec->env[i], "EXO_RUN_ID=", 11) != 0 &&
-            strncmp(spec->env[i], "EXO_UNIT_ID=", 12) != 0) {
-            envp[k++] = (char *)spec->env[i];
-        }
-    }
-    envp[k] = NULL;
+    char *marker = markers[0], *unit_marker = markers[1];
     char *argv[] = {"sh", "-c", (char *)spec->command, NULL};
 
     exo_unit_t *u = calloc(1, sizeof *u);
@@ -552,20 +682,7 @@ static int be_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **unitp
         u->poll_timer = host->timer_add(host, 50, true, on_poll, u);
     }
 
-    if (in->record_dir != NULL) {
-        unsigned long long start = proc_start(pid, NULL);
-        u->record = fmt("%s/%d", in->record_dir, (int)pid);
-        char *line = fmt("%d %llu %s %s\n", (int)pid, start, in->run_id, spec->name);
-        int fd = u->record ? open(u->record, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
-        if (fd >= 0 && line != NULL) {
-            ssize_t w = write(fd, line, strlen(line));
-            (void)w;
-        }
-        if (fd >= 0) {
-            close(fd);
-        }
-        free(line);
-    }
+    record_group(in, u, spec->name);
     free(marker);
     free(envp);
     u->unit_marker = unit_marker;
@@ -661,11 +778,15 @@ static void be_close(void *instp)
     if (in == NULL) {
         return;
     }
+    /* Every unit is released: what is left of the run escaped its unit. */
+    reap_orphans(in);
+    subreaper_end();
     if (in->record_dir != NULL) {
         rmdir(in->record_dir); /* only when empty */
     }
     free(in->record_dir);
     free(in->run_id);
+    free(in->leaders);
     free(in);
 }
 
@@ -680,7 +801,7 @@ static int cleanup_record(const char *line)
     }
     char marker[160];
     snprintf(marker, sizeof marker, "EXO_RUN_ID=%s", run_id);
-    bool leader_ours = start != 0 && proc_start(pgid, NULL) == start;
+    bool leader_ours = start != 0 && proc_stat(pgid, NULL, NULL, NULL) == start;
     int killed = 0;
     DIR *d = opendir("/proc");
     if (d == NULL) {
@@ -694,7 +815,7 @@ static int cleanup_record(const char *line)
             continue;
         }
         pid_t pgrp = 0;
-        if (proc_start((pid_t)pid, &pgrp) == 0) {
+        if (proc_stat((pid_t)pid, NULL, &pgrp, NULL) == 0) {
             continue;
         }
         if ((leader_ours && pgrp == pgid) || proc_has_marker((pid_t)pid, marker)) {
@@ -765,5 +886,9 @@ static const exo_backend_ops_t ops = {
     .cleanup = be_cleanup,
 };
 
-EXO_BACKEND_PLUGIN("process", "1.0.0", "runs services as local process groups", EXO_CAP_NONE,
-                   be_init, NULL, &ops)
+/* The process backend reads no settings: an empty table says so, and a service's container
+ * settings are checked against the container backends' tables. */
+static const exo_config_key_t config_keys[] = {{NULL, 0, NULL, NULL, 0}};
+
+EXO_BACKEND_PLUGIN_CONFIG("process", "1.0.0", "runs services as local process groups",
+                          EXO_CAP_NONE, be_init, NULL, &ops, config_keys, NULL)

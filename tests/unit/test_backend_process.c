@@ -1,11 +1,14 @@
 /* tests/unit/test_backend_process.c - the process backend driven through a real host: output
- * lines, exit statuses, group stop with grace, kill, cleanup of recorded groups only. */
+ * lines, exit statuses, group stop with grace, kill, cleanup of recorded groups only, orphans
+ * of a run reaped when it closes. */
 #include "config.h"
 
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -314,6 +317,71 @@ static void test_cleanup_kills_recorded_groups_only(void)
     CU_ASSERT_EQUAL(ops->open(&host, &run, &inst, &err), 0);
 }
 
+/* The parent of @p pid from /proc, 0 when it is gone. */
+static pid_t parent_of(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    char *s = exo_read_file(path, NULL);
+    char *p = s ? strrchr(s, ')') : NULL;
+    int ppid = 0;
+    if (p == NULL || sscanf(p + 2, "%*c %d", &ppid) != 1) {
+        ppid = 0;
+    }
+    free(s);
+    return (pid_t)ppid;
+}
+
+static int subreaper(void)
+{
+    int on = -1;
+    prctl(PR_GET_CHILD_SUBREAPER, &on, 0, 0, 0);
+    return on;
+}
+
+static void test_close_reaps_the_runs_orphans(void)
+{
+    exo_error_t err = {0};
+    CU_ASSERT_EQUAL(subreaper(), 1); /* while a run is open */
+    /* An escapee that also dropped its unit's marker outlives its unit, reparented to us.
+     * The unit ends only once the escapee has left its group (it wrote its pid). */
+    result_t r;
+    exo_unit_t *u = start("rm -f escaped; env -u EXO_UNIT_ID setsid sh -c 'echo $$ > escaped.t; "
+                          "mv escaped.t escaped; exec sleep 100' & "
+                          "while [ ! -s escaped ]; do sleep 0.01; done; cat escaped", &r, NULL);
+    pid_t stray = first_pid(&r, 5000);
+    CU_ASSERT_FATAL(stray > 0);
+    CU_ASSERT_TRUE(run_until(&r.exited, 3000));
+    finish(u, &r);
+    unsigned long long end = exo_now_ms() + 2000;
+    while (parent_of(stray) != getpid() && exo_now_ms() < end) {
+        usleep(10000);
+    }
+    CU_ASSERT_EQUAL(parent_of(stray), getpid());
+    CU_ASSERT_TRUE(pid_alive(stray));
+    /* A child of ours that is not of the run (another backend's helper) is left alone. */
+    pid_t other = fork();
+    if (other == 0) {
+        setsid();
+        execl("/bin/sleep", "sleep", "100", (char *)NULL);
+        _exit(127);
+    }
+
+    ops->close(inst);
+    /* Killed and reaped: not even a zombie is left. */
+    CU_ASSERT_EQUAL(kill(stray, 0), -1);
+    CU_ASSERT_EQUAL(errno, ESRCH);
+    CU_ASSERT_TRUE(pid_alive(other));
+    CU_ASSERT_EQUAL(subreaper(), 0);
+    kill(other, SIGKILL);
+    waitpid(other, NULL, 0);
+
+    exo_run_spec_t run = {.size = sizeof run, .app = "t", .app_dir = state_dir,
+                          .run_id = "test-run-1", .state_dir = state_dir};
+    CU_ASSERT_EQUAL(ops->open(&host, &run, &inst, &err), 0);
+    CU_ASSERT_EQUAL(subreaper(), 1);
+}
+
 static void test_missing_command_is_an_error(void)
 {
     exo_unit_spec_t spec = {.size = sizeof spec, .name = "svc", .dir = state_dir,
@@ -338,6 +406,7 @@ static const exo_test_t tests[] = {
     {"strays that left the group die with the unit",
      test_strays_that_left_the_group_die_with_the_unit},
     {"cleanup kills recorded groups only", test_cleanup_kills_recorded_groups_only},
+    {"close reaps the run's orphans, and only those", test_close_reaps_the_runs_orphans},
     {"a missing command is an error", test_missing_command_is_an_error},
     {NULL, NULL},
 };

@@ -1,5 +1,6 @@
 /* tests/unit/test_bus.c - core/bus/bus.c: trace lines, the embedded broker's bus.json lifecycle
- * and finding a running broker (with the real zmq plugin from EXO_PLUGIN_PATH). */
+ * and finding a running broker (with the real zmq plugin from EXO_PLUGIN_PATH), the transport
+ * chosen by name and a unit's bus variables (fixture transports). */
 #include "config.h"
 
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include "bus/bus.h"
 #include "base/util.h"
 #include "../support/cunit_main.h"
+#include "../support/test_app.h"
 
 static void check_line(const char *event, const char *want)
 {
@@ -109,7 +111,7 @@ static void test_start_find_stop(void)
                                   "busapp; start one with"));
     exo_loop_t *loop = exo_loop_new();
     exo_registry_t *reg = exo_registry_load(dir, loop);
-    exo_bus_t *bus = exo_bus_start(app, reg, loop, "tcp://127.0.0.1:0", NULL, NULL, &err);
+    exo_bus_t *bus = exo_bus_start(app, reg, loop, "tcp://127.0.0.1:0", NULL, NULL, NULL, &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(bus);
     CU_ASSERT(strncmp(exo_bus_endpoint(bus), "tcp://127.0.0.1:", 16) == 0);
     CU_ASSERT(strcmp(exo_bus_endpoint(bus), "tcp://127.0.0.1:0") != 0);
@@ -133,11 +135,11 @@ static void test_start_find_stop(void)
                         "\"pid\":999999999}";
     exo_write_file_atomic(file, stale, strlen(stale));
     CU_ASSERT_EQUAL(exo_bus_find(app, &ep, &ctl, &err), EXO_ERR_UNAVAILABLE);
-    bus = exo_bus_start(app, reg, loop, NULL, NULL, NULL, &err);
+    bus = exo_bus_start(app, reg, loop, NULL, NULL, NULL, NULL, &err);
     CU_ASSERT_PTR_NOT_NULL(bus);
     exo_bus_stop(&bus);
     /* a bad endpoint is refused with a message */
-    CU_ASSERT_PTR_NULL(exo_bus_start(app, reg, loop, "bogus://x", NULL, NULL, &err));
+    CU_ASSERT_PTR_NULL(exo_bus_start(app, reg, loop, "bogus://x", NULL, NULL, NULL, &err));
     CU_ASSERT(err.code < 0);
     free(file);
     exo_registry_destroy(&reg);
@@ -148,10 +150,92 @@ static void test_start_find_stop(void)
     free(dir);
 }
 
+/* An app whose application.yml has @p bus as its bus: section, loaded. */
+static exo_app_t *app_with_bus(const char *bus, char **dir_out)
+{
+    char *app_yml = exo_strdupf("name: busapp\nbus:\n%sservices:\n  web:\n"
+                                "    location: ./web\n", bus);
+    exo_app_t *app = exo_test_app_load(app_yml, "web", "startup:\n  command: ./web\n", dir_out);
+    free(app_yml);
+    return app;
+}
+
+static void drop(exo_app_t *app, exo_registry_t *reg, char *dir)
+{
+    exo_registry_destroy(&reg);
+    exo_test_app_drop(app, dir);
+}
+
+static void test_bus_env_from_the_transport(void)
+{
+    char *saved = getenv("EXO_PLUGIN_PATH") ? exo_xstrdup(getenv("EXO_PLUGIN_PATH")) : NULL;
+    setenv("EXO_PLUGIN_PATH", EXO_TEST_BUS_FIXTURES, 1);
+    char *dir;
+    exo_app_t *app = app_with_bus("  transport: envbus\n  listen: tcp://127.0.0.1:7\n", &dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(app);
+    exo_registry_t *reg = exo_registry_load(dir, NULL);
+    exo_error_t err = {0};
+    const exo_plugin_t *p = exo_bus_transport(app, reg, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    CU_ASSERT_STRING_EQUAL(p->name, "envbus");
+
+    /* What the core passes: the unit's host, the build flag, no broker, the bus: section. */
+    exo_env_t *env = exo_env_new();
+    CU_ASSERT_EQUAL(exo_bus_emit_env(app, reg, NULL, "10.1.1.1", EXO_BUS_ENV_BUILD, env, &err),
+                    0);
+    CU_ASSERT_STRING_EQUAL(exo_env_get(env, "ENVBUS_HOST")->value, "10.1.1.1");
+    CU_ASSERT_STRING_EQUAL(exo_env_get(env, "ENVBUS_HOST")->origin, "transport envbus");
+    CU_ASSERT_STRING_EQUAL(exo_env_get(env, "ENVBUS_BUILD")->value, "yes");
+    CU_ASSERT_STRING_EQUAL(exo_env_get(env, "ENVBUS_BROKER")->value, "none");
+    CU_ASSERT_STRING_EQUAL(exo_env_get(env, "ENVBUS_LISTEN")->value, "tcp://127.0.0.1:7");
+    exo_env_destroy(&env);
+    env = exo_env_new();
+    CU_ASSERT_EQUAL(exo_bus_emit_env(app, reg, NULL, NULL, 0, env, &err), 0);
+    CU_ASSERT_STRING_EQUAL(exo_env_get(env, "ENVBUS_HOST")->value, "127.0.0.1");
+    CU_ASSERT_STRING_EQUAL(exo_env_get(env, "ENVBUS_BUILD")->value, "no");
+    exo_env_destroy(&env);
+    drop(app, reg, dir);
+
+    /* A transport without emit_env (before ABI 1.2): EXO_BUS_ENDPOINT and nothing else. */
+    app = app_with_bus("  transport: keybus\n  listen: tcp://127.0.0.1:8\n", &dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(app);
+    reg = exo_registry_load(dir, NULL);
+    env = exo_env_new();
+    CU_ASSERT_EQUAL(exo_bus_emit_env(app, reg, NULL, "10.1.1.1", EXO_BUS_ENV_BUILD, env, &err),
+                    0);
+    CU_ASSERT_EQUAL(env->n, 1);
+    CU_ASSERT_STRING_EQUAL(exo_env_get(env, "EXO_BUS_ENDPOINT")->value, "tcp://127.0.0.1:8");
+    CU_ASSERT_STRING_EQUAL(exo_env_get(env, "EXO_BUS_ENDPOINT")->origin, "transport keybus");
+    exo_env_destroy(&env);
+    drop(app, reg, dir);
+
+    /* A transport that is not there: named in the error; no variables, no failure for env. */
+    app = app_with_bus("  transport: nope\n", &dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(app);
+    reg = exo_registry_load(dir, NULL);
+    CU_ASSERT_PTR_NULL(exo_bus_transport(app, reg, &err));
+    CU_ASSERT_EQUAL(err.code, EXO_ERR_NOTFOUND);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "'nope'"));
+    env = exo_env_new();
+    CU_ASSERT_EQUAL(exo_bus_emit_env(app, reg, NULL, NULL, 0, env, &err), 0);
+    CU_ASSERT_EQUAL(env->n, 0);
+    exo_env_destroy(&env);
+    drop(app, reg, dir);
+
+    if (saved != NULL) {
+        setenv("EXO_PLUGIN_PATH", saved, 1);
+        free(saved);
+    } else {
+        unsetenv("EXO_PLUGIN_PATH");
+    }
+}
+
 static const exo_test_t tests[] = {
     {"trace lines", test_trace_lines},
     {"trace lines from plain fields", test_trace_format},
     {"start, find, stop", test_start_find_stop},
+    {"a unit's bus variables come from the transport named in bus:",
+     test_bus_env_from_the_transport},
     {NULL, NULL},
 };
 

@@ -202,7 +202,7 @@ static void on_timer(void *arg)
 
 static void test_host_services(void)
 {
-    exo_host_t *h = exo_host_new(EXO_KIND_RESOURCE, "pg", NULL, NULL);
+    exo_host_t *h = exo_host_new(exo_kind_name(EXO_KIND_RESOURCE), "pg", NULL, NULL);
     CU_ASSERT_EQUAL(h->size, sizeof(exo_host_t));
     CU_ASSERT_EQUAL(h->abi_major, EXO_PLUGIN_ABI_MAJOR);
     CU_ASSERT_PTR_NULL(h->state_dir(h));
@@ -243,7 +243,7 @@ static void test_host_services(void)
     CU_ASSERT_PTR_NULL(h);
 
     exo_loop_t *loop = exo_loop_new();
-    h = exo_host_new(EXO_KIND_BACKEND, "process", NULL, loop);
+    h = exo_host_new(exo_kind_name(EXO_KIND_BACKEND), "process", NULL, loop);
     fired = 0;
     CU_ASSERT(h->timer_add(h, 1, false, on_timer, loop) > 0);
     CU_ASSERT_EQUAL(exo_loop_run(loop), 0);
@@ -254,7 +254,7 @@ static void test_host_services(void)
 
 static void test_env_set_through_host(void)
 {
-    exo_host_t *h = exo_host_new(EXO_KIND_RESOURCE, "redis", NULL, NULL);
+    exo_host_t *h = exo_host_new(exo_kind_name(EXO_KIND_RESOURCE), "redis", NULL, NULL);
     exo_env_t *env = exo_env_new();
     CU_ASSERT_EQUAL(h->env_set(env, "REDIS_URL", "redis://127.0.0.1:6379", 0), 0);
     CU_ASSERT(h->env_set(env, "1BAD", "x", 0) < 0);

@@ -1,5 +1,6 @@
-/* tests/unit/test_run.c - the pure parts of exo run: environment layering and naming, watch
- * filters, the run record. Processes and signals are covered by tests/run/*.sh. */
+/* tests/unit/test_run.c - the pure parts of exo run: unit specs from the model, environment
+ * layering and naming, watch filters, the run record. Processes and signals are covered by
+ * the scripts in tests/run/. */
 #include "config.h"
 
 #include <stdio.h>
@@ -14,11 +15,13 @@
 #include "model/app.h"
 #include "base/env.h"
 #include "run/unitenv.h"
+#include "run/unitspec.h"
 #include "run/record.h"
 #include "run/starttimes.h"
 #include "base/util.h"
 #include "run/watch.h"
 #include "../support/cunit_main.h"
+#include "../support/test_app.h"
 
 static void test_prefix(void)
 {
@@ -44,6 +47,25 @@ static int fake_resource_env(void *arg, const exo_service_t *svc, const char *na
     exo_env_set(env, "LAYER", "resource", 0);
     free(prefix);
     return 0;
+}
+
+/* Stands in for the transport's emit_env: the endpoint, and a build variable for setup. */
+static int fake_bus_env(void *arg, const exo_service_t *svc, exo_env_t *env, exo_error_t *err)
+{
+    const bool *setup = arg;
+    exo_env_set_origin(env, "transport fake");
+    exo_env_set(env, "EXO_BUS_ENDPOINT", "tcp://127.0.0.1:9", 0);
+    exo_env_set(env, "LAYER", "bus", 0);
+    if (*setup) {
+        exo_env_set(env, "EXO_LIBS", "-lfake", 0);
+    }
+    return 0;
+}
+
+static int failing_bus_env(void *arg, const exo_service_t *svc, exo_env_t *env,
+                           exo_error_t *err)
+{
+    return exo_error_set(err, EXO_ERR_NOTFOUND, "no transport");
 }
 
 static const exo_env_var_t *get(const exo_env_t *env, const char *name)
@@ -80,9 +102,10 @@ static void test_layers_in_precedence_order(void)
     app.n_env = 2;
     unsigned listen[] = {4000, 5000};
     const char *hosts[] = {"127.0.0.1", "10.0.0.2"};
-    exo_unitenv_ctx_t ctx = {.app = &app, .bus_endpoint = "tcp://127.0.0.1:9", .run_id = "r1",
-                            .listen_ports = listen, .reach_ports = listen, .hosts = hosts,
-                            .resource_env = fake_resource_env};
+    bool setup = false;
+    exo_unitenv_ctx_t ctx = {.app = &app, .run_id = "r1", .listen_ports = listen,
+                             .reach_ports = listen, .hosts = hosts, .bus_env = fake_bus_env,
+                             .resource_env = fake_resource_env, .arg = &setup};
     setenv("EXO_SOMETHING", "leak", 1);
     setenv("RUN_TEST_INHERITED", "yes", 1);
     exo_env_t *env = exo_env_new();
@@ -91,6 +114,8 @@ static void test_layers_in_precedence_order(void)
     CU_ASSERT_STRING_EQUAL(get(env, "EXO_ROLE")->value, "web");
     CU_ASSERT_STRING_EQUAL(get(env, "EXO_APP")->value, "shop");
     CU_ASSERT_STRING_EQUAL(get(env, "EXO_BUS_ENDPOINT")->value, "tcp://127.0.0.1:9");
+    CU_ASSERT_STRING_EQUAL(get(env, "EXO_BUS_ENDPOINT")->origin, "transport fake");
+    CU_ASSERT_STRING_EQUAL(get(env, "EXO_RUN_ID")->origin, "exo");
     CU_ASSERT_STRING_EQUAL(get(env, "API_SERVER_URL")->value, "http://10.0.0.2:5000");
     CU_ASSERT_STRING_EQUAL(get(env, "API_SERVER_PORT")->value, "5000");
     CU_ASSERT_STRING_EQUAL(get(env, "API_SERVER_HOST")->origin, "exo (service api-server)");
@@ -98,36 +123,237 @@ static void test_layers_in_precedence_order(void)
     CU_ASSERT_STRING_EQUAL(get(env, "DB_URL")->origin, "resource db");
     CU_ASSERT_TRUE(get(env, "DB_PASSWORD")->secret);
     CU_ASSERT_TRUE(get(env, "APP_ONLY")->secret);
-    /* later layers win: role env > service.yml > app env > resource > exo */
+    /* later layers win: role env > service.yml > app env > resource > bus > exo */
     CU_ASSERT_STRING_EQUAL(get(env, "LAYER")->value, "role");
     CU_ASSERT_STRING_EQUAL(get(env, "LAYER")->origin, "application.yml services.web.env");
     CU_ASSERT_STRING_EQUAL(get(env, "PORT")->value, "1");
     CU_ASSERT_STRING_EQUAL(get(env, "PORT")->origin, "service.yml env");
     CU_ASSERT_STRING_EQUAL(get(env, "RUN_TEST_INHERITED")->origin, "inherited");
     CU_ASSERT_PTR_NULL(exo_env_get(env, "EXO_SOMETHING"));
-    CU_ASSERT_PTR_NULL(exo_env_get(env, "EXO_CFLAGS"));
+    CU_ASSERT_PTR_NULL(exo_env_get(env, "EXO_LIBS"));
+    CU_ASSERT_PTR_NULL(exo_env_get(env, "PYTHONPATH")); /* the transport's business now */
     exo_env_destroy(&env);
 
-    setenv("EXO_LIBS", "-lx", 1);
-    ctx.setup = true;
+    setup = true;
     env = exo_env_new();
     CU_ASSERT_EQUAL(exo_unitenv_build(&ctx, &services[1], env, &err), 0);
     CU_ASSERT_STRING_EQUAL(get(env, "PORT")->value, "5000");
-    CU_ASSERT_STRING_EQUAL(get(env, "EXO_LIBS")->value, "-lx");
-    CU_ASSERT_PTR_NOT_NULL(exo_env_get(env, "EXO_CFLAGS"));
+    CU_ASSERT_STRING_EQUAL(get(env, "EXO_LIBS")->value, "-lfake");
+    CU_ASSERT_STRING_EQUAL(get(env, "LAYER")->value, "app"); /* the manifest beats the bus */
     CU_ASSERT_STRING_EQUAL(get(env, "WEB_URL")->value, "http://127.0.0.1:4000");
     exo_env_destroy(&env);
-    unsetenv("EXO_LIBS");
+
+    /* A failing bus layer fails the whole environment, with its message. */
+    ctx.bus_env = failing_bus_env;
+    env = exo_env_new();
+    CU_ASSERT_EQUAL(exo_unitenv_build(&ctx, &services[0], env, &err), EXO_ERR_NOTFOUND);
+    CU_ASSERT_STRING_EQUAL(err.message, "no transport");
+    exo_env_destroy(&env);
     unsetenv("EXO_SOMETHING");
     unsetenv("RUN_TEST_INHERITED");
 }
 
-static void test_python_dir_override(void)
+static void test_secrets_to_mask(void)
 {
-    setenv("EXO_PYTHON_DIR", "/x/py", 1);
-    CU_ASSERT_STRING_EQUAL(exo_unitenv_python_dir(), "/x/py");
-    unsetenv("EXO_PYTHON_DIR");
-    CU_ASSERT_PTR_NOT_NULL(strstr(exo_unitenv_python_dir(), "/python"));
+    exo_env_t *env = exo_env_new();
+    exo_env_set(env, "PASSWORD", "hunter22", EXO_ENV_SECRET);
+    exo_env_set(env, "PIN", "123", EXO_ENV_SECRET); /* too short to mask words with */
+    exo_env_set(env, "USER", "alice", 0);
+    exo_strv_t secrets = {0};
+    exo_strv_push(&secrets, "stale");
+    exo_unitenv_secrets(env, &secrets);
+    CU_ASSERT_EQUAL(secrets.n, 1);
+    CU_ASSERT_STRING_EQUAL(secrets.v[0], "hunter22");
+    exo_strv_free(&secrets);
+    exo_env_destroy(&env);
+}
+
+/* ---- unit specs ---- */
+
+/* An app with one service as the model loads it: a port, settings (services.api.options),
+ * a setup and a test command. */
+static exo_app_t *load_app(char **dir_out)
+{
+    return exo_test_app_load("name: shop\nservices:\n  api:\n    location: ./api\n"
+                             "    options:\n      memory: 512m\n", "api",
+                             "setup: make\ntest: make test\nstartup:\n  command: ./serve\n"
+                             "port: 8080\n", dir_out);
+}
+
+static const exo_unit_place_t process_place = {
+    .backend = "process", .containers = false, .host_port = 41000, .listen_port = 41000};
+static const exo_unit_place_t container_place = {
+    .backend = "docker", .containers = true, .settings_section = "docker", .host_port = 41001};
+
+static void test_unitspec_service(void)
+{
+    char *dir;
+    exo_app_t *app = load_app(&dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(app);
+    exo_service_t *svc = &app->services[0];
+    char *svc_dir = exo_path_join(dir, "api");
+    char *real_dir = realpath(svc_dir, NULL);
+    const char *env[] = {"A=1", "EXO_ROLE=api", NULL};
+    exo_unit_source_t src = {.role = EXO_UNIT_ROLE_SERVICE, .svc = svc};
+    exo_error_t err = {0};
+    exo_unit_spec_t *u = exo_unitspec_build(&src, &process_place, env, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(u);
+    CU_ASSERT_EQUAL(u->size, sizeof *u);
+    CU_ASSERT_STRING_EQUAL(u->name, "api");
+    CU_ASSERT_EQUAL(u->mode, EXO_UNIT_SERVICE);
+    CU_ASSERT_STRING_EQUAL(u->dir, real_dir);
+    CU_ASSERT_STRING_EQUAL(u->command, "./serve");
+    CU_ASSERT_STRING_EQUAL(u->env[0], "A=1");
+    CU_ASSERT_STRING_EQUAL(u->env[1], "EXO_ROLE=api");
+    CU_ASSERT_PTR_NULL(u->env[2]);
+    CU_ASSERT_PTR_NOT_EQUAL(u->env[0], env[0]); /* copied */
+    /* processes listen on the remapped port, published as is */
+    CU_ASSERT_EQUAL_FATAL(u->n_ports, 1);
+    CU_ASSERT_EQUAL(u->ports[0].unit_port, 41000);
+    CU_ASSERT_EQUAL(u->ports[0].host_port, 41000);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(u->options, "memory")), "512m");
+    CU_ASSERT_PTR_NULL(u->user);
+    CU_ASSERT_PTR_NULL(u->mounts);
+    CU_ASSERT_PTR_NULL(u->on_output);
+    exo_unitspec_free(&u);
+    CU_ASSERT_PTR_NULL(u);
+
+    /* on containers the program keeps its own port; the host side is published */
+    u = exo_unitspec_build(&src, &container_place, env, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(u);
+    CU_ASSERT_EQUAL(u->ports[0].unit_port, 8080);
+    CU_ASSERT_EQUAL(u->ports[0].host_port, 41001);
+    exo_unitspec_free(&u);
+
+    /* a service without a port gets none */
+    svc->port = 0;
+    u = exo_unitspec_build(&src, &process_place, NULL, &err);
+    CU_ASSERT_EQUAL(u->n_ports, 0);
+    CU_ASSERT_PTR_NULL(u->ports);
+    CU_ASSERT_PTR_NULL(u->env[0]);
+    exo_unitspec_free(&u);
+    free(svc_dir);
+    free(real_dir);
+    exo_test_app_drop(app, dir);
+}
+
+static void test_unitspec_tasks(void)
+{
+    char *dir;
+    exo_app_t *app = load_app(&dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(app);
+    exo_service_t *svc = &app->services[0];
+    const char *env[] = {"EXO_LIBS=-lx", NULL};
+    exo_error_t err = {0};
+    exo_unit_source_t setup = {.role = EXO_UNIT_ROLE_SETUP, .svc = svc};
+    exo_unit_spec_t *u = exo_unitspec_build(&setup, &container_place, env, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(u);
+    CU_ASSERT_STRING_EQUAL(u->name, "api");
+    CU_ASSERT_EQUAL(u->mode, EXO_UNIT_TASK);
+    CU_ASSERT_STRING_EQUAL(u->dir, svc->dir);
+    CU_ASSERT_STRING_EQUAL(u->command, "make");
+    CU_ASSERT_STRING_EQUAL(u->env[0], "EXO_LIBS=-lx");
+    CU_ASSERT_EQUAL(u->n_ports, 0); /* tasks publish nothing */
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(u->options, "memory")), "512m");
+    exo_unitspec_free(&u);
+
+    exo_unit_source_t test = {.role = EXO_UNIT_ROLE_TEST, .svc = svc, .label = "api-tests"};
+    u = exo_unitspec_build(&test, &process_place, NULL, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(u);
+    CU_ASSERT_STRING_EQUAL(u->name, "api-tests");
+    CU_ASSERT_EQUAL(u->mode, EXO_UNIT_TASK);
+    CU_ASSERT_STRING_EQUAL(u->command, "make test");
+    CU_ASSERT_EQUAL(u->n_ports, 0);
+    exo_unitspec_free(&u);
+    exo_test_app_drop(app, dir);
+}
+
+static void test_unitspec_resource(void)
+{
+    const char *renv[] = {"POSTGRES_PASSWORD=pw", NULL};
+    const char *mounts[] = {"/app/.exo/resources/db:/var/lib/postgresql/data", NULL};
+    exo_resource_unit_t server = {.size = sizeof server, .command = "postgres -p 41002",
+                                  .image = "postgres:16", .env = renv, .user = "postgres",
+                                  .port = 5432, .mounts = mounts,
+                                  .container_command = "postgres -c fsync=off"};
+    exo_unit_source_t src = {.role = EXO_UNIT_ROLE_RESOURCE, .resource = "db",
+                             .resource_type = "postgres", .app_dir = "/app", .server = &server};
+    exo_unit_place_t on_process = {.backend = "process", .host_port = 41002,
+                                   .listen_port = 41002};
+    exo_error_t err = {0};
+    exo_unit_spec_t *u = exo_unitspec_build(&src, &on_process, NULL, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(u);
+    CU_ASSERT_STRING_EQUAL(u->name, "db");
+    CU_ASSERT_EQUAL(u->mode, EXO_UNIT_SERVICE);
+    CU_ASSERT_STRING_EQUAL(u->dir, "/app");
+    CU_ASSERT_STRING_EQUAL(u->command, "postgres -p 41002");
+    CU_ASSERT_STRING_EQUAL(u->env[0], "POSTGRES_PASSWORD=pw");
+    CU_ASSERT_STRING_EQUAL(u->user, "postgres");
+    CU_ASSERT_PTR_NULL(u->mounts); /* processes use the data directory in place */
+    CU_ASSERT_PTR_NULL(u->options);
+    CU_ASSERT_EQUAL(u->ports[0].unit_port, 41002);
+    CU_ASSERT_EQUAL(u->ports[0].host_port, 41002);
+    exo_unitspec_free(&u);
+
+    exo_unit_place_t on_docker = {.backend = "docker", .containers = true, .host_port = 41003};
+    u = exo_unitspec_build(&src, &on_docker, NULL, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(u);
+    CU_ASSERT_STRING_EQUAL(u->command, "postgres -c fsync=off");
+    CU_ASSERT_STRING_EQUAL(u->image, "postgres:16");
+    CU_ASSERT_STRING_EQUAL(u->mounts[0], mounts[0]);
+    CU_ASSERT_PTR_NULL(u->mounts[1]);
+    CU_ASSERT_EQUAL(u->ports[0].unit_port, 5432);
+    CU_ASSERT_EQUAL(u->ports[0].host_port, 41003);
+    exo_unitspec_free(&u);
+
+    /* no image: it cannot run on containers, and the message says which type and where */
+    server.image = NULL;
+    CU_ASSERT_PTR_NULL(exo_unitspec_build(&src, &on_docker, NULL, &err));
+    CU_ASSERT_STRING_EQUAL(err.message, "resource type 'postgres' cannot run on the docker "
+                           "backend (it has no container image)");
+}
+
+static void test_unitspec_copy_is_deep(void)
+{
+    char name[] = "web", cmd[] = "run it";
+    const char *env[] = {"X=1", NULL};
+    exo_port_map_t port = {.unit_port = 80, .host_port = 40080};
+    json_t *options = json_object();
+    exo_unit_spec_t from = {.size = sizeof from, .name = name, .command = cmd, .env = env,
+                            .ports = &port, .n_ports = 1, .options = options};
+    exo_unit_spec_t *u = exo_unitspec_copy(&from);
+    name[0] = 'x';
+    cmd[0] = 'x';
+    port.unit_port = 1;
+    CU_ASSERT_STRING_EQUAL(u->name, "web");
+    CU_ASSERT_STRING_EQUAL(u->command, "run it");
+    CU_ASSERT_EQUAL(u->ports[0].unit_port, 80);
+    CU_ASSERT_EQUAL(options->refcount, 2);
+    exo_unitspec_free(&u);
+    CU_ASSERT_EQUAL(options->refcount, 1);
+    json_decref(options);
+}
+
+static void test_unitspec_settings_unused(void)
+{
+    static const exo_config_key_t docker_keys[] = {{"image", EXO_CONFIG_STRING, NULL, "", 0},
+                                                   {"memory", EXO_CONFIG_SIZE, NULL, "", 0},
+                                                   {NULL, 0, NULL, NULL, 0}};
+    static const exo_config_key_t no_keys[] = {{NULL, 0, NULL, NULL, 0}};
+    exo_plugin_desc_t docker = {.size = sizeof docker, .config = docker_keys};
+    exo_plugin_desc_t process = {.size = sizeof process, .config = no_keys};
+    exo_plugin_desc_t old = {.size = offsetof(exo_plugin_desc_t, config)};
+    json_t *settings = json_pack("{s:s}", "memory", "1g");
+    json_t *empty = json_object();
+    CU_ASSERT_FALSE(exo_unitspec_settings_unused(&docker, true, settings));
+    CU_ASSERT_TRUE(exo_unitspec_settings_unused(&process, false, settings));
+    CU_ASSERT_FALSE(exo_unitspec_settings_unused(&process, false, empty));
+    CU_ASSERT_FALSE(exo_unitspec_settings_unused(&process, false, NULL));
+    /* a backend that declares no table: only container backends read settings */
+    CU_ASSERT_TRUE(exo_unitspec_settings_unused(&old, false, settings));
+    CU_ASSERT_FALSE(exo_unitspec_settings_unused(&old, true, settings));
+    json_decref(settings);
+    json_decref(empty);
 }
 
 static void test_free_port(void)
@@ -302,9 +528,14 @@ static void test_start_order(void)
 }
 
 static const exo_test_t tests[] = {
+    {"unit spec of a service", test_unitspec_service},
+    {"unit spec of a setup and a test task", test_unitspec_tasks},
+    {"unit spec of a resource server", test_unitspec_resource},
+    {"a unit spec copy is deep", test_unitspec_copy_is_deep},
+    {"settings a backend does not declare are unused", test_unitspec_settings_unused},
     {"role and resource prefixes", test_prefix},
     {"environment layers in precedence order", test_layers_in_precedence_order},
-    {"EXO_PYTHON_DIR overrides the python client dir", test_python_dir_override},
+    {"secret values to mask", test_secrets_to_mask},
     {"a free port", test_free_port},
     {"watch ignores noise, not sources", test_watch_filters_noise},
     {"run record: write, read, alive, remove", test_run_record},
