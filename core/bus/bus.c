@@ -136,7 +136,7 @@ exo_bus_t *exo_bus_start(const exo_app_t *app, const exo_registry_t *reg, exo_lo
     char *text = json_dumps(info, JSON_INDENT(2));
     json_decref(info);
     if (exo_statedir_mkdir(dir) < 0 || text == NULL ||
-        exo_write_file_atomic(file, text, strlen(text)) < 0) {
+        exo_write_file_mode(file, text, strlen(text), 0600) < 0) {
         exo_error_set(err, EXO_ERR_IO, "cannot write %s: %s", file, strerror(errno));
         bus->ops->broker_close(bus->inst);
         free(bus);
@@ -289,6 +289,11 @@ bool exo_bus_trace_format(const exo_bus_trace_t *t, exo_buf_t *b)
 
 char *exo_bus_trace_line(const json_t *ev)
 {
+    /* A lossy observer's notice (docs/bus.md): the broker did not wait for this tail. */
+    if (strcmp(str(ev, "event"), "dropped") == 0) {
+        return exo_strdupf("(%lld events not shown: this tail did not keep up with the bus)",
+                           (long long)json_integer_value(json_object_get(ev, "count")));
+    }
     const char *name = str(ev, "name");
     json_int_t instance = json_integer_value(json_object_get(ev, "instance"));
     exo_bus_trace_t t = {

@@ -17,26 +17,37 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <zmq.h>
 
 #include "base/util.h"
+#include "admit.h"
 #include "broker.h"
+#include "outq.h"
 #include "router.h"
 #include "wire.h"
 #include "zframe.h"
 
 #define DRAIN_BUDGET 8192
 #define SEND_WAIT_MS 200
+#define RECV_HWM 256
 #define CONGESTED_MS 1000u
 #define MAX_TAILS 64
+#define REGISTER_GRACE_MS 3000u /* how long a connection may stay unregistered */
 
+/* A tail client: lossy, bounded to EXO_BUS_TAIL_QUEUE_BYTES queued; what it misses is counted
+ * and told to it ({"event": "dropped", "count": N}) before its next event. */
 typedef struct tail {
     unsigned char rid[EXO_RT_RID_MAX];
     size_t rid_len;
     unsigned long long last_seen;
+    exo_outq_t *q;
+    uint64_t dropped;  /* events it missed since it was last told */
+    bool full;         /* no room for the event being built */
 } tail_t;
 
 typedef struct broker {
@@ -47,6 +58,11 @@ typedef struct broker {
     char endpoint[256], control[256];
     char *app;
     size_t max_size;
+    size_t queue_max;  /* bytes queued per service connection (bus.queue-bytes) */
+    exo_outq_t *ctl_q; /* stats replies queued on the control socket */
+    exo_zadmit_t *adm; /* unregistered connections: capped, timed out (may be NULL) */
+    int adm_watch;
+    uint64_t tail_dropped; /* tail events dropped, all clients, since the start */
     exo_rt_t *rt;
     void (*on_event)(void *arg, const json_t *event);
     void (*on_trace)(void *arg, const exo_bus_trace_t *trace);
@@ -57,6 +73,7 @@ typedef struct broker {
     unsigned long long err_seq;
     char id_prefix[12];
     unsigned long long frames, frames_at_sweep, frames_at_trim;
+    unsigned char reply_version; /* protocol of the frame being handled: answers use it */
 } broker_t;
 
 static bool observed(const broker_t *b)
@@ -64,9 +81,61 @@ static bool observed(const broker_t *b)
     return b->on_event != NULL || b->on_trace != NULL || b->n_tails > 0;
 }
 
-static bool json_observed(const broker_t *b)
+static bool tail_has_room(const tail_t *t)
 {
-    return b->on_event != NULL || b->n_tails > 0;
+    return t->q == NULL || exo_outq_bytes(t->q) < EXO_BUS_TAIL_QUEUE_BYTES;
+}
+
+/* Whether an event is worth building as JSON: a JSON observer wants it. A tail client whose
+ * queue is full misses it (counted here, once per event): observers never slow routing. */
+static bool json_observed(broker_t *b)
+{
+    bool tail_wants = false;
+    for (size_t i = 0; i < b->n_tails; i++) {
+        tail_t *t = &b->tails[i];
+        t->full = !tail_has_room(t);
+        t->dropped += t->full;
+        b->tail_dropped += t->full;
+        tail_wants |= !t->full;
+    }
+    return b->on_event != NULL || tail_wants;
+}
+
+static void tail_forget(broker_t *b, size_t i)
+{
+    exo_outq_release(b->tails[i].q);
+    b->tails[i] = b->tails[--b->n_tails];
+}
+
+/* One frame to a tail client, counted on its queue. */
+static int tail_send(broker_t *b, tail_t *t, const char *text, size_t len)
+{
+    zmq_msg_t m;
+    if (zmq_send(b->ctl, t->rid, t->rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
+        return -1;
+    }
+    if (t->q != NULL ? exo_outq_msg(t->q, &m, len) : zmq_msg_init_size(&m, len)) {
+        return -1;
+    }
+    memcpy(zmq_msg_data(&m), text, len);
+    if (zmq_msg_send(&m, b->ctl, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close(&m);
+        return -1;
+    }
+    return 0;
+}
+
+/* Tell a tail client how many events it missed, before the next one. */
+static int tail_send_dropped(broker_t *b, tail_t *t)
+{
+    char text[96];
+    int n = snprintf(text, sizeof text, "{\"event\":\"dropped\",\"count\":%llu}",
+                     (unsigned long long)t->dropped);
+    if (tail_send(b, t, text, (size_t)n) < 0) {
+        return -1;
+    }
+    t->dropped = 0;
+    return 0;
 }
 
 static void trace(broker_t *b, exo_bus_trace_t *t)
@@ -87,14 +156,21 @@ static void emit(broker_t *b, json_t *ev)
     }
     if (b->n_tails > 0) {
         char *text = json_dumps(ev, JSON_COMPACT);
+        size_t len = text ? strlen(text) : 0;
         for (size_t i = 0; text != NULL && i < b->n_tails;) {
             tail_t *t = &b->tails[i];
-            if (zmq_send(b->ctl, t->rid, t->rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
-                zmq_send(b->ctl, text, strlen(text), ZMQ_DONTWAIT) < 0) {
+            if (t->full) {
+                i++; /* counted as dropped by json_observed */
+                continue;
+            }
+            if ((t->dropped > 0 && tail_send_dropped(b, t) < 0) ||
+                tail_send(b, t, text, len) < 0) {
                 if (errno == EHOSTUNREACH) {
-                    *t = b->tails[--b->n_tails]; /* gone: forget it */
+                    tail_forget(b, i); /* gone */
                     continue;
                 }
+                t->dropped++;
+                b->tail_dropped++;
             }
             i++;
         }
@@ -129,7 +205,10 @@ static void emit_message(broker_t *b, const char *sender, const exo_wire_head_t 
     if (internal != NULL) {
         json_object_set_new(ev, "internal_name", json_string(internal));
     }
-    if (h->payload.len > 0) {
+    /* Parsing a large payload for every observer would slow routing: show its size. */
+    if (h->payload.len > EXO_BUS_EVENT_PAYLOAD_MAX) {
+        json_object_set_new(ev, "payload_bytes", json_integer((json_int_t)h->payload.len));
+    } else if (h->payload.len > 0) {
         json_t *p = json_loadb(h->payload.p, h->payload.len, JSON_DECODE_ANY, NULL);
         if (p != NULL) {
             json_object_set_new(ev, "payload", p);
@@ -144,11 +223,29 @@ static void emit_message(broker_t *b, const char *sender, const exo_wire_head_t 
  * @p flags applies to the routing id, where ROUTER reports an unknown peer (EHOSTUNREACH) or a
  * full queue (EAGAIN). Answers of the broker itself never wait. */
 static int send_head_ex(broker_t *b, const void *rid, size_t rid_len, const exo_wire_head_t *h,
-                        int flags)
+                        exo_outq_t *q, int flags)
 {
     zmq_msg_t m;
-    if (exo_zframe_build(&m, h) < 0) {
-        return -1;
+    exo_wire_head_t own;
+    if (h->version == 0) {
+        own = *h;
+        own.version = b->reply_version;
+        h = &own;
+    }
+    if (q == NULL) {
+        if (exo_zframe_build(&m, h) < 0) {
+            return -1;
+        }
+    } else {
+        size_t need = exo_wire_size(h);
+        if (exo_outq_msg(q, &m, need) < 0) {
+            return -1;
+        }
+        if (exo_wire_encode(zmq_msg_data(&m), need, h) == 0) {
+            zmq_msg_close(&m);
+            errno = EMSGSIZE;
+            return -1;
+        }
     }
     if (zmq_send(b->sock, rid, rid_len, ZMQ_SNDMORE | flags) < 0) {
         int e = errno;
@@ -165,7 +262,7 @@ static int send_head_ex(broker_t *b, const void *rid, size_t rid_len, const exo_
 
 static int send_head(broker_t *b, const void *rid, size_t rid_len, const exo_wire_head_t *h)
 {
-    return send_head_ex(b, rid, rid_len, h, ZMQ_DONTWAIT);
+    return send_head_ex(b, rid, rid_len, h, NULL, ZMQ_DONTWAIT);
 }
 
 static void send_simple(broker_t *b, const void *rid, size_t rid_len, char type,
@@ -213,6 +310,7 @@ static void send_error(broker_t *b, const void *rid, size_t rid_len, const exo_w
     if (body != NULL) {
         exo_wire_head_t h = exo_wire_message(EXO_WIRE_ERROR_NAME, id, "-", NULL, body,
                                              strlen(body));
+        h.version = 0; /* the asker's protocol */
         if (act != NULL && act->len > 0) {
             h.f[EXO_WIRE_F_ACTIVITY] = *act;
         }
@@ -255,6 +353,7 @@ static void on_register(broker_t *b, const void *rid, size_t rid_len, const exo_
     if (in == NULL) {
         return;
     }
+    in->version = h->version;
     char id[16];
     snprintf(id, sizeof id, "%u", in->id);
     exo_wire_head_t a = {.type = EXO_WIRE_REGISTERED};
@@ -285,32 +384,66 @@ static void unregister(broker_t *b, exo_rt_instance_t *in, const char *reason)
 }
 
 /*
+ * Whether @p need more bytes fit in @p to's queue (b->queue_max; one message always fits an
+ * empty queue). A full queue gets up to SEND_WAIT_MS of waiting for ZeroMQ to write it out,
+ * unless the receiver is already marked congested.
+ */
+static bool queue_room(broker_t *b, const exo_rt_instance_t *to, size_t need, bool congested)
+{
+    if (to->q == NULL) {
+        return true;
+    }
+    for (unsigned waited = 0;; waited++) {
+        size_t queued = exo_outq_bytes(to->q);
+        if (queued == 0 || queued + need <= b->queue_max) {
+            return true;
+        }
+        if (congested || waited >= SEND_WAIT_MS) {
+            return false;
+        }
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
+}
+
+/*
  * Deliver to one instance: [rid][head with receiver's name and sender role + payload].
- * A full queue (a slow receiver) first gets up to SEND_WAIT_MS of waiting, which pushes back on
- * the senders; a receiver that still does not drain is marked congested for CONGESTED_MS and
- * its messages are dropped at once meanwhile, so a hung service cannot stall the broker.
+ * A full queue (a slow receiver: queue_max bytes or ZeroMQ's count limit) first gets up to
+ * SEND_WAIT_MS of waiting, which pushes back on the senders; a receiver that still does not
+ * drain is marked congested for CONGESTED_MS and its messages are dropped at once meanwhile,
+ * so a hung service can neither stall the broker nor grow its memory.
  */
 static int deliver(broker_t *b, exo_rt_instance_t *to, const exo_wire_head_t *in_head,
                    const char *name, size_t name_len, const char *sender,
                    unsigned long long now)
 {
     exo_wire_head_t h = *in_head;
+    h.version = to->version;
     h.f[EXO_WIRE_F_NAME].p = name;
     h.f[EXO_WIRE_F_NAME].len = name_len;
     h.f[EXO_WIRE_F_SENDER] = exo_wire_s(sender);
-    if (send_head_ex(b, to->rid, to->rid_len, &h, ZMQ_DONTWAIT) < 0) {
-        if (errno != EAGAIN || now < to->congested_until ||
-            send_head_ex(b, to->rid, to->rid_len, &h, 0) < 0) {
-            if (errno == EAGAIN && now >= to->congested_until) {
-                to->congested_until = now + CONGESTED_MS;
-                exo_log_warn(b->host, "%s (instance %u) is not keeping up: its queue is full; "
-                             "dropping its messages for the next %u ms",
-                             exo_rt_role_name(b->rt, to->role), to->id, CONGESTED_MS);
-            }
+    bool congested = now < to->congested_until;
+    if (queue_room(b, to, exo_wire_size(&h), congested)) {
+        if (send_head_ex(b, to->rid, to->rid_len, &h, to->q, ZMQ_DONTWAIT) == 0) {
+            return 0;
+        }
+        /* ZeroMQ's count limit: a blocking send waits up to SEND_WAIT_MS (ZMQ_SNDTIMEO). */
+        if (errno == EAGAIN && !congested &&
+            send_head_ex(b, to->rid, to->rid_len, &h, to->q, 0) == 0) {
+            return 0;
+        }
+        if (errno != EAGAIN) {
             return -1;
         }
     }
-    return 0;
+    if (!congested) {
+        to->congested_until = now + CONGESTED_MS;
+        exo_log_warn(b->host, "%s (instance %u) is not keeping up: its queue is full; "
+                     "dropping its messages for the next %u ms",
+                     exo_rt_role_name(b->rt, to->role), to->id, CONGESTED_MS);
+    }
+    errno = EAGAIN;
+    return -1;
 }
 
 /*
@@ -350,15 +483,22 @@ static exo_rt_route_t *admit(broker_t *b, const exo_rt_instance_t *from,
 
 typedef enum { OUT_DELIVERED, OUT_DROPPED, OUT_NO_RECEIVER } outcome_t;
 
-/* I/O: hand the message to one instance of the receiving role (the activity's, or the next in
- * turn), forgetting instances that are gone. */
+/* I/O: hand the message to one instance of the receiving role (the one its via names, else
+ * the activity's, else the next in turn), forgetting instances that are gone. A message whose
+ * via names an instance of the role goes to that one or nowhere: a reply never reaches another
+ * instance than the one that asked. */
 static outcome_t deliver_to_role(broker_t *b, const exo_rt_receiver_t *rc,
-                                 const exo_wire_head_t *h, const char *sender,
-                                 unsigned long long now)
+                                 const exo_wire_head_t *in, const exo_wire_head_t *h,
+                                 const char *sender, unsigned long long now)
 {
     const exo_wire_str_t *act = &h->f[EXO_WIRE_F_ACTIVITY];
+    const exo_wire_str_t *via = &in->f[EXO_WIRE_F_VIA];
+    exo_rt_instance_t *to;
+    bool named = exo_rt_via_pick(b->rt, rc->role, via->p, via->len, &to);
     for (;;) {
-        exo_rt_instance_t *to = exo_rt_pick(b->rt, rc->role, act->p, act->len, now);
+        if (!named) {
+            to = exo_rt_pick(b->rt, rc->role, act->p, act->len, now);
+        }
         if (to == NULL) {
             return OUT_NO_RECEIVER;
         }
@@ -369,6 +509,9 @@ static outcome_t deliver_to_role(broker_t *b, const exo_rt_receiver_t *rc,
             return OUT_DROPPED;
         }
         unregister(b, to, "gone");
+        if (named) {
+            return OUT_NO_RECEIVER; /* the one that asked is gone: nobody else gets it */
+        }
     }
 }
 
@@ -429,11 +572,17 @@ static void on_message(broker_t *b, exo_rt_instance_t *from, const exo_wire_head
     const char *sender = exo_rt_role_name(b->rt, from->role);
     const exo_wire_str_t *act = &h->f[EXO_WIRE_F_ACTIVITY];
     exo_rt_note(b->rt, from, act->p, act->len, now);
+    /* Receivers pick by the via that came in; they get it with the sender's stamp added. */
+    char via[EXO_RT_VIA_MAX + 1];
+    exo_wire_head_t out_head = *h;
+    out_head.f[EXO_WIRE_F_VIA].p = via;
+    out_head.f[EXO_WIRE_F_VIA].len = exo_rt_via_stamp(b->rt, from, h->f[EXO_WIRE_F_VIA].p,
+                                                      h->f[EXO_WIRE_F_VIA].len, via);
     size_t delivered = 0;
     json_t *missing = NULL;
     for (size_t i = 0; i < route->n_recv; i++) {
         const exo_rt_receiver_t *rc = &route->recv[i];
-        outcome_t out = deliver_to_role(b, rc, h, sender, now);
+        outcome_t out = deliver_to_role(b, rc, h, &out_head, sender, now);
         note_outcome(b, route, rc, h, sender, out);
         if (out == OUT_DELIVERED) {
             delivered++;
@@ -453,7 +602,7 @@ static void reject(broker_t *b, const void *rid, size_t rid_len, exo_rt_instance
     const char *kind = code == EXO_WIRE_ENAME ? "invalid-name" : "malformed";
     exo_log_warn(b->host, "rejected a frame from %s: %s", sender, what);
     const exo_wire_str_t *act = NULL;
-    if (h != NULL && h->type == EXO_WIRE_MESSAGE && h->n_fields == 5 &&
+    if (h != NULL && h->type == EXO_WIRE_MESSAGE && h->n_fields >= 5 &&
         h->f[EXO_WIRE_F_ACTIVITY].len > 0 && h->f[EXO_WIRE_F_ACTIVITY].len <= EXO_WIRE_ID_MAX) {
         act = &h->f[EXO_WIRE_F_ACTIVITY];
         for (size_t i = 0; i < act->len; i++) {
@@ -474,6 +623,7 @@ static void handle(broker_t *b, zmq_msg_t *f, int n, bool overflow, unsigned lon
     size_t rid_len = zmq_msg_size(&f[0]);
     exo_rt_instance_t *from = exo_rt_lookup(b->rt, rid, rid_len);
     b->frames++;
+    b->reply_version = from != NULL ? from->version : EXO_WIRE_VERSION;
     if (from != NULL) {
         from->last_seen = now;
     }
@@ -483,6 +633,9 @@ static void handle(broker_t *b, zmq_msg_t *f, int n, bool overflow, unsigned lon
     }
     exo_wire_head_t h;
     int rc = exo_wire_decode(zmq_msg_data(&f[1]), zmq_msg_size(&f[1]), &h);
+    if (h.version != 0) {
+        b->reply_version = h.version;
+    }
     if (rc != EXO_WIRE_OK) {
         char what[160];
         snprintf(what, sizeof what, "bad head frame: %s", exo_wire_strerror(rc));
@@ -500,6 +653,9 @@ static void handle(broker_t *b, zmq_msg_t *f, int n, bool overflow, unsigned lon
     switch (h.type) {
     case EXO_WIRE_REGISTER:
         on_register(b, rid, rid_len, &h, now);
+        if (b->adm != NULL && exo_rt_lookup(b->rt, rid, rid_len) != NULL) {
+            exo_zadmit_registered(b->adm, zmq_msg_get(&f[1], ZMQ_SRCFD));
+        }
         break;
     case EXO_WIRE_PING:
         send_simple(b, rid, rid_len, from ? EXO_WIRE_PONG : EXO_WIRE_NOT_REGISTERED,
@@ -541,8 +697,11 @@ static void handle_control(broker_t *b, zmq_msg_t *f, int n, unsigned long long 
         exo_zbroker_stats(b, &st, NULL);
         char *text = st ? json_dumps(st, JSON_COMPACT) : NULL;
         json_decref(st);
-        if (text != NULL && zmq_send(b->ctl, rid, rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0) {
-            zmq_send(b->ctl, text, strlen(text), ZMQ_DONTWAIT);
+        /* Clients that ask and never read cannot grow the broker: past the budget, no answer. */
+        if (text != NULL && exo_outq_bytes(b->ctl_q) < EXO_BUS_TAIL_QUEUE_BYTES) {
+            tail_t asker = {.rid_len = rid_len, .q = b->ctl_q};
+            memcpy(asker.rid, rid, rid_len < sizeof asker.rid ? rid_len : sizeof asker.rid);
+            tail_send(b, &asker, text, strlen(text));
         }
         free(text);
     } else if (len == 4 && memcmp(req, "tail", 4) == 0 && rid_len <= EXO_RT_RID_MAX) {
@@ -557,8 +716,8 @@ static void handle_control(broker_t *b, zmq_msg_t *f, int n, unsigned long long 
                 return;
             }
             b->n_tails++;
+            b->tails[i] = (tail_t){.rid_len = rid_len, .q = exo_outq_new()};
             memcpy(b->tails[i].rid, rid, rid_len);
-            b->tails[i].rid_len = rid_len;
         }
         b->tails[i].last_seen = now;
         if (zmq_send(b->ctl, rid, rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0) {
@@ -570,6 +729,17 @@ static void handle_control(broker_t *b, zmq_msg_t *f, int n, unsigned long long 
 }
 
 static void resume(void *arg);
+
+static void drain_control(broker_t *b, unsigned long long now)
+{
+    zmq_msg_t f[3];
+    int n;
+    bool overflow;
+    while (exo_zframe_recv(b->ctl, f, 3, &n, &overflow, ZMQ_DONTWAIT) == 0) {
+        handle_control(b, f, n, now);
+        exo_zframe_close(f, n);
+    }
+}
 
 /*
  * One pass: the service socket until EAGAIN, then the control socket until EAGAIN. A recv that
@@ -591,12 +761,11 @@ static void drain(broker_t *b)
         exo_zframe_close(f, n);
         if ((--budget & 255) == 0) {
             now = exo_now_ms();
+            /* stats and tail requests are answered promptly however busy routing is */
+            drain_control(b, now);
         }
     }
-    while (exo_zframe_recv(b->ctl, f, 3, &n, &overflow, ZMQ_DONTWAIT) == 0) {
-        handle_control(b, f, n, now);
-        exo_zframe_close(f, n);
-    }
+    drain_control(b, now);
     if (b->traced) {
         b->traced = false;
         b->on_trace(b->arg, NULL);
@@ -636,15 +805,30 @@ static void sweep(void *arg)
 {
     broker_t *b = arg;
     unsigned long long now = exo_now_ms();
-    if (now > EXO_BUS_INSTANCE_TIMEOUT_MS) {
+    /* While the broker is behind on its input (a drain ran out of budget), a silent instance
+     * may just have its pings still queued: expire nobody until it caught up. */
+    if (now > EXO_BUS_INSTANCE_TIMEOUT_MS && b->resume_timer <= 0) {
         exo_rt_expire(b->rt, now - EXO_BUS_INSTANCE_TIMEOUT_MS, expired, b);
     }
-    for (size_t i = 0; i < b->n_tails;) {
-        if (now - b->tails[i].last_seen > EXO_BUS_TAIL_TIMEOUT_MS) {
-            b->tails[i] = b->tails[--b->n_tails];
-        } else {
-            i++;
+    if (b->adm != NULL) {
+        exo_zadmit_drain(b->adm, now);
+        size_t shut = exo_zadmit_sweep(b->adm, now);
+        if (shut > 0) {
+            exo_log_warn(b->host, "closed %zu connection(s) that did not register within %u ms",
+                         shut, REGISTER_GRACE_MS);
         }
+    }
+    for (size_t i = 0; i < b->n_tails;) {
+        tail_t *t = &b->tails[i];
+        if (now - t->last_seen > EXO_BUS_TAIL_TIMEOUT_MS) {
+            tail_forget(b, i);
+            continue;
+        }
+        /* A tail that missed events and has room again hears of it even when all is quiet. */
+        if (t->dropped > 0 && tail_has_room(t)) {
+            tail_send_dropped(b, t);
+        }
+        i++;
     }
     /* After a burst, hand zmq's freed message buffers back to the system once it is quiet,
      * so that the broker's RSS returns to its idle size. */
@@ -680,8 +864,10 @@ static void *open_socket(broker_t *b, int type, const char *endpoint, char *boun
     long long hard = (long long)b->max_size * 16 + 65536;
     zmq_setsockopt(s, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
     zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
+    /* Each sender's frames waiting to be routed: ZeroMQ counts messages, so keep few. */
+    int rcvhwm = RECV_HWM;
     zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
-    zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(s, ZMQ_RCVHWM, &rcvhwm, sizeof rcvhwm);
     zmq_setsockopt(s, ZMQ_SNDTIMEO, &sndtimeo, sizeof sndtimeo);
     zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &hard, sizeof hard);
     if (zmq_bind(s, endpoint) != 0) {
@@ -695,6 +881,31 @@ static void *open_socket(broker_t *b, int type, const char *endpoint, char *boun
     len = sizeof *fd;
     zmq_getsockopt(s, ZMQ_FD, fd, &len);
     return s;
+}
+
+size_t exo_zbroker_config_queue_bytes(const exo_host_t *host, const json_t *config)
+{
+    const json_t *v = config != NULL ? host->config_get(config, "queue-bytes") : NULL;
+    if (v == NULL) {
+        return EXO_BUS_DEFAULT_QUEUE_BYTES;
+    }
+    if (json_is_integer(v)) {
+        return json_integer_value(v) > 0 ? (size_t)json_integer_value(v) : 0;
+    }
+    const char *text = json_string_value(v);
+    char *end;
+    unsigned long long n = text ? strtoull(text, &end, 10) : 0;
+    if (text == NULL || end == text) {
+        return 0;
+    }
+    static const char units[] = "kmg";
+    const char *u = *end ? strchr(units, *end | 0x20) : NULL;
+    if (u != NULL) {
+        n <<= 10 * (unsigned)(u - units + 1);
+        end++;
+    }
+    return *end == '\0' || strcasecmp(end, "b") == 0 || strcasecmp(end, "ib") == 0
+               ? (size_t)n : 0;
 }
 
 const char *exo_zbroker_config_listen(const exo_host_t *host, const json_t *config)
@@ -744,9 +955,30 @@ static int open_sockets(broker_t *b, const char *listen, exo_error_t *err)
     return b->ctl != NULL ? 0 : err ? err->code : EXO_ERR_IO;
 }
 
+static void on_admit_fd(int fd, unsigned events, void *arg)
+{
+    broker_t *b = arg;
+    exo_zadmit_drain(b->adm, exo_now_ms());
+}
+
+/* Unregistered connections may hold at most half the descriptors left after a reserve for
+ * the app's units, the control socket and the broker's own files. */
+static size_t unregistered_cap(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) {
+        return 4096;
+    }
+    return rl.rlim_cur > 256 ? (size_t)(rl.rlim_cur - 128) / 2 : 64;
+}
+
 static int watch_sockets(broker_t *b, exo_error_t *err)
 {
     const exo_host_t *host = b->host;
+    b->adm = exo_zadmit_new(b->ctx, b->sock, unregistered_cap(), REGISTER_GRACE_MS);
+    if (b->adm != NULL) {
+        b->adm_watch = host->watch_fd(host, exo_zadmit_fd(b->adm), EXO_EV_READ, on_admit_fd, b);
+    }
     b->sock_watch = host->watch_fd(host, b->sock_fd, EXO_EV_READ, on_fd, b);
     b->ctl_watch = host->watch_fd(host, b->ctl_fd, EXO_EV_READ, on_fd, b);
     b->sweep_timer = host->timer_add(host, 1000, true, sweep, b);
@@ -757,9 +989,28 @@ static int watch_sockets(broker_t *b, exo_error_t *err)
     return 0;
 }
 
+/*
+ * Every connection costs the broker a descriptor: with the common soft limit of 1024, a
+ * thousand idle connections from anyone leave no room for the app's services and the control
+ * socket. Raise the soft limit to the hard one (issue 18 finding 5).
+ */
+static void raise_fd_limit(const exo_host_t *host)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rlim_t old = rl.rlim_cur;
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) == 0) {
+            exo_log_debug(host, "descriptor limit raised from %llu to %llu",
+                          (unsigned long long)old, (unsigned long long)rl.rlim_max);
+        }
+    }
+}
+
 int exo_zbroker_open(const exo_host_t *host, const exo_bus_spec_t *spec, void **inst,
                      exo_error_t *err)
 {
+    raise_fd_limit(host);
     *inst = NULL;
     broker_t *b = calloc(1, sizeof *b);
     if (b == NULL) {
@@ -768,6 +1019,16 @@ int exo_zbroker_open(const exo_host_t *host, const exo_bus_spec_t *spec, void **
     b->host = host;
     b->app = exo_xstrdup(spec->app ? spec->app : "(none)");
     b->max_size = spec->max_message_size ? spec->max_message_size : EXO_BUS_DEFAULT_MAX;
+    b->ctl_q = exo_outq_new();
+    b->queue_max = exo_zbroker_config_queue_bytes(host, EXO_HAS(spec, exo_bus_spec_t, config)
+                                                            ? spec->config : NULL);
+    if (b->queue_max == 0) {
+        free(b->app);
+        exo_outq_release(b->ctl_q);
+        free(b);
+        return exo_error_set(err, EXO_ERR_INVALID, "bus.queue-bytes: not a size; write a "
+                             "number of bytes or 512k, 8m, 1g");
+    }
     if (EXO_HAS(spec, exo_bus_spec_t, arg)) {
         b->on_event = spec->on_event;
         b->arg = spec->arg;
@@ -835,6 +1096,9 @@ int exo_zbroker_stats(void *inst, json_t **out, exo_error_t *err)
     json_object_set_new(st, "app", json_string(b->app));
     json_object_set_new(st, "max_message_size", json_integer((json_int_t)b->max_size));
     json_object_set_new(st, "tail_clients", json_integer((json_int_t)b->n_tails));
+    json_object_set_new(st, "tail_dropped", json_integer((json_int_t)b->tail_dropped));
+    json_object_set_new(st, "unregistered_connections",
+                        json_integer(b->adm ? (json_int_t)exo_zadmit_pending(b->adm) : 0));
     *out = st;
     return 0;
 }
@@ -848,6 +1112,10 @@ void exo_zbroker_close(void *inst)
     if (b->sock_watch > 0) {
         b->host->unwatch(b->host, b->sock_watch);
     }
+    if (b->adm_watch > 0) {
+        b->host->unwatch(b->host, b->adm_watch);
+    }
+    exo_zadmit_free(b->adm);
     if (b->ctl_watch > 0) {
         b->host->unwatch(b->host, b->ctl_watch);
     }
@@ -867,6 +1135,10 @@ void exo_zbroker_close(void *inst)
         zmq_ctx_term(b->ctx);
     }
     exo_rt_free(b->rt);
+    while (b->n_tails > 0) {
+        tail_forget(b, 0);
+    }
+    exo_outq_release(b->ctl_q);
     free(b->app);
     free(b);
 }

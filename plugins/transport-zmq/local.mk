@@ -10,7 +10,9 @@ plugins_transport_zmq_la_SOURCES = $(ZMQ_FRAME) \
 	plugins/transport-zmq/plugin.c plugins/transport-zmq/broker.h \
 	plugins/transport-zmq/broker.c plugins/transport-zmq/cli_client.h \
 	plugins/transport-zmq/cli_client.c plugins/transport-zmq/busenv.h \
-	plugins/transport-zmq/busenv.c plugins/transport-zmq/router.h plugins/transport-zmq/router.c
+	plugins/transport-zmq/busenv.c plugins/transport-zmq/router.h plugins/transport-zmq/router.c \
+	plugins/transport-zmq/outq.h plugins/transport-zmq/outq.c \
+	plugins/transport-zmq/admit.h plugins/transport-zmq/admit.c
 # Where emit_env points services: the installed SDK and Python client.
 plugins_transport_zmq_la_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DEXO_ZMQ_INCLUDEDIR='"$(includedir)"' -DEXO_ZMQ_LIBDIR='"$(libdir)"' \
@@ -70,10 +72,11 @@ plugins_transport_zmq_tests_test_wire_SOURCES = plugins/transport-zmq/tests/test
 plugins_transport_zmq_tests_test_wire_CFLAGS = $(EXO_TEST_CCFLAGS)
 plugins_transport_zmq_tests_test_wire_LDADD = $(CUNIT_LIBS)
 plugins_transport_zmq_tests_test_router_SOURCES = plugins/transport-zmq/tests/test_router.c \
-	plugins/transport-zmq/router.c plugins/transport-zmq/router.h
-plugins_transport_zmq_tests_test_router_CFLAGS = $(EXO_TEST_CCFLAGS)
+	plugins/transport-zmq/router.c plugins/transport-zmq/router.h \
+	plugins/transport-zmq/outq.c plugins/transport-zmq/outq.h
+plugins_transport_zmq_tests_test_router_CFLAGS = $(EXO_TEST_CCFLAGS) $(ZMQ_CFLAGS)
 plugins_transport_zmq_tests_test_router_LDADD = core/base/libexobase.la $(CUNIT_LIBS) \
-	$(JANSSON_LIBS)
+	$(JANSSON_LIBS) $(ZMQ_LIBS)
 plugins_transport_zmq_tests_test_sdk_SOURCES = plugins/transport-zmq/tests/test_sdk.c \
 	tests/support/test_host.c tests/support/test_host.h
 plugins_transport_zmq_tests_test_sdk_CPPFLAGS = $(AM_CPPFLAGS) \

@@ -11,6 +11,8 @@
 static const exo_config_key_t config[] = {
     {"listen", EXO_CONFIG_STRING, EXO_BUS_DEFAULT_LISTEN,
      "endpoint the broker binds (tcp://HOST:PORT; port 0 = any free port)", 0},
+    {"queue-bytes", EXO_CONFIG_SIZE, EXO_BUS_DEFAULT_QUEUE_TEXT,
+     "bytes queued for one slow service before the broker drops its messages", 0},
     {NULL, 0, NULL, NULL, 0},
 };
 

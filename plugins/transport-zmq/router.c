@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "outq.h"
 #include "router.h"
 
 /* Sticky activities live in a fixed set-associative cache: memory stays bounded however many
@@ -69,6 +70,12 @@ static void route_free(exo_rt_route_t *r)
     free(r);
 }
 
+static void inst_free(exo_rt_instance_t *in)
+{
+    exo_outq_release(in->q);
+    free(in);
+}
+
 static void role_free(role_t *ro)
 {
     for (size_t i = 0; i < ro->routes_cap; i++) {
@@ -77,7 +84,7 @@ static void role_free(role_t *ro)
     free(ro->routes);
     route_free(ro->denied_other);
     for (size_t i = 0; i < ro->n_inst; i++) {
-        free(ro->inst[i]);
+        inst_free(ro->inst[i]);
     }
     free(ro->inst);
     free(ro->name);
@@ -491,6 +498,7 @@ exo_rt_instance_t *exo_rt_register(exo_rt_t *rt, int role, const void *rid, size
             rid_rehash(rt, rt->rid_cap * 2, NULL);
         }
         in = exo_xcalloc(1, sizeof *in);
+        in->q = exo_outq_new();
         in->id = rt->next_id++;
         in->rid_len = (uint8_t)rid_len;
         memcpy(in->rid, rid, rid_len);
@@ -515,7 +523,7 @@ void exo_rt_unregister(exo_rt_t *rt, exo_rt_instance_t *in)
     role_detach(&rt->roles[in->role], in);
     /* Linear probing has no cheap delete; unregistering is rare, so rebuild. */
     rid_rehash(rt, rt->rid_cap, in);
-    free(in);
+    inst_free(in);
 }
 
 void exo_rt_expire(exo_rt_t *rt, unsigned long long before,
@@ -643,6 +651,117 @@ exo_rt_instance_t *exo_rt_pick(exo_rt_t *rt, int role, const char *activity, siz
         act_set(s, role, in->id);
     }
     return in;
+}
+
+/* ---- sticky replies carried in the envelope (via) ---- */
+
+/* Parse the stamp "ROLE.ID" at [p, end); false when it is not one. */
+static bool via_parse(const char *p, const char *end, unsigned long *role, unsigned long *id)
+{
+    char buf[32];
+    size_t n = (size_t)(end - p);
+    if (n == 0 || n >= sizeof buf) {
+        return false;
+    }
+    memcpy(buf, p, n);
+    buf[n] = '\0';
+    char *dot, *rest;
+    *role = strtoul(buf, &dot, 10);
+    if (dot == buf || *dot != '.') {
+        return false;
+    }
+    *id = strtoul(dot + 1, &rest, 10);
+    return rest != dot + 1 && *rest == '\0';
+}
+
+/* Calls fn for each well-formed stamp, in order; stops when it returns true. */
+static bool via_each(const char *via, size_t len,
+                     bool (*fn)(void *arg, const char *p, size_t n, unsigned long role,
+                                unsigned long id), void *arg)
+{
+    const char *p = via, *end = via + len;
+    while (p < end) {
+        const char *comma = memchr(p, ',', (size_t)(end - p));
+        const char *stop = comma ? comma : end;
+        unsigned long role, id;
+        if (via_parse(p, stop, &role, &id) && fn(arg, p, (size_t)(stop - p), role, id)) {
+            return true;
+        }
+        p = stop + (comma != NULL);
+    }
+    return false;
+}
+
+typedef struct via_out {
+    char *buf;
+    size_t len;
+    unsigned long skip_role;
+} via_out_t;
+
+static bool via_keep(void *arg, const char *p, size_t n, unsigned long role, unsigned long id)
+{
+    via_out_t *o = arg;
+    if (role != o->skip_role && o->len + n + 1 <= EXO_RT_VIA_MAX) {
+        memcpy(o->buf + o->len, p, n);
+        o->len += n;
+        o->buf[o->len++] = ',';
+    }
+    return false;
+}
+
+size_t exo_rt_via_stamp(const exo_rt_t *rt, const exo_rt_instance_t *from, const char *via,
+                        size_t len, char *out)
+{
+    (void)rt;
+    char own[32];
+    int n = snprintf(own, sizeof own, "%d.%u", from->role, from->id);
+    via_out_t o = {out, 0, (unsigned long)from->role};
+    via_each(via, len, via_keep, &o);
+    /* Make room for our own stamp by dropping the oldest ones. */
+    size_t start = 0;
+    while (o.len - start + (size_t)n > EXO_RT_VIA_MAX) {
+        char *comma = memchr(out + start, ',', o.len - start);
+        start = (size_t)(comma - out) + 1;
+    }
+    memmove(out, out + start, o.len - start);
+    o.len -= start;
+    memcpy(out + o.len, own, (size_t)n);
+    o.len += (size_t)n;
+    out[o.len] = '\0';
+    return o.len;
+}
+
+typedef struct via_find {
+    unsigned long role;
+    unsigned long id;
+    bool found;
+} via_find_t;
+
+static bool via_match(void *arg, const char *p, size_t n, unsigned long role, unsigned long id)
+{
+    via_find_t *f = arg;
+    if (role == f->role) {
+        f->id = id;
+        f->found = true;
+    }
+    return f->found;
+}
+
+int exo_rt_via_pick(exo_rt_t *rt, int role, const char *via, size_t len,
+                    exo_rt_instance_t **out)
+{
+    via_find_t f = {.role = (unsigned long)role};
+    *out = NULL;
+    if (len == 0 || !via_each(via, len, via_match, &f)) {
+        return 0;
+    }
+    const role_t *ro = &rt->roles[role];
+    for (size_t j = 0; j < ro->n_inst; j++) {
+        if (ro->inst[j]->id == f.id) {
+            *out = ro->inst[j];
+        }
+    }
+    return 1;
 }
 
 /* ---- stats ---- */

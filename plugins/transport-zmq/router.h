@@ -29,6 +29,8 @@ typedef struct exo_rt_instance {
     uint32_t id;               /* unique for the broker's lifetime, > 0 */
     int role;                  /* index of its role */
     bool transient;            /* never load-balanced to (exo send) */
+    uint8_t version;           /* protocol of its 'R' (2: no via field) */
+    struct exo_outq *q;        /* bytes queued for it (outq.h); NULL when out of memory */
     unsigned long long last_seen;
     unsigned long long congested_until; /* the broker drops instead of waiting until then */
     uint8_t rid_len;
@@ -94,6 +96,28 @@ void exo_rt_note(exo_rt_t *rt, const exo_rt_instance_t *inst, const char *activi
  */
 exo_rt_instance_t *exo_rt_pick(exo_rt_t *rt, int role, const char *activity, size_t len,
                                unsigned long long now);
+
+/*
+ * Sticky replies carried in the envelope (protocol 3, docs/bus.md): a message's `via` lists
+ * stamps "ROLE.ID" (role index, instance id) of the instances that took part in its chain, at
+ * most one per role. The broker stamps each message with its sender; clients copy `via` from
+ * the message they handle, so a reply names the instance that asked whatever happened since.
+ */
+#define EXO_RT_VIA_MAX 255
+/**
+ * Write into @p out (at least EXO_RT_VIA_MAX + 1 bytes) the via to deliver with a message
+ * from @p from that arrived with @p via: its stamps minus any of @p from's role, then @p
+ * from's stamp; the oldest stamps go when it would not fit. Returns the length (NUL-ended).
+ */
+size_t exo_rt_via_stamp(const exo_rt_t *rt, const exo_rt_instance_t *from, const char *via,
+                        size_t len, char *out);
+/**
+ * The instance of @p role that @p via names: returns 1 and sets *@p out to it, or to NULL
+ * when that instance is gone (the message must not go to another one); returns 0 when @p via
+ * has no stamp of @p role (pick as usual).
+ */
+int exo_rt_via_pick(exo_rt_t *rt, int role, const char *via, size_t len,
+                    exo_rt_instance_t **out);
 
 /** Call @p fn for every instance not seen since @p before, then unregister it. */
 void exo_rt_expire(exo_rt_t *rt, unsigned long long before,

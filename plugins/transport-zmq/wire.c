@@ -7,13 +7,21 @@
 
 int exo_wire_field_count(char type)
 {
+    return exo_wire_field_count_v(EXO_WIRE_VERSION, type);
+}
+
+int exo_wire_field_count_v(unsigned version, char type)
+{
+    if (version < EXO_WIRE_VERSION_MIN || version > EXO_WIRE_VERSION) {
+        return -1;
+    }
     switch (type) {
     case EXO_WIRE_REGISTER:
         return 3;
     case EXO_WIRE_REGISTERED:
         return 2;
     case EXO_WIRE_MESSAGE:
-        return 5;
+        return version >= 3 ? 6 : 5;
     case EXO_WIRE_NOT_REGISTERED:
         return 1;
     case EXO_WIRE_PING:
@@ -89,10 +97,11 @@ static int check_message(const exo_wire_head_t *h)
     if (f[EXO_WIRE_F_NAME].len == 0 || f[EXO_WIRE_F_NAME].len > EXO_WIRE_NAME_MAX ||
         f[EXO_WIRE_F_ID].len == 0 || f[EXO_WIRE_F_ID].len > EXO_WIRE_ID_MAX ||
         f[EXO_WIRE_F_ACTIVITY].len == 0 || f[EXO_WIRE_F_ACTIVITY].len > EXO_WIRE_ID_MAX ||
-        f[EXO_WIRE_F_SENDER].len > EXO_WIRE_ROLE_MAX) {
+        f[EXO_WIRE_F_SENDER].len > EXO_WIRE_ROLE_MAX || f[EXO_WIRE_F_VIA].len > EXO_WIRE_VIA_MAX) {
         return EXO_WIRE_ELENGTH;
     }
     if (!token_ok(&f[EXO_WIRE_F_ID]) || !token_ok(&f[EXO_WIRE_F_ACTIVITY]) ||
+        !token_ok(&f[EXO_WIRE_F_VIA]) ||
         !text_ok(&f[EXO_WIRE_F_SENDER])) {
         return EXO_WIRE_EFIELD;
     }
@@ -110,13 +119,14 @@ static int decode_frame(const void *buf, size_t len, exo_wire_head_t *out)
     if (len < 2) {
         return EXO_WIRE_ESHORT;
     }
-    if (p[0] != EXO_WIRE_VERSION) {
+    if (p[0] < EXO_WIRE_VERSION_MIN || p[0] > EXO_WIRE_VERSION) {
         return EXO_WIRE_EVERSION;
     }
-    int n = exo_wire_field_count((char)p[1]);
+    int n = exo_wire_field_count_v(p[0], (char)p[1]);
     if (n < 0) {
         return EXO_WIRE_ETYPE;
     }
+    out->version = p[0];
     out->type = (char)p[1];
     size_t pos = 2;
     for (int i = 0; i < n; i++) {
@@ -177,9 +187,14 @@ int exo_wire_decode(const void *buf, size_t len, exo_wire_head_t *out)
     }
 }
 
+static unsigned version_of(const exo_wire_head_t *h)
+{
+    return h->version != 0 ? h->version : EXO_WIRE_VERSION;
+}
+
 size_t exo_wire_head_size(const exo_wire_head_t *h)
 {
-    int n = exo_wire_field_count(h->type);
+    int n = exo_wire_field_count_v(version_of(h), h->type);
     size_t len = 2;
     for (int i = 0; i < n; i++) {
         len += 2 + h->f[i].len;
@@ -194,13 +209,13 @@ size_t exo_wire_size(const exo_wire_head_t *h)
 
 size_t exo_wire_encode(void *buf, size_t cap, const exo_wire_head_t *h)
 {
-    int n = exo_wire_field_count(h->type);
+    int n = exo_wire_field_count_v(version_of(h), h->type);
     size_t need = exo_wire_size(h);
     if (n < 0 || need > cap) {
         return 0;
     }
     unsigned char *p = buf;
-    p[0] = EXO_WIRE_VERSION;
+    p[0] = (unsigned char)version_of(h);
     p[1] = (unsigned char)h->type;
     size_t pos = 2;
     for (int i = 0; i < n; i++) {
@@ -225,7 +240,7 @@ size_t exo_wire_encode(void *buf, size_t cap, const exo_wire_head_t *h)
 exo_wire_head_t exo_wire_message(const char *name, const char *id, const char *activity,
                                  const char *auth, const char *payload, size_t payload_len)
 {
-    exo_wire_head_t h = {.type = EXO_WIRE_MESSAGE, .n_fields = 5};
+    exo_wire_head_t h = {.version = EXO_WIRE_VERSION, .type = EXO_WIRE_MESSAGE, .n_fields = 6};
     h.f[EXO_WIRE_F_NAME] = exo_wire_s(name);
     h.f[EXO_WIRE_F_ID] = exo_wire_s(id);
     h.f[EXO_WIRE_F_ACTIVITY] = exo_wire_s(activity);
@@ -253,7 +268,7 @@ const char *exo_wire_strerror(int code)
     case EXO_WIRE_ESHORT:
         return "frame ends inside a field (truncated or bad length)";
     case EXO_WIRE_EVERSION:
-        return "unknown protocol version (expected 2)";
+        return "unknown protocol version (expected 2 or 3)";
     case EXO_WIRE_ETYPE:
         return "unknown frame type";
     case EXO_WIRE_ETRAILING:

@@ -15,8 +15,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define EXO_WIRE_VERSION 2
-#define EXO_WIRE_MAX_FIELDS 5
+#define EXO_WIRE_VERSION 3     /* what this codec writes by default */
+#define EXO_WIRE_VERSION_MIN 2 /* the oldest it still reads and writes (no 'via' field) */
+#define EXO_WIRE_MAX_FIELDS 6
+#define EXO_WIRE_VIA_MAX 255
 #define EXO_WIRE_NAME_MAX 255
 #define EXO_WIRE_ID_MAX 64
 #define EXO_WIRE_ROLE_MAX 255
@@ -37,7 +39,7 @@
 
 /* Field indexes of a message head. */
 enum { EXO_WIRE_F_NAME = 0, EXO_WIRE_F_ID, EXO_WIRE_F_ACTIVITY, EXO_WIRE_F_SENDER,
-       EXO_WIRE_F_AUTH };
+       EXO_WIRE_F_AUTH, EXO_WIRE_F_VIA /* protocol 3 */ };
 /* Field indexes of a register head. */
 enum { EXO_WIRE_F_ROLE = 0, EXO_WIRE_F_LABEL, EXO_WIRE_F_FLAGS };
 
@@ -59,14 +61,17 @@ typedef struct exo_wire_str {
 } exo_wire_str_t;
 
 typedef struct exo_wire_head {
+    unsigned char version; /* 0 = EXO_WIRE_VERSION; decoded frames carry theirs */
     char type;
     unsigned n_fields;
     exo_wire_str_t f[EXO_WIRE_MAX_FIELDS];
     exo_wire_str_t payload; /* 'M' only: the bytes after the head (may be empty) */
 } exo_wire_head_t;
 
-/** Fields a type carries, or -1 for an unknown type. */
+/** Fields a type carries in the current protocol, or -1 for an unknown type. */
 int exo_wire_field_count(char type);
+/** Fields a type carries in protocol @p version (2 or 3), or -1. */
+int exo_wire_field_count_v(unsigned version, char type);
 /** Decode and validate a frame (head, and for 'M' the payload span after it). Returns
  *  EXO_WIRE_OK or a negative EXO_WIRE_E*. */
 int exo_wire_decode(const void *buf, size_t len, exo_wire_head_t *out);
@@ -86,8 +91,8 @@ size_t exo_wire_encode(void *buf, size_t cap, const exo_wire_head_t *h);
 bool exo_wire_name_ok(const char *p, size_t len);
 /**
  * The head of a message ('M') a client sends: @p name, @p id, @p activity, @p auth (NULL: none)
- * and the @p payload_len bytes at @p payload (NULL: none). The sender field stays empty (the
- * broker fills it). The head points at the caller's strings: nothing is copied or allocated.
+ * and the @p payload_len bytes at @p payload (NULL: none). The sender and via fields stay empty
+ * (the broker fills the sender; a client copies via from the message it handles). The head points at the caller's strings: nothing is copied or allocated.
  */
 exo_wire_head_t exo_wire_message(const char *name, const char *id, const char *activity,
                                  const char *auth, const char *payload, size_t payload_len);

@@ -43,7 +43,7 @@ s.send(head("R", "web", "raw", "")); t, f, _ = fields(s.recv_multipart()[0]); as
 expect_error("malformed", [b"hello"], "garbage frame")
 expect_error("malformed", [b""], "empty frame")
 expect_error("malformed", [head("M", "users.list", "i", "a", "", "", version=1), b"{}"], "protocol 1 (head + payload frames)")
-expect_error("malformed", [head("M", "users.list", "i", "a", "", "", version=3)], "bad version")
+expect_error("malformed", [head("M", "users.list", "i", "a", "", "", version=4)], "bad version")
 expect_error("malformed", [bytes([2, ord("Z")])], "unknown type")
 expect_error("malformed", [bytes([2, ord("M"), 0, 50, 65])], "truncated field")
 expect_error("malformed", [bytes([2, ord("M")]) + head("M", "users.list", "i", "a")[2:]], "missing fields")

@@ -28,9 +28,10 @@ import zmq
 
 __all__ = ["Service", "Message", "BusError", "Timeout"]
 
-VERSION = 2
-# Fields per frame type; an "M" frame carries its payload after its five fields.
-_FIELDS = {"R": 3, "A": 2, "M": 5, "N": 1, "P": 0, "O": 0, "B": 0}
+VERSION = 3
+# Fields per frame type; an "M" frame carries its payload after its six fields (protocol 3:
+# name, id, activity, sender, auth, via).
+_FIELDS = {"R": 3, "A": 2, "M": 6, "N": 1, "P": 0, "O": 0, "B": 0}
 PING_S = 1.0
 DEAD_S = 3.0
 
@@ -51,10 +52,11 @@ class Timeout(Exception):
 class Message:
     """A received message. payload and auth are decoded JSON (None when absent)."""
 
-    __slots__ = ("name", "id", "activity", "sender", "auth", "payload", "raw_payload")
+    __slots__ = ("name", "id", "activity", "sender", "auth", "payload", "raw_payload", "via")
 
-    def __init__(self, name, id, activity, sender, auth, raw_payload):
+    def __init__(self, name, id, activity, sender, auth, raw_payload, via=""):
         self.name, self.id, self.activity, self.sender = name, id, activity, sender
+        self.via = via  # the broker's way back to the instances of this chain; replies copy it
         self.auth = _loads(auth)
         self.raw_payload = raw_payload
         self.payload = _loads(raw_payload)
@@ -141,7 +143,7 @@ class Service:
         self._seq += 1
         return "%s%x" % (self._prefix, self._seq)
 
-    def _send(self, name, payload, activity, auth):
+    def _send(self, name, payload, activity, auth, via=""):
         if not self.online:
             why = ("lost its registration (a stall or a broker restart); it re-registers at its "
                    "next ping" if self._printed else "is not registered (yet)")
@@ -149,7 +151,8 @@ class Service:
                            % (self.role, why, self.endpoint))
         body = b"" if payload is None else json.dumps(payload, separators=(",", ":")).encode()
         auth_text = "" if auth is None else json.dumps(auth, separators=(",", ":"))
-        head = _head("M", name, self._next_id(), activity or self._next_id(), "", auth_text)
+        head = _head("M", name, self._next_id(), activity or self._next_id(), "", auth_text,
+                     via or "")
         self._sock.send(head + body)
 
     def send(self, name, payload=None, activity=None, auth=None):
@@ -160,11 +163,13 @@ class Service:
             activity = cur.activity
         if auth is None and cur is not None:
             auth = cur.auth
-        self._send(name, payload, activity, auth)
+        # Within the handled message's activity, keep its way back; another activity is new.
+        via = cur.via if cur is not None and activity == cur.activity else ""
+        self._send(name, payload, activity, auth, via)
 
     def reply(self, to, name, payload=None):
         """Send name in the activity of message `to`, with its auth."""
-        self._send(name, payload, to.activity, to.auth)
+        self._send(name, payload, to.activity, to.auth, to.via)
 
     def request(self, name, payload=None, timeout_ms=5000):
         """Send name in a new activity and return the first Message of that activity.
@@ -239,7 +244,7 @@ class Service:
             self.online = False
             self._register()
         elif kind == "M" and len(frames) == 1:
-            self._dispatch(Message(f[0], f[1], f[2], f[3], f[4], payload))
+            self._dispatch(Message(f[0], f[1], f[2], f[3], f[4], payload, f[5]))
 
     def poll(self, timeout_ms=1000):
         """Wait up to timeout_ms and handle what arrived."""

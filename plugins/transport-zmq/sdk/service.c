@@ -250,8 +250,9 @@ EXPORT int exo_svc_on(exo_svc_t *svc, const char *name, exo_svc_handler_fn fn, v
     return 0;
 }
 
+/* @p via: the handled message's (a reply or a message in its activity), or NULL (a new one). */
 static int send_msg(exo_svc_t *svc, const char *name, const char *activity, const char *auth,
-                    const char *json, size_t len, exo_error_t *err)
+                    const char *via, const char *json, size_t len, exo_error_t *err)
 {
     if (name == NULL || !exo_wire_name_ok(name, strlen(name)) || name[0] == '\0' ||
         strlen(name) > EXO_WIRE_NAME_MAX) {
@@ -269,6 +270,7 @@ static int send_msg(exo_svc_t *svc, const char *name, const char *activity, cons
         activity = act;
     }
     exo_wire_head_t h = exo_wire_message(name, id, activity, auth, json, len);
+    h.f[EXO_WIRE_F_VIA] = exo_wire_s(via);
     if (send_frame(svc, &h) < 0) {
         return exo_error_set(err, EXO_ERR_IO, "'%s' not sent: %s", name, zmq_strerror(errno));
     }
@@ -279,8 +281,8 @@ EXPORT int exo_svc_send_raw(exo_svc_t *svc, const char *name, const char *json, 
                             exo_error_t *err)
 {
     const exo_svc_msg_t *cur = svc->current;
-    return send_msg(svc, name, cur ? cur->activity : NULL, cur ? cur->auth : NULL, json, len,
-                    err);
+    return send_msg(svc, name, cur ? cur->activity : NULL, cur ? cur->auth : NULL,
+                    cur ? cur->via : NULL, json, len, err);
 }
 
 EXPORT int exo_svc_send_ex(exo_svc_t *svc, const char *name, const char *json, size_t len,
@@ -289,7 +291,10 @@ EXPORT int exo_svc_send_ex(exo_svc_t *svc, const char *name, const char *json, s
     if (activity != NULL && (activity[0] == '\0' || strlen(activity) > EXO_WIRE_ID_MAX)) {
         return exo_error_set(err, EXO_ERR_INVALID, "invalid activity id '%s'", activity);
     }
-    return send_msg(svc, name, activity, auth, json, len, err);
+    /* Joining the handled message's activity keeps its way back; another activity is new. */
+    const exo_svc_msg_t *cur = svc->current;
+    const char *via = cur && activity && strcmp(activity, cur->activity) == 0 ? cur->via : NULL;
+    return send_msg(svc, name, activity, auth, via, json, len, err);
 }
 
 static int with_json(exo_svc_t *svc, const exo_svc_msg_t *to, const char *name,
@@ -315,7 +320,7 @@ EXPORT int exo_svc_send(exo_svc_t *svc, const char *name, const json_t *payload,
 EXPORT int exo_svc_reply_raw(exo_svc_t *svc, const exo_svc_msg_t *to, const char *name,
                              const char *json, size_t len, exo_error_t *err)
 {
-    return send_msg(svc, name, to->activity, to->auth, json, len, err);
+    return send_msg(svc, name, to->activity, to->auth, to->via, json, len, err);
 }
 
 EXPORT int exo_svc_reply(exo_svc_t *svc, const exo_svc_msg_t *to, const char *name,
@@ -334,9 +339,9 @@ EXPORT json_t *exo_svc_msg_json(const exo_svc_msg_t *msg)
 
 EXPORT exo_svc_msg_t *exo_svc_msg_dup(const exo_svc_msg_t *m)
 {
-    const char *s[5] = {m->name, m->id, m->activity, m->sender, m->auth};
+    const char *s[6] = {m->name, m->id, m->activity, m->sender, m->auth, m->via};
     size_t total = sizeof(exo_svc_msg_t) + m->payload_len + 1;
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 6; i++) {
         total += s[i] ? strlen(s[i]) + 1 : 0;
     }
     exo_svc_msg_t *d = malloc(total);
@@ -344,8 +349,8 @@ EXPORT exo_svc_msg_t *exo_svc_msg_dup(const exo_svc_msg_t *m)
         return NULL;
     }
     char *p = (char *)(d + 1);
-    const char **dst[5] = {&d->name, &d->id, &d->activity, &d->sender, &d->auth};
-    for (int i = 0; i < 5; i++) {
+    const char **dst[6] = {&d->name, &d->id, &d->activity, &d->sender, &d->auth, &d->via};
+    for (int i = 0; i < 6; i++) {
         if (s[i] == NULL) {
             *dst[i] = NULL;
             continue;
@@ -443,7 +448,7 @@ static void dispatch(exo_svc_t *svc, const exo_svc_msg_t *m)
 static void on_message(exo_svc_t *svc, const exo_wire_head_t *h)
 {
     size_t need = 0;
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 6; i++) {
         need += h->f[i].len + 1;
     }
     if (need > svc->scratch_cap) {
@@ -460,10 +465,12 @@ static void on_message(exo_svc_t *svc, const exo_wire_head_t *h)
     if (own && (buf = malloc(need)) == NULL) {
         return;
     }
-    const char *s[5];
+    const char *s[6];
     char *p = buf;
-    for (int i = 0; i < 5; i++) {
-        memcpy(p, h->f[i].p, h->f[i].len);
+    for (int i = 0; i < 6; i++) {
+        if (h->f[i].len > 0) {
+            memcpy(p, h->f[i].p, h->f[i].len);
+        }
         p[h->f[i].len] = '\0';
         s[i] = p;
         p += h->f[i].len + 1;
@@ -472,7 +479,7 @@ static void on_message(exo_svc_t *svc, const exo_wire_head_t *h)
         .name = s[0], .id = s[1], .activity = s[2], .sender = s[3],
         .auth = h->f[EXO_WIRE_F_AUTH].len ? s[4] : NULL,
         .payload = h->payload.len ? h->payload.p : NULL,
-        .payload_len = h->payload.len,
+        .payload_len = h->payload.len, .via = s[5],
     };
     dispatch(svc, &m);
     if (own) {
@@ -635,8 +642,8 @@ EXPORT int exo_svc_request(exo_svc_t *svc, const char *name, const json_t *paylo
     next_id(svc, act, sizeof act);
     char *text = payload ? json_dumps(payload, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
     const exo_svc_msg_t *cur = svc->current;
-    int rc = send_msg(svc, name, act, cur ? cur->auth : NULL, text, text ? strlen(text) : 0,
-                      err);
+    int rc = send_msg(svc, name, act, cur ? cur->auth : NULL, NULL, text,
+                      text ? strlen(text) : 0, err);
     free(text);
     if (rc < 0) {
         return rc;

@@ -107,7 +107,11 @@ static void test_declares_listen_in_bus(void)
     CU_ASSERT_STRING_EQUAL(desc->config[0].name, "listen");
     CU_ASSERT_EQUAL(desc->config[0].type, EXO_CONFIG_STRING);
     CU_ASSERT_STRING_EQUAL(desc->config[0].default_value, "tcp://127.0.0.1:0");
-    CU_ASSERT_PTR_NULL(desc->config[1].name);
+    /* bus.queue-bytes: bytes queued per slow service (issue 18) */
+    CU_ASSERT_STRING_EQUAL(desc->config[1].name, "queue-bytes");
+    CU_ASSERT_EQUAL(desc->config[1].type, EXO_CONFIG_SIZE);
+    CU_ASSERT_STRING_EQUAL(desc->config[1].default_value, "8m");
+    CU_ASSERT_PTR_NULL(desc->config[2].name);
     CU_ASSERT_FATAL(EXO_HAS(ops, exo_transport_ops_t, emit_env));
     CU_ASSERT_PTR_NOT_NULL(ops->emit_env);
 }

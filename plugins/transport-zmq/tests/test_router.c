@@ -2,6 +2,7 @@
  * deny, unknown roles, expiry and table replacement. */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "../router.h"
@@ -241,7 +242,56 @@ static void test_bad_tables(void)
     }
 }
 
+/* via (protocol 3): one stamp per role, the sender's replaces its role's, it names the
+ * instance whatever the cache holds, and a gone instance is named (not replaced). */
+static void test_via_stamps(void)
+{
+    CU_ASSERT_EQUAL_FATAL(setup_each(), 0);
+    int users = exo_rt_role_find(rt, "users", 5), web = exo_rt_role_find(rt, "web", 3);
+    reg("users", 1, false);
+    exo_rt_instance_t *u2 = reg("users", 2, false);
+    exo_rt_instance_t *w1 = reg("web", 3, false);
+    reg("web", 4, false);
+    char via[EXO_RT_VIA_MAX + 1], want[64], via2[EXO_RT_VIA_MAX + 1];
+    size_t n = exo_rt_via_stamp(rt, w1, "", 0, via);
+    snprintf(want, sizeof want, "%d.%u", web, w1->id);
+    CU_ASSERT_STRING_EQUAL(via, want);
+    CU_ASSERT_EQUAL(n, strlen(want));
+    exo_rt_instance_t *to = NULL;
+    CU_ASSERT_EQUAL(exo_rt_via_pick(rt, users, via, n, &to), 0); /* no stamp of users: pick */
+    CU_ASSERT_EQUAL(exo_rt_via_pick(rt, web, via, n, &to), 1);
+    CU_ASSERT_PTR_EQUAL(to, w1);
+    /* users (instance 2) answers: both stamps; the web stamp still names w1 */
+    size_t n2 = exo_rt_via_stamp(rt, u2, via, n, via2);
+    snprintf(want, sizeof want, "%d.%u,%d.%u", web, w1->id, users, u2->id);
+    CU_ASSERT_STRING_EQUAL(via2, want);
+    CU_ASSERT_EQUAL(exo_rt_via_pick(rt, web, via2, n2, &to), 1);
+    CU_ASSERT_PTR_EQUAL(to, w1);
+    /* the sender's own role: replaced, not repeated; garbage stamps are dropped */
+    n = exo_rt_via_stamp(rt, w1, "x,9.9.9,,7", 10, via);
+    snprintf(want, sizeof want, "%d.%u", web, w1->id);
+    CU_ASSERT_STRING_EQUAL(via, want);
+    /* the named instance is gone: 1 with NULL, never another instance */
+    uint32_t gone = w1->id;
+    exo_rt_unregister(rt, w1);
+    snprintf(want, sizeof want, "%d.%u", web, gone);
+    CU_ASSERT_EQUAL(exo_rt_via_pick(rt, web, want, strlen(want), &to), 1);
+    CU_ASSERT_PTR_NULL(to);
+    /* a long chain keeps the newest stamps within EXO_RT_VIA_MAX */
+    char longvia[EXO_RT_VIA_MAX + 1] = "";
+    while (strlen(longvia) + 8 < EXO_RT_VIA_MAX) {
+        strcat(longvia, "99.1234,");
+    }
+    strcat(longvia, "99.1");
+    n = exo_rt_via_stamp(rt, u2, longvia, strlen(longvia), via);
+    CU_ASSERT(n <= EXO_RT_VIA_MAX);
+    CU_ASSERT_EQUAL(exo_rt_via_pick(rt, users, via, n, &to), 1);
+    CU_ASSERT_PTR_EQUAL(to, u2);
+    exo_rt_free(rt);
+}
+
 static const exo_test_t tests[] = {
+    {"via stamps (protocol 3 sticky replies)", test_via_stamps},
     {"fan-out across roles and translation both ways", test_fan_out_and_translation},
     {"default deny", test_default_deny},
     {"load balancing and sticky activities", test_load_balance_and_sticky},

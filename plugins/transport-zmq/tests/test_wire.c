@@ -1,4 +1,5 @@
-/* tests/test_wire.c - the frame codec (protocol 2): round trips and every malformed case. */
+/* tests/test_wire.c - the frame codec (protocol 3, and 2 still read and written): round trips
+ * and every malformed case. */
 #include "config.h"
 
 #include <string.h>
@@ -27,11 +28,13 @@ static void test_message_round_trip(void)
 {
     unsigned char buf[256];
     size_t n = enc(buf, sizeof buf, 'M', "users create", "id1", "act1", "web", "{\"u\":1}");
-    CU_ASSERT_EQUAL(n, 2 + 5 * 2 + 12 + 3 + 4 + 3 + 7);
+    CU_ASSERT_EQUAL(n, 2 + 6 * 2 + 12 + 3 + 4 + 3 + 7);
     exo_wire_head_t h;
     CU_ASSERT_EQUAL(exo_wire_decode(buf, n, &h), EXO_WIRE_OK);
     CU_ASSERT_EQUAL(h.type, 'M');
-    CU_ASSERT_EQUAL(h.n_fields, 5);
+    CU_ASSERT_EQUAL(h.version, 3);
+    CU_ASSERT_EQUAL(h.n_fields, 6);
+    CU_ASSERT_EQUAL(h.f[EXO_WIRE_F_VIA].len, 0);
     CU_ASSERT_EQUAL(h.f[EXO_WIRE_F_NAME].len, 12);
     CU_ASSERT(memcmp(h.f[EXO_WIRE_F_NAME].p, "users create", 12) == 0);
     CU_ASSERT(memcmp(h.f[EXO_WIRE_F_AUTH].p, "{\"u\":1}", 7) == 0);
@@ -49,7 +52,7 @@ static void test_message_with_payload(void)
     h.f[EXO_WIRE_F_ACTIVITY] = exo_wire_s("a1");
     h.payload = (exo_wire_str_t){"{\"p\":1}\0x", 9}; /* bytes, not checked */
     size_t head = exo_wire_head_size(&h);
-    CU_ASSERT_EQUAL(head, 2 + 5 * 2 + 10 + 2 + 2);
+    CU_ASSERT_EQUAL(head, 2 + 6 * 2 + 10 + 2 + 2);
     CU_ASSERT_EQUAL(exo_wire_size(&h), head + 9);
     size_t n = exo_wire_encode(buf, sizeof buf, &h);
     CU_ASSERT_EQUAL(n, head + 9);
@@ -90,7 +93,7 @@ static void test_short_and_bad_prefix(void)
     CU_ASSERT_EQUAL(dec(buf, 1), EXO_WIRE_ESHORT);
     buf[0] = 1, buf[1] = 'P'; /* protocol 1 */
     CU_ASSERT_EQUAL(dec(buf, 2), EXO_WIRE_EVERSION);
-    buf[0] = 3;
+    buf[0] = 4;
     CU_ASSERT_EQUAL(dec(buf, 2), EXO_WIRE_EVERSION);
     buf[0] = 0;
     CU_ASSERT_EQUAL(dec(buf, 2), EXO_WIRE_EVERSION);
@@ -226,7 +229,45 @@ static void test_built_heads(void)
     CU_ASSERT_EQUAL(h.f[EXO_WIRE_F_FLAGS].len, 0);
 }
 
+/* Protocol 2 (no via) is still read, and written when a head says so: old clients keep
+ * working. Protocol 3 carries via, a token field of at most 255 bytes. */
+static void test_versions_and_via(void)
+{
+    unsigned char buf[512];
+    exo_wire_head_t h = exo_wire_message("users.list", "i1", "a1", NULL, "{}", 2);
+    h.f[EXO_WIRE_F_VIA] = exo_wire_s("0.7,2.9");
+    size_t n3 = exo_wire_encode(buf, sizeof buf, &h);
+    exo_wire_head_t d;
+    CU_ASSERT_EQUAL(exo_wire_decode(buf, n3, &d), EXO_WIRE_OK);
+    CU_ASSERT_EQUAL(d.version, 3);
+    CU_ASSERT(d.f[EXO_WIRE_F_VIA].len == 7 && memcmp(d.f[EXO_WIRE_F_VIA].p, "0.7,2.9", 7) == 0);
+    CU_ASSERT(d.payload.len == 2 && memcmp(d.payload.p, "{}", 2) == 0);
+    h.version = 2; /* the same message for an old client: via is left out */
+    size_t n2 = exo_wire_encode(buf, sizeof buf, &h);
+    CU_ASSERT_EQUAL(n2, n3 - 2 - 7);
+    CU_ASSERT_EQUAL(buf[0], 2);
+    CU_ASSERT_EQUAL(exo_wire_decode(buf, n2, &d), EXO_WIRE_OK);
+    CU_ASSERT_EQUAL(d.version, 2);
+    CU_ASSERT_EQUAL(d.n_fields, 5);
+    CU_ASSERT_EQUAL(d.f[EXO_WIRE_F_VIA].len, 0);
+    CU_ASSERT(d.payload.len == 2 && memcmp(d.payload.p, "{}", 2) == 0);
+    h.version = 0;
+    h.f[EXO_WIRE_F_VIA] = exo_wire_s("0.7 2.9");
+    CU_ASSERT_EQUAL(exo_wire_decode(buf, exo_wire_encode(buf, sizeof buf, &h), &d),
+                    EXO_WIRE_EFIELD);
+    char longvia[300];
+    memset(longvia, '1', sizeof longvia - 1);
+    longvia[sizeof longvia - 1] = '\0';
+    h.f[EXO_WIRE_F_VIA] = exo_wire_s(longvia);
+    CU_ASSERT_EQUAL(exo_wire_decode(buf, exo_wire_encode(buf, sizeof buf, &h), &d),
+                    EXO_WIRE_ELENGTH);
+    CU_ASSERT_EQUAL(exo_wire_field_count_v(2, 'M'), 5);
+    CU_ASSERT_EQUAL(exo_wire_field_count_v(3, 'M'), 6);
+    CU_ASSERT_EQUAL(exo_wire_field_count_v(4, 'M'), -1);
+}
+
 static const exo_test_t tests[] = {
+    {"protocol versions and via", test_versions_and_via},
     {"built message and register heads", test_built_heads},
     {"message with payload", test_message_with_payload},
     {"message round trip", test_message_round_trip},

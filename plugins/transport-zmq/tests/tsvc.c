@@ -1,17 +1,19 @@
 /*
  * tsvc - a configurable test service built on libexoservice (integration tests):
  *   tsvc [--label L] [--reply IN=OUT]... [--send NAME [JSON]] [--request NAME TIMEOUT_MS]
- *        [--exit-after N] [--flood NAME COUNT]
+ *        [--exit-after N] [--flood NAME COUNT [--size BYTES]] [--count]
  * Prints "ROLE online" (the SDK), then one line per received message:
  *   got NAME from SENDER activity ACT payload PAYLOAD
  * --reply answers IN with OUT carrying {"by": LABEL, "echo": PAYLOAD}; --send sends once
  * online; --request prints "reply NAME from SENDER payload P" or "request failed: ..." and
  * exits (0 / 1); --flood sends COUNT messages as fast as it can, prints "flooded N" and
- * exits. Role and endpoint come from EXO_ROLE and EXO_BUS_ENDPOINT.
+ * exits (--size: each payload about BYTES long); --count prints nothing per message but
+ * "received N" when stopped. Role and endpoint come from EXO_ROLE and EXO_BUS_ENDPOINT.
  */
 #include "config.h"
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,7 @@ static exo_svc_t *svc;
 static const char *label = "tsvc";
 static int exit_after = -1;
 static int received;
+static bool count_only;
 
 static void on_signal(int signo)
 {
@@ -30,6 +33,10 @@ static void on_signal(int signo)
 
 static void on_reply_rule(exo_svc_t *s, const exo_svc_msg_t *m, void *arg)
 {
+    if (count_only) {
+        received++;
+        return;
+    }
     printf("got %s from %s activity %s payload %.*s\n", m->name, m->sender, m->activity,
            (int)m->payload_len, m->payload ? m->payload : "null");
     fflush(stdout);
@@ -45,6 +52,20 @@ static void on_reply_rule(exo_svc_t *s, const exo_svc_msg_t *m, void *arg)
     }
 }
 
+/* {"n":1}, or with @p size a {"d":"xxx..."} of about that many bytes. New string. */
+static char *flood_payload(size_t size)
+{
+    if (size < 16) {
+        return strdup("{\"n\":1}");
+    }
+    char *p = malloc(size + 1);
+    memset(p, 'x', size);
+    memcpy(p, "{\"d\":\"", 6);
+    memcpy(p + size - 2, "\"}", 2);
+    p[size] = '\0';
+    return p;
+}
+
 int main(int argc, char **argv)
 {
     exo_error_t err = {0};
@@ -58,6 +79,7 @@ int main(int argc, char **argv)
     exo_svc_on(svc, NULL, on_reply_rule, NULL);
     const char *send_name = NULL, *send_json = NULL, *req_name = NULL, *flood = NULL;
     long flood_n = 0;
+    size_t flood_size = 0;
     unsigned req_timeout = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--label") && i + 1 < argc) {
@@ -80,6 +102,10 @@ int main(int argc, char **argv)
         } else if (!strcmp(argv[i], "--flood") && i + 2 < argc) {
             flood = argv[++i];
             flood_n = atol(argv[++i]);
+        } else if (!strcmp(argv[i], "--size") && i + 1 < argc) {
+            flood_size = strtoul(argv[++i], NULL, 10);
+        } else if (!strcmp(argv[i], "--count")) {
+            count_only = true;
         } else if (!strcmp(argv[i], "--exit-after") && i + 1 < argc) {
             exit_after = atoi(argv[++i]);
         }
@@ -97,8 +123,9 @@ int main(int argc, char **argv)
     int rc = 0;
     if (flood != NULL) {
         long sent = 0;
+        char *body = flood_payload(flood_size);
         for (; sent < flood_n; sent++) {
-            if (exo_svc_send_raw(svc, flood, "{\"n\":1}", 7, &err) < 0) {
+            if (exo_svc_send_raw(svc, flood, body, strlen(body), &err) < 0) {
                 printf("send failed: %s\n", err.message);
                 break;
             }
@@ -106,6 +133,7 @@ int main(int argc, char **argv)
         for (int i = 0; i < 10; i++) {
             exo_svc_poll(svc, 100); /* let the queue drain before close drops it */
         }
+        free(body);
         printf("flooded %ld\n", sent);
         exo_svc_close(&svc);
         return sent == flood_n ? 0 : 1;
@@ -125,6 +153,9 @@ int main(int argc, char **argv)
         fflush(stdout);
     } else {
         rc = exo_svc_run(svc) < 0 ? 2 : 0;
+        if (count_only) {
+            printf("received %d\n", received);
+        }
     }
     exo_svc_close(&svc);
     return rc;

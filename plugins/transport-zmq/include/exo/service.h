@@ -46,6 +46,7 @@ typedef struct exo_svc_msg {
     const char *auth;      /* JSON text, or NULL */
     const char *payload;   /* JSON text (not NUL-terminated), or NULL */
     size_t payload_len;
+    const char *via;       /* the broker's way back (protocol 3); replies copy it */
 } exo_svc_msg_t;
 
 typedef void (*exo_svc_handler_fn)(exo_svc_t *svc, const exo_svc_msg_t *msg, void *arg);
