@@ -115,14 +115,14 @@ static int mkdirs(const char *path)
     for (char *s = p + 1; *s; s++) {
         if (*s == '/') {
             *s = '\0';
-            if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+            if (mkdir(p, 0700) < 0 && errno != EEXIST) {
                 free(p);
                 return -1;
             }
             *s = '/';
         }
     }
-    int rc = mkdir(p, 0755) < 0 && errno != EEXIST ? -1 : 0;
+    int rc = mkdir(p, 0700) < 0 && errno != EEXIST ? -1 : 0;
     free(p);
     return rc;
 }
@@ -565,7 +565,7 @@ static void record_group(inst_t *in, exo_unit_t *u, const char *name)
     unsigned long long start = proc_stat(u->pid, NULL, NULL, NULL);
     u->record = fmt("%s/%d", in->record_dir, (int)u->pid);
     char *line = fmt("%d %llu %s %s\n", (int)u->pid, start, in->run_id, name);
-    int fd = u->record ? open(u->record, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
+    int fd = u->record ? open(u->record, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : -1;
     if (fd >= 0 && line != NULL) {
         ssize_t w = write(fd, line, strlen(line));
         (void)w;
