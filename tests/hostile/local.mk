@@ -2,6 +2,7 @@
 # bounded in time (a few seconds to half a minute).
 EXO_HOSTILE_RUN_TESTS = \
 	tests/hostile/secrets.sh \
-	tests/hostile/files.sh
+	tests/hostile/files.sh \
+	tests/hostile/grace.sh
 TESTS += $(EXO_HOSTILE_RUN_TESTS)
 EXTRA_DIST += $(EXO_HOSTILE_RUN_TESTS)
