@@ -3,6 +3,7 @@
 EXO_HOSTILE_RUN_TESTS = \
 	tests/hostile/secrets.sh \
 	tests/hostile/files.sh \
-	tests/hostile/grace.sh
+	tests/hostile/grace.sh \
+	tests/hostile/logs.sh
 TESTS += $(EXO_HOSTILE_RUN_TESTS)
-EXTRA_DIST += $(EXO_HOSTILE_RUN_TESTS)
+EXTRA_DIST += $(EXO_HOSTILE_RUN_TESTS) tests/hostile/badframes.py
