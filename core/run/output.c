@@ -200,6 +200,9 @@ static FILE *log_file(exo_output_t *o, role_file_t *r)
         }
     }
     char *name = exo_statedir_log_file(o->log_dir, r->role);
+    char *older = exo_strdupf("%s.1", name);
+    unlink(older); /* an earlier run's: the logs are this run's */
+    free(older);
     r->f = open_log(name);
     free(name);
     return r->f;
