@@ -41,8 +41,10 @@ static void print_line(exo_log_level_t level, const char *origin, const char *ms
 /* ---- rate limit: a kind of line is its format string (and origin) ---- */
 
 typedef struct kind {
-    const char *fmt;
+    const char *fmt;           /* compared by address; may be a plugin's, unloaded by exit */
+    char *shown;               /* a copy of the format (or text) for the suppression line */
     char *origin;
+    char *text;                /* the message, when the format is only a conversion */
     exo_log_level_t level;
     unsigned long long window_start;
     unsigned printed;          /* in this window */
@@ -61,7 +63,7 @@ static void say_suppressed(kind_t *k, unsigned long long now)
         return;
     }
     char *msg = exo_strdupf("%lu more like \"%s\" suppressed in the last %llu s",
-                            k->suppressed, k->fmt,
+                            k->suppressed, k->shown,
                             (now - k->window_start + 999) / 1000);
     print_line(k->level, k->origin, msg);
     free(msg);
@@ -81,15 +83,27 @@ static void say_all_suppressed(void)
     pthread_mutex_unlock(&kinds_lock);
 }
 
-static kind_t *kind_for(exo_log_level_t level, const char *origin, const char *fmt,
-                        unsigned long long now)
+static bool same_str(const char *a, const char *b)
 {
+    return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* A format that begins with a conversion ("%s", an error passed on) says nothing about the
+ * kind of line: the message itself does. */
+static const char *kind_text(const char *fmt, const char *msg)
+{
+    return fmt[0] == '%' ? msg : NULL;
+}
+
+static kind_t *kind_for(exo_log_level_t level, const char *origin, const char *fmt,
+                        const char *msg, unsigned long long now)
+{
+    const char *text = kind_text(fmt, msg);
     kind_t *oldest = &kinds[0];
     for (size_t i = 0; i < KINDS; i++) {
         kind_t *k = &kinds[i];
-        if (k->fmt == fmt && k->level == level &&
-            ((k->origin == NULL && origin == NULL) ||
-             (k->origin != NULL && origin != NULL && strcmp(k->origin, origin) == 0))) {
+        if (k->fmt == fmt && k->level == level && same_str(k->origin, origin) &&
+            same_str(k->text, text)) {
             return k;
         }
         if (k->last_used < oldest->last_used) {
@@ -98,13 +112,18 @@ static kind_t *kind_for(exo_log_level_t level, const char *origin, const char *f
     }
     say_suppressed(oldest, now);
     free(oldest->origin);
+    free(oldest->text);
+    free(oldest->shown);
     *oldest = (kind_t){.fmt = fmt, .origin = origin ? exo_xstrdup(origin) : NULL,
-                       .level = level, .window_start = now};
+                       .text = text ? exo_xstrdup(text) : NULL,
+                       .shown = exo_xstrdup(text ? text : fmt), .level = level,
+                       .window_start = now};
     return oldest;
 }
 
 /* Whether this line may be printed: at most EXO_LOG_BURST of a kind per window. */
-static bool may_print(exo_log_level_t level, const char *origin, const char *fmt)
+static bool may_print(exo_log_level_t level, const char *origin, const char *fmt,
+                      const char *msg)
 {
     pthread_mutex_lock(&kinds_lock);
     if (!exit_hook) {
@@ -112,7 +131,7 @@ static bool may_print(exo_log_level_t level, const char *origin, const char *fmt
         atexit(say_all_suppressed);
     }
     unsigned long long now = exo_now_ms();
-    kind_t *k = kind_for(level, origin, fmt, now);
+    kind_t *k = kind_for(level, origin, fmt, msg, now);
     k->last_used = now;
     if (now - k->window_start >= EXO_LOG_WINDOW_MS) {
         say_suppressed(k, now);
@@ -134,11 +153,10 @@ void exo_vlog(exo_log_level_t level, const char *origin, const char *fmt, va_lis
     if (level > exo_log_get_level()) {
         return;
     }
-    if (level != EXO_LOG_DEBUG && !may_print(level, origin, fmt)) {
-        return;
-    }
     char *msg = exo_vstrdupf(fmt, ap);
-    print_line(level, origin, msg);
+    if (level == EXO_LOG_DEBUG || may_print(level, origin, fmt, msg)) {
+        print_line(level, origin, msg);
+    }
     free(msg);
 }
 

@@ -4,7 +4,8 @@
  * line is written with one fprintf under stdio's own lock.
  *
  * Repeated lines are rate-limited: of one kind (the same format string from the same origin,
- * e.g. a broker's "rejected a frame from %s: %s") at most EXO_LOG_BURST lines are printed
+ * e.g. a broker's "rejected a frame from %s: %s"; for a format that begins with a conversion
+ * such as "%s", the same message) at most EXO_LOG_BURST lines are printed
  * per EXO_LOG_WINDOW_MS; the rest are counted and reported as one line "N more like "..."
  * suppressed in the last S s" with the next line of that kind after the window, or at exit.
  * Debug lines (EXO_DEBUG=1) are never suppressed.
