@@ -11,6 +11,8 @@ nobase_dist_exotemplates_DATA = \
 	templates/client/files/service.yml \
 	templates/client/template.yml \
 	templates/c-service/files/.gitignore \
+	templates/c-service/files/Dockerfile \
+	templates/c-service/files/Dockerfile.prod \
 	templates/c-service/files/Makefile \
 	templates/c-service/files/README.md \
 	templates/c-service/files/service.yml \
@@ -20,6 +22,8 @@ nobase_dist_exotemplates_DATA = \
 	templates/c-service/files/tests/test_handlers.c \
 	templates/c-service/template.yml \
 	templates/python-service/files/.gitignore \
+	templates/python-service/files/Dockerfile \
+	templates/python-service/files/Dockerfile.prod \
 	templates/python-service/files/README.md \
 	templates/python-service/files/handlers.py \
 	templates/python-service/files/service.py \
@@ -30,3 +34,8 @@ nobase_dist_exotemplates_DATA = \
 	templates/worker/files/README.md \
 	templates/worker/files/service.yml \
 	templates/worker/template.yml
+
+# An app made from the c-service and python-service templates on docker: the development
+# Dockerfiles through exo run, the production ones (Dockerfile.prod) next to exo bus.
+TESTS += tests/containers/templates.sh
+EXTRA_DIST += tests/containers/templates.sh

@@ -119,6 +119,16 @@ void exo_buf_free(exo_buf_t *b)
     b->len = b->cap = 0;
 }
 
+void exo_buf_consume(exo_buf_t *b, size_t n)
+{
+    if (b->data == NULL) {
+        return;
+    }
+    memmove(b->data, b->data + n, b->len - n);
+    b->len -= n;
+    b->data[b->len] = '\0';
+}
+
 void exo_strv_push_owned(exo_strv_t *sv, char *s)
 {
     if (sv->n + 2 > sv->cap) {

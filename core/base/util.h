@@ -28,6 +28,8 @@ void exo_buf_append(exo_buf_t *b, const char *s, size_t n);
 void exo_buf_puts(exo_buf_t *b, const char *s);
 void exo_buf_printf(exo_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void exo_buf_free(exo_buf_t *b);
+/** Drop the first @p n bytes (n <= len), for a buffer consumed from the front (a stream). */
+void exo_buf_consume(exo_buf_t *b, size_t n);
 
 /** Array of owned strings. */
 typedef struct exo_strv {

@@ -100,18 +100,18 @@ const exo_command_t exo_cmd_bus = {
     .summary = "run the app's message bus on its own, printing every routed message",
     .max_args = 0,
     .description =
-        "Runs the app's broker (transport plugin zmq) with the routing table from the manifests\n"
+        "Runs the broker of the app's transport plugin (bus.transport) with the routing table from\nthe manifests "
         "until SIGINT or SIGTERM, and prints one line per broker event:\n"
         "  web  --[ users.list ]->  users                        delivered\n"
         "  web  --[ tweets create ]-[ snippets create ]->  tweets   delivered, translated\n"
         "  web  --[ users.drop ]->  (denied)                    not delivered, and why\n"
         "  users online (instance 1, HOST:PID)                  a service registered\n"
-        "Services connect to the endpoint in EXO_BUS_ENDPOINT. While it runs, DIR/.exo/bus.json\n"
-        "({endpoint, control, pid}) lets exo send and exo tail find it. exo run embeds the same\n"
-        "broker, so use exo bus only to run services by hand.",
+        "Services connect where the transport tells them (EXO_BUS_ENDPOINT). While it runs,\n"
+        "DIR/.exo/bus.json ({endpoint, control, pid}) lets exo send and exo tail find it. exo run\n"
+        "embeds the same broker, so use exo bus only to run services by hand.",
     .options = options,
     .opts_size = sizeof(bus_opts_t),
     .epilog = "Exit status: 0 stopped by a signal, 1 bad arguments, invalid app, endpoint in use "
-              "or a\nbroker already running for the app, 2 internal error (e.g. no zmq plugin).",
+              "or a\nbroker already running for the app, 2 internal error (e.g. the transport\nplugin is missing).",
     .run = run,
 };

@@ -140,7 +140,8 @@ const exo_command_t exo_cmd_setup = {
     .description =
         "Runs the `setup` command of each selected service (all by default; inside a service\n"
         "directory, that one) in its directory, all in parallel, output prefixed per role.\n"
-        "Setup commands get EXO_CFLAGS and EXO_LIBS to build C services against libexoservice.",
+        "Setup commands also get what the app's transport adds for building a service against its\n"
+        "client library (docs/bus.md).",
     .options = options,
     .opts_size = sizeof(setup_opts_t),
     .epilog = "Exit status: 0 all succeeded, else the exit code of the first setup that failed.",

@@ -1,6 +1,9 @@
 # core/model/: the app model (application.yml / service.yml), its YAML nodes and diagnostics.
 core_libexocore_la_SOURCES += core/model/app.h core/model/app.c core/model/yamlnode.h \
 	core/model/yamlnode.c core/model/diag.h core/model/diag.c
+core_libexocore_la_SOURCES += core/model/wiring.h core/model/wiring.c
+TESTS += tests/cli/yaml_errors.sh
+EXTRA_DIST += tests/cli/yaml_errors.sh
 
 check_PROGRAMS += tests/unit/test_manifest
 tests_unit_test_manifest_SOURCES = tests/unit/test_manifest.c tests/support/cunit_main.h

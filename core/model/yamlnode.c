@@ -31,6 +31,24 @@ static int column_of(const yaml_mark_t *m)
     return (int)m->column + 1;
 }
 
+bool exo_yaml_tab_indentation(const char *text, size_t len, size_t line, size_t column)
+{
+    size_t i = 0;
+    for (size_t l = 0; l < line; i++) {
+        if (i >= len) {
+            return false;
+        }
+        l += text[i] == '\n';
+    }
+    /* only blanks before it on its line: then the columns are bytes */
+    for (size_t k = 0; k < column; k++, i++) {
+        if (i >= len || (text[i] != ' ' && text[i] != '\t')) {
+            return false;
+        }
+    }
+    return i < len && text[i] == '\t';
+}
+
 static void report_syntax(yctx_t *c)
 {
     const yaml_parser_t *p = &c->parser;
@@ -50,7 +68,10 @@ static void report_syntax(yctx_t *c)
         }
     }
     const char *problem = p->problem ? p->problem : "cannot parse";
-    if (p->context != NULL) {
+    if (p->error == YAML_SCANNER_ERROR &&
+        exo_yaml_tab_indentation(c->text, c->len, p->problem_mark.line, p->problem_mark.column)) {
+        exo_diag_error(c->diag, c->name, line, col, "invalid YAML: %s", EXO_YAML_TAB_PROBLEM);
+    } else if (p->context != NULL) {
         exo_diag_error(c->diag, c->name, line, col, "invalid YAML: %s %s (line %d)", problem,
                        p->context, line_of(&p->context_mark));
     } else {

@@ -57,6 +57,14 @@ exo_ynode_t *exo_yaml_parse(const char *name, const char *text, size_t len, exo_
 
 void exo_ynode_free(exo_ynode_t *node);
 
+/**
+ * Whether libyaml's "found character that cannot start any token" at (@p line, @p column)
+ * (0-based, as in yaml_mark_t) of @p text is a tab used for indentation: a tab with nothing
+ * but blanks before it on its line. Then say EXO_YAML_TAB_PROBLEM instead.
+ */
+bool exo_yaml_tab_indentation(const char *text, size_t len, size_t line, size_t column);
+#define EXO_YAML_TAB_PROBLEM "tab characters are not allowed for indentation"
+
 /** The pair whose key is @p key in map @p map, or NULL (also when @p map is not a map). */
 const exo_ypair_t *exo_ynode_pair(const exo_ynode_t *map, const char *key);
 /** The value of @p key in @p map, or NULL. */

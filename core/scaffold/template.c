@@ -3,15 +3,18 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <yaml.h>
 
 #include "model/statedir.h"
+#include "model/yamlnode.h"
 #include "template.h"
 
 #define MANIFEST "template.yml"
@@ -191,6 +194,62 @@ static void load_manifest(exo_template_t *t, yaml_document_t *doc, exo_diag_t *d
     }
 }
 
+#define LINK_REFUSED "is a symbolic link; templates may not contain links, their own directory " \
+    "and template.yml included (a link could point anywhere): copy the file instead"
+
+int exo_template_open_root(const char *dir, exo_diag_t *diag)
+{
+    /* "dir/" would make open() follow a link named dir: strip the slashes first */
+    char *root = exo_xstrdup(dir);
+    for (size_t n = strlen(root); n > 1 && root[n - 1] == '/'; n--) {
+        root[n - 1] = '\0';
+    }
+    int fd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        struct stat st;
+        if (errno == ELOOP || (lstat(root, &st) == 0 && S_ISLNK(st.st_mode))) {
+            exo_diag_error(diag, root, 0, 0, LINK_REFUSED);
+        } else {
+            exo_diag_error(diag, root, 0, 0, "cannot open the template directory: %s",
+                           strerror(errno));
+        }
+    }
+    free(root);
+    return fd;
+}
+
+/* template.yml as a stream, read only when it is a regular file in the template's own
+ * directory: never through a link, never a FIFO or device (which could hang or leak). */
+static FILE *open_manifest(const exo_template_t *t, exo_diag_t *diag)
+{
+    int root = exo_template_open_root(t->dir, diag);
+    if (root < 0) {
+        return NULL;
+    }
+    int fd = openat(root, MANIFEST, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    int err = errno;
+    close(root);
+    struct stat st;
+    if (fd < 0 && err == ELOOP) {
+        exo_diag_error(diag, t->manifest, 0, 0, LINK_REFUSED);
+    } else if (fd < 0) {
+        exo_diag_error(diag, t->manifest, 0, 0, "cannot read the template manifest: %s; a "
+                       "template is a directory with template.yml and files/", strerror(err));
+    } else if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        exo_diag_error(diag, t->manifest, 0, 0, "is not a regular file");
+    } else {
+        FILE *fp = fdopen(fd, "rb");
+        if (fp != NULL) {
+            return fp;
+        }
+        exo_diag_error(diag, t->manifest, 0, 0, "cannot read: %s", strerror(errno));
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    return NULL;
+}
+
 exo_template_t *exo_template_load(const char *dir, exo_template_origin_t origin, exo_diag_t *diag)
 {
     size_t errors = diag->errors;
@@ -199,30 +258,42 @@ exo_template_t *exo_template_load(const char *dir, exo_template_origin_t origin,
     t->manifest = exo_path_join(dir, MANIFEST);
     t->origin = origin;
     t->kind = EXO_TEMPLATE_KIND_SERVICE;
-    FILE *fp = fopen(t->manifest, "rb");
+    FILE *fp = open_manifest(t, diag);
     if (fp == NULL) {
-        exo_diag_error(diag, t->manifest, 0, 0, "cannot read the template manifest: %s; a "
-                       "template is a directory with template.yml and files/", strerror(errno));
         exo_template_free(&t);
         return NULL;
     }
+    /* in memory, so that an error can look at the text it points to */
+    exo_buf_t text = {0};
+    char chunk[4096];
+    for (size_t n; (n = fread(chunk, 1, sizeof chunk, fp)) > 0;) {
+        exo_buf_append(&text, chunk, n);
+    }
+    exo_buf_append(&text, "", 0);
     yaml_parser_t parser;
     yaml_document_t doc;
     yaml_parser_initialize(&parser);
-    yaml_parser_set_input_file(&parser, fp);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text.data, text.len);
     if (!yaml_parser_load(&parser, &doc)) {
+        bool tab = parser.error == YAML_SCANNER_ERROR &&
+                   exo_yaml_tab_indentation(text.data, text.len, parser.problem_mark.line,
+                                            parser.problem_mark.column);
         exo_diag_error(diag, t->manifest, (int)parser.problem_mark.line + 1,
                        (int)parser.problem_mark.column + 1, "%s",
-                       parser.problem ? parser.problem : "invalid YAML");
+                       tab ? EXO_YAML_TAB_PROBLEM
+                           : parser.problem ? parser.problem : "invalid YAML");
     } else {
         load_manifest(t, &doc, diag);
         yaml_document_delete(&doc);
     }
     yaml_parser_delete(&parser);
+    exo_buf_free(&text);
     fclose(fp);
     char *files = exo_path_join(dir, "files");
     struct stat st;
-    if (lstat(files, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    if (lstat(files, &st) == 0 && S_ISLNK(st.st_mode)) {
+        exo_diag_error(diag, files, 0, 0, "the template's files/ " LINK_REFUSED);
+    } else if (lstat(files, &st) != 0 || !S_ISDIR(st.st_mode)) {
         exo_diag_error(diag, files, 0, 0, "missing directory: a template keeps the files it "
                        "renders under files/");
     }
@@ -288,6 +359,14 @@ size_t exo_template_search_path(const char *app_dir, char *dirs[3],
     return n;
 }
 
+/* Whether @p manifest names anything at all: a link or a FIFO there is then refused by
+ * exo_template_load with a message, instead of the template vanishing without a word. */
+static bool has_manifest(const char *manifest)
+{
+    struct stat st;
+    return lstat(manifest, &st) == 0;
+}
+
 static int by_name(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -312,11 +391,13 @@ void exo_template_list(const char *app_dir, exo_template_list_t *out, exo_diag_t
             }
         }
         closedir(dp);
-        qsort(names.v, names.n, sizeof *names.v, by_name);
+        if (names.n > 1) { /* qsort(NULL, 0, ...) is undefined: an empty directory */
+            qsort(names.v, names.n, sizeof *names.v, by_name);
+        }
         for (size_t i = 0; i < names.n; i++) {
             char *tdir = exo_path_join(dirs[d], names.v[i]);
             char *manifest = exo_path_join(tdir, MANIFEST);
-            bool is_template = exo_path_is_file(manifest);
+            bool is_template = has_manifest(manifest);
             free(manifest);
             if (!is_template) {
                 free(tdir);
@@ -370,7 +451,7 @@ exo_template_t *exo_template_find(const char *app_dir, const char *name, exo_dia
     for (size_t d = 0; d < nd; d++) {
         char *tdir = exo_path_join(dirs[d], name);
         char *manifest = exo_path_join(tdir, MANIFEST);
-        if (found == NULL && exo_path_is_file(manifest)) {
+        if (found == NULL && has_manifest(manifest)) {
             found = exo_template_load(tdir, origins[d], diag);
             if (found == NULL) {
                 exo_diag_error(diag, NULL, 0, 0, "template '%s' in %s is broken (see above)",

@@ -71,6 +71,13 @@ const char *exo_template_kind_name(exo_template_kind_t kind);
 exo_template_t *exo_template_load(const char *dir, exo_template_origin_t origin, exo_diag_t *diag);
 void exo_template_free(exo_template_t **t_p);
 
+/**
+ * Open the template directory @p dir (trailing slashes ignored) as a directory fd, refusing a
+ * symbolic link there (O_NOFOLLOW): templates contain no links, their root included. Returns
+ * the fd (the caller closes it) or -1 with an error in @p diag.
+ */
+int exo_template_open_root(const char *dir, exo_diag_t *diag);
+
 /** The value named @p name, or NULL. */
 const exo_template_value_t *exo_template_value(const exo_template_t *t, const char *name);
 

@@ -70,11 +70,13 @@ char *exo_template_subst(const char *text, size_t len, const exo_tvars_t *vars,
     size_t errors = diag->errors;
     int line = 1, col = 1;
     size_t i = 0;
+    size_t line_out = 0; /* where the current line starts in out */
     while (i < len) {
         if (text[i] != '{' || i + 1 >= len || text[i + 1] != '{') {
             if (text[i] == '\n') {
                 line++;
                 col = 1;
+                line_out = out.len + 1;
             } else {
                 col++;
             }
@@ -142,6 +144,21 @@ char *exo_template_subst(const char *text, size_t len, const exo_tvars_t *vars,
                 exo_buf_free(&known);
             } else if (fa == fb && fa == 0) {
                 exo_buf_puts(&out, value);
+                /* A line holding only a placeholder whose value is empty is left out, newline
+                 * and all; between two blank lines, one of them goes too: an empty
+                 * {{description}} paragraph leaves no blank line behind. */
+                if (out.len == line_out && (i == 0 || text[i - 1] == '\n') &&
+                    j < len && text[j] == '\n') {
+                    bool blank_before = line_out == 0 || (line_out >= 2 &&
+                                                          out.data[line_out - 2] == '\n');
+                    bool blank_after = j + 1 < len && text[j + 1] == '\n';
+                    size_t skip = blank_before && blank_after ? 2 : 1;
+                    free(name);
+                    line += (int)skip;
+                    col = 1;
+                    i = j + skip;
+                    continue;
+                }
             } else if (!apply_filter(&out, text + fa, fb - fa, value)) {
                 exo_diag_error(diag, file, line, col, "unknown filter '|%.*s' on {{%s}} "
                                "(filters: quote, ident)", (int)(fb - fa), text + fa, name);
@@ -218,6 +235,11 @@ static const char *bad_name(const char *name)
     if (strchr(name, '/') != NULL) {
         return "it renders to a path with '/' (make directories in files/ instead)";
     }
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f) {
+            return "it renders to a name with a control character";
+        }
+    }
     return NULL;
 }
 
@@ -285,7 +307,9 @@ static void render_dir(render_t *r, int sfd, int dfd, const char *spath, int dep
             exo_strv_push(&names, e->d_name);
         }
     }
-    qsort(names.v, names.n, sizeof *names.v, by_name);
+    if (names.n > 1) { /* qsort(NULL, 0, ...) is undefined: an empty directory */
+        qsort(names.v, names.n, sizeof *names.v, by_name);
+    }
     for (size_t i = 0; i < names.n; i++) {
         const char *sname = names.v[i];
         char *child = exo_path_join(spath, sname);
@@ -312,7 +336,11 @@ static void render_dir(render_t *r, int sfd, int dfd, const char *spath, int dep
         free(label);
         const char *why = dname ? bad_name(dname) : NULL;
         if (why != NULL) {
-            exo_diag_error(r->diag, child, 0, 0, "refused: %s ('%s')", why, dname);
+            /* quoted and escaped: a newline must not start a fake line of output */
+            exo_buf_t shown = {0};
+            apply_filter(&shown, "quote", 5, dname);
+            exo_diag_error(r->diag, child, 0, 0, "refused: %s (%s)", why, shown.data);
+            exo_buf_free(&shown);
         }
         if (dname == NULL || why != NULL) {
             free(dname);
@@ -353,7 +381,13 @@ int exo_template_render(const exo_template_t *t, const exo_tvars_t *vars, const 
 {
     size_t errors = diag->errors;
     char *files = exo_path_join(t->dir, "files");
-    int sfd = open(files, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int root = exo_template_open_root(t->dir, diag);
+    if (root < 0) {
+        free(files);
+        return -1;
+    }
+    int sfd = openat(root, "files", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    close(root);
     if (sfd < 0) {
         exo_diag_error(diag, files, 0, 0, "cannot open the template's files/: %s%s",
                        strerror(errno), errno == ELOOP ? " (it is a link)" : "");

@@ -33,8 +33,14 @@
 
 #include <exo/backend.h>
 
+#include "base/util.h"
+
+#include "../backend-common/ctrbuild.h"
+#include "../backend-common/ctrlines.h"
+#include "../backend-common/ctrqueue.h"
+#include "../backend-common/ctrrun.h"
+#include "../backend-common/ctrsettings.h"
 #include "../backend-common/ctrunit.h"
-#include "../backend-common/ctrutil.h"
 
 static const exo_host_t *g_host;
 
@@ -45,51 +51,21 @@ static const exo_host_t *g_host;
 /* ------------------------------------------------------------------------------------------ */
 /* Strings, argv                                                                               */
 
-/* Trim trailing whitespace in place. */
+/* @p s without its trailing whitespace (trimmed in place), for use in an expression. */
 static char *rtrim(char *s)
 {
-    size_t l = s ? strlen(s) : 0;
-    while (l > 0 && (s[l - 1] == '\n' || s[l - 1] == '\r' || s[l - 1] == ' ')) {
-        s[--l] = '\0';
-    }
+    exo_rtrim(s);
     return s;
 }
 
-/* An argv under construction. */
-typedef struct argv {
-    char **v;
-    size_t n;
-} argv_t;
-
-static void arg_add(argv_t *a, const char *s)
-{
-    a->v = realloc(a->v, (a->n + 2) * sizeof *a->v);
-    if (a->v == NULL) {
-        abort();
-    }
-    a->v[a->n++] = xstrdup(s);
-    a->v[a->n] = NULL;
-}
-
-static void arg_addf(argv_t *a, const char *fmt, ...) EXO_PRINTF(2, 3);
-static void arg_addf(argv_t *a, const char *fmt, ...)
+/* argv lists are exo_strv_t: NULL-terminated, as execvp wants them. */
+static void arg_addf(exo_strv_t *a, const char *fmt, ...) EXO_PRINTF(2, 3);
+static void arg_addf(exo_strv_t *a, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *s = xvprintf(fmt, ap);
+    exo_strv_push_owned(a, exo_vstrdupf(fmt, ap));
     va_end(ap);
-    arg_add(a, s);
-    free(s);
-}
-
-static void arg_free(argv_t *a)
-{
-    for (size_t i = 0; i < a->n; i++) {
-        free(a->v[i]);
-    }
-    free(a->v);
-    a->v = NULL;
-    a->n = 0;
 }
 
 static const char *podman_bin(void)
@@ -98,10 +74,10 @@ static const char *podman_bin(void)
     return p && *p ? p : "podman";
 }
 
-static argv_t podman_argv(void)
+static exo_strv_t podman_argv(void)
 {
-    argv_t a = {0};
-    arg_add(&a, podman_bin());
+    exo_strv_t a = {0};
+    exo_strv_push(&a, podman_bin());
     return a;
 }
 
@@ -162,31 +138,31 @@ static int reap(pid_t pid)
 
 typedef struct run_result {
     int status;    /* exit status, -1 unknown */
-    ctr_buf_t out, err;
+    exo_buf_t out, err;
 } run_result_t;
 
 static void result_free(run_result_t *r)
 {
-    buf_free(&r->out);
-    buf_free(&r->err);
+    exo_buf_free(&r->out);
+    exo_buf_free(&r->err);
 }
 
 /**
  * Run a podman command to its end. With @p fn, output lines are also handed to it as they
  * come (stream 1 or 2). Fails only when podman cannot be started.
  */
-static int run_sync(argv_t *a, ctr_line_fn fn, void *arg, run_result_t *res, exo_error_t *err)
+static int run_sync(exo_strv_t *a, ctr_line_fn fn, void *arg, run_result_t *res, exo_error_t *err)
 {
     memset(res, 0, sizeof *res);
-    buf_add(&res->out, "", 0);
-    buf_add(&res->err, "", 0);
+    exo_buf_append(&res->out, "", 0);
+    exo_buf_append(&res->err, "", 0);
     int fds[2];
     pid_t pid = spawn(a->v, &fds[0], &fds[1]);
     if (pid < 0) {
         return exo_error_set(err, EXO_ERR_UNAVAILABLE, "cannot run %s: %s", a->v[0],
                              strerror(errno));
     }
-    ctr_buf_t part[2] = {{0}, {0}};
+    exo_buf_t part[2] = {{0}, {0}};
     bool open_[2] = {true, true};
     while (open_[0] || open_[1]) {
         struct pollfd p[2] = {{.fd = open_[0] ? fds[0] : -1, .events = POLLIN},
@@ -210,7 +186,7 @@ static int run_sync(argv_t *a, ctr_line_fn fn, void *arg, run_result_t *res, exo
                 open_[i] = false;
                 continue;
             }
-            buf_add(i == 0 ? &res->out : &res->err, chunk, (size_t)n);
+            exo_buf_append(i == 0 ? &res->out : &res->err, chunk, (size_t)n);
             if (fn != NULL) {
                 ctr_lines_feed(&part[i], i + 1, chunk, (size_t)n, fn, arg);
             }
@@ -220,7 +196,7 @@ static int run_sync(argv_t *a, ctr_line_fn fn, void *arg, run_result_t *res, exo
         if (fn != NULL) {
             ctr_lines_flush(&part[i], i + 1, fn, arg);
         }
-        buf_free(&part[i]);
+        exo_buf_free(&part[i]);
         close(fds[i]);
     }
     res->status = reap(pid);
@@ -233,7 +209,7 @@ static int run_sync(argv_t *a, ctr_line_fn fn, void *arg, run_result_t *res, exo
 }
 
 /* Run, and turn a non-zero exit into an error quoting podman's last stderr line. */
-static int run_ok(argv_t *a, const char *doing, run_result_t *res, exo_error_t *err)
+static int run_ok(exo_strv_t *a, const char *doing, run_result_t *res, exo_error_t *err)
 {
     int rc = run_sync(a, NULL, NULL, res, err);
     if (rc < 0) {
@@ -256,9 +232,9 @@ struct child {
     pid_t pid;
     int fd[2];
     int watch[2];
-    ctr_buf_t out;      /* stdout, when on_line is NULL */
-    ctr_buf_t errb;     /* stderr, when on_line is NULL */
-    ctr_buf_t part[2];  /* partial lines, when on_line is set */
+    exo_buf_t out;      /* stdout, when on_line is NULL */
+    exo_buf_t errb;     /* stderr, when on_line is NULL */
+    exo_buf_t part[2];  /* partial lines, when on_line is set */
     ctr_line_fn on_line;
     child_done_fn on_done;
     void *arg;
@@ -276,7 +252,7 @@ static void child_free(child_t *c, bool kill_it)
         if (c->fd[i] >= 0) {
             close(c->fd[i]);
         }
-        buf_free(&c->part[i]);
+        exo_buf_free(&c->part[i]);
     }
     if (c->pid > 0) {
         if (kill_it) {
@@ -284,8 +260,8 @@ static void child_free(child_t *c, bool kill_it)
         }
         reap(c->pid);
     }
-    buf_free(&c->out);
-    buf_free(&c->errb);
+    exo_buf_free(&c->out);
+    exo_buf_free(&c->errb);
     free(c);
 }
 
@@ -302,7 +278,7 @@ static void child_readable(int fd, unsigned events, void *arg)
         if (c->on_line != NULL) {
             ctr_lines_feed(&c->part[i], i + 1, chunk, (size_t)n, c->on_line, c->arg);
         } else {
-            buf_add(i == 0 ? &c->out : &c->errb, chunk, (size_t)n);
+            exo_buf_append(i == 0 ? &c->out : &c->errb, chunk, (size_t)n);
         }
         return;
     }
@@ -320,13 +296,10 @@ static void child_readable(int fd, unsigned events, void *arg)
     }
 }
 
-static child_t *child_start(argv_t *a, ctr_line_fn on_line, child_done_fn on_done, void *arg,
+static child_t *child_start(exo_strv_t *a, ctr_line_fn on_line, child_done_fn on_done, void *arg,
                             exo_error_t *err)
 {
-    child_t *c = calloc(1, sizeof *c);
-    if (c == NULL) {
-        abort();
-    }
+    child_t *c = exo_xcalloc(1, sizeof *c);
     c->fd[0] = c->fd[1] = -1;
     c->pid = spawn(a->v, &c->fd[0], &c->fd[1]);
     if (c->pid < 0) {
@@ -338,8 +311,8 @@ static child_t *child_start(argv_t *a, ctr_line_fn on_line, child_done_fn on_don
     c->on_line = on_line;
     c->on_done = on_done;
     c->arg = arg;
-    buf_add(&c->out, "", 0);
-    buf_add(&c->errb, "", 0);
+    exo_buf_append(&c->out, "", 0);
+    exo_buf_append(&c->errb, "", 0);
     for (int i = 0; i < 2; i++) {
         fcntl(c->fd[i], F_SETFL, fcntl(c->fd[i], F_GETFL) | O_NONBLOCK);
         c->watch[i] = g_host->watch_fd(g_host, c->fd[i], EXO_EV_READ, child_readable, c);
@@ -357,10 +330,9 @@ static child_t *child_start(argv_t *a, ctr_line_fn on_line, child_done_fn on_don
 /* Backend                                                                                     */
 
 typedef struct podman_inst {
-    ctr_run_t ctr; /* first: ctr_host_address takes the instance as one */
+    ctr_run_t ctr; /* first: ctrrun.h's ops take the instance as one */
     char *ifname; /* the bridge, when this plugin created it */
-    child_t **removing; /* `podman rm` children in flight; close() waits for them */
-    size_t n_removing;
+    ctr_pending_t removing; /* `podman rm` children in flight; close() waits for them */
     /* At most RUNS_AT_ONCE `podman run`s at a time, started in the order of start() calls
      * (the core's order, slowest unit first): more only wait on podman's locks, in no order,
      * and compete for the CPU with the ones that could finish. */
@@ -371,7 +343,7 @@ struct exo_unit {
     ctr_unit_t ctr; /* first: ctrunit.h's functions take the unit as one */
     podman_inst_t *inst;
     char *name, *id;
-    argv_t run_args; /* the `podman run` command, until it runs */
+    exo_strv_t run_args; /* the `podman run` command, until it runs */
     child_t *step; /* podman run in flight */
     child_t *logs, *wait, *stop, *killer;
     char *envfile; /* until podman run is done */
@@ -379,13 +351,13 @@ struct exo_unit {
 
 static int podman_probe(const exo_host_t *host, exo_error_t *err)
 {
-    argv_t a = podman_argv();
-    arg_add(&a, "info");
-    arg_add(&a, "--format");
-    arg_add(&a, "json");
+    exo_strv_t a = podman_argv();
+    exo_strv_push(&a, "info");
+    exo_strv_push(&a, "--format");
+    exo_strv_push(&a, "json");
     run_result_t r;
     int rc = run_sync(&a, NULL, NULL, &r, err);
-    arg_free(&a);
+    exo_strv_free(&a);
     if (rc == 0 && r.status != 0) {
         char *e = rtrim(r.err.data);
         rc = exo_error_set(err, EXO_ERR_UNAVAILABLE,
@@ -400,6 +372,7 @@ static int podman_probe(const exo_host_t *host, exo_error_t *err)
 static void inst_free(podman_inst_t *in)
 {
     ctr_queue_free(&in->runs);
+    ctr_pending_free(&in->removing);
     ctr_run_free(&in->ctr);
     free(in->ifname);
     free(in);
@@ -407,18 +380,18 @@ static void inst_free(podman_inst_t *in)
 
 static void network_rm(const char *name)
 {
-    argv_t a = podman_argv();
-    arg_add(&a, "network");
-    arg_add(&a, "rm");
-    arg_add(&a, "-f");
-    arg_add(&a, name);
+    exo_strv_t a = podman_argv();
+    exo_strv_push(&a, "network");
+    exo_strv_push(&a, "rm");
+    exo_strv_push(&a, "-f");
+    exo_strv_push(&a, name);
     run_result_t r;
     exo_error_t err;
     if (run_ok(&a, "removing a network", &r, &err) < 0 && strstr(err.message, "unknown") == NULL) {
         exo_log_warn(g_host, "%s", err.message);
     }
     result_free(&r);
-    arg_free(&a);
+    exo_strv_free(&a);
 }
 
 static bool address_is_local(const char *ip)
@@ -445,17 +418,17 @@ static bool address_is_local(const char *ip)
 static int run_ip(const char *a1, const char *a2, const char *a3, const char *a4,
                   const char *a5, const char *a6)
 {
-    argv_t a = {0};
+    exo_strv_t a = {0};
     const char *v[] = {"ip", a1, a2, a3, a4, a5, a6};
     for (size_t i = 0; i < sizeof v / sizeof v[0] && v[i]; i++) {
-        arg_add(&a, v[i]);
+        exo_strv_push(&a, v[i]);
     }
     run_result_t r;
     exo_error_t err;
     int rc = run_sync(&a, NULL, NULL, &r, &err);
     rc = rc < 0 ? rc : r.status;
     result_free(&r);
-    arg_free(&a);
+    exo_strv_free(&a);
     return rc;
 }
 
@@ -472,7 +445,7 @@ static bool ensure_bridge(const char *ifname, const char *gateway, const char *s
         return false;
     }
     const char *slash = strchr(subnet, '/');
-    char *cidr = xprintf("%s%s", gateway, slash ? slash : "/24");
+    char *cidr = exo_strdupf("%s%s", gateway, slash ? slash : "/24");
     if (run_ip("link", "add", ifname, "type", "bridge", NULL) != 0 ||
         run_ip("addr", "add", cidr, "dev", ifname, NULL) != 0 ||
         run_ip("link", "set", ifname, "up", NULL, NULL) != 0) {
@@ -486,7 +459,7 @@ static bool ensure_bridge(const char *ifname, const char *gateway, const char *s
 /* After `podman network rm`: netavark removes only bridges it saw in use. */
 static void drop_bridge(const char *ifname)
 {
-    char *path = xprintf("/sys/class/net/%s", ifname);
+    char *path = exo_strdupf("/sys/class/net/%s", ifname);
     if (access(path, F_OK) == 0) {
         run_ip("link", "del", ifname, NULL, NULL, NULL);
     }
@@ -496,19 +469,16 @@ static void drop_bridge(const char *ifname)
 static int podman_open(const exo_host_t *host, const exo_run_spec_t *run, void **instp,
                        exo_error_t *err)
 {
-    podman_inst_t *in = calloc(1, sizeof *in);
-    if (in == NULL) {
-        abort();
-    }
+    podman_inst_t *in = exo_xcalloc(1, sizeof *in);
     ctr_run_init(&in->ctr, host, run);
     in->runs.limit = RUNS_AT_ONCE;
 
-    argv_t a = podman_argv();
-    arg_add(&a, "network");
-    arg_add(&a, "create");
+    exo_strv_t a = podman_argv();
+    exo_strv_push(&a, "network");
+    exo_strv_push(&a, "create");
     arg_addf(&a, "--label=exo.app=%s", run->app);
     arg_addf(&a, "--label=exo.run=%s", run->run_id);
-    arg_add(&a, in->ctr.network);
+    exo_strv_push(&a, in->ctr.network);
     run_result_t r;
     int rc;
     /* podman reads the host's routes to pick a free subnet; a bridge removed meanwhile (by
@@ -523,19 +493,19 @@ static int podman_open(const exo_host_t *host, const exo_run_spec_t *run, void *
         }
         usleep(200000);
     }
-    arg_free(&a);
+    exo_strv_free(&a);
     if (rc < 0) {
         inst_free(in);
         return rc;
     }
     a = podman_argv();
-    arg_add(&a, "network");
-    arg_add(&a, "inspect");
-    arg_add(&a, "--format");
-    arg_add(&a, "json");
-    arg_add(&a, in->ctr.network);
+    exo_strv_push(&a, "network");
+    exo_strv_push(&a, "inspect");
+    exo_strv_push(&a, "--format");
+    exo_strv_push(&a, "json");
+    exo_strv_push(&a, in->ctr.network);
     rc = run_ok(&a, "inspecting the run network", &r, err);
-    arg_free(&a);
+    exo_strv_free(&a);
     if (rc == 0) {
         json_t *j = json_loads(r.out.data, 0, NULL);
         json_t *net = json_is_array(j) ? json_array_get(j, 0) : j;
@@ -543,9 +513,9 @@ static int podman_open(const exo_host_t *host, const exo_run_spec_t *run, void *
         const char *gw = json_string_value(json_object_get(sub, "gateway"));
         const char *subnet = json_string_value(json_object_get(sub, "subnet"));
         const char *ifname = json_string_value(json_object_get(net, "network_interface"));
-        in->ctr.gateway = xstrdup(gw ? gw : "");
+        in->ctr.gateway = exo_xstrdup(gw ? gw : "");
         if (gw != NULL && subnet != NULL && ifname != NULL && ensure_bridge(ifname, gw, subnet)) {
-            in->ifname = xstrdup(ifname);
+            in->ifname = exo_xstrdup(ifname);
         }
         json_decref(j);
     }
@@ -563,90 +533,67 @@ static int podman_open(const exo_host_t *host, const exo_run_spec_t *run, void *
     return 0;
 }
 
-typedef struct build_ctx {
-    const exo_unit_spec_t *spec;
-    FILE *log;
-    char step[512];
-    char error[512];
-} build_ctx_t;
-
+/* A line of `podman build` output; podman says why it failed on a line "Error: ...". */
 static void build_line(void *arg, int stream, const char *line, size_t len)
 {
-    build_ctx_t *b = arg;
-    if (len >= 5 && strncmp(line, "STEP ", 5) == 0) {
-        snprintf(b->step, sizeof b->step, "%.*s", (int)len, line);
-    } else if (len >= 7 && strncmp(line, "Error: ", 7) == 0) {
-        snprintf(b->error, sizeof b->error, "%.*s", (int)len - 7, line + 7);
+    if (len >= 7 && strncmp(line, "Error: ", 7) == 0) {
+        ctr_build_error(arg, line + 7, len - 7);
     }
-    if (b->log) {
-        fprintf(b->log, "%.*s\n", (int)len, line);
+    ctr_build_line(arg, stream, line, len);
+}
+
+static int check_image(const char *unit, const char *image, exo_error_t *err)
+{
+    exo_strv_t a = podman_argv();
+    exo_strv_push(&a, "image");
+    exo_strv_push(&a, "exists");
+    exo_strv_push(&a, image);
+    run_result_t r;
+    int rc = run_sync(&a, NULL, NULL, &r, err);
+    exo_strv_free(&a);
+    if (rc == 0 && r.status != 0) {
+        rc = exo_error_set(err, EXO_ERR_NOTFOUND,
+                           "service %s: image %s is not in podman's storage; pull or "
+                           "build it (`podman pull %s`), or remove `image` from its "
+                           "service.yml to build from its Dockerfile", unit, image, image);
     }
-    if (b->spec->on_output) {
-        b->spec->on_output(b->spec->arg, stream, line, len);
+    result_free(&r);
+    return rc;
+}
+
+static int build_image(void *instp, const exo_unit_spec_t *spec, const char *dockerfile,
+                       const char *dfpath, exo_error_t *err)
+{
+    podman_inst_t *in = instp;
+    char *tag = ctr_image_tag(&in->ctr, spec->name);
+    exo_strv_t a = podman_argv();
+    exo_strv_push(&a, "build");
+    exo_strv_push(&a, "--file");
+    exo_strv_push(&a, dfpath);
+    exo_strv_push(&a, "--tag");
+    exo_strv_push(&a, tag);
+    arg_addf(&a, "--label=exo.app=%s", in->ctr.app_raw);
+    arg_addf(&a, "--label=exo.unit=%s", spec->name);
+    exo_strv_push(&a, "--layers");
+    exo_strv_push(&a, spec->dir);
+    free(tag);
+    ctr_build_t b;
+    ctr_build_open(&b, &in->ctr, spec);
+    run_result_t r;
+    int rc = run_sync(&a, build_line, &b, &r, err);
+    exo_strv_free(&a);
+    if (rc == 0 && r.status != 0) {
+        rc = ctr_build_failed(&b, "podman build failed", err);
     }
+    result_free(&r);
+    ctr_build_close(&b);
+    return rc;
 }
 
 static int podman_prepare(void *instp, const exo_unit_spec_t *spec, exo_error_t *err)
 {
-    podman_inst_t *in = instp;
-    ctr_options_t opts;
-    int orc = ctr_parse_options("podman", spec->name, spec->options, &opts, err);
-    if (orc < 0) {
-        return orc; /* before anything is built or started */
-    }
-    if (spec->image != NULL) {
-        argv_t a = podman_argv();
-        arg_add(&a, "image");
-        arg_add(&a, "exists");
-        arg_add(&a, spec->image);
-        run_result_t r;
-        int rc = run_sync(&a, NULL, NULL, &r, err);
-        arg_free(&a);
-        if (rc == 0 && r.status != 0) {
-            rc = exo_error_set(err, EXO_ERR_NOTFOUND,
-                               "service %s: image %s is not in podman's storage; pull or "
-                               "build it (`podman pull %s`), or remove `image` from its "
-                               "service.yml to build from its Dockerfile",
-                               spec->name, spec->image, spec->image);
-        }
-        result_free(&r);
-        return rc;
-    }
-    char *dfpath = ctr_dockerfile(spec, err);
-    if (dfpath == NULL) {
-        return EXO_ERR_NOTFOUND;
-    }
-    char *tag = ctr_image_tag(&in->ctr, spec->name);
-    argv_t a = podman_argv();
-    arg_add(&a, "build");
-    arg_add(&a, "--file");
-    arg_add(&a, dfpath);
-    arg_add(&a, "--tag");
-    arg_add(&a, tag);
-    arg_addf(&a, "--label=exo.app=%s", in->ctr.app_raw);
-    arg_addf(&a, "--label=exo.unit=%s", spec->name);
-    arg_add(&a, "--layers");
-    arg_add(&a, spec->dir);
-    free(dfpath);
-    free(tag);
-
-    build_ctx_t b = {.spec = spec};
-    char *logpath = xprintf("%s/build-%s.log", in->ctr.log_dir, spec->name);
-    b.log = fopen(logpath, "w");
-    run_result_t r;
-    int rc = run_sync(&a, build_line, &b, &r, err);
-    arg_free(&a);
-    if (rc == 0 && r.status != 0) {
-        rc = exo_error_set(err, EXO_ERR_IO, "service %s: image build failed at %s: %s (full log: "
-                           "%s)", spec->name, b.step[0] ? b.step : "the start",
-                           b.error[0] ? b.error : "podman build failed", logpath);
-    }
-    result_free(&r);
-    if (b.log) {
-        fclose(b.log);
-    }
-    free(logpath);
-    return rc;
+    static const ctr_image_ops_t image_ops = {.check = check_image, .build = build_image};
+    return ctr_prepare("podman", &image_ops, instp, spec, err);
 }
 
 /* Also ctr_unit_t.finish. */
@@ -708,12 +655,12 @@ static void kill_done(void *arg, child_t *c, int status)
 
 static void container_rm(const char *id)
 {
-    argv_t a = podman_argv();
-    arg_add(&a, "rm");
-    arg_add(&a, "-f");
-    arg_add(&a, "-t");
-    arg_add(&a, "0");
-    arg_add(&a, id);
+    exo_strv_t a = podman_argv();
+    exo_strv_push(&a, "rm");
+    exo_strv_push(&a, "-f");
+    exo_strv_push(&a, "-t");
+    exo_strv_push(&a, "0");
+    exo_strv_push(&a, id);
     run_result_t r;
     exo_error_t err;
     if (run_ok(&a, "removing a container", &r, &err) < 0 &&
@@ -721,7 +668,7 @@ static void container_rm(const char *id)
         exo_log_warn(g_host, "%s", err.message);
     }
     result_free(&r);
-    arg_free(&a);
+    exo_strv_free(&a);
 }
 
 /* An init that forwards signals to the unit's shell (podman's own catatonit is optional). */
@@ -740,7 +687,7 @@ static const char *find_init(void)
 static int write_env_file(const char *dir, const exo_unit_spec_t *spec, char **pathp,
                           exo_error_t *err)
 {
-    char *path = xprintf("%s/env-%s-XXXXXX", dir, spec->name);
+    char *path = exo_strdupf("%s/env-%s-XXXXXX", dir, spec->name);
     int fd = mkstemp(path); /* mode 0600 */
     if (fd < 0) {
         int e = errno;
@@ -779,17 +726,17 @@ static void unit_follow(struct exo_unit *u)
 {
     /* logs -f replays from the start; wait answers at once for a container already gone. */
     exo_error_t err = {0};
-    argv_t a = podman_argv();
-    arg_add(&a, "logs");
-    arg_add(&a, "--follow");
-    arg_add(&a, u->id);
+    exo_strv_t a = podman_argv();
+    exo_strv_push(&a, "logs");
+    exo_strv_push(&a, "--follow");
+    exo_strv_push(&a, u->id);
     u->logs = child_start(&a, ctr_unit_output, logs_done, u, &err);
-    arg_free(&a);
+    exo_strv_free(&a);
     a = podman_argv();
-    arg_add(&a, "wait");
-    arg_add(&a, u->id);
+    exo_strv_push(&a, "wait");
+    exo_strv_push(&a, u->id);
     u->wait = u->logs ? child_start(&a, NULL, wait_done, u, &err) : NULL;
-    arg_free(&a);
+    exo_strv_free(&a);
     if (u->wait == NULL) {
         child_free(u->logs, true);
         u->logs = NULL;
@@ -819,7 +766,7 @@ static void run_done(void *arg, child_t *c, int status)
     char *id = rtrim(c->out.data);
     if (id != NULL && id[0] != '\0' && strchr(id, '\n') == NULL) {
         free(u->id);
-        u->id = xstrdup(id);
+        u->id = exo_xstrdup(id);
     }
     child_free(c, false);
     unit_follow(u); /* also when cancelled meanwhile: it runs, so it is killed from there */
@@ -836,22 +783,23 @@ static int podman_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **u
                         exo_error_t *err)
 {
     podman_inst_t *in = instp;
-    ctr_options_t opts; /* prepare() checked them; a unit started without it is checked here */
-    int orc = ctr_parse_options("podman", spec->name, spec->options, &opts, err);
-    if (orc < 0) {
-        return orc;
-    }
+    ctr_settings_t set;
+    char *image = NULL;
+    int rc = ctr_unit_image(&in->ctr, "podman", spec, &set, &image, err);
     char *envfile = NULL;
-    int rc = write_env_file(in->ctr.log_dir, spec, &envfile, err);
+    if (rc == 0) {
+        rc = write_env_file(in->ctr.log_dir, spec, &envfile, err);
+    }
     if (rc < 0) {
+        free(image);
         return rc;
     }
     char *cname = ctr_container_name(&in->ctr, spec->name);
     /* `run --detach` creates and starts in one podman process: each podman command costs a
      * process start-up of the engine, which is most of a unit's start time here. */
-    argv_t a = podman_argv();
-    arg_add(&a, "run");
-    arg_add(&a, "--detach");
+    exo_strv_t a = podman_argv();
+    exo_strv_push(&a, "run");
+    exo_strv_push(&a, "--detach");
     arg_addf(&a, "--name=%s", cname);
     arg_addf(&a, "--network=%s", in->ctr.network);
     arg_addf(&a, "--network-alias=%s", spec->name);
@@ -862,14 +810,14 @@ static int podman_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **u
     arg_addf(&a, "--env-file=%s", envfile);
     const char *init = find_init();
     if (init != NULL) {
-        arg_add(&a, "--init");
+        exo_strv_push(&a, "--init");
         arg_addf(&a, "--init-path=%s", init);
     }
-    if (opts.cpus > 0) {
-        arg_addf(&a, "--cpus=%.2f", opts.cpus);
+    if (set.cpus > 0) {
+        arg_addf(&a, "--cpus=%.2f", set.cpus);
     }
-    if (opts.memory > 0) {
-        arg_addf(&a, "--memory=%llu", opts.memory);
+    if (set.memory > 0) {
+        arg_addf(&a, "--memory=%llu", set.memory);
     }
     for (size_t i = 0; i < spec->n_ports; i++) {
         if (spec->ports[i].host_port != 0) {
@@ -886,20 +834,16 @@ static int podman_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **u
             arg_addf(&a, "--volume=%s", *m);
         }
     }
-    char *image = spec->image ? xstrdup(spec->image) : ctr_image_tag(&in->ctr, spec->name);
-    arg_add(&a, image);
+    exo_strv_push(&a, image);
     free(image);
     if (spec->command != NULL) {
-        arg_add(&a, "/bin/sh");
-        arg_add(&a, "-c");
-        arg_add(&a, spec->command);
+        exo_strv_push(&a, "/bin/sh");
+        exo_strv_push(&a, "-c");
+        exo_strv_push(&a, spec->command);
     }
-    struct exo_unit *u = calloc(1, sizeof *u);
-    if (u == NULL) {
-        abort();
-    }
+    struct exo_unit *u = exo_xcalloc(1, sizeof *u);
     u->inst = in;
-    u->name = xstrdup(spec->name);
+    u->name = exo_xstrdup(spec->name);
     u->id = cname; /* the name works as an id until podman prints the real one */
     u->envfile = envfile;
     ctr_unit_init(&u->ctr, g_host, spec, unit_close_children, launch_run);
@@ -922,7 +866,7 @@ static int launch_run(ctr_unit_t *cu, exo_error_t *err)
 {
     struct exo_unit *u = (struct exo_unit *)cu;
     u->step = child_start(&u->run_args, NULL, run_done, u, err);
-    arg_free(&u->run_args);
+    exo_strv_free(&u->run_args);
     return u->step != NULL ? 0 : -1;
 }
 
@@ -931,12 +875,12 @@ static int podman_stop(void *instp, exo_unit_t *u, unsigned grace_ms, exo_error_
     if (ctr_unit_settled(&u->ctr) || u->stop != NULL) {
         return 0; /* not running yet: run_done or the queue ends it */
     }
-    argv_t a = podman_argv();
-    arg_add(&a, "stop");
+    exo_strv_t a = podman_argv();
+    exo_strv_push(&a, "stop");
     arg_addf(&a, "--time=%u", (grace_ms + 999) / 1000);
-    arg_add(&a, u->id);
+    exo_strv_push(&a, u->id);
     u->stop = child_start(&a, NULL, stop_done, u, err);
-    arg_free(&a);
+    exo_strv_free(&a);
     return u->stop ? 0 : (err ? err->code : EXO_ERR_IO);
 }
 
@@ -946,23 +890,18 @@ static int podman_kill(void *instp, exo_unit_t *u, exo_error_t *err)
         return 0;
     }
     /* A failure means it is not running any more; `podman wait` reports the exit. */
-    argv_t a = podman_argv();
-    arg_add(&a, "kill");
-    arg_add(&a, u->id);
+    exo_strv_t a = podman_argv();
+    exo_strv_push(&a, "kill");
+    exo_strv_push(&a, u->id);
     u->killer = child_start(&a, NULL, kill_done, u, err);
-    arg_free(&a);
+    exo_strv_free(&a);
     return u->killer ? 0 : (err ? err->code : EXO_ERR_UNAVAILABLE);
 }
 
 static void removal_done(void *arg, child_t *c, int status)
 {
     podman_inst_t *in = arg;
-    for (size_t i = 0; i < in->n_removing; i++) {
-        if (in->removing[i] == c) {
-            in->removing[i] = in->removing[--in->n_removing];
-            break;
-        }
-    }
+    ctr_pending_drop(&in->removing, c);
     if (status > 0 && strstr(c->errb.data, "no such container") == NULL) {
         exo_log_warn(g_host, "podman rm failed (exit %d): %s; `exo clean` retries", status,
                      rtrim(c->errb.data));
@@ -974,8 +913,8 @@ static void removal_done(void *arg, child_t *c, int status)
 static void drain_removals(podman_inst_t *in)
 {
     unsigned waited = 0;
-    while (in->n_removing > 0 && waited < 60000) {
-        child_t *c = in->removing[0];
+    while (in->removing.n > 0 && waited < 60000) {
+        child_t *c = in->removing.items[0];
         int i = c->fd[0] >= 0 ? 0 : 1;
         struct pollfd pfd = {.fd = c->fd[i], .events = POLLIN};
         if (poll(&pfd, 1, 100) > 0) {
@@ -984,11 +923,11 @@ static void drain_removals(podman_inst_t *in)
             waited += 100;
         }
     }
-    while (in->n_removing > 0) {
-        child_free(in->removing[--in->n_removing], true);
+    while (in->removing.n > 0) {
+        child_t *c = in->removing.items[0];
+        ctr_pending_drop(&in->removing, c);
+        child_free(c, true);
     }
-    free(in->removing);
-    in->removing = NULL;
 }
 
 static void podman_release(void *instp, exo_unit_t *u)
@@ -996,22 +935,21 @@ static void podman_release(void *instp, exo_unit_t *u)
     podman_inst_t *in = instp;
     unit_close_children(&u->ctr);
     /* Removal takes podman a few hundred milliseconds: it continues while exo goes on. */
-    argv_t a = podman_argv();
-    arg_add(&a, "rm");
-    arg_add(&a, "-f");
-    arg_add(&a, "-t");
-    arg_add(&a, "0");
-    arg_add(&a, u->id);
+    exo_strv_t a = podman_argv();
+    exo_strv_push(&a, "rm");
+    exo_strv_push(&a, "-f");
+    exo_strv_push(&a, "-t");
+    exo_strv_push(&a, "0");
+    exo_strv_push(&a, u->id);
     exo_error_t err = {0};
     child_t *rm = child_start(&a, NULL, removal_done, in, &err);
-    arg_free(&a);
+    exo_strv_free(&a);
     if (rm == NULL) {
         container_rm(u->id);
     } else {
-        in->removing = realloc(in->removing, (in->n_removing + 1) * sizeof *in->removing);
-        in->removing[in->n_removing++] = rm;
+        ctr_pending_add(&in->removing, rm);
     }
-    arg_free(&u->run_args); /* a unit stopped before its run was launched */
+    exo_strv_free(&u->run_args); /* a unit stopped before its run was launched */
     if (u->envfile != NULL) {
         unlink(u->envfile);
         free(u->envfile);
@@ -1032,44 +970,40 @@ static void podman_close(void *instp)
     inst_free(in);
 }
 
-/* `podman ... ls --format json` of things labelled exo.app=@p app; checks each label. */
+/* `podman ... ls --format json` of things labelled exo.app=@p app; checks each label. A
+ * network's entry is "NAME\tINTERFACE" when podman names its bridge. */
 static int list_labelled(const char *what, const char *app, const char *id_key,
-                         const char *labels_key, char ***ids, size_t *n, exo_error_t *err)
+                         const char *labels_key, exo_strv_t *ids, exo_error_t *err)
 {
-    argv_t a = podman_argv();
+    exo_strv_t a = podman_argv();
     if (strcmp(what, "network") == 0) {
-        arg_add(&a, "network");
-        arg_add(&a, "ls");
+        exo_strv_push(&a, "network");
+        exo_strv_push(&a, "ls");
     } else {
-        arg_add(&a, "ps");
-        arg_add(&a, "--all");
+        exo_strv_push(&a, "ps");
+        exo_strv_push(&a, "--all");
     }
     arg_addf(&a, "--filter=label=exo.app=%s", app);
-    arg_add(&a, "--format");
-    arg_add(&a, "json");
+    exo_strv_push(&a, "--format");
+    exo_strv_push(&a, "json");
     run_result_t r;
     char doing[64];
     snprintf(doing, sizeof doing, "listing the app's %ss", what);
     int rc = run_ok(&a, doing, &r, err);
-    arg_free(&a);
-    *ids = NULL;
-    *n = 0;
-    if (rc == 0) {
-        json_t *j = json_loads(r.out.data, 0, NULL);
-        size_t i;
-        json_t *it;
-        json_array_foreach(j, i, it) {
-            const char *id = json_string_value(json_object_get(it, id_key));
-            const char *lab = json_string_value(
-                json_object_get(json_object_get(it, labels_key), "exo.app"));
-            const char *ifn = json_string_value(json_object_get(it, "network_interface"));
-            if (id != NULL && lab != NULL && strcmp(lab, app) == 0) {
-                *ids = realloc(*ids, (*n + 1) * sizeof **ids);
-                (*ids)[(*n)++] = ifn ? xprintf("%s\t%s", id, ifn) : xstrdup(id);
-            }
+    exo_strv_free(&a);
+    json_t *j = rc == 0 ? json_loads(r.out.data, 0, NULL) : NULL;
+    size_t i;
+    json_t *it;
+    json_array_foreach(j, i, it) {
+        const char *id = json_string_value(json_object_get(it, id_key));
+        const char *lab = json_string_value(
+            json_object_get(json_object_get(it, labels_key), "exo.app"));
+        const char *ifn = json_string_value(json_object_get(it, "network_interface"));
+        if (id != NULL && lab != NULL && strcmp(lab, app) == 0) {
+            exo_strv_push_owned(ids, ifn ? exo_strdupf("%s\t%s", id, ifn) : exo_xstrdup(id));
         }
-        json_decref(j);
     }
+    json_decref(j);
     result_free(&r);
     return rc;
 }
@@ -1077,30 +1011,27 @@ static int list_labelled(const char *what, const char *app, const char *id_key,
 static int podman_cleanup(const exo_host_t *host, const char *app, const char *state_dir,
                           exo_error_t *err)
 {
-    char **ids = NULL;
-    size_t n = 0;
-    int rc = list_labelled("container", app, "Id", "Labels", &ids, &n, err);
-    for (size_t i = 0; i < n; i++) {
-        container_rm(ids[i]);
-        free(ids[i]);
+    exo_strv_t ids = {0};
+    int rc = list_labelled("container", app, "Id", "Labels", &ids, err);
+    for (size_t i = 0; i < ids.n; i++) {
+        container_rm(ids.v[i]);
     }
-    free(ids);
+    exo_strv_free(&ids);
     if (rc < 0) {
         return rc;
     }
-    rc = list_labelled("network", app, "name", "labels", &ids, &n, err);
-    for (size_t i = 0; i < n; i++) {
-        char *tab = strchr(ids[i], '\t');
+    rc = list_labelled("network", app, "name", "labels", &ids, err);
+    for (size_t i = 0; i < ids.n; i++) {
+        char *tab = strchr(ids.v[i], '\t');
         if (tab != NULL) {
             *tab = '\0';
         }
-        network_rm(ids[i]);
+        network_rm(ids.v[i]);
         if (tab != NULL && strncmp(tab + 1, "podman", 6) == 0) {
             drop_bridge(tab + 1);
         }
-        free(ids[i]);
     }
-    free(ids);
+    exo_strv_free(&ids);
     return rc;
 }
 
@@ -1119,14 +1050,12 @@ static const exo_backend_ops_t podman_ops = {
     .stop = podman_stop,
     .kill = podman_kill,
     .release = podman_release,
-    .unit_host = ctr_unit_host,
-    .host_address = ctr_host_address,
     .close = podman_close,
     .cleanup = podman_cleanup,
+    CTR_RUN_OPS,
 };
 
-EXO_BACKEND_PLUGIN("podman", PACKAGE_VERSION,
-                   "runs units as Podman containers through the podman command",
-                   EXO_BACKEND_CAP_CONTAINERS | EXO_BACKEND_CAP_BUILD |
-                       EXO_BACKEND_CAP_ASYNC_START, podman_init, NULL,
-                   &podman_ops)
+EXO_BACKEND_PLUGIN_CONFIG("podman", PACKAGE_VERSION,
+                          "runs units as Podman containers through the podman command",
+                          CTR_BACKEND_CAPS, podman_init, NULL,
+                          &podman_ops, ctr_config_keys, CTR_CONFIG_SECTION)

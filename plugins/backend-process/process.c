@@ -979,5 +979,9 @@ static const exo_backend_ops_t ops = {
     .cleanup = be_cleanup,
 };
 
-EXO_BACKEND_PLUGIN("process", "1.0.0", "runs services as local process groups", EXO_CAP_NONE,
-                   be_init, NULL, &ops)
+/* The process backend reads no settings: an empty table says so, and a service's container
+ * settings are checked against the container backends' tables. */
+static const exo_config_key_t config_keys[] = {{NULL, 0, NULL, NULL, 0}};
+
+EXO_BACKEND_PLUGIN_CONFIG("process", "1.0.0", "runs services as local process groups",
+                          EXO_CAP_NONE, be_init, NULL, &ops, config_keys, NULL)

@@ -287,9 +287,15 @@ static void test_host_address_reachable(void)
     void *inst = open_run("r6");
     const char *ha = ops->host_address(inst);
     CU_ASSERT_PTR_NOT_NULL_FATAL(ha);
+    /* The broker binds host_bind_address (backend ABI 1.2): the same gateway. */
+    CU_ASSERT_FATAL(EXO_HAS(ops, exo_backend_ops_t, host_bind_address) &&
+                    ops->host_bind_address != NULL);
+    const char *bind_to = ops->host_bind_address(inst);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(bind_to);
+    CU_ASSERT_STRING_EQUAL(bind_to, ha);
     host_listener_t hl = {.fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)};
     struct sockaddr_in sa = {.sin_family = AF_INET};
-    CU_ASSERT_EQUAL_FATAL(inet_pton(AF_INET, ha, &sa.sin_addr), 1);
+    CU_ASSERT_EQUAL_FATAL(inet_pton(AF_INET, bind_to, &sa.sin_addr), 1);
     CU_ASSERT_EQUAL_FATAL(bind(hl.fd, (struct sockaddr *)&sa, sizeof sa), 0);
     CU_ASSERT_EQUAL_FATAL(listen(hl.fd, 4), 0);
     socklen_t sl = sizeof sa;
@@ -450,16 +456,90 @@ static void test_build_failure_names_step(void)
     CU_ASSERT_PTR_NULL(strstr(err.message, "never"));
     CU_ASSERT_PTR_NOT_NULL(r.out.data && strstr(r.out.data, "first-step-ok"));
 
-    /* A missing Dockerfile is named too. */
+    /* The same through the service's settings, as the core passes them since ABI 1.2. */
+    s.dockerfile = NULL;
+    json_t *opts = json_pack("{s:s}", "dockerfile", "Dockerfile.broken");
+    s.options = opts;
+    memset(&err, 0, sizeof err);
+    CU_ASSERT_NOT_EQUAL(ops->prepare(inst, &s, &err), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "about-to-fail"));
+
+    /* A missing Dockerfile is named too, from either place. */
+    json_object_set_new(opts, "dockerfile", json_string("Dockerfile.gone"));
+    memset(&err, 0, sizeof err);
+    CU_ASSERT_NOT_EQUAL(ops->prepare(inst, &s, &err), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "Dockerfile.gone"));
+    s.options = NULL;
     s.dockerfile = "Dockerfile.nope";
     memset(&err, 0, sizeof err);
     CU_ASSERT_NOT_EQUAL(ops->prepare(inst, &s, &err), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "Dockerfile.nope"));
+    json_decref(opts);
     ops->close(inst);
     rec_free(&r);
     char *left = sh_out("%s ps -aq --filter label=exo.app=%s", engine, app);
     CU_ASSERT_STRING_EQUAL(left, "");
     free(left);
+}
+
+/* image, cpus and memory come from the settings (spec->options); spec->image is the fallback
+ * that resource servers use. Keys for `exo build` (dockerfile-prod) are accepted unread. */
+static void test_settings_from_options(void)
+{
+    void *inst = open_run("r7");
+    unit_rec_t r = {0};
+    exo_unit_spec_t s = unit_spec("fromopts", "echo from-options; exit 4", &r);
+    s.image = NULL;
+    json_t *opts = json_pack("{s:s, s:s, s:f, s:s}", "image", base_image, "dockerfile-prod",
+                             "Dockerfile.prod", "cpus", 0.5, "memory", "64MiB");
+    s.options = opts;
+    exo_error_t err = {0};
+    int rc = ops->prepare(inst, &s, &err);
+    if (rc != 0) {
+        fprintf(stderr, "prepare: %s\n", err.message);
+    }
+    CU_ASSERT_EQUAL(rc, 0);
+    exo_unit_t *u = NULL;
+    CU_ASSERT_EQUAL_FATAL(ops->start(inst, &s, &u, &err), 0);
+    CU_ASSERT_TRUE(run_until(th, rec_done, &r, 20000));
+    CU_ASSERT_EQUAL(r.status, 4);
+    CU_ASSERT_PTR_NOT_NULL(r.out.data && strstr(r.out.data, "from-options"));
+    ops->release(inst, u);
+    rec_free(&r);
+
+    /* An image named in the settings that the engine lacks: said before anything starts. */
+    json_object_set_new(opts, "image", json_string("exo-no-such-image:1"));
+    memset(&err, 0, sizeof err);
+    CU_ASSERT_EQUAL(ops->prepare(inst, &s, &err), EXO_ERR_NOTFOUND);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "exo-no-such-image:1"));
+    /* A value out of range names its key. */
+    json_object_set_new(opts, "memory", json_string("1KiB"));
+    memset(&err, 0, sizeof err);
+    CU_ASSERT_EQUAL(ops->prepare(inst, &s, &err), EXO_ERR_INVALID);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "memory must be a size of at least 6MiB"));
+    json_decref(opts);
+    ops->close(inst);
+}
+
+/* The settings keys are declared for the core to check (ABI 1.1), in the "docker" section. */
+static void test_declared_settings(void)
+{
+    CU_ASSERT_FATAL(EXO_HAS(desc, exo_plugin_desc_t, config_section));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(desc->config);
+    CU_ASSERT_STRING_EQUAL(desc->config_section, "docker");
+    const char *want[] = {"image", "dockerfile", "dockerfile-prod", "cpus", "memory"};
+    const exo_config_type_t types[] = {EXO_CONFIG_STRING, EXO_CONFIG_STRING, EXO_CONFIG_STRING,
+                                       EXO_CONFIG_NUMBER, EXO_CONFIG_SIZE};
+    size_t n = 0;
+    for (const exo_config_key_t *k = desc->config; k->name != NULL; k++, n++) {
+        CU_ASSERT_FATAL(n < 5);
+        CU_ASSERT_STRING_EQUAL(k->name, want[n]);
+        CU_ASSERT_EQUAL(k->type, types[n]);
+        CU_ASSERT_TRUE(k->doc != NULL && k->doc[0] != '\0' && strchr(k->doc, '\n') == NULL);
+    }
+    CU_ASSERT_EQUAL(n, 5);
+    CU_ASSERT_STRING_EQUAL(desc->config[1].default_value, "Dockerfile");
+    CU_ASSERT_STRING_EQUAL(desc->config[2].default_value, "Dockerfile.prod");
 }
 
 static int setup(void)
@@ -523,6 +603,8 @@ static const exo_test_t tests[] = {
     {"stop kills a SIGTERM-ignoring unit after the grace", test_stop_grace},
     {"cleanup removes the app's containers and networks only", test_cleanup_only_the_app},
     {"a build failure names the service and the failing step", test_build_failure_names_step},
+    {"image and limits come from the service's settings", test_settings_from_options},
+    {"the settings keys are declared", test_declared_settings},
     {NULL, NULL},
 };
 

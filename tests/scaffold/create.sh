@@ -16,6 +16,19 @@ grep -qF '.exo/' demo/.gitignore || fail ".gitignore does not ignore .exo/"
 run_exo 0 create app plain
 grep -qx 'version: 0.1.0' plain/application.yml || fail "default version is not 0.1.0"
 
+# the README: the description as its own paragraph, and with none no blank lines left for it;
+# no placeholder link; a "Using exo" block that says the commands may ask for values
+grep -qxF 'A "demo": app' demo/README.md || fail "README lacks the description"
+awk 'prev == "" && $0 == "" && NR > 1 { bad = 1 } { prev = $0 } END { exit bad }' plain/README.md ||
+    { cat -A plain/README.md; fail "README has blank lines left for an empty description"; }
+[ "$(sed -n 1,3p plain/README.md)" = "$(printf '# plain\n\nAn application made of message-driven services, run by exo.')" ] ||
+    { cat plain/README.md; fail "README does not start with the title and the paragraph"; }
+grep -q 'https://github.com/)\|](https\?://' plain/README.md && fail "README links a placeholder URL"
+grep -qx '## Using exo' plain/README.md || fail "README has no Using exo block"
+grep -q 'On a terminal, `exo create app` and `exo add service` ask for the values' plain/README.md ||
+    fail "README does not say that exo create and exo add may ask for values"
+grep -q -- '--set NAME=VALUE' plain/README.md || fail "README does not say how to skip the questions"
+
 # bad names: refused with the rule, nothing created
 for bad in 'a b' a/b '.hidden' 'bad!' "$(printf 'x%.0s' $(seq 64))"; do
     run_exo 1 create app "$bad"

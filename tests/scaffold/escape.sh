@@ -75,4 +75,57 @@ evil '..'
 mkdir -p "$T/evil/files/{{dest}}" && echo pwned > "$T/evil/files/{{dest}}/escaped"
 run_exo 1 template check "$T/evil"
 err_has "renders to '.' or '..'"
+# template.yml a link (here to a file shaped like /etc/shadow): refused without reading it, so
+# none of the target's content shows up in an error message.
+evil x
+printf 'root:*:19000:0:99999:7:::\nsecretuser:$6$salt$hash:19000:0:99999:7:::\n' > "$T/shadow"
+rm "$T/evil/template.yml" && ln -s "$T/shadow" "$T/evil/template.yml"
+run_exo 1 add service evil --template "$T/evil" --app demo
+err_has "template.yml: error: is a symbolic link"
+grep -qE 'root|secretuser|salt' "$T/err" && { cat "$T/err"; fail "the link's target was echoed"; }
+check_nothing_written
+run_exo 1 template check "$T/evil"
+err_has "is a symbolic link"
+grep -qE 'root|secretuser|salt' "$T/err" && { cat "$T/err"; fail "template check echoed the target"; }
+# ... and the same file found on the search path: skipped with a warning, still not read
+mkdir -p "$XDG_DATA_HOME/exo/templates"
+cp -a "$T/evil" "$XDG_DATA_HOME/exo/templates/evil"
+run_exo 0 templates
+err_has "is a symbolic link"
+grep -qE 'root|secretuser|salt' "$T/err" "$T/out" && { cat "$T/err"; fail "exo templates echoed the target"; }
+rm -rf "$XDG_DATA_HOME/exo/templates/evil"
+
+# template.yml a FIFO: refused, and exo does not hang reading it
+evil x
+rm "$T/evil/template.yml" && mkfifo "$T/evil/template.yml"
+run_exo 1 add service evil --template "$T/evil" --app demo
+err_has "template.yml: error: is not a regular file"
+check_nothing_written
+
+# The template's root directory a link: by path (with or without a trailing slash) and by name
+# on the search path.
+evil x
+mv "$T/evil" "$T/evil-real" && ln -s "$T/evil-real" "$T/evil"
+run_exo 1 add service evil --template "$T/evil" --app demo
+err_has "is a symbolic link"
+check_nothing_written
+run_exo 1 add service evil --template "$T/evil/" --app demo
+err_has "is a symbolic link"
+check_nothing_written
+ln -s "$T/evil-real" "$XDG_DATA_HOME/exo/templates/linked"
+sed -i 's/^name: evil/name: linked/' "$T/evil-real/template.yml"
+run_exo 1 add service evil --template linked --app demo
+err_has "is a symbolic link"
+check_nothing_written
+rm -f "$T/evil" "$XDG_DATA_HOME/exo/templates/linked" && mv "$T/evil-real" "$T/evil"
+
+# A newline (or any control character) in a rendered file name is refused, and not echoed raw.
+evil x
+echo data > "$T/evil/files/{{dest}}"
+run_exo 1 add service evil --template "$T/evil" --app demo --set dest="$(printf 'a\nb')"
+err_has 'renders to a name with a control character ("a\nb")'
+check_nothing_written
+run_exo 1 add service evil --template "$T/evil" --app demo --set dest="$(printf 'a\tb')"
+err_has 'control character'
+check_nothing_written
 echo "escape: ok"

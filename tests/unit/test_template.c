@@ -98,6 +98,29 @@ static void test_subst_values_filters_literals(void)
     exo_tvars_free(&v);
 }
 
+/* A line with nothing but a placeholder whose value is empty is left out with its newline
+ * (and one of two blank lines around it); anything else on the line, a filter's output or a
+ * non-empty value keeps it. Positions in errors still count the lines left out. */
+static void test_subst_empty_standalone_line_is_left_out(void)
+{
+    exo_tvars_t v;
+    vars_init(&v);
+    exo_tvars_set(&v, "description", "");
+    exo_diag_t d;
+    exo_diag_init(&d);
+    const char *in = "# {{app}}\n\n{{description}}\n\nbody {{description}}\n"
+                     "{{ description }}\n{{description|quote}}\n{{role}}\n{{description}}";
+    char *out = exo_template_subst(in, strlen(in), &v, "f", &d);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+    CU_ASSERT_STRING_EQUAL(out, "# demo\n\nbody \n\"\"\nping\n");
+    free(out);
+    const char *bad = "x\n\n{{description}}\n\n{{nope}}";
+    CU_ASSERT_PTR_NULL(exo_template_subst(bad, strlen(bad), &v, "f", &d));
+    CU_ASSERT_TRUE(diag_has(&d, "unknown placeholder {{nope}}", 5, 1));
+    exo_diag_free(&d);
+    exo_tvars_free(&v);
+}
+
 static void test_subst_unknown_placeholder_names_line_and_column(void)
 {
     exo_tvars_t v;
@@ -346,6 +369,8 @@ static const exo_test_t tests[] = {
     {"unknown placeholder names line and column",
      test_subst_unknown_placeholder_names_line_and_column},
     {"random text never crashes", test_subst_random_text},
+    {"an empty placeholder alone on its line leaves no line",
+     test_subst_empty_standalone_line_is_left_out},
     {"reads a manifest with values", test_manifest_is_read_with_values},
     {"manifest errors have positions", test_manifest_errors_have_positions},
     {"renders names, contents and modes", test_render_names_contents_modes},

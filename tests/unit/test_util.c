@@ -1,5 +1,6 @@
 /* tests/unit/test_util.c - libexobase helpers the plugins share (core/base/util.h): quoting,
- * URL encoding, trimming, random hex, files written with a mode, finding programs on PATH. */
+ * URL encoding, trimming, consuming a buffer, random hex, files written with a mode, finding
+ * programs on PATH. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -35,6 +36,21 @@ static void test_rtrim(void)
     char empty[] = " \n";
     exo_rtrim(empty);
     CU_ASSERT_STRING_EQUAL(empty, "");
+}
+
+static void test_buf_consume(void)
+{
+    exo_buf_t b = {0};
+    exo_buf_consume(&b, 0); /* an empty buffer stays empty */
+    CU_ASSERT_PTR_NULL(b.data);
+    exo_buf_puts(&b, "line1\nrest");
+    exo_buf_consume(&b, 6);
+    CU_ASSERT_STRING_EQUAL(b.data, "rest");
+    CU_ASSERT_EQUAL(b.len, 4);
+    exo_buf_consume(&b, 4);
+    CU_ASSERT_STRING_EQUAL(b.data, "");
+    CU_ASSERT_EQUAL(b.len, 0);
+    exo_buf_free(&b);
 }
 
 static void test_random_hex(void)
@@ -85,6 +101,7 @@ static const exo_test_t tests[] = {
     {"shell quote", test_shell_quote},
     {"url encode", test_url_encode},
     {"rtrim", test_rtrim},
+    {"buf consume", test_buf_consume},
     {"random hex", test_random_hex},
     {"write a file with a mode", test_write_file_mode},
     {"which", test_which},

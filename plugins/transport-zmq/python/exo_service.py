@@ -11,7 +11,9 @@
     svc.run()
 
 Prints "ROLE online" once the broker acknowledged the registration (use it as online-text),
-re-registers on its own after a broker restart. Wire format: docs/protocol.md; semantics:
+re-registers on its own after a broker restart or a stall. A BusError('not-registered') from a
+send in a handler (the broker dropped the service meanwhile) is reported on stderr and does not
+end run(). Wire format: docs/protocol.md; semantics:
 docs/bus.md. One Service belongs to one thread.
 """
 import json
@@ -141,8 +143,10 @@ class Service:
 
     def _send(self, name, payload, activity, auth):
         if not self.online:
-            raise BusError("not-registered", "%s is not registered with the bus at %s (yet)"
-                           % (self.role, self.endpoint))
+            why = ("lost its registration (a stall or a broker restart); it re-registers at its "
+                   "next ping" if self._printed else "is not registered (yet)")
+            raise BusError("not-registered", "%s %s with the bus at %s"
+                           % (self.role, why, self.endpoint))
         body = b"" if payload is None else json.dumps(payload, separators=(",", ":")).encode()
         auth_text = "" if auth is None else json.dumps(auth, separators=(",", ":"))
         head = _head("M", name, self._next_id(), activity or self._next_id(), "", auth_text)
@@ -211,6 +215,14 @@ class Service:
         saved, self._current = self._current, msg
         try:
             fn(msg)
+        except BusError as e:
+            # A handler's send after the broker dropped this service (stopped or stalled past
+            # its 3.5 s expiry): the bus buffers nothing, so that message is lost; the service
+            # is not. It re-registers at its next ping and handles what comes next.
+            if e.kind != "not-registered":
+                raise
+            sys.stderr.write("%s: %r not handled to the end: %s\n" % (self.role, msg.name, e))
+            sys.stderr.flush()
         finally:
             self._current = saved
 
