@@ -1,7 +1,9 @@
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "log.h"
 #include "util.h"
@@ -27,17 +29,134 @@ exo_log_level_t exo_log_get_level(void)
     return current_level;
 }
 
+static void print_line(exo_log_level_t level, const char *origin, const char *msg)
+{
+    static const char *const words[] = {"error", "warning", "info", "debug"};
+    static const char *const colors[] = {"\033[1;31m", "\033[1;33m", "\033[1m", "\033[2m"};
+    bool color = exo_use_color(2);
+    fprintf(stderr, "exo: %s%s%s: %s%s%s\n", color ? colors[level] : "", words[level],
+            color ? "\033[0m" : "", origin ? origin : "", origin ? ": " : "", msg);
+}
+
+/* ---- rate limit: a kind of line is its format string (and origin) ---- */
+
+typedef struct kind {
+    const char *fmt;           /* compared by address; may be a plugin's, unloaded by exit */
+    char *shown;               /* a copy of the format (or text) for the suppression line */
+    char *origin;
+    char *text;                /* the message, when the format is only a conversion */
+    exo_log_level_t level;
+    unsigned long long window_start;
+    unsigned printed;          /* in this window */
+    unsigned long suppressed;  /* in this window, not yet reported */
+    unsigned long long last_used;
+} kind_t;
+
+#define KINDS 32
+static kind_t kinds[KINDS];
+static pthread_mutex_t kinds_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool exit_hook;
+
+static void say_suppressed(kind_t *k, unsigned long long now)
+{
+    if (k->suppressed == 0) {
+        return;
+    }
+    char *msg = exo_strdupf("%lu more like \"%s\" suppressed in the last %llu s",
+                            k->suppressed, k->shown,
+                            (now - k->window_start + 999) / 1000);
+    print_line(k->level, k->origin, msg);
+    free(msg);
+    k->suppressed = 0;
+}
+
+/* At exit: the counts of the last window. */
+static void say_all_suppressed(void)
+{
+    pthread_mutex_lock(&kinds_lock);
+    unsigned long long now = exo_now_ms();
+    for (size_t i = 0; i < KINDS; i++) {
+        if (kinds[i].fmt != NULL) {
+            say_suppressed(&kinds[i], now);
+        }
+    }
+    pthread_mutex_unlock(&kinds_lock);
+}
+
+static bool same_str(const char *a, const char *b)
+{
+    return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* A format that begins with a conversion ("%s", an error passed on) says nothing about the
+ * kind of line: the message itself does. */
+static const char *kind_text(const char *fmt, const char *msg)
+{
+    return fmt[0] == '%' ? msg : NULL;
+}
+
+static kind_t *kind_for(exo_log_level_t level, const char *origin, const char *fmt,
+                        const char *msg, unsigned long long now)
+{
+    const char *text = kind_text(fmt, msg);
+    kind_t *oldest = &kinds[0];
+    for (size_t i = 0; i < KINDS; i++) {
+        kind_t *k = &kinds[i];
+        if (k->fmt == fmt && k->level == level && same_str(k->origin, origin) &&
+            same_str(k->text, text)) {
+            return k;
+        }
+        if (k->last_used < oldest->last_used) {
+            oldest = k;
+        }
+    }
+    say_suppressed(oldest, now);
+    free(oldest->origin);
+    free(oldest->text);
+    free(oldest->shown);
+    *oldest = (kind_t){.fmt = fmt, .origin = origin ? exo_xstrdup(origin) : NULL,
+                       .text = text ? exo_xstrdup(text) : NULL,
+                       .shown = exo_xstrdup(text ? text : fmt), .level = level,
+                       .window_start = now};
+    return oldest;
+}
+
+/* Whether this line may be printed: at most EXO_LOG_BURST of a kind per window. */
+static bool may_print(exo_log_level_t level, const char *origin, const char *fmt,
+                      const char *msg)
+{
+    pthread_mutex_lock(&kinds_lock);
+    if (!exit_hook) {
+        exit_hook = true;
+        atexit(say_all_suppressed);
+    }
+    unsigned long long now = exo_now_ms();
+    kind_t *k = kind_for(level, origin, fmt, msg, now);
+    k->last_used = now;
+    if (now - k->window_start >= EXO_LOG_WINDOW_MS) {
+        say_suppressed(k, now);
+        k->window_start = now;
+        k->printed = 0;
+    }
+    bool ok = k->printed < EXO_LOG_BURST;
+    if (ok) {
+        k->printed++;
+    } else {
+        k->suppressed++;
+    }
+    pthread_mutex_unlock(&kinds_lock);
+    return ok;
+}
+
 void exo_vlog(exo_log_level_t level, const char *origin, const char *fmt, va_list ap)
 {
     if (level > exo_log_get_level()) {
         return;
     }
-    static const char *const words[] = {"error", "warning", "info", "debug"};
-    static const char *const colors[] = {"\033[1;31m", "\033[1;33m", "\033[1m", "\033[2m"};
-    bool color = exo_use_color(2);
     char *msg = exo_vstrdupf(fmt, ap);
-    fprintf(stderr, "exo: %s%s%s: %s%s%s\n", color ? colors[level] : "", words[level],
-            color ? "\033[0m" : "", origin ? origin : "", origin ? ": " : "", msg);
+    if (level == EXO_LOG_DEBUG || may_print(level, origin, fmt, msg)) {
+        print_line(level, origin, msg);
+    }
     free(msg);
 }
 

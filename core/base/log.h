@@ -2,6 +2,13 @@
  * core/base/log.h - exo's own diagnostics on stderr: "exo: error: ...", "exo: warning: ...".
  * Service output and bus traces are not logged here (see core/run/output.c). Thread-safe: each
  * line is written with one fprintf under stdio's own lock.
+ *
+ * Repeated lines are rate-limited: of one kind (the same format string from the same origin,
+ * e.g. a broker's "rejected a frame from %s: %s"; for a format that begins with a conversion
+ * such as "%s", the same message) at most EXO_LOG_BURST lines are printed
+ * per EXO_LOG_WINDOW_MS; the rest are counted and reported as one line "N more like "..."
+ * suppressed in the last S s" with the next line of that kind after the window, or at exit.
+ * Debug lines (EXO_DEBUG=1) are never suppressed.
  */
 #ifndef EXO_CORE_LOG_H
 #define EXO_CORE_LOG_H
@@ -9,6 +16,10 @@
 #include <stdarg.h>
 
 #include <exo/plugin.h>
+
+/** At most this many lines of one kind per window (see above). */
+#define EXO_LOG_BURST 5
+#define EXO_LOG_WINDOW_MS 10000ULL
 
 /** Lines above this level are dropped. Default EXO_LOG_INFO; EXO_LOG_DEBUG with EXO_DEBUG=1. */
 void exo_log_set_level(exo_log_level_t level);

@@ -136,7 +136,7 @@ exo_bus_t *exo_bus_start(const exo_app_t *app, const exo_registry_t *reg, exo_lo
     char *text = json_dumps(info, JSON_INDENT(2));
     json_decref(info);
     if (exo_statedir_mkdir(dir) < 0 || text == NULL ||
-        exo_write_file_mode(file, text, strlen(text), 0600) < 0) {
+        exo_write_file_mode(file, text, strlen(text), EXO_STATEDIR_FILE_MODE) < 0) {
         exo_error_set(err, EXO_ERR_IO, "cannot write %s: %s", file, strerror(errno));
         bus->ops->broker_close(bus->inst);
         free(bus);

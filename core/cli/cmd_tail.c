@@ -11,20 +11,30 @@
 #include "commands.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "run/masker.h"
+#include "run/output.h"
+#include "run/session.h"
 
 static void on_signal(int signo)
 {
     (void)signo; /* only to interrupt the wait (EINTR): the client then returns */
 }
 
+typedef struct tail_out {
+    bool json;
+    const exo_masker_t *masker; /* every secret of the app: payloads carry them too */
+} tail_out_t;
+
 static int print_event(void *arg, const json_t *ev)
 {
-    bool as_json = *(bool *)arg;
-    char *line = as_json ? json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER)
+    const tail_out_t *t = arg;
+    char *line = t->json ? json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER)
                          : exo_bus_trace_line(ev);
     if (line != NULL) {
-        puts(line);
+        char *masked = exo_masker_apply(t->masker, line, strlen(line), NULL);
+        puts(masked);
         fflush(stdout);
+        free(masked);
         free(line);
     }
     return 0;
@@ -47,6 +57,15 @@ static int run(void *opts, const exo_strv_t *args)
     }
     exo_registry_t *reg = NULL;
     char *endpoint = NULL, *control = NULL;
+    /* The app's secrets, as exo run knows them (exo env's way: a session that starts
+     * nothing). Without them tail would print payload secrets: it refuses instead. */
+    exo_session_opts_t sopts = {.command = "tail", .quiet = true};
+    exo_session_t *s = exo_cli_session(app, &sopts, &code);
+    if (s == NULL) {
+        exo_app_destroy(&app);
+        return code;
+    }
+    tail_out_t t = {.json = o->json, .masker = exo_output_masker(exo_session_output(s))};
     exo_error_t err = {0};
     if (exo_bus_find(app, &endpoint, &control, &err) < 0) {
         exo_error("%s", err.message);
@@ -66,7 +85,7 @@ static int run(void *opts, const exo_strv_t *args)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     const exo_transport_ops_t *ops = p->desc->ops;
-    if (ops->client_tail(p->host, control, print_event, &o->json, &err) < 0) {
+    if (ops->client_tail(p->host, control, print_event, &t, &err) < 0) {
         exo_error("%s", err.message);
         code = EXO_EXIT_USER;
     }
@@ -74,6 +93,7 @@ out:
     free(endpoint);
     free(control);
     exo_registry_destroy(&reg);
+    exo_session_destroy(&s);
     exo_app_destroy(&app);
     return code;
 }
@@ -97,7 +117,8 @@ const exo_command_t exo_cmd_tail = {
         "the outcome when not delivered, e.g.\n"
         "  web  --[ users.list ]->  users\n"
         "  web  --[ users.list ]->  users  (no-receiver)\n"
-        "plus lines for services going online and offline.",
+        "plus lines for services going online and offline. Every secret of the app (the\n"
+        "services' secret variables, the resources' passwords) is shown as ******.",
     .options = options,
     .opts_size = sizeof(tail_opts_t),
     .epilog = "Exit status: 0 stopped with Ctrl-C, 1 no broker running or it went away, 2 "

@@ -447,7 +447,8 @@ static void get_duration(mctx_t *c, const exo_ynode_t *map, const char *key, con
 /* ---- application.yml ---- */
 
 static const char *const app_keys[] = {"name", "description", "version", "backend", "bus",
-                                       "shutdown-grace", "env", "resources", "services", NULL};
+                                       "shutdown-grace", "log-max-size", "env", "resources",
+                                       "services", NULL};
 const char *const exo_bus_core_keys[] = {"transport", "max-message-size", NULL};
 static const char *const role_keys[] = {"location", "translations", "depends-on", "resources",
                                         "needs", "env", "backend", "restart", "max-restarts",
@@ -953,6 +954,12 @@ static void parse_app(mctx_t *c, exo_app_t *app, const exo_ynode_t *root, role_s
         }
     }
     get_duration(c, root, "shutdown-grace", "shutdown-grace", &app->shutdown_grace_ms);
+    const exo_ynode_t *lm = opt(root, "log-max-size");
+    if (lm != NULL && want_scalar(c, lm, "log-max-size") &&
+        (!parse_size(lm->value, &app->log_max_size) || app->log_max_size < 4096)) {
+        err_at(c, lm, "log-max-size must be a size of at least 4KiB such as 10MiB or 512KiB, "
+               "not '%s'", lm->value);
+    }
     get_env(c, root, "env", &app->env, &app->n_env);
     parse_resources(c, app, root);
 
@@ -1060,6 +1067,7 @@ exo_app_t *exo_app_load(const char *dir, exo_diag_t *diag)
     app->bus_transport = exo_xstrdup("zmq");
     app->bus_max_message_size = 1024 * 1024;
     app->shutdown_grace_ms = 5000;
+    app->log_max_size = EXO_LOG_MAX_SIZE_DEFAULT;
     if (!exo_path_is_file(app->file)) {
         exo_diag_error(diag, app->file, 0, 0, "no application.yml in %s; create one (see "
                        "docs/configuration.md) or pass --app DIR", real);

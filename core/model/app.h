@@ -21,6 +21,10 @@
 #include "diag.h"
 #include "yamlnode.h"
 
+/** A log file in .exo/logs is rotated to ROLE.log.1 when it would grow past this (10 MiB),
+ *  unless application.yml sets log-max-size: at most twice this per role on disk. */
+#define EXO_LOG_MAX_SIZE_DEFAULT ((size_t)10 << 20)
+
 /** Where a node was written (1-based), for diagnostics after loading (exo check). */
 typedef struct exo_pos {
     int line, column;
@@ -146,6 +150,7 @@ typedef struct exo_app {
     exo_ynode_t *yaml;     /* the parsed application.yml, kept for the positions of plugin
                             * blocks (owned) */
     unsigned shutdown_grace_ms;  /* default 5000 */
+    size_t log_max_size;         /* log-max-size: a .exo/logs file rotates past it */
     exo_kv_t *env;         /* app-wide environment */
     size_t n_env;
     exo_service_t *services;

@@ -3,9 +3,17 @@
 
 #include "statedir.h"
 
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
 #include "base/util.h"
 
-#define STATEDIR_MODE 0755
+/* Logs, state and data are the user's alone; .exo and .exo/resources only lead to them:
+ * others may pass (x) but not list, so that a resource server running as its own user (the
+ * postgres server when exo runs as root) reaches the data directory handed to it. */
+#define STATEDIR_MODE 0700
+#define PASSAGE_MODE 0711
 
 char *exo_statedir(const char *app_dir)
 {
@@ -67,7 +75,39 @@ char *exo_statedir_templates(const char *sd)
     return exo_path_join(sd, "templates");
 }
 
+/* chmod the first @p len bytes of @p path (a directory exo made or an older exo left). */
+static void set_mode(const char *path, size_t len, mode_t mode)
+{
+    char *p = exo_xstrndup(path, len);
+    chmod(p, mode);
+    free(p);
+}
+
 int exo_statedir_mkdir(const char *dir)
 {
-    return exo_mkdir_p(dir, STATEDIR_MODE);
+    if (exo_mkdir_p(dir, STATEDIR_MODE) != 0) {
+        return -1;
+    }
+    size_t len = strlen(dir);
+    const char *sd = strstr(dir, "/" EXO_STATEDIR_NAME);
+    while (sd != NULL && sd[sizeof EXO_STATEDIR_NAME] != '/' &&
+           sd[sizeof EXO_STATEDIR_NAME] != '\0') {
+        sd = strstr(sd + 1, "/" EXO_STATEDIR_NAME);
+    }
+    if (sd == NULL) {
+        set_mode(dir, len, STATEDIR_MODE);
+        return 0;
+    }
+    size_t sd_len = (size_t)(sd - dir) + sizeof EXO_STATEDIR_NAME; /* up to ".exo" */
+    set_mode(dir, sd_len, PASSAGE_MODE);
+    static const char res[] = "/resources";
+    bool under_res = strncmp(dir + sd_len, res, sizeof res - 1) == 0 &&
+                     (dir[sd_len + sizeof res - 1] == '/' || dir[sd_len + sizeof res - 1] == '\0');
+    if (under_res) {
+        set_mode(dir, sd_len + sizeof res - 1, PASSAGE_MODE);
+    }
+    if (len > sd_len && !(under_res && len == sd_len + sizeof res - 1)) {
+        set_mode(dir, len, STATEDIR_MODE);
+    }
+    return 0;
 }

@@ -18,6 +18,9 @@
 #ifndef EXO_CORE_STATEDIR_H
 #define EXO_CORE_STATEDIR_H
 
+/** The mode of every file exo writes under .exo (records, logs): the user's alone. */
+#define EXO_STATEDIR_FILE_MODE 0600
+
 /** The state directory's name inside an app directory. */
 #define EXO_STATEDIR_NAME ".exo"
 
@@ -52,9 +55,11 @@ char *exo_statedir_plugins(const char *sd);
 char *exo_statedir_templates(const char *sd);
 
 /**
- * Create @p dir (a path from the functions above) and its missing parents with the mode of
- * the state directory (0755: logs and state are the user's to read, like the app's files).
- * 0, or -1 with errno set.
+ * Create @p dir (a path from the functions above) and its missing parents, the user's alone:
+ * 0700, also when an older exo left it more open. .exo and .exo/resources are 0711: others
+ * may pass through them (a resource server running as its own user must reach its data
+ * directory) but not list them. Files in the state directory are written 0600
+ * (EXO_STATEDIR_FILE_MODE). 0, or -1 with errno set.
  */
 int exo_statedir_mkdir(const char *dir);
 

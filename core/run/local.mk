@@ -4,6 +4,7 @@
 noinst_LTLIBRARIES += core/libexorun.la
 core_libexorun_la_SOURCES = \
 	core/run/output.h core/run/output.c \
+	core/run/masker.h core/run/masker.c \
 	core/run/unitspec.h core/run/unitspec.c \
 	core/run/supervisor.h core/run/supervisor.c \
 	core/run/unitenv.h core/run/unitenv.c \

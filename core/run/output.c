@@ -2,24 +2,31 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "base/log.h"
 #include "output.h"
 #include "base/util.h"
+#include "model/app.h"
 #include "model/statedir.h"
+#include "masker.h"
 
 typedef struct role_file {
     char *role;
     FILE *f;
     bool opened;       /* tried to open f: files appear only for roles that print */
+    size_t written;    /* bytes in f: it rotates past the output's max_log */
     unsigned colour;
+    exo_buf_t held[2]; /* stdout, stderr: the end of a split line that may begin a secret */
 } role_file_t;
 
 struct exo_output {
@@ -29,6 +36,8 @@ struct exo_output {
     bool dir_made;
     char *log_dir;
     size_t width;
+    size_t max_log;
+    exo_masker_t *masker;
     role_file_t *roles;
     size_t n_roles;
 };
@@ -44,6 +53,8 @@ exo_output_t *exo_output_new(FILE *out, exo_output_format_t format, const char *
     o->colour = out != NULL && format == EXO_OUTPUT_TEXT && exo_use_color(fileno(out));
     o->log_dir = log_dir ? exo_xstrdup(log_dir) : NULL;
     o->width = 3; /* "exo" */
+    o->max_log = EXO_LOG_MAX_SIZE_DEFAULT;
+    o->masker = exo_masker_new();
     return o;
 }
 
@@ -58,7 +69,10 @@ void exo_output_destroy(exo_output_t **out_p)
             fclose(o->roles[i].f);
         }
         free(o->roles[i].role);
+        exo_buf_free(&o->roles[i].held[0]);
+        exo_buf_free(&o->roles[i].held[1]);
     }
+    exo_masker_destroy(&o->masker);
     free(o->roles);
     free(o->log_dir);
     free(o);
@@ -79,6 +93,8 @@ static role_file_t *role_get(exo_output_t *o, const char *role)
                                                                      sizeof palette[0])];
     r->f = NULL;
     r->opened = false;
+    r->written = 0;
+    r->held[0] = r->held[1] = (exo_buf_t){0};
     o->n_roles++;
     if (strlen(role) > o->width) {
         o->width = strlen(role);
@@ -149,6 +165,25 @@ static char *utf8_clean(const char *line, size_t len)
     return b.data;
 }
 
+/* Logs hold what the services print, secrets and all: the user's alone (0600). */
+static FILE *open_log(const char *name)
+{
+    int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        return NULL;
+    }
+    fchmod(fd, 0600); /* a log left by an older exo */
+    FILE *f = fdopen(fd, "w");
+    if (f == NULL) {
+        close(fd);
+        return NULL;
+    }
+    /* Fully buffered: emit() flushes after each line, exo_output_line_buffered() leaves
+     * bursts for exo_output_flush(). */
+    setvbuf(f, NULL, _IOFBF, 0);
+    return f;
+}
+
 static FILE *log_file(exo_output_t *o, role_file_t *r)
 {
     if (r->opened || o->log_dir == NULL) {
@@ -165,27 +200,74 @@ static FILE *log_file(exo_output_t *o, role_file_t *r)
         }
     }
     char *name = exo_statedir_log_file(o->log_dir, r->role);
-    r->f = fopen(name, "we");
-    if (r->f != NULL) {
-        /* Fully buffered: emit() flushes after each line, exo_output_line_buffered() leaves
-         * bursts for exo_output_flush(). */
-        setvbuf(r->f, NULL, _IOFBF, 0);
-    }
+    char *older = exo_strdupf("%s.1", name);
+    unlink(older); /* an earlier run's: the logs are this run's */
+    free(older);
+    r->f = open_log(name);
     free(name);
     return r->f;
 }
 
+/* Past max_log bytes: ROLE.log becomes ROLE.log.1 (replacing the older one) and a new
+ * ROLE.log starts, so a role keeps at most twice max_log on disk. */
+static void rotate_if_full(exo_output_t *o, role_file_t *r, size_t adding)
+{
+    if (r->f == NULL || r->written == 0 || r->written + adding <= o->max_log) {
+        return;
+    }
+    fclose(r->f);
+    char *name = exo_statedir_log_file(o->log_dir, r->role);
+    char *old = exo_strdupf("%s.1", name);
+    if (rename(name, old) != 0) {
+        unlink(name);
+    }
+    r->f = open_log(name);
+    r->written = 0;
+    free(old);
+    free(name);
+}
+
+/* One line into the role's log, rotating it first when it would grow past max_log. */
+static void log_line(exo_output_t *o, role_file_t *r, const char *ts, const char *what,
+                     const char *line, size_t len, bool flush)
+{
+    if (log_file(o, r) == NULL) {
+        return;
+    }
+    rotate_if_full(o, r, strlen(ts) + strlen(what) + len + 3);
+    if (r->f == NULL) {
+        return;
+    }
+    int n = fprintf(r->f, "%s %s %.*s\n", ts, what, (int)len, line);
+    r->written += n > 0 ? (size_t)n : 0;
+    if (flush) {
+        fflush(r->f);
+    }
+}
+
+static void emit_masked(exo_output_t *o, role_file_t *r, int stream, const char *line,
+                        size_t len, bool flush);
+
+/* Every line goes through the app's masker, whoever printed it. */
 static void emit(exo_output_t *o, role_file_t *r, int stream, const char *line, size_t len,
                  bool flush)
 {
+    if (exo_masker_empty(o->masker)) {
+        emit_masked(o, r, stream, line, len, flush);
+        return;
+    }
+    size_t mlen;
+    char *masked = exo_masker_apply(o->masker, line, len, &mlen);
+    emit_masked(o, r, stream, masked, mlen, flush);
+    free(masked);
+}
+
+static void emit_masked(exo_output_t *o, role_file_t *r, int stream, const char *line,
+                        size_t len, bool flush)
+{
     char ts[40];
     timestamp(ts, sizeof ts);
-    if (log_file(o, r) != NULL) {
-        fprintf(r->f, "%s %s %.*s\n", ts, stream_name(stream), (int)len, line);
-        if (flush) {
-            fflush(r->f);
-        }
-    }
+    log_line(o, r, ts, stream_name(stream), line, len, flush);
     if (o->out == NULL) {
         return;
     }
@@ -257,35 +339,52 @@ void exo_output_role_status(exo_output_t *o, const char *role, const char *fmt, 
     va_end(ap);
     char *line = exo_strdupf("%s %s", role, s);
     emit(o, role_get(o, "exo"), EXO_OUT_EXO, line, strlen(line), true);
-    role_file_t *r = role_get(o, role);
-    if (log_file(o, r) != NULL) {
-        char ts[40];
-        timestamp(ts, sizeof ts);
-        fprintf(r->f, "%s exo %s\n", ts, line);
-        fflush(r->f);
-    }
+    char *masked = exo_masker_apply(o->masker, line, strlen(line), NULL);
+    char ts[40];
+    timestamp(ts, sizeof ts);
+    log_line(o, role_get(o, role), ts, "exo", masked, strlen(masked), true);
+    free(masked);
     free(line);
     free(s);
 }
 
-void exo_output_line_masked(exo_output_t *o, const char *role, int stream,
-                            const exo_strv_t *secrets, const char *line, size_t len)
+void exo_output_set_max_log(exo_output_t *o, size_t bytes)
 {
-    if (secrets->n == 0) {
-        exo_output_line(o, role, stream, line, len);
+    o->max_log = bytes;
+}
+
+void exo_output_add_secrets(exo_output_t *o, const exo_strv_t *secrets)
+{
+    exo_masker_add_all(o->masker, secrets);
+}
+
+const exo_masker_t *exo_output_masker(const exo_output_t *o)
+{
+    return o->masker;
+}
+
+void exo_output_unit_line(exo_output_t *o, const char *role, int stream, const char *line,
+                          size_t len)
+{
+    role_file_t *r = role_get(o, role);
+    exo_buf_t *held = &r->held[stream == EXO_OUT_STDERR ? 1 : 0];
+    if (held->len == 0 && (len < EXO_OUTPUT_PIECE || exo_masker_empty(o->masker))) {
+        emit(o, r, stream, line, len, true);
         return;
     }
-    char *text = exo_xstrndup(line, len);
-    for (size_t i = 0; i < secrets->n; i++) {
-        const char *sec = secrets->v[i];
-        size_t sl = strlen(sec);
-        char *hit;
-        while ((hit = strstr(text, sec)) != NULL) {
-            char *next = exo_strdupf("%.*s******%s", (int)(hit - text), text, hit + sl);
-            free(text);
-            text = next;
-        }
+    /* A piece of a longer line (or the rest of one): mask it with what the last piece held
+     * back, and hold back its own end when that may be the start of a secret. */
+    exo_buf_t text = {0};
+    exo_buf_append(&text, held->data ? held->data : "", held->len);
+    exo_buf_append(&text, line, len);
+    held->len = 0;
+    size_t mlen;
+    char *masked = exo_masker_apply(o->masker, text.data, text.len, &mlen);
+    exo_buf_free(&text);
+    size_t keep = len >= EXO_OUTPUT_PIECE ? exo_masker_held(o->masker, masked, mlen) : 0;
+    if (keep > 0) {
+        exo_buf_append(held, masked + mlen - keep, keep);
     }
-    exo_output_line(o, role, stream, text, strlen(text));
-    free(text);
+    emit_masked(o, r, stream, masked, mlen - keep, true);
+    free(masked);
 }

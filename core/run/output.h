@@ -3,7 +3,8 @@
  * prefixed with its role right-aligned to the widest role and coloured per role (only on a
  * TTY, never with NO_COLOR), or one JSON object per line with --log-format json. Each line is
  * also appended to .exo/logs/<role>.log so the logs survive the run; exo's own status lines go
- * under the role "exo" (and .exo/logs/exo.log).
+ * under the role "exo" (and .exo/logs/exo.log). Every line is masked with the app's secrets
+ * (exo_output_add_secrets); log files are 0600 and rotate at a size (exo_output_set_max_log).
  *
  * Ownership: the output owns its log files. Threading: loop thread only.
  */
@@ -40,10 +41,21 @@ void exo_output_add_role(exo_output_t *o, const char *role);
 /** One line of @p role. @p len excludes any newline. */
 void exo_output_line(exo_output_t *o, const char *role, int stream, const char *line,
                      size_t len);
-/** Like exo_output_line, with every value of @p secrets replaced by ****** (a unit's
- *  passwords, see exo_unitenv_secrets). */
-void exo_output_line_masked(exo_output_t *o, const char *role, int stream,
-                            const exo_strv_t *secrets, const char *line, size_t len);
+/** Backends split longer output lines into pieces of this many bytes (64 KiB). */
+#define EXO_OUTPUT_PIECE 65536
+/** A line (or a piece of one) of a unit's output. Like exo_output_line, but a piece of
+ *  EXO_OUTPUT_PIECE bytes is taken to continue in the next one: its end is held back when
+ *  it may begin a secret, so that a secret across two pieces is masked too. */
+void exo_output_unit_line(exo_output_t *o, const char *role, int stream, const char *line,
+                          size_t len);
+/** Mask these values (every service's and resource's secrets, exo_unitenv_secrets) in
+ *  every line printed from now on, on the terminal, in JSON and in the logs (masker.h). */
+void exo_output_add_secrets(exo_output_t *o, const exo_strv_t *secrets);
+/** The output's masker: every secret added so far (borrowed). */
+const struct exo_masker *exo_output_masker(const exo_output_t *o);
+/** Rotate a role's log to ROLE.log.1 when it would grow past @p bytes (default
+ *  EXO_LOG_MAX_SIZE_DEFAULT; application.yml log-max-size). */
+void exo_output_set_max_log(exo_output_t *o, size_t bytes);
 /** Like exo_output_line, but the line stays in the buffers until exo_output_flush(): for
  *  bursts (the bus trace), one write per burst instead of one per line. */
 void exo_output_line_buffered(exo_output_t *o, const char *role, int stream, const char *line,

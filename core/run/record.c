@@ -54,7 +54,7 @@ int exo_record_write(const char *exo_dir, const char *run_id, const char *comman
     char *text = json_dumps(j, JSON_INDENT(2));
     json_decref(j);
     char *path = exo_statedir_run_record(exo_dir);
-    int rc = exo_write_file_atomic(path, text, strlen(text));
+    int rc = exo_write_file_mode(path, text, strlen(text), EXO_STATEDIR_FILE_MODE);
     free(path);
     free(text);
     return rc;

@@ -95,9 +95,9 @@ static exo_ready_kind_t resolve_ready(const exo_session_t *s, const exo_service_
 static void node_output(void *arg, exo_sup_t *sup, int stream, const char *line, size_t len)
 {
     node_t *n = arg;
-    exo_output_line_masked(n->s->out, n->name,
-                           stream == EXO_STREAM_STDERR ? EXO_OUT_STDERR : EXO_OUT_STDOUT,
-                           &n->secrets, line, len);
+    exo_output_unit_line(n->s->out, n->name,
+                         stream == EXO_STREAM_STDERR ? EXO_OUT_STDERR : EXO_OUT_STDOUT, line,
+                         len);
 }
 
 /* A resource server that went down while the app runs: say in the log which services lose it,

@@ -106,19 +106,18 @@ exo_sup_spec_t exo_session_sup_spec(exo_session_t *s, backend_t *b, const exo_un
     return spec;
 }
 
-/* Where prepare() output goes: the unit's label, its secrets masked. */
+/* Where prepare() output goes: the unit's label (the output masks the app's secrets). */
 typedef struct prepare_out {
     exo_output_t *out;
     const char *label;
-    const exo_strv_t *secrets;
 } prepare_out_t;
 
 static void prepare_output(void *arg, int stream, const char *line, size_t len)
 {
     prepare_out_t *po = arg;
-    exo_output_line_masked(po->out, po->label,
-                           stream == EXO_STREAM_STDERR ? EXO_OUT_STDERR : EXO_OUT_STDOUT,
-                           po->secrets, line, len);
+    exo_output_unit_line(po->out, po->label,
+                         stream == EXO_STREAM_STDERR ? EXO_OUT_STDERR : EXO_OUT_STDOUT, line,
+                         len);
 }
 
 int exo_session_backend_prepare(exo_session_t *s, backend_t *b, exo_unit_spec_t *unit,
@@ -128,8 +127,10 @@ int exo_session_backend_prepare(exo_session_t *s, backend_t *b, exo_unit_spec_t 
     if (b->ops->prepare == NULL) {
         return EXO_OK;
     }
-    static const exo_strv_t none = {0};
-    prepare_out_t po = {.out = s->out, .label = label, .secrets = secrets ? secrets : &none};
+    if (secrets != NULL) {
+        exo_output_add_secrets(s->out, secrets);
+    }
+    prepare_out_t po = {.out = s->out, .label = label};
     unit->on_output = prepare_output;
     unit->arg = &po; /* prepare() returns when it is done: nothing keeps it */
     int rc = b->ops->prepare(b->inst, unit, err);

@@ -71,8 +71,23 @@ char **exo_session_unit_env(exo_session_t *s, const exo_service_t *svc, bool set
     if (exo_session_env(s, svc, setup, env, err) == 0) {
         strings = exo_env_strings(env);
         exo_unitenv_secrets(env, secrets);
+        exo_output_add_secrets(s->out, secrets); /* masked in every role's output */
     }
     exo_env_destroy(&env);
     return strings;
 }
 
+
+void exo_session_mask_app(exo_session_t *s)
+{
+    exo_output_set_max_log(s->out, s->app->log_max_size);
+    for (size_t i = 0; i < s->app->n_services; i++) {
+        exo_strv_t secrets = {0};
+        exo_error_t err = {0};
+        /* Every service's secrets, its resources' passwords among them, before any unit
+         * prints: a service may print another's secret it received. */
+        char **env = exo_session_unit_env(s, &s->app->services[i], false, &secrets, &err);
+        exo_env_free_strings(env);
+        exo_strv_free(&secrets);
+    }
+}

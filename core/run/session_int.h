@@ -198,6 +198,9 @@ node_t *exo_session_service_node(exo_session_t *s, const exo_service_t *svc);
  *  strings (exo_env_free_strings), its secrets in @p secrets. NULL with @p err filled. */
 char **exo_session_unit_env(exo_session_t *s, const exo_service_t *svc, bool setup,
                             exo_strv_t *secrets, exo_error_t *err);
+/** Give the output every secret of the app (each service's environment, resources' included)
+ *  and the app's log size: called once the resources exist, before any unit starts. */
+void exo_session_mask_app(exo_session_t *s);
 
 /* ---- session.c, for session_life.c and session_watch.c ---- */
 

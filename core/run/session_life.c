@@ -268,6 +268,9 @@ exo_session_t *exo_session_new(const exo_app_t *app, const exo_session_opts_t *o
         }
         rc = opts->bus ? start_bus(s, err) : EXO_OK;
     }
+    if (rc == 0) {
+        exo_session_mask_app(s);
+    }
     if (rc < 0) {
         exo_session_destroy(&s);
         return NULL;

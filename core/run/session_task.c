@@ -9,9 +9,9 @@
 static void on_task_output(void *arg, exo_sup_t *sup, int stream, const char *line, size_t len)
 {
     task_t *t = arg;
-    exo_output_line_masked(t->s->out, exo_sup_name(sup),
-                           stream == EXO_STREAM_STDERR ? EXO_OUT_STDERR : EXO_OUT_STDOUT,
-                           &t->secrets, line, len);
+    exo_output_unit_line(t->s->out, exo_sup_name(sup),
+                         stream == EXO_STREAM_STDERR ? EXO_OUT_STDERR : EXO_OUT_STDOUT, line,
+                         len);
 }
 
 static void on_task_state(void *arg, exo_sup_t *sup, exo_sup_state_t st, const char *msg)

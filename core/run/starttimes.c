@@ -59,7 +59,7 @@ int exo_starttimes_save(exo_starttimes_t *t, const char *exo_dir)
     char *path = exo_statedir_start_times(exo_dir);
     exo_buf_t b = {0};
     exo_buf_printf(&b, "%s\n", text);
-    int rc = exo_write_file_atomic(path, b.data, b.len);
+    int rc = exo_write_file_mode(path, b.data, b.len, EXO_STATEDIR_FILE_MODE);
     exo_buf_free(&b);
     free(path);
     free(text);

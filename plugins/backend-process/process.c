@@ -62,6 +62,9 @@ struct exo_unit {
     int pidfd_watch;
     int poll_timer;    /* instead of the pidfd watch when pidfd_open is missing */
     int kill_timer;
+    int group_timer;   /* polls the group while it outlives its leader during a stop */
+    bool stopping;     /* be_stop: the group has its grace */
+    bool grace_over;
     bool exited;
     stream_t out, err;
     char *record;      /* state file of this group, or NULL */
@@ -115,14 +118,14 @@ static int mkdirs(const char *path)
     for (char *s = p + 1; *s; s++) {
         if (*s == '/') {
             *s = '\0';
-            if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+            if (mkdir(p, 0700) < 0 && errno != EEXIST) {
                 free(p);
                 return -1;
             }
             *s = '/';
         }
     }
-    int rc = mkdir(p, 0755) < 0 && errno != EEXIST ? -1 : 0;
+    int rc = mkdir(p, 0700) < 0 && errno != EEXIST ? -1 : 0;
     free(p);
     return rc;
 }
@@ -169,6 +172,30 @@ static unsigned long long proc_stat(pid_t pid, pid_t *ppid, pid_t *pgrp, pid_t *
         }
     }
     return start;
+}
+
+/* The process group and state letter of @p pid; false when it is gone. */
+static bool proc_stat_state(pid_t pid, pid_t *pgrp, char *state)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return false;
+    }
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) {
+        return false;
+    }
+    buf[n] = '\0';
+    char *p = strrchr(buf, ')'); /* comm may hold spaces and parentheses */
+    int ppid, group;
+    if (p == NULL || sscanf(p + 1, " %c %d %d", state, &ppid, &group) != 3) {
+        return false;
+    }
+    *pgrp = (pid_t)group;
+    return true;
 }
 
 /* True when /proc/PID/environ holds exactly @p marker ("EXO_RUN_ID=..."). */
@@ -386,6 +413,57 @@ static int wait_leader(exo_unit_t *u, siginfo_t *si, int flags)
     return waitid(P_PID, (id_t)u->pid, si, WEXITED | flags);
 }
 
+/* Whether a live process other than the (dead) leader is still in the unit's group. */
+static bool group_has_others(const exo_unit_t *u)
+{
+    DIR *d = opendir("/proc");
+    if (d == NULL) {
+        return false;
+    }
+    bool found = false;
+    struct dirent *e;
+    while (!found && (e = readdir(d)) != NULL) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end != '\0' || pid <= 1 || (pid_t)pid == u->pid) {
+            continue;
+        }
+        pid_t pgrp = 0;
+        char state = 0;
+        if (proc_stat_state((pid_t)pid, &pgrp, &state) && pgrp == u->pid && state != 'Z') {
+            found = true;
+        }
+    }
+    closedir(d);
+    return found;
+}
+
+static void leader_gone(exo_unit_t *u);
+
+static void on_group_poll(void *arg)
+{
+    leader_gone(arg);
+}
+
+/* During a stop the leader (often the `sh -c` of a command without exec) may end before
+ * the processes it started: they keep their grace until the group is empty or the grace
+ * ends. The leader stays an unreaped zombie meanwhile, so the group id cannot be reused.
+ * True while waiting. */
+static bool wait_for_group(exo_unit_t *u)
+{
+    if (!u->stopping || u->grace_over || !group_has_others(u)) {
+        return false;
+    }
+    if (u->pidfd_watch > 0) {
+        host->unwatch(host, u->pidfd_watch); /* it would fire until the leader is reaped */
+        u->pidfd_watch = 0;
+    }
+    if (u->group_timer == 0 && u->poll_timer == 0) {
+        u->group_timer = host->timer_add(host, 20, true, on_group_poll, u);
+    }
+    return true;
+}
+
 static void leader_gone(exo_unit_t *u)
 {
     siginfo_t si;
@@ -394,6 +472,13 @@ static void leader_gone(exo_unit_t *u)
     int rc = wait_leader(u, &si, WNOHANG | WNOWAIT);
     if (rc == 0 && si.si_pid == 0) {
         return; /* still running */
+    }
+    if (wait_for_group(u)) {
+        return;
+    }
+    if (u->group_timer > 0) {
+        host->timer_cancel(host, u->group_timer);
+        u->group_timer = 0;
     }
     /* The unit is its group: whatever the leader left behind goes with it, and so does
      * what left the group but still carries this start's marker. */
@@ -565,7 +650,7 @@ static void record_group(inst_t *in, exo_unit_t *u, const char *name)
     unsigned long long start = proc_stat(u->pid, NULL, NULL, NULL);
     u->record = fmt("%s/%d", in->record_dir, (int)u->pid);
     char *line = fmt("%d %llu %s %s\n", (int)u->pid, start, in->run_id, name);
-    int fd = u->record ? open(u->record, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
+    int fd = u->record ? open(u->record, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : -1;
     if (fd >= 0 && line != NULL) {
         ssize_t w = write(fd, line, strlen(line));
         (void)w;
@@ -703,8 +788,12 @@ static void on_grace_over(void *arg)
 {
     exo_unit_t *u = arg;
     u->kill_timer = 0;
+    u->grace_over = true;
     if (!u->exited) {
         signal_group(u, SIGKILL);
+        if (u->group_timer > 0) {
+            leader_gone(u); /* the leader is gone already: end the unit now */
+        }
     }
 }
 
@@ -713,6 +802,7 @@ static int be_stop(void *instp, exo_unit_t *u, unsigned grace_ms, exo_error_t *e
     if (u->exited) {
         return EXO_OK;
     }
+    u->stopping = true;
     signal_group(u, SIGTERM);
     /* A shell that is waiting for its child may not pass SIGTERM on: the group gets it. */
     if (u->kill_timer == 0) {
@@ -752,6 +842,9 @@ static void be_release(void *instp, exo_unit_t *u)
         waitpid(u->pid, NULL, 0);
         if (u->kill_timer > 0) {
             host->timer_cancel(host, u->kill_timer);
+        }
+        if (u->group_timer > 0) {
+            host->timer_cancel(host, u->group_timer);
         }
         stream_close(u, &u->out);
         stream_close(u, &u->err);

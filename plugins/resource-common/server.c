@@ -11,7 +11,10 @@
 char *res_server_command(const char *argv_sh, const char *log)
 {
     char *qlog = exo_shell_quote(log);
-    char *cmd = exo_strdupf("trap '' INT TERM; off=$(wc -c 2>/dev/null <%s || echo 0); "
+    /* umask 077: the server's data files and its log are the user's alone (a Redis dump
+     * and AOF would be 0644 otherwise). */
+    char *cmd = exo_strdupf("umask 077; trap '' INT TERM; "
+                            "off=$(wc -c 2>/dev/null <%s || echo 0); "
                             "%s >>%s 2>&1; st=$?; "
                             "[ $st -eq 0 ] || tail -c +$((off + 1)) %s >&2; exit $st",
                             qlog, argv_sh, qlog, qlog);

@@ -16,6 +16,8 @@
 #include "base/env.h"
 #include "run/unitenv.h"
 #include "run/unitspec.h"
+#include "run/masker.h"
+#include "run/output.h"
 #include "run/record.h"
 #include "run/starttimes.h"
 #include "base/util.h"
@@ -166,6 +168,69 @@ static void test_secrets_to_mask(void)
     CU_ASSERT_STRING_EQUAL(secrets.v[0], "hunter22");
     exo_strv_free(&secrets);
     exo_env_destroy(&env);
+}
+
+static char *masked(const exo_masker_t *m, const char *text)
+{
+    return exo_masker_apply(m, text, strlen(text), NULL);
+}
+
+static void test_masker(void)
+{
+    exo_masker_t *m = exo_masker_new();
+    CU_ASSERT_TRUE(exo_masker_empty(m));
+    exo_masker_add(m, "abc"); /* too short */
+    CU_ASSERT_TRUE(exo_masker_empty(m));
+    exo_masker_add(m, "hunter22");
+    exo_masker_add(m, "hunter22"); /* known: once */
+    exo_masker_add(m, "postgresql://u:hunter22@h/db");
+    exo_masker_add(m, "q\"uote");
+    char *t = masked(m, "a hunter22 b postgresql://u:hunter22@h/db c hunter2");
+    CU_ASSERT_STRING_EQUAL(t, "a ****** b ****** c hunter2"); /* longest first */
+    free(t);
+    t = masked(m, "{\"p\":\"q\\\"uote\"} q\"uote"); /* the JSON form too */
+    CU_ASSERT_STRING_EQUAL(t, "{\"p\":\"******\"} ******");
+    free(t);
+    t = masked(m, "");
+    CU_ASSERT_STRING_EQUAL(t, "");
+    free(t);
+    /* What may begin a secret at the end of a piece. */
+    CU_ASSERT_EQUAL(exo_masker_held(m, "xx hunt", 7), 4);
+    CU_ASSERT_EQUAL(exo_masker_held(m, "xx hunter22", 11), 0); /* whole: masked already */
+    CU_ASSERT_EQUAL(exo_masker_held(m, "xx postgresql://u:", 18), 15);
+    CU_ASSERT_EQUAL(exo_masker_held(m, "xx huntress", 11), 0);
+    exo_masker_destroy(&m);
+    CU_ASSERT_PTR_NULL(m);
+}
+
+/* A secret across the 64 KiB pieces of a line is masked, and no text is lost. */
+static void test_output_masks_across_pieces(void)
+{
+    FILE *f = tmpfile();
+    exo_output_t *o = exo_output_new(f, EXO_OUTPUT_TEXT, NULL);
+    exo_strv_t secrets = {0};
+    exo_strv_push(&secrets, "0123456789abcdef");
+    exo_output_add_secrets(o, &secrets);
+    char *piece = exo_xmalloc(EXO_OUTPUT_PIECE);
+    memset(piece, 'x', EXO_OUTPUT_PIECE);
+    memcpy(piece + EXO_OUTPUT_PIECE - 1, "0", 1);
+    exo_output_unit_line(o, "svc", EXO_OUT_STDOUT, piece, EXO_OUTPUT_PIECE);
+    exo_output_unit_line(o, "svc", EXO_OUT_STDOUT, "123456789abcdef tail", 20);
+    exo_output_unit_line(o, "svc", EXO_OUT_STDOUT, "other 0123456789abcdef", 22);
+    exo_output_destroy(&o);
+    rewind(f);
+    size_t n = 0;
+    char *all = exo_xmalloc(2 * EXO_OUTPUT_PIECE);
+    n = fread(all, 1, 2 * EXO_OUTPUT_PIECE - 1, f);
+    all[n] = '\0';
+    fclose(f);
+    CU_ASSERT_PTR_NULL(strstr(all, "0123456789abcde"));
+    CU_ASSERT_PTR_NULL(strstr(all, "123456789abcdef"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(all, "x\nsvc | ****** tail\nsvc | other ******\n"));
+    CU_ASSERT_EQUAL(n, (size_t)(6 + EXO_OUTPUT_PIECE - 1 + 1 + 6 + 11 + 1 + 6 + 12 + 1));
+    free(all);
+    free(piece);
+    exo_strv_free(&secrets);
 }
 
 /* ---- unit specs ---- */
@@ -536,6 +601,8 @@ static const exo_test_t tests[] = {
     {"role and resource prefixes", test_prefix},
     {"environment layers in precedence order", test_layers_in_precedence_order},
     {"secret values to mask", test_secrets_to_mask},
+    {"the masker: every secret, longest first, JSON form, held ends", test_masker},
+    {"output masks a secret across the pieces of a long line", test_output_masks_across_pieces},
     {"a free port", test_free_port},
     {"watch ignores noise, not sources", test_watch_filters_noise},
     {"run record: write, read, alive, remove", test_run_record},

@@ -37,24 +37,45 @@ static void test_paths(void)
     free(sd);
 }
 
+static mode_t mode_of(const char *path)
+{
+    struct stat st;
+    CU_ASSERT_EQUAL(stat(path, &st), 0);
+    CU_ASSERT(S_ISDIR(st.st_mode));
+    return st.st_mode & 0777;
+}
+
+/* The user's alone (issue 18): 0700, and 0711 for the two directories others may pass
+ * through to a resource's data; whatever the umask, and also for a directory left open. */
 static void test_mkdir_makes_parents_with_the_mode(void)
 {
     char tmpl[] = "/tmp/exo-statedir.XXXXXX";
     CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(tmpl));
     char *sd = exo_statedir(tmpl);
     char *dir = exo_statedir_plugin_state(sd, "resource", "postgres");
+    char *state = exo_statedir_state(sd);
+    char *res = exo_statedir_resources(sd);
+    char *data = exo_statedir_resource_data(sd, "db");
+    char *logs = exo_statedir_logs(sd);
     mode_t old = umask(0);
     CU_ASSERT_EQUAL(exo_statedir_mkdir(dir), 0);
     CU_ASSERT_EQUAL(exo_statedir_mkdir(dir), 0); /* already there: fine */
+    CU_ASSERT_EQUAL(exo_statedir_mkdir(data), 0);
+    CU_ASSERT_EQUAL(mkdir(logs, 0755), 0); /* as an older exo left it */
+    CU_ASSERT_EQUAL(exo_statedir_mkdir(logs), 0);
     umask(old);
-    struct stat st;
-    CU_ASSERT_EQUAL(stat(dir, &st), 0);
-    CU_ASSERT(S_ISDIR(st.st_mode));
-    CU_ASSERT_EQUAL(st.st_mode & 0777, 0755);
-    CU_ASSERT_EQUAL(stat(sd, &st), 0);
-    CU_ASSERT_EQUAL(st.st_mode & 0777, 0755);
+    CU_ASSERT_EQUAL(mode_of(dir), 0700);
+    CU_ASSERT_EQUAL(mode_of(state), 0700);
+    CU_ASSERT_EQUAL(mode_of(sd), 0711);
+    CU_ASSERT_EQUAL(mode_of(res), 0711);
+    CU_ASSERT_EQUAL(mode_of(data), 0700);
+    CU_ASSERT_EQUAL(mode_of(logs), 0700);
     exo_rm_rf(tmpl);
     free(dir);
+    free(state);
+    free(res);
+    free(data);
+    free(logs);
     free(sd);
 }
 
