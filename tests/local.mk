@@ -17,4 +17,3 @@ tests_unit_test_util_LDADD = $(EXO_TEST_LINK)
 TESTS += tests/unit/test_util
 EXTRA_DIST += tests/support/run-test.sh
 
-include tests/hostile/local.mk
