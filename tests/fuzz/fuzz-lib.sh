@@ -22,7 +22,7 @@ fuzz_sources() {
   case $1 in
     wire) echo "$z/wire.c $z/tests/fuzz_wire.c" ;;
     manifest) echo "$FUZZ_SRC/core/base/util.c" "$FUZZ_SRC"/core/model/*.c \
-      "$z/router.c $FUZZ_SRC/tests/fuzz/fuzz_manifest.c" ;;
+      "$z/router.c $z/outq.c $FUZZ_SRC/tests/fuzz/fuzz_manifest.c" ;;
     template) echo "$FUZZ_SRC/core/base/util.c" "$FUZZ_SRC"/core/model/*.c \
       "$FUZZ_SRC"/core/scaffold/*.c "$FUZZ_SRC/tests/fuzz/fuzz_template.c" ;;
     *) return 1 ;;
@@ -48,7 +48,8 @@ fuzz_build() {
     -I"$FUZZ_SRC/plugin-api" -I"$FUZZ_BUILD/plugin-api" -I"$FUZZ_SRC/plugins/transport-zmq" \
     -DEXO_PLUGINDIR='"/nonexistent"' -DEXO_TEMPLATEDIR='"/nonexistent"' \
     -DEXO_DATADIR='"/nonexistent"' -DEXO_LIBEXECDIR='"/nonexistent"' \
-    $(pkg-config --cflags yaml-0.1 jansson) $srcs $(pkg-config --libs yaml-0.1 jansson) \
+    $(pkg-config --cflags yaml-0.1 jansson libzmq) $srcs \
+    $(pkg-config --libs yaml-0.1 jansson libzmq) \
     -o "$dir/fuzz_$name" >"$dir/build-$name.log" 2>&1 || {
     if grep -q "fuzzer" "$dir/build-$name.log"; then
       echo "fuzz: no libFuzzer runtime (libclang-rt-14-dev): $(tail -1 "$dir/build-$name.log")" >&2
