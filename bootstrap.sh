@@ -21,7 +21,8 @@ core_pkgs="build-essential autoconf automake libtool libltdl-dev pkg-config
 # Everything the test suite uses for real: servers, engines, peers, analysis tools.
 test_pkgs="libpq-dev libhiredis-dev postgresql redis-server libnats-dev nats-server
   docker.io podman runc netavark aardvark-dns busybox-static clang libclang-rt-14-dev valgrind
-  procps iproute2 psmisc curl ca-certificates memcached debootstrap"
+  procps iproute2 psmisc curl ca-certificates memcached debootstrap libcurl4-openssl-dev
+  libarchive-dev"
 
 pkgs="$core_pkgs"
 [ "$mode" = test ] && pkgs="$pkgs $test_pkgs"
@@ -63,6 +64,11 @@ if [ -f test-suite.log ] || ls tests >/dev/null 2>&1; then
   fail=$(grep -c -E '^:test-result: (FAIL|ERROR|XPASS)' .trs-all || true)
   skip=$(grep -c '^:test-result: SKIP' .trs-all || true)
   rm -f .trs-all
+  # What each failing test printed last: on CI this output is all there is to go by.
+  for trs in $(grep -l -E '^:test-result: (FAIL|ERROR|XPASS)' $(find . -name '*.trs') 2>/dev/null); do
+    echo "---- ${trs%.trs}.log (last 40 lines)"
+    tail -n 40 "${trs%.trs}.log" 2>/dev/null
+  done
   echo "$pass passed, $fail failed, $skip skipped"
 fi
 exit "$status"

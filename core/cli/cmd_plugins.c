@@ -166,7 +166,10 @@ const exo_command_t exo_cmd_plugins = {
         "Search path, first (kind, name) wins:\n"
         "  1. the directories in EXO_PLUGIN_PATH (colon-separated, absolute paths only)\n"
         "  2. <app>/.exo/plugins of the app in --app DIR or at/above the current directory\n"
-        "  3. the installed plugin directory (" EXO_PLUGINDIR ")",
+        "  3. the installed plugin directory (" EXO_PLUGINDIR "),\n"
+        "     unless EXO_NO_INSTALLED_PLUGINS=1\n"
+        "The same plugin found again later is listed as a duplicate; a warning is printed\n"
+        "only when its version differs from the one found first.",
     .options = options,
     .opts_size = sizeof(plugins_opts_t),
     .epilog = "Exit status: 0 (also when plugins are broken), 1 bad arguments, 2 internal error.",

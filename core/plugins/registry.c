@@ -295,8 +295,19 @@ static bool check_desc(exo_registry_t *reg, exo_plugin_t *p, const exo_plugin_de
     const exo_plugin_t *first = find_ok(reg, p->kind, p->name);
     if (first != NULL) {
         fail(p, "duplicate of %s", first->path);
-        exo_warn("%s plugin %s in %s is ignored: %s was found first; remove one of them",
-                 exo_kind_name(p->kind), p->name, p->path, first->path);
+        /* The same plugin at the same version twice (a build tree on EXO_PLUGIN_PATH over
+         * an installed exo, say) changes nothing a user must act on; a different version
+         * does: the one found first may not be the one they meant. */
+        const char *v1 = first->version ? first->version : "";
+        const char *v2 = d->version ? d->version : "";
+        if (strcmp(v1, v2) == 0) {
+            exo_debug("%s plugin %s in %s is ignored: the same version was found first in %s",
+                      exo_kind_name(p->kind), p->name, p->path, first->path);
+        } else {
+            exo_warn("%s plugin %s %s in %s is ignored: version %s was found first in %s; "
+                     "remove one of them",
+                     exo_kind_name(p->kind), p->name, v2, p->path, v1, first->path);
+        }
         return false;
     }
     return true;
@@ -464,7 +475,12 @@ exo_registry_t *exo_registry_load_kinds(const char *app_dir, exo_loop_t *loop, u
         free(dir);
         free(sd);
     }
-    scan_dir(reg, EXO_PLUGINDIR, &seen, app_dir, loop, kind_mask);
+    /* EXO_NO_INSTALLED_PLUGINS=1 leaves the installed directory out: a build tree's tests
+     * and demo see their own plugins only, whatever exo is installed on the machine. */
+    const char *no_installed = getenv("EXO_NO_INSTALLED_PLUGINS");
+    if (no_installed == NULL || strcmp(no_installed, "1") != 0) {
+        scan_dir(reg, EXO_PLUGINDIR, &seen, app_dir, loop, kind_mask);
+    }
     exo_strv_free(&seen);
     return reg;
 }

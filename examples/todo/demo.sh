@@ -24,8 +24,9 @@ src=${EXO_TOP_SRCDIR:-$top}
 
 if [ -z "${EXO_BIN:-}" ] && [ -x "$top/exo" ]; then
   # A build tree: use its exo, plugins, python client and libexoservice.
+  # Only the build tree's plugins: an installed exo's would be found as well otherwise.
   EXO_BIN=$top/exo
-  export EXO_PLUGIN_PATH=$top/plugins/.libs
+  export EXO_PLUGIN_PATH=$top/plugins/.libs EXO_NO_INSTALLED_PLUGINS=1
 fi
 if [ -x "$top/exo" ] && [ "${EXO_BIN:-}" = "$top/exo" ]; then
   export EXO_PYTHON_DIR=${EXO_PYTHON_DIR:-$src/plugins/transport-zmq/python}

@@ -110,6 +110,25 @@ EXO_PLUGIN_PATH= "$EXO_BIN" plugins --app app --json >app.json 2>err.txt || fail
 "$PY" -c 'import json,sys; d=json.load(open("app.json")); assert [p["status"] for p in d if p["path"].endswith("/app/.exo/plugins/good.so")] == ["ok"], d' \
     || fail "app-local plugin not loaded"
 
+# The same plugin at the same version found twice (a build tree over an installed exo): listed
+# as a duplicate, but no warning a user would have to act on.
+mkdir -p same && cp "$fx/good.so" same/
+EXO_PLUGIN_PATH="$fx:$tmp/same" "$EXO_BIN" plugins --json >same.json 2>err.txt || fail "same version"
+grep -q "good" err.txt && fail "a same-version duplicate warns: $(cat err.txt)"
+"$PY" -c 'import json,sys; d=[p for p in json.load(open("same.json")) if p["path"].endswith("/same/good.so")]; assert d and d[0]["error"].startswith("duplicate of "), d' \
+    || fail "same-version duplicate not listed: $(cat same.json)"
+
+# EXO_NO_INSTALLED_PLUGINS=1 (set for the whole suite) leaves the installed directory out: not
+# one plugin may come from it, even on a machine where `make install` put exo's plugins there.
+installed=$("$EXO_BIN" plugins --help | sed -n 's/.*the installed plugin directory (\(.*\)),$/\1/p')
+[ -n "$installed" ] || fail "no installed directory in exo plugins --help"
+EXO_NO_INSTALLED_PLUGINS=1 "$EXO_BIN" plugins --json >noinst.json 2>/dev/null || fail "no installed"
+grep -q "\"$installed/" noinst.json && fail "EXO_NO_INSTALLED_PLUGINS=1 still loads $installed"
+if ls "$installed"/*.so >/dev/null 2>&1; then
+    EXO_NO_INSTALLED_PLUGINS= "$EXO_BIN" plugins --json >inst.json 2>/dev/null || fail "installed"
+    grep -q "\"$installed/" inst.json || fail "plugins installed in $installed are not listed"
+fi
+
 # Relative EXO_PLUGIN_PATH entries are skipped with a warning.
 EXO_PLUGIN_PATH=relative/dir "$EXO_BIN" plugins --json >/dev/null 2>err.txt || fail "relative path"
 grep -q "ignoring relative directory 'relative/dir'" err.txt || fail "no relative-path warning"
