@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/log.h"
 #include "base/util.h"
@@ -62,6 +63,10 @@ static char *read_source(const source_t *src, size_t max_size, size_t *len)
     if (src->path != NULL && exo_path_is_dir(src->path)) {
         exo_error("%s is a directory; give a file that holds the JSON payload", src->what);
         return NULL;
+    }
+    if (src->path == NULL && isatty(0)) {
+        /* Someone typing: without this, exo seems to hang. */
+        fprintf(stderr, "exo: reading the payload from standard input; end it with Ctrl-D\n");
     }
     FILE *f = src->path != NULL ? fopen(src->path, "rb") : stdin;
     if (f == NULL) {
