@@ -4,6 +4,7 @@
 noinst_LTLIBRARIES += plugins/backend-common/libctrcommon.la
 plugins_backend_common_libctrcommon_la_SOURCES = \
 	plugins/backend-common/ctrbuild.c plugins/backend-common/ctrbuild.h \
+	plugins/backend-common/ctrclean.c plugins/backend-common/ctrclean.h \
 	plugins/backend-common/ctrlines.c plugins/backend-common/ctrlines.h \
 	plugins/backend-common/ctrqueue.c plugins/backend-common/ctrqueue.h \
 	plugins/backend-common/ctrrun.c plugins/backend-common/ctrrun.h \
