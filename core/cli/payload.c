@@ -70,7 +70,7 @@ static char *read_source(const source_t *src, size_t max_size, size_t *len)
     }
     FILE *f = src->path != NULL ? fopen(src->path, "rb") : stdin;
     if (f == NULL) {
-        exo_error("cannot open %s: %s; check the name after @ (a path relative to "
+        exo_error("cannot open %s: %s; check the name after @ (a relative path starts at "
                   "the current directory), or give - to read standard input", src->what,
                   strerror(errno));
         return NULL;
