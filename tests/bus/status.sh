@@ -121,4 +121,15 @@ kill -KILL $BUS; wait $BUS 2>/dev/null
 "$EXO_BIN" bus status --app "$A" > "$T/o" 2>&1; rc=$?
 [ $rc = 1 ] || fail "bus status after kill -9 exited $rc: $(cat "$T/o")"
 grep -qE "no exo run or exo bus is running for app statusapp|no broker answered" "$T/o" || fail "$(cat "$T/o")"
+
+# The broker exo run embeds answers the same way.
+R="$T/runapp"
+mkdir -p "$R/pong"
+printf 'name: runapp\nservices:\n  pong:\n    location: ./pong\n' > "$R/application.yml"
+printf 'startup:\n  command: %s --reply ping=pong\nmessages:\n  receives: [ping]\n  sends: [pong]\n' "$TSVC" > "$R/pong/service.yml"
+bg "$T/run.out" "$EXO_BIN" run --app "$R"
+wait_for "$T/run.out" 'all services ready' 30
+"$EXO_BIN" bus status --app "$R" > "$T/st3.txt" 2>&1 || fail "bus status under exo run: $(cat "$T/st3.txt")"
+grep -qE '^bus of app runapp: tcp://' "$T/st3.txt" && grep -qE '^pong +1  #[0-9]+ [^ ]+:[0-9]+$' "$T/st3.txt" ||
+  fail "bus status under exo run: $(cat "$T/st3.txt")"
 echo ok
