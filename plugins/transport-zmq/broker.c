@@ -348,6 +348,10 @@ static void on_register(broker_t *b, const void *rid, size_t rid_len, const exo_
     }
     const exo_wire_str_t *flags = &h->f[EXO_WIRE_F_FLAGS];
     bool transient = flags->len == 9 && memcmp(flags->p, "transient", 9) == 0;
+    /* A client repeats its registration until the answer arrives (after a stall, several
+     * are queued): the same role again on the same connection is answered, not announced. */
+    const exo_rt_instance_t *prev = exo_rt_lookup(b->rt, rid, rid_len);
+    bool again = prev != NULL && prev->role == r;
     exo_rt_instance_t *in = exo_rt_register(b->rt, r, rid, rid_len, h->f[EXO_WIRE_F_LABEL].p,
                                             h->f[EXO_WIRE_F_LABEL].len, transient, now);
     if (in == NULL) {
@@ -360,6 +364,9 @@ static void on_register(broker_t *b, const void *rid, size_t rid_len, const exo_
     a.f[0] = exo_wire_s(exo_rt_role_name(b->rt, r));
     a.f[1] = exo_wire_s(id);
     send_head(b, rid, rid_len, &a);
+    if (again) {
+        return;
+    }
     exo_bus_trace_t t = {.event = "register", .role = exo_rt_role_name(b->rt, r),
                          .instance = in->id, .label = in->label};
     trace(b, &t);
