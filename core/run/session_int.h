@@ -77,6 +77,8 @@ typedef struct node {
     /* watch */
     bool watch_busy;
     exo_strv_t secrets;   /* values masked in the unit's output */
+    exo_strv_t tail;      /* its last lines of output since it last started, masked: what
+                           * a failure shows */
 } node_t;
 
 typedef struct task {

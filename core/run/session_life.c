@@ -296,6 +296,7 @@ void exo_session_destroy(exo_session_t **s_p)
         node_t *n = &s->nodes[i];
         exo_sup_destroy(&n->sup);
         exo_strv_free(&n->secrets);
+        exo_strv_free(&n->tail);
         if (n->rinst != NULL) {
             n->rops->destroy(n->rinst);
         }
