@@ -98,12 +98,20 @@ static exo_ready_kind_t resolve_ready(const exo_session_t *s, const exo_service_
 }
 
 /* Keep the last lines of a unit's output for its failure message: masked before they are cut,
- * so that a cut never leaves part of a secret. */
-static void keep_tail(node_t *n, const char *line, size_t len)
+ * so that a cut never leaves part of a secret. Of a line longer than a piece only the first
+ * piece is kept: a later one may begin with the rest of a secret split between the two. */
+static void keep_tail(node_t *n, int stream, const char *line, size_t len)
 {
-    size_t mlen;
-    char *masked = exo_masker_apply(exo_output_masker(n->s->out), line, len, &mlen);
-    if (mlen > TAIL_LINE_MAX) {
+    bool *in_long_line = &n->tail_in_long_line[stream == EXO_STREAM_STDERR];
+    bool continued = *in_long_line;
+    *in_long_line = len >= EXO_OUTPUT_PIECE;
+    if (continued) {
+        return;
+    }
+    const exo_masker_t *m = exo_output_masker(n->s->out);
+    char *masked = exo_masker_empty(m) ? exo_xstrndup(line, len)
+                                       : exo_masker_apply(m, line, len, NULL);
+    if (strlen(masked) > TAIL_LINE_MAX) { /* a NUL in the line ends it here */
         memcpy(masked + TAIL_LINE_MAX - 3, "...", 4);
     }
     if (n->tail.n == TAIL_LINES) {
@@ -130,7 +138,7 @@ static void say_tail(exo_session_t *s, const node_t *n)
 static void node_output(void *arg, exo_sup_t *sup, int stream, const char *line, size_t len)
 {
     node_t *n = arg;
-    keep_tail(n, line, len);
+    keep_tail(n, stream, line, len);
     exo_output_unit_line(n->s->out, n->name,
                          stream == EXO_STREAM_STDERR ? EXO_OUT_STDERR : EXO_OUT_STDOUT, line,
                          len);
@@ -208,6 +216,7 @@ static void node_state(void *arg, exo_sup_t *sup, exo_sup_state_t st, const char
         break;
     case EXO_SUP_STARTING:
         exo_strv_free(&n->tail); /* a failure shows this start's output */
+        n->tail_in_long_line[0] = n->tail_in_long_line[1] = false;
         break;
     case EXO_SUP_FAILED:
         if (msg != NULL) {

@@ -80,6 +80,7 @@ typedef struct node {
     exo_strv_t secrets;   /* values masked in the unit's output */
     exo_strv_t tail;      /* its last lines of output since it last started, masked: what
                            * a failure shows */
+    bool tail_in_long_line[2]; /* stdout, stderr: the last was a piece of a longer line */
 } node_t;
 
 typedef struct task {

@@ -222,10 +222,12 @@ expect_line "$T/dies" 'the app failed to come up'
 expect_nothing_left
 pass "a missing command: not ready, named with its exit status and output, not restarted, exit 1"
 
-# One that dies after a moment (restart: no): not ready either; its output is shown.
+# One that dies after a moment (restart: no): not ready either; its output is shown, masked.
 cat > "$E/application.yml" <<'YML'
 name: dies-test
 shutdown-grace: 1s
+env:
+  TOKEN: {secret: tail-secret-value}
 services:
   good:
     location: ./good
@@ -234,7 +236,7 @@ services:
     restart: no
 YML
 service "$E/brief" "startup:
-  command: echo config error, no such file settings.ini >&2; sleep 0.2; exit 3"
+  command: echo token \$TOKEN; echo config error, no such file settings.ini >&2; sleep 0.2; exit 3"
 "$EXO_BIN" run --app "$E" > "$T/brief" 2>&1 &
 EXO=$!
 wait_exit $EXO 15
@@ -243,6 +245,9 @@ cat "$T/brief"
 expect_no_line "$T/brief" 'brief ready|all services ready'
 expect_line "$T/brief" "brief failed: exited with code 3; restart policy 'no', not restarting"
 expect_line "$T/brief" '^ *exo \|   config error, no such file settings\.ini$'
+expect_line "$T/brief" '^ *exo \|   token \*+$'
+expect_no_line "$T/brief" 'tail-secret-value'
+expect_no_line "$E/.exo/logs/exo.log" 'tail-secret-value'
 expect_nothing_left
 pass "a service that dies while it settles is not ready"
 
