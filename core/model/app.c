@@ -596,6 +596,9 @@ static void parse_role(mctx_t *c, exo_service_t *s, role_src_t *src)
     if (settle != NULL && s->ready_timeout_ms > 0 && s->ready_settle_ms >= s->ready_timeout_ms) {
         err_at(c, settle, "%s (%u ms) must be shorter than its ready-timeout (%u ms), or the "
                "service can never become ready", what, s->ready_settle_ms, s->ready_timeout_ms);
+    } else if (settle == NULL && s->ready_timeout_ms > 0 &&
+               s->ready_settle_ms >= s->ready_timeout_ms) {
+        s->ready_settle_ms = s->ready_timeout_ms / 2; /* the default fits a short timeout */
     }
 
     static const char *const ready_words[] = {"auto", "online-text", "port", "bus", "started",

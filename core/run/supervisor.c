@@ -326,8 +326,8 @@ static void unit_exit(void *arg, int status, int sig)
                                 "cannot help", why, cannot_run);
         set_state(s, EXO_SUP_FAILED, msg);
         free(msg);
-    } else if (s->spec.restart == EXO_RESTART_NO || (s->spec.restart == EXO_RESTART_ON_FAILURE &&
-                                                !failure)) {
+    } else if (s->spec.restart == EXO_RESTART_NO ||
+               (s->spec.restart == EXO_RESTART_ON_FAILURE && !failure)) {
         cancel_timer(s, &s->timeout_timer);
         char *msg = exo_strdupf("%s; restart policy '%s', not restarting", why,
                                 s->spec.restart == EXO_RESTART_NO ? "no" : "on-failure");

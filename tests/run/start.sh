@@ -259,6 +259,14 @@ wait_for "$T/settle0" 'all services ready' 10
 kill -INT $EXO
 wait_exit $EXO 10
 expect_line "$T/settle0" 'good ready in [0-9]+ ms \(started\)'
+# A ready-timeout shorter than the default settle: the settle is half of it.
+printf 'name: dies-test\nservices:\n  good:\n    location: ./good\n    ready-timeout: 400ms\n' > "$E/application.yml"
+"$EXO_BIN" run --app "$E" > "$T/settle-short" 2>&1 &
+EXO=$!
+wait_for "$T/settle-short" 'all services ready|failed' 10
+kill -INT $EXO
+wait_exit $EXO 10
+expect_line "$T/settle-short" 'good ready in [0-9]+ ms \(started\)'
 printf 'name: dies-test\nservices:\n  good:\n    location: ./good\n    ready-timeout: 1s\n    ready-settle: 2s\n' > "$E/application.yml"
 "$EXO_BIN" run --app "$E" > "$T/settle2" 2>&1; RC=$?
 [ "$RC" = 1 ] || fail "ready-settle past ready-timeout exited $RC"
