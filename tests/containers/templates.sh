@@ -24,7 +24,7 @@ trap 'docker rm -f exo-prod-ping exo-prod-pyping >/dev/null 2>&1; engine_docker_
 
 # What an installed exo gives setup commands and Python services, from the build tree.
 export EXO_CFLAGS="-I$EXO_TOP_SRCDIR/plugins/transport-zmq/include -I$EXO_TOP_SRCDIR/plugin-api -I$EXO_TOP_BUILDDIR/plugin-api"
-export EXO_LIBS="-L$libs -Wl,-rpath,$libs -lexoservice"
+export EXO_LIBS="-L$libs -Wl,-rpath,$libs -lexoservice${EXO_SANITIZE_FLAGS:+ $EXO_SANITIZE_FLAGS}"
 export EXO_PYTHON_DIR="$EXO_TOP_SRCDIR/plugins/transport-zmq/python"
 
 # The same package list as tests/containers/todo.sh: one cached base image for both.
