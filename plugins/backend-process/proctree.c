@@ -176,7 +176,12 @@ static int write_record(const char *path, const entry_t *e, size_t n)
         return -1;
     }
     snprintf(tmp, len, "%s.new", path);
-    FILE *f = fopen(tmp, "we");
+    /* Private like the rest of .exo/state: it lists what the user runs. */
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (f == NULL && fd >= 0) {
+        close(fd);
+    }
     int rc = f != NULL ? 0 : -1;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         rc = fprintf(f, "%d %llu\n", (int)e[i].pid, e[i].start) < 0 ? -1 : 0;
