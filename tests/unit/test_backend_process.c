@@ -277,6 +277,16 @@ static void test_strays_that_left_the_group_die_with_the_unit(void)
     finish(u, &r);
 }
 
+/* After a cleanup: a new run, so that the state directory is there for the later tests. */
+static void reopen_run(void)
+{
+    exo_error_t err = {0};
+    ops->close(inst);
+    exo_run_spec_t run = {.size = sizeof run, .app = "t", .app_dir = state_dir,
+                          .run_id = "test-run-1", .state_dir = state_dir};
+    CU_ASSERT_EQUAL(ops->open(&host, &run, &inst, &err), 0);
+}
+
 static void test_cleanup_kills_recorded_groups_only(void)
 {
     result_t r;
@@ -311,11 +321,7 @@ static void test_cleanup_kills_recorded_groups_only(void)
     free(dir);
     free(rec);
     free(line);
-    /* open() of later tests needs the directory back. */
-    ops->close(inst);
-    exo_run_spec_t run = {.size = sizeof run, .app = "t", .app_dir = state_dir,
-                          .run_id = "test-run-1", .state_dir = state_dir};
-    CU_ASSERT_EQUAL(ops->open(&host, &run, &inst, &err), 0);
+    reopen_run();
 }
 
 static pid_t spawn_sleeper(void)
@@ -364,10 +370,7 @@ static void test_cleanup_kills_recorded_descendants_only(void)
     free(path);
     free(want);
     free(line);
-    ops->close(inst);
-    exo_run_spec_t run = {.size = sizeof run, .app = "t", .app_dir = state_dir,
-                          .run_id = "test-run-1", .state_dir = state_dir};
-    CU_ASSERT_EQUAL(ops->open(&host, &run, &inst, &err), 0);
+    reopen_run();
 }
 
 /* The parent of @p pid from /proc, 0 when it is gone. */
