@@ -18,7 +18,8 @@ debian_base_require; r=$?
 [ $r = 0 ] || exit $r
 trap 'engine_docker_stop; engine_podman_stop; lib_cleanup' EXIT
 
-base=$(debian_base_tar python3-zmq libzmq5 libjansson4) || fail "building the Debian base image"
+# An ASan build's C services need the sanitizer runtimes in the image too.
+base=$(debian_base_tar python3-zmq libzmq5 libjansson4 ${EXO_SANITIZE_FLAGS:+libasan8 libubsan1}) || fail "building the Debian base image"
 engine_docker_start "$T" || fail "dockerd did not start"
 engine_podman_start "$T" || fail "podman does not work"
 engine_import_debian docker debian:bookworm-slim "$base" || fail "importing the base into docker"
