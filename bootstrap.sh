@@ -59,13 +59,14 @@ status=0
 EXO_TEST_REQUIRE_ALL=1 make -j"$jobs" check || status=$?
 # One plain closing line for humans and CI: totals from the automake harness.
 if [ -f test-suite.log ] || ls tests >/dev/null 2>&1; then
-  find . -name '*.trs' -exec cat {} + > .trs-all 2>/dev/null || true
+  # asan-build/ (make check-asan) has results of its own.
+  find . -path ./asan-build -prune -o -name '*.trs' -exec cat {} + > .trs-all 2>/dev/null || true
   pass=$(grep -c '^:test-result: PASS' .trs-all || true)
   fail=$(grep -c -E '^:test-result: (FAIL|ERROR|XPASS)' .trs-all || true)
   skip=$(grep -c '^:test-result: SKIP' .trs-all || true)
   rm -f .trs-all
   # What each failing test printed last: on CI this output is all there is to go by.
-  for trs in $(grep -l -E '^:test-result: (FAIL|ERROR|XPASS)' $(find . -name '*.trs') 2>/dev/null); do
+  for trs in $(grep -l -E '^:test-result: (FAIL|ERROR|XPASS)' $(find . -path ./asan-build -prune -o -name '*.trs' -print) 2>/dev/null); do
     echo "---- ${trs%.trs}.log (last 40 lines)"
     tail -n 40 "${trs%.trs}.log" 2>/dev/null
   done

@@ -53,6 +53,9 @@ char *exo_xstrdup(const char *s)
 
 char *exo_xstrndup(const char *s, size_t n)
 {
+    /* Like strndup: at most n bytes, never past the terminator (a plugin's version string
+     * is read with a bound, not a length). */
+    n = strnlen(s, n);
     char *p = exo_xmalloc(n + 1);
     memcpy(p, s, n);
     p[n] = '\0';

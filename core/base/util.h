@@ -14,6 +14,7 @@ void *exo_xmalloc(size_t n);
 void *exo_xcalloc(size_t n, size_t size);
 void *exo_xrealloc(void *p, size_t n);
 char *exo_xstrdup(const char *s);
+/* A copy of at most @p n bytes of @p s, stopping at its terminator. Aborts when out of memory. */
 char *exo_xstrndup(const char *s, size_t n);
 char *exo_strdupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *exo_vstrdupf(const char *fmt, va_list ap);

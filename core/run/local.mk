@@ -28,7 +28,8 @@ EXO_RUN_TESTS = \
 	tests/run/env.sh \
 	tests/run/test.sh \
 	tests/run/setup.sh \
-	tests/run/clean.sh
+	tests/run/clean.sh \
+	tests/run/detached.sh
 TESTS += $(EXO_RUN_TESTS)
 EXTRA_DIST += $(EXO_RUN_TESTS) tests/support/run-lib.sh
 

@@ -24,11 +24,12 @@ trap 'docker rm -f exo-prod-ping exo-prod-pyping >/dev/null 2>&1; engine_docker_
 
 # What an installed exo gives setup commands and Python services, from the build tree.
 export EXO_CFLAGS="-I$EXO_TOP_SRCDIR/plugins/transport-zmq/include -I$EXO_TOP_SRCDIR/plugin-api -I$EXO_TOP_BUILDDIR/plugin-api"
-export EXO_LIBS="-L$libs -Wl,-rpath,$libs -lexoservice"
+export EXO_LIBS="-L$libs -Wl,-rpath,$libs -lexoservice${EXO_SANITIZE_FLAGS:+ $EXO_SANITIZE_FLAGS}"
 export EXO_PYTHON_DIR="$EXO_TOP_SRCDIR/plugins/transport-zmq/python"
 
 # The same package list as tests/containers/todo.sh: one cached base image for both.
-base=$(debian_base_tar python3-zmq libzmq5 libjansson4) || fail "building the Debian base image"
+# An ASan build's C services need the sanitizer runtimes in the image too.
+base=$(debian_base_tar python3-zmq libzmq5 libjansson4 ${EXO_SANITIZE_FLAGS:+libasan8 libubsan1}) || fail "building the Debian base image"
 engine_docker_start "$T" || fail "dockerd did not start"
 engine_import_debian docker debian:bookworm-slim "$base" || fail "importing the base into docker"
 

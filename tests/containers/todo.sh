@@ -18,7 +18,8 @@ debian_base_require; r=$?
 [ $r = 0 ] || exit $r
 trap 'engine_docker_stop; engine_podman_stop; lib_cleanup' EXIT
 
-base=$(debian_base_tar python3-zmq libzmq5 libjansson4) || fail "building the Debian base image"
+# An ASan build's C services need the sanitizer runtimes in the image too.
+base=$(debian_base_tar python3-zmq libzmq5 libjansson4 ${EXO_SANITIZE_FLAGS:+libasan8 libubsan1}) || fail "building the Debian base image"
 engine_docker_start "$T" || fail "dockerd did not start"
 engine_podman_start "$T" || fail "podman does not work"
 engine_import_debian docker debian:bookworm-slim "$base" || fail "importing the base into docker"
@@ -36,7 +37,7 @@ seen() {
   EXO_TOP_BUILDDIR=$EXO_TOP_BUILDDIR EXO_TOP_SRCDIR=$EXO_TOP_SRCDIR EXO_BIN=$EXO_BIN \
     EXO_PYTHON_DIR=$EXO_TOP_SRCDIR/plugins/transport-zmq/python \
     EXO_CFLAGS="-I$EXO_TOP_SRCDIR/plugins/transport-zmq/include -I$EXO_TOP_SRCDIR/plugin-api -I$EXO_TOP_BUILDDIR/plugin-api" \
-    EXO_LIBS="-L$EXO_TOP_BUILDDIR/plugins/transport-zmq/.libs -Wl,-rpath,$EXO_TOP_BUILDDIR/plugins/transport-zmq/.libs -lexoservice" \
+    EXO_LIBS="-L$EXO_TOP_BUILDDIR/plugins/transport-zmq/.libs -Wl,-rpath,$EXO_TOP_BUILDDIR/plugins/transport-zmq/.libs -lexoservice${EXO_SANITIZE_FLAGS:+ $EXO_SANITIZE_FLAGS}" \
     sh "$T/todo/demo.sh" --backend "$b" > "$T/$b.out" 2>&1
   local rc=$?
   echo "todo on $b: demo exited $rc after $((SECONDS - t0)) s"

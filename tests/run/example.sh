@@ -10,7 +10,7 @@ rm -rf "$T/todo/.exo" "$T/todo/store/store"
 EXO_TOP_BUILDDIR=$EXO_TOP_BUILDDIR EXO_TOP_SRCDIR=$EXO_TOP_SRCDIR EXO_BIN=$EXO_BIN \
   EXO_PYTHON_DIR=$EXO_TOP_SRCDIR/plugins/transport-zmq/python \
   EXO_CFLAGS="-I$EXO_TOP_SRCDIR/plugins/transport-zmq/include -I$EXO_TOP_SRCDIR/plugin-api -I$EXO_TOP_BUILDDIR/plugin-api" \
-  EXO_LIBS="-L$EXO_TOP_BUILDDIR/plugins/transport-zmq/.libs -Wl,-rpath,$EXO_TOP_BUILDDIR/plugins/transport-zmq/.libs -lexoservice" \
+  EXO_LIBS="-L$EXO_TOP_BUILDDIR/plugins/transport-zmq/.libs -Wl,-rpath,$EXO_TOP_BUILDDIR/plugins/transport-zmq/.libs -lexoservice${EXO_SANITIZE_FLAGS:+ $EXO_SANITIZE_FLAGS}" \
   sh "$T/todo/demo.sh" > "$T/out" 2>&1
 RC=$?
 cat "$T/out"

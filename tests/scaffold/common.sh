@@ -51,7 +51,7 @@ build_tree_sdk() {
     [ -n "$top" ] && [ -n "$build" ] || return 0
     local libs="$build/plugins/transport-zmq/.libs"
     : "${EXO_CFLAGS:=-I$top/plugins/transport-zmq/include -I$top/plugin-api -I$build/plugin-api}"
-    : "${EXO_LIBS:=-L$libs -Wl,-rpath,$libs -lexoservice}"
+    : "${EXO_LIBS:=-L$libs -Wl,-rpath,$libs -lexoservice${EXO_SANITIZE_FLAGS:+ $EXO_SANITIZE_FLAGS}}"
     : "${EXO_PYTHON_DIR:=$top/plugins/transport-zmq/python}"
     export EXO_CFLAGS EXO_LIBS EXO_PYTHON_DIR
 }

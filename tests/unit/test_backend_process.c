@@ -19,6 +19,7 @@
 #include "base/util.h"
 #include "../support/cunit_main.h"
 #include "../support/test_host.h"
+#include "../../plugins/backend-process/proctree.h"
 
 const exo_plugin_desc_t *exo_plugin_describe(void);
 
@@ -276,6 +277,16 @@ static void test_strays_that_left_the_group_die_with_the_unit(void)
     finish(u, &r);
 }
 
+/* After a cleanup: a new run, so that the state directory is there for the later tests. */
+static void reopen_run(void)
+{
+    exo_error_t err = {0};
+    ops->close(inst);
+    exo_run_spec_t run = {.size = sizeof run, .app = "t", .app_dir = state_dir,
+                          .run_id = "test-run-1", .state_dir = state_dir};
+    CU_ASSERT_EQUAL(ops->open(&host, &run, &inst, &err), 0);
+}
+
 static void test_cleanup_kills_recorded_groups_only(void)
 {
     result_t r;
@@ -310,11 +321,56 @@ static void test_cleanup_kills_recorded_groups_only(void)
     free(dir);
     free(rec);
     free(line);
-    /* open() of later tests needs the directory back. */
-    ops->close(inst);
-    exo_run_spec_t run = {.size = sizeof run, .app = "t", .app_dir = state_dir,
-                          .run_id = "test-run-1", .state_dir = state_dir};
-    CU_ASSERT_EQUAL(ops->open(&host, &run, &inst, &err), 0);
+    reopen_run();
+}
+
+static pid_t spawn_sleeper(void)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        setsid();
+        execl("/bin/sleep", "sleep", "100", (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* The run records exo's descendants as they appear; after a killed exo, cleanup kills those
+ * that still have their recorded start time, and not a pid whose start time differs. */
+static void test_cleanup_kills_recorded_descendants_only(void)
+{
+    pid_t escaped = spawn_sleeper(), other = spawn_sleeper();
+    unsigned long long escaped_start = proctree_stat(escaped, NULL, NULL, NULL, NULL);
+    unsigned long long other_start = proctree_stat(other, NULL, NULL, NULL, NULL);
+    CU_ASSERT_FATAL(escaped_start != 0 && other_start != 0);
+    char *path = exo_strdupf("%s/state/backend-process/descendants", state_dir);
+    char *want = exo_strdupf("%d %llu\n", (int)escaped, escaped_start);
+    /* The scan timer of the open run records our children, so both. */
+    bool recorded = false;
+    unsigned long long end = exo_now_ms() + 3000;
+    while (!recorded && exo_now_ms() < end) {
+        exo_loop_once(loop, 20);
+        char *text = exo_read_file(path, NULL);
+        recorded = text != NULL && strstr(text, want) != NULL;
+        free(text);
+    }
+    CU_ASSERT_TRUE(recorded);
+    /* As after a kill -9: the record stays, and the other pid looks reused. */
+    char *line = exo_strdupf("%d %llu\n%d %llu\n", (int)escaped, escaped_start, (int)other,
+                             other_start + 1);
+    CU_ASSERT_EQUAL(exo_write_file_atomic(path, line, strlen(line)), 0);
+    exo_error_t err = {0};
+    CU_ASSERT_EQUAL(ops->cleanup(&host, "t", state_dir, &err), 0);
+    CU_ASSERT_TRUE(gone_within(escaped, 2000));
+    CU_ASSERT_TRUE(pid_alive(other));
+    CU_ASSERT_FALSE(exo_path_is_file(path));
+    waitpid(escaped, NULL, 0);
+    kill(other, SIGKILL);
+    waitpid(other, NULL, 0);
+    free(path);
+    free(want);
+    free(line);
+    reopen_run();
 }
 
 /* The parent of @p pid from /proc, 0 when it is gone. */
@@ -406,6 +462,7 @@ static const exo_test_t tests[] = {
     {"strays that left the group die with the unit",
      test_strays_that_left_the_group_die_with_the_unit},
     {"cleanup kills recorded groups only", test_cleanup_kills_recorded_groups_only},
+    {"cleanup kills recorded descendants only", test_cleanup_kills_recorded_descendants_only},
     {"close reaps the run's orphans, and only those", test_close_reaps_the_runs_orphans},
     {"a missing command is an error", test_missing_command_is_an_error},
     {NULL, NULL},

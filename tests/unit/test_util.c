@@ -5,11 +5,33 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/util.h"
 #include "../support/cunit_main.h"
+
+/* A bound, not a length: a short string right before an unreadable page is copied without
+ * reading past its terminator (the bound used to be read whole: a crash here, and ASan's
+ * global-buffer-overflow on a plugin's version string). */
+static void test_xstrndup_stops_at_terminator(void)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    char *map = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                     -1, 0);
+    CU_ASSERT_FATAL(map != MAP_FAILED);
+    CU_ASSERT_FATAL(mprotect(map + page, (size_t)page, PROT_NONE) == 0);
+    char *s = map + page - 4;
+    memcpy(s, "1.0", 4);
+    char *copy = exo_xstrndup(s, 64);
+    CU_ASSERT_STRING_EQUAL(copy, "1.0");
+    free(copy);
+    copy = exo_xstrndup("abcdef", 3);
+    CU_ASSERT_STRING_EQUAL(copy, "abc");
+    free(copy);
+    munmap(map, (size_t)page * 2);
+}
 
 static void test_shell_quote(void)
 {
@@ -98,6 +120,7 @@ static void test_which(void)
 }
 
 static const exo_test_t tests[] = {
+    {"xstrndup stops at the terminator", test_xstrndup_stops_at_terminator},
     {"shell quote", test_shell_quote},
     {"url encode", test_url_encode},
     {"rtrim", test_rtrim},
