@@ -287,7 +287,8 @@ static void test_back_online_after_a_long_pause(void)
 
 static void test_msg_dup(void)
 {
-    exo_svc_msg_t m = {"n", "i", "a", "s", NULL, "[1,2]xx", 5};
+    exo_svc_msg_t m = {.name = "n", .id = "i", .activity = "a", .sender = "s", .auth = NULL,
+                       .payload = "[1,2]xx", .payload_len = 5};
     exo_svc_msg_t *d = exo_svc_msg_dup(&m);
     CU_ASSERT_STRING_EQUAL(d->name, "n");
     CU_ASSERT_PTR_NULL(d->auth);
