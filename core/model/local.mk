@@ -2,6 +2,7 @@
 core_libexocore_la_SOURCES += core/model/app.h core/model/app.c core/model/yamlnode.h \
 	core/model/yamlnode.c core/model/diag.h core/model/diag.c
 core_libexocore_la_SOURCES += core/model/wiring.h core/model/wiring.c
+core_libexocore_la_SOURCES += core/model/endpoint.h core/model/endpoint.c
 TESTS += tests/cli/yaml_errors.sh
 EXTRA_DIST += tests/cli/yaml_errors.sh
 
