@@ -204,6 +204,10 @@ void exo_session_mask_app(exo_session_t *s);
 
 /* ---- session_public.c ---- */
 
+/** A free loopback port for a private unit (exo_unitenv_free_port), never a port a public
+ *  role pinned: that one is free until its role starts, and must stay its. */
+unsigned exo_session_private_port(const exo_session_t *s);
+
 /** Before an up() starts anything: every public port it is about to publish is free to
  *  listen on. Each one that is not is said (role, port, what holds it); < 0 then. */
 int exo_session_public_check(exo_session_t *s);

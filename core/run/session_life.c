@@ -96,7 +96,7 @@ static int build_service_nodes(exo_session_t *s, exo_error_t *err)
         if (svc->port != 0) {
             /* A public role's host port is the one the app pinned; others are random. */
             n->host_port = svc->public_endpoint.port != 0 ? svc->public_endpoint.port
-                                                          : exo_unitenv_free_port();
+                                                          : exo_session_private_port(s);
             n->listen_port = n->be->containers ? svc->port : n->host_port;
             n->reach_port = n->be->containers ? svc->port : n->host_port;
         }

@@ -8,7 +8,22 @@
 #include "base/log.h"
 #include "portcheck.h"
 #include "record.h"
+#include "unitenv.h"
 #include "session_int.h"
+
+unsigned exo_session_private_port(const exo_session_t *s)
+{
+    for (int tries = 0;; tries++) {
+        unsigned port = exo_unitenv_free_port();
+        bool pinned = false;
+        for (size_t i = 0; i < s->app->n_services && !pinned; i++) {
+            pinned = s->app->services[i].public_endpoint.port == port;
+        }
+        if (!pinned || tries == 16) {
+            return port;
+        }
+    }
+}
 
 /* A service node this up() starts (not one already running) that has a public endpoint. */
 static const exo_public_t *starting_public(const node_t *n)
