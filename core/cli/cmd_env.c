@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
@@ -70,6 +71,12 @@ static int run(void *opts, const exo_strv_t *args)
             printf("# and %zu variable%s inherited from exo's environment (--all shows them)\n",
                    hidden, hidden == 1 ? "" : "s");
         }
+        char *url = exo_public_url(&svc->public_endpoint);
+        if (url != NULL) {
+            printf("# %s is public at %s (application.yml services.%s.public)\n", role, url,
+                   role);
+        }
+        free(url);
     }
     exo_env_destroy(&env);
     exo_session_destroy(&s);
@@ -95,7 +102,9 @@ const exo_command_t exo_cmd_env = {
     .description =
         "Prints NAME=VALUE  # ORIGIN for every variable ROLE's service would get, in precedence\n"
         "order (later lines win; see docs/configuration.md). Secrets are masked. Ports are picked\n"
-        "afresh at each run, so PORT and the *_PORT values differ from run to run.",
+        "afresh at each run, so PORT and the *_PORT values differ from run to run, except a\n"
+        "public role's (application.yml services.<role>.public), which are the same in every\n"
+        "run and here.",
     .options = options,
     .opts_size = sizeof(env_opts_t),
     .run = run,

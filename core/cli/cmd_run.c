@@ -119,7 +119,9 @@ const exo_command_t exo_cmd_run = {
         "output prefixed with the role, and keeps them running (restarting crashed services per\n"
         "their restart policy) until Ctrl-C or SIGTERM, which stops everything: SIGTERM to each\n"
         "service's process group, SIGKILL after shutdown-grace. A second Ctrl-C kills at once.\n"
-        "Logs are also written to .exo/logs/ROLE.log.",
+        "Logs are also written to .exo/logs/ROLE.log. Once the app is ready it prints the URL\n"
+        "of each public role (application.yml services.<role>.public), e.g.\n"
+        "'web public at http://127.0.0.1:3000'.",
     .options = options,
     .opts_size = sizeof(run_opts_t),
     .epilog = "Exit status: 0 after a clean shutdown, 1 when the app failed to come up or the\n"

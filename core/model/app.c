@@ -453,7 +453,7 @@ const char *const exo_bus_core_keys[] = {"transport", "max-message-size", NULL};
 static const char *const role_keys[] = {"location", "translations", "depends-on", "resources",
                                         "needs", "env", "backend", "restart", "max-restarts",
                                         "ready-timeout", "ready", "ready-settle", "options",
-                                        "test-data", NULL};
+                                        "test-data", "public", NULL};
 static const char *const translation_keys[] = {"public", "internal", NULL};
 const char *const exo_service_core_keys[] = {"type", "description", "setup", "startup", "test",
                                              "messages", "port", "env", NULL};
@@ -632,6 +632,8 @@ static void parse_role(mctx_t *c, exo_service_t *s, role_src_t *src)
             err_at(c, td, "%s must be fresh or dev, not '%s'", what, td->value);
         }
     }
+    snprintf(what, sizeof what, "%s.public", where);
+    exo_public_parse(opt(e, "public"), what, c->file, c->diag, &s->public_endpoint);
     snprintf(what, sizeof what, "%s.options", where);
     const exo_ypair_t *o = exo_ynode_pair(e, "options");
     if (o != NULL && !exo_ynode_is_null(o->value) && want_map(c, o->value, what)) {
@@ -796,6 +798,27 @@ static void find_cycles(mctx_t *c, const exo_app_t *app, role_src_t *srcs, size_
     state[at] = 2;
 }
 
+/* A public role listens on its public port unless service.yml says which; no two roles
+ * may pin the same host port. */
+static void check_public(mctx_t *c, exo_app_t *app, exo_service_t *s, bool svc_ok)
+{
+    const exo_public_t *p = &s->public_endpoint;
+    if (p->port == 0) {
+        return;
+    }
+    if (svc_ok && s->port == 0) {
+        s->port = p->port;
+    }
+    for (const exo_service_t *o = app->services; o < s; o++) {
+        if (o->public_endpoint.port == p->port) {
+            exo_diag_error(c->diag, c->file, p->line, p->column, "services.%s.public: port %u "
+                           "is already public for services.%s (line %d); give each role its "
+                           "own port", s->role, p->port, o->role, o->public_endpoint.line);
+            return;
+        }
+    }
+}
+
 static void cross_check(mctx_t *c, exo_app_t *app, role_src_t *srcs)
 {
     for (size_t i = 0; i < app->n_services; i++) {
@@ -825,6 +848,7 @@ static void cross_check(mctx_t *c, exo_app_t *app, role_src_t *srcs)
                        s->role, s->resources[k]);
             }
         }
+        check_public(c, app, s, srcs[i].svc_ok);
         if (!srcs[i].svc_ok) {
             continue;
         }
@@ -1151,6 +1175,7 @@ static void free_env(exo_kv_t *kv, size_t n)
 
 static void free_service(exo_service_t *s)
 {
+    exo_public_free(&s->public_endpoint);
     free(s->role);
     free(s->location);
     free(s->dir);

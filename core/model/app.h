@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "diag.h"
+#include "endpoint.h"
 #include "yamlnode.h"
 
 /** A log file in .exo/logs is rotated to ROLE.log.1 when it would grow past this (10 MiB),
@@ -90,7 +91,9 @@ typedef struct exo_service {
     size_t n_sends;
     char **receives;       /* messages.receives */
     size_t n_receives;
-    unsigned port;         /* port the service listens on (0 = none); exo may remap it */
+    unsigned port;         /* port the service listens on (0 = none); exo may remap it, except
+                            * on a container, where it is the container's port. Defaults to
+                            * the public port when the role is public and service.yml has none */
     exo_kv_t *env;         /* environment from service.yml */
     size_t n_env;
     /* Every other top-level section of service.yml (a map, such as a backend's `docker:`),
@@ -119,6 +122,8 @@ typedef struct exo_service {
     exo_ready_kind_t ready;
     exo_block_t options;   /* services.<role>.options, raw for the backends (see
                             * exo_service_settings()) */
+    exo_public_t public_endpoint; /* services.<role>.public: the host port pinned for
+                            * port (published on its bind address); port 0 = private */
 
     int line, column;      /* where services.<role> is in application.yml */
 

@@ -2,6 +2,7 @@
 core_libexocore_la_SOURCES += core/model/app.h core/model/app.c core/model/yamlnode.h \
 	core/model/yamlnode.c core/model/diag.h core/model/diag.c
 core_libexocore_la_SOURCES += core/model/wiring.h core/model/wiring.c
+core_libexocore_la_SOURCES += core/model/endpoint.h core/model/endpoint.c
 TESTS += tests/cli/yaml_errors.sh
 EXTRA_DIST += tests/cli/yaml_errors.sh
 
@@ -22,3 +23,10 @@ tests_unit_test_statedir_SOURCES = tests/unit/test_statedir.c tests/support/cuni
 tests_unit_test_statedir_CFLAGS = $(EXO_TEST_CCFLAGS)
 tests_unit_test_statedir_LDADD = $(EXO_TEST_LINK)
 TESTS += tests/unit/test_statedir
+
+# Public endpoints (services.<role>.public).
+check_PROGRAMS += tests/unit/test_endpoint
+tests_unit_test_endpoint_SOURCES = tests/unit/test_endpoint.c tests/support/cunit_main.h
+tests_unit_test_endpoint_CFLAGS = $(EXO_TEST_CCFLAGS)
+tests_unit_test_endpoint_LDADD = $(EXO_TEST_LINK)
+TESTS += tests/unit/test_endpoint

@@ -15,6 +15,11 @@ core_libexorun_la_SOURCES = \
 	core/run/session.h core/run/session_int.h core/run/session_life.c core/run/session.c \
 	core/run/session_env.c core/run/session_backend.c core/run/session_res.c \
 	core/run/session_task.c core/run/session_watch.c core/run/session_log.c
+# Public endpoints: pinned host ports, checked before the app starts, announced when ready.
+core_libexorun_la_SOURCES += core/run/portcheck.h core/run/portcheck.c \
+	core/run/session_public.c
+TESTS += tests/run/public.sh
+EXTRA_DIST += tests/run/public.sh
 core_libexorun_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 
 exo_LDADD += core/libexorun.la

@@ -91,6 +91,23 @@ bool exo_record_alive(const exo_record_t *rs)
     return rs->pid > 0 && rs->start != 0 && exo_record_proc_start(rs->pid) == rs->start;
 }
 
+int exo_record_set_endpoints(const char *exo_dir, json_t *endpoints)
+{
+    char *path = exo_statedir_run_record(exo_dir);
+    json_t *j = json_load_file(path, 0, NULL);
+    int rc = -1;
+    if (json_is_object(j)) {
+        json_object_set(j, "endpoints", endpoints);
+        char *text = json_dumps(j, JSON_INDENT(2));
+        rc = exo_write_file_mode(path, text, strlen(text), EXO_STATEDIR_FILE_MODE);
+        free(text);
+    }
+    json_decref(j);
+    json_decref(endpoints);
+    free(path);
+    return rc;
+}
+
 void exo_record_remove(const char *exo_dir)
 {
     char *path = exo_statedir_run_record(exo_dir);

@@ -2,7 +2,9 @@
  * core/run/record.h - what a running exo records in the app's .exo/ so that a later `exo run`
  * or `exo clean` can tell whether it is still running and clean up after it when it was
  * killed: .exo/run.json holds exo's pid and its start time (so a recycled pid is never taken
- * for exo), the run id and the backends it used.
+ * for exo), the run id and the backends it used, and, once the app is ready, its public
+ * endpoints ("endpoints": [{"role", "url", "port", "bind"}], so that other commands can show
+ * them).
  *
  * Ownership: exo_record_t owns its strings. Threading: none.
  */
@@ -11,6 +13,8 @@
 
 #include <stdbool.h>
 #include <sys/types.h>
+
+#include <jansson.h>
 
 #include "base/util.h"
 
@@ -33,6 +37,9 @@ bool exo_record_read(const char *exo_dir, exo_record_t *rs);
 /** True when the recorded exo is this very process still alive. */
 bool exo_record_alive(const exo_record_t *rs);
 void exo_record_remove(const char *exo_dir);
+/** Add @p endpoints (a JSON array; the record takes its reference) to the record in
+ *  @p exo_dir as "endpoints", replacing earlier ones. 0 or -1 (no record, or not writable). */
+int exo_record_set_endpoints(const char *exo_dir, json_t *endpoints);
 void exo_record_free(exo_record_t *rs);
 
 /** A run id: short, unique per run, safe in container names. New string. */

@@ -41,6 +41,7 @@ static void up_finish(exo_session_t *s, bool ok)
     if (ok && (count > 0 || s->up_all)) {
         exo_output_status(s->out, "all services ready (%zu service%s) in %llu ms", count,
                           count == 1 ? "" : "s", exo_now_ms() - s->up_t0);
+        exo_session_public_announce(s);
     }
     if (s->on_up != NULL) {
         s->on_up(s->up_arg, ok);
@@ -251,6 +252,7 @@ static exo_unit_spec_t *service_unit(node_t *n, const char *const *env, exo_erro
 {
     exo_unit_source_t src = {.role = EXO_UNIT_ROLE_SERVICE, .svc = n->svc};
     exo_unit_place_t place = exo_session_place(n->be, n->host_port, n->listen_port);
+    place.publish_address = n->svc->public_endpoint.bind;
     return exo_unitspec_build(&src, &place, env, err);
 }
 
@@ -435,7 +437,7 @@ void exo_session_up(exo_session_t *s, const exo_strv_t *roles, const exo_strv_t 
     s->up_all = roles == NULL;
     s->up_pending = true;
     s->up_t0 = exo_now_ms();
-    if (prepare_services(s) < 0) {
+    if (exo_session_public_check(s) < 0 || prepare_services(s) < 0) {
         /* From the loop: the caller may stop it in on_up, which it has not started yet. */
         exo_loop_timer(s->loop, 0, false, up_failed, s);
         return;

@@ -216,6 +216,19 @@ char **exo_session_unit_env(exo_session_t *s, const exo_service_t *svc, bool set
  *  and the app's log size: called once the resources exist, before any unit starts. */
 void exo_session_mask_app(exo_session_t *s);
 
+/* ---- session_public.c ---- */
+
+/** A free loopback port for a private unit (exo_unitenv_free_port), never a port a public
+ *  role pinned: that one is free until its role starts, and must stay its. */
+unsigned exo_session_private_port(const exo_session_t *s);
+
+/** Before an up() starts anything: every public port it is about to publish is free to
+ *  listen on. Each one that is not is said (role, port, what holds it); < 0 then. */
+int exo_session_public_check(exo_session_t *s);
+/** Once the app is ready: say the URL of every public endpoint it runs and add them to the
+ *  run record ("endpoints" in .exo/run.json). */
+void exo_session_public_announce(exo_session_t *s);
+
 /* ---- session.c, for session_life.c and session_watch.c ---- */
 
 /** Register session.c's callbacks for the other parts (node_output, node_state,

@@ -94,7 +94,9 @@ static int build_service_nodes(exo_session_t *s, exo_error_t *err)
             return EXO_ERR_NOTFOUND;
         }
         if (svc->port != 0) {
-            n->host_port = exo_unitenv_free_port();
+            /* A public role's host port is the one the app pinned; others are random. */
+            n->host_port = svc->public_endpoint.port != 0 ? svc->public_endpoint.port
+                                                          : exo_session_private_port(s);
             n->listen_port = n->be->containers ? svc->port : n->host_port;
             n->reach_port = n->be->containers ? svc->port : n->host_port;
         }

@@ -132,7 +132,7 @@ int exo_session_create_resource(exo_session_t *s, node_t *n, exo_error_t *err)
         return EXO_ERR_NOTFOUND;
     }
     n->rops = p->desc->ops;
-    n->host_port = exo_unitenv_free_port();
+    n->host_port = exo_session_private_port(s);
     n->reach_port = n->host_port;
     char *data_dir = exo_statedir_resource_data(s->exo_dir, res->name);
     exo_statedir_mkdir(data_dir);

@@ -39,6 +39,7 @@ exo_unit_spec_t *exo_unitspec_copy(const exo_unit_spec_t *from)
     s->image = dup_or_null(from->image);
     s->dockerfile = dup_or_null(from->dockerfile);
     s->user = dup_or_null(from->user);
+    s->publish_address = dup_or_null(from->publish_address);
     if (from->options != NULL) {
         json_incref((json_t *)from->options);
     }
@@ -70,6 +71,7 @@ void exo_unitspec_free(exo_unit_spec_t **spec_p)
     free((char *)s->image);
     free((char *)s->dockerfile);
     free((char *)s->user);
+    free((char *)s->publish_address);
     json_decref((json_t *)s->options);
     exo_strv_free(&o->env);
     exo_strv_free(&o->mounts);
@@ -101,6 +103,7 @@ static void from_service(const exo_unit_source_t *src, const exo_unit_place_t *p
             *port = (exo_port_map_t){
                 .unit_port = place->containers ? svc->port : place->listen_port,
                 .host_port = place->host_port};
+            us->publish_address = place->publish_address;
         }
         break;
     }

@@ -8,7 +8,7 @@
  *             ports = its declared port (unit side: the port itself on containers, the
  *             remapped listen port on processes; host side: the published port), options =
  *             the service's backend settings (exo_service_settings with the backend's
- *             config_section)
+ *             config_section), publish_address = the place's (a public endpoint's bind)
  *   setup     mode TASK, the service's directory and settings, command = its setup command,
  *   test      no ports
  *   resource  mode SERVICE, dir = the app's directory, command = the plugin's command
@@ -58,6 +58,8 @@ typedef struct exo_unit_place {
     const char *settings_section; /* the backend's config_section; NULL = none */
     unsigned host_port;           /* published on 127.0.0.1; 0 = none */
     unsigned listen_port;         /* process backends: the port the program listens on */
+    const char *publish_address;  /* where host_port is published (a public endpoint's
+                                   * bind); NULL = 127.0.0.1 */
 } exo_unit_place_t;
 
 /**

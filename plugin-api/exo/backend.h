@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 #define EXO_BACKEND_ABI_MAJOR 1
-#define EXO_BACKEND_ABI_MINOR 2
+#define EXO_BACKEND_ABI_MINOR 3
 
 /* Capabilities (exo_plugin_desc_t.caps). */
 #define EXO_BACKEND_CAP_CONTAINERS (1ull << 16) /* units run isolated; needs images */
@@ -54,7 +54,8 @@ typedef enum exo_unit_mode {
 
 typedef struct exo_port_map {
     unsigned unit_port; /* the port the program listens on inside the unit */
-    unsigned host_port; /* published on 127.0.0.1; 0 = not published */
+    unsigned host_port; /* published on 127.0.0.1 (or the spec's publish_address, ABI 1.3);
+                         * 0 = not published */
 } exo_port_map_t;
 
 /** Output stream ids for on_output. */
@@ -96,6 +97,12 @@ typedef struct exo_unit_spec {
      * counts a unit's own start-up time from here, and its readiness "started" means this.
      * Check spec->size before reading it: an older core passes a shorter struct. */
     void (*on_running)(void *arg);
+    /* Appended in ABI 1.3: the host address the ports' host_port is published on, an IPv4
+     * address ("0.0.0.0" = every interface), for a public endpoint the app pinned
+     * (application.yml services.<role>.public). NULL = 127.0.0.1. Container backends publish
+     * there; the process backend cannot choose where the program binds and ignores it. Check
+     * spec->size before reading it: an older core passes a shorter struct. */
+    const char *publish_address;
 } exo_unit_spec_t;
 
 typedef struct exo_unit exo_unit_t; /* opaque, owned by the backend */

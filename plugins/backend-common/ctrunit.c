@@ -5,6 +5,15 @@
 
 #include "ctrunit.h"
 
+const char *ctr_unit_publish_address(const exo_unit_spec_t *spec)
+{
+    if (spec->size >= offsetof(exo_unit_spec_t, publish_address) + sizeof spec->publish_address
+        && spec->publish_address != NULL) {
+        return spec->publish_address;
+    }
+    return "127.0.0.1";
+}
+
 void ctr_unit_init(ctr_unit_t *u, const exo_host_t *host, const exo_unit_spec_t *spec,
                    void (*finish)(ctr_unit_t *u), int (*launch)(ctr_unit_t *u, exo_error_t *err))
 {

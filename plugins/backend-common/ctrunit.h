@@ -17,6 +17,10 @@
 
 #include <exo/backend.h>
 
+/** The host address to publish @p spec's ports on: its publish_address (ABI 1.3, a public
+ *  endpoint's bind), else 127.0.0.1, also for an older core's shorter spec. Borrowed. */
+const char *ctr_unit_publish_address(const exo_unit_spec_t *spec);
+
 #define CTR_LOG_LINGER_MS 2000 /* after an exit, how long to wait for the last output */
 
 typedef struct ctr_unit ctr_unit_t;

@@ -6,10 +6,10 @@
  *
  * Per run: one bridge network "exo-<app>-<run>" labelled exo.app/exo.run; each unit is a
  * container on it with the unit name as network alias, labelled exo.app/exo.run/exo.unit,
- * ports published on 127.0.0.1 only. prepare() builds "exo-<app>-<unit>:latest" from the
- * service directory (context.h writes the tar build context) and keeps the build log in the
- * plugin's state directory. Output comes from /containers/ID/logs?follow=1 and the exit from
- * /containers/ID/wait, both streamed.
+ * ports published on 127.0.0.1 (a public endpoint on the address the app binds). prepare()
+ * builds "exo-<app>-<unit>:latest" from the service directory (context.h writes the tar
+ * build context) and keeps the build log in the plugin's state directory. Output comes from
+ * /containers/ID/logs?follow=1 and the exit from /containers/ID/wait, both streamed.
  *
  * Threading: everything runs on the loop thread. Units are created, started and removed
  * through asynchronous requests driven by the host's loop (so the engine works on all units
@@ -417,7 +417,8 @@ static json_t *create_body(docker_inst_t *in, const exo_unit_spec_t *spec, const
             char hp[16];
             snprintf(hp, sizeof hp, "%u", spec->ports[i].host_port);
             json_object_set_new(bindings, key,
-                                json_pack("[{s:s, s:s}]", "HostIp", "127.0.0.1", "HostPort", hp));
+                                json_pack("[{s:s, s:s}]", "HostIp",
+                                          ctr_unit_publish_address(spec), "HostPort", hp));
         }
     }
     json_t *body = json_pack(

@@ -32,7 +32,10 @@ TESTS += tests/containers/docker.sh
 # services.<role>.options on both engines.
 TESTS += tests/containers/run-docker.sh tests/containers/same-app.sh \
 	tests/containers/start-order.sh tests/containers/options.sh
+# Public endpoints (services.<role>.public) on both engines.
+TESTS += tests/containers/public.sh
 endif
+EXTRA_DIST += tests/containers/public.sh
 EXTRA_DIST += tests/containers/docker.sh tests/support/engines.sh \
 	tests/containers/run-docker.sh tests/containers/same-app.sh \
 	tests/containers/e2e-lib.sh tests/containers/run-e2e.sh bench/containers-up.sh \

@@ -7,9 +7,10 @@
  *
  * Observable behaviour matches backend-docker: network "exo-<app>-<run>" labelled
  * exo.app/exo.run, containers labelled exo.app/exo.run/exo.unit with the unit name as network
- * alias, ports published on 127.0.0.1, images "exo-<app>-<unit>:latest", build logs in the
- * plugin's state directory. Environment values go through a 0600 env file that is removed
- * right after `podman run --detach`, so they never show on a command line.
+ * alias, ports published on 127.0.0.1 (a public endpoint on the address the app binds),
+ * images "exo-<app>-<unit>:latest", build logs in the plugin's state directory. Environment
+ * values go through a 0600 env file that is removed right after `podman run --detach`, so
+ * they never show on a command line.
  *
  * Threading: loop thread only. run, stop, kill, rm, logs and wait run as children
  * whose pipes are watched on the loop; open(), close(), cleanup() and prepare()'s build (which
@@ -827,8 +828,8 @@ static int podman_start(void *instp, const exo_unit_spec_t *spec, exo_unit_t **u
     }
     for (size_t i = 0; i < spec->n_ports; i++) {
         if (spec->ports[i].host_port != 0) {
-            arg_addf(&a, "--publish=127.0.0.1:%u:%u", spec->ports[i].host_port,
-                     spec->ports[i].unit_port);
+            arg_addf(&a, "--publish=%s:%u:%u", ctr_unit_publish_address(spec),
+                     spec->ports[i].host_port, spec->ports[i].unit_port);
         } else {
             arg_addf(&a, "--expose=%u", spec->ports[i].unit_port);
         }

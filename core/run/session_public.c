@@ -1,0 +1,84 @@
+/* core/run/session_public.c - a session's public endpoints (application.yml
+ * services.<role>.public, core/model/endpoint.h): their pinned ports checked free before
+ * anything starts, their URLs said and recorded once the app is ready. See session_int.h. */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "base/log.h"
+#include "portcheck.h"
+#include "record.h"
+#include "unitenv.h"
+#include "session_int.h"
+
+unsigned exo_session_private_port(const exo_session_t *s)
+{
+    for (int tries = 0;; tries++) {
+        unsigned port = exo_unitenv_free_port();
+        bool pinned = false;
+        for (size_t i = 0; i < s->app->n_services && !pinned; i++) {
+            pinned = s->app->services[i].public_endpoint.port == port;
+        }
+        if (!pinned || tries == 16) {
+            return port;
+        }
+    }
+}
+
+/* A service node this up() starts (not one already running) that has a public endpoint. */
+static const exo_public_t *starting_public(const node_t *n)
+{
+    if (n->is_resource || !n->wanted || n->svc->public_endpoint.port == 0) {
+        return NULL;
+    }
+    if (n->sup != NULL) {
+        exo_sup_state_t st = exo_sup_state(n->sup);
+        if (st != EXO_SUP_IDLE && st != EXO_SUP_STOPPED) {
+            return NULL; /* it holds the port itself */
+        }
+    }
+    return &n->svc->public_endpoint;
+}
+
+int exo_session_public_check(exo_session_t *s)
+{
+    int rc = EXO_OK;
+    for (size_t i = 0; i < s->app->n_services; i++) {
+        const node_t *n = &s->nodes[i];
+        const exo_public_t *p = starting_public(n);
+        exo_error_t err = {0};
+        if (p != NULL && exo_portcheck_listen(p->bind, p->port, &err) < 0) {
+            exo_output_role_status(s->out, n->name, "failed: %s (application.yml "
+                                   "services.%s.public)", err.message, n->name);
+            rc = err.code;
+        }
+    }
+    return rc;
+}
+
+void exo_session_public_announce(exo_session_t *s)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < s->app->n_services; i++) {
+        const node_t *n = &s->nodes[i];
+        const exo_public_t *p = &n->svc->public_endpoint;
+        if (!n->wanted || p->port == 0) {
+            continue;
+        }
+        char *url = exo_public_url(p);
+        if (exo_public_is_loopback(p)) {
+            exo_output_role_status(s->out, n->name, "public at %s", url);
+        } else {
+            exo_output_role_status(s->out, n->name, "public at %s (bound to %s: reachable "
+                                   "from other machines)", url, p->bind);
+        }
+        json_array_append_new(list, json_pack("{s:s, s:s, s:i, s:s}", "role", n->name, "url",
+                                              url, "port", (int)p->port, "bind", p->bind));
+        free(url);
+    }
+    if (json_array_size(list) > 0 && s->recorded &&
+        exo_record_set_endpoints(s->exo_dir, json_incref(list)) < 0) {
+        exo_warn("cannot record the public endpoints in %s", s->exo_dir);
+    }
+    json_decref(list);
+}
