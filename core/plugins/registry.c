@@ -29,6 +29,7 @@
 struct exo_registry {
     exo_plugin_t *v;
     size_t n, cap;
+    bool skipped_any; /* an app-local plugin was listed unopened */
 };
 
 /* Size of a struct up to and including @p last, i.e. what a 1.0 plugin filled in. Members
@@ -439,6 +440,7 @@ static void load_all(exo_registry_t *reg, const exo_plugin_files_t *files,
                     "that run the app (run, test, setup, bus, send, tail) load it; "
                     "--load-app loads it here");
             p->skipped = true;
+            reg->skipped_any = true;
         } else if (verdict != NULL) {
             fail(p, "%s", verdict);
         } else {
@@ -515,6 +517,14 @@ const exo_plugin_t *exo_registry_find(const exo_registry_t *reg, int kind, const
         return NULL;
     }
     return find_ok(reg, kind, name);
+}
+
+const char *exo_registry_skipped_note(const exo_registry_t *reg)
+{
+    return reg != NULL && reg->skipped_any
+               ? "; the app's own plugins (.exo/plugins) are not opened by this command: "
+                 "--load-app opens them"
+               : "";
 }
 
 char *exo_registry_names(const exo_registry_t *reg, int kind)

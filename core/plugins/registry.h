@@ -106,6 +106,13 @@ const exo_plugin_t *exo_registry_find(const exo_registry_t *reg, int kind, const
 /** Names of the working plugins of @p kind, comma-separated (for error messages). New string. */
 char *exo_registry_names(const exo_registry_t *reg, int kind);
 
+/**
+ * For messages about a plugin not found: "" when no app-local plugin was left unopened, else
+ * "; the app's own plugins (.exo/plugins) are not opened by this command: --load-app opens
+ * them". Static string.
+ */
+const char *exo_registry_skipped_note(const exo_registry_t *reg);
+
 /** "string", "int", ... for an exo_config_type_t; "unknown" otherwise. */
 const char *exo_config_type_name(int type);
 
