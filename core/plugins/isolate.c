@@ -23,16 +23,14 @@ typedef struct child {
     exo_buf_t in[3]; /* what came on each */
 } child_t;
 
+/* One write of at most PIPE_BUF bytes to a blocking pipe is whole or nothing: a line is never
+ * cut, and a reader never sees half of one. */
+#define LINE_MAX_BYTES 4000
+
 static void write_line(int fd, const char *s, size_t n)
 {
-    while (n > 0) {
-        ssize_t w = write(fd, s, n);
-        if (w <= 0) {
-            return;
-        }
-        s += w;
-        n -= (size_t)w;
-    }
+    ssize_t w = write(fd, s, n < LINE_MAX_BYTES ? n : LINE_MAX_BYTES);
+    (void)w; /* nothing to do about a parent that went away */
 }
 
 void exo_isolate_result(int report_fd, const char *text)
@@ -42,7 +40,10 @@ void exo_isolate_result(int report_fd, const char *text)
     for (size_t i = 1; i < b.len; i++) {
         b.data[i] = b.data[i] == '\n' ? ' ' : b.data[i];
     }
-    exo_buf_puts(&b, "\n");
+    if (b.len >= LINE_MAX_BYTES) {
+        b.len = LINE_MAX_BYTES - 1;
+    }
+    exo_buf_append(&b, "\n", 1);
     write_line(report_fd, b.data, b.len);
     exo_buf_free(&b);
 }
