@@ -106,8 +106,14 @@ void exo_crashguard_enter(const char *path, char stage)
                  exo_crashguard_stage_name(stage));
     tail_len = n < 0 ? 0 : (size_t)n < sizeof tail ? (size_t)n : sizeof tail - 1;
     if (!alt_stack_set) {
-        stack_t ss = {.ss_sp = alt_stack, .ss_size = sizeof alt_stack, .ss_flags = 0};
-        alt_stack_set = sigaltstack(&ss, NULL) == 0;
+        /* Keep one that is there already (a sanitizer's): it is big enough for us too. */
+        stack_t old;
+        if (sigaltstack(NULL, &old) == 0 && !(old.ss_flags & SS_DISABLE)) {
+            alt_stack_set = 1;
+        } else {
+            stack_t ss = {.ss_sp = alt_stack, .ss_size = sizeof alt_stack, .ss_flags = 0};
+            alt_stack_set = sigaltstack(&ss, NULL) == 0;
+        }
     }
     if (armed) {
         return; /* re-entered for the next stage: the handlers are in place */
