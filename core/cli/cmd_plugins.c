@@ -22,9 +22,11 @@
 #include "base/log.h"
 #include "base/util.h"
 
-/* How long one listing may take (loading, then probing), and each engine probe. */
-#define LIST_TIMEOUT_MS 25000u
+/* How long loading may take in the listing's child (a plugin that hangs is reported after
+ * it), each engine probe, and the listing with --probe (loading, then the probes). */
+#define LOAD_TIMEOUT_MS 10000u
 #define PROBE_TIMEOUT_MS 10000u
+#define LIST_PROBE_TIMEOUT_MS (LOAD_TIMEOUT_MS + PROBE_TIMEOUT_MS + 2000u)
 /* Broken plugins one `exo plugins` works around before giving up. */
 #define MAX_BROKEN 64
 
@@ -213,9 +215,10 @@ static int list_child(size_t i, int report_fd, void *arg)
 static int list_isolated(listing_t *l)
 {
     exo_isolated_t r;
+    unsigned timeout = l->o->probe ? LIST_PROBE_TIMEOUT_MS : LOAD_TIMEOUT_MS;
     for (;;) {
-        exo_isolate_each(1, list_child, l, LIST_TIMEOUT_MS, true, &r);
-        char *verdict = exo_isolated_verdict(&r, LIST_TIMEOUT_MS);
+        exo_isolate_each(1, list_child, l, timeout, true, &r);
+        char *verdict = exo_isolated_verdict(&r, timeout);
         if (verdict == NULL || l->n_broken == MAX_BROKEN) {
             free(verdict);
             break;

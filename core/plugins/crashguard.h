@@ -8,7 +8,8 @@
  *   exo: error: plugin FILE crashed (SIGSEGV) in init(); ...
  * and then dies of the same signal, so the exit status stays what it was (128 + signal).
  * The handler only write()s a message prepared before the call: async-signal-safe. It runs
- * on its own stack, so a plugin that overflows the stack is named too.
+ * on its own stack, so a plugin that overflows the stack is named too. A plugin that calls
+ * exit() meanwhile is named the same way ("called exit() in init()", an atexit handler).
  *
  * With a report fd set (a child of isolate.h), entering also writes the line "<stage><path>"
  * and leaving the line "-" to that fd, so that the parent knows where a child died.

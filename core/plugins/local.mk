@@ -52,6 +52,7 @@ EXTRA_DIST += tests/fixtures/plugins/fixture.h
 check_LTLIBRARIES += \
 	tests/fixtures/plugins-hostile/crash_describe.la \
 	tests/fixtures/plugins-hostile/crash_init.la \
+	tests/fixtures/plugins-hostile/exit_init.la \
 	tests/fixtures/plugins-hostile/ctor_marker.la
 tests_fixtures_plugins_hostile_crash_describe_la_SOURCES = \
 	tests/fixtures/plugins-hostile/crash_describe.c
@@ -60,6 +61,9 @@ tests_fixtures_plugins_hostile_crash_describe_la_LDFLAGS = $(EXO_FIXTURE_LINK)
 tests_fixtures_plugins_hostile_crash_init_la_SOURCES = tests/fixtures/plugins-hostile/crash_init.c
 tests_fixtures_plugins_hostile_crash_init_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
 tests_fixtures_plugins_hostile_crash_init_la_LDFLAGS = $(EXO_FIXTURE_LINK)
+tests_fixtures_plugins_hostile_exit_init_la_SOURCES = tests/fixtures/plugins-hostile/exit_init.c
+tests_fixtures_plugins_hostile_exit_init_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
+tests_fixtures_plugins_hostile_exit_init_la_LDFLAGS = $(EXO_FIXTURE_LINK)
 tests_fixtures_plugins_hostile_ctor_marker_la_SOURCES = tests/fixtures/plugins-hostile/ctor_marker.c
 tests_fixtures_plugins_hostile_ctor_marker_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
 tests_fixtures_plugins_hostile_ctor_marker_la_LDFLAGS = $(EXO_FIXTURE_LINK)

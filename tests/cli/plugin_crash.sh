@@ -2,16 +2,18 @@
 # tests/cli/plugin_crash.sh - a plugin that crashes in exo_plugin_describe() or init():
 # `exo plugins` survives it and lists the file as crashed (exit 0); every other command that
 # loads plugins (env, check, clean, run, test, setup, bus, send, tail) still dies, but first
-# names the file and the call that crashed (the crash guard).
+# names the file and the call that crashed (the crash guard). The same for one whose init()
+# calls exit(3).
 . "$EXO_TOP_SRCDIR/tests/support/lib.sh"
 good="$EXO_TOP_BUILDDIR/plugins/.libs"
 hostile="$EXO_TOP_BUILDDIR/tests/fixtures/plugins-hostile/.libs"
 [ -f "$hostile/crash_init.so" ] || fail "hostile fixtures not built in $hostile"
 # Each fixture alone in a directory, after the real plugins: unprefixed names, so that every
 # command opens them, even send and tail (which open transports only).
-mkdir -p "$T/describe" "$T/init"
+mkdir -p "$T/describe" "$T/init" "$T/exit"
 cp "$hostile/crash_describe.so" "$T/describe/"
 cp "$hostile/crash_init.so" "$T/init/"
+cp "$hostile/exit_init.so" "$T/exit/"
 declare -A call=([describe]="exo_plugin_describe()" [init]="init()")
 
 A="$T/app"
@@ -30,9 +32,12 @@ messages:
   receives: [web.ping]
 YML
 
-# exo plugins: exit 0, both files listed with where they crashed, the rest as usual.
-EXO_PLUGIN_PATH="$good:$T/describe:$T/init" "$EXO_BIN" plugins >"$T/list" 2>"$T/list.err" \
-    || fail "exo plugins exited $? with crashing plugins: $(cat "$T/list.err")"
+# exo plugins: exit 0, every file listed with where it crashed or exited, the rest as usual.
+EXO_PLUGIN_PATH="$good:$T/describe:$T/init:$T/exit" "$EXO_BIN" plugins >"$T/list" \
+    2>"$T/list.err" || fail "exo plugins exited $? with crashing plugins: $(cat "$T/list.err")"
+grep -q "exit_init .* error  *$T/exit/exit_init.so" "$T/list" || fail "no exit row: $(cat "$T/list")"
+grep -q "error: ended the process (exit status 3) in init(); a plugin must report errors" \
+    "$T/list" || fail "exit: no reason: $(cat "$T/list")"
 grep -q "^zmq  *transport .* ok " "$T/list" || fail "working plugins not listed: $(cat "$T/list")"
 for k in describe init; do
     grep -q "crash_$k .* error  *$T/$k/crash_$k.so" "$T/list" || fail "no $k row: $(cat "$T/list")"
@@ -78,5 +83,15 @@ for k in describe init; do
     expect_named "$k" "$T/out" $? "exo send"
     timeout 60 "$EXO_BIN" tail --app "$A" >"$T/out" 2>&1
     expect_named "$k" "$T/out" $? "exo tail"
+done
+# exit() in init: the command ends with the plugin's status, but says who ended it.
+export EXO_PLUGIN_PATH="$good:$T/exit"
+for cmd in "env web" "check" "run"; do
+    # shellcheck disable=SC2086
+    (cd "$A" && exec timeout 60 "$EXO_BIN" $cmd) >"$T/out" 2>&1
+    rc=$?
+    [ $rc -eq 3 ] || fail "exo $cmd with exit_init.so exited $rc, not 3: $(cat "$T/out")"
+    grep -q "^exo: error: plugin $T/exit/exit_init.so called exit() in init()" "$T/out" \
+        || fail "exo $cmd did not name exit_init.so: $(cat "$T/out")"
 done
 echo "plugin_crash.sh: ok"
