@@ -32,7 +32,7 @@
 
 typedef struct plugins_opts {
     const char *app;
-    bool json, probe, load_app;
+    bool json, probe, load_app; /* --probe: engines are slow to ask (`podman info`) */
 } plugins_opts_t;
 
 typedef struct listing {
@@ -50,17 +50,6 @@ typedef struct listing {
 static const char *status_word(const exo_plugin_t *p)
 {
     return p->ok ? "ok" : p->skipped ? "skipped" : "error";
-}
-
-/* A backend that can probe its engine: probed only on request (--probe), since asking an
- * engine (`podman info`) takes longer than the whole listing. */
-static bool has_probe(const exo_plugin_t *p)
-{
-    if (!p->ok || p->kind != EXO_KIND_BACKEND) {
-        return false;
-    }
-    const exo_backend_ops_t *ops = p->desc->ops;
-    return EXO_HAS(ops, exo_backend_ops_t, probe) && ops->probe != NULL;
 }
 
 static char *abi_string(const exo_plugin_t *p)
@@ -85,7 +74,7 @@ static int print_json(const listing_t *l)
         if (o != NULL && p->ok && p->desc->description != NULL) {
             json_object_set_new(o, "description", json_string(p->desc->description));
         }
-        if (o != NULL && l->o->probe && has_probe(p)) {
+        if (o != NULL && l->o->probe && exo_registry_has_probe(p)) {
             json_object_set_new(o, "engine", json_string(l->engines[i]));
         }
         if (o != NULL && p->ok) {
@@ -137,7 +126,7 @@ static void print_table(const listing_t *l)
         if (!p->ok) {
             printf("    %s: %s\n", p->skipped ? "note" : "error", p->error);
         }
-        if (has_probe(p)) {
+        if (exo_registry_has_probe(p)) {
             printf("    engine: %s\n",
                    l->o->probe ? l->engines[i] : "not probed (exo plugins --probe asks it)");
         }
@@ -164,7 +153,7 @@ static void probe_all(listing_t *l)
     l->engines = exo_xcalloc(n + 1, sizeof *l->engines);
     l->probed = exo_xcalloc(n + 1, sizeof *l->probed);
     for (size_t i = 0; i < n; i++) {
-        if (has_probe(exo_registry_at(l->reg, i))) {
+        if (exo_registry_has_probe(exo_registry_at(l->reg, i))) {
             l->probed[m++] = i;
         }
     }

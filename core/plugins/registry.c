@@ -395,15 +395,21 @@ static void load_file(exo_registry_t *reg, exo_plugin_t *p, const char *app_dir,
     p->ok = true;
 }
 
+bool exo_registry_has_probe(const exo_plugin_t *p)
+{
+    if (p == NULL || !p->ok || p->kind != EXO_KIND_BACKEND) {
+        return false;
+    }
+    const exo_backend_ops_t *ops = p->desc->ops;
+    return EXO_HAS(ops, exo_backend_ops_t, probe) && ops->probe != NULL;
+}
+
 char *exo_registry_probe(const exo_plugin_t *p)
 {
-    if (!p->ok || p->kind != EXO_KIND_BACKEND) {
+    if (!exo_registry_has_probe(p)) {
         return NULL;
     }
     const exo_backend_ops_t *ops = p->desc->ops;
-    if (!EXO_HAS(ops, exo_backend_ops_t, probe) || ops->probe == NULL) {
-        return NULL;
-    }
     exo_error_t err = {0, ""};
     exo_crashguard_enter(p->path, EXO_GUARD_PROBE);
     int rc = ops->probe(p->host, &err);

@@ -96,6 +96,8 @@ exo_registry_t *exo_registry_load_kinds(const char *app_dir, exo_loop_t *loop,
  * info`): "ok" or the probe's message, new string; NULL when @p p is no backend with probe().
  */
 char *exo_registry_probe(const exo_plugin_t *p);
+/** Whether @p p is a working backend with a probe() (what exo_registry_probe asks). */
+bool exo_registry_has_probe(const exo_plugin_t *p);
 /** Call fini() of every initialised plugin; does not unload (keeps valgrind stacks whole). */
 void exo_registry_destroy(exo_registry_t **reg_p);
 
