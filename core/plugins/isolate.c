@@ -21,6 +21,8 @@ typedef struct child {
     pid_t pid;
     int fd[3];       /* report, stdout, stderr read ends; -1 once at EOF or not captured */
     exo_buf_t in[3]; /* what came on each */
+    bool reaped;     /* waited for: status is its end */
+    int status;
 } child_t;
 
 /* One write of at most PIPE_BUF bytes to a blocking pipe is whole or nothing: a line is never
@@ -95,12 +97,57 @@ static void start(child_t *c, bool capture, size_t i, exo_isolate_fn fn, void *a
     }
 }
 
+/* Read what is left on @p fd without waiting, then close it. */
+static void drain(int fd, exo_buf_t *into)
+{
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    char buf[4096];
+    ssize_t got;
+    while ((got = read(fd, buf, sizeof buf)) > 0) {
+        exo_buf_append(into, buf, (size_t)got);
+    }
+    close(fd);
+}
+
+/* Whether the child wrote its last line (or closed its report pipe): it is ending. */
+static bool ending(const child_t *c)
+{
+    const exo_buf_t *b = &c->in[0];
+    return c->fd[0] < 0 || (b->len >= 2 && b->data[b->len - 2] == DONE_MARK &&
+                            b->data[b->len - 1] == '\n');
+}
+
+/* A child that is ending: once it is reaped, what a process it left behind (a daemon a plugin
+ * started, which inherited the pipes) still holds open is not waited for. */
+static bool reap_ended(child_t *c, size_t n)
+{
+    bool exiting = false;
+    for (size_t i = 0; i < n; i++) {
+        if (c[i].pid < 0 || c[i].reaped || !ending(&c[i])) {
+            continue;
+        }
+        if (waitpid(c[i].pid, &c[i].status, WNOHANG) != c[i].pid) {
+            exiting = true;
+            continue;
+        }
+        c[i].reaped = true;
+        for (int k = 0; k < 3; k++) {
+            if (c[i].fd[k] >= 0) {
+                drain(c[i].fd[k], &c[i].in[k]);
+                c[i].fd[k] = -1;
+            }
+        }
+    }
+    return exiting;
+}
+
 /* Read what the children write until every pipe is at EOF or the deadline passed. */
 static void collect(child_t *c, size_t n, unsigned timeout_ms)
 {
     struct pollfd *pf = exo_xcalloc(3 * n + 1, sizeof *pf);
     unsigned long long end = exo_now_ms() + timeout_ms;
     for (;;) {
+        bool exiting = reap_ended(c, n);
         size_t open_fds = 0;
         for (size_t i = 0; i < 3 * n; i++) {
             pf[i] = (struct pollfd){.fd = c[i / 3].fd[i % 3], .events = POLLIN};
@@ -110,7 +157,8 @@ static void collect(child_t *c, size_t n, unsigned timeout_ms)
         if (open_fds == 0 || now >= end) {
             break;
         }
-        int r = poll(pf, 3 * n, (int)(end - now));
+        unsigned long long wait = end - now;
+        int r = poll(pf, 3 * n, (int)(exiting && wait > 10 ? 10 : wait));
         if (r < 0 && errno != EINTR) {
             break;
         }
@@ -178,12 +226,12 @@ static void judge(child_t *c, exo_isolated_t *r)
             open_pipe = true;
         }
     }
-    if (open_pipe) {
+    if (open_pipe && !c->reaped) {
         kill(c->pid, SIGKILL);
         r->timed_out = true;
     }
-    int status = 0;
-    while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR) {
+    int status = c->status;
+    while (!c->reaped && waitpid(c->pid, &status, 0) < 0 && errno == EINTR) {
     }
     parse_report(&c->in[0], r);
     exo_buf_free(&c->in[0]);
