@@ -53,9 +53,11 @@ static void check_commands(const exo_app_t *app, const exo_registry_t *reg, exo_
 }
 
 /* What needs the installed plugins: their declared keys, and what their backends can run. */
-static void check_with_plugins(const exo_app_t *app, exo_diag_t *diag)
+static void check_with_plugins(const exo_app_t *app, bool load_app, exo_diag_t *diag)
 {
-    exo_registry_t *reg = exo_registry_load(app->dir, NULL);
+    /* Checking a checkout must not run its code: its own plugins stay closed unless asked. */
+    exo_registry_opts_t ro = {.app_dir = app->dir, .load_app = load_app};
+    exo_registry_t *reg = exo_registry_open(&ro);
     exo_settings_check_app(app, reg, diag);
     check_commands(app, reg, diag);
     exo_registry_destroy(&reg);
@@ -85,7 +87,7 @@ static void print_json(const exo_diag_t *diag, const exo_app_t *app, size_t n_me
 
 typedef struct check_opts {
     const char *app;
-    bool strict, json;
+    bool strict, json, load_app;
 } check_opts_t;
 
 static int run(void *opts, const exo_strv_t *args)
@@ -109,7 +111,7 @@ static int run(void *opts, const exo_strv_t *args)
     }
     if (app != NULL) {
         n_messages = check_wiring(app, &diag);
-        check_with_plugins(app, &diag);
+        check_with_plugins(app, o->load_app, &diag);
     }
     bool ok = app != NULL && diag.errors == 0 && !(o->strict && diag.warnings > 0);
     if (o->json) {
@@ -140,6 +142,9 @@ static const exo_option_t options[] = {
     EXO_OPTION("json", 0, EXO_OPT_FLAG, NULL, check_opts_t, json, 0,
                "print {ok, app, services, messages, errors, warnings, diagnostics:\n"
                "[{severity, file, line, column, message}]} on stdout instead"),
+    EXO_OPTION("load-app", 0, EXO_OPT_FLAG, NULL, check_opts_t, load_app, 0,
+               "also load the app's own plugins (.exo/plugins), which runs their\n"
+               "code; without it they are not opened (docs/security.md)"),
     EXO_OPTIONS_END,
 };
 

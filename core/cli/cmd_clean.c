@@ -132,8 +132,8 @@ static int clean_backends(const exo_app_t *app, const exo_registry_t *reg, const
         const exo_plugin_t *p = exo_registry_find(reg, EXO_KIND_BACKEND, backends.v[i]);
         if (p == NULL) {
             if (recorded != NULL && exo_strv_contains(recorded, backends.v[i])) {
-                exo_warn("backend %s is not available; what it ran is not cleaned up",
-                         backends.v[i]);
+                exo_warn("backend %s is not available; what it ran is not cleaned up%s",
+                         backends.v[i], exo_registry_skipped_note(reg));
             }
             continue;
         }
@@ -183,7 +183,7 @@ static int remove_state(const char *exo_dir, pid_t pid)
 
 typedef struct clean_opts {
     const char *app;
-    bool data, yes;
+    bool data, yes, load_app;
 } clean_opts_t;
 
 static int run(void *opts, const exo_strv_t *args)
@@ -206,7 +206,9 @@ static int run(void *opts, const exo_strv_t *args)
         stop_recorded(app, &rs);
     }
     exo_loop_t *loop = exo_loop_new();
-    exo_registry_t *reg = exo_registry_load(app->dir, loop);
+    /* Cleaning a checkout must not run its code: its own plugins stay closed unless asked. */
+    exo_registry_opts_t ro = {.app_dir = app->dir, .loop = loop, .load_app = o->load_app};
+    exo_registry_t *reg = exo_registry_open(&ro);
     code = clean_backends(app, reg, exo_dir, recorded ? &rs.backends : NULL);
     if (o->data) {
         int rc = wipe_data(app, reg, exo_dir);
@@ -232,6 +234,9 @@ static const exo_option_t options[] = {
                "also delete the data of every resource (asks first on a terminal)"),
     EXO_OPTION("yes", 0, EXO_OPT_FLAG, NULL, clean_opts_t, yes, 0,
                "do not ask (needed for --data without a terminal)"),
+    EXO_OPTION("load-app", 0, EXO_OPT_FLAG, NULL, clean_opts_t, load_app, 0,
+               "also load the app's own plugins (.exo/plugins), which runs their\n"
+               "code; without it they are not opened (docs/security.md)"),
     EXO_OPTIONS_END,
 };
 

@@ -11,7 +11,7 @@
 
 typedef struct env_opts {
     const char *app;
-    bool all, setup;
+    bool all, setup, load_app;
 } env_opts_t;
 
 static int run(void *opts, const exo_strv_t *args)
@@ -36,7 +36,9 @@ static int run(void *opts, const exo_strv_t *args)
     }
     exo_strv_free(&roles);
     const exo_service_t *svc = exo_app_service(app, role);
-    exo_session_opts_t sopts = {.command = "env", .quiet = true};
+    /* Reading an app's environment must not run the app's code: its own plugins stay
+     * closed unless asked for. */
+    exo_session_opts_t sopts = {.command = "env", .quiet = true, .load_app = o->load_app};
     exo_session_t *s = exo_cli_session(app, &sopts, &code);
     if (s == NULL) {
         exo_app_destroy(&app);
@@ -91,6 +93,9 @@ static const exo_option_t options[] = {
                "also show the variables inherited from exo's own environment"),
     EXO_OPTION("setup", 0, EXO_OPT_FLAG, NULL, env_opts_t, setup, 0,
                "the environment of the setup command (adds EXO_CFLAGS, EXO_LIBS)"),
+    EXO_OPTION("load-app", 0, EXO_OPT_FLAG, NULL, env_opts_t, load_app, 0,
+               "also load the app's own plugins (.exo/plugins), which runs their\n"
+               "code; without it they are not opened (docs/security.md)"),
     EXO_OPTIONS_END,
 };
 

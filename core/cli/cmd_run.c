@@ -70,7 +70,7 @@ static int run(void *opts, const exo_strv_t *args)
     exo_output_format_t format = o->log_format != NULL && strcmp(o->log_format, "json") == 0
                                      ? EXO_OUTPUT_JSON : EXO_OUTPUT_TEXT;
     exo_session_opts_t sopts = {.command = "run", .backend = o->backend, .format = format,
-                                .bus = true, .record = true};
+                                .bus = true, .record = true, .load_app = true};
     run_ctx_t ctx = {0};
     ctx.s = exo_cli_session(app, &sopts, &code);
     if (ctx.s == NULL) {

@@ -68,7 +68,7 @@ static int run(void *opts, const exo_strv_t *args)
     size_t *idx = exo_roles_by_location(app, &roles, &c.n);
     exo_strv_free(&roles);
     c.jobs = exo_xcalloc(c.n + 1, sizeof *c.jobs);
-    exo_session_opts_t sopts = {.command = "setup", .backend = o->backend};
+    exo_session_opts_t sopts = {.command = "setup", .backend = o->backend, .load_app = true};
     c.s = exo_cli_session(app, &sopts, &code);
     if (c.s == NULL) {
         free(idx);

@@ -59,7 +59,7 @@ static int run(void *opts, const exo_strv_t *args)
     char *endpoint = NULL, *control = NULL;
     /* The app's secrets, as exo run knows them (exo env's way: a session that starts
      * nothing). Without them tail would print payload secrets: it refuses instead. */
-    exo_session_opts_t sopts = {.command = "tail", .quiet = true};
+    exo_session_opts_t sopts = {.command = "tail", .quiet = true, .load_app = true};
     exo_session_t *s = exo_cli_session(app, &sopts, &code);
     if (s == NULL) {
         exo_app_destroy(&app);

@@ -224,7 +224,8 @@ static int run(void *opts, const exo_strv_t *args)
     }
     free(idx);
     exo_session_opts_t sopts = {.command = "test", .backend = o->backend, .bus = true,
-                                .fresh = wants_fresh_data(&c), .record = true};
+                                .fresh = wants_fresh_data(&c), .record = true,
+                                .load_app = true};
     c.s = exo_cli_session(app, &sopts, &code);
     if (c.s == NULL) {
         free(c.results);

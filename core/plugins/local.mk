@@ -1,6 +1,8 @@
 # core/plugins/: the plugin registry (finding, opening, checking plugins) and the host table.
 core_libexocore_la_SOURCES += core/plugins/registry.h core/plugins/registry.c \
-	core/plugins/host.h core/plugins/host.c core/plugins/settings.h core/plugins/settings.c
+	core/plugins/host.h core/plugins/host.c core/plugins/settings.h core/plugins/settings.c \
+	core/plugins/scan.h core/plugins/scan.c core/plugins/isolate.h core/plugins/isolate.c \
+	core/plugins/crashguard.h core/plugins/crashguard.c
 
 # ---- Fixture plugins: each directory is an EXO_PLUGIN_PATH entry of its own. ----
 # -rpath forces a shared module although they are never installed.
@@ -44,6 +46,27 @@ tests_fixtures_plugins_dup_dup_la_SOURCES = tests/fixtures/plugins-dup/dup.c
 tests_fixtures_plugins_dup_dup_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
 tests_fixtures_plugins_dup_dup_la_LDFLAGS = $(EXO_FIXTURE_LINK)
 EXTRA_DIST += tests/fixtures/plugins/fixture.h
+
+# Hostile fixtures (crash in describe or init, a constructor that leaves a mark): a directory
+# of their own, since they break every command that loads them; tests copy the one they need.
+check_LTLIBRARIES += \
+	tests/fixtures/plugins-hostile/crash_describe.la \
+	tests/fixtures/plugins-hostile/crash_init.la \
+	tests/fixtures/plugins-hostile/exit_init.la \
+	tests/fixtures/plugins-hostile/ctor_marker.la
+tests_fixtures_plugins_hostile_crash_describe_la_SOURCES = \
+	tests/fixtures/plugins-hostile/crash_describe.c
+tests_fixtures_plugins_hostile_crash_describe_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
+tests_fixtures_plugins_hostile_crash_describe_la_LDFLAGS = $(EXO_FIXTURE_LINK)
+tests_fixtures_plugins_hostile_crash_init_la_SOURCES = tests/fixtures/plugins-hostile/crash_init.c
+tests_fixtures_plugins_hostile_crash_init_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
+tests_fixtures_plugins_hostile_crash_init_la_LDFLAGS = $(EXO_FIXTURE_LINK)
+tests_fixtures_plugins_hostile_exit_init_la_SOURCES = tests/fixtures/plugins-hostile/exit_init.c
+tests_fixtures_plugins_hostile_exit_init_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
+tests_fixtures_plugins_hostile_exit_init_la_LDFLAGS = $(EXO_FIXTURE_LINK)
+tests_fixtures_plugins_hostile_ctor_marker_la_SOURCES = tests/fixtures/plugins-hostile/ctor_marker.c
+tests_fixtures_plugins_hostile_ctor_marker_la_CFLAGS = $(EXO_FIXTURE_CCFLAGS)
+tests_fixtures_plugins_hostile_ctor_marker_la_LDFLAGS = $(EXO_FIXTURE_LINK)
 
 # Fixtures that declare configuration keys (the settings check), one directory of their own so
 # that every backend in it has a table; and one built against the frozen ABI 1.0 headers.
@@ -92,9 +115,10 @@ tests_unit_test_loader_CFLAGS = $(EXO_TEST_CCFLAGS)
 tests_unit_test_loader_LDADD = $(EXO_TEST_LINK)
 
 TESTS += tests/unit/test_loader tests/cli/plugins.sh tests/plugin-sdk/headers.sh \
-	tests/plugin-sdk/out_of_tree.sh tests/plugin-sdk/abi_1_0.sh
+	tests/plugin-sdk/out_of_tree.sh tests/plugin-sdk/abi_1_0.sh tests/cli/plugin_crash.sh \
+	tests/cli/plugin_trust.sh
 EXTRA_DIST += tests/cli/plugins.sh tests/plugin-sdk/headers.sh tests/plugin-sdk/out_of_tree.sh \
-	tests/plugin-sdk/abi_1_0.sh
+	tests/plugin-sdk/abi_1_0.sh tests/cli/plugin_crash.sh tests/cli/plugin_trust.sh
 
 # The plugin directory exists after `make install` even before any plugin is installed there,
 # so third parties can install into what `pkg-config --variable=plugindir exo-plugin` names.

@@ -9,9 +9,6 @@
  */
 #include "config.h"
 
-#include <dirent.h>
-#include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,15 +19,17 @@
 #include <exo/resource.h>
 #include <exo/transport.h>
 
+#include "crashguard.h"
 #include "host.h"
 #include "registry.h"
+#include "scan.h"
 #include "base/log.h"
 #include "base/util.h"
-#include "model/statedir.h"
 
 struct exo_registry {
     exo_plugin_t *v;
     size_t n, cap;
+    bool skipped_any; /* an app-local plugin was listed unopened */
 };
 
 /* Size of a struct up to and including @p last, i.e. what a 1.0 plugin filled in. Members
@@ -313,20 +312,24 @@ static bool check_desc(exo_registry_t *reg, exo_plugin_t *p, const exo_plugin_de
     return true;
 }
 
-static void load_file(exo_registry_t *reg, const char *path, const char *app_dir,
-                      exo_loop_t *loop)
+/* Open @p path and call describe(); NULL with @p p failed when that is not a plugin, else
+ * the descriptor with the handle in @p hp. The crash guard names the file if its constructors
+ * or describe() crash. */
+static const exo_plugin_desc_t *open_and_describe(exo_plugin_t *p, const char *path,
+                                                  lt_dlhandle *hp)
 {
-    exo_plugin_t *p = add_record(reg, path);
     lt_dladvise adv;
     if (lt_dladvise_init(&adv) != 0) {
         fail(p, "libltdl: %s", lt_dlerror());
-        return;
+        return NULL;
     }
     lt_dlhandle h = NULL;
     if (lt_dladvise_ext(&adv) != 0 || lt_dladvise_local(&adv) != 0) {
         fail(p, "libltdl: %s", lt_dlerror());
     } else {
+        exo_crashguard_enter(path, EXO_GUARD_OPEN);
         h = lt_dlopenadvise(path, adv);
+        exo_crashguard_leave();
         if (h == NULL) {
             const char *e = lt_dlerror();
             fail(p, "cannot open it: %s (check it with ldd %s)", e ? e : "unknown error", path);
@@ -334,7 +337,7 @@ static void load_file(exo_registry_t *reg, const char *path, const char *app_dir
     }
     lt_dladvise_destroy(&adv);
     if (h == NULL) {
-        return;
+        return NULL;
     }
     exo_plugin_describe_fn describe = (exo_plugin_describe_fn)lt_dlsym(h, EXO_PLUGIN_SYMBOL);
     const exo_plugin_desc_t *d = NULL;
@@ -342,18 +345,40 @@ static void load_file(exo_registry_t *reg, const char *path, const char *app_dir
         fail(p, "not an exo plugin: it does not export %s(); define it with the "
                 "EXO_<KIND>_PLUGIN macro of <exo/KIND.h>",
              EXO_PLUGIN_SYMBOL);
-    } else if ((d = describe()) == NULL) {
-        fail(p, "%s() returned NULL; it must return the plugin's static descriptor",
-             EXO_PLUGIN_SYMBOL);
+    } else {
+        exo_crashguard_enter(path, EXO_GUARD_DESCRIBE);
+        d = describe();
+        exo_crashguard_leave();
+        if (d == NULL) {
+            fail(p, "%s() returned NULL; it must return the plugin's static descriptor",
+                 EXO_PLUGIN_SYMBOL);
+        }
     }
-    if (d == NULL || !check_desc(reg, p, d) || !read_config(p, d)) {
+    if (d == NULL) {
+        lt_dlclose(h); /* no plugin code ran but describe(), so closing is safe */
+    }
+    *hp = h;
+    return d;
+}
+
+static void load_file(exo_registry_t *reg, exo_plugin_t *p, const char *app_dir,
+                      exo_loop_t *loop)
+{
+    lt_dlhandle h = NULL;
+    const exo_plugin_desc_t *d = open_and_describe(p, p->path, &h);
+    if (d == NULL) {
+        return;
+    }
+    if (!check_desc(reg, p, d) || !read_config(p, d)) {
         lt_dlclose(h); /* no plugin code ran but describe(), so closing is safe */
         return;
     }
     exo_host_t *host = exo_host_new(exo_kind_name(p->kind), p->name, app_dir, loop);
     if (d->init != NULL) {
         exo_error_t err = {0, ""};
+        exo_crashguard_enter(p->path, EXO_GUARD_INIT);
         int rc = d->init(host, &err);
+        exo_crashguard_leave();
         if (rc != 0) {
             err.message[sizeof err.message - 1] = '\0';
             if (err.message[0] != '\0') {
@@ -370,74 +395,78 @@ static void load_file(exo_registry_t *reg, const char *path, const char *app_dir
     p->ok = true;
 }
 
-static int cmp_str(const void *a, const void *b)
+bool exo_registry_has_probe(const exo_plugin_t *p)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    if (p == NULL || !p->ok || p->kind != EXO_KIND_BACKEND) {
+        return false;
+    }
+    const exo_backend_ops_t *ops = p->desc->ops;
+    return EXO_HAS(ops, exo_backend_ops_t, probe) && ops->probe != NULL;
 }
 
-static bool has_suffix(const char *s, const char *suffix)
+char *exo_registry_probe(const exo_plugin_t *p)
 {
-    size_t n = strlen(s), m = strlen(suffix);
-    return n > m && strcmp(s + n - m, suffix) == 0;
+    if (!exo_registry_has_probe(p)) {
+        return NULL;
+    }
+    const exo_backend_ops_t *ops = p->desc->ops;
+    exo_error_t err = {0, ""};
+    exo_crashguard_enter(p->path, EXO_GUARD_PROBE);
+    int rc = ops->probe(p->host, &err);
+    exo_crashguard_leave();
+    if (rc == 0) {
+        return exo_xstrdup("ok");
+    }
+    err.message[sizeof err.message - 1] = '\0';
+    return exo_xstrdup(err.message[0] ? err.message : "engine not reachable (no message)");
 }
 
-/* Files named <kind>_<name>.so whose kind the caller does not want are skipped unopened:
- * opening a plugin maps its libraries (libpq alone brings a TLS stack), which costs start-up
- * time and memory in commands such as `exo send`. Other file names are always opened. */
-static bool wanted_by_name(const char *file, unsigned kind_mask)
+/* What the caller found wrong with @p path (exo_registry_opts_t.broken), or NULL. */
+static const char *known_broken(const exo_registry_opts_t *o, const char *path)
 {
-    for (int kind = EXO_KIND_BACKEND; kind <= EXO_KIND_GENERATOR; kind++) {
-        const char *word = exo_kind_name(kind);
-        size_t n = strlen(word);
-        if (strncmp(file, word, n) == 0 && file[n] == '_') {
-            return (kind_mask & EXO_KIND_BIT(kind)) != 0;
+    for (size_t i = 0; i < o->n_broken; i++) {
+        if (strcmp(o->broken[i].path, path) == 0) {
+            return o->broken[i].reason;
         }
     }
-    return true;
+    return NULL;
 }
 
-static void scan_dir(exo_registry_t *reg, const char *dir, exo_strv_t *seen,
-                     const char *app_dir, exo_loop_t *loop, unsigned kind_mask)
+static void load_all(exo_registry_t *reg, const exo_plugin_files_t *files,
+                     const exo_registry_opts_t *o)
 {
-    char real[PATH_MAX];
-    if (realpath(dir, real) == NULL) {
-        exo_debug("plugin directory %s: %s", dir, strerror(errno));
-        return;
-    }
-    if (!exo_path_is_dir(real)) {
-        exo_debug("plugin directory %s: not a directory", dir);
-        return;
-    }
-    if (exo_strv_contains(seen, real)) {
-        return; /* listed twice in the search path: its plugins are no duplicates of themselves */
-    }
-    exo_strv_push(seen, real);
-    DIR *dh = opendir(dir);
-    if (dh == NULL) {
-        exo_warn("cannot read plugin directory %s: %s", dir, strerror(errno));
-        return;
-    }
-    exo_strv_t files = {0};
-    struct dirent *e;
-    while ((e = readdir(dh)) != NULL) {
-        /* Only .so: a libtool .libs directory also holds .la/.lai files for the same module. */
-        if (e->d_name[0] != '.' && has_suffix(e->d_name, ".so") &&
-            wanted_by_name(e->d_name, kind_mask)) {
-            exo_strv_push(&files, e->d_name);
+    for (size_t i = 0; i < files->n; i++) {
+        const exo_plugin_file_t *f = &files->v[i];
+        exo_plugin_t *p = add_record(reg, f->path);
+        const char *verdict = known_broken(o, f->path);
+        if (f->refused != NULL) {
+            fail(p, "%s", f->refused);
+        } else if (f->app_local && !o->load_app) {
+            fail(p, "not loaded: an app-local plugin runs the app's code, and only commands "
+                    "that run the app (run, test, setup, bus, send, tail) load it; "
+                    "--load-app loads it here");
+            p->skipped = true;
+            reg->skipped_any = true;
+        } else if (verdict != NULL) {
+            fail(p, "%s", verdict);
+        } else {
+            load_file(reg, p, o->app_dir, o->loop);
         }
     }
-    closedir(dh);
-    if (files.n > 1) {
-        qsort(files.v, files.n, sizeof files.v[0], cmp_str);
+}
+
+exo_registry_t *exo_registry_open(const exo_registry_opts_t *o)
+{
+    exo_registry_t *reg = exo_xcalloc(1, sizeof *reg);
+    if (lt_dlinit() != 0) {
+        exo_error("cannot initialise libltdl: %s; no plugins are loaded", lt_dlerror());
+        return reg;
     }
-    for (size_t i = 0; i < files.n; i++) {
-        char *path = exo_path_join(dir, files.v[i]);
-        if (exo_path_is_file(path)) {
-            load_file(reg, path, app_dir, loop);
-        }
-        free(path);
-    }
-    exo_strv_free(&files);
+    exo_plugin_files_t files = {0};
+    exo_plugin_files_scan(&files, o->app_dir, o->kind_mask ? o->kind_mask : EXO_KINDS_ALL);
+    load_all(reg, &files, o);
+    exo_plugin_files_free(&files);
+    return reg;
 }
 
 exo_registry_t *exo_registry_load(const char *app_dir, exo_loop_t *loop)
@@ -447,42 +476,9 @@ exo_registry_t *exo_registry_load(const char *app_dir, exo_loop_t *loop)
 
 exo_registry_t *exo_registry_load_kinds(const char *app_dir, exo_loop_t *loop, unsigned kind_mask)
 {
-    exo_registry_t *reg = exo_xcalloc(1, sizeof *reg);
-    if (lt_dlinit() != 0) {
-        exo_error("cannot initialise libltdl: %s; no plugins are loaded", lt_dlerror());
-        return reg;
-    }
-    exo_strv_t seen = {0};
-    const char *env = getenv("EXO_PLUGIN_PATH");
-    if (env != NULL) {
-        char *copy = exo_xstrdup(env);
-        char *save = NULL;
-        for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-            if (dir[0] != '/') {
-                exo_warn("EXO_PLUGIN_PATH: ignoring relative directory '%s'; use absolute "
-                         "paths",
-                         dir);
-                continue;
-            }
-            scan_dir(reg, dir, &seen, app_dir, loop, kind_mask);
-        }
-        free(copy);
-    }
-    if (app_dir != NULL) {
-        char *sd = exo_statedir(app_dir);
-        char *dir = exo_statedir_plugins(sd);
-        scan_dir(reg, dir, &seen, app_dir, loop, kind_mask);
-        free(dir);
-        free(sd);
-    }
-    /* EXO_NO_INSTALLED_PLUGINS=1 leaves the installed directory out: a build tree's tests
-     * and demo see their own plugins only, whatever exo is installed on the machine. */
-    const char *no_installed = getenv("EXO_NO_INSTALLED_PLUGINS");
-    if (no_installed == NULL || strcmp(no_installed, "1") != 0) {
-        scan_dir(reg, EXO_PLUGINDIR, &seen, app_dir, loop, kind_mask);
-    }
-    exo_strv_free(&seen);
-    return reg;
+    exo_registry_opts_t o = {
+        .app_dir = app_dir, .loop = loop, .kind_mask = kind_mask, .load_app = true};
+    return exo_registry_open(&o);
 }
 
 void exo_registry_destroy(exo_registry_t **reg_p)
@@ -495,7 +491,9 @@ void exo_registry_destroy(exo_registry_t **reg_p)
     for (size_t i = reg->n; i-- > 0;) {
         exo_plugin_t *p = &reg->v[i];
         if (p->ok && p->desc->fini != NULL) {
+            exo_crashguard_enter(p->path, EXO_GUARD_FINI);
             p->desc->fini();
+            exo_crashguard_leave();
         }
         exo_host_t *host = (exo_host_t *)p->host;
         exo_host_destroy(&host);
@@ -525,6 +523,14 @@ const exo_plugin_t *exo_registry_find(const exo_registry_t *reg, int kind, const
         return NULL;
     }
     return find_ok(reg, kind, name);
+}
+
+const char *exo_registry_skipped_note(const exo_registry_t *reg)
+{
+    return reg != NULL && reg->skipped_any
+               ? "; the app's own plugins (.exo/plugins) are not opened by this command: "
+                 "--load-app opens them"
+               : "";
 }
 
 char *exo_registry_names(const exo_registry_t *reg, int kind)

@@ -220,8 +220,8 @@ static void check_resources(ctx_t *c)
             char *names = exo_registry_names(c->reg, EXO_KIND_RESOURCE);
             exo_diag_warning(c->diag, c->app->file, r->line, r->column,
                              "%s: its keys are not checked: no working resource plugin '%s' is "
-                             "installed (installed: %s)", where, r->type,
-                             names[0] ? names : "none");
+                             "installed (installed: %s)%s", where, r->type,
+                             names[0] ? names : "none", exo_registry_skipped_note(c->reg));
             free(names);
         } else if (p->config == NULL) {
             exo_debug("%s is not checked: resource plugin %s declares no keys", where, p->name);
@@ -338,7 +338,7 @@ static void check_service(ctx_t *c, const exo_service_t *s)
     if (be == NULL) {
         exo_diag_warning(c->diag, c->app->file, s->line, s->column,
                          "%s: its backend settings are not checked: no working backend '%s' "
-                         "is installed", where, name);
+                         "is installed%s", where, name, exo_registry_skipped_note(c->reg));
         free(where);
         return;
     }
@@ -372,7 +372,8 @@ static void check_bus(ctx_t *c)
         if (app->bus_config != NULL) {
             exo_diag_warning(c->diag, app->file, at ? at->line : 0, at ? at->column : 0,
                              "bus: its keys are not checked: no working transport plugin '%s' "
-                             "is installed", app->bus_transport);
+                             "is installed%s", app->bus_transport,
+                             exo_registry_skipped_note(c->reg));
         }
         return;
     }

@@ -35,6 +35,9 @@ typedef struct exo_session_opts {
     bool fresh;                 /* resources start from empty data (exo test) */
     bool record;                /* write .exo/run.json and keep logs (run, test) */
     bool quiet;                 /* no output at all (exo env) */
+    bool load_app;              /* open the app's own plugins (.exo/plugins): the commands
+                                 * that run the app (run, test, setup, tail); exo env only
+                                 * with --load-app (registry.h) */
 } exo_session_opts_t;
 
 /**

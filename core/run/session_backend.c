@@ -21,8 +21,8 @@ backend_t *exo_session_backend_get(exo_session_t *s, const char *name, exo_error
         char *names = exo_registry_names(s->reg, EXO_KIND_BACKEND);
         exo_error_set(err, EXO_ERR_NOTFOUND,
                       "no working backend plugin named '%s' (available: %s); 'exo plugins' "
-                      "shows every plugin and why one failed to load", name,
-                      names && names[0] ? names : "none");
+                      "shows every plugin and why one failed to load%s", name,
+                      names && names[0] ? names : "none", exo_registry_skipped_note(s->reg));
         free(names);
         return NULL;
     }

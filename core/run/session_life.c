@@ -255,7 +255,8 @@ exo_session_t *exo_session_new(const exo_app_t *app, const exo_session_opts_t *o
     /* `exo run | head` must not kill exo (and orphan the app) when the reader goes away. */
     signal(SIGPIPE, SIG_IGN);
     exo_session_t *s = session_alloc(app, opts);
-    s->reg = exo_registry_load(app->dir, s->loop);
+    exo_registry_opts_t ro = {.app_dir = app->dir, .loop = s->loop, .load_app = opts->load_app};
+    s->reg = exo_registry_open(&ro);
     int rc = EXO_OK;
     if (!settings_ok(app, s->reg)) {
         rc = err->code = EXO_ERR_INVALID;

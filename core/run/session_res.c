@@ -126,8 +126,9 @@ int exo_session_create_resource(exo_session_t *s, node_t *n, exo_error_t *err)
         char *names = exo_registry_names(s->reg, EXO_KIND_RESOURCE);
         exo_error_set(err, EXO_ERR_NOTFOUND, "%s:%d:%d: resource '%s': no working resource "
                       "plugin of type '%s' (available: %s); 'exo plugins' shows why one "
-                      "failed to load", app->file, res->line, res->column, res->name,
-                      res->type, names && names[0] ? names : "none");
+                      "failed to load%s", app->file, res->line, res->column, res->name,
+                      res->type, names && names[0] ? names : "none",
+                      exo_registry_skipped_note(s->reg));
         free(names);
         return EXO_ERR_NOTFOUND;
     }

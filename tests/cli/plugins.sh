@@ -19,7 +19,8 @@ export EXO_PLUGIN_PATH="$fx:$dup"
 cd "$tmp" || fail "cd"
 
 # JSON: parsed, every key present, each fixture with the status and message it deserves.
-"$EXO_BIN" plugins --json >out.json 2>err.txt
+# Engines are asked only with --probe (asking podman takes longer than the whole listing).
+"$EXO_BIN" plugins --json --probe >out.json 2>err.txt
 rc=$?
 [ $rc -eq 0 ] || fail "exo plugins --json exited $rc: $(cat err.txt)"
 grep -q "duplicate\|found first" err.txt || fail "no duplicate warning on stderr: $(cat err.txt)"
@@ -34,7 +35,7 @@ by_path = {p["path"]: p for p in data}
 for p in data:
     for k in ("name", "kind", "version", "abi", "path", "status", "error"):
         assert k in p, (k, p)
-    assert p["status"] in ("ok", "error"), p
+    assert p["status"] in ("ok", "error"), p  # skipped: app-local only, none here
     assert (p["error"] is None) == (p["status"] == "ok"), p
 def get(d, f):
     p = by_path.get(d + "/" + f)
@@ -65,6 +66,9 @@ assert d["status"] == "error" and d["error"] == "duplicate of " + fx + "/good.so
 print("json ok:", len(data), "plugins")
 PYEOF
 "$PY" check.py "$fx" "$dup" <out.json || fail "JSON assertions (above)"
+"$EXO_BIN" plugins --json >noprobe.json 2>/dev/null || fail "exo plugins --json exited $?"
+"$PY" -c 'import json,sys; d=json.load(open("noprobe.json")); assert d and not [p for p in d if "engine" in p], d' \
+    || fail "engine probed without --probe: $(cat noprobe.json)"
 
 # Human table: one row per plugin, errors under their row.
 "$EXO_BIN" plugins >out.txt 2>/dev/null || fail "exo plugins exited $?"
@@ -73,7 +77,9 @@ grep -q "^good  *backend  *1.2.3  *1.$EXO_ABI_MINOR  *ok  *$fx/good.so" out.txt 
 grep -q "^wrong-major .* error " out.txt || fail "wrong-major row: $(cat out.txt)"
 grep -q "error: plugin wrong-major was built for exo plugin ABI 2.3 but this exo provides ABI 1.$EXO_ABI_MINOR" \
     out.txt || fail "wrong-major message: $(cat out.txt)"
-grep -q "engine: ok" out.txt || fail "no engine line: $(cat out.txt)"
+grep -q "engine: not probed (exo plugins --probe asks it)" out.txt || fail "no engine line: $(cat out.txt)"
+"$EXO_BIN" plugins --probe >probe.txt 2>/dev/null || fail "exo plugins --probe exited $?"
+grep -q "engine: ok" probe.txt || fail "no probed engine line: $(cat probe.txt)"
 grep -q $'\033' out.txt && fail "colour codes when stdout is no terminal"
 
 # --json shows each plugin's declared keys and section (null: declares none, not checked);
@@ -104,11 +110,15 @@ grep -q "^keyed  *resource  *1.0.0  *1.$EXO_ABI_MINOR  *ok  *$keys/resource_keye
     || fail "keyed row: $(cat keys.txt)"
 grep -q "version\|token" keys.txt && fail "the table shows keys: $(cat keys.txt)"
 
-# --app DIR: app-local plugins are searched (no application.yml needed for listing).
+# --app DIR: app-local plugins are searched (no application.yml needed for listing): listed
+# unopened (skipped) unless --load-app (tests/cli/plugin_trust.sh has more).
 mkdir -p app/.exo/plugins && cp "$fx/good.so" app/.exo/plugins/
 EXO_PLUGIN_PATH= "$EXO_BIN" plugins --app app --json >app.json 2>err.txt || fail "--app: $(cat err.txt)"
+"$PY" -c 'import json,sys; d=json.load(open("app.json")); assert [p["status"] for p in d if p["path"].endswith("/app/.exo/plugins/good.so")] == ["skipped"], d' \
+    || fail "app-local plugin not listed as skipped"
+EXO_PLUGIN_PATH= "$EXO_BIN" plugins --app app --load-app --json >app.json 2>err.txt || fail "--app: $(cat err.txt)"
 "$PY" -c 'import json,sys; d=json.load(open("app.json")); assert [p["status"] for p in d if p["path"].endswith("/app/.exo/plugins/good.so")] == ["ok"], d' \
-    || fail "app-local plugin not loaded"
+    || fail "app-local plugin not loaded with --load-app"
 
 # The same plugin at the same version found twice (a build tree over an installed exo): listed
 # as a duplicate, but no warning a user would have to act on.

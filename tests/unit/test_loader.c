@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <exo/backend.h>
@@ -188,6 +189,67 @@ static void test_app_local_plugins_and_state_dir(void)
     exo_rm_rf(app);
     free(want);
     free(pdir);
+    free(target);
+    free(link);
+}
+
+/* Without .load_app the app's own plugins are recorded unopened (skipped), and a message
+ * about a plugin not found says why; with it they load. */
+static void test_app_local_plugins_closed_unless_asked(void)
+{
+    char tmpl[] = "/tmp/exo-loader-XXXXXX";
+    char *app = mkdtemp(tmpl);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(app);
+    char *pdir = exo_strdupf("%s/.exo/plugins", app);
+    CU_ASSERT_EQUAL(exo_mkdir_p(pdir, 0755), 0);
+    char *target = exo_strdupf("%s/good.so", fixtures);
+    char *link = exo_strdupf("%s/good.so", pdir);
+    CU_ASSERT_EQUAL(symlink(target, link), 0);
+    setenv("EXO_PLUGIN_PATH", "", 1);
+    exo_registry_opts_t o = {.app_dir = app};
+    exo_registry_t *reg = exo_registry_open(&o);
+    CU_ASSERT_EQUAL_FATAL(exo_registry_count(reg), 1);
+    const exo_plugin_t *p = exo_registry_at(reg, 0);
+    CU_ASSERT_TRUE(p->skipped);
+    CU_ASSERT_FALSE(p->ok);
+    CU_ASSERT_STRING_EQUAL(p->path, link);
+    CU_ASSERT_PTR_NULL(exo_registry_find(reg, EXO_KIND_BACKEND, "good"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(exo_registry_skipped_note(reg), "--load-app"));
+    exo_registry_destroy(&reg);
+    o.load_app = true;
+    reg = exo_registry_open(&o);
+    CU_ASSERT_PTR_NOT_NULL(exo_registry_find(reg, EXO_KIND_BACKEND, "good"));
+    CU_ASSERT_STRING_EQUAL(exo_registry_skipped_note(reg), "");
+    exo_registry_destroy(&reg);
+    exo_rm_rf(app);
+    free(pdir);
+    free(target);
+    free(link);
+}
+
+/* A plugin directory every user can write: its files are refused, unopened, with why. */
+static void test_writable_directory_refused(void)
+{
+    char tmpl[] = "/tmp/exo-loader-XXXXXX";
+    char *dir = mkdtemp(tmpl);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+    char *target = exo_strdupf("%s/good.so", fixtures);
+    char *link = exo_strdupf("%s/good.so", dir);
+    CU_ASSERT_EQUAL(symlink(target, link), 0);
+    CU_ASSERT_EQUAL(chmod(dir, 0777), 0);
+    setenv("EXO_PLUGIN_PATH", dir, 1);
+    exo_registry_t *reg = exo_registry_load(NULL, NULL);
+    CU_ASSERT_EQUAL_FATAL(exo_registry_count(reg), 1);
+    const exo_plugin_t *p = exo_registry_at(reg, 0);
+    CU_ASSERT_FALSE(p->ok);
+    CU_ASSERT_FALSE(p->skipped);
+    CU_ASSERT_PTR_NOT_NULL(strstr(p->error, "every user can write it (mode 0777)"));
+    exo_registry_destroy(&reg);
+    CU_ASSERT_EQUAL(chmod(dir, 0755), 0); /* the same directory, safe again: it loads */
+    reg = exo_registry_load(NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL(exo_registry_find(reg, EXO_KIND_BACKEND, "good"));
+    exo_registry_destroy(&reg);
+    exo_rm_rf(dir);
     free(target);
     free(link);
 }
@@ -564,6 +626,8 @@ static const exo_test_t tests[] = {
     {"broken plugins are reported", test_broken_plugins_are_reported},
     {"duplicate: first wins", test_duplicate_first_wins},
     {"app-local plugins and state dir", test_app_local_plugins_and_state_dir},
+    {"app-local plugins closed unless asked", test_app_local_plugins_closed_unless_asked},
+    {"a directory every user can write is refused", test_writable_directory_refused},
     {"host services", test_host_services},
     {"env_set through the host", test_env_set_through_host},
     {"kind filter skips other kinds unopened", test_kind_filter_skips_other_kinds_unopened},
