@@ -45,6 +45,22 @@ typedef struct tail_opts {
     bool json;
 } tail_opts_t;
 
+/* client_tail with the run's user token; a transport older than ABI 1.2 (no emit_env) has
+ * the 1.1 signature, without it. */
+typedef int (*tail_fn_1_1)(const exo_host_t *host, const char *control,
+                           int (*fn)(void *arg, const json_t *event), void *arg,
+                           exo_error_t *err);
+
+static int tail_call(const exo_transport_ops_t *ops, const exo_host_t *host,
+                     const char *control, const char *token, tail_out_t *t, exo_error_t *err)
+{
+    if (!EXO_HAS(ops, exo_transport_ops_t, emit_env)) {
+        return ((tail_fn_1_1)(void (*)(void))ops->client_tail)(host, control, print_event, t,
+                                                               err);
+    }
+    return ops->client_tail(host, control, print_event, t, err, token);
+}
+
 static int run(void *opts, const exo_strv_t *args)
 {
     (void)args;
@@ -56,7 +72,7 @@ static int run(void *opts, const exo_strv_t *args)
         return code;
     }
     exo_registry_t *reg = NULL;
-    char *endpoint = NULL, *control = NULL;
+    char *endpoint = NULL, *control = NULL, *token = NULL;
     /* The app's secrets, as exo run knows them (exo env's way: a session that starts
      * nothing). Without them tail would print payload secrets: it refuses instead. */
     exo_session_opts_t sopts = {.command = "tail", .quiet = true};
@@ -67,7 +83,7 @@ static int run(void *opts, const exo_strv_t *args)
     }
     tail_out_t t = {.json = o->json, .masker = exo_output_masker(exo_session_output(s))};
     exo_error_t err = {0};
-    if (exo_bus_find(app, &endpoint, &control, &err) < 0) {
+    if (exo_bus_find(app, &endpoint, &control, &token, &err) < 0) {
         exo_error("%s", err.message);
         code = EXO_EXIT_USER;
         goto out;
@@ -85,12 +101,13 @@ static int run(void *opts, const exo_strv_t *args)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     const exo_transport_ops_t *ops = p->desc->ops;
-    if (ops->client_tail(p->host, control, print_event, &t, &err) < 0) {
+    if (tail_call(ops, p->host, control, token, &t, &err) < 0) {
         exo_error("%s", err.message);
         code = EXO_EXIT_USER;
     }
 out:
     free(endpoint);
+    free(token);
     free(control);
     exo_registry_destroy(&reg);
     exo_session_destroy(&s);

@@ -4,7 +4,8 @@
                      SIGUSR1 read what comes for 2 s and print "events N dropped D" (the
                      counts of the broker's {"event": "dropped"} notices)
   idle EP N          open N connections that never register, print "open N", then hold them
-Runs until killed."""
+The credential is $EXO_BUS_TOKEN (register, tail). Runs until killed."""
+import os
 import struct
 import sys
 import time
@@ -13,7 +14,7 @@ import zmq
 
 
 def head(kind, *fields):
-    out = bytearray((3, ord(kind)))
+    out = bytearray((4, ord(kind)))
     for f in fields:
         b = f.encode()
         out += struct.pack(">H", len(b)) + b
@@ -43,7 +44,7 @@ s.setsockopt(zmq.RCVHWM, 1)
 s.setsockopt(zmq.RCVBUF, 4096)
 s.connect(ep)
 if mode == "receiver":
-    s.send(head("R", sys.argv[3], "never-reads", ""))
+    s.send(head("R", sys.argv[3], "never-reads", "", os.environ.get("EXO_BUS_TOKEN", "")))
     s.setsockopt(zmq.RCVTIMEO, 3000)
     s.recv()  # the 'A'; from now on nothing is read
     print("registered", flush=True)
@@ -55,12 +56,13 @@ elif mode == "tail":
     import signal
     wake = []
     signal.signal(signal.SIGUSR1, lambda *_: wake.append(1))
-    s.send(b"tail")
+    tail_req = b"tail " + os.environ.get("EXO_BUS_TOKEN", "").encode()
+    s.send(tail_req)
     print("tailing", flush=True)
     while not wake:
         time.sleep(0.5)
         try:
-            s.send(b"tail", zmq.NOBLOCK)
+            s.send(tail_req, zmq.NOBLOCK)
         except zmq.Again:
             pass
     events = dropped = 0

@@ -59,6 +59,9 @@ typedef struct exo_svc_options {
     bool transient;          /* take no load-balanced traffic (tools like exo send) */
     bool quiet;              /* do not print the readiness line */
     unsigned wait_ms;        /* > 0: exo_svc_connect waits this long for the registration */
+    /** The credential the registration carries: the role's secret exo gives the unit, or the
+     *  run's user token (bus.json "token"). NULL: $EXO_BUS_TOKEN. Copied. */
+    const char *token;
 } exo_svc_options_t;
 
 /** Connect and register. @p opts may be NULL. Without wait_ms it returns at once and the
