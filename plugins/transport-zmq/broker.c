@@ -336,6 +336,17 @@ static void emit_error(broker_t *b, const char *sender, const char *kind, const 
 /* ---- handling frames from services ---- */
 
 /*
+ * ZeroMQ names a peer that set no ZMQ_ROUTING_ID with 5 bytes, the first zero. A client that
+ * chose its own might have chosen another connection's: with ZMQ_ROUTER_HANDOVER off (set in
+ * open_socket) the ROUTER ignores a duplicate, and the broker refuses chosen ids altogether,
+ * so that an identity is the connection's and nobody else's (docs/security.md).
+ */
+static bool chosen_routing_id(const void *rid, size_t len)
+{
+    return len != 5 || ((const unsigned char *)rid)[0] != 0;
+}
+
+/*
  * A registration as @p role must carry the role's secret (a unit exo started) or the run's
  * user token (docs/security.md). Anything else is refused with an exo.error and a warning,
  * and counted. A client of protocol 2 or 3 has no credential field: told to update.
@@ -381,6 +392,15 @@ static void on_register(broker_t *b, const void *rid, size_t rid_len, const exo_
                    "role '%.*s' is not a service of app %s; check services in application.yml "
                    "and EXO_ROLE", (int)role->len, role->p, b->app);
         emit_error(b, "?", "unknown-role", "registration of an unknown role");
+        return;
+    }
+    if (chosen_routing_id(rid, rid_len)) {
+        b->auth_refused++;
+        exo_log_warn(b->host, "refused a registration as '%.*s': the client chose its own "
+                     "ZeroMQ routing id", (int)role->len, role->p);
+        send_error(b, rid, rid_len, NULL, "not-authorised", NULL, NULL, 0,
+                   "not authorised to register as %.*s: a client may not choose its ZeroMQ "
+                   "routing id (ZMQ_ROUTING_ID); leave it unset", (int)role->len, role->p);
         return;
     }
     exo_zauth_result_t proof = authenticate(b, rid, rid_len, h, exo_rt_role_name(b->rt, r));
@@ -932,6 +952,8 @@ static void *open_socket(broker_t *b, int type, const char *endpoint, char *boun
     int one = 1, zero = 0, hwm = 10000, sndtimeo = SEND_WAIT_MS;
     long long hard = (long long)b->max_size * 16 + 65536;
     zmq_setsockopt(s, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
+    /* A peer that claims a routing id in use does not take the connection over. */
+    zmq_setsockopt(s, ZMQ_ROUTER_HANDOVER, &zero, sizeof zero);
     zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
     /* Each sender's frames waiting to be routed: ZeroMQ counts messages, so keep few. */
     int rcvhwm = RECV_HWM;
