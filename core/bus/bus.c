@@ -290,6 +290,12 @@ bool exo_bus_trace_format(const exo_bus_trace_t *t, exo_buf_t *b)
         buf_put_ull(b, t->instance);
         exo_buf_puts(b, ", ");
         exo_buf_puts(b, or_q(reg ? t->label : t->reason));
+        /* A registration with the user token (exo send, a service started by hand) is not
+         * one of the role's own units: said, since it does not count for readiness. */
+        if (reg && EXO_HAS(t, exo_bus_trace_t, credential) && t->credential != NULL &&
+            strcmp(t->credential, "user") == 0) {
+            exo_buf_puts(b, ", user token");
+        }
         exo_buf_puts(b, ")");
         return true;
     }
@@ -329,6 +335,7 @@ char *exo_bus_trace_line(const json_t *ev)
         .reason = str(ev, "reason"),
         .error = str(ev, "error"),
         .message = str(ev, "message"),
+        .credential = json_string_value(json_object_get(ev, "credential")),
     };
     exo_buf_t b = {0};
     if (!exo_bus_trace_format(&t, &b)) {

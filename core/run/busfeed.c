@@ -62,10 +62,11 @@ const char *exo_busfeed_endpoint(const exo_busfeed_t *rb)
 }
 
 int exo_busfeed_emit_env(exo_busfeed_t *rb, const exo_app_t *app, const exo_registry_t *reg,
-                         const char *role,                          const char *unit_host, unsigned flags, exo_env_t *env,
-                         exo_error_t *err)
+                         const char *role, const char *unit_host, unsigned flags,
+                         exo_env_t *env, exo_error_t *err)
 {
-    return exo_bus_emit_env(app, reg, rb != NULL ? rb->bus : NULL, role, unit_host, flags, env, err);
+    return exo_bus_emit_env(app, reg, rb != NULL ? rb->bus : NULL, role, unit_host, flags, env,
+                            err);
 }
 
 void exo_busfeed_stop(exo_busfeed_t **rb_p)

@@ -42,6 +42,11 @@ static void test_trace_lines(void)
                "\"ping\",\"outcome\":\"no-receiver\"}", "web  --[ ping ]->  mailer  (no-receiver)");
     check_line("{\"event\":\"register\",\"role\":\"users\",\"instance\":3,\"label\":\"h:1\"}",
                "users online (instance 3, h:1)");
+    check_line("{\"event\":\"register\",\"role\":\"users\",\"instance\":3,\"label\":\"h:1\","
+               "\"credential\":\"role\"}", "users online (instance 3, h:1)");
+    /* A registration with the user token (exo send --as, by hand) is said to be one. */
+    check_line("{\"event\":\"register\",\"role\":\"web\",\"instance\":4,\"label\":\"x\","
+               "\"credential\":\"user\"}", "web online (instance 4, x, user token)");
     check_line("{\"event\":\"unregister\",\"role\":\"users\",\"instance\":3,\"reason\":\"bye\"}",
                "users offline (instance 3, bye)");
     check_line("{\"event\":\"error\",\"sender\":\"web\",\"error\":\"malformed\",\"message\":"
@@ -185,8 +190,8 @@ static void test_bus_env_from_the_transport(void)
 
     /* What the core passes: the unit's host, the build flag, no broker, the bus: section. */
     exo_env_t *env = exo_env_new();
-    CU_ASSERT_EQUAL(exo_bus_emit_env(app, reg, NULL, NULL, "10.1.1.1", EXO_BUS_ENV_BUILD, env, &err),
-                    0);
+    CU_ASSERT_EQUAL(
+        exo_bus_emit_env(app, reg, NULL, NULL, "10.1.1.1", EXO_BUS_ENV_BUILD, env, &err), 0);
     CU_ASSERT_STRING_EQUAL(exo_env_get(env, "ENVBUS_HOST")->value, "10.1.1.1");
     CU_ASSERT_STRING_EQUAL(exo_env_get(env, "ENVBUS_HOST")->origin, "transport envbus");
     CU_ASSERT_STRING_EQUAL(exo_env_get(env, "ENVBUS_BUILD")->value, "yes");
@@ -206,8 +211,8 @@ static void test_bus_env_from_the_transport(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(app);
     reg = exo_registry_load(dir, NULL);
     env = exo_env_new();
-    CU_ASSERT_EQUAL(exo_bus_emit_env(app, reg, NULL, NULL, "10.1.1.1", EXO_BUS_ENV_BUILD, env, &err),
-                    0);
+    CU_ASSERT_EQUAL(
+        exo_bus_emit_env(app, reg, NULL, NULL, "10.1.1.1", EXO_BUS_ENV_BUILD, env, &err), 0);
     CU_ASSERT_EQUAL(env->n, 1);
     CU_ASSERT_STRING_EQUAL(exo_env_get(env, "EXO_BUS_ENDPOINT")->value, "tcp://127.0.0.1:8");
     CU_ASSERT_STRING_EQUAL(exo_env_get(env, "EXO_BUS_ENDPOINT")->origin, "transport keybus");
