@@ -2,7 +2,7 @@
 
     import exo_service
 
-    svc = exo_service.Service()            # EXO_ROLE, EXO_BUS_ENDPOINT
+    svc = exo_service.Service()            # EXO_ROLE, EXO_BUS_ENDPOINT, EXO_BUS_TOKEN
 
     @svc.on("users.list")
     def users_list(msg):
@@ -13,8 +13,10 @@
 Prints "ROLE online" once the broker acknowledged the registration (use it as online-text),
 re-registers on its own after a broker restart or a stall. A BusError('not-registered') from a
 send in a handler (the broker dropped the service meanwhile) is reported on stderr and does not
-end run(). Wire format: docs/protocol.md; semantics:
-docs/bus.md. One Service belongs to one thread.
+end run(). The registration carries EXO_BUS_TOKEN (or token=...): the role's secret exo gives
+the unit, or the run's user token; without a valid one the broker refuses it
+(docs/security.md). Wire format: docs/protocol.md; semantics: docs/bus.md. One Service
+belongs to one thread.
 """
 import json
 import os

@@ -1,7 +1,7 @@
 /*
  * exo/service.h - libexoservice: connect a C service to the exo message bus.
  *
- *     exo_svc_t *svc = exo_svc_connect(NULL, &err);        // EXO_ROLE, EXO_BUS_ENDPOINT
+ *     exo_svc_t *svc = exo_svc_connect(NULL, &err);  // EXO_ROLE, EXO_BUS_ENDPOINT, EXO_BUS_TOKEN
  *     exo_svc_on(svc, "users.list", on_list, NULL);
  *     return exo_svc_run(svc) == 0 ? 0 : 1;                 // until exo_svc_stop()
  *
