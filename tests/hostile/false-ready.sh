@@ -36,6 +36,8 @@ grep -q '"name":"users.got"' "$T/send" || fail "send: $(cat "$T/send")"
 wait_for "$T/out" 'web  --\[ users.get \]->  users' 5
 expect_no_line "$T/out" 'web ready'
 expect_no_line "$T/out" 'all services ready'
+# The trace says what that registration was: not one of web's own units.
+expect_line "$T/out" 'web online \(instance [0-9]+, exo send \(pid [0-9]+\), user token\)'
 touch "$T/gate"
 wait_for "$T/out" 'all services ready \(2 services\)' 20
 started=$(line_no "$T/out" 'web +\| web starting'); ready=$(line_no "$T/out" 'web ready in')
