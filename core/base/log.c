@@ -29,12 +29,54 @@ exo_log_level_t exo_log_get_level(void)
     return current_level;
 }
 
-static void print_line(exo_log_level_t level, const char *origin, const char *msg)
+/* ---- where lines go: stderr, or a sink (exo_log_set_sink) ---- */
+
+static exo_log_sink_fn sink_fn;
+static void *sink_arg;
+/* Held while the sink is called: once exo_log_set_sink() returned, no call is in flight. */
+static pthread_mutex_t sink_lock = PTHREAD_MUTEX_INITIALIZER;
+/* A line logged by the sink itself goes to stderr, unlimited: no recursion, no deadlock on
+ * the rate limiter's lock (the sink may be called under it, for a suppression count). */
+static _Thread_local bool in_sink;
+
+void exo_log_set_sink(exo_log_sink_fn fn, void *arg)
+{
+    pthread_mutex_lock(&sink_lock);
+    sink_fn = fn;
+    sink_arg = arg;
+    pthread_mutex_unlock(&sink_lock);
+}
+
+const char *exo_log_level_word(exo_log_level_t level)
 {
     static const char *const words[] = {"error", "warning", "info", "debug"};
+    return level <= EXO_LOG_DEBUG ? words[level] : "debug";
+}
+
+static bool to_sink(exo_log_level_t level, const char *origin, const char *msg)
+{
+    if (in_sink) {
+        return false;
+    }
+    pthread_mutex_lock(&sink_lock);
+    bool taken = sink_fn != NULL;
+    if (taken) {
+        in_sink = true;
+        sink_fn(sink_arg, level, origin, msg);
+        in_sink = false;
+    }
+    pthread_mutex_unlock(&sink_lock);
+    return taken;
+}
+
+static void print_line(exo_log_level_t level, const char *origin, const char *msg)
+{
     static const char *const colors[] = {"\033[1;31m", "\033[1;33m", "\033[1m", "\033[2m"};
+    if (to_sink(level, origin, msg)) {
+        return;
+    }
     bool color = exo_use_color(2);
-    fprintf(stderr, "exo: %s%s%s: %s%s%s\n", color ? colors[level] : "", words[level],
+    fprintf(stderr, "exo: %s%s%s: %s%s%s\n", color ? colors[level] : "", exo_log_level_word(level),
             color ? "\033[0m" : "", origin ? origin : "", origin ? ": " : "", msg);
 }
 
@@ -154,7 +196,7 @@ void exo_vlog(exo_log_level_t level, const char *origin, const char *fmt, va_lis
         return;
     }
     char *msg = exo_vstrdupf(fmt, ap);
-    if (level == EXO_LOG_DEBUG || may_print(level, origin, fmt, msg)) {
+    if (level == EXO_LOG_DEBUG || in_sink || may_print(level, origin, fmt, msg)) {
         print_line(level, origin, msg);
     }
     free(msg);

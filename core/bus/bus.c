@@ -208,6 +208,32 @@ int exo_bus_emit_env(const exo_app_t *app, const exo_registry_t *reg, exo_bus_t 
     return EXO_OK;
 }
 
+typedef int (*tail_fn_1_1)(const exo_host_t *host, const char *control,
+                           int (*fn)(void *arg, const json_t *event), void *arg,
+                           exo_error_t *err);
+typedef int (*stats_fn_1_1)(const exo_host_t *host, const char *control, json_t **out,
+                            exo_error_t *err);
+
+int exo_bus_client_tail(const exo_plugin_t *p, const char *control, const char *token,
+                        int (*fn)(void *arg, const json_t *event), void *arg, exo_error_t *err)
+{
+    const exo_transport_ops_t *ops = p->desc->ops;
+    if (!EXO_HAS(ops, exo_transport_ops_t, emit_env)) {
+        return ((tail_fn_1_1)(void (*)(void))ops->client_tail)(p->host, control, fn, arg, err);
+    }
+    return ops->client_tail(p->host, control, fn, arg, err, token);
+}
+
+int exo_bus_client_stats(const exo_plugin_t *p, const char *control, const char *token,
+                         json_t **out, exo_error_t *err)
+{
+    const exo_transport_ops_t *ops = p->desc->ops;
+    if (!EXO_HAS(ops, exo_transport_ops_t, emit_env)) {
+        return ((stats_fn_1_1)(void (*)(void))ops->client_stats)(p->host, control, out, err);
+    }
+    return ops->client_stats(p->host, control, out, err, token);
+}
+
 void exo_bus_stop(exo_bus_t **bus_p)
 {
     exo_bus_t *bus = bus_p ? *bus_p : NULL;

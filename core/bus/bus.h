@@ -80,6 +80,16 @@ int exo_bus_emit_env(const exo_app_t *app, const exo_registry_t *reg, exo_bus_t 
 int exo_bus_find(const exo_app_t *app, char **endpoint, char **control, char **token,
                  exo_error_t *err);
 
+/**
+ * The transport's client_tail / client_stats with the run's user token (@p token, from
+ * exo_bus_find). A transport older than ABI 1.2 (no emit_env) has the 1.1 signatures, without
+ * the token: it is called through them.
+ */
+int exo_bus_client_tail(const exo_plugin_t *p, const char *control, const char *token,
+                        int (*fn)(void *arg, const json_t *event), void *arg, exo_error_t *err);
+int exo_bus_client_stats(const exo_plugin_t *p, const char *control, const char *token,
+                         json_t **out, exo_error_t *err);
+
 /** Human line for a broker event, e.g. "web  --[ users.list ]->  users". New string, or NULL
  *  for events that have no line. */
 char *exo_bus_trace_line(const json_t *event);

@@ -2,8 +2,8 @@
 # plugin, bus.json, trace lines). The broker itself is a transport plugin.
 core_libexocore_la_SOURCES += core/bus/bus.h core/bus/bus.c
 
-TESTS += tests/bus/cli.sh
-EXTRA_DIST += tests/bus/cli.sh
+TESTS += tests/bus/cli.sh tests/bus/send_payload.sh tests/bus/status.sh
+EXTRA_DIST += tests/bus/cli.sh tests/bus/send_payload.sh tests/bus/status.sh
 
 check_PROGRAMS += tests/unit/test_bus
 tests_unit_test_bus_SOURCES = tests/unit/test_bus.c tests/support/cunit_main.h \

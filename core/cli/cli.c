@@ -25,8 +25,47 @@ const exo_command_t *exo_command_find(const char *name)
     return NULL;
 }
 
+const exo_command_t *exo_command_find_sub(const exo_command_t *cmd, const char *word)
+{
+    size_t len = strlen(cmd->name);
+    for (size_t i = 0; cmd->subcommands != NULL && cmd->subcommands[i] != NULL; i++) {
+        const char *name = cmd->subcommands[i]->name;
+        if (strncmp(name, cmd->name, len) == 0 && name[len] == ' ' &&
+            strcmp(name + len + 1, word) == 0) {
+            return cmd->subcommands[i];
+        }
+    }
+    return NULL;
+}
+
+/* An argument @p arg the command takes no more of: when it is (or is close to) a subcommand's
+ * word, say where that goes. */
+static void unexpected_argument(const exo_command_t *cmd, const char *arg)
+{
+    const char *words[16];
+    size_t n = 0, len = strlen(cmd->name);
+    for (; cmd->subcommands != NULL && cmd->subcommands[n] != NULL && n < 16; n++) {
+        words[n] = cmd->subcommands[n]->name + len + 1;
+    }
+    const char *word = exo_command_find_sub(cmd, arg) != NULL ? arg
+                                                                : exo_closest(arg, words, n);
+    if (word == NULL) {
+        exo_cli_usage_error(cmd->name, "unexpected argument '%s'", arg);
+    } else if (strcmp(word, arg) == 0) {
+        exo_cli_usage_error(cmd->name, "'%s' goes right after 'exo %s', before the options: "
+                            "exo %s %s ...", arg, cmd->name, cmd->name, arg);
+    } else {
+        exo_cli_usage_error(cmd->name, "unexpected argument '%s'; did you mean 'exo %s %s'?",
+                            arg, cmd->name, word);
+    }
+}
+
 int exo_command_main(const exo_command_t *cmd, int argc, char **argv)
 {
+    const exo_command_t *sub = argc > 1 ? exo_command_find_sub(cmd, argv[1]) : NULL;
+    if (sub != NULL) {
+        return exo_command_main(sub, argc - 1, argv + 1);
+    }
     void *opts = cmd->opts_size > 0 ? exo_xcalloc(1, cmd->opts_size) : NULL;
     exo_strv_t args = {0};
     int rc = EXO_EXIT_USER;
@@ -39,7 +78,7 @@ int exo_command_main(const exo_command_t *cmd, int argc, char **argv)
         break;
     case EXO_OPTIONS_OK:
         if (cmd->max_args >= 0 && args.n > (size_t)cmd->max_args) {
-            exo_cli_usage_error(cmd->name, "unexpected argument '%s'", args.v[cmd->max_args]);
+            unexpected_argument(cmd, args.v[cmd->max_args]);
             break;
         }
         rc = cmd->run(opts, &args);
@@ -74,6 +113,11 @@ void exo_cli_print_help(const exo_command_t *cmd)
     printf("\n");
     if (cmd->description != NULL) {
         printf("\n%s\n", cmd->description);
+    }
+    for (size_t i = 0; cmd->subcommands != NULL && cmd->subcommands[i] != NULL; i++) {
+        printf("%sexo %-14s %s\n", i == 0 ? "\nSubcommands (each has its own --help):\n  "
+                                          : "  ",
+               cmd->subcommands[i]->name, cmd->subcommands[i]->summary);
     }
     printf("\n");
     exo_options_print(cmd->options, stdout);

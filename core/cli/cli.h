@@ -36,12 +36,18 @@ typedef struct exo_command {
     const char *epilog;          /* after the options (exit status, examples), or NULL */
     /** @p opts is the filled options struct (NULL when opts_size is 0). */
     int (*run)(void *opts, const exo_strv_t *args);
+    /** Commands under this one, NULL-terminated, or NULL. Each is named "PARENT WORD" (e.g.
+     *  "bus status") and has its own options: `exo PARENT WORD ...` runs it when WORD comes
+     *  right after PARENT. */
+    const struct exo_command *const *subcommands;
 } exo_command_t;
 
 /** Every command, in `exo help` order, ending with NULL (core/cli/commands.c). */
 extern const exo_command_t *const exo_commands[];
 
 const exo_command_t *exo_command_find(const char *name);
+/** The subcommand of @p cmd named "CMD @p word", or NULL. */
+const exo_command_t *exo_command_find_sub(const exo_command_t *cmd, const char *word);
 
 /** Parse argv (argv[0] is the command's name) and run @p cmd; its exit status. */
 int exo_command_main(const exo_command_t *cmd, int argc, char **argv);

@@ -95,6 +95,8 @@ static const exo_option_t options[] = {
     EXO_OPTIONS_END,
 };
 
+static const exo_command_t *const subcommands[] = {&exo_cmd_bus_status, NULL};
+
 const exo_command_t exo_cmd_bus = {
     .name = "bus",
     .summary = "run the app's message bus on its own, printing every routed message",
@@ -107,11 +109,13 @@ const exo_command_t exo_cmd_bus = {
         "  web  --[ users.drop ]->  (denied)                    not delivered, and why\n"
         "  users online (instance 1, HOST:PID)                  a service registered\n"
         "Services connect where the transport tells them (EXO_BUS_ENDPOINT). While it runs,\n"
-        "DIR/.exo/bus.json ({endpoint, control, pid}) lets exo send and exo tail find it. exo run\n"
+        "DIR/.exo/bus.json ({endpoint, control, pid}) lets exo send, exo tail and exo bus status\n"
+        "find it (exo bus status shows the state of a broker exo run or exo bus runs). exo run\n"
         "embeds the same broker, so use exo bus only to run services by hand.",
     .options = options,
     .opts_size = sizeof(bus_opts_t),
     .epilog = "Exit status: 0 stopped by a signal, 1 bad arguments, invalid app, endpoint in use "
               "or a\nbroker already running for the app, 2 internal error (e.g. the transport\nplugin is missing).",
     .run = run,
+    .subcommands = subcommands,
 };

@@ -8,14 +8,20 @@
 static int run(void *opts, const exo_strv_t *args)
 {
     (void)opts;
-    if (args->n == 1) {
+    if (args->n >= 1) {
         const exo_command_t *cmd = exo_command_find(args->v[0]);
         if (cmd == NULL) {
             fprintf(stderr, "exo help: unknown command '%s'; 'exo help' lists the commands\n",
                     args->v[0]);
             return EXO_EXIT_USER;
         }
-        exo_cli_print_help(cmd);
+        const exo_command_t *sub = args->n == 2 ? exo_command_find_sub(cmd, args->v[1]) : cmd;
+        if (sub == NULL) {
+            fprintf(stderr, "exo help: exo %s has no subcommand '%s'; 'exo help %s' lists "
+                    "its subcommands\n", cmd->name, args->v[1], cmd->name);
+            return EXO_EXIT_USER;
+        }
+        exo_cli_print_help(sub);
         return EXO_EXIT_OK;
     }
     printf("exo - run, test and wire message-driven microservice apps\n\n"
@@ -30,9 +36,9 @@ static int run(void *opts, const exo_strv_t *args)
 const exo_command_t exo_cmd_help = {
     .name = "help",
     .summary = "show the commands, or one command's usage",
-    .args = "[COMMAND]",
-    .max_args = 1,
+    .args = "[COMMAND [SUBCOMMAND]]",
+    .max_args = 2,
     .description = "Lists the commands with one line each, or prints COMMAND's usage (the same "
-                   "as\n'exo COMMAND --help').",
+                   "as\n'exo COMMAND --help'), or SUBCOMMAND's ('exo help bus status').",
     .run = run,
 };

@@ -1,5 +1,5 @@
-/* core/cli/cmd_send.c - `exo send NAME [JSON] --as ROLE [--app DIR] [--wait] [--timeout MS]`:
- * send one message into a running app as a transient instance of ROLE. */
+/* core/cli/cmd_send.c - `exo send NAME [JSON|-|@FILE] --as ROLE [--app DIR] [--wait]
+ * [--timeout MS]`: send one message into a running app as a transient instance of ROLE. */
 #include "config.h"
 
 #include <stdio.h>
@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "payload.h"
 #include "roles.h"
 
 typedef struct send_opts {
@@ -35,20 +36,16 @@ static int run(void *opts, const exo_strv_t *args)
     if (name == NULL) {
         return exo_cli_usage_error("send", "missing the message NAME");
     }
-    json_t *payload = NULL;
-    if (json != NULL) {
-        json_error_t jerr;
-        payload = json_loads(json, JSON_DECODE_ANY, &jerr);
-        if (payload == NULL) {
-            return exo_cli_usage_error("send", "the payload is not valid JSON (column %d: %s); "
-                                       "quote it for the shell, e.g. '{\"id\": 1}'",
-                                       jerr.column, jerr.text);
-        }
-    }
     int code = EXO_EXIT_OK;
     exo_app_t *app = exo_cli_load_app(app_dir, &code);
     if (app == NULL) {
-        json_decref(payload);
+        return code;
+    }
+    /* After the app: its bus.max-message-size bounds the payload. */
+    json_t *payload = NULL;
+    if (json != NULL && (code = exo_cli_payload("send", json, app->bus_max_message_size,
+                                                &payload)) != EXO_EXIT_OK) {
+        exo_app_destroy(&app);
         return code;
     }
     exo_registry_t *reg = NULL;
@@ -117,16 +114,22 @@ static const exo_option_t options[] = {
 const exo_command_t exo_cmd_send = {
     .name = "send",
     .summary = "send one message into a running app",
-    .args = "NAME [JSON]",
+    .args = "NAME [JSON | - | @FILE]",
     .max_args = 2,
     .description =
         "Sends message NAME with the optional JSON payload as role ROLE to the app's running\n"
         "broker (exo run or exo bus). ROLE's messages.sends still apply: an undeclared NAME is\n"
         "denied. The command joins as a transient instance of ROLE, which never takes a share of\n"
-        "the role's load-balanced traffic, only replies in its own activity.",
+        "the role's load-balanced traffic, only replies in its own activity.\n"
+        "The payload is the JSON argument itself, - (read standard input to its end) or @FILE\n"
+        "(read FILE): the last two for payloads beyond the shell's argument limit (128 KiB).\n"
+        "Whatever its source, it must be one JSON value within the bus's max message size\n"
+        "(bus.max-message-size, default 1 MiB) once compacted.",
     .options = options,
     .opts_size = sizeof(send_opts_t),
-    .epilog = "Example: exo send --as web users.list '{\"page\": 1}' --wait\n\n"
+    .epilog = "Examples: exo send --as web users.list '{\"page\": 1}' --wait\n"
+              "          exo send --as web users.import @users.json\n"
+              "          generate-users | exo send --as web users.import -\n\n"
               "Exit status: 0 sent (and, with --wait, a reply printed), 1 no broker running, "
               "denied,\nno receiver, invalid payload or no reply within the timeout, 2 internal "
               "error.",

@@ -45,22 +45,6 @@ typedef struct tail_opts {
     bool json;
 } tail_opts_t;
 
-/* client_tail with the run's user token; a transport older than ABI 1.2 (no emit_env) has
- * the 1.1 signature, without it. */
-typedef int (*tail_fn_1_1)(const exo_host_t *host, const char *control,
-                           int (*fn)(void *arg, const json_t *event), void *arg,
-                           exo_error_t *err);
-
-static int tail_call(const exo_transport_ops_t *ops, const exo_host_t *host,
-                     const char *control, const char *token, tail_out_t *t, exo_error_t *err)
-{
-    if (!EXO_HAS(ops, exo_transport_ops_t, emit_env)) {
-        return ((tail_fn_1_1)(void (*)(void))ops->client_tail)(host, control, print_event, t,
-                                                               err);
-    }
-    return ops->client_tail(host, control, print_event, t, err, token);
-}
-
 static int run(void *opts, const exo_strv_t *args)
 {
     (void)args;
@@ -100,8 +84,7 @@ static int run(void *opts, const exo_strv_t *args)
     sa.sa_handler = on_signal; /* no SA_RESTART: the wait must see EINTR */
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    const exo_transport_ops_t *ops = p->desc->ops;
-    if (tail_call(ops, p->host, control, token, &t, &err) < 0) {
+    if (exo_bus_client_tail(p, control, token, print_event, &t, &err) < 0) {
         exo_error("%s", err.message);
         code = EXO_EXIT_USER;
     }

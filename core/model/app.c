@@ -452,8 +452,8 @@ static const char *const app_keys[] = {"name", "description", "version", "backen
 const char *const exo_bus_core_keys[] = {"transport", "max-message-size", NULL};
 static const char *const role_keys[] = {"location", "translations", "depends-on", "resources",
                                         "needs", "env", "backend", "restart", "max-restarts",
-                                        "ready-timeout", "ready", "options", "test-data",
-                                        NULL};
+                                        "ready-timeout", "ready", "ready-settle", "options",
+                                        "test-data", NULL};
 static const char *const translation_keys[] = {"public", "internal", NULL};
 const char *const exo_service_core_keys[] = {"type", "description", "setup", "startup", "test",
                                              "messages", "port", "env", NULL};
@@ -590,6 +590,16 @@ static void parse_role(mctx_t *c, exo_service_t *s, role_src_t *src)
     }
     snprintf(what, sizeof what, "%s.ready-timeout", where);
     get_duration(c, e, "ready-timeout", what, &s->ready_timeout_ms);
+    snprintf(what, sizeof what, "%s.ready-settle", where);
+    get_duration(c, e, "ready-settle", what, &s->ready_settle_ms);
+    const exo_ynode_t *settle = opt(e, "ready-settle");
+    if (settle != NULL && s->ready_timeout_ms > 0 && s->ready_settle_ms >= s->ready_timeout_ms) {
+        err_at(c, settle, "%s (%u ms) must be shorter than its ready-timeout (%u ms), or the "
+               "service can never become ready", what, s->ready_settle_ms, s->ready_timeout_ms);
+    } else if (settle == NULL && s->ready_timeout_ms > 0 &&
+               s->ready_settle_ms >= s->ready_timeout_ms) {
+        s->ready_settle_ms = s->ready_timeout_ms / 2; /* the default fits a short timeout */
+    }
 
     static const char *const ready_words[] = {"auto", "online-text", "port", "bus", "started",
                                               NULL};
@@ -992,6 +1002,7 @@ static void parse_app(mctx_t *c, exo_app_t *app, const exo_ynode_t *root, role_s
         s->restart = EXO_RESTART_ON_FAILURE;
         s->max_restarts = 5;
         s->ready_timeout_ms = 60000;
+        s->ready_settle_ms = EXO_READY_SETTLE_DEFAULT_MS;
         s->ready = EXO_READY_AUTO;
         src->key = k;
         src->entry = e;

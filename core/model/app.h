@@ -25,6 +25,10 @@
  *  unless application.yml sets log-max-size: at most twice this per role on disk. */
 #define EXO_LOG_MAX_SIZE_DEFAULT ((size_t)10 << 20)
 
+/** `ready: started` means still running this long after it started (services.<role>.
+ *  ready-settle): a command that is not found or dies at once is not reported ready. */
+#define EXO_READY_SETTLE_DEFAULT_MS 500u
+
 /** Where a node was written (1-based), for diagnostics after loading (exo check). */
 typedef struct exo_pos {
     int line, column;
@@ -110,6 +114,8 @@ typedef struct exo_service {
     exo_restart_policy_t restart;
     unsigned max_restarts; /* default 5 */
     unsigned ready_timeout_ms; /* default 60000 */
+    unsigned ready_settle_ms;  /* ready: started waits this long still running; default
+                                * EXO_READY_SETTLE_DEFAULT_MS */
     exo_ready_kind_t ready;
     exo_block_t options;   /* services.<role>.options, raw for the backends (see
                             * exo_service_settings()) */

@@ -108,28 +108,47 @@ static void refuse_anchor(yctx_t *c, const yaml_event_t *ev, const yaml_char_t *
 
 static exo_ynode_t *build(yctx_t *c, yaml_event_t *ev, int depth);
 
+/* The next child of a collection: NULL with *ended when @p end closes the collection
+ * instead, NULL without on a syntax error (already reported). */
+static exo_ynode_t *build_child(yctx_t *c, yaml_event_type_t end, int depth, bool *ended)
+{
+    yaml_event_t ev;
+    *ended = false;
+    if (!next_event(c, &ev)) {
+        return NULL;
+    }
+    if (ev.type == end) {
+        yaml_event_delete(&ev);
+        *ended = true;
+        return NULL;
+    }
+    return build(c, &ev, depth + 1);
+}
+
+/* Room for one more element in an array of @p n elements of @p size bytes. */
+static void *grow(void *v, size_t n, size_t *cap, size_t size)
+{
+    if (n < *cap) {
+        return v;
+    }
+    *cap = *cap ? *cap * 2 : 4;
+    return exo_xrealloc(v, *cap * size);
+}
+
 static exo_ynode_t *build_seq(yctx_t *c, exo_ynode_t *node, int depth)
 {
     size_t cap = 0;
     for (;;) {
-        yaml_event_t ev;
-        if (!next_event(c, &ev)) {
-            exo_ynode_free(node);
-            return NULL;
-        }
-        if (ev.type == YAML_SEQUENCE_END_EVENT) {
-            yaml_event_delete(&ev);
+        bool ended;
+        exo_ynode_t *item = build_child(c, YAML_SEQUENCE_END_EVENT, depth, &ended);
+        if (item == NULL) {
+            if (!ended) {
+                exo_ynode_free(node);
+                node = NULL;
+            }
             return node;
         }
-        exo_ynode_t *item = build(c, &ev, depth + 1);
-        if (item == NULL) {
-            exo_ynode_free(node);
-            return NULL;
-        }
-        if (node->n == cap) {
-            cap = cap ? cap * 2 : 4;
-            node->items = exo_xrealloc(node->items, cap * sizeof *node->items);
-        }
+        node->items = grow(node->items, node->n, &cap, sizeof *node->items);
         node->items[node->n++] = item;
     }
 }
@@ -138,26 +157,17 @@ static exo_ynode_t *build_map(yctx_t *c, exo_ynode_t *node, int depth)
 {
     size_t cap = 0;
     for (;;) {
-        yaml_event_t ev;
-        if (!next_event(c, &ev)) {
-            exo_ynode_free(node);
-            return NULL;
-        }
-        if (ev.type == YAML_MAPPING_END_EVENT) {
-            yaml_event_delete(&ev);
+        bool ended;
+        exo_ynode_t *key = build_child(c, YAML_MAPPING_END_EVENT, depth, &ended);
+        if (key == NULL) {
+            if (!ended) {
+                exo_ynode_free(node);
+                node = NULL;
+            }
             return node;
         }
-        exo_ynode_t *key = build(c, &ev, depth + 1);
-        if (key == NULL) {
-            exo_ynode_free(node);
-            return NULL;
-        }
-        if (!next_event(c, &ev)) {
-            exo_ynode_free(key);
-            exo_ynode_free(node);
-            return NULL;
-        }
-        exo_ynode_t *value = build(c, &ev, depth + 1);
+        /* A value always follows a key: libyaml's events never end a mapping there. */
+        exo_ynode_t *value = build_child(c, YAML_NO_EVENT, depth, &ended);
         if (value == NULL) {
             exo_ynode_free(key);
             exo_ynode_free(node);
@@ -182,10 +192,7 @@ static exo_ynode_t *build_map(yctx_t *c, exo_ynode_t *node, int depth)
             exo_ynode_free(value);
             continue;
         }
-        if (node->n == cap) {
-            cap = cap ? cap * 2 : 4;
-            node->pairs = exo_xrealloc(node->pairs, cap * sizeof *node->pairs);
-        }
+        node->pairs = grow(node->pairs, node->n, &cap, sizeof *node->pairs);
         node->pairs[node->n].key = key;
         node->pairs[node->n].value = value;
         node->n++;

@@ -14,7 +14,7 @@ core_libexorun_la_SOURCES = \
 	core/run/watch.h core/run/watch.c \
 	core/run/session.h core/run/session_int.h core/run/session_life.c core/run/session.c \
 	core/run/session_env.c core/run/session_backend.c core/run/session_res.c \
-	core/run/session_task.c core/run/session_watch.c
+	core/run/session_task.c core/run/session_watch.c core/run/session_log.c
 core_libexorun_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 
 exo_LDADD += core/libexorun.la
@@ -38,8 +38,8 @@ tests_run_fixtures_resource_testres_la_SOURCES = tests/run/fixtures/testres.c
 tests_run_fixtures_resource_testres_la_CFLAGS = $(EXO_PLUGIN_CCFLAGS)
 tests_run_fixtures_resource_testres_la_LDFLAGS = -module -avoid-version -shared -no-undefined \
 	-rpath /nowhere
-TESTS += tests/run/resources.sh
-EXTRA_DIST += tests/run/resources.sh bench/run-startup.sh
+TESTS += tests/run/resources.sh tests/run/diagnostics.sh
+EXTRA_DIST += tests/run/resources.sh tests/run/diagnostics.sh bench/run-startup.sh
 
 # A backend that notes prepare() and start() calls, for tests/run/prepare.sh.
 check_LTLIBRARIES += tests/run/fixtures/backend_journal.la

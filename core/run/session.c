@@ -7,7 +7,12 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "masker.h"
 #include "session_int.h"
+
+/* What a failure shows of the unit's output: its last lines, each cut at a length. */
+#define TAIL_LINES 5
+#define TAIL_LINE_MAX 300
 
 /* ---- node state ---- */
 
@@ -92,9 +97,48 @@ static exo_ready_kind_t resolve_ready(const exo_session_t *s, const exo_service_
     return k;
 }
 
+/* Keep the last lines of a unit's output for its failure message: masked before they are cut,
+ * so that a cut never leaves part of a secret. Of a line longer than a piece only the first
+ * piece is kept: a later one may begin with the rest of a secret split between the two. */
+static void keep_tail(node_t *n, int stream, const char *line, size_t len)
+{
+    bool *in_long_line = &n->tail_in_long_line[stream == EXO_STREAM_STDERR];
+    bool continued = *in_long_line;
+    *in_long_line = len >= EXO_OUTPUT_PIECE;
+    if (continued) {
+        return;
+    }
+    const exo_masker_t *m = exo_output_masker(n->s->out);
+    char *masked = exo_masker_empty(m) ? exo_xstrndup(line, len)
+                                       : exo_masker_apply(m, line, len, NULL);
+    if (strlen(masked) > TAIL_LINE_MAX) { /* a NUL in the line ends it here */
+        memcpy(masked + TAIL_LINE_MAX - 3, "...", 4);
+    }
+    if (n->tail.n == TAIL_LINES) {
+        free(n->tail.v[0]);
+        memmove(n->tail.v, n->tail.v + 1, (TAIL_LINES - 1) * sizeof *n->tail.v);
+        n->tail.n--;
+    }
+    exo_strv_push_owned(&n->tail, masked);
+}
+
+/* After "ROLE failed: ...": what it printed last, indented under "ROLE's last output:" (not as
+ * "ROLE | ...": those are the lines the unit printed itself). */
+static void say_tail(exo_session_t *s, const node_t *n)
+{
+    if (n->tail.n == 0) {
+        return;
+    }
+    exo_output_status(s->out, "%s's last output:", n->name);
+    for (size_t i = 0; i < n->tail.n; i++) {
+        exo_output_status(s->out, "  %s", n->tail.v[i]);
+    }
+}
+
 static void node_output(void *arg, exo_sup_t *sup, int stream, const char *line, size_t len)
 {
     node_t *n = arg;
+    keep_tail(n, stream, line, len);
     exo_output_unit_line(n->s->out, n->name,
                          stream == EXO_STREAM_STDERR ? EXO_OUT_STDERR : EXO_OUT_STDOUT, line,
                          len);
@@ -128,10 +172,10 @@ static void say_ready(exo_session_t *s, const node_t *n, const exo_sup_t *sup)
 {
     const char *how = n->is_resource ? "readiness check passed"
                                      : ready_word(resolve_ready(s, n->svc));
-    unsigned long long total = exo_sup_elapsed_ms(sup), own = exo_sup_startup_ms(sup);
+    unsigned long long total = exo_sup_elapsed_ms(sup);
     if (n->be->async_start) {
         exo_output_role_status(s->out, n->name, "ready in %llu ms (%s; its container ran after "
-                               "%llu ms)", total, how, total - own);
+                               "%llu ms)", total, how, exo_sup_ran_after_ms(sup));
     } else {
         exo_output_role_status(s->out, n->name, "ready in %llu ms (%s)", total, how);
     }
@@ -170,9 +214,14 @@ static void node_state(void *arg, exo_sup_t *sup, exo_sup_state_t st, const char
         exo_output_role_status(s->out, n->name, "%s", msg);
         tell_resource_users(s, n, "they lose their connection until it is back");
         break;
+    case EXO_SUP_STARTING:
+        exo_strv_free(&n->tail); /* a failure shows this start's output */
+        n->tail_in_long_line[0] = n->tail_in_long_line[1] = false;
+        break;
     case EXO_SUP_FAILED:
         if (msg != NULL) {
             exo_output_role_status(s->out, n->name, "failed: %s", msg);
+            say_tail(s, n);
             tell_resource_users(s, n, "they have lost it for this run");
             if (s->up_pending && n->wanted && !s->down_pending) {
                 up_finish(s, false);
@@ -234,6 +283,7 @@ static int make_service(exo_session_t *s, node_t *n, exo_error_t *err)
     spec.ready = resolve_ready(s, svc);
     spec.online_text = svc->online_text;
     spec.ready_timeout_ms = svc->ready_timeout_ms;
+    spec.settle_ms = svc->ready_settle_ms;
     spec.restart = svc->restart;
     spec.max_restarts = svc->max_restarts;
     n->sup = exo_sup_new(&spec);

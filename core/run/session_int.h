@@ -25,6 +25,7 @@
 #ifndef EXO_CORE_SESSION_INT_H
 #define EXO_CORE_SESSION_INT_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -77,6 +78,9 @@ typedef struct node {
     /* watch */
     bool watch_busy;
     exo_strv_t secrets;   /* values masked in the unit's output */
+    exo_strv_t tail;      /* its last lines of output since it last started, masked: what
+                           * a failure shows */
+    bool tail_in_long_line[2]; /* stdout, stderr: the last was a piece of a longer line */
 } node_t;
 
 typedef struct task {
@@ -127,7 +131,17 @@ struct exo_session {
     void *int_arg;
     int interrupts;
     exo_watch_t *watch;
+    pthread_t loop_thread;  /* where the output may be written (session_log.c) */
+    bool log_attached;
 };
+
+/* ---- session_log.c ---- */
+
+/** From now on exo's and the plugins' diagnostics go to the session's output (its column
+ *  layout and .exo/logs), from the calling thread, which runs the loop. */
+void exo_session_log_attach(exo_session_t *s);
+/** Back to stderr; before the output goes. */
+void exo_session_log_detach(exo_session_t *s);
 
 /* ---- session_backend.c ---- */
 

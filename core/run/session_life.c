@@ -228,6 +228,10 @@ static exo_session_t *session_alloc(const exo_app_t *app, const exo_session_opts
     for (size_t i = 0; i < app->n_resources; i++) {
         exo_output_add_role(s->out, app->resources[i].name);
     }
+    if (!opts->quiet) {
+        exo_session_log_attach(s);
+        s->log_attached = true;
+    }
     return s;
 }
 
@@ -296,6 +300,7 @@ void exo_session_destroy(exo_session_t **s_p)
         node_t *n = &s->nodes[i];
         exo_sup_destroy(&n->sup);
         exo_strv_free(&n->secrets);
+        exo_strv_free(&n->tail);
         if (n->rinst != NULL) {
             n->rops->destroy(n->rinst);
         }
@@ -313,6 +318,9 @@ void exo_session_destroy(exo_session_t **s_p)
     exo_starttimes_free(&s->starttimes);
     free(s->start_order);
     exo_registry_destroy(&s->reg);
+    if (s->log_attached) {
+        exo_session_log_detach(s);
+    }
     exo_output_destroy(&s->out);
     exo_loop_destroy(&s->loop);
     free(s->exo_dir);

@@ -28,7 +28,8 @@ struct exo_sup {
     int exit_status;
     unsigned long long started_ms, ready_ms, elapsed_ms;
     unsigned long long running_ms; /* when the unit ran (on_running); 0 = not yet */
-    int timeout_timer, poll_timer, backoff_timer;
+    int timeout_timer, poll_timer, backoff_timer, settle_timer;
+    unsigned settled_ms;          /* the settle time of the last readiness (0 = none) */
     bool restart_after_stop;
     bool timed_out;
     char *awaited;
@@ -65,7 +66,8 @@ static char *describe_awaited(const exo_sup_spec_t *sp)
     case EXO_READY_BUS:
         return exo_xstrdup("it to register on the bus");
     default:
-        return exo_xstrdup("it to start");
+        return sp->settle_ms > 0 ? exo_strdupf("it to keep running for %u ms", sp->settle_ms)
+                                 : exo_xstrdup("it to start");
     }
 }
 
@@ -98,6 +100,7 @@ void exo_sup_destroy(exo_sup_t **sup_p)
     cancel_timer(s, &s->timeout_timer);
     cancel_timer(s, &s->poll_timer);
     cancel_timer(s, &s->backoff_timer);
+    cancel_timer(s, &s->settle_timer);
     if (s->unit != NULL) {
         s->spec.ops->release(s->spec.inst, s->unit);
     }
@@ -116,6 +119,7 @@ static void become_ready(exo_sup_t *s)
     }
     cancel_timer(s, &s->timeout_timer);
     cancel_timer(s, &s->poll_timer);
+    cancel_timer(s, &s->settle_timer);
     s->ready_ms = exo_now_ms();
     s->elapsed_ms = s->ready_ms - s->started_ms;
     if (s->running_ms == 0) {
@@ -203,6 +207,17 @@ static void unit_output(void *arg, int stream, const char *line, size_t len)
     }
 }
 
+/* `ready: started`: it ran for the settle time without exiting. */
+static void on_settled(void *arg)
+{
+    exo_sup_t *s = arg;
+    s->settle_timer = 0;
+    if (s->state == EXO_SUP_STARTING && s->unit != NULL) {
+        s->settled_ms = s->spec.settle_ms;
+        become_ready(s);
+    }
+}
+
 /*
  * The unit runs: poll its check or port, or it is ready if that is all it waits for. Not
  * before: a container's published port accepts connections (the engine's proxy) before the
@@ -218,8 +233,10 @@ static void start_checking(exo_sup_t *s)
             s->poll_timer = exo_loop_timer(s->spec.loop, POLL_MS, true, on_poll, s);
             on_poll(s);
         }
-    } else if (s->spec.ready == EXO_READY_STARTED) {
+    } else if (s->spec.ready == EXO_READY_STARTED && s->spec.settle_ms == 0) {
         become_ready(s);
+    } else if (s->spec.ready == EXO_READY_STARTED && s->settle_timer == 0) {
+        s->settle_timer = exo_loop_timer(s->spec.loop, s->spec.settle_ms, false, on_settled, s);
     }
 }
 
@@ -245,12 +262,29 @@ static char *exit_text(int status, int sig)
     return exo_strdupf("exited with code %d", status);
 }
 
+/* The shell's (and the engines') codes for a command that cannot run at all: what a restart
+ * cannot change. NULL for any other end. */
+static const char *cannot_run_text(int status, int sig)
+{
+    if (sig > 0) {
+        return NULL;
+    }
+    if (status == 127) {
+        return "command not found";
+    }
+    if (status == 126) {
+        return "command not executable";
+    }
+    return NULL;
+}
+
 static void unit_exit(void *arg, int status, int sig)
 {
     exo_sup_t *s = arg;
     s->spec.ops->release(s->spec.inst, s->unit);
     s->unit = NULL;
     cancel_timer(s, &s->poll_timer);
+    cancel_timer(s, &s->settle_timer);
     unsigned long long now = exo_now_ms();
     s->exit_status = sig > 0 ? -1 : status;
     if (s->unit_spec->mode == EXO_UNIT_TASK) {
@@ -285,8 +319,15 @@ static void unit_exit(void *arg, int status, int sig)
         s->restarts = 0;
     }
     bool failure = sig > 0 || status != 0;
-    if (s->spec.restart == EXO_RESTART_NO || (s->spec.restart == EXO_RESTART_ON_FAILURE &&
-                                                !failure)) {
+    const char *cannot_run = s->state == EXO_SUP_STARTING ? cannot_run_text(status, sig) : NULL;
+    if (cannot_run != NULL) {
+        cancel_timer(s, &s->timeout_timer);
+        char *msg = exo_strdupf("%s (%s) before it was ready; not restarting: a restart "
+                                "cannot help", why, cannot_run);
+        set_state(s, EXO_SUP_FAILED, msg);
+        free(msg);
+    } else if (s->spec.restart == EXO_RESTART_NO ||
+               (s->spec.restart == EXO_RESTART_ON_FAILURE && !failure)) {
         cancel_timer(s, &s->timeout_timer);
         char *msg = exo_strdupf("%s; restart policy '%s', not restarting", why,
                                 s->spec.restart == EXO_RESTART_NO ? "no" : "on-failure");
@@ -335,6 +376,7 @@ void exo_sup_start(exo_sup_t *s)
     s->exit_status = -1;
     s->started_ms = exo_now_ms();
     s->running_ms = 0;
+    s->settled_ms = 0;
     exo_error_t err = {0};
     int rc = s->spec.ops->start(s->spec.inst, s->unit_spec, &s->unit, &err);
 
@@ -371,6 +413,7 @@ void exo_sup_stop(exo_sup_t *s, unsigned grace_ms)
 {
     cancel_timer(s, &s->backoff_timer);
     cancel_timer(s, &s->poll_timer);
+    cancel_timer(s, &s->settle_timer);
     if (s->unit == NULL) {
         cancel_timer(s, &s->timeout_timer);
         if (s->state != EXO_SUP_STOPPED) {
@@ -446,7 +489,13 @@ unsigned long long exo_sup_elapsed_ms(const exo_sup_t *s)
 
 unsigned long long exo_sup_startup_ms(const exo_sup_t *s)
 {
-    return s->ready_ms >= s->running_ms ? s->ready_ms - s->running_ms : 0;
+    unsigned long long own = s->running_ms + s->settled_ms;
+    return s->ready_ms >= own ? s->ready_ms - own : 0;
+}
+
+unsigned long long exo_sup_ran_after_ms(const exo_sup_t *s)
+{
+    return s->running_ms >= s->started_ms ? s->running_ms - s->started_ms : 0;
 }
 
 const char *exo_sup_awaited(const exo_sup_t *s)

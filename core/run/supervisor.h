@@ -1,9 +1,10 @@
 /*
  * core/run/supervisor.h - one unit's life on a backend: start it, decide when it is ready
  * (online text in its output, its port accepting connections, bus registration reported by
- * the caller, a custom check for resources, or simply started), time readiness out, report
- * crashes with exit code or signal, restart it per policy with exponential backoff up to a
- * maximum, and stop or kill it. The supervisor decides nothing about other units; it reports
+ * the caller, a custom check for resources, or started and still running after a settle
+ * time), time readiness out, report crashes with exit code or signal, restart it per policy
+ * with exponential backoff up to a maximum (never after exit 126 or 127 before it was ready:
+ * its command cannot run, a restart cannot help), and stop or kill it. The supervisor decides nothing about other units; it reports
  * every state change to its owner (core/run/session.c).
  *
  * It never prepares (builds) a unit: the session does, before it starts one.
@@ -49,6 +50,8 @@ typedef struct exo_sup_spec {
     exo_sup_check_fn check;        /* used when check != NULL, before the ready kind */
     void *check_arg;
     unsigned ready_timeout_ms;     /* 0 = none */
+    unsigned settle_ms;            /* EXO_READY_STARTED: ready once it has run this long
+                                    * (0 = at once); dying before is a failed start */
 
     /* Restarts: services only; tasks never restart. */
     exo_restart_policy_t restart;
@@ -93,8 +96,11 @@ int exo_sup_exit_status(const exo_sup_t *sup);
 unsigned long long exo_sup_elapsed_ms(const exo_sup_t *sup);
 /** The unit's own start-up: milliseconds from when it ran (the backend's on_running, or
  *  start() for backends that run a unit at once) to readiness. Engine work before the unit
- *  ran (creating a container) is not in it. */
+ *  ran (creating a container) is not in it, nor the settle time (it says nothing of the
+ *  unit). */
 unsigned long long exo_sup_startup_ms(const exo_sup_t *s);
+/** Milliseconds from the last start() to when the unit ran (the engine's work). */
+unsigned long long exo_sup_ran_after_ms(const exo_sup_t *s);
 /** What readiness waits for, e.g. "the text 'listening' in its output". Static or owned. */
 const char *exo_sup_awaited(const exo_sup_t *sup);
 

@@ -27,6 +27,7 @@
 #include "base/util.h"
 
 #include "../backend-common/ctrbuild.h"
+#include "../backend-common/ctrclean.h"
 #include "../backend-common/ctrlines.h"
 #include "../backend-common/ctrqueue.h"
 #include "../backend-common/ctrrun.h"
@@ -83,14 +84,21 @@ static int api_ok(const char *method, const char *path, json_t *body, json_t **o
     return rc;
 }
 
-static void remove_container(const char *id)
+/* Remove container @p id (and its anonymous volumes) now, whatever its state. True when this
+ * call removed it; an engine that cannot is worth a warning, one already gone (404) not. */
+static bool remove_container(const char *id)
 {
     char *path = exo_strdupf("/containers/%s?force=1&v=1", id);
     exo_error_t err;
-    if (api_status("DELETE", path, &err) < 0) {
+    int status = api_status("DELETE", path, &err);
+    if (status < 0) {
         exo_log_warn(g_host, "%s", err.message);
+    } else if (status >= 400 && status != 404) {
+        exo_log_warn(g_host, "could not remove container %.12s (HTTP %d); `exo clean` retries",
+                     id, status);
     }
     free(path);
+    return status >= 200 && status < 300;
 }
 
 /* A filters= value selecting what is labelled exo.app=@p app. */
@@ -678,26 +686,19 @@ static void docker_close(void *instp)
     inst_free(in);
 }
 
-/* The ids of what GET @p what (containers/json?all=1 or networks) lists with label
- * exo.app=@p app, checked again here so that nothing else is ever removed. */
-static int list_labelled(const char *what, const char *app, exo_strv_t *ids, exo_error_t *err)
+/* What GET @p what (containers/json?all=1 or networks) lists with label exo.app=@p app,
+ * checked again by ctr_leftovers_parse so that nothing else is ever removed. */
+static int list_labelled(const char *what, const char *app, ctr_leftovers_t *out,
+                         exo_error_t *err)
 {
+    bool networks = strncmp(what, "net", 3) == 0;
     char *filter = label_filter(app);
     char *path = exo_strdupf("/%s%sfilters=%s", what, strchr(what, '?') ? "&" : "?", filter);
-    char *doing = exo_strdupf("listing the app's %s", strncmp(what, "net", 3) == 0 ?
-                              "networks" : "containers");
+    char *doing = exo_strdupf("listing the app's %s", networks ? "networks" : "containers");
     json_t *list = NULL;
     int rc = api_ok("GET", path, NULL, &list, doing, err);
-    size_t i;
-    json_t *c;
-    json_array_foreach(list, i, c) {
-        const char *id = json_string_value(json_object_get(c, "Id"));
-        const char *lab = json_string_value(
-            json_object_get(json_object_get(c, "Labels"), "exo.app"));
-        if (id != NULL && lab != NULL && strcmp(lab, app) == 0) {
-            exo_strv_push(ids, id);
-        }
-    }
+    ctr_list_keys_t keys = {"Id", networks ? "Name" : "Names", "Labels", NULL};
+    ctr_leftovers_parse(list, app, &keys, out);
     json_decref(list);
     free(doing);
     free(path);
@@ -705,27 +706,34 @@ static int list_labelled(const char *what, const char *app, exo_strv_t *ids, exo
     return rc;
 }
 
+/* Remove the app's containers, then its networks, saying what went. */
 static int docker_cleanup(const exo_host_t *host, const char *app, const char *state_dir,
                           exo_error_t *err)
 {
-    exo_strv_t ids = {0};
-    int rc = list_labelled("containers/json?all=1", app, &ids, err);
-    for (size_t i = 0; i < ids.n; i++) {
-        remove_container(ids.v[i]);
+    ctr_leftovers_t found = {0};
+    int rc = list_labelled("containers/json?all=1", app, &found, err);
+    for (size_t i = 0; i < found.n; i++) {
+        found.v[i].removed = remove_container(found.v[i].id);
     }
-    exo_strv_free(&ids);
+    ctr_report_removed(host, app, "container", &found);
+    ctr_leftovers_free(&found);
     if (rc == 0) {
-        rc = list_labelled("networks", app, &ids, err);
-        for (size_t i = 0; i < ids.n; i++) {
-            char *del = exo_strdupf("/networks/%s", ids.v[i]);
-            int status = api_status("DELETE", del, err);
-            if (status >= 400 && status != 404) {
-                exo_log_warn(host, "could not remove network %.12s (HTTP %d)", ids.v[i],
+        rc = list_labelled("networks", app, &found, err);
+        for (size_t i = 0; i < found.n; i++) {
+            char *del = exo_strdupf("/networks/%s", found.v[i].id);
+            exo_error_t del_err;
+            int status = api_status("DELETE", del, &del_err);
+            found.v[i].removed = status >= 200 && status < 300;
+            if (status < 0) {
+                exo_log_warn(host, "%s", del_err.message);
+            } else if (status >= 400 && status != 404) {
+                exo_log_warn(host, "could not remove network %s (HTTP %d)", found.v[i].name,
                              status);
             }
             free(del);
         }
-        exo_strv_free(&ids);
+        ctr_report_removed(host, app, "network", &found);
+        ctr_leftovers_free(&found);
     }
     return rc;
 }

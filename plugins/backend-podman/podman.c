@@ -36,6 +36,7 @@
 #include "base/util.h"
 
 #include "../backend-common/ctrbuild.h"
+#include "../backend-common/ctrclean.h"
 #include "../backend-common/ctrlines.h"
 #include "../backend-common/ctrqueue.h"
 #include "../backend-common/ctrrun.h"
@@ -378,7 +379,8 @@ static void inst_free(podman_inst_t *in)
     free(in);
 }
 
-static void network_rm(const char *name)
+/* Remove network @p name; true when this call removed it (one already gone is no warning). */
+static bool network_rm(const char *name)
 {
     exo_strv_t a = podman_argv();
     exo_strv_push(&a, "network");
@@ -387,11 +389,13 @@ static void network_rm(const char *name)
     exo_strv_push(&a, name);
     run_result_t r;
     exo_error_t err;
-    if (run_ok(&a, "removing a network", &r, &err) < 0 && strstr(err.message, "unknown") == NULL) {
+    int rc = run_ok(&a, "removing a network", &r, &err);
+    if (rc < 0 && strstr(err.message, "unknown") == NULL) {
         exo_log_warn(g_host, "%s", err.message);
     }
     result_free(&r);
     exo_strv_free(&a);
+    return rc == 0;
 }
 
 static bool address_is_local(const char *ip)
@@ -653,7 +657,8 @@ static void kill_done(void *arg, child_t *c, int status)
     u->killer = NULL;
 }
 
-static void container_rm(const char *id)
+/* Remove container @p id now, whatever its state; true when this call removed it. */
+static bool container_rm(const char *id)
 {
     exo_strv_t a = podman_argv();
     exo_strv_push(&a, "rm");
@@ -663,12 +668,13 @@ static void container_rm(const char *id)
     exo_strv_push(&a, id);
     run_result_t r;
     exo_error_t err;
-    if (run_ok(&a, "removing a container", &r, &err) < 0 &&
-        strstr(err.message, "no such container") == NULL) {
+    int rc = run_ok(&a, "removing a container", &r, &err);
+    if (rc < 0 && strstr(err.message, "no such container") == NULL) {
         exo_log_warn(g_host, "%s", err.message);
     }
     result_free(&r);
     exo_strv_free(&a);
+    return rc == 0;
 }
 
 /* An init that forwards signals to the unit's shell (podman's own catatonit is optional). */
@@ -970,19 +976,16 @@ static void podman_close(void *instp)
     inst_free(in);
 }
 
-/* `podman ... ls --format json` of things labelled exo.app=@p app; checks each label. A
- * network's entry is "NAME\tINTERFACE" when podman names its bridge. */
-static int list_labelled(const char *what, const char *app, const char *id_key,
-                         const char *labels_key, exo_strv_t *ids, exo_error_t *err)
+/* `podman ... ls --format json` of the containers or networks (@p what) labelled
+ * exo.app=@p app; ctr_leftovers_parse checks each label again. A network's ifname is its
+ * bridge when podman names it. */
+static int list_labelled(const char *what, const char *app, ctr_leftovers_t *out,
+                         exo_error_t *err)
 {
+    bool networks = strcmp(what, "network") == 0;
     exo_strv_t a = podman_argv();
-    if (strcmp(what, "network") == 0) {
-        exo_strv_push(&a, "network");
-        exo_strv_push(&a, "ls");
-    } else {
-        exo_strv_push(&a, "ps");
-        exo_strv_push(&a, "--all");
-    }
+    exo_strv_push(&a, networks ? "network" : "ps");
+    exo_strv_push(&a, networks ? "ls" : "--all");
     arg_addf(&a, "--filter=label=exo.app=%s", app);
     exo_strv_push(&a, "--format");
     exo_strv_push(&a, "json");
@@ -992,46 +995,38 @@ static int list_labelled(const char *what, const char *app, const char *id_key,
     int rc = run_ok(&a, doing, &r, err);
     exo_strv_free(&a);
     json_t *j = rc == 0 ? json_loads(r.out.data, 0, NULL) : NULL;
-    size_t i;
-    json_t *it;
-    json_array_foreach(j, i, it) {
-        const char *id = json_string_value(json_object_get(it, id_key));
-        const char *lab = json_string_value(
-            json_object_get(json_object_get(it, labels_key), "exo.app"));
-        const char *ifn = json_string_value(json_object_get(it, "network_interface"));
-        if (id != NULL && lab != NULL && strcmp(lab, app) == 0) {
-            exo_strv_push_owned(ids, ifn ? exo_strdupf("%s\t%s", id, ifn) : exo_xstrdup(id));
-        }
-    }
+    static const ctr_list_keys_t container_keys = {"Id", "Names", "Labels", NULL};
+    static const ctr_list_keys_t network_keys = {"name", "name", "labels", "network_interface"};
+    ctr_leftovers_parse(j, app, networks ? &network_keys : &container_keys, out);
     json_decref(j);
     result_free(&r);
     return rc;
 }
 
+/* Remove the app's containers, then its networks (and their bridges), saying what went. */
 static int podman_cleanup(const exo_host_t *host, const char *app, const char *state_dir,
                           exo_error_t *err)
 {
-    exo_strv_t ids = {0};
-    int rc = list_labelled("container", app, "Id", "Labels", &ids, err);
-    for (size_t i = 0; i < ids.n; i++) {
-        container_rm(ids.v[i]);
+    ctr_leftovers_t found = {0};
+    int rc = list_labelled("container", app, &found, err);
+    for (size_t i = 0; i < found.n; i++) {
+        found.v[i].removed = container_rm(found.v[i].id);
     }
-    exo_strv_free(&ids);
+    ctr_report_removed(host, app, "container", &found);
+    ctr_leftovers_free(&found);
     if (rc < 0) {
         return rc;
     }
-    rc = list_labelled("network", app, "name", "labels", &ids, err);
-    for (size_t i = 0; i < ids.n; i++) {
-        char *tab = strchr(ids.v[i], '\t');
-        if (tab != NULL) {
-            *tab = '\0';
-        }
-        network_rm(ids.v[i]);
-        if (tab != NULL && strncmp(tab + 1, "podman", 6) == 0) {
-            drop_bridge(tab + 1);
+    rc = list_labelled("network", app, &found, err);
+    for (size_t i = 0; i < found.n; i++) {
+        found.v[i].removed = network_rm(found.v[i].id);
+        const char *ifname = found.v[i].ifname;
+        if (ifname != NULL && strncmp(ifname, "podman", 6) == 0) {
+            drop_bridge(ifname);
         }
     }
-    exo_strv_free(&ids);
+    ctr_report_removed(host, app, "network", &found);
+    ctr_leftovers_free(&found);
     return rc;
 }
 

@@ -187,13 +187,19 @@ static json_t *jstr(const exo_wire_str_t *s)
     return json_stringn_nocheck(s->p, s->len);
 }
 
+/* An event the broker also logs as a warning (a denial, no receiver, an error) is not traced
+ * to the host: the host shows both, and one event is one line (@p warned). Tail clients get
+ * every event. */
 static void emit_message(broker_t *b, const char *sender, const exo_wire_head_t *h,
-                         const char *receiver, const char *internal, const char *outcome)
+                         const char *receiver, const char *internal, const char *outcome,
+                         bool warned)
 {
     exo_bus_trace_t t = {.event = "message", .sender = sender, .name = h->f[EXO_WIRE_F_NAME].p,
                          .name_len = h->f[EXO_WIRE_F_NAME].len, .receiver = receiver,
                          .internal_name = internal, .outcome = outcome};
-    trace(b, &t);
+    if (!warned) {
+        trace(b, &t);
+    }
     if (!json_observed(b)) {
         return;
     }
@@ -323,10 +329,9 @@ static void send_error(broker_t *b, const void *rid, size_t rid_len, const exo_w
     free(body);
 }
 
+/* Every error is also logged as a warning: for tail clients only (see emit_message). */
 static void emit_error(broker_t *b, const char *sender, const char *kind, const char *message)
 {
-    exo_bus_trace_t t = {.event = "error", .sender = sender, .error = kind, .message = message};
-    trace(b, &t);
     if (json_observed(b)) {
         emit(b, json_pack("{s:s,s:s,s:s,s:s}", "event", "error", "sender", sender, "error", kind,
                           "message", message));
@@ -409,6 +414,10 @@ static void on_register(broker_t *b, const void *rid, size_t rid_len, const exo_
     }
     const exo_wire_str_t *flags = &h->f[EXO_WIRE_F_FLAGS];
     bool transient = flags->len == 9 && memcmp(flags->p, "transient", 9) == 0;
+    /* A client repeats its registration until the answer arrives (after a stall, several
+     * are queued): the same role again on the same connection is answered, not announced. */
+    const exo_rt_instance_t *prev = exo_rt_lookup(b->rt, rid, rid_len);
+    bool again = prev != NULL && prev->role == r;
     exo_rt_instance_t *in = exo_rt_register(b->rt, r, rid, rid_len, h->f[EXO_WIRE_F_LABEL].p,
                                             h->f[EXO_WIRE_F_LABEL].len, transient, now);
     if (in == NULL) {
@@ -421,6 +430,9 @@ static void on_register(broker_t *b, const void *rid, size_t rid_len, const exo_
     a.f[0] = exo_wire_s(exo_rt_role_name(b->rt, r));
     a.f[1] = exo_wire_s(id);
     send_head(b, rid, rid_len, &a);
+    if (again) {
+        return;
+    }
     const char *credential = proof == EXO_ZAUTH_ROLE ? "role" : "user";
     exo_bus_trace_t t = {.event = "register", .role = exo_rt_role_name(b->rt, r),
                          .instance = in->id, .label = in->label, .credential = credential};
@@ -536,7 +548,7 @@ static exo_rt_route_t *admit(broker_t *b, const exo_rt_instance_t *from,
                    "role '%s' does not declare '%.*s' in messages.sends of its service.yml",
                    sender, (int)name->len, name->p);
         if (observed(b)) {
-            emit_message(b, sender, h, NULL, NULL, "denied");
+            emit_message(b, sender, h, NULL, NULL, "denied", true);
         }
         return NULL;
     }
@@ -589,7 +601,9 @@ static void note_outcome(broker_t *b, exo_rt_route_t *route, const exo_rt_receiv
         /* Either side may have translated: show both names whenever they differ. */
         const char *iname = rc->name_len != name->len || memcmp(rc->name, name->p, name->len)
                                 ? rc->name : NULL;
-        emit_message(b, sender, h, exo_rt_role_name(b->rt, rc->role), iname, names[out]);
+        /* A role without a connected instance is in the warning report_no_receiver() logs. */
+        emit_message(b, sender, h, exo_rt_role_name(b->rt, rc->role), iname, names[out],
+                     out == OUT_NO_RECEIVER);
     }
 }
 
@@ -610,7 +624,7 @@ static void report_no_receiver(broker_t *b, const exo_rt_instance_t *from,
                    "no role of the app receives '%s'; add it to messages.receives of a service",
                    route->public_name);
         if (observed(b)) {
-            emit_message(b, sender, h, NULL, NULL, "no-receiver");
+            emit_message(b, sender, h, NULL, NULL, "no-receiver", true);
         }
     } else if (missing != NULL) {
         char *list = json_dumps(missing, JSON_COMPACT);

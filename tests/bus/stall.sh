@@ -4,6 +4,8 @@
 # replies to what arrived during the stall) and libexoservice (tsvc), against a real
 # `exo bus`. Before issue 17 item 19 the Python service died of an uncaught
 # BusError('not-registered') in svc.reply (when it noticed the silence before the message).
+# Each reconnect is announced online once (issue 17 item 10), though the client repeats its
+# registration until the broker answers.
 . "$EXO_TOP_SRCDIR/tests/bus/bus-lib.sh"
 exo=${EXO_BIN:?EXO_BIN not set}
 [ -x "$TSVC" ] || fail "tsvc is not built"
@@ -121,5 +123,12 @@ grep -q "Traceback" "$T/py.out" && { cat "$T/py.out"; fail "the Python service r
   "$T/py.out")" = 3 ] || { cat "$T/py.out"; fail "the Python service did not say its replies were lost"; }
 [ "$(grep -c '^py online$' "$T/py.out")" = 1 ] || fail "py printed its readiness line again"
 [ "$(grep -c '^c online$' "$T/c.out")" = 1 ] || fail "c printed its readiness line again"
+# One announcement per real change (issue 17 item 10): a client repeats its registration until
+# the broker answers, and after a stall several are queued; each is answered, but the bus says
+# "online" once per reconnect: c went online 4 times (start and three stalls), each instance once.
+dups=$(grep -oE '^(py|c) online \(instance [0-9]+' "$T/bus.out" | sort | uniq -d)
+[ -z "$dups" ] || { cat "$T/bus.out"; fail "announced online more than once: $dups"; }
+[ "$(grep -c '^c online (instance' "$T/bus.out")" = 4 ] ||
+  { cat "$T/bus.out"; fail "c did not go online once at the start and once after each stall"; }
 cat "$T/py.out" "$T/c.out"
-echo "ok: both clients re-registered after three 5 s stalls and carried on"
+echo "ok: both clients re-registered after three 5 s stalls, announced online once each time, and carried on"

@@ -47,6 +47,7 @@ wait_for "$T/out3" 'all services ready' 120
 if [ "$ENGINE" = docker ]; then fmt='{{.Label "exo.run"}}'; else fmt='{{index .Labels "exo.run"}}'; fi
 runs=$("$ENGINE" ps -a --filter label=exo.app=pingpong --format "$fmt" | sort -u | wc -l)
 [ "$runs" = 1 ] || fail "containers of $runs runs present after the second start"
+expect_line "$T/out3" "backend $ENGINE: removed 2 containers of app pingpong: .*\\(unit p[io]ng\\), .*\\(unit p[io]ng\\)"
 kill -INT $EXO
 wait_exit $EXO 60
 [ -z "$(containers_of pingpong)$(networks_of pingpong)" ] || fail "leftovers after second run"
@@ -63,8 +64,21 @@ wait_for "$T/out4" 'all services ready' 120
 kill -9 $EXO
 wait_exit $EXO 10
 rm -f "$A/.exo/run.json"
+if [ "$ENGINE" = docker ]; then fmt='{{.Names}} {{.Label "exo.unit"}}'; else fmt='{{.Names}} {{index .Labels "exo.unit"}}'; fi
+left_ctrs=$("$ENGINE" ps -a --filter label=exo.app=pingpong --format "$fmt" | sort)
+left_nets=$("$ENGINE" network ls --filter label=exo.app=pingpong --format '{{.Name}}')
+[ "$(echo "$left_ctrs" | wc -l)" = 2 ] && [ -n "$left_nets" ] ||
+  fail "expected 2 containers and a network after kill -9: $left_ctrs / $left_nets"
 "$EXO_BIN" clean --app "$A" > "$T/clean" 2>&1 || { cat "$T/clean"; fail "exo clean failed"; }
 [ -z "$(containers_of pingpong)$(networks_of pingpong)" ] || fail "exo clean left containers"
+# It says what it removed: every container with its unit, and the network, by name.
+ctr_line=$(grep "^exo: info: backend $ENGINE: removed 2 containers of app pingpong: " "$T/clean") ||
+  fail "exo clean did not list the containers: $(cat "$T/clean")"
+while read -r name unit; do
+  case "$ctr_line" in *"$name (unit $unit)"*) ;; *) fail "container $name ($unit) not listed: $ctr_line" ;; esac
+done <<< "$left_ctrs"
+expect_line "$T/clean" "^exo: info: backend $ENGINE: removed 1 network of app pingpong: $left_nets\$"
+expect_line "$T/clean" '^cleaned pingpong: run state and logs removed$'
 e2e_outsider_alive
 cp "$T/application.yml.orig" "$A/application.yml"
 pass "$ENGINE: exo clean removes the app's containers and networks"

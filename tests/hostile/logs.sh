@@ -1,7 +1,8 @@
 # Issue 18 finding 9: logs are bounded. Each .exo/logs file rotates to ROLE.log.1 past
 # log-max-size (here 64KiB), so a flood of output or of bus traffic keeps every log file under
 # the bound; a flood of bad frames prints a few warnings and then one "N more like this
-# suppressed" line instead of one warning per frame.
+# suppressed" line instead of one warning per frame, and (issue 17 item 9) no trace line per
+# frame besides: one line per event. The bus traffic that fills bus.log is routed messages.
 . "$EXO_TOP_SRCDIR/tests/support/run-lib.sh"
 A=$T/app
 mkdir -p "$A"
@@ -13,15 +14,31 @@ log-max-size: 64KiB
 services:
   chatty:
     location: ./chatty
+  listener:
+    location: ./listener
+  talker:
+    location: ./talker
+    depends-on: [listener]
 YML
 # 4 MB of output, then ready.
 service "$A/chatty" "startup:
   command: $PY -c \"import sys; [print('line %06d ' % i + 'z' * 90) for i in range(40000)]; print('chatty ready', flush=True)\"; exec sleep 600
   online-text: chatty ready"
+# 3000 routed messages: a trace line each in bus.log, about 200 KB.
+TSVC="$EXO_TOP_BUILDDIR/plugins/transport-zmq/tests/tsvc"
+service "$A/listener" "startup:
+  command: exec $TSVC --count
+messages:
+  receives: [ping]"
+service "$A/talker" "startup:
+  command: exec $TSVC --flood ping 3000
+messages:
+  sends: [ping]"
 
 "$EXO_BIN" run --app "$A" > "$T/out" 2>&1 &
 EXO=$!
 wait_for "$T/out" 'all services ready' 30
+wait_for "$T/out" 'talker \| flooded 3000' 30
 EP=$($PY -c 'import json, sys; print(json.load(open(sys.argv[1]))["endpoint"])' "$A/.exo/bus.json")
 $PY "$EXO_TOP_SRCDIR/tests/hostile/badframes.py" "$EP" 20000 > "$T/bad" 2>&1 || { cat "$T/bad"; fail "bad frames"; }
 # Each error reply is a frame the broker has read: that many at least must be counted below.
@@ -44,6 +61,8 @@ grep -q 'line 039999 ' "$T/out" || fail "the terminal lost lines"
 warnings=$(grep -c 'warning: .*rejected a frame' "$T/out")
 [ "$warnings" -le 10 ] || fail "$warnings warnings for 20000 bad frames"
 expect_line "$T/out" 'warning: transport zmq: [0-9]+ more like "rejected a frame from %s: %s" suppressed in the last [0-9]+ s'
+# the warnings are the frames' one line each: no trace line per frame besides
+expect_no_line "$T/out" '\((malformed|invalid-name): '
 total=$(( warnings + $(grep -oE '[0-9]+ more like "rejected a frame' "$T/out" | awk '{ s += $1 } END { print s + 0 }') ))
 # Those the broker read before the stop (it may not have read all 20000 yet): all counted.
 [ "$total" -ge "$read_frames" ] || fail "only $total rejected frames reported; the broker answered $read_frames"

@@ -23,12 +23,14 @@ services:
     location: ./after-migrate
     depends-on: [migrate]
 YML
-# Ready first (so the app comes up), then crash shortly after.
+# Ready first, then crash shortly after the app came up (the test says so with ../app-up: a
+# service that fails while the app comes up fails the app, and `ready: started` services take
+# their ready-settle).
 service "$A/crasher" "startup:
-  command: echo up \$(date +%s%N); sleep 0.5; echo going down >&2; exit 3
+  command: echo up \$(date +%s%N); until [ -e ../app-up ]; do sleep 0.05; done; sleep 0.5; echo going down >&2; exit 3
   online-text: up"
 service "$A/segv" "startup:
-  command: echo up; sleep 0.5; kill -SEGV \$\$
+  command: echo up; until [ -e ../app-up ]; do sleep 0.05; done; sleep 0.5; kill -SEGV \$\$
   online-text: up"
 service "$A/steady" "startup:
   command: while :; do echo tick; sleep 0.2; done"
@@ -44,6 +46,8 @@ service "$A/after-migrate" "startup:
 
 "$EXO_BIN" run --app "$A" > "$T/out" 2>&1 &
 EXO=$!
+wait_for "$T/out" 'all services ready' 20
+touch "$A/app-up"
 wait_for "$T/out" 'crasher failed: exited with code 3; gave up after 2 restarts' 20
 wait_for "$T/out" 'segv failed: was killed by signal 11 \(SIGSEGV\); restart policy .no., not restarting' 10
 n=$(grep -c 'steady | tick' "$T/out")

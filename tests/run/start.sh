@@ -183,3 +183,93 @@ expect_line "$T/b2" "has no role 'onee'; did you mean 'one'\\?"
 [ ! -e "$D/.exo" ] || fail "a run refused for bad input left $(ls -A "$D/.exo")"
 expect_nothing_left
 pass "bad input"
+
+# A service whose command does not exist, or that dies at once (issue 17 item 6): `ready:
+# started` means still running after ready-settle (500 ms by default), so neither is reported
+# ready, nor the app; exo names the service, its exit status and its last output, does not
+# restart what cannot run (exit 127), and exits 1. Before the fix both were "ready in 5 ms
+# (started)" and "all services ready" came first, and the missing command was restarted 5 times.
+E=$T/dies-app
+mkdir -p "$E"
+cat > "$E/application.yml" <<'YML'
+name: dies-test
+shutdown-grace: 1s
+services:
+  good:
+    location: ./good
+  missing:
+    location: ./missing
+YML
+service "$E/good" "startup:
+  command: exec sleep 600"
+service "$E/missing" "startup:
+  command: echo about to run it; no-such-command-exo-test --serve"
+t0=$(date +%s%N)
+"$EXO_BIN" run --app "$E" > "$T/dies" 2>&1 &
+EXO=$!
+wait_exit $EXO 15
+cat "$T/dies"
+[ "$RC" = 1 ] || fail "exo run exited $RC when a command did not exist (want 1)"
+[ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 5000 ] || fail "exo took more than 5 s to give up on a missing command"
+expect_no_line "$T/dies" 'missing ready'
+expect_no_line "$T/dies" 'all services ready'
+expect_line "$T/dies" '^ *exo \| missing failed: exited with code 127 \(command not found\) before it was ready; not restarting: a restart cannot help$'
+expect_no_line "$T/dies" 'missing exited with code 127; restarting'
+expect_line "$T/dies" "^ *exo \\| missing's last output:$"
+expect_line "$T/dies" '^ *exo \|   about to run it$'
+expect_line "$T/dies" '^ *exo \|   .*no-such-command-exo-test: (command )?not found$'
+expect_line "$T/dies" 'the app failed to come up'
+expect_nothing_left
+pass "a missing command: not ready, named with its exit status and output, not restarted, exit 1"
+
+# One that dies after a moment (restart: no): not ready either; its output is shown, masked.
+cat > "$E/application.yml" <<'YML'
+name: dies-test
+shutdown-grace: 1s
+env:
+  TOKEN: {secret: tail-secret-value}
+services:
+  good:
+    location: ./good
+  brief:
+    location: ./brief
+    restart: no
+YML
+service "$E/brief" "startup:
+  command: echo token \$TOKEN; echo config error, no such file settings.ini >&2; sleep 0.2; exit 3"
+"$EXO_BIN" run --app "$E" > "$T/brief" 2>&1 &
+EXO=$!
+wait_exit $EXO 15
+cat "$T/brief"
+[ "$RC" = 1 ] || fail "exo run exited $RC when a service died while starting (want 1)"
+expect_no_line "$T/brief" 'brief ready|all services ready'
+expect_line "$T/brief" "brief failed: exited with code 3; restart policy 'no', not restarting"
+expect_line "$T/brief" '^ *exo \|   config error, no such file settings\.ini$'
+expect_line "$T/brief" '^ *exo \|   token \*+$'
+expect_no_line "$T/brief" 'tail-secret-value'
+expect_no_line "$E/.exo/logs/exo.log" 'tail-secret-value'
+expect_nothing_left
+pass "a service that dies while it settles is not ready"
+
+# ready-settle: configurable (0 = ready as soon as it started), and never at least ready-timeout.
+printf 'name: dies-test\nservices:\n  good:\n    location: ./good\n    ready-settle: 0\n' > "$E/application.yml"
+"$EXO_BIN" run --app "$E" > "$T/settle0" 2>&1 &
+EXO=$!
+wait_for "$T/settle0" 'all services ready' 10
+kill -INT $EXO
+wait_exit $EXO 10
+expect_line "$T/settle0" 'good ready in [0-9]+ ms \(started\)'
+# A ready-timeout shorter than the default settle: the settle is half of it.
+printf 'name: dies-test\nservices:\n  good:\n    location: ./good\n    ready-timeout: 400ms\n' > "$E/application.yml"
+"$EXO_BIN" run --app "$E" > "$T/settle-short" 2>&1 &
+EXO=$!
+wait_for "$T/settle-short" 'all services ready|failed' 10
+kill -INT $EXO
+wait_exit $EXO 10
+expect_line "$T/settle-short" 'good ready in [0-9]+ ms \(started\)'
+printf 'name: dies-test\nservices:\n  good:\n    location: ./good\n    ready-timeout: 1s\n    ready-settle: 2s\n' > "$E/application.yml"
+"$EXO_BIN" run --app "$E" > "$T/settle2" 2>&1; RC=$?
+[ "$RC" = 1 ] || fail "ready-settle past ready-timeout exited $RC"
+expect_line "$T/settle2" 'application.yml:6:19: error: services.good.ready-settle \(2000 ms\) must be shorter than its ready-timeout \(1000 ms\)'
+expect_nothing_left
+pass "ready-settle"

@@ -94,3 +94,35 @@ expect_line "$T/int" 'summary: 0 passed, 1 failed, 0 skipped, 1 not run'
 expect_line "$T/int" 'not run frontend'
 expect_nothing_left
 pass "Ctrl-C during exo test"
+
+# A needed role whose command does not exist (issue 17 item 6): the test fails at once, naming
+# the role, its exit status and its output; the test command never runs. Before the fix the
+# role counted as ready ("started") and the test ran against nothing.
+N=$T/needs-missing
+mkdir -p "$N"
+cat > "$N/application.yml" <<'YML'
+name: needs-missing
+shutdown-grace: 1s
+services:
+  api:
+    location: ./api
+  client:
+    location: ./client
+    needs: [api]
+YML
+service "$N/api" "startup:
+  command: no-such-api-server-exo-test"
+service "$N/client" "startup:
+  command: exec sleep 600
+test: echo client test ran"
+"$EXO_BIN" test --app "$N" client > "$T/nm" 2>&1 &
+EXO=$!
+wait_exit $EXO 15
+cat "$T/nm"
+[ "$RC" = 1 ] || fail "exo test exited $RC when a needed role could not run (want 1)"
+expect_line "$T/nm" 'api failed: exited with code 127 \(command not found\) before it was ready'
+expect_line "$T/nm" '^ *exo \|   .*no-such-api-server-exo-test: (command )?not found$'
+expect_line "$T/nm" 'client what the tests need failed to come up'
+expect_no_line "$T/nm" 'client test ran|api ready'
+expect_nothing_left
+pass "a needed role that cannot run fails the test at once"
