@@ -19,4 +19,4 @@ bench_bench_nats_CFLAGS = $(AM_CFLAGS) $(NATS_CFLAGS)
 bench_bench_nats_LDADD = $(NATS_LIBS)
 endif
 
-EXTRA_DIST += bench/run-bus-bench.sh bench/README.md
+EXTRA_DIST += bench/run-bus-bench.sh bench/run-auth-bench.sh bench/README.md

@@ -189,6 +189,16 @@ start_broker() {
                 line=$(wait_line "$TMP/$name.err" 'tcp://127\.0\.0\.1:[0-9]+' 1) ||
                 die "the exo broker did not start: $(tail -3 "$TMP/$name.err")"
             EP_OF[$1]=$(echo "$line" | grep -oE 'tcp://127\.0\.0\.1:[0-9]+' | head -1)
+            # The peers register with the run's user token (a build without bus
+            # authentication, as --builddir may name, has none and ignores it).
+            if [ "$1" = exo ]; then
+                EXO_BUS_TOKEN=$(sed -n 's/.*"token": *"\([0-9a-f]*\)".*/\1/p' \
+                    "$TMP/app/.exo/bus.json" 2>/dev/null)
+            else
+                wait_line "$TMP/$name.out" '^control ' 10 >/dev/null
+                EXO_BUS_TOKEN=$(awk '/^token /{print $2}' "$TMP/$name.out")
+            fi
+            export EXO_BUS_TOKEN
             ;;
     esac
 }

@@ -55,11 +55,13 @@ static char *bus_file(const exo_app_t *app)
 }
 
 /* Read bus.json; 0 when it names a live process. */
-static int read_bus_file(const char *file, char **endpoint, char **control, long *pid)
+static int read_bus_file(const char *file, char **endpoint, char **control, char **token,
+                         long *pid)
 {
     json_t *j = json_load_file(file, 0, NULL);
     const char *ep = json_string_value(json_object_get(j, "endpoint"));
     const char *ctl = json_string_value(json_object_get(j, "control"));
+    const char *tok = json_string_value(json_object_get(j, "token"));
     *pid = (long)json_integer_value(json_object_get(j, "pid"));
     int rc = -1;
     if (ep != NULL && ctl != NULL && *pid > 0 &&
@@ -70,17 +72,21 @@ static int read_bus_file(const char *file, char **endpoint, char **control, long
         if (control != NULL) {
             *control = exo_xstrdup(ctl);
         }
+        if (token != NULL) {
+            *token = tok != NULL ? exo_xstrdup(tok) : NULL;
+        }
         rc = 0;
     }
     json_decref(j);
     return rc;
 }
 
-int exo_bus_find(const exo_app_t *app, char **endpoint, char **control, exo_error_t *err)
+int exo_bus_find(const exo_app_t *app, char **endpoint, char **control, char **token,
+                 exo_error_t *err)
 {
     char *file = bus_file(app);
     long pid = 0;
-    int rc = read_bus_file(file, endpoint, control, &pid);
+    int rc = read_bus_file(file, endpoint, control, token, &pid);
     free(file);
     if (rc < 0) {
         return exo_error_set(err, EXO_ERR_UNAVAILABLE, "no exo run or exo bus is running for "
@@ -101,9 +107,18 @@ exo_bus_t *exo_bus_start(const exo_app_t *app, const exo_registry_t *reg, exo_lo
     }
     char *file = bus_file(app);
     long pid = 0;
-    if (read_bus_file(file, NULL, NULL, &pid) == 0 && pid != (long)getpid()) {
+    if (read_bus_file(file, NULL, NULL, NULL, &pid) == 0 && pid != (long)getpid()) {
         exo_error_set(err, EXO_ERR_EXISTS, "a broker for app %s is already running (pid %ld, "
                       "see %s); stop that exo run / exo bus first", app->name, pid, file);
+        free(file);
+        return NULL;
+    }
+    /* The user token: proves the user who runs the app (exo send, exo tail); bus.json, which
+     * holds it, is the user's alone (docs/security.md). */
+    char token[65];
+    if (exo_random_hex(token, 32) < 0) {
+        exo_error_set(err, EXO_ERR_IO, "getrandom() failed (%s): cannot make the bus's user "
+                      "token", strerror(errno));
         free(file);
         return NULL;
     }
@@ -118,6 +133,7 @@ exo_bus_t *exo_bus_start(const exo_app_t *app, const exo_registry_t *reg, exo_lo
         .on_trace = on_trace,
         .config = app->bus_config,
         .bind_host = bind_host,
+        .user_token = token,
     };
     exo_bus_t *bus = exo_xcalloc(1, sizeof *bus);
     bus->plugin = p;
@@ -130,9 +146,10 @@ exo_bus_t *exo_bus_start(const exo_app_t *app, const exo_registry_t *reg, exo_lo
         return NULL;
     }
     char *dir = exo_statedir(app->dir);
-    json_t *info = json_pack("{s:s,s:s,s:I}", "endpoint", bus->ops->broker_endpoint(bus->inst),
-                             "control", bus->ops->broker_control_endpoint(bus->inst), "pid",
-                             (json_int_t)getpid());
+    json_t *info = json_pack("{s:s,s:s,s:I,s:s}", "endpoint",
+                             bus->ops->broker_endpoint(bus->inst), "control",
+                             bus->ops->broker_control_endpoint(bus->inst), "pid",
+                             (json_int_t)getpid(), "token", token);
     char *text = json_dumps(info, JSON_INDENT(2));
     json_decref(info);
     if (exo_statedir_mkdir(dir) < 0 || text == NULL ||
@@ -169,7 +186,8 @@ json_t *exo_bus_stats(exo_bus_t *bus)
 }
 
 int exo_bus_emit_env(const exo_app_t *app, const exo_registry_t *reg, exo_bus_t *bus,
-                     const char *unit_host, unsigned flags, exo_env_t *env, exo_error_t *err)
+                     const char *role, const char *unit_host, unsigned flags, exo_env_t *env,
+                     exo_error_t *err)
 {
     const exo_plugin_t *p = bus != NULL ? bus->plugin : exo_bus_transport(app, reg, NULL);
     if (p == NULL) {
@@ -180,7 +198,7 @@ int exo_bus_emit_env(const exo_app_t *app, const exo_registry_t *reg, exo_bus_t 
     exo_env_set_origin(env, origin);
     free(origin);
     if (EXO_HAS(ops, exo_transport_ops_t, emit_env) && ops->emit_env != NULL) {
-        return ops->emit_env(p->host, bus != NULL ? bus->inst : NULL, app->bus_config,
+        return ops->emit_env(p->host, bus != NULL ? bus->inst : NULL, app->bus_config, role,
                              unit_host != NULL ? unit_host : "127.0.0.1", flags, env, err);
     }
     const char *endpoint = bus != NULL ? exo_bus_endpoint(bus) : configured_listen(app);
@@ -188,6 +206,32 @@ int exo_bus_emit_env(const exo_app_t *app, const exo_registry_t *reg, exo_bus_t 
         exo_env_set(env, "EXO_BUS_ENDPOINT", endpoint, 0);
     }
     return EXO_OK;
+}
+
+typedef int (*tail_fn_1_1)(const exo_host_t *host, const char *control,
+                           int (*fn)(void *arg, const json_t *event), void *arg,
+                           exo_error_t *err);
+typedef int (*stats_fn_1_1)(const exo_host_t *host, const char *control, json_t **out,
+                            exo_error_t *err);
+
+int exo_bus_client_tail(const exo_plugin_t *p, const char *control, const char *token,
+                        int (*fn)(void *arg, const json_t *event), void *arg, exo_error_t *err)
+{
+    const exo_transport_ops_t *ops = p->desc->ops;
+    if (!EXO_HAS(ops, exo_transport_ops_t, emit_env)) {
+        return ((tail_fn_1_1)(void (*)(void))ops->client_tail)(p->host, control, fn, arg, err);
+    }
+    return ops->client_tail(p->host, control, fn, arg, err, token);
+}
+
+int exo_bus_client_stats(const exo_plugin_t *p, const char *control, const char *token,
+                         json_t **out, exo_error_t *err)
+{
+    const exo_transport_ops_t *ops = p->desc->ops;
+    if (!EXO_HAS(ops, exo_transport_ops_t, emit_env)) {
+        return ((stats_fn_1_1)(void (*)(void))ops->client_stats)(p->host, control, out, err);
+    }
+    return ops->client_stats(p->host, control, out, err, token);
 }
 
 void exo_bus_stop(exo_bus_t **bus_p)
@@ -272,6 +316,12 @@ bool exo_bus_trace_format(const exo_bus_trace_t *t, exo_buf_t *b)
         buf_put_ull(b, t->instance);
         exo_buf_puts(b, ", ");
         exo_buf_puts(b, or_q(reg ? t->label : t->reason));
+        /* A registration with the user token (exo send, a service started by hand) is not
+         * one of the role's own units: said, since it does not count for readiness. */
+        if (reg && EXO_HAS(t, exo_bus_trace_t, credential) && t->credential != NULL &&
+            strcmp(t->credential, "user") == 0) {
+            exo_buf_puts(b, ", user token");
+        }
         exo_buf_puts(b, ")");
         return true;
     }
@@ -311,6 +361,7 @@ char *exo_bus_trace_line(const json_t *ev)
         .reason = str(ev, "reason"),
         .error = str(ev, "error"),
         .message = str(ev, "message"),
+        .credential = json_string_value(json_object_get(ev, "credential")),
     };
     exo_buf_t b = {0};
     if (!exo_bus_trace_format(&t, &b)) {

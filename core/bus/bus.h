@@ -7,7 +7,8 @@
  * address to bind and which client libraries a service needs are the transport's business:
  * the core passes the app's `bus:` section and the address the backends need through.
  *
- * <app>/.exo/bus.json: {"endpoint": "tcp://127.0.0.1:PORT", "control": "tcp://...", "pid": N}
+ * <app>/.exo/bus.json (0600): {"endpoint": "tcp://127.0.0.1:PORT", "control": "tcp://...",
+ * "pid": N, "token": the run's user token}
  * written atomically by exo_bus_start and removed by exo_bus_stop.
  *
  * Ownership: exo_bus_t owns its broker instance; the registry and loop must outlive it.
@@ -56,9 +57,10 @@ const exo_plugin_t *exo_bus_transport(const exo_app_t *app, const exo_registry_t
 
 /**
  * Add to @p env what a service needs to join the app's bus: the transport's emit_env, with
- * the running broker @p bus (NULL when none runs, as for `exo env`), @p unit_host (the host
- * name under which the unit reaches exo's machine) and @p flags (EXO_BUS_ENV_BUILD for setup
- * commands). Origin of the variables: "transport NAME".
+ * the running broker @p bus (NULL when none runs, as for `exo env`), @p role (the unit's
+ * role: with a running broker it gets that role's credential; NULL = none), @p unit_host (the
+ * host name under which the unit reaches exo's machine) and @p flags (EXO_BUS_ENV_BUILD for
+ * setup commands). Origin of the variables: "transport NAME".
  * A transport without emit_env (built before ABI 1.2) gives EXO_BUS_ENDPOINT = the running
  * broker's endpoint as it reports it (without a broker: the configured `bus.listen`), and
  * nothing else: no client library paths, and no address rewritten for containers. Without a
@@ -66,14 +68,27 @@ const exo_plugin_t *exo_bus_transport(const exo_app_t *app, const exo_registry_t
  * (`exo env` and `exo setup` work in an app whose transport is not installed).
  */
 int exo_bus_emit_env(const exo_app_t *app, const exo_registry_t *reg, exo_bus_t *bus,
-                     const char *unit_host, unsigned flags, exo_env_t *env, exo_error_t *err);
+                     const char *role, const char *unit_host, unsigned flags, exo_env_t *env,
+                     exo_error_t *err);
 
 /**
- * Find the broker serving @p app from its bus.json. On success *endpoint and *control are new
+ * Find the broker serving @p app from its bus.json. On success *endpoint, *control and
+ * *token (the run's user token; NULL when the file has none; @p token may be NULL) are new
  * strings. Fails with EXO_ERR_UNAVAILABLE and a message saying how to start one when there is
  * none (no file, or its pid is gone).
  */
-int exo_bus_find(const exo_app_t *app, char **endpoint, char **control, exo_error_t *err);
+int exo_bus_find(const exo_app_t *app, char **endpoint, char **control, char **token,
+                 exo_error_t *err);
+
+/**
+ * The transport's client_tail / client_stats with the run's user token (@p token, from
+ * exo_bus_find). A transport older than ABI 1.2 (no emit_env) has the 1.1 signatures, without
+ * the token: it is called through them.
+ */
+int exo_bus_client_tail(const exo_plugin_t *p, const char *control, const char *token,
+                        int (*fn)(void *arg, const json_t *event), void *arg, exo_error_t *err);
+int exo_bus_client_stats(const exo_plugin_t *p, const char *control, const char *token,
+                         json_t **out, exo_error_t *err);
 
 /** Human line for a broker event, e.g. "web  --[ users.list ]->  users". New string, or NULL
  *  for events that have no line. */

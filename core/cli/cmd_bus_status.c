@@ -174,10 +174,10 @@ static int run(void *opts, const exo_strv_t *args)
         return code;
     }
     exo_registry_t *reg = NULL;
-    char *endpoint = NULL, *control = NULL;
+    char *endpoint = NULL, *control = NULL, *token = NULL;
     json_t *st = NULL;
     exo_error_t err = {0};
-    if (exo_bus_find(app, &endpoint, &control, &err) < 0) {
+    if (exo_bus_find(app, &endpoint, &control, &token, &err) < 0) {
         exo_error("%s", err.message);
         code = EXO_EXIT_USER;
         goto out;
@@ -189,8 +189,7 @@ static int run(void *opts, const exo_strv_t *args)
         code = EXO_EXIT_INTERNAL;
         goto out;
     }
-    const exo_transport_ops_t *ops = p->desc->ops;
-    if (ops->client_stats(p->host, control, &st, &err) < 0) {
+    if (exo_bus_client_stats(p, control, token, &st, &err) < 0) {
         exo_error("%s", err.message);
         code = EXO_EXIT_USER;
         goto out;
@@ -208,6 +207,7 @@ out:
     json_decref(st);
     free(endpoint);
     free(control);
+    free(token);
     exo_registry_destroy(&reg);
     exo_app_destroy(&app);
     return code;

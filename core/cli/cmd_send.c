@@ -49,7 +49,7 @@ static int run(void *opts, const exo_strv_t *args)
         return code;
     }
     exo_registry_t *reg = NULL;
-    char *endpoint = NULL, *control = NULL;
+    char *endpoint = NULL, *control = NULL, *token = NULL;
     exo_error_t err = {0};
     exo_strv_t roles = {0};
     exo_strv_push(&roles, role);
@@ -59,7 +59,7 @@ static int run(void *opts, const exo_strv_t *args)
         code = EXO_EXIT_USER;
         goto out;
     }
-    if (exo_bus_find(app, &endpoint, &control, &err) < 0) {
+    if (exo_bus_find(app, &endpoint, &control, &token, &err) < 0) {
         exo_error("%s", err.message);
         code = EXO_EXIT_USER;
         goto out;
@@ -74,7 +74,7 @@ static int run(void *opts, const exo_strv_t *args)
     const exo_transport_ops_t *ops = p->desc->ops;
     exo_bus_send_t req = {
         .size = sizeof req, .endpoint = endpoint, .role = role, .name = name,
-        .payload = payload, .wait = wait, .timeout_ms = (unsigned)timeout,
+        .payload = payload, .wait = wait, .timeout_ms = (unsigned)timeout, .token = token,
     };
     json_t *reply = NULL;
     if (ops->client_send(p->host, &req, &reply, &err) < 0) {
@@ -90,6 +90,7 @@ static int run(void *opts, const exo_strv_t *args)
     }
 out:
     free(endpoint);
+    free(token);
     free(control);
     json_decref(payload);
     exo_registry_destroy(&reg);

@@ -56,7 +56,7 @@ static int run(void *opts, const exo_strv_t *args)
         return code;
     }
     exo_registry_t *reg = NULL;
-    char *endpoint = NULL, *control = NULL;
+    char *endpoint = NULL, *control = NULL, *token = NULL;
     /* The app's secrets, as exo run knows them (exo env's way: a session that starts
      * nothing). Without them tail would print payload secrets: it refuses instead. */
     exo_session_opts_t sopts = {.command = "tail", .quiet = true, .load_app = true};
@@ -67,7 +67,7 @@ static int run(void *opts, const exo_strv_t *args)
     }
     tail_out_t t = {.json = o->json, .masker = exo_output_masker(exo_session_output(s))};
     exo_error_t err = {0};
-    if (exo_bus_find(app, &endpoint, &control, &err) < 0) {
+    if (exo_bus_find(app, &endpoint, &control, &token, &err) < 0) {
         exo_error("%s", err.message);
         code = EXO_EXIT_USER;
         goto out;
@@ -84,13 +84,13 @@ static int run(void *opts, const exo_strv_t *args)
     sa.sa_handler = on_signal; /* no SA_RESTART: the wait must see EINTR */
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    const exo_transport_ops_t *ops = p->desc->ops;
-    if (ops->client_tail(p->host, control, print_event, &t, &err) < 0) {
+    if (exo_bus_client_tail(p, control, token, print_event, &t, &err) < 0) {
         exo_error("%s", err.message);
         code = EXO_EXIT_USER;
     }
 out:
     free(endpoint);
+    free(token);
     free(control);
     exo_registry_destroy(&reg);
     exo_session_destroy(&s);

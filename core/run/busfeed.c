@@ -25,8 +25,11 @@ static void on_trace(void *arg, const exo_bus_trace_t *t)
         }
         return;
     }
+    /* Only a unit exo started proves its role's secret: `exo send --as web` or a client
+     * with the user token does not make web ready (issue 17 finding 3). */
     if (t->event[0] == 'r' && strcmp(t->event, "register") == 0 && t->role != NULL &&
-        rb->ev.on_register != NULL) {
+        EXO_HAS(t, exo_bus_trace_t, credential) && t->credential != NULL &&
+        strcmp(t->credential, "role") == 0 && rb->ev.on_register != NULL) {
         rb->ev.on_register(rb->ev.arg, t->role);
     }
     if (rb->ev.on_trace == NULL) {
@@ -59,10 +62,11 @@ const char *exo_busfeed_endpoint(const exo_busfeed_t *rb)
 }
 
 int exo_busfeed_emit_env(exo_busfeed_t *rb, const exo_app_t *app, const exo_registry_t *reg,
-                         const char *unit_host, unsigned flags, exo_env_t *env,
-                         exo_error_t *err)
+                         const char *role, const char *unit_host, unsigned flags,
+                         exo_env_t *env, exo_error_t *err)
 {
-    return exo_bus_emit_env(app, reg, rb != NULL ? rb->bus : NULL, unit_host, flags, env, err);
+    return exo_bus_emit_env(app, reg, rb != NULL ? rb->bus : NULL, role, unit_host, flags, env,
+                            err);
 }
 
 void exo_busfeed_stop(exo_busfeed_t **rb_p)

@@ -19,7 +19,8 @@
 typedef struct exo_busfeed exo_busfeed_t;
 
 typedef struct exo_busfeed_events {
-    /** @p role registered (instance may be NULL). */
+    /** An instance of @p role registered with its role's secret (a unit exo started; a
+     *  registration with the user token, e.g. exo send --as, is not reported). */
     void (*on_register)(void *arg, const char *role);
     /** A trace line for the log (a routed message, a warning). Lines come in bursts: they
      *  may be left buffered until on_idle. */
@@ -37,9 +38,9 @@ exo_busfeed_t *exo_busfeed_start(const exo_app_t *app, const exo_registry_t *reg
 /** The endpoint as exo reaches it, e.g. tcp://127.0.0.1:40123. NULL for a NULL feed. */
 const char *exo_busfeed_endpoint(const exo_busfeed_t *bus);
 /** A unit's bus variables (exo_bus_emit_env; @p flags: EXO_BUS_ENV_*); @p bus NULL = no
- *  broker runs. */
+ *  broker runs; @p role: the unit's role (its credential), NULL = none. */
 int exo_busfeed_emit_env(exo_busfeed_t *bus, const exo_app_t *app, const exo_registry_t *reg,
-                         const char *unit_host, unsigned flags, exo_env_t *env,
+                         const char *role, const char *unit_host, unsigned flags, exo_env_t *env,
                          exo_error_t *err);
 void exo_busfeed_stop(exo_busfeed_t **bus_p);
 

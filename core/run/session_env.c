@@ -28,8 +28,9 @@ static int bus_env(void *arg, const exo_service_t *svc, exo_env_t *env, exo_erro
         return EXO_OK;
     }
     const char *unit_host = exo_session_host_address(exo_session_service_node(s, svc)->be);
-    return exo_busfeed_emit_env(s->bus, s->app, s->reg, unit_host,
-                                job->setup ? EXO_BUS_ENV_BUILD : 0u, env, err);
+    /* A build-only setup gets no credential: it compiles, it does not join the bus. */
+    return exo_busfeed_emit_env(s->bus, s->app, s->reg, job->setup ? NULL : svc->role,
+                                unit_host, job->setup ? EXO_BUS_ENV_BUILD : 0u, env, err);
 }
 
 static int resource_env(void *arg, const exo_service_t *svc, const char *name, exo_env_t *env,

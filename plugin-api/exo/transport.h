@@ -49,6 +49,10 @@ typedef struct exo_bus_trace {
     const char *reason;
     const char *error;
     const char *message;
+    /* Appended in ABI 1.2: "register" only: what the registration proved, "role" (the
+     * role's own secret: a unit exo started) or "user" (the run's user token: exo send,
+     * exo tail, a service started by hand). */
+    const char *credential;
 } exo_bus_trace_t;
 
 typedef struct exo_bus_spec {
@@ -72,6 +76,9 @@ typedef struct exo_bus_spec {
     const char *bind_host;      /* the address the run's backends need the broker bound to
                                  * (a container network's gateway); NULL = loopback. The
                                  * plugin decides how it combines with its own settings */
+    const char *user_token;     /* the run's user token (bus.json "token"): proves the user
+                                 * who runs the app (exo send, exo tail, stats); NULL = the
+                                 * broker draws one nobody else knows */
 } exo_bus_spec_t;
 
 /** Options of a one-shot CLI client (exo send). */
@@ -83,6 +90,7 @@ typedef struct exo_bus_send {
     const json_t *payload;      /* may be NULL */
     bool wait;                  /* wait for the first reply in the activity */
     unsigned timeout_ms;
+    const char *token;          /* ABI 1.2: the run's user token (bus.json); NULL = none */
 } exo_bus_send_t;
 
 typedef struct exo_transport_ops {
@@ -104,12 +112,15 @@ typedef struct exo_transport_ops {
     int (*client_send)(const exo_host_t *host, const exo_bus_send_t *req, json_t **reply,
                        exo_error_t *err);
     /** CLI: call @p fn for every routed message until @p fn returns non-zero or the broker
-     *  goes away. Blocks. */
+     *  goes away. Blocks. @p token (last, ABI 1.2): the run's user token (bus.json); the core
+     *  calls a plugin older than 1.2 through the 1.1 type, without it. */
     int (*client_tail)(const exo_host_t *host, const char *control_endpoint,
-                       int (*fn)(void *arg, const json_t *event), void *arg, exo_error_t *err);
-    /** CLI: ask a running broker for its state (same JSON as broker_stats). */
+                       int (*fn)(void *arg, const json_t *event), void *arg, exo_error_t *err,
+                       const char *token);
+    /** CLI: ask a running broker for its state (same JSON as broker_stats). @p token (last,
+     *  ABI 1.2): the run's user token, as for client_tail. */
     int (*client_stats)(const exo_host_t *host, const char *control_endpoint, json_t **out,
-                        exo_error_t *err);
+                        exo_error_t *err, const char *token);
 
     /* Appended in ABI 1.2 (the core checks ops->size before calling): */
 
@@ -120,9 +131,12 @@ typedef struct exo_transport_ops {
      * C service with). @p inst is the running broker, or NULL when none runs (`exo env`
      * outside a run: give the endpoint the configuration @p config names). @p unit_host is
      * the host name under which the unit reaches exo's machine (the backend's host_address;
-     * "127.0.0.1" for processes). Optional: without it services get no bus variables.
+     * "127.0.0.1" for processes). @p role is the unit's role: with a running broker the
+     * transport adds the credential that lets a unit register as that role and no other
+     * (for zmq: EXO_BUS_TOKEN, a secret); NULL (`exo env` without a unit, a build-only
+     * setup) gives none. Optional: without it services get no bus variables.
      */
-    int (*emit_env)(const exo_host_t *host, void *inst, const json_t *config,
+    int (*emit_env)(const exo_host_t *host, void *inst, const json_t *config, const char *role,
                     const char *unit_host, unsigned flags, exo_env_t *env, exo_error_t *err);
 } exo_transport_ops_t;
 

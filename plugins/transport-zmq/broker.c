@@ -26,6 +26,7 @@
 
 #include "base/util.h"
 #include "admit.h"
+#include "auth.h"
 #include "broker.h"
 #include "outq.h"
 #include "router.h"
@@ -64,6 +65,8 @@ typedef struct broker {
     int adm_watch;
     uint64_t tail_dropped; /* tail events dropped, all clients, since the start */
     exo_rt_t *rt;
+    exo_zauth_t *auth;       /* the run's user token and role secrets */
+    uint64_t auth_refused;   /* registrations and control requests without a valid credential */
     void (*on_event)(void *arg, const json_t *event);
     void (*on_trace)(void *arg, const exo_bus_trace_t *trace);
     void *arg;
@@ -337,6 +340,51 @@ static void emit_error(broker_t *b, const char *sender, const char *kind, const 
 
 /* ---- handling frames from services ---- */
 
+/*
+ * ZeroMQ names a peer that set no ZMQ_ROUTING_ID with 5 bytes, the first zero. A client that
+ * chose its own might have chosen another connection's: with ZMQ_ROUTER_HANDOVER off (set in
+ * open_socket) the ROUTER ignores a duplicate, and the broker refuses chosen ids altogether,
+ * so that an identity is the connection's and nobody else's (docs/security.md).
+ */
+static bool chosen_routing_id(const void *rid, size_t len)
+{
+    return len != 5 || ((const unsigned char *)rid)[0] != 0;
+}
+
+/*
+ * A registration as @p role must carry the role's secret (a unit exo started) or the run's
+ * user token (docs/security.md). Anything else is refused with an exo.error and a warning,
+ * and counted. A client of protocol 2 or 3 has no credential field: told to update.
+ */
+static exo_zauth_result_t authenticate(broker_t *b, const void *rid, size_t rid_len,
+                                       const exo_wire_head_t *h, const char *role)
+{
+    const exo_wire_str_t *cred = &h->f[EXO_WIRE_F_CREDENTIAL];
+    bool old = h->version < EXO_WIRE_VERSION_AUTH;
+    exo_zauth_result_t proof = old ? EXO_ZAUTH_REFUSED
+                                   : exo_zauth_check(b->auth, role, strlen(role), cred->p,
+                                                     cred->len);
+    if (proof != EXO_ZAUTH_REFUSED) {
+        return proof;
+    }
+    char what[200];
+    if (old) {
+        snprintf(what, sizeof what, "the client speaks protocol %u, which carries no "
+                 "credential; update its exo client library (protocol %d)", (unsigned)h->version,
+                 EXO_WIRE_VERSION_AUTH);
+    } else {
+        snprintf(what, sizeof what, "%s", cred->len == 0
+                 ? "no credential (EXO_BUS_TOKEN is not set; exo sets it for the units it starts)"
+                 : "wrong credential (neither this role's secret nor the run's user token)");
+    }
+    b->auth_refused++;
+    exo_log_warn(b->host, "refused a registration as '%s': %s", role, what);
+    send_error(b, rid, rid_len, NULL, "not-authorised", NULL, NULL, 0,
+               "not authorised to register as %s: %s", role, what);
+    emit_error(b, "?", "not-authorised", "registration without a valid credential");
+    return EXO_ZAUTH_REFUSED;
+}
+
 static void on_register(broker_t *b, const void *rid, size_t rid_len, const exo_wire_head_t *h,
                         unsigned long long now)
 {
@@ -349,6 +397,19 @@ static void on_register(broker_t *b, const void *rid, size_t rid_len, const exo_
                    "role '%.*s' is not a service of app %s; check services in application.yml "
                    "and EXO_ROLE", (int)role->len, role->p, b->app);
         emit_error(b, "?", "unknown-role", "registration of an unknown role");
+        return;
+    }
+    if (chosen_routing_id(rid, rid_len)) {
+        b->auth_refused++;
+        exo_log_warn(b->host, "refused a registration as '%.*s': the client chose its own "
+                     "ZeroMQ routing id", (int)role->len, role->p);
+        send_error(b, rid, rid_len, NULL, "not-authorised", NULL, NULL, 0,
+                   "not authorised to register as %.*s: a client may not choose its ZeroMQ "
+                   "routing id (ZMQ_ROUTING_ID); leave it unset", (int)role->len, role->p);
+        return;
+    }
+    exo_zauth_result_t proof = authenticate(b, rid, rid_len, h, exo_rt_role_name(b->rt, r));
+    if (proof == EXO_ZAUTH_REFUSED) {
         return;
     }
     const exo_wire_str_t *flags = &h->f[EXO_WIRE_F_FLAGS];
@@ -372,13 +433,14 @@ static void on_register(broker_t *b, const void *rid, size_t rid_len, const exo_
     if (again) {
         return;
     }
+    const char *credential = proof == EXO_ZAUTH_ROLE ? "role" : "user";
     exo_bus_trace_t t = {.event = "register", .role = exo_rt_role_name(b->rt, r),
-                         .instance = in->id, .label = in->label};
+                         .instance = in->id, .label = in->label, .credential = credential};
     trace(b, &t);
     if (json_observed(b)) {
-        emit(b, json_pack("{s:s,s:s,s:I,s:s,s:b}", "event", "register", "role",
+        emit(b, json_pack("{s:s,s:s,s:I,s:s,s:b,s:s}", "event", "register", "role",
                           exo_rt_role_name(b->rt, r), "instance", (json_int_t)in->id, "label",
-                          in->label, "transient", transient));
+                          in->label, "transient", transient, "credential", credential));
     }
 }
 
@@ -697,6 +759,30 @@ static void handle(broker_t *b, zmq_msg_t *f, int n, bool overflow, unsigned lon
     }
 }
 
+/*
+ * A control request is "stats TOKEN" or "tail TOKEN" with the run's user token: the control
+ * socket shows every payload, so it is the user's alone. On success *len is the length of the
+ * request word; otherwise the asker gets an error and false is returned.
+ */
+static bool control_authorised(broker_t *b, const void *rid, size_t rid_len, const char *req,
+                               size_t *len)
+{
+    const char *space = memchr(req, ' ', *len);
+    if (space != NULL &&
+        exo_zauth_is_user(b->auth, space + 1, *len - (size_t)(space + 1 - req))) {
+        *len = (size_t)(space - req);
+        return true;
+    }
+    b->auth_refused++;
+    exo_log_warn(b->host, "refused a control request without the user token");
+    static const char msg[] = "error: not authorised: send \"stats TOKEN\" or \"tail TOKEN\" "
+                              "with the token of .exo/bus.json";
+    if (zmq_send(b->ctl, rid, rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0) {
+        zmq_send(b->ctl, msg, sizeof msg - 1, ZMQ_DONTWAIT);
+    }
+    return false;
+}
+
 static void handle_control(broker_t *b, zmq_msg_t *f, int n, unsigned long long now)
 {
     if (n != 2) {
@@ -706,6 +792,9 @@ static void handle_control(broker_t *b, zmq_msg_t *f, int n, unsigned long long 
     size_t rid_len = zmq_msg_size(&f[0]);
     const char *req = zmq_msg_data(&f[1]);
     size_t len = zmq_msg_size(&f[1]);
+    if (!control_authorised(b, rid, rid_len, req, &len)) {
+        return;
+    }
     if (len == 5 && memcmp(req, "stats", 5) == 0) {
         json_t *st = NULL;
         exo_zbroker_stats(b, &st, NULL);
@@ -877,6 +966,8 @@ static void *open_socket(broker_t *b, int type, const char *endpoint, char *boun
     int one = 1, zero = 0, hwm = 10000, sndtimeo = SEND_WAIT_MS;
     long long hard = (long long)b->max_size * 16 + 65536;
     zmq_setsockopt(s, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
+    /* A peer that claims a routing id in use does not take the connection over. */
+    zmq_setsockopt(s, ZMQ_ROUTER_HANDOVER, &zero, sizeof zero);
     zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
     /* Each sender's frames waiting to be routed: ZeroMQ counts messages, so keep few. */
     int rcvhwm = RECV_HWM;
@@ -1054,6 +1145,12 @@ int exo_zbroker_open(const exo_host_t *host, const exo_bus_spec_t *spec, void **
     b->rt = exo_rt_new();
     char msg[256];
     int rc = 0;
+    b->auth = exo_zauth_new(EXO_HAS(spec, exo_bus_spec_t, user_token) ? spec->user_token : NULL,
+                            err);
+    if (b->auth == NULL) {
+        exo_zbroker_close(b);
+        return err ? err->code : EXO_ERR_INVALID;
+    }
     if (spec->routes == NULL || exo_rt_set_routes(b->rt, spec->routes, NULL, msg, sizeof msg)) {
         rc = exo_error_set(err, EXO_ERR_INVALID, "%s", spec->routes ? msg : "routes: missing");
     }
@@ -1076,6 +1173,11 @@ int exo_zbroker_open(const exo_host_t *host, const exo_bus_spec_t *spec, void **
 const char *exo_zbroker_endpoint(void *inst)
 {
     return ((broker_t *)inst)->endpoint;
+}
+
+const char *exo_zbroker_role_secret(void *inst, const char *role)
+{
+    return exo_zauth_role_secret(((broker_t *)inst)->auth, role);
 }
 
 const char *exo_zbroker_control_endpoint(void *inst)
@@ -1111,6 +1213,7 @@ int exo_zbroker_stats(void *inst, json_t **out, exo_error_t *err)
     json_object_set_new(st, "max_message_size", json_integer((json_int_t)b->max_size));
     json_object_set_new(st, "tail_clients", json_integer((json_int_t)b->n_tails));
     json_object_set_new(st, "tail_dropped", json_integer((json_int_t)b->tail_dropped));
+    json_object_set_new(st, "auth_refused", json_integer((json_int_t)b->auth_refused));
     json_object_set_new(st, "unregistered_connections",
                         json_integer(b->adm ? (json_int_t)exo_zadmit_pending(b->adm) : 0));
     *out = st;
@@ -1149,6 +1252,7 @@ void exo_zbroker_close(void *inst)
         zmq_ctx_term(b->ctx);
     }
     exo_rt_free(b->rt);
+    exo_zauth_free(b->auth);
     while (b->n_tails > 0) {
         tail_forget(b, 0);
     }

@@ -24,6 +24,9 @@ int exo_zbroker_open(const exo_host_t *host, const exo_bus_spec_t *spec, void **
                      exo_error_t *err);
 const char *exo_zbroker_endpoint(void *inst);
 const char *exo_zbroker_control_endpoint(void *inst);
+/** The secret a unit of @p role registers with (drawn at the first call); NULL when the
+ *  kernel gives no randomness. Instance-owned. */
+const char *exo_zbroker_role_secret(void *inst, const char *role);
 int exo_zbroker_set_routes(void *inst, const json_t *routes, exo_error_t *err);
 int exo_zbroker_stats(void *inst, json_t **out, exo_error_t *err);
 void exo_zbroker_close(void *inst);

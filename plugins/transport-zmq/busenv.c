@@ -55,7 +55,26 @@ static char *python_path(void)
     return exo_xstrdup(dir);
 }
 
-int exo_zbusenv_emit(const exo_host_t *host, void *inst, const json_t *config,
+/* The unit's credential: its role's secret, masked like every secret (docs/security.md).
+ * Only with a running broker and a role: `exo env` and build-only setups get none. */
+static int emit_token(const exo_host_t *host, void *inst, const char *role, exo_env_t *env,
+                      exo_error_t *err)
+{
+    if (inst == NULL || role == NULL) {
+        return 0;
+    }
+    const char *secret = exo_zbroker_role_secret(inst, role);
+    if (secret == NULL) {
+        return exo_error_set(err, EXO_ERR_IO, "getrandom() failed: no bus secret for role %s",
+                             role);
+    }
+    if (host->env_set(env, "EXO_BUS_TOKEN", secret, EXO_ENV_SECRET) != 0) {
+        return exo_error_set(err, EXO_ERR_INVALID, "cannot set EXO_BUS_TOKEN");
+    }
+    return 0;
+}
+
+int exo_zbusenv_emit(const exo_host_t *host, void *inst, const json_t *config, const char *role,
                      const char *unit_host, unsigned flags, exo_env_t *env, exo_error_t *err)
 {
     char *endpoint = unit_endpoint(host, inst, config, unit_host);
@@ -78,5 +97,5 @@ int exo_zbusenv_emit(const exo_host_t *host, void *inst, const json_t *config,
     }
     free(endpoint);
     free(pythonpath);
-    return rc;
+    return rc == 0 ? emit_token(host, inst, role, env, err) : rc;
 }

@@ -12,7 +12,7 @@
 
 #include <exo/transport.h>
 
-int exo_zbusenv_emit(const exo_host_t *host, void *inst, const json_t *config,
+int exo_zbusenv_emit(const exo_host_t *host, void *inst, const json_t *config, const char *role,
                      const char *unit_host, unsigned flags, exo_env_t *env, exo_error_t *err);
 
 #endif /* EXO_ZMQ_BUSENV_H */

@@ -136,7 +136,8 @@ static int send_register(sending_t *s)
 {
     char label[64];
     snprintf(label, sizeof label, "exo send (pid %d)", (int)getpid());
-    exo_wire_head_t h = exo_wire_register(s->req->role, label, true);
+    const char *token = EXO_HAS(s->req, exo_bus_send_t, token) ? s->req->token : NULL;
+    exo_wire_head_t h = exo_wire_register(s->req->role, label, true, token);
     if (exo_zframe_send(s->c.sock, &h, 0) < 0) {
         return exo_error_set(s->err, EXO_ERR_IO, "cannot send to the bus: %s",
                              zmq_strerror(errno));
@@ -252,8 +253,29 @@ int exo_zclient_send(const exo_host_t *host, const exo_bus_send_t *req, json_t *
 
 /* ---- exo tail, stats ---- */
 
+/* A control request: the word and the run's user token ("stats TOKEN"). */
+static void control_request(conn_t *c, const char *word, const char *token, int flags)
+{
+    char req[160];
+    int n = snprintf(req, sizeof req, "%s %s", word, token != NULL ? token : "");
+    zmq_send(c->sock, req, n > 0 && (size_t)n < sizeof req ? (size_t)n : strlen(word), flags);
+}
+
+/* The broker's "error: ..." answer to a control request, as an error; 0 for anything else. */
+static int control_refused(const zmq_msg_t *f, exo_error_t *err)
+{
+    const char *data = zmq_msg_data((zmq_msg_t *)f);
+    size_t len = zmq_msg_size((zmq_msg_t *)f);
+    if (len < 6 || memcmp(data, "error:", 6) != 0) {
+        return 0;
+    }
+    return exo_error_set(err, EXO_ERR_INVALID, "the broker refused: %.*s", (int)len - 7,
+                         data + 7);
+}
+
 int exo_zclient_tail(const exo_host_t *host, const char *control_endpoint,
-                     int (*fn)(void *arg, const json_t *event), void *arg, exo_error_t *err)
+                     int (*fn)(void *arg, const json_t *event), void *arg, exo_error_t *err,
+                     const char *token)
 {
     conn_t c;
     int rc = conn_open(&c, control_endpoint, err);
@@ -265,7 +287,7 @@ int exo_zclient_tail(const exo_host_t *host, const char *control_endpoint,
     for (;;) {
         unsigned long long now = exo_now_ms();
         if (now - asked >= 1000) {
-            zmq_send(c.sock, "tail", 4, ZMQ_DONTWAIT);
+            control_request(&c, "tail", token, ZMQ_DONTWAIT);
             asked = now;
         }
         if (now - heard > 3000) {
@@ -287,6 +309,10 @@ int exo_zclient_tail(const exo_host_t *host, const char *control_endpoint,
         const char *data = zmq_msg_data(&f[0]);
         size_t len = zmq_msg_size(&f[0]);
         int stop = 0;
+        if ((rc = control_refused(&f[0], err)) < 0) {
+            exo_zframe_close(f, n);
+            break;
+        }
         if (len == 7 && memcmp(data, "tail-ok", 7) == 0) {
             confirmed = true;
         } else if (len > 0 && data[0] == '{') {
@@ -305,7 +331,7 @@ int exo_zclient_tail(const exo_host_t *host, const char *control_endpoint,
 }
 
 int exo_zclient_stats(const exo_host_t *host, const char *control_endpoint, json_t **out,
-                      exo_error_t *err)
+                      exo_error_t *err, const char *token)
 {
     *out = NULL;
     conn_t c;
@@ -313,13 +339,15 @@ int exo_zclient_stats(const exo_host_t *host, const char *control_endpoint, json
     if (rc < 0) {
         return rc;
     }
-    zmq_send(c.sock, "stats", 5, 0);
+    control_request(&c, "stats", token, 0);
     zmq_msg_t f[2];
     int n = 0;
     int got = recv_until(&c, f, &n, exo_now_ms() + 2000);
     if (got <= 0) {
         rc = exo_error_set(err, EXO_ERR_UNAVAILABLE, "no broker answered at %s within 2 s",
                            control_endpoint);
+    } else if ((rc = control_refused(&f[0], err)) < 0) {
+        exo_zframe_close(f, n);
     } else {
         json_error_t jerr;
         *out = json_loadb(zmq_msg_data(&f[0]), zmq_msg_size(&f[0]), 0, &jerr);

@@ -13,8 +13,9 @@
 int exo_zclient_send(const exo_host_t *host, const exo_bus_send_t *req, json_t **reply,
                      exo_error_t *err);
 int exo_zclient_tail(const exo_host_t *host, const char *control_endpoint,
-                     int (*fn)(void *arg, const json_t *event), void *arg, exo_error_t *err);
+                     int (*fn)(void *arg, const json_t *event), void *arg, exo_error_t *err,
+                     const char *token);
 int exo_zclient_stats(const exo_host_t *host, const char *control_endpoint, json_t **out,
-                      exo_error_t *err);
+                      exo_error_t *err, const char *token);
 
 #endif /* EXO_ZMQ_CLI_CLIENT_H */

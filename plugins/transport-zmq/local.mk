@@ -12,7 +12,8 @@ plugins_transport_zmq_la_SOURCES = $(ZMQ_FRAME) \
 	plugins/transport-zmq/cli_client.c plugins/transport-zmq/busenv.h \
 	plugins/transport-zmq/busenv.c plugins/transport-zmq/router.h plugins/transport-zmq/router.c \
 	plugins/transport-zmq/outq.h plugins/transport-zmq/outq.c \
-	plugins/transport-zmq/admit.h plugins/transport-zmq/admit.c
+	plugins/transport-zmq/admit.h plugins/transport-zmq/admit.c \
+	plugins/transport-zmq/auth.h plugins/transport-zmq/auth.c
 # Where emit_env points services: the installed SDK and Python client.
 plugins_transport_zmq_la_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DEXO_ZMQ_INCLUDEDIR='"$(includedir)"' -DEXO_ZMQ_LIBDIR='"$(libdir)"' \

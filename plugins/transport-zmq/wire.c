@@ -17,7 +17,7 @@ int exo_wire_field_count_v(unsigned version, char type)
     }
     switch (type) {
     case EXO_WIRE_REGISTER:
-        return 3;
+        return version >= EXO_WIRE_VERSION_AUTH ? 4 : 3;
     case EXO_WIRE_REGISTERED:
         return 2;
     case EXO_WIRE_MESSAGE:
@@ -170,10 +170,12 @@ int exo_wire_decode(const void *buf, size_t len, exo_wire_head_t *out)
     case EXO_WIRE_REGISTER:
         if (out->f[EXO_WIRE_F_ROLE].len == 0 || out->f[EXO_WIRE_F_ROLE].len > EXO_WIRE_ROLE_MAX
             || out->f[EXO_WIRE_F_LABEL].len > EXO_WIRE_ROLE_MAX ||
-            out->f[EXO_WIRE_F_FLAGS].len > EXO_WIRE_ROLE_MAX) {
+            out->f[EXO_WIRE_F_FLAGS].len > EXO_WIRE_ROLE_MAX ||
+            out->f[EXO_WIRE_F_CREDENTIAL].len > EXO_WIRE_CREDENTIAL_MAX) {
             return EXO_WIRE_ELENGTH;
         }
-        if (!text_ok(&out->f[0]) || !text_ok(&out->f[1]) || !token_ok(&out->f[2])) {
+        if (!text_ok(&out->f[0]) || !text_ok(&out->f[1]) || !token_ok(&out->f[2]) ||
+            !token_ok(&out->f[EXO_WIRE_F_CREDENTIAL])) {
             return EXO_WIRE_EFIELD;
         }
         return EXO_WIRE_OK;
@@ -251,12 +253,14 @@ exo_wire_head_t exo_wire_message(const char *name, const char *id, const char *a
     return h;
 }
 
-exo_wire_head_t exo_wire_register(const char *role, const char *label, bool transient)
+exo_wire_head_t exo_wire_register(const char *role, const char *label, bool transient,
+                                  const char *credential)
 {
-    exo_wire_head_t h = {.type = EXO_WIRE_REGISTER, .n_fields = 3};
+    exo_wire_head_t h = {.type = EXO_WIRE_REGISTER, .n_fields = 4};
     h.f[EXO_WIRE_F_ROLE] = exo_wire_s(role);
     h.f[EXO_WIRE_F_LABEL] = exo_wire_s(label);
     h.f[EXO_WIRE_F_FLAGS] = exo_wire_s(transient ? "transient" : NULL);
+    h.f[EXO_WIRE_F_CREDENTIAL] = exo_wire_s(credential);
     return h;
 }
 
@@ -268,7 +272,7 @@ const char *exo_wire_strerror(int code)
     case EXO_WIRE_ESHORT:
         return "frame ends inside a field (truncated or bad length)";
     case EXO_WIRE_EVERSION:
-        return "unknown protocol version (expected 2 or 3)";
+        return "unknown protocol version (expected 2 to 4)";
     case EXO_WIRE_ETYPE:
         return "unknown frame type";
     case EXO_WIRE_ETRAILING:

@@ -15,7 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define EXO_WIRE_VERSION 3     /* what this codec writes by default */
+#define EXO_WIRE_VERSION 4     /* what this codec writes by default */
+#define EXO_WIRE_VERSION_AUTH 4 /* the first whose 'R' carries a credential */
 #define EXO_WIRE_VERSION_MIN 2 /* the oldest it still reads and writes (no 'via' field) */
 #define EXO_WIRE_MAX_FIELDS 6
 #define EXO_WIRE_VIA_MAX 255
@@ -23,6 +24,7 @@
 #define EXO_WIRE_ID_MAX 64
 #define EXO_WIRE_ROLE_MAX 255
 #define EXO_WIRE_AUTH_MAX 65535
+#define EXO_WIRE_CREDENTIAL_MAX 128
 
 /* The broker's own messages: errors it sends, under its own sender name. */
 #define EXO_WIRE_ERROR_NAME "exo.error"
@@ -41,7 +43,8 @@
 enum { EXO_WIRE_F_NAME = 0, EXO_WIRE_F_ID, EXO_WIRE_F_ACTIVITY, EXO_WIRE_F_SENDER,
        EXO_WIRE_F_AUTH, EXO_WIRE_F_VIA /* protocol 3 */ };
 /* Field indexes of a register head. */
-enum { EXO_WIRE_F_ROLE = 0, EXO_WIRE_F_LABEL, EXO_WIRE_F_FLAGS };
+enum { EXO_WIRE_F_ROLE = 0, EXO_WIRE_F_LABEL, EXO_WIRE_F_FLAGS,
+       EXO_WIRE_F_CREDENTIAL /* protocol 4 */ };
 
 /* Decode results; 0 is success. */
 enum {
@@ -97,9 +100,11 @@ bool exo_wire_name_ok(const char *p, size_t len);
 exo_wire_head_t exo_wire_message(const char *name, const char *id, const char *activity,
                                  const char *auth, const char *payload, size_t payload_len);
 /** The head of a registration ('R') as @p role, with a free-text @p label; a @p transient
- *  instance (a CLI client) never takes a share of its role's messages. Points at the caller's
- *  strings. */
-exo_wire_head_t exo_wire_register(const char *role, const char *label, bool transient);
+ *  instance (a CLI client) never takes a share of its role's messages. @p credential (NULL:
+ *  none) is the role's secret or the run's user token (docs/protocol.md). Points at the
+ *  caller's strings. */
+exo_wire_head_t exo_wire_register(const char *role, const char *label, bool transient,
+                                  const char *credential);
 /** Short English text for a decode result. */
 const char *exo_wire_strerror(int code);
 

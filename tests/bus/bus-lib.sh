@@ -5,7 +5,8 @@ TSVC="$EXO_TOP_BUILDDIR/plugins/transport-zmq/tests/tsvc"
 PY=/usr/bin/python3
 export EXO_PLUGIN_PATH
 
-# start_bus ROUTES_JSON [ENDPOINT] [busd options...]: sets EP, CTL, BUS_PID, BUS_OUT.
+# start_bus ROUTES_JSON [ENDPOINT] [busd options...]: sets EP, CTL, BUS_PID, BUS_OUT, and
+# exports EXO_BUS_TOKEN (the run's user token): the clients started after it register with it.
 start_bus() {
   local routes="$1" ep="${2:-}"; shift; [ $# -gt 0 ] && shift
   printf '%s\n' "$routes" > "$T/routes.json"
@@ -19,6 +20,15 @@ start_bus() {
   wait_for "$BUS_OUT" '^control ' 30
   EP=$(awk '/^endpoint /{print $2}' "$BUS_OUT")
   CTL=$(awk '/^control /{print $2}' "$BUS_OUT")
+  EXO_BUS_TOKEN=$(awk '/^token /{print $2}' "$BUS_OUT"); export EXO_BUS_TOKEN
+}
+
+# use_bus_token APP_DIR: export EXO_BUS_TOKEN, the user token of APP_DIR/.exo/bus.json (a
+# running `exo bus` or `exo run`), so that clients started by hand may register.
+use_bus_token() {
+  EXO_BUS_TOKEN=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])' \
+    "$1/.exo/bus.json") || fail "no token in $1/.exo/bus.json"
+  export EXO_BUS_TOKEN
 }
 
 # stop_bus: SIGTERM the broker; fails the test when it exits non-zero (valgrind errors: 99).

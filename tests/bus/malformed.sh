@@ -15,9 +15,9 @@ def head(t, *f, version=2):
         b += struct.pack(">H", len(x)) + x
     return b
 def fields(b):
-    """protocol 2: (type, fields, payload after the fields)"""
+    """(type, fields, payload after the fields); protocol 3 and 4 add via to 'M'"""
     t, out, pos = chr(b[1]), [], 2
-    for _ in range(NF[t]):
+    for _ in range(NF[t] + (t == "M" and b[0] >= 3)):
         n = struct.unpack_from(">H", b, pos)[0]; out.append(b[pos+2:pos+2+n]); pos += 2 + n
     return t, out, b[pos:]
 ctx = zmq.Context(); s = ctx.socket(zmq.DEALER); s.setsockopt(zmq.LINGER, 0)
@@ -39,11 +39,20 @@ def expect_error(kind, frames, label):
 M = lambda name, payload=b"{}": [head("M", name, "i1", "a1", "", "") + payload]
 expect_error("not-registered", M("users.list"), "message before register")
 expect_error("unknown-role", [head("R", "nosuch", "raw", "")], "unknown role")
-s.send(head("R", "web", "raw", "")); t, f, _ = fields(s.recv_multipart()[0]); assert t == "A", t
+# Issue 18 finding 1: a registration needs a credential; old clients (protocol 2 and 3 carry
+# none) are told to update; a wrong token is refused. Then web registers with the user token
+# (protocol 4) and speaks protocol 2 from then on: the broker answers each frame in its own.
+import os
+tok = os.environ["EXO_BUS_TOKEN"]
+expect_error("not-authorised", [head("R", "web", "raw", "")], "protocol 2 register (no credential)")
+expect_error("not-authorised", [head("R", "web", "raw", "", version=3)], "protocol 3 register (no credential)")
+expect_error("not-authorised", [head("R", "web", "raw", "", "", version=4)], "empty credential")
+expect_error("not-authorised", [head("R", "web", "raw", "", "0" * 64, version=4)], "wrong credential")
+s.send(head("R", "web", "raw", "", tok, version=4)); t, f, _ = fields(s.recv_multipart()[0]); assert t == "A", t
 expect_error("malformed", [b"hello"], "garbage frame")
 expect_error("malformed", [b""], "empty frame")
 expect_error("malformed", [head("M", "users.list", "i", "a", "", "", version=1), b"{}"], "protocol 1 (head + payload frames)")
-expect_error("malformed", [head("M", "users.list", "i", "a", "", "", version=4)], "bad version")
+expect_error("malformed", [head("M", "users.list", "i", "a", "", "", version=5)], "bad version")
 expect_error("malformed", [bytes([2, ord("Z")])], "unknown type")
 expect_error("malformed", [bytes([2, ord("M"), 0, 50, 65])], "truncated field")
 expect_error("malformed", [bytes([2, ord("M")]) + head("M", "users.list", "i", "a")[2:]], "missing fields")

@@ -35,6 +35,7 @@ size=$(stat -c %s "$T/compact.json")
 PORT=$(free_port)
 bg "$T/bus.out" "$EXO_BIN" bus --app "$A" --listen "tcp://127.0.0.1:$PORT" --quiet
 wait_for "$T/bus.out" 'listening on tcp://127.0.0.1:'"$PORT"
+use_bus_token "$A"  # services started by hand register with the user token
 EP="tcp://127.0.0.1:$PORT"
 svc users "$T/u" --label u --reply users.import=users.imported
 wait_for "$T/u" '^users online$'

@@ -47,6 +47,7 @@ EP="tcp://127.0.0.1:$(free_port)"
 bg "$T/bus.out" "$exo" bus --app "$app" --listen "$EP"
 BUS=$BG_PID
 wait_for "$T/bus.out" 'listening|endpoint|tcp://' 10
+use_bus_token "$app"
 # First the client's own rule, without timing: a message handled after the client noticed the
 # broker's silence (online false, as after a stall) must not end the service. Closed after, so
 # that it does not share the role with the service below.

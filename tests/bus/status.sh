@@ -34,6 +34,7 @@ PORT=$(free_port)
 bg "$T/bus.out" "$EXO_BIN" bus --app "$A" --listen "tcp://127.0.0.1:$PORT" --quiet
 BUS=$BG_PID
 wait_for "$T/bus.out" 'listening on tcp://127.0.0.1:'"$PORT"
+use_bus_token "$A"  # services started by hand register with the user token
 EP="tcp://127.0.0.1:$PORT"
 svc users "$T/u1" --reply users.list=users.listed --reply mongo.create=users.listed
 svc users "$T/u2" --reply users.list=users.listed --reply mongo.create=users.listed

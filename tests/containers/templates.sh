@@ -4,7 +4,7 @@
 #  - exo run --backend docker builds each service's development Dockerfile and a message
 #    round trip (exo send --wait) reaches both services in their containers;
 #  - each production Dockerfile.prod builds, and its image, started with nothing but its own
-#    CMD, EXO_ROLE and EXO_BUS_ENDPOINT, answers through `exo bus` on the host.
+#    CMD, EXO_ROLE, EXO_BUS_ENDPOINT and EXO_BUS_TOKEN, answers through `exo bus` on the host.
 # The Dockerfiles build FROM debian:bookworm-slim as on any machine; here, with no registry,
 # that name is a Debian minbase built by debootstrap (tests/support/debian-base.sh, cached)
 # with the packages the Dockerfiles would otherwise install.
@@ -89,9 +89,13 @@ port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(
 "$exo" bus --listen "tcp://127.0.0.1:$port" </dev/null >"$T/bus.out" 2>&1 &
 bus_pid=$!
 wait_for "$T/bus.out" "127.0.0.1:$port" 10
+# Started by hand, the containers register with the user token of .exo/bus.json.
+token=$($PY -c 'import json; print(json.load(open(".exo/bus.json"))["token"])') ||
+  fail "no token in .exo/bus.json"
 for role in ping pyping; do
   docker run -d --name "exo-prod-$role" --network host -e EXO_ROLE=$role \
-    -e EXO_BUS_ENDPOINT="tcp://127.0.0.1:$port" "exo-prod-$role" >/dev/null ||
+    -e EXO_BUS_ENDPOINT="tcp://127.0.0.1:$port" -e EXO_BUS_TOKEN="$token" \
+    "exo-prod-$role" >/dev/null ||
     fail "cannot start the production image of $role"
 done
 wait_for "$T/bus.out" 'ping online' 30

@@ -9,10 +9,10 @@ TIME_LIMIT=60
 [ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -ge 4096 ] ||
   skip_or_fail "a hard descriptor limit of at least 4096 (ulimit -Hn is $(ulimit -Hn))"
 make_app "web:users.get:users.got" "users:users.got:users.get"
-( ulimit -Sn 1024; start_exo_bus; echo "$BUS_PID $EP $CTL" > "$T/bus.env"; wait "$BUS_PID" ) &
+( ulimit -Sn 1024; start_exo_bus; echo "$BUS_PID $EP $CTL $EXO_BUS_TOKEN" > "$T/bus.env"; wait "$BUS_PID" ) &
 _exo_pids="$_exo_pids $!"
 wait_for "$T/bus.env" . 20
-read -r BUS_PID EP CTL < "$T/bus.env"
+read -r BUS_PID EP CTL EXO_BUS_TOKEN < "$T/bus.env"; export EXO_BUS_TOKEN
 soft=$(awk '/Max open files/ {print $4}' "/proc/$BUS_PID/limits")
 echo "broker soft descriptor limit: $soft (started with 1024)"
 [ "$soft" -gt 1024 ] || fail "the broker kept the soft limit of 1024"
@@ -31,10 +31,10 @@ sleep 0.5
 
 # With a hard limit of 1024 there is nothing to raise: unregistered connections are capped at
 # (1024 - 128) / 2 = 448, the oldest shut down first, and each may stay 3 s unregistered.
-( ulimit -Sn 1024; ulimit -Hn 1024; start_exo_bus; echo "$BUS_PID $EP $CTL" > "$T/bus2.env"; wait "$BUS_PID" ) &
+( ulimit -Sn 1024; ulimit -Hn 1024; start_exo_bus; echo "$BUS_PID $EP $CTL $EXO_BUS_TOKEN" > "$T/bus2.env"; wait "$BUS_PID" ) &
 _exo_pids="$_exo_pids $!"
 wait_for "$T/bus2.env" . 20
-read -r BUS_PID EP CTL < "$T/bus2.env"; BUS_OUT="$T/exobus.out"
+read -r BUS_PID EP CTL EXO_BUS_TOKEN < "$T/bus2.env"; export EXO_BUS_TOKEN; BUS_OUT="$T/exobus.out"
 bg "$T/idle2" $PY "$EXO_TOP_SRCDIR/tests/hostile/rawclient.py" idle "$EP" 1100; IDLE=$BG_PID
 wait_for "$T/idle2" '^open 1100$' 20
 sleep 1.5

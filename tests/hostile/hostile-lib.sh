@@ -26,7 +26,8 @@ make_app() {
   done
 }
 
-# start_exo_bus [exo bus options...]: `exo bus` for $A; sets BUS_PID, EP, CTL, BUS_OUT.
+# start_exo_bus [exo bus options...]: `exo bus` for $A; sets BUS_PID, EP, CTL, BUS_OUT and
+# exports EXO_BUS_TOKEN (the user token of .exo/bus.json) for the clients started after it.
 start_exo_bus() {
   local port; port=$(free_port)
   BUS_OUT="$T/exobus.out"
@@ -35,6 +36,7 @@ start_exo_bus() {
   wait_for "$BUS_OUT" 'listening on tcp://127.0.0.1:'"$port" 20
   EP="tcp://127.0.0.1:$port"
   CTL=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["control"])' "$A/.exo/bus.json")
+  use_bus_token "$A"
 }
 
 # mem_kb PID FIELD: VmHWM or VmRSS of PID in KiB.

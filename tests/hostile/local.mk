@@ -3,7 +3,7 @@
 # traffic still flows and, for the broker, that its peak RSS stays under a stated bound; each
 # is bounded in time and the whole suite takes under two minutes:
 #   make check TESTS="$(echo tests/hostile/*.sh)"
-HOSTILE_TESTS = tests/hostile/sticky-replies.sh tests/hostile/observers.sh tests/hostile/queues.sh \
+HOSTILE_TESTS = tests/hostile/auth.sh tests/hostile/false-ready.sh tests/hostile/sticky-replies.sh tests/hostile/observers.sh tests/hostile/queues.sh \
 	tests/hostile/descriptors.sh tests/hostile/secrets.sh tests/hostile/files.sh \
 	tests/hostile/grace.sh tests/hostile/logs.sh
 TESTS += $(HOSTILE_TESTS)

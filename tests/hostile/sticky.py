@@ -1,7 +1,7 @@
-"""sticky.py ENDPOINT TSVC [PROTOCOL]: finding 2 of issue 18. Two instances of web (A and B);
-A sends 20 requests that users holds; 20,000 new activities flow to web from feed; then users
-answers the 20. Prints "A=<replies at A> B=<replies at B> errors=<bus errors at A>". With
-PROTOCOL 2 the clients speak protocol 2 (no via: the broker's activity cache alone)."""
+"""sticky.py ENDPOINT TSVC: finding 2 of issue 18. Two instances of web (A and B); A sends 20
+requests that users holds; 20,000 new activities flow to web from feed; then users answers the
+20. Prints "A=<replies at A> B=<replies at B> errors=<bus errors at A>". The clients register
+with $EXO_BUS_TOKEN."""
 import os
 import subprocess
 import sys
@@ -10,17 +10,6 @@ import time
 import exo_service
 
 ep, tsvc = sys.argv[1], sys.argv[2]
-if len(sys.argv) > 3 and sys.argv[3] == "2":
-    exo_service.VERSION = 2
-    exo_service._FIELDS["M"] = 5
-    _decode = exo_service._decode
-
-    def decode2(frame):
-        kind, f, payload = _decode(frame)
-        return kind, f + [""] * (kind == "M"), payload
-    exo_service._decode = decode2
-    _head = exo_service._head
-    exo_service._head = lambda kind, *f: _head(kind, *(f[:5] if kind == "M" else f))
 
 svcs = {n: exo_service.Service(role=r, endpoint=ep, label=n, quiet=True)
         for n, r in (("A", "web"), ("B", "web"), ("U", "users"))}

@@ -42,6 +42,11 @@ static void test_trace_lines(void)
                "\"ping\",\"outcome\":\"no-receiver\"}", "web  --[ ping ]->  mailer  (no-receiver)");
     check_line("{\"event\":\"register\",\"role\":\"users\",\"instance\":3,\"label\":\"h:1\"}",
                "users online (instance 3, h:1)");
+    check_line("{\"event\":\"register\",\"role\":\"users\",\"instance\":3,\"label\":\"h:1\","
+               "\"credential\":\"role\"}", "users online (instance 3, h:1)");
+    /* A registration with the user token (exo send --as, by hand) is said to be one. */
+    check_line("{\"event\":\"register\",\"role\":\"web\",\"instance\":4,\"label\":\"x\","
+               "\"credential\":\"user\"}", "web online (instance 4, x, user token)");
     check_line("{\"event\":\"unregister\",\"role\":\"users\",\"instance\":3,\"reason\":\"bye\"}",
                "users offline (instance 3, bye)");
     check_line("{\"event\":\"error\",\"sender\":\"web\",\"error\":\"malformed\",\"message\":"
@@ -105,8 +110,8 @@ static void test_start_find_stop(void)
     exo_app_t *app = exo_app_load(dir, &diag);
     CU_ASSERT_PTR_NOT_NULL_FATAL(app);
     exo_error_t err = {0};
-    char *ep = NULL, *ctl = NULL;
-    CU_ASSERT_EQUAL(exo_bus_find(app, &ep, &ctl, &err), EXO_ERR_UNAVAILABLE);
+    char *ep = NULL, *ctl = NULL, *token = NULL;
+    CU_ASSERT_EQUAL(exo_bus_find(app, &ep, &ctl, &token, &err), EXO_ERR_UNAVAILABLE);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "no exo run or exo bus is running for app "
                                   "busapp; start one with"));
     exo_loop_t *loop = exo_loop_new();
@@ -115,11 +120,15 @@ static void test_start_find_stop(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(bus);
     CU_ASSERT(strncmp(exo_bus_endpoint(bus), "tcp://127.0.0.1:", 16) == 0);
     CU_ASSERT(strcmp(exo_bus_endpoint(bus), "tcp://127.0.0.1:0") != 0);
-    CU_ASSERT_EQUAL(exo_bus_find(app, &ep, &ctl, &err), 0);
+    CU_ASSERT_EQUAL(exo_bus_find(app, &ep, &ctl, &token, &err), 0);
     CU_ASSERT_STRING_EQUAL(ep, exo_bus_endpoint(bus));
     CU_ASSERT_STRING_EQUAL(ctl, exo_bus_control_endpoint(bus));
+    /* The run's user token: 64 hex digits, in bus.json only (mode 0600, checked below). */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(token);
+    CU_ASSERT_EQUAL(strlen(token), 64);
     free(ep);
     free(ctl);
+    free(token);
     char *file = exo_strdupf("%s/.exo/bus.json", dir);
     json_t *j = json_load_file(file, 0, NULL);
     CU_ASSERT_EQUAL(json_integer_value(json_object_get(j, "pid")), getpid());
@@ -134,7 +143,7 @@ static void test_start_find_stop(void)
     const char *stale = "{\"endpoint\":\"tcp://127.0.0.1:1\",\"control\":\"tcp://127.0.0.1:2\","
                         "\"pid\":999999999}";
     exo_write_file_atomic(file, stale, strlen(stale));
-    CU_ASSERT_EQUAL(exo_bus_find(app, &ep, &ctl, &err), EXO_ERR_UNAVAILABLE);
+    CU_ASSERT_EQUAL(exo_bus_find(app, &ep, &ctl, NULL, &err), EXO_ERR_UNAVAILABLE);
     bus = exo_bus_start(app, reg, loop, NULL, NULL, NULL, NULL, &err);
     CU_ASSERT_PTR_NOT_NULL(bus);
     exo_bus_stop(&bus);
@@ -181,8 +190,8 @@ static void test_bus_env_from_the_transport(void)
 
     /* What the core passes: the unit's host, the build flag, no broker, the bus: section. */
     exo_env_t *env = exo_env_new();
-    CU_ASSERT_EQUAL(exo_bus_emit_env(app, reg, NULL, "10.1.1.1", EXO_BUS_ENV_BUILD, env, &err),
-                    0);
+    CU_ASSERT_EQUAL(
+        exo_bus_emit_env(app, reg, NULL, NULL, "10.1.1.1", EXO_BUS_ENV_BUILD, env, &err), 0);
     CU_ASSERT_STRING_EQUAL(exo_env_get(env, "ENVBUS_HOST")->value, "10.1.1.1");
     CU_ASSERT_STRING_EQUAL(exo_env_get(env, "ENVBUS_HOST")->origin, "transport envbus");
     CU_ASSERT_STRING_EQUAL(exo_env_get(env, "ENVBUS_BUILD")->value, "yes");
@@ -190,9 +199,10 @@ static void test_bus_env_from_the_transport(void)
     CU_ASSERT_STRING_EQUAL(exo_env_get(env, "ENVBUS_LISTEN")->value, "tcp://127.0.0.1:7");
     exo_env_destroy(&env);
     env = exo_env_new();
-    CU_ASSERT_EQUAL(exo_bus_emit_env(app, reg, NULL, NULL, 0, env, &err), 0);
+    CU_ASSERT_EQUAL(exo_bus_emit_env(app, reg, NULL, "web", NULL, 0, env, &err), 0);
     CU_ASSERT_STRING_EQUAL(exo_env_get(env, "ENVBUS_HOST")->value, "127.0.0.1");
     CU_ASSERT_STRING_EQUAL(exo_env_get(env, "ENVBUS_BUILD")->value, "no");
+    CU_ASSERT_STRING_EQUAL(exo_env_get(env, "ENVBUS_ROLE")->value, "web");
     exo_env_destroy(&env);
     drop(app, reg, dir);
 
@@ -201,8 +211,8 @@ static void test_bus_env_from_the_transport(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(app);
     reg = exo_registry_load(dir, NULL);
     env = exo_env_new();
-    CU_ASSERT_EQUAL(exo_bus_emit_env(app, reg, NULL, "10.1.1.1", EXO_BUS_ENV_BUILD, env, &err),
-                    0);
+    CU_ASSERT_EQUAL(
+        exo_bus_emit_env(app, reg, NULL, NULL, "10.1.1.1", EXO_BUS_ENV_BUILD, env, &err), 0);
     CU_ASSERT_EQUAL(env->n, 1);
     CU_ASSERT_STRING_EQUAL(exo_env_get(env, "EXO_BUS_ENDPOINT")->value, "tcp://127.0.0.1:8");
     CU_ASSERT_STRING_EQUAL(exo_env_get(env, "EXO_BUS_ENDPOINT")->origin, "transport keybus");
@@ -217,7 +227,7 @@ static void test_bus_env_from_the_transport(void)
     CU_ASSERT_EQUAL(err.code, EXO_ERR_NOTFOUND);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "'nope'"));
     env = exo_env_new();
-    CU_ASSERT_EQUAL(exo_bus_emit_env(app, reg, NULL, NULL, 0, env, &err), 0);
+    CU_ASSERT_EQUAL(exo_bus_emit_env(app, reg, NULL, "web", NULL, 0, env, &err), 0);
     CU_ASSERT_EQUAL(env->n, 0);
     exo_env_destroy(&env);
     drop(app, reg, dir);

@@ -2,7 +2,7 @@
 
     import exo_service
 
-    svc = exo_service.Service()            # EXO_ROLE, EXO_BUS_ENDPOINT
+    svc = exo_service.Service()            # EXO_ROLE, EXO_BUS_ENDPOINT, EXO_BUS_TOKEN
 
     @svc.on("users.list")
     def users_list(msg):
@@ -13,8 +13,10 @@
 Prints "ROLE online" once the broker acknowledged the registration (use it as online-text),
 re-registers on its own after a broker restart or a stall. A BusError('not-registered') from a
 send in a handler (the broker dropped the service meanwhile) is reported on stderr and does not
-end run(). Wire format: docs/protocol.md; semantics:
-docs/bus.md. One Service belongs to one thread.
+end run(). The registration carries EXO_BUS_TOKEN (or token=...): the role's secret exo gives
+the unit, or the run's user token; without a valid one the broker refuses it
+(docs/security.md). Wire format: docs/protocol.md; semantics: docs/bus.md. One Service
+belongs to one thread.
 """
 import json
 import os
@@ -28,10 +30,11 @@ import zmq
 
 __all__ = ["Service", "Message", "BusError", "Timeout"]
 
-VERSION = 3
-# Fields per frame type; an "M" frame carries its payload after its six fields (protocol 3:
-# name, id, activity, sender, auth, via).
-_FIELDS = {"R": 3, "A": 2, "M": 6, "N": 1, "P": 0, "O": 0, "B": 0}
+VERSION = 4
+# Fields per frame type; an "M" frame carries its payload after its six fields (name, id,
+# activity, sender, auth, via); an "R" carries role, label, flags and (protocol 4) the
+# credential: the role's secret exo hands the unit, or the run's user token.
+_FIELDS = {"R": 4, "A": 2, "M": 6, "N": 1, "P": 0, "O": 0, "B": 0}
 PING_S = 1.0
 DEAD_S = 3.0
 
@@ -101,9 +104,12 @@ def _decode(frame):
 
 
 class Service:
-    def __init__(self, role=None, endpoint=None, label=None, transient=False, quiet=False):
+    def __init__(self, role=None, endpoint=None, label=None, transient=False, quiet=False,
+                 token=None):
         self.role = role or os.environ.get("EXO_ROLE")
         self.endpoint = endpoint or os.environ.get("EXO_BUS_ENDPOINT")
+        # The registration's credential (docs/security.md); exo sets EXO_BUS_TOKEN.
+        self._token = token or os.environ.get("EXO_BUS_TOKEN", "")
         if not self.role:
             raise ValueError("no role: set EXO_ROLE (exo does this for every service)")
         if not self.endpoint:
@@ -195,7 +201,8 @@ class Service:
 
     # ---- loop ----
     def _register(self):
-        self._sock.send(_head("R", self.role, self.label, "transient" if self.transient else ""))
+        self._sock.send(_head("R", self.role, self.label, "transient" if self.transient else "",
+                              self._token))
         self._pinged = time.monotonic()
 
     def _dispatch(self, msg):

@@ -44,6 +44,7 @@ typedef struct waiter {
 struct exo_svc {
     void *ctx, *sock, *mon;
     char *role, *endpoint, *label;
+    char *token; /* the registration's credential; "" = none */
     bool transient, quiet, printed, online;
     volatile sig_atomic_t stop;
     handler_t *handlers;
@@ -91,7 +92,7 @@ static int send_frame(exo_svc_t *svc, const exo_wire_head_t *h)
 
 static void send_register(exo_svc_t *svc)
 {
-    exo_wire_head_t h = exo_wire_register(svc->role, svc->label, svc->transient);
+    exo_wire_head_t h = exo_wire_register(svc->role, svc->label, svc->transient, svc->token);
     send_frame(svc, &h);
     svc->last_ping = exo_now_ms();
 }
@@ -126,6 +127,7 @@ EXPORT void exo_svc_close(exo_svc_t **svc_p)
     free(svc->role);
     free(svc->endpoint);
     free(svc->label);
+    free(svc->token);
     free(svc);
     *svc_p = NULL;
 }
@@ -202,6 +204,8 @@ EXPORT exo_svc_t *exo_svc_connect(const exo_svc_options_t *opts, exo_error_t *er
     }
     svc->role = exo_xstrdup(role);
     svc->endpoint = exo_xstrdup(endpoint);
+    const char *token = o.token ? o.token : getenv("EXO_BUS_TOKEN");
+    svc->token = exo_xstrdup(token ? token : "");
     if (o.label != NULL) {
         svc->label = exo_xstrdup(o.label);
     } else {
@@ -422,8 +426,10 @@ static void dispatch(exo_svc_t *svc, const exo_svc_msg_t *m)
             break;
         }
     }
+    /* The broker refused our registration: an unknown role or no valid credential. */
     if (is_bus_error(m) && !svc->online && m->payload != NULL &&
-        memmem(m->payload, m->payload_len, "\"unknown-role\"", 14) != NULL) {
+        (memmem(m->payload, m->payload_len, "\"unknown-role\"", 14) != NULL ||
+         memmem(m->payload, m->payload_len, "\"not-authorised\"", 16) != NULL)) {
         json_t *p = exo_svc_msg_json(m);
         snprintf(svc->reg_error, sizeof svc->reg_error, "%s",
                  json_string_value(json_object_get(p, "message")) ?: "unknown role");

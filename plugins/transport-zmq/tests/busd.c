@@ -1,9 +1,10 @@
 /*
  * busd - drive the zmq transport plugin without an app (tests and benchmarks):
- *   busd serve [--events] [--max-size BYTES] ROUTES.json [ENDPOINT]
- *        prints "endpoint E" and "control C", then (with --events) one JSON line per broker
- *        event, until SIGINT/SIGTERM
+ *   busd serve [--events] [--max-size BYTES] [--token T] ROUTES.json [ENDPOINT]
+ *        prints "endpoint E", "token T" (the user token: given, or drawn) and "control C",
+ *        then (with --events) one JSON line per broker event, until SIGINT/SIGTERM
  *   busd stats CONTROL             print the broker's state as JSON
+ * The clients (stats, send, tail) use the user token in $EXO_BUS_TOKEN.
  *   busd send ENDPOINT ROLE NAME [JSON [WAIT_MS]]   one message; with WAIT_MS print the reply
  *   busd tail CONTROL [COUNT]      print COUNT (default: all) events as JSON lines
  * The plugin is $EXO_PLUGIN_PATH/transport_zmq.so. Exit: 0 ok, 1 bus error, 2 setup error.
@@ -20,6 +21,7 @@
 #include <exo/transport.h>
 
 #include "base/loop.h"
+#include "base/util.h"
 #include "../../../tests/support/test_host.h"
 
 static exo_loop_t *loop;
@@ -50,11 +52,14 @@ static int tail_fn(void *arg, const json_t *ev)
 static int serve(const exo_host_t *host, const exo_transport_ops_t *ops, int argc, char **argv)
 {
     bool events = false;
+    const char *given = NULL;
     size_t max = 0;
     int i = 0;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "--events") == 0) {
             events = true;
+        } else if (strcmp(argv[i], "--token") == 0 && i + 1 < argc) {
+            given = argv[++i];
         } else if (strcmp(argv[i], "--max-size") == 0 && i + 1 < argc) {
             max = strtoul(argv[++i], NULL, 10);
         }
@@ -69,9 +74,15 @@ static int serve(const exo_host_t *host, const exo_transport_ops_t *ops, int arg
         fprintf(stderr, "busd: %s:%d: %s\n", argv[i], jerr.line, jerr.text);
         return 2;
     }
+    char token[65];
+    exo_random_hex(token, 32);
+    if (given != NULL) {
+        snprintf(token, sizeof token, "%s", given);
+    }
     exo_bus_spec_t spec = {
         .size = sizeof spec, .app = "busd", .listen = i + 1 < argc ? argv[i + 1] : NULL,
         .routes = routes, .max_message_size = max, .on_event = events ? print_event : NULL,
+        .user_token = token,
     };
     void *b = NULL;
     exo_error_t err = {0};
@@ -81,7 +92,9 @@ static int serve(const exo_host_t *host, const exo_transport_ops_t *ops, int arg
         fprintf(stderr, "busd: %s\n", err.message);
         return 2;
     }
-    printf("endpoint %s\ncontrol %s\n", ops->broker_endpoint(b), ops->broker_control_endpoint(b));
+    /* The token before the control line: tests wait for "control" and then read all three. */
+    printf("endpoint %s\ntoken %s\ncontrol %s\n", ops->broker_endpoint(b), token,
+           ops->broker_control_endpoint(b));
     fflush(stdout);
     exo_loop_signal(loop, SIGINT, on_signal, NULL);
     exo_loop_signal(loop, SIGTERM, on_signal, NULL);
@@ -115,7 +128,7 @@ int main(int argc, char **argv)
         rc = serve(&host, ops, argc - 2, argv + 2);
     } else if (strcmp(argv[1], "stats") == 0) {
         json_t *st = NULL;
-        rc = ops->client_stats(&host, argv[2], &st, &err) < 0 ? 1 : 0;
+        rc = ops->client_stats(&host, argv[2], &st, &err, getenv("EXO_BUS_TOKEN")) < 0 ? 1 : 0;
         if (st != NULL) {
             print_event(NULL, st);
             json_decref(st);
@@ -126,6 +139,7 @@ int main(int argc, char **argv)
             .size = sizeof req, .endpoint = argv[2], .role = argv[3], .name = argv[4],
             .payload = payload, .wait = argc > 6,
             .timeout_ms = argc > 6 ? (unsigned)atoi(argv[6]) : 0,
+            .token = getenv("EXO_BUS_TOKEN"),
         };
         json_t *reply = NULL;
         rc = ops->client_send(&host, &req, &reply, &err) < 0 ? 1 : 0;
@@ -136,7 +150,8 @@ int main(int argc, char **argv)
         json_decref(payload);
     } else if (strcmp(argv[1], "tail") == 0) {
         tail_count = argc > 3 ? atoi(argv[3]) : 0;
-        rc = ops->client_tail(&host, argv[2], tail_fn, NULL, &err) < 0 ? 1 : 0;
+        rc = ops->client_tail(&host, argv[2], tail_fn, NULL, &err, getenv("EXO_BUS_TOKEN")) < 0
+                 ? 1 : 0;
     } else {
         fprintf(stderr, "busd: unknown command '%s'\n", argv[1]);
         rc = 2;

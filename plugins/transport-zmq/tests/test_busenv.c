@@ -57,19 +57,25 @@ static int teardown(void)
 }
 
 /* emit_env into a new env; NULL when it failed. */
-static exo_env_t *emit(void *inst, const char *config_text, const char *unit_host,
-                       unsigned flags)
+static exo_env_t *emit_as(void *inst, const char *config_text, const char *role,
+                          const char *unit_host, unsigned flags)
 {
     json_t *config = config_text ? json_loads(config_text, 0, NULL) : NULL;
     exo_env_t *env = exo_env_new();
     exo_error_t err = {0};
-    int rc = ops->emit_env(&host, inst, config, unit_host, flags, env, &err);
+    int rc = ops->emit_env(&host, inst, config, role, unit_host, flags, env, &err);
     json_decref(config);
     if (rc < 0) {
         fprintf(stderr, "emit_env: %s\n", err.message);
         exo_env_destroy(&env);
     }
     return env;
+}
+
+static exo_env_t *emit(void *inst, const char *config_text, const char *unit_host,
+                       unsigned flags)
+{
+    return emit_as(inst, config_text, "web", unit_host, flags);
 }
 
 static const char *value(const exo_env_t *env, const char *name)
@@ -190,6 +196,34 @@ static void test_running_broker_as_the_unit_reaches_it(void)
     ops->broker_close(broker);
 }
 
+/* A unit gets its role's secret (the same for every unit of the role, masked), other roles
+ * another one; without a broker or without a role there is none (issue 18 finding 1). */
+static void test_a_unit_gets_its_roles_secret(void)
+{
+    void *broker = open_broker(NULL, NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(broker);
+    exo_env_t *web1 = emit_as(broker, NULL, "web", NULL, 0);
+    exo_env_t *web2 = emit_as(broker, NULL, "web", NULL, 0);
+    exo_env_t *users = emit_as(broker, NULL, "users", NULL, 0);
+    exo_env_t *none = emit_as(broker, NULL, NULL, NULL, EXO_BUS_ENV_BUILD);
+    const exo_env_var_t *v = exo_env_get(web1, "EXO_BUS_TOKEN");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    CU_ASSERT(v->secret);
+    CU_ASSERT_EQUAL(strlen(v->value), 64);
+    CU_ASSERT_STRING_EQUAL(value(web2, "EXO_BUS_TOKEN"), v->value);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(value(users, "EXO_BUS_TOKEN"));
+    CU_ASSERT_STRING_NOT_EQUAL(value(users, "EXO_BUS_TOKEN"), v->value);
+    CU_ASSERT_PTR_NULL(value(none, "EXO_BUS_TOKEN"));
+    exo_env_destroy(&web1);
+    exo_env_destroy(&web2);
+    exo_env_destroy(&users);
+    exo_env_destroy(&none);
+    ops->broker_close(broker);
+    exo_env_t *offline = emit(NULL, NULL, NULL, 0);
+    CU_ASSERT_PTR_NULL(value(offline, "EXO_BUS_TOKEN"));
+    exo_env_destroy(&offline);
+}
+
 static void test_bind_host_replaces_the_default_listen(void)
 {
     void *broker = open_broker(NULL, NULL, "127.0.0.2");
@@ -229,6 +263,7 @@ static const exo_test_t tests[] = {
     {"PYTHONPATH puts the client first", test_pythonpath_puts_the_client_first},
     {"build flag adds the SDK paths", test_build_flag_adds_sdk_paths},
     {"running broker as the unit reaches it", test_running_broker_as_the_unit_reaches_it},
+    {"a unit gets its role's secret", test_a_unit_gets_its_roles_secret},
     {"bind_host replaces the default listen", test_bind_host_replaces_the_default_listen},
     {"a chosen listen wins over bind_host", test_chosen_listen_wins_over_bind_host},
     {NULL, NULL},

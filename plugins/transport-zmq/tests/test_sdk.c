@@ -14,6 +14,7 @@
 #include <exo/service.h>
 #include <exo/transport.h>
 
+#include "base/env.h"
 #include "base/loop.h"
 #include "../../../tests/support/test_host.h"
 #include "../../../tests/support/cunit_main.h"
@@ -24,6 +25,14 @@ static void *handle, *broker;
 static const exo_transport_ops_t *ops;
 static pthread_t loop_thread;
 static char endpoint[256];
+/* The run's user token (every helper service uses it) and the roles' own secrets. */
+#define USER_TOKEN "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+static char web_secret[65], users_secret[65];
+
+static int env_set(exo_env_t *env, const char *name, const char *value, unsigned flags)
+{
+    return exo_env_set(env, name, value, flags);
+}
 
 static void *run_loop(void *arg)
 {
@@ -38,6 +47,7 @@ static int setup(void)
     snprintf(path, sizeof path, "%s/transport_zmq.so", dir ? dir : "plugins/.libs");
     loop = exo_loop_new();
     exo_test_host_init(&host, loop, "test_sdk");
+    host.env_set = env_set; /* a real environment: emit_env hands out the roles' secrets */
     const exo_plugin_desc_t *d = exo_test_plugin_load(path, &host, &handle);
     if (d == NULL) {
         return 1;
@@ -47,7 +57,8 @@ static int setup(void)
         "{\"roles\": {\"web\": {\"sends\": [\"users.list\", \"users.ping\"], \"receives\": "
         "[\"users.listed\"]}, \"users\": {\"sends\": [\"users.listed\"], \"receives\": "
         "[\"users.list\"]}, \"ghost\": {\"receives\": [\"users.ping\"]}}}", 0, NULL);
-    exo_bus_spec_t spec = {.size = sizeof spec, .app = "test", .routes = routes};
+    exo_bus_spec_t spec = {.size = sizeof spec, .app = "test", .routes = routes,
+                           .user_token = USER_TOKEN};
     exo_error_t err = {0};
     int rc = ops->broker_open(&host, &spec, &broker, &err);
     json_decref(routes);
@@ -56,6 +67,20 @@ static int setup(void)
         return 1;
     }
     snprintf(endpoint, sizeof endpoint, "%s", ops->broker_endpoint(broker));
+    /* The roles' secrets as exo hands them to units (emit_env), before the loop thread
+     * starts: the broker is not thread-safe. */
+    const char *roles[] = {"web", "users"};
+    char *secrets[] = {web_secret, users_secret};
+    for (int i = 0; i < 2; i++) {
+        exo_env_t *env = exo_env_new();
+        if (ops->emit_env(&host, broker, NULL, roles[i], NULL, 0, env, &err) < 0 ||
+            exo_env_get(env, "EXO_BUS_TOKEN") == NULL) {
+            return 1;
+        }
+        snprintf(secrets[i], 65, "%s", exo_env_get(env, "EXO_BUS_TOKEN")->value);
+        exo_env_destroy(&env);
+    }
+    setenv("EXO_BUS_TOKEN", USER_TOKEN, 1);
     return pthread_create(&loop_thread, NULL, run_loop, NULL) != 0;
 }
 
@@ -148,6 +173,32 @@ static void test_connect_from_env_waits_for_registration(void)
     CU_ASSERT_STRING_EQUAL(exo_svc_role(svc), "web");
     CU_ASSERT(exo_svc_fd(svc) >= 0);
     exo_svc_close(&svc);
+}
+
+static exo_svc_t *connect_with(const char *role, const char *token, exo_error_t *err)
+{
+    exo_svc_options_t o = {.size = sizeof o, .role = role, .endpoint = endpoint,
+                           .quiet = true, .wait_ms = 3000, .token = token};
+    return exo_svc_connect(&o, err);
+}
+
+/* A role's secret registers that role only; the user token any role; nothing else does
+ * (issue 18 finding 1). */
+static void test_registration_needs_a_credential(void)
+{
+    exo_error_t err = {0};
+    exo_svc_t *svc = connect_with("web", web_secret, &err);
+    CU_ASSERT_PTR_NOT_NULL(svc);
+    exo_svc_close(&svc);
+    svc = connect_with("users", USER_TOKEN, &err);
+    CU_ASSERT_PTR_NOT_NULL(svc);
+    exo_svc_close(&svc);
+    const char *bad[] = {users_secret, "", "0011", USER_TOKEN "0"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        memset(&err, 0, sizeof err);
+        CU_ASSERT_PTR_NULL(connect_with("web", bad[i], &err));
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "not authorised to register as web"));
+    }
 }
 
 static void test_unknown_role_is_refused(void)
@@ -303,6 +354,7 @@ static const exo_test_t tests[] = {
     {"connect needs role and endpoint", test_connect_needs_role_and_endpoint},
     {"connect from env waits for registration", test_connect_from_env_waits_for_registration},
     {"unknown role is refused", test_unknown_role_is_refused},
+    {"registration needs a credential", test_registration_needs_a_credential},
     {"send checks state and name", test_send_checks_state_and_name},
     {"request/reply", test_request_reply},
     {"send inside a handler joins the activity", test_send_inside_handler_joins_activity},

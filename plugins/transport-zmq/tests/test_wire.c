@@ -1,4 +1,4 @@
-/* tests/test_wire.c - the frame codec (protocol 3, and 2 still read and written): round trips
+/* tests/test_wire.c - the frame codec (protocol 4; 2 and 3 still read and written): round trips
  * and every malformed case. */
 #include "config.h"
 
@@ -32,7 +32,7 @@ static void test_message_round_trip(void)
     exo_wire_head_t h;
     CU_ASSERT_EQUAL(exo_wire_decode(buf, n, &h), EXO_WIRE_OK);
     CU_ASSERT_EQUAL(h.type, 'M');
-    CU_ASSERT_EQUAL(h.version, 3);
+    CU_ASSERT_EQUAL(h.version, 4);
     CU_ASSERT_EQUAL(h.n_fields, 6);
     CU_ASSERT_EQUAL(h.f[EXO_WIRE_F_VIA].len, 0);
     CU_ASSERT_EQUAL(h.f[EXO_WIRE_F_NAME].len, 12);
@@ -93,7 +93,7 @@ static void test_short_and_bad_prefix(void)
     CU_ASSERT_EQUAL(dec(buf, 1), EXO_WIRE_ESHORT);
     buf[0] = 1, buf[1] = 'P'; /* protocol 1 */
     CU_ASSERT_EQUAL(dec(buf, 2), EXO_WIRE_EVERSION);
-    buf[0] = 4;
+    buf[0] = 5;
     CU_ASSERT_EQUAL(dec(buf, 2), EXO_WIRE_EVERSION);
     buf[0] = 0;
     CU_ASSERT_EQUAL(dec(buf, 2), EXO_WIRE_EVERSION);
@@ -220,13 +220,28 @@ static void test_built_heads(void)
     CU_ASSERT_EQUAL(h.payload.len, 0);
     CU_ASSERT_EQUAL(exo_wire_size(&h), exo_wire_head_size(&h));
 
-    h = exo_wire_register("web", "host:1", true);
+    h = exo_wire_register("web", "host:1", true, "0123abcd");
     n = exo_wire_encode(buf, sizeof buf, &h);
     CU_ASSERT_EQUAL_FATAL(exo_wire_decode(buf, n, &d), EXO_WIRE_OK);
     CU_ASSERT_EQUAL(d.type, EXO_WIRE_REGISTER);
+    CU_ASSERT_EQUAL(d.version, 4);
     CU_ASSERT(d.f[EXO_WIRE_F_FLAGS].len == 9 && !memcmp(d.f[EXO_WIRE_F_FLAGS].p, "transient", 9));
-    h = exo_wire_register("web", "host:1", false);
+    CU_ASSERT(d.f[EXO_WIRE_F_CREDENTIAL].len == 8 &&
+              !memcmp(d.f[EXO_WIRE_F_CREDENTIAL].p, "0123abcd", 8));
+    h = exo_wire_register("web", "host:1", false, NULL);
     CU_ASSERT_EQUAL(h.f[EXO_WIRE_F_FLAGS].len, 0);
+    CU_ASSERT_EQUAL(h.f[EXO_WIRE_F_CREDENTIAL].len, 0);
+    /* A credential is a printable token: a space or a control byte is refused. */
+    h = exo_wire_register("web", "host:1", false, "ab cd");
+    n = exo_wire_encode(buf, sizeof buf, &h);
+    CU_ASSERT_EQUAL(exo_wire_decode(buf, n, &d), EXO_WIRE_EFIELD);
+    /* Protocol 3's register has no credential field: still decoded (the broker refuses it
+     * with a clear error). */
+    h = exo_wire_register("web", "host:1", false, NULL);
+    h.version = 3;
+    n = exo_wire_encode(buf, sizeof buf, &h);
+    CU_ASSERT_EQUAL_FATAL(exo_wire_decode(buf, n, &d), EXO_WIRE_OK);
+    CU_ASSERT_EQUAL(d.n_fields, 3);
 }
 
 /* Protocol 2 (no via) is still read, and written when a head says so: old clients keep
@@ -239,7 +254,7 @@ static void test_versions_and_via(void)
     size_t n3 = exo_wire_encode(buf, sizeof buf, &h);
     exo_wire_head_t d;
     CU_ASSERT_EQUAL(exo_wire_decode(buf, n3, &d), EXO_WIRE_OK);
-    CU_ASSERT_EQUAL(d.version, 3);
+    CU_ASSERT_EQUAL(d.version, 4);
     CU_ASSERT(d.f[EXO_WIRE_F_VIA].len == 7 && memcmp(d.f[EXO_WIRE_F_VIA].p, "0.7,2.9", 7) == 0);
     CU_ASSERT(d.payload.len == 2 && memcmp(d.payload.p, "{}", 2) == 0);
     h.version = 2; /* the same message for an old client: via is left out */
@@ -263,7 +278,11 @@ static void test_versions_and_via(void)
                     EXO_WIRE_ELENGTH);
     CU_ASSERT_EQUAL(exo_wire_field_count_v(2, 'M'), 5);
     CU_ASSERT_EQUAL(exo_wire_field_count_v(3, 'M'), 6);
-    CU_ASSERT_EQUAL(exo_wire_field_count_v(4, 'M'), -1);
+    CU_ASSERT_EQUAL(exo_wire_field_count_v(4, 'M'), 6);
+    CU_ASSERT_EQUAL(exo_wire_field_count_v(5, 'M'), -1);
+    /* Protocol 4 adds the register's credential. */
+    CU_ASSERT_EQUAL(exo_wire_field_count_v(3, 'R'), 3);
+    CU_ASSERT_EQUAL(exo_wire_field_count_v(4, 'R'), 4);
 }
 
 static const exo_test_t tests[] = {

@@ -1,7 +1,7 @@
 /*
  * exo/service.h - libexoservice: connect a C service to the exo message bus.
  *
- *     exo_svc_t *svc = exo_svc_connect(NULL, &err);        // EXO_ROLE, EXO_BUS_ENDPOINT
+ *     exo_svc_t *svc = exo_svc_connect(NULL, &err);  // EXO_ROLE, EXO_BUS_ENDPOINT, EXO_BUS_TOKEN
  *     exo_svc_on(svc, "users.list", on_list, NULL);
  *     return exo_svc_run(svc) == 0 ? 0 : 1;                 // until exo_svc_stop()
  *
@@ -59,6 +59,9 @@ typedef struct exo_svc_options {
     bool transient;          /* take no load-balanced traffic (tools like exo send) */
     bool quiet;              /* do not print the readiness line */
     unsigned wait_ms;        /* > 0: exo_svc_connect waits this long for the registration */
+    /** The credential the registration carries: the role's secret exo gives the unit, or the
+     *  run's user token (bus.json "token"). NULL: $EXO_BUS_TOKEN. Copied. */
+    const char *token;
 } exo_svc_options_t;
 
 /** Connect and register. @p opts may be NULL. Without wait_ms it returns at once and the
