@@ -25,6 +25,9 @@
  *  unless application.yml sets log-max-size: at most twice this per role on disk. */
 #define EXO_LOG_MAX_SIZE_DEFAULT ((size_t)10 << 20)
 
+/** The most copies of a service `instances:` may ask for. */
+#define EXO_INSTANCES_MAX 64
+
 /** Where a node was written (1-based), for diagnostics after loading (exo check). */
 typedef struct exo_pos {
     int line, column;
@@ -109,6 +112,8 @@ typedef struct exo_service {
     char *backend;         /* per-service backend override, or NULL */
     exo_restart_policy_t restart;
     unsigned max_restarts; /* default 5 */
+    unsigned instances;    /* services.<role>.instances: copies deployed (generators' replicas),
+                            * 1..EXO_INSTANCES_MAX, default 1 */
     unsigned ready_timeout_ms; /* default 60000 */
     exo_ready_kind_t ready;
     exo_block_t options;   /* services.<role>.options, raw for the backends (see

@@ -1,6 +1,7 @@
 # core/plugins/: the plugin registry (finding, opening, checking plugins) and the host table.
 core_libexocore_la_SOURCES += core/plugins/registry.h core/plugins/registry.c \
-	core/plugins/host.h core/plugins/host.c core/plugins/settings.h core/plugins/settings.c
+	core/plugins/host.h core/plugins/host.c core/plugins/settings.h core/plugins/settings.c \
+	core/plugins/generator.h core/plugins/generator.c
 
 # ---- Fixture plugins: each directory is an EXO_PLUGIN_PATH entry of its own. ----
 # -rpath forces a shared module although they are never installed.
