@@ -161,7 +161,7 @@ static int run(void *opts, const exo_strv_t *args)
 static const exo_option_t options[] = {
     EXO_OPTION("app", 0, EXO_OPT_VALUE, "DIR", generate_opts_t, app, 0,
                "the app directory (default: found from the current directory)"),
-    EXO_OPTION("out", 'o', EXO_OPT_VALUE, "DIR", generate_opts_t, out, 0,
+    EXO_OPTION("out", 0, EXO_OPT_VALUE, "DIR", generate_opts_t, out, 0,
                "where the files go (default: APP/deploy/NAME)"),
     EXO_OPTION("check", 0, EXO_OPT_FLAG, NULL, generate_opts_t, check, 0,
                "write nothing; list the files that differ from what would be\n"
