@@ -92,7 +92,12 @@ tests_unit_test_loader_SOURCES = tests/unit/test_loader.c tests/support/cunit_ma
 tests_unit_test_loader_CFLAGS = $(EXO_TEST_CCFLAGS)
 tests_unit_test_loader_LDADD = $(EXO_TEST_LINK)
 
-TESTS += tests/unit/test_loader tests/cli/plugins.sh tests/plugin-sdk/headers.sh \
+check_PROGRAMS += tests/unit/test_generator
+tests_unit_test_generator_SOURCES = tests/unit/test_generator.c tests/support/cunit_main.h
+tests_unit_test_generator_CFLAGS = $(EXO_TEST_CCFLAGS)
+tests_unit_test_generator_LDADD = $(EXO_TEST_LINK)
+
+TESTS += tests/unit/test_loader tests/unit/test_generator tests/cli/plugins.sh tests/plugin-sdk/headers.sh \
 	tests/plugin-sdk/out_of_tree.sh tests/plugin-sdk/abi_1_0.sh
 EXTRA_DIST += tests/cli/plugins.sh tests/plugin-sdk/headers.sh tests/plugin-sdk/out_of_tree.sh \
 	tests/plugin-sdk/abi_1_0.sh
