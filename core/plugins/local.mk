@@ -98,9 +98,9 @@ tests_unit_test_generator_CFLAGS = $(EXO_TEST_CCFLAGS)
 tests_unit_test_generator_LDADD = $(EXO_TEST_LINK)
 
 TESTS += tests/unit/test_loader tests/unit/test_generator tests/cli/plugins.sh tests/plugin-sdk/headers.sh \
-	tests/plugin-sdk/out_of_tree.sh tests/plugin-sdk/abi_1_0.sh
+	tests/plugin-sdk/out_of_tree.sh tests/plugin-sdk/abi_1_0.sh tests/plugin-sdk/generator.sh
 EXTRA_DIST += tests/cli/plugins.sh tests/plugin-sdk/headers.sh tests/plugin-sdk/out_of_tree.sh \
-	tests/plugin-sdk/abi_1_0.sh
+	tests/plugin-sdk/abi_1_0.sh tests/plugin-sdk/generator.sh
 
 # The plugin directory exists after `make install` even before any plugin is installed there,
 # so third parties can install into what `pkg-config --variable=plugindir exo-plugin` names.
