@@ -6,6 +6,6 @@ plugins_generator_compose_la_CFLAGS = $(EXO_PLUGIN_CCFLAGS)
 plugins_generator_compose_la_LDFLAGS = $(EXO_PLUGIN_LINK)
 plugins_generator_compose_la_LIBADD = core/base/libexobase.la $(JANSSON_LIBS)
 
-EXO_GENERATE_TESTS = tests/generate/compose.sh
+EXO_GENERATE_TESTS = tests/generate/compose.sh tests/containers/compose.sh
 TESTS += $(EXO_GENERATE_TESTS)
 EXTRA_DIST += $(EXO_GENERATE_TESTS)
