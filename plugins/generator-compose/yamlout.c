@@ -85,20 +85,26 @@ static int by_key(const void *a, const void *b)
 
 static void value(exo_buf_t *out, const json_t *v, int indent, unsigned flags);
 
+/* What follows "key:" or "-": a scalar on the same line, or a block indented below. */
+static void after_marker(exo_buf_t *out, const json_t *v, int indent, unsigned flags)
+{
+    if (is_block(v)) {
+        exo_buf_puts(out, "\n");
+        value(out, v, indent + 2, flags);
+    } else {
+        exo_buf_puts(out, " ");
+        scalar(out, v, flags);
+        exo_buf_puts(out, "\n");
+    }
+}
+
 static void seq(exo_buf_t *out, const json_t *arr, int indent, unsigned flags)
 {
     size_t i;
     const json_t *item;
     json_array_foreach(arr, i, item) {
         exo_buf_printf(out, "%*s-", indent, "");
-        if (is_block(item)) {
-            exo_buf_puts(out, "\n");
-            value(out, item, indent + 2, flags);
-        } else {
-            exo_buf_puts(out, " ");
-            scalar(out, item, flags);
-            exo_buf_puts(out, "\n");
-        }
+        after_marker(out, item, indent, flags);
     }
 }
 
@@ -126,14 +132,7 @@ void yamlout_map(exo_buf_t *out, const json_t *map, int indent, unsigned flags)
         exo_buf_printf(out, "%*s", indent, "");
         key(out, keys[i]);
         exo_buf_puts(out, ":");
-        if (is_block(v)) {
-            exo_buf_puts(out, "\n");
-            value(out, v, indent + 2, flags);
-        } else {
-            exo_buf_puts(out, " ");
-            scalar(out, v, flags);
-            exo_buf_puts(out, "\n");
-        }
+        after_marker(out, v, indent, flags);
     }
     free(keys);
 }
