@@ -51,15 +51,17 @@ typedef struct run_opts {
     exo_strv_t only;
 } run_opts_t;
 
-/* instances: is for deployments so far; say so rather than run fewer than asked silently. */
+/* Copies of a service that listens on a port cannot share it on one machine: say so rather
+ * than run fewer than asked silently. */
 static void warn_instances(const exo_app_t *app)
 {
     for (size_t i = 0; i < app->n_services; i++) {
         const exo_service_t *svc = &app->services[i];
-        if (svc->instances > 1) {
-            exo_warn("%s:%d:%d: services.%s.instances is %u: exo run starts one instance; "
-                     "deployments written by 'exo generate' run %u", app->file, svc->line,
-                     svc->column, svc->role, svc->instances, svc->instances);
+        if (svc->instances > 1 && svc->port != 0) {
+            exo_warn("%s:%d:%d: services.%s.instances is %u, but it listens on port %u: exo "
+                     "run starts one instance; deployments written by 'exo generate' run %u",
+                     app->file, svc->line, svc->column, svc->role, svc->instances, svc->port,
+                     svc->instances);
         }
     }
 }

@@ -26,6 +26,7 @@ EXO_RUN_TESTS = \
 	tests/run/restart.sh \
 	tests/run/shutdown.sh \
 	tests/run/watch.sh \
+	tests/run/instances.sh \
 	tests/run/env.sh \
 	tests/run/test.sh \
 	tests/run/setup.sh \

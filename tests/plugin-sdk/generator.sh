@@ -2,8 +2,7 @@
 # tests/plugin-sdk/generator.sh - a third party's generator, written from exo/generator.h alone
 # and built out of tree with plain gcc: `exo generate mine` runs it on a small app, the core
 # writes its files (modes kept) and --check agrees; a generator that returns a path leaving the
-# output directory gets an error and nothing is written, outside or inside. `exo run` warns
-# that it starts one instance where `instances:` asks for more.
+# output directory gets an error and nothing is written, outside or inside.
 set -u
 fail() { echo "FAIL: $*" >&2; exit 1; }
 CC=${CC:-gcc}
@@ -88,15 +87,4 @@ grep -q "generator mine: path '../escaped.txt' would leave the output directory"
 [ -e deploy ] && fail "files were written although the generator failed"
 [ -e "$tmp/app/deploy/escaped.txt" ] || [ -e "$tmp/app/escaped.txt" ] && fail "escaped"
 
-# exo run says that it runs one instance where instances: asks for more.
-"$exo" run >"$tmp/run.out" 2>"$tmp/run.err" &
-pid=$!
-for _ in $(seq 100); do
-    grep -q "instances" "$tmp/run.err" && break
-    sleep 0.1
-done
-kill -INT "$pid" 2>/dev/null
-wait "$pid"
-grep -q "application.yml:5:3: services.svc.instances is 2: exo run starts one instance" \
-    "$tmp/run.err" || fail "exo run does not warn about instances: $(cat "$tmp/run.err")"
 echo "ok"
