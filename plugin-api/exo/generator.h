@@ -43,9 +43,11 @@
  *         "options": { ... },      services.<role>.options as written (they overlay each
  *                                  section key by key, as for backends: image, dockerfile,
  *                                  dockerfile-prod, ...)
- *         "env": [ VAR... ] } ],   everything it gets in a deployment, in precedence order
- *                                  (exo's variables, bus, other services' endpoints by service
- *                                  name, resources by resource name, the manifests' env)
+ *         "env": [ VAR... ] } ],   what it gets in a deployment, later names win, each once:
+ *                                  EXO_ROLE, EXO_APP, PORT, other services' <ROLE>_HOST/_PORT/
+ *                                  _URL (host = their role), its resources' variables (host =
+ *                                  the resource's name), the manifests' env; not the bus's
+ *                                  (see "bus")
  *     "resources": [ {             in application.yml order
  *         "name": "db", "type": "postgres",
  *         "image": "postgres:15",  the server's image (the resource plugin's unit for
@@ -53,7 +55,8 @@
  *         "port": 5432,            where it listens inside its container
  *         "command": "..." | null, a shell command to run instead of the image's own
  *         "data": ["/var/lib/postgresql/data", ...], directories to keep in volumes
- *         "env": [ VAR... ] } ] }  the server's own variables
+ *         "env": [ VAR... ] } ] }  the server's own variables (all marked secret: they
+ *                                  carry its passwords)
  *   VAR = { "name": "DB_URL", "value": "...", "secret": true|false }
  * Secret values are in the model: a generator must write them only to files it marks with
  * mode 0600 (an env file beside, never inside, a descriptor meant to be shared).
