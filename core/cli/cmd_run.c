@@ -51,6 +51,21 @@ typedef struct run_opts {
     exo_strv_t only;
 } run_opts_t;
 
+/* Copies of a service that listens on a port cannot share it on one machine: say so rather
+ * than run fewer than asked silently. */
+static void warn_instances(const exo_app_t *app)
+{
+    for (size_t i = 0; i < app->n_services; i++) {
+        const exo_service_t *svc = &app->services[i];
+        if (svc->instances > 1 && svc->port != 0) {
+            exo_warn("%s:%d:%d: services.%s.instances is %u, but it listens on port %u: exo "
+                     "run starts one instance; deployments written by 'exo generate' run %u",
+                     app->file, svc->line, svc->column, svc->role, svc->instances, svc->port,
+                     svc->instances);
+        }
+    }
+}
+
 static int run(void *opts, const exo_strv_t *args)
 {
     run_opts_t *o = opts;
@@ -67,6 +82,7 @@ static int run(void *opts, const exo_strv_t *args)
         exo_app_destroy(&app);
         return EXO_EXIT_USER;
     }
+    warn_instances(app);
     exo_output_format_t format = o->log_format != NULL && strcmp(o->log_format, "json") == 0
                                      ? EXO_OUTPUT_JSON : EXO_OUTPUT_TEXT;
     exo_session_opts_t sopts = {.command = "run", .backend = o->backend, .format = format,

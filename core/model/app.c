@@ -453,7 +453,7 @@ const char *const exo_bus_core_keys[] = {"transport", "max-message-size", NULL};
 static const char *const role_keys[] = {"location", "translations", "depends-on", "resources",
                                         "needs", "env", "backend", "restart", "max-restarts",
                                         "ready-timeout", "ready", "ready-settle", "options",
-                                        "test-data", "public", NULL};
+                                        "test-data", "public", "instances", NULL};
 static const char *const translation_keys[] = {"public", "internal", NULL};
 const char *const exo_service_core_keys[] = {"type", "description", "setup", "startup", "test",
                                              "messages", "port", "env", NULL};
@@ -599,6 +599,11 @@ static void parse_role(mctx_t *c, exo_service_t *s, role_src_t *src)
     } else if (settle == NULL && s->ready_timeout_ms > 0 &&
                s->ready_settle_ms >= s->ready_timeout_ms) {
         s->ready_settle_ms = s->ready_timeout_ms / 2; /* the default fits a short timeout */
+    }
+    unsigned long long inst;
+    snprintf(what, sizeof what, "%s.instances", where);
+    if (get_uint(c, e, "instances", what, 1, EXO_INSTANCES_MAX, &inst) != NULL) {
+        s->instances = (unsigned)inst;
     }
 
     static const char *const ready_words[] = {"auto", "online-text", "port", "bus", "started",
@@ -1025,6 +1030,7 @@ static void parse_app(mctx_t *c, exo_app_t *app, const exo_ynode_t *root, role_s
         s->column = k->column;
         s->restart = EXO_RESTART_ON_FAILURE;
         s->max_restarts = 5;
+        s->instances = 1;
         s->ready_timeout_ms = 60000;
         s->ready_settle_ms = EXO_READY_SETTLE_DEFAULT_MS;
         s->ready = EXO_READY_AUTO;

@@ -29,6 +29,8 @@
 /** `ready: started` means still running this long after it started (services.<role>.
  *  ready-settle): a command that is not found or dies at once is not reported ready. */
 #define EXO_READY_SETTLE_DEFAULT_MS 500u
+/** The most copies of a service `instances:` may ask for. */
+#define EXO_INSTANCES_MAX 64
 
 /** Where a node was written (1-based), for diagnostics after loading (exo check). */
 typedef struct exo_pos {
@@ -116,6 +118,8 @@ typedef struct exo_service {
     char *backend;         /* per-service backend override, or NULL */
     exo_restart_policy_t restart;
     unsigned max_restarts; /* default 5 */
+    unsigned instances;    /* services.<role>.instances: copies deployed (generators' replicas),
+                            * 1..EXO_INSTANCES_MAX, default 1 */
     unsigned ready_timeout_ms; /* default 60000 */
     unsigned ready_settle_ms;  /* ready: started waits this long still running; default
                                 * EXO_READY_SETTLE_DEFAULT_MS */

@@ -2,7 +2,8 @@
 core_libexocore_la_SOURCES += core/plugins/registry.h core/plugins/registry.c \
 	core/plugins/host.h core/plugins/host.c core/plugins/settings.h core/plugins/settings.c \
 	core/plugins/scan.h core/plugins/scan.c core/plugins/isolate.h core/plugins/isolate.c \
-	core/plugins/crashguard.h core/plugins/crashguard.c
+	core/plugins/crashguard.h core/plugins/crashguard.c \
+	core/plugins/generator.h core/plugins/generator.c
 
 # ---- Fixture plugins: each directory is an EXO_PLUGIN_PATH entry of its own. ----
 # -rpath forces a shared module although they are never installed.
@@ -114,11 +115,17 @@ tests_unit_test_loader_SOURCES = tests/unit/test_loader.c tests/support/cunit_ma
 tests_unit_test_loader_CFLAGS = $(EXO_TEST_CCFLAGS)
 tests_unit_test_loader_LDADD = $(EXO_TEST_LINK)
 
-TESTS += tests/unit/test_loader tests/cli/plugins.sh tests/plugin-sdk/headers.sh \
-	tests/plugin-sdk/out_of_tree.sh tests/plugin-sdk/abi_1_0.sh tests/cli/plugin_crash.sh \
-	tests/cli/plugin_trust.sh
+check_PROGRAMS += tests/unit/test_generator
+tests_unit_test_generator_SOURCES = tests/unit/test_generator.c tests/support/cunit_main.h
+tests_unit_test_generator_CFLAGS = $(EXO_TEST_CCFLAGS)
+tests_unit_test_generator_LDADD = $(EXO_TEST_LINK)
+
+TESTS += tests/unit/test_loader tests/unit/test_generator tests/cli/plugins.sh \
+	tests/plugin-sdk/headers.sh tests/plugin-sdk/out_of_tree.sh tests/plugin-sdk/abi_1_0.sh \
+	tests/plugin-sdk/generator.sh tests/cli/plugin_crash.sh tests/cli/plugin_trust.sh
 EXTRA_DIST += tests/cli/plugins.sh tests/plugin-sdk/headers.sh tests/plugin-sdk/out_of_tree.sh \
-	tests/plugin-sdk/abi_1_0.sh tests/cli/plugin_crash.sh tests/cli/plugin_trust.sh
+	tests/plugin-sdk/abi_1_0.sh tests/plugin-sdk/generator.sh tests/cli/plugin_crash.sh \
+	tests/cli/plugin_trust.sh
 
 # The plugin directory exists after `make install` even before any plugin is installed there,
 # so third parties can install into what `pkg-config --variable=plugindir exo-plugin` names.

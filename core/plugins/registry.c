@@ -16,6 +16,7 @@
 
 #include <exo/backend.h>
 #include <exo/frontend.h>
+#include <exo/generator.h>
 #include <exo/resource.h>
 #include <exo/transport.h>
 
@@ -98,6 +99,9 @@ static const mandatory_t frontend_mandatory[] = {
     M(exo_frontend_ops_t, open), M(exo_frontend_ops_t, endpoint), M(exo_frontend_ops_t, close),
     {NULL, 0},
 };
+static const mandatory_t generator_mandatory[] = {
+    M(exo_generator_ops_t, generate), {NULL, 0},
+};
 
 typedef struct kind_info {
     int kind;
@@ -115,6 +119,9 @@ static const kind_info_t kinds[] = {
      transport_mandatory},
     {EXO_KIND_FRONTEND, "exo/frontend.h", SIZE_UPTO(exo_frontend_ops_t, close),
      frontend_mandatory},
+    /* Loaded since ABI 1.2; its first table is the 1.0 size for the check below. */
+    {EXO_KIND_GENERATOR, "exo/generator.h", SIZE_UPTO(exo_generator_ops_t, generate),
+     generator_mandatory},
 };
 
 static const kind_info_t *kind_info(int kind)
@@ -254,8 +261,8 @@ static bool check_desc(exo_registry_t *reg, exo_plugin_t *p, const exo_plugin_de
     }
     const kind_info_t *ki = kind_info(d->kind);
     if (ki == NULL) {
-        fail(p, "plugin %s has unknown kind %u; this exo loads backend, resource, transport "
-                "and frontend plugins",
+        fail(p, "plugin %s has unknown kind %u; this exo loads backend, resource, transport, "
+                "frontend and generator plugins",
              p->name, (unsigned)d->kind);
         return false;
     }
@@ -272,6 +279,7 @@ static bool check_desc(exo_registry_t *reg, exo_plugin_t *p, const exo_plugin_de
              p->name, p->kind == EXO_KIND_BACKEND     ? "BACKEND"
                       : p->kind == EXO_KIND_RESOURCE  ? "RESOURCE"
                       : p->kind == EXO_KIND_TRANSPORT ? "TRANSPORT"
+                      : p->kind == EXO_KIND_GENERATOR ? "GENERATOR"
                                                       : "FRONTEND");
         return false;
     }

@@ -12,6 +12,7 @@ core_libexorun_la_SOURCES = \
 	core/run/record.h core/run/record.c \
 	core/run/starttimes.h core/run/starttimes.c \
 	core/run/watch.h core/run/watch.c \
+	core/run/appmodel.h core/run/appmodel.c \
 	core/run/session.h core/run/session_int.h core/run/session_life.c core/run/session.c \
 	core/run/session_env.c core/run/session_backend.c core/run/session_res.c \
 	core/run/session_task.c core/run/session_watch.c core/run/session_log.c
@@ -30,6 +31,7 @@ EXO_RUN_TESTS = \
 	tests/run/restart.sh \
 	tests/run/shutdown.sh \
 	tests/run/watch.sh \
+	tests/run/instances.sh \
 	tests/run/env.sh \
 	tests/run/test.sh \
 	tests/run/setup.sh \

@@ -21,7 +21,29 @@ static bool node_ready(const node_t *n)
     if (n->is_resource && n->no_server) {
         return n->ready_noserver;
     }
-    return n->completed || (n->sup != NULL && exo_sup_state(n->sup) == EXO_SUP_READY);
+    if (n->completed) {
+        return true;
+    }
+    exo_sup_t *sup;
+    for (size_t i = 0; (sup = exo_session_node_sup(n, i)) != NULL; i++) {
+        if (exo_sup_state(sup) != EXO_SUP_READY) {
+            return false;
+        }
+    }
+    return n->sup != NULL;
+}
+
+size_t exo_session_instances(const exo_service_t *svc)
+{
+    return svc->port != 0 ? 1 : svc->instances;
+}
+
+exo_sup_t *exo_session_node_sup(const node_t *n, size_t i)
+{
+    if (n->sup == NULL) {
+        return NULL;
+    }
+    return i == 0 ? n->sup : i <= n->n_copies ? n->copies[i - 1] : NULL;
 }
 
 /* The pending up() is over: all ready (@p ok), or one failed. */
@@ -209,7 +231,9 @@ static void node_state(void *arg, exo_sup_t *sup, exo_sup_state_t st, const char
     exo_session_t *s = n->s;
     switch (st) {
     case EXO_SUP_READY:
-        node_became_ready(s, n, sup);
+        if (node_ready(n)) { /* every instance of it */
+            node_became_ready(s, n, sup);
+        }
         break;
     case EXO_SUP_BACKOFF:
         exo_output_role_status(s->out, n->name, "%s", msg);
@@ -266,7 +290,51 @@ static void say_settings_unused(exo_session_t *s, const node_t *n, const exo_uni
     }
 }
 
-/* Make the supervisor of service node @p n. < 0 with @p err filled. */
+/* The supervisor of instance @p k (1-based) of @p count of service node @p n, with @p env
+ * and, when there are several, EXO_INSTANCE=k and the unit name ROLE-k (k > 1). */
+static int make_instance(exo_session_t *s, node_t *n, char **env, size_t k, size_t count,
+                         exo_error_t *err)
+{
+    exo_strv_t envv = {0};
+    for (char **e = env; *e != NULL; e++) {
+        exo_strv_push(&envv, *e);
+    }
+    char *label = k > 1 ? exo_strdupf("%s-%zu", n->svc->role, k) : NULL;
+    if (count > 1) {
+        exo_strv_push_owned(&envv, exo_strdupf("EXO_INSTANCE=%zu", k));
+    }
+    exo_unit_source_t src = {.role = EXO_UNIT_ROLE_SERVICE, .svc = n->svc, .label = label};
+    exo_unit_place_t place = exo_session_place(n->be, n->host_port, n->listen_port);
+    place.publish_address = n->svc->public_endpoint.bind;
+    exo_unit_spec_t *unit = exo_unitspec_build(&src, &place, exo_strv_nullterm(&envv), err);
+    exo_strv_free(&envv);
+    free(label);
+    if (unit == NULL) {
+        return err->code;
+    }
+    if (k == 1) {
+        say_settings_unused(s, n, unit);
+    }
+    const exo_service_t *svc = n->svc;
+    exo_sup_spec_t spec = exo_session_sup_spec(s, n->be, unit, n);
+    spec.ready = resolve_ready(s, svc);
+    spec.online_text = svc->online_text;
+    spec.ready_timeout_ms = svc->ready_timeout_ms;
+    spec.settle_ms = svc->ready_settle_ms;
+    spec.restart = svc->restart;
+    spec.max_restarts = svc->max_restarts;
+    exo_sup_t *sup = exo_sup_new(&spec);
+    exo_unitspec_free(&unit);
+    if (k == 1) {
+        n->sup = sup;
+    } else {
+        n->copies = exo_xrealloc(n->copies, (n->n_copies + 1) * sizeof *n->copies);
+        n->copies[n->n_copies++] = sup;
+    }
+    return EXO_OK;
+}
+
+/* Make the supervisors of service node @p n. < 0 with @p err filled. */
 static int make_service(exo_session_t *s, node_t *n, exo_error_t *err)
 {
     const exo_service_t *svc = n->svc;
@@ -275,22 +343,21 @@ static int make_service(exo_session_t *s, node_t *n, exo_error_t *err)
     if (env == NULL) {
         return exo_error_set(err, eerr.code, "environment: %s", eerr.message);
     }
-    exo_unit_spec_t *unit = service_unit(n, (const char *const *)env, err);
-    exo_env_free_strings(env);
-    if (unit == NULL) {
-        return err->code;
+    size_t count = exo_session_instances(svc);
+    int rc = EXO_OK;
+    for (size_t k = 1; k <= count && rc == EXO_OK; k++) {
+        rc = make_instance(s, n, env, k, count, err);
     }
-    say_settings_unused(s, n, unit);
-    exo_sup_spec_t spec = exo_session_sup_spec(s, n->be, unit, n);
-    spec.ready = resolve_ready(s, svc);
-    spec.online_text = svc->online_text;
-    spec.ready_timeout_ms = svc->ready_timeout_ms;
-    spec.settle_ms = svc->ready_settle_ms;
-    spec.restart = svc->restart;
-    spec.max_restarts = svc->max_restarts;
-    n->sup = exo_sup_new(&spec);
-    exo_unitspec_free(&unit);
-    return EXO_OK;
+    exo_env_free_strings(env);
+    return rc;
+}
+
+static void restart_all(exo_session_t *s, node_t *n)
+{
+    exo_sup_t *sup;
+    for (size_t i = 0; (sup = exo_session_node_sup(n, i)) != NULL; i++) {
+        exo_sup_restart(sup, s->app->shutdown_grace_ms);
+    }
 }
 
 static void start_node(exo_session_t *s, node_t *n)
@@ -317,7 +384,7 @@ static void start_node(exo_session_t *s, node_t *n)
         return;
     }
     n->completed = false;
-    exo_sup_restart(n->sup, s->app->shutdown_grace_ms);
+    restart_all(s, n);
 }
 
 /* prepare() (an image build) of service node @p n; failures are said. */
@@ -455,7 +522,7 @@ void exo_session_restart_node(exo_session_t *s, node_t *n)
     }
     exo_output_role_status(s->out, n->name, "restarting");
     n->completed = false;
-    exo_sup_restart(n->sup, s->app->shutdown_grace_ms);
+    restart_all(s, n);
 }
 
 /* ---- tasks ---- */
@@ -506,8 +573,12 @@ static bool any_running(exo_session_t *s, bool resources)
 {
     for (size_t i = 0; i < s->n_nodes; i++) {
         node_t *n = &s->nodes[i];
-        if (n->is_resource == resources && n->sup != NULL && exo_sup_running(n->sup)) {
-            return true;
+        exo_sup_t *sup;
+        for (size_t k = 0; n->is_resource == resources && (sup = exo_session_node_sup(n, k));
+             k++) {
+            if (exo_sup_running(sup)) {
+                return true;
+            }
         }
     }
     return false;
@@ -555,8 +626,9 @@ void exo_session_down(exo_session_t *s, void (*on_down)(void *arg), void *arg)
     s->down_arg = arg;
     exo_session_tasks_stop(s, false);
     for (size_t i = 0; i < s->app->n_services; i++) {
-        if (s->nodes[i].sup != NULL) {
-            exo_sup_stop(s->nodes[i].sup, s->app->shutdown_grace_ms);
+        exo_sup_t *sup;
+        for (size_t k = 0; (sup = exo_session_node_sup(&s->nodes[i], k)) != NULL; k++) {
+            exo_sup_stop(sup, s->app->shutdown_grace_ms);
         }
     }
     check_down(s);
@@ -566,8 +638,11 @@ void exo_session_kill(exo_session_t *s)
 {
     exo_session_tasks_stop(s, true);
     for (size_t i = 0; i < s->n_nodes; i++) {
-        if (s->nodes[i].sup != NULL && exo_sup_running(s->nodes[i].sup)) {
-            exo_sup_kill(s->nodes[i].sup);
+        exo_sup_t *sup;
+        for (size_t k = 0; (sup = exo_session_node_sup(&s->nodes[i], k)) != NULL; k++) {
+            if (exo_sup_running(sup)) {
+                exo_sup_kill(sup);
+            }
         }
     }
 }

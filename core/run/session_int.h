@@ -62,6 +62,10 @@ typedef struct node {
     const exo_resource_t *res;
     backend_t *be;
     exo_sup_t *sup;
+    /* A service with instances: N (and no port) runs N units: sup is the first, these the
+     * others (units named ROLE-2 ... ROLE-N), all under the same node. */
+    exo_sup_t **copies;
+    size_t n_copies;
     size_t *deps;
     size_t n_deps;
     bool wanted;
@@ -142,6 +146,12 @@ struct exo_session {
 void exo_session_log_attach(exo_session_t *s);
 /** Back to stderr; before the output goes. */
 void exo_session_log_detach(exo_session_t *s);
+
+/** How many units service @p svc runs: its instances, but one when it listens on a port
+ *  (copies on one machine cannot share it). */
+size_t exo_session_instances(const exo_service_t *svc);
+/** Supervisor @p i of node @p n: 0 is n->sup, then its copies; NULL past the end. */
+exo_sup_t *exo_session_node_sup(const node_t *n, size_t i);
 
 /* ---- session_backend.c ---- */
 

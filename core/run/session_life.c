@@ -60,8 +60,16 @@ static void on_register(void *arg, const char *role)
 {
     exo_session_t *s = arg;
     for (size_t i = 0; i < s->app->n_services; i++) {
-        if (strcmp(s->nodes[i].name, role) == 0 && s->nodes[i].sup != NULL) {
-            exo_sup_registered(s->nodes[i].sup);
+        if (strcmp(s->nodes[i].name, role) != 0) {
+            continue;
+        }
+        /* One registration readies one instance: the first still waiting for it. */
+        exo_sup_t *sup;
+        for (size_t k = 0; (sup = exo_session_node_sup(&s->nodes[i], k)) != NULL; k++) {
+            if (exo_sup_state(sup) == EXO_SUP_STARTING) {
+                exo_sup_registered(sup);
+                break;
+            }
         }
     }
 }
@@ -302,6 +310,10 @@ void exo_session_destroy(exo_session_t **s_p)
     for (size_t i = 0; i < s->n_nodes; i++) {
         node_t *n = &s->nodes[i];
         exo_sup_destroy(&n->sup);
+        for (size_t k = 0; k < n->n_copies; k++) {
+            exo_sup_destroy(&n->copies[k]);
+        }
+        free(n->copies);
         exo_strv_free(&n->secrets);
         exo_strv_free(&n->tail);
         if (n->rinst != NULL) {

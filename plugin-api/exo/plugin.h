@@ -8,7 +8,7 @@
  * which returns a pointer to a constant descriptor (use the EXO_*_PLUGIN macros from the kind
  * headers rather than filling it by hand). The descriptor names the plugin, stamps the ABI it
  * was built against and points at the function table of its kind (backend.h, resource.h,
- * transport.h, frontend.h).
+ * transport.h, frontend.h, generator.h).
  *
  * ABI policy (docs/plugin-authoring.md has the long form):
  *  - The core loads a plugin when its abi_major equals EXO_PLUGIN_ABI_MAJOR. A different minor
@@ -131,7 +131,7 @@ typedef enum exo_plugin_kind {
     EXO_KIND_RESOURCE = 2,  /* provides databases, caches, ... */
     EXO_KIND_TRANSPORT = 3, /* the message bus broker */
     EXO_KIND_FRONTEND = 4,  /* extends the bus to browsers and other clients */
-    EXO_KIND_GENERATOR = 5  /* reserved: writes deployment descriptions */
+    EXO_KIND_GENERATOR = 5  /* writes deployment descriptions (ABI 1.2) */
 } exo_plugin_kind_t;
 
 /* Capability bits in exo_plugin_desc_t.caps. Kinds define more from bit 16 up. */

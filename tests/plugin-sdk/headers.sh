@@ -10,7 +10,7 @@ trap 'rm -rf "$tmp"' EXIT
 inc=(-I"$EXO_TOP_SRCDIR/plugin-api" -I"$EXO_TOP_BUILDDIR/plugin-api")
 jansson=$(pkg-config --cflags jansson) || fail "pkg-config jansson"
 n=0
-for h in plugin backend resource transport frontend version; do
+for h in plugin backend resource transport frontend generator version; do
     [ -f "$EXO_TOP_SRCDIR/plugin-api/exo/$h.h" ] || [ -f "$EXO_TOP_BUILDDIR/plugin-api/exo/$h.h" ] \
         || fail "no header exo/$h.h"
     # Included twice to check the guard; the typedef keeps the unit non-empty for -pedantic.

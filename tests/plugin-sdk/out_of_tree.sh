@@ -29,7 +29,7 @@ pc=$(find "$dest" -name exo-plugin.pc -path '*/pkgconfig/*' | head -1)
 libdir=$(dirname "$(dirname "$pc")")
 exo=$(find "$dest" -type f -name exo -path '*/bin/*' | head -1)
 [ -x "$exo" ] || fail "make install did not install bin/exo"
-for h in plugin backend resource transport frontend version; do
+for h in plugin backend resource transport frontend generator version; do
     find "$dest" -path "*/include/exo/$h.h" | grep -q . || fail "exo/$h.h not installed"
 done
 [ -d "$libdir/exo/plugins" ] || fail "plugin directory $libdir/exo/plugins not installed"
