@@ -116,7 +116,18 @@ exo_bus_t *exo_bus_start(const exo_app_t *app, const exo_registry_t *reg, exo_lo
     /* The user token: proves the user who runs the app (exo send, exo tail); bus.json, which
      * holds it, is the user's alone (docs/security.md). */
     char token[65];
-    if (exo_random_hex(token, 32) < 0) {
+    const char *given = getenv("EXO_BUS_USER_TOKEN");
+    if (given != NULL && (strlen(given) != 64 || strspn(given, "0123456789abcdef") != 64)) {
+        exo_error_set(err, EXO_ERR_INVALID, "EXO_BUS_USER_TOKEN must be 64 lower-case hex "
+                      "digits (32 random bytes, e.g. `od -An -N32 -tx1 /dev/urandom | tr -d "
+                      "' \\n'`); unset it to have a random token made");
+        free(file);
+        return NULL;
+    }
+    if (given != NULL) {
+        /* A deployment's own token (exo generate): its units were given it beforehand. */
+        memcpy(token, given, sizeof token);
+    } else if (exo_random_hex(token, 32) < 0) {
         exo_error_set(err, EXO_ERR_IO, "getrandom() failed (%s): cannot make the bus's user "
                       "token", strerror(errno));
         free(file);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -284,6 +285,38 @@ static json_t *service_json(const model_ctx_t *m, const exo_service_t *svc, exo_
     return o;
 }
 
+/* The bus credential of the app's generated deployments: made once, kept in
+ * .exo/state/generate/bus-token (0600) so that generating again gives the same files. NULL
+ * with @p err filled when it can be neither read nor made. */
+static char *deployment_token(const exo_app_t *app, exo_error_t *err)
+{
+    char *sd = exo_statedir(app->dir);
+    char *state = exo_statedir_state(sd);
+    char *dir = exo_path_join(state, "generate");
+    char *file = exo_path_join(dir, "bus-token");
+    char *token = exo_read_file(file, NULL);
+    if (token != NULL) {
+        token[strcspn(token, "\n")] = '\0';
+    }
+    if (token == NULL || strlen(token) != 64 || strspn(token, "0123456789abcdef") != 64) {
+        free(token);
+        token = exo_xmalloc(65);
+        if (exo_random_hex(token, 32) < 0 || exo_statedir_mkdir(sd) < 0 ||
+            exo_statedir_mkdir(state) < 0 || exo_statedir_mkdir(dir) < 0 ||
+            exo_write_file_mode(file, token, 64, EXO_STATEDIR_FILE_MODE) < 0) {
+            exo_error_set(err, EXO_ERR_IO, "cannot make the deployment's bus token %s: %s",
+                          file, strerror(errno));
+            free(token);
+            token = NULL;
+        }
+    }
+    free(file);
+    free(dir);
+    free(state);
+    free(sd);
+    return token;
+}
+
 static json_t *build(model_ctx_t *m, const exo_registry_t *reg, const char *out_dir,
                      exo_error_t *err)
 {
@@ -306,15 +339,22 @@ static json_t *build(model_ctx_t *m, const exo_registry_t *reg, const char *out_
         }
         json_array_append_new(services, s);
     }
+    char *token = deployment_token(app, err);
+    if (token == NULL) {
+        json_decref(resources);
+        json_decref(services);
+        return NULL;
+    }
     char *app_rel = relative_path(out_dir, app->dir);
     char *out_rel = strncmp(out_dir, app->dir, strlen(app->dir)) == 0 &&
                     out_dir[strlen(app->dir)] == '/'
                     ? relative_path(app->dir, out_dir) : exo_xstrdup(out_dir);
     json_t *model = json_pack(
-        "{s:i, s:s, s:s, s:s, s:{s:s, s:I, s:s}, s:o, s:o}", "schema",
+        "{s:i, s:s, s:s, s:s, s:{s:s, s:I, s:s, s:s}, s:o, s:o}", "schema",
         EXO_GENERATOR_MODEL_SCHEMA, "name", app->name, "app_dir", app_rel, "out_dir", out_rel,
         "bus", "transport", app->bus_transport, "port", (json_int_t)m->bus_port, "host", "bus",
-        "services", services, "resources", resources);
+        "token", token, "services", services, "resources", resources);
+    free(token);
     if (app->version != NULL) {
         json_object_set_new(model, "version", json_string(app->version));
     }

@@ -19,8 +19,11 @@
  *     "app_dir": "../..",          the app directory relative to the output directory
  *     "out_dir": "deploy/compose", the output directory relative to the app directory
  *                                  (or absolute when it is outside the app)
- *     "bus": { "transport": "zmq", "host": "bus", "port": 7777 },  the broker runs as
- *                                  host "bus" on that port (bus.listen's tcp port, else 7777);
+ *     "bus": { "transport": "zmq", "host": "bus", "port": 7777, "token": "64 hex" },
+ *                                  the broker runs as host "bus" on that port (bus.listen's
+ *                                  tcp port, else 7777); token: the deployment's bus
+ *                                  credential, a secret (the broker's EXO_BUS_USER_TOKEN,
+ *                                  each unit's EXO_BUS_TOKEN), the same at every generation;
  *                                  how a service reaches it is the transport's (zmq:
  *                                  EXO_BUS_ENDPOINT=tcp://HOST:PORT)
  *     "services": [ {              in application.yml order

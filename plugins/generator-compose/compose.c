@@ -203,6 +203,13 @@ static json_t *service_deps(const gen_t *g, const json_t *s)
     return deps;
 }
 
+/* The model's bus token as a secret variable NAME of the model's env form. */
+static json_t *bus_token_var(gen_t *g, const char *name)
+{
+    return json_pack("{s:s, s:s, s:b}", "name", name, "value",
+                     str(json_object_get(g->model, "bus"), "token"), "secret", 1);
+}
+
 static int service(gen_t *g, const json_t *s)
 {
     const char *role = str(s, "role");
@@ -212,7 +219,11 @@ static int service(gen_t *g, const json_t *s)
         char *endpoint = exo_strdupf("tcp://%s:%u", str(json_object_get(g->model, "bus"), "host"),
                                      uint_of(json_object_get(g->model, "bus"), "port"));
         json_t *bus_env = json_pack("{s:s}", "EXO_BUS_ENDPOINT", endpoint);
-        rc = put_env(g, svc, role, json_object_get(s, "env"), bus_env);
+        /* The deployment's bus credential, a secret like the app's own (secrets/ROLE.env). */
+        json_t *env = json_deep_copy(json_object_get(s, "env"));
+        json_array_append_new(env, bus_token_var(g, "EXO_BUS_TOKEN"));
+        rc = put_env(g, svc, role, env, bus_env);
+        json_decref(env);
         json_decref(bus_env);
         free(endpoint);
     }
@@ -335,10 +346,14 @@ static int bus(gen_t *g)
     json_t *svc = json_pack("{s:{s:s, s:s}, s:s, s:o, s:s}", "build", "context",
                             str(g->model, "app_dir"), "dockerfile", dockerfile, "image", image,
                             "healthcheck", port_health(port, 60000), "restart", "always");
+    /* `exo bus` takes the deployment's token as its user token: every unit presents it. */
+    json_t *env = json_pack("[o]", bus_token_var(g, "EXO_BUS_USER_TOKEN"));
+    rc = put_env(g, svc, str(bus, "host"), env, NULL);
+    json_decref(env);
     json_object_set_new(g->services, str(bus, "host"), svc);
     free(image);
     free(dockerfile);
-    return EXO_OK;
+    return rc;
 }
 
 static int compose_file(gen_t *g)

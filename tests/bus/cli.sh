@@ -34,9 +34,18 @@ YML
 grep -q "no exo run or exo bus is running for app cliapp; start one with" "$T/none.out" || fail "$(cat "$T/none.out")"
 
 PORT=$(free_port)
-bg "$T/bus.out" "$EXO_BIN" bus --app "$A" --listen "tcp://127.0.0.1:$PORT"
+# A deployment's own user token (EXO_BUS_USER_TOKEN, exo generate): a malformed one is refused
+# before anything listens; a good one is the token in bus.json.
+EXO_BUS_USER_TOKEN=not-hex "$EXO_BIN" bus --app "$A" --listen "tcp://127.0.0.1:$PORT" > "$T/badtok.out" 2>&1 \
+    && fail "exo bus accepted a malformed EXO_BUS_USER_TOKEN"
+grep -q "EXO_BUS_USER_TOKEN must be 64 lower-case hex digits" "$T/badtok.out" || fail "$(cat "$T/badtok.out")"
+[ -e "$A/.exo/bus.json" ] && fail "a refused broker left bus.json"
+TOK=$(printf '%064d' 7)
+bg "$T/bus.out" env EXO_BUS_USER_TOKEN="$TOK" "$EXO_BIN" bus --app "$A" --listen "tcp://127.0.0.1:$PORT"
 BUS=$BG_PID
 wait_for "$T/bus.out" 'listening on tcp://127.0.0.1:'"$PORT"
+$PY -c 'import json,sys; assert json.load(open(sys.argv[1]))["token"] == sys.argv[2]' "$A/.exo/bus.json" "$TOK" \
+    || fail "bus.json does not hold the given EXO_BUS_USER_TOKEN"
 $PY -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["endpoint"].endswith(":'"$PORT"'") and j["control"].startswith("tcp://") and j["pid"] > 0' "$A/.exo/bus.json" || fail "bad bus.json: $(cat "$A/.exo/bus.json")"
 "$EXO_BIN" bus --app "$A" > "$T/bus2.out" 2>&1 && fail "second broker for the same app started"
 grep -q "already running" "$T/bus2.out" || fail "$(cat "$T/bus2.out")"

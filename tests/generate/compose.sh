@@ -83,6 +83,16 @@ if [ "$with_resources" = 1 ]; then
     grep -q 'DB_HOST: "db"' "$out/docker-compose.yml" || fail "the store does not reach db by name"
     grep -q '"secrets/todos.env"' "$out/docker-compose.yml" || fail "no env_file for the secrets"
 fi
+# The bus credential: `exo bus` takes the deployment's token (secrets/bus.env) and every
+# service presents the same one (secrets/ROLE.env); never in the compose file.
+tok=$(sed -n 's/^EXO_BUS_USER_TOKEN=//p' "$out/secrets/bus.env" 2>/dev/null)
+[ ${#tok} -eq 64 ] || fail "no 64-digit EXO_BUS_USER_TOKEN in secrets/bus.env"
+[ "$(stat -c %a "$out/secrets/bus.env")" = 600 ] || fail "secrets/bus.env is not 0600"
+for role in $(sed -n '/^services:/,/^[a-z]/s/^  \([a-z][a-z0-9-]*\):$/\1/p' "$app/application.yml"); do
+    f=$out/secrets/$role.env
+    grep -q "^EXO_BUS_TOKEN=$tok\$" "$f" || fail "$f lacks the deployment's bus token"
+done
+grep -q "$tok" "$out/docker-compose.yml" && fail "the bus token is in the compose file"
 
 # Determinism: a second run gives the same bytes, and --check agrees.
 cp -a "$out" "$tmp/first"
