@@ -2,7 +2,9 @@
  * one line each, until Ctrl-C (exit 0) or the broker goes away (exit 1). */
 #include "config.h"
 
+#include <pthread.h>
 #include <signal.h>
+#include <sys/time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,9 +17,26 @@
 #include "run/output.h"
 #include "run/session.h"
 
+static pthread_t tail_thread;            /* the one waiting in the transport's client */
+static volatile sig_atomic_t stopping;   /* Ctrl-C or SIGTERM seen */
+
+/* Ctrl-C must stop the wait (EINTR makes the client return), but a signal that lands while
+ * the client is between two waits (printing an event, say) interrupts nothing. So the first
+ * one also starts a 100 ms interval timer whose SIGALRM interrupts the next wait, and
+ * print_event stops at the next event. The kernel may also hand a signal to any thread that
+ * does not block it, a transport's I/O thread included (libzmq's): pass it on to the
+ * waiting thread. */
 static void on_signal(int signo)
 {
-    (void)signo; /* only to interrupt the wait (EINTR): the client then returns */
+    if (!pthread_equal(pthread_self(), tail_thread)) {
+        pthread_kill(tail_thread, signo);
+        return;
+    }
+    if (signo != SIGALRM && !stopping) {
+        stopping = 1;
+        struct itimerval every = {{0, 100000}, {0, 100000}};
+        setitimer(ITIMER_REAL, &every, NULL);
+    }
 }
 
 typedef struct tail_out {
@@ -37,7 +56,7 @@ static int print_event(void *arg, const json_t *ev)
         free(masked);
         free(line);
     }
-    return 0;
+    return stopping; /* non-zero: the client returns */
 }
 
 typedef struct tail_opts {
@@ -80,14 +99,18 @@ static int run(void *opts, const exo_strv_t *args)
         goto out;
     }
     struct sigaction sa;
+    tail_thread = pthread_self();
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal; /* no SA_RESTART: the wait must see EINTR */
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    if (exo_bus_client_tail(p, control, token, print_event, &t, &err) < 0) {
+    sigaction(SIGALRM, &sa, NULL);
+    if (exo_bus_client_tail(p, control, token, print_event, &t, &err) < 0 && !stopping) {
         exo_error("%s", err.message);
         code = EXO_EXIT_USER;
     }
+    struct itimerval off = {{0, 0}, {0, 0}};
+    setitimer(ITIMER_REAL, &off, NULL);
 out:
     free(endpoint);
     free(token);
