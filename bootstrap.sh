@@ -1,7 +1,8 @@
 #!/bin/sh
 # bootstrap.sh - the README's two quick-start commands on a fresh Debian 12 machine.
 #   sh bootstrap.sh demo   install what is missing, build, install exo, run the example app
-#   sh bootstrap.sh test   install what is missing, build, run the whole test suite
+#   sh bootstrap.sh test   install what is missing, build, run the whole test suite, then
+#                          the unit and bus tests on an ASan+UBSan build (make check-asan-quick)
 # Needs root for apt-get and `make install` (it uses sudo when not root).
 set -eu
 
@@ -71,5 +72,12 @@ if [ -f test-suite.log ] || ls tests >/dev/null 2>&1; then
     tail -n 40 "${trs%.trs}.log" 2>/dev/null
   done
   echo "$pass passed, $fail failed, $skip skipped"
+fi
+# The unit and bus tests again on an ASan + UBSan build (docs/testing.md), so that a memory
+# error or undefined behaviour fails the test command too.
+if ! EXO_TEST_REQUIRE_ALL=1 make check-asan-quick; then
+  cat asan-build/src/test-suite.log 2>/dev/null || true
+  echo "check-asan-quick failed"
+  status=1
 fi
 exit "$status"
