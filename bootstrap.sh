@@ -17,7 +17,7 @@ as_root() {
 }
 
 # Build and core runtime dependencies (the embedded default needs only these).
-core_pkgs="build-essential autoconf automake libtool libltdl-dev pkg-config
+core_pkgs="build-essential autoconf automake libtool libltdl-dev pkg-config libwebsockets-dev
   libyaml-dev libjansson-dev libzmq3-dev libcunit1-dev python3 python3-zmq"
 # Everything the test suite uses for real: servers, engines, peers, analysis tools.
 test_pkgs="libpq-dev libhiredis-dev postgresql redis-server libnats-dev nats-server

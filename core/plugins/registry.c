@@ -97,7 +97,7 @@ static const mandatory_t transport_mandatory[] = {
 };
 static const mandatory_t frontend_mandatory[] = {
     M(exo_frontend_ops_t, open), M(exo_frontend_ops_t, endpoint), M(exo_frontend_ops_t, close),
-    {NULL, 0},
+    M(exo_frontend_ops_t, deliver), M(exo_frontend_ops_t, auth_done), {NULL, 0},
 };
 static const mandatory_t generator_mandatory[] = {
     M(exo_generator_ops_t, generate), {NULL, 0},
@@ -117,7 +117,8 @@ static const kind_info_t kinds[] = {
      resource_mandatory},
     {EXO_KIND_TRANSPORT, "exo/transport.h", SIZE_UPTO(exo_transport_ops_t, client_stats),
      transport_mandatory},
-    {EXO_KIND_FRONTEND, "exo/frontend.h", SIZE_UPTO(exo_frontend_ops_t, close),
+    /* Frontend ABI 1.0 was reserved and never implemented: its first table is 1.1's. */
+    {EXO_KIND_FRONTEND, "exo/frontend.h", SIZE_UPTO(exo_frontend_ops_t, auth_done),
      frontend_mandatory},
     /* Loaded since ABI 1.2; its first table is the 1.0 size for the check below. */
     {EXO_KIND_GENERATOR, "exo/generator.h", SIZE_UPTO(exo_generator_ops_t, generate),
