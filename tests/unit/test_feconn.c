@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -72,6 +73,7 @@ static int busd_start(void)
     }
     busd_pid = fork();
     if (busd_pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM); /* a test that crashes leaves no broker behind */
         dup2(p[1], 1);
         close(p[0]);
         close(p[1]);
@@ -218,7 +220,7 @@ static int svc_start(void)
 typedef struct rec {
     exo_conn_id_t conn;
     bool auth;
-    char name[64], request[64], error[32], user[32], payload[512];
+    char name[64], request[64], error[32], user[32], payload[512], message[256];
 } rec_t;
 
 static rec_t recs[2048];
@@ -243,8 +245,9 @@ static void fe_deliver(void *inst, exo_conn_id_t conn, const exo_frontend_msg_t 
     copy(r->error, sizeof r->error, m->error, m->error ? strlen(m->error) : 0);
     copy(r->payload, sizeof r->payload, m->payload, m->payload_len);
     if (m->error != NULL) {
-        CU_ASSERT_PTR_NOT_NULL(m->message);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(m->message);
         CU_ASSERT_PTR_NULL(m->name);
+        copy(r->message, sizeof r->message, m->message, strlen(m->message));
     }
     if (conn == close_on_deliver) {
         exo_feconn_bus_ops()->conn_close(table, conn);
@@ -500,7 +503,7 @@ static void expect_error(exo_conn_id_t c, const char *request, const char *error
     const rec_t *r = find_rec(c, false, request);
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
     if (strcmp(r->error, error) != 0) {
-        fprintf(stderr, "request %s: got '%s', expected '%s'\n", request, r->error, error);
+        fprintf(stderr, "request %s: got '%s', expected '%s' (name %s payload %s)\n", request, r->error, error, r->name, r->payload);
     }
     CU_ASSERT_STRING_EQUAL(r->error, error);
 }
@@ -564,7 +567,9 @@ static void test_limits(void)
     fe_send(d, "todo.echo", "{}", "other", 0); /* another connection's rate is its own */
     CU_ASSERT_FATAL(have_recs(3, 2000));
     expect_error(c, "p3", "rate-limited");
+    CU_ASSERT_PTR_NOT_NULL(strstr(find_rec(c, false, "p3")->message, "waiting for replies"));
     expect_error(c, "r4", "rate-limited");
+    CU_ASSERT_PTR_NOT_NULL(strstr(find_rec(c, false, "r4")->message, "3 messages per second"));
     CU_ASSERT_STRING_EQUAL(find_rec(d, false, "other")->name, "todo.echoed");
     CU_ASSERT_PTR_NULL(find_rec(c, false, "p1"));
     /* p1 and p2 in flight; d's answered request stays d's a while, without counting as
