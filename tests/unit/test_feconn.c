@@ -669,6 +669,49 @@ static void test_late_reply_reaches_nobody(void)
     exo_feconn_close(&table);
 }
 
+/* A client whose loop does not run for a while after it opened (the plugin's open takes
+ * time) still comes online and says so to the table, also when it was online before the
+ * table was made. */
+static bool said_online(void)
+{
+    return online_now;
+}
+
+static exo_busclient_t *other_;
+static bool client_online_other_(void)
+{
+    return exo_busclient_online(other_);
+}
+
+static void test_slow_start_comes_online(void)
+{
+    const exo_plugin_t *zmq = exo_registry_find(reg, EXO_KIND_TRANSPORT, "zmq");
+    for (int i = 0; i < 20; i++) {
+        exo_error_t err = {0};
+        exo_busclient_t *other = exo_busclient_open(zmq, endpoint, "web", USER_TOKEN, NULL,
+                                                    &err);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(other);
+        other_ = other;
+        if (i % 2 == 1) {
+            wait_for(client_online_other_, 3000); /* online before the table is made */
+        }
+        usleep((unsigned)(i % 5) * 15000); /* 0..60 ms without the loop */
+        exo_feconn_settings_t s = {.role = "web", .on_online = on_online};
+        online_now = false;
+        exo_feconn_table_t *t = exo_feconn_open(loop, other, &s, &err);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+        usleep((unsigned)(i % 3) * 15000);
+        bool ok = wait_for(said_online, 3000);
+        if (!ok) {
+            fprintf(stderr, "round %d: never online (client says %d)\n", i,
+                    exo_busclient_online(other));
+        }
+        CU_ASSERT_TRUE(ok);
+        exo_feconn_close(&t);
+        exo_busclient_close(&other);
+    }
+}
+
 static const exo_test_t tests[] = {
     {"replies reach the connection that asked, and no other",
      test_replies_reach_their_connection},
@@ -678,6 +721,7 @@ static const exo_test_t tests[] = {
     {"rate, requests in flight and connections are bounded", test_limits},
     {"closing a connection forgets its requests", test_close_frees_requests},
     {"a reply after the timeout reaches nobody", test_late_reply_reaches_nobody},
+    {"a client opened while the loop is busy comes online", test_slow_start_comes_online},
     {"a broker restart: unavailable, then online again", test_broker_restart},
     {NULL, NULL},
 };
