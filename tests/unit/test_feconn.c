@@ -729,6 +729,22 @@ static void test_slow_start_comes_online(void)
     }
 }
 
+/* A transport built before ABI 1.3 has no long-lived client: a clear error, no call. */
+static void test_old_transport_refused(void)
+{
+    setenv("EXO_PLUGIN_PATH", EXO_TEST_OLD_TRANSPORT_DIR, 1);
+    exo_registry_t *old = exo_registry_load(NULL, loop);
+    setenv("EXO_PLUGIN_PATH", EXO_TEST_PLUGIN_DIR, 1);
+    const exo_plugin_t *p = exo_registry_find(old, EXO_KIND_TRANSPORT, "envbus");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    exo_error_t err = {0};
+    CU_ASSERT_PTR_NULL(exo_busclient_open(p, endpoint, "web", USER_TOKEN, NULL, &err));
+    CU_ASSERT_EQUAL(err.code, EXO_ERR_UNSUPPORTED);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "'envbus'"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "no long-lived client (transport ABI 1.3)"));
+    exo_registry_destroy(&old);
+}
+
 static const exo_test_t tests[] = {
     {"replies reach the connection that asked, and no other",
      test_replies_reach_their_connection},
@@ -739,6 +755,7 @@ static const exo_test_t tests[] = {
     {"closing a connection forgets its requests", test_close_frees_requests},
     {"a reply after the timeout reaches nobody", test_late_reply_reaches_nobody},
     {"a client opened while the loop is busy comes online", test_slow_start_comes_online},
+    {"a transport without the 1.3 client is refused", test_old_transport_refused},
     {"a broker restart: unavailable, then online again", test_broker_restart},
     {NULL, NULL},
 };
