@@ -1,7 +1,8 @@
 # plugins/transport-zmq: the `zmq` transport plugin (broker, the CLI's client, the services'
-# environment, the frontends' long-lived client), the C service SDK libexoservice, the Python client and their tests. wire.c (the
-# frame codec) and zframe.c (frames on zmq sockets) are compiled into both the plugin and the
-# SDK; both link libexobase hidden, so neither exports more than its own API.
+# environment, the frontends' long-lived client), the C service SDK libexoservice, the Python
+# client and their tests. wire.c (the frame codec) and zframe.c (frames on zmq sockets) are
+# compiled into both the plugin and the SDK; both link libexobase hidden, so neither exports
+# more than its own API.
 ZMQ_WIRE = plugins/transport-zmq/wire.c plugins/transport-zmq/wire.h
 ZMQ_FRAME = $(ZMQ_WIRE) plugins/transport-zmq/zframe.c plugins/transport-zmq/zframe.h
 

@@ -34,11 +34,13 @@
 
 static const char routes_json[] =
     "{\"roles\": {"
-    "\"web\": {\"sends\": [\"todo.echo\", \"todo.late\", \"todo.flood\", \"todo.silent\", \"todo.push\", "
+    "\"web\": {\"sends\": [\"todo.echo\", \"todo.late\", \"todo.flood\", \"todo.silent\", "
+    "\"todo.push\", "
     "\"session.check\", \"session.none\", \"nobody.home\"], "
     "\"receives\": [\"todo.echoed\", \"todo.flooded\", \"todo.pushed\", \"session.checked\"]},"
     "\"todos\": {\"sends\": [\"todo.echoed\", \"todo.flooded\", \"todo.pushed\", "
-    "\"session.checked\"], \"receives\": [\"todo.echo\", \"todo.late\", \"todo.flood\", \"todo.silent\", "
+    "\"session.checked\"], \"receives\": [\"todo.echo\", \"todo.late\", \"todo.flood\", "
+    "\"todo.silent\", "
     "\"todo.push\", \"session.check\"]},"
     "\"ghost\": {\"receives\": [\"nobody.home\", \"session.none\"]}}}";
 
@@ -508,7 +510,8 @@ static void expect_error(exo_conn_id_t c, const char *request, const char *error
     const rec_t *r = find_rec(c, false, request);
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
     if (strcmp(r->error, error) != 0) {
-        fprintf(stderr, "request %s: got '%s', expected '%s' (name %s payload %s)\n", request, r->error, error, r->name, r->payload);
+        fprintf(stderr, "request %s: got '%s', expected '%s' (name '%s', payload %s)\n",
+                request, r->error, error, r->name, r->payload);
     }
     CU_ASSERT_STRING_EQUAL(r->error, error);
 }
