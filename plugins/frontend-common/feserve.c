@@ -74,6 +74,7 @@ int fec_respond(struct lws *wsi, fec_response_t *r, unsigned status, const char 
     r->len = (size_t)(p - start);
     r->close = close;
     lws_callback_on_writable(wsi);
+    fec_server_kick(wsi); /* we may be outside lws's callbacks (an answer from the bus) */
     return 0;
 }
 
