@@ -184,7 +184,7 @@ int fec_serve_static(struct lws *wsi, fec_response_t *r, const char *root, const
         free(shown);
         return fec_respond_error(wsi, r, "forbidden", "that path is not served", false);
     }
-    exo_log_debug(host, "not found: %s from %s (%s)", shown, peer, why);
+    exo_log_info(host, "not found: %s from %s (%s)", shown, peer, why);
     free(shown);
     return fec_respond_error(wsi, r, "not-found", "no such file", false);
 }

@@ -23,6 +23,7 @@ struct fec_server {
     bool uv_ready;
     int watch;     /* host watch on uv_backend_fd */
     int timer;     /* host one-shot timer at the uv loop's next deadline, 0 = none */
+    char *iface;   /* the address to bind (lws keeps the pointer), NULL = every address */
     char *endpoint;
 };
 
@@ -104,13 +105,13 @@ static struct lws_protocols *copy_protocols(const struct lws_protocols *p)
     return copy;
 }
 
-/* The interface lws binds: NULL for every address, else the literal address. */
-static const char *iface_of(const char *host)
+/* The interface lws binds: NULL for every address, else the literal address. New string. */
+static char *iface_of(const char *host)
 {
     if (strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0 || host[0] == '\0') {
         return NULL;
     }
-    return strcmp(host, "localhost") == 0 ? "127.0.0.1" : host;
+    return exo_xstrdup(strcmp(host, "localhost") == 0 ? "127.0.0.1" : host);
 }
 
 static bool is_ipv6(const char *host)
@@ -135,7 +136,8 @@ static void fill_info(struct lws_context_creation_info *info, fec_server_t *s,
 {
     memset(info, 0, sizeof *info);
     info->port = port;
-    info->iface = iface_of(h);
+    s->iface = iface_of(h);
+    info->iface = s->iface;
     info->protocols = s->protocols;
     info->user = s;
     info->gid = -1;
@@ -179,7 +181,8 @@ fec_server_t *fec_server_open(const exo_host_t *host, const fec_server_opts_t *o
     fill_info(&info, s, opts, h, port, loops);
     free(h);
     s->ctx = lws_create_context(&info);
-    if (s->ctx == NULL) {
+    /* lws 4.1 returns a context even when its vhost could not listen */
+    if (s->ctx == NULL || lws_get_vhost_by_name(s->ctx, "default") == NULL) {
         exo_error_set(err, EXO_ERR_UNAVAILABLE,
                       "cannot listen on %s: the port may be taken or the address not this "
                       "machine's (see the libwebsockets lines above)", opts->listen);
@@ -227,6 +230,7 @@ void fec_server_close(fec_server_t **server)
         log_host = NULL;
     }
     free(s->protocols);
+    free(s->iface);
     free(s->endpoint);
     free(s);
     *server = NULL;

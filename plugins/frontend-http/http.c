@@ -231,7 +231,13 @@ static int on_post(http_fe_t *fe, struct lws *wsi, http_pss_t *pss, const char *
     }
     char *cl = fec_header_copy(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH);
     unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
+    bool chunked = cl == NULL && lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0;
     free(cl);
+    if (chunked) {
+        /* lws 4.1 drops the connection at the end of a chunked request body */
+        return refuse(wsi, pss, "length-required",
+                      "send the body with a Content-Length (chunked bodies are not read)", NULL);
+    }
     http_req_t *req = http_req_new(&fe->reqs, wsi, name, fec_request_credential(wsi));
     pss->req = req;
     if (declared > fe->max_body) {
@@ -242,7 +248,7 @@ static int on_post(http_fe_t *fe, struct lws *wsi, http_pss_t *pss, const char *
         answer_error(fe, req, "too-large", msg);
         return 0;
     }
-    if (declared == 0 && lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) <= 0) {
+    if (declared == 0) {
         body_complete(fe, req); /* no body to wait for */
     }
     return 0;
