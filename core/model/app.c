@@ -691,7 +691,7 @@ static void parse_frontend_limits(mctx_t *c, const exo_app_t *app, const exo_yno
     char what[192];
     unsigned long long rate;
     snprintf(what, sizeof what, "%s.rate", where);
-    if (get_uint(c, e, "rate", what, 0, EXO_FRONTEND_RATE_MAX, &rate) != NULL) {
+    if (get_uint(c, e, "rate", what, 1, EXO_FRONTEND_RATE_MAX, &rate) != NULL) {
         f->rate = (unsigned)rate;
     }
     snprintf(what, sizeof what, "%s.request-timeout", where);

@@ -96,8 +96,8 @@ typedef struct exo_frontend {
     char *type;              /* the frontend plugin (kind frontend), e.g. websocket */
     exo_frontend_auth_t auth;
     char *auth_ask;          /* auth: {ask: NAME}: the message asked; NULL with auth none */
-    unsigned rate;           /* messages a connection may send per second (the burst too);
-                              * 0 = no limit; default EXO_FRONTEND_RATE_DEFAULT */
+    unsigned rate;           /* messages a connection may send per second (the burst too),
+                              * 1..EXO_FRONTEND_RATE_MAX; default EXO_FRONTEND_RATE_DEFAULT */
     unsigned request_timeout_ms; /* a request's timeout unless the client gives one */
     size_t max_message_size; /* bytes of one client message; never over the bus's */
     json_t *config;          /* the whole block as JSON, for the plugin (owned) */
