@@ -67,11 +67,16 @@ static void arm_timer(fec_server_t *s, int ms)
     }
 }
 
-/* One pass of the uv loop, then wait for its fd or its next deadline. */
+/*
+ * One pass of the uv loop, then wait for its fd or its next deadline. "Again at once" is
+ * 1 ms, not 0: the host loop runs a timer added by a timer of the same pass in that pass, and
+ * lws can ask for passes back to back (an idle handle); 0 would starve every other watch.
+ */
 static void pump(fec_server_t *s)
 {
     uv_run(&s->uv, UV_RUN_NOWAIT);
-    arm_timer(s, uv_changes_pending(&s->uv) ? 0 : uv_backend_timeout(&s->uv));
+    int next = uv_changes_pending(&s->uv) ? 0 : uv_backend_timeout(&s->uv);
+    arm_timer(s, next == 0 ? 1 : next);
 }
 
 static void on_timer(void *arg)
