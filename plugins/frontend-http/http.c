@@ -395,9 +395,8 @@ static int read_prefix(http_fe_t *fe, const exo_frontend_spec_t *spec, exo_error
     }
     if (!ok) {
         return exo_error_set(err, EXO_ERR_INVALID,
-                             "frontend %s: prefix '%s' is not a URL path such as /api (a '/', "
-                             "then letters, digits, '.', '_', '-' and '/'; not '/' alone)",
-                             spec->role, p);
+                             "prefix '%s' is not a URL path such as /api (a '/', then letters, "
+                             "digits, '.', '_', '-' and '/'; not '/' alone)", p);
     }
     fe->prefix = exo_xstrndup(p, n);
     return EXO_OK;
@@ -412,15 +411,14 @@ static int read_static(http_fe_t *fe, const exo_frontend_spec_t *spec, exo_error
     const char *dir = json_string_value(v);
     if (dir == NULL || dir[0] == '\0') {
         return exo_error_set(err, EXO_ERR_INVALID,
-                             "frontend %s: static must be a directory (e.g. web/public)",
-                             spec->role);
+                             "static must name a directory (e.g. web/public)");
     }
     char *path = dir[0] == '/' ? exo_xstrdup(dir) : exo_path_join(spec->app_dir, dir);
     fe->static_root = realpath(path, NULL);
     if (fe->static_root == NULL || !exo_path_is_dir(fe->static_root)) {
         exo_error_set(err, EXO_ERR_INVALID,
-                      "frontend %s: static: '%s' (%s) is not a directory: create it or fix "
-                      "the path (relative to the app's directory)", spec->role, dir, path);
+                      "static: '%s' (%s) is not a directory: create it or fix the path "
+                      "(relative to the app's directory)", dir, path);
         free(path);
         return EXO_ERR_INVALID;
     }

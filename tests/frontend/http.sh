@@ -236,3 +236,31 @@ wait_exit "$RUN" 15
 [ "$RC" = 0 ] || fail "exo run: exit $RC after SIGTERM"
 expect_nothing_left
 pass "exo run stops the http frontends"
+
+# Bad settings: `exo frontend ROLE` (as exo run starts it) exits 1 naming the key and value.
+cat >>"$A/application.yml" <<'EOF'
+  nostatic:
+    type: http
+    static: web/nope
+    sends: [calc.add]
+  badprefix:
+    type: http
+    prefix: api
+    sends: [calc.add]
+EOF
+(cd "$A" && exec "$EXO_BIN" bus --quiet) >"$T/bus.out" 2>&1 &
+BUS=$!
+for _ in $(seq 100); do [ -f "$A/.exo/bus.json" ] && break; sleep 0.05; done
+[ -f "$A/.exo/bus.json" ] || fail "exo bus did not start"
+bad() { # ROLE EXPECTED-REGEX
+    (cd "$A" && EXO_FRONTEND_LISTEN=127.0.0.1:$(free_port) "$EXO_BIN" frontend "$1") >"$T/o" 2>"$T/e"
+    local rc=$?
+    [ $rc = 1 ] || { cat "$T/e"; fail "$1: exit $rc, not 1"; }
+    expect_line "$T/e" "$2"
+}
+bad nostatic "frontend nostatic .*static: 'web/nope' \\($A/web/nope\\) is not a directory: create it or fix the path"
+bad badprefix "frontend badprefix .*prefix 'api' is not a URL path such as /api"
+pass "a missing static directory and a prefix without its slash: exit 1 naming them"
+kill -TERM "$BUS"
+wait_exit "$BUS" 10
+
