@@ -4,7 +4,7 @@
 # status of docs/frontends.md ("The http frontend"), keep-alive sockets that never mix
 # answers, static files (content types, ETag/304, Last-Modified/304, index.html, HEAD), path
 # escapes in each form refused without leaking the file, and oversized bodies refused while
-# the frontend's memory stays flat.
+# the frontend's memory stays flat; bad settings, and the broker gone (503 unavailable).
 . "$EXO_TOP_SRCDIR/tests/support/run-lib.sh"
 export EXO_PYTHON_DIR=$EXO_TOP_SRCDIR/plugins/transport-zmq/python
 command -v curl >/dev/null || fail "curl is needed (bootstrap.sh installs it)"
@@ -261,6 +261,24 @@ bad() { # ROLE EXPECTED-REGEX
 bad nostatic "frontend nostatic .*static: 'web/nope' \\($A/web/nope\\) is not a directory: create it or fix the path"
 bad badprefix "frontend badprefix .*prefix 'api' is not a URL path such as /api"
 pass "a missing static directory and a prefix without its slash: exit 1 naming them"
+
+# The broker gone: a message is answered 503 unavailable (the frontend stays up).
+PA=$(free_port)
+(cd "$A" && EXO_FRONTEND_LISTEN=127.0.0.1:$PA exec "$EXO_BIN" frontend api) >"$T/fe.out" 2>"$T/fe.err" &
+FE=$!
+wait_for "$T/fe.out" "^api online at http://127\.0\.0\.1:$PA/\$" 15
 kill -TERM "$BUS"
 wait_exit "$BUS" 10
+for _ in $(seq 300); do
+    req gone -X POST -d '{"a": 1, "b": 1}' "http://127.0.0.1:$PA/api/calc.add"
+    [ "$(cat "$T/gone.code")" = 503 ] && break
+    sleep 0.05
+done
+expect gone 503 "$(json_error unavailable)"
+req gonestatic "http://127.0.0.1:$PA/app.js"; expect gonestatic 200
+kill -TERM "$FE"
+wait_exit "$FE" 10
+[ "$RC" = 0 ] || fail "exo frontend api: exit $RC after SIGTERM"
+pass "the broker gone: 503 unavailable with a JSON error, static files still served"
+
 
