@@ -423,6 +423,19 @@ static int read_static(http_fe_t *fe, const exo_frontend_spec_t *spec, exo_error
         return EXO_ERR_INVALID;
     }
     free(path);
+    /* The app's own directory holds application.yml (resource passwords), .exo (bus tokens)
+     * and the services' code: never serve it, nor a directory above it. */
+    char *app = spec->app_dir ? realpath(spec->app_dir, NULL) : NULL;
+    size_t n = strlen(fe->static_root);
+    bool holds_app = app != NULL && strncmp(app, fe->static_root, n) == 0 &&
+                     (app[n] == '/' || app[n] == '\0' || n == 1);
+    free(app);
+    if (holds_app) {
+        return exo_error_set(err, EXO_ERR_INVALID,
+                             "static: '%s' would serve the app's own directory (application.yml, "
+                             ".exo, the services' code): point it at a folder of web files such "
+                             "as web/public", dir);
+    }
     return EXO_OK;
 }
 

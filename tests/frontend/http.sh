@@ -247,6 +247,10 @@ cat >>"$A/application.yml" <<'EOF'
     type: http
     prefix: api
     sends: [calc.add]
+  appdir:
+    type: http
+    static: web/..
+    sends: [calc.add]
 EOF
 (cd "$A" && exec "$EXO_BIN" bus --quiet) >"$T/bus.out" 2>&1 &
 BUS=$!
@@ -260,7 +264,8 @@ bad() { # ROLE EXPECTED-REGEX
 }
 bad nostatic "frontend nostatic .*static: 'web/nope' \\($A/web/nope\\) is not a directory: create it or fix the path"
 bad badprefix "frontend badprefix .*prefix 'api' is not a URL path such as /api"
-pass "a missing static directory and a prefix without its slash: exit 1 naming them"
+bad appdir "frontend appdir .*static: 'web/\.\.' would serve the app's own directory \(application\.yml"
+pass "a missing static directory, the app's own directory as static, a prefix without its slash: exit 1 naming them"
 
 # The broker gone: a message is answered 503 unavailable (the frontend stays up).
 PA=$(free_port)
