@@ -985,6 +985,13 @@ static void cross_check(mctx_t *c, exo_app_t *app, role_src_t *srcs)
             }
         }
         check_public(c, app, s, srcs[i].svc_ok);
+        const exo_frontend_t *f = s->frontend;
+        if (f != NULL && f->auth_ask != NULL && !in_list(s->sends, s->n_sends, f->auth_ask)) {
+            exo_diag_error(c->diag, c->file, f->auth_pos.line, f->auth_pos.column,
+                           "frontends.%s.auth.ask: '%s' must also be in frontends.%s.sends: "
+                           "the frontend sends it as its role to check each client (and its "
+                           "reply's name must be in receives)", s->role, f->auth_ask, s->role);
+        }
         if (!srcs[i].svc_ok) {
             continue;
         }
@@ -1520,15 +1527,8 @@ json_t *exo_app_routes(const exo_app_t *app)
                                                 s->translations[k].public_name, "internal",
                                                 s->translations[k].internal_name));
         }
-        json_t *sends = str_array(s->sends, s->n_sends);
-        /* A frontend's auth step sends its ask message as the role; clients may send it
-         * only when it is in the frontend's own sends (the core's connection table). */
-        if (s->frontend != NULL && s->frontend->auth_ask != NULL &&
-            !in_list(s->sends, s->n_sends, s->frontend->auth_ask)) {
-            json_array_append_new(sends, json_string(s->frontend->auth_ask));
-        }
         json_object_set_new(roles, s->role,
-                            json_pack("{s:o, s:o, s:o}", "sends", sends,
+                            json_pack("{s:o, s:o, s:o}", "sends", str_array(s->sends, s->n_sends),
                                       "receives", str_array(s->receives, s->n_receives),
                                       "translations", tr));
     }
