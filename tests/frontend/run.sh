@@ -132,6 +132,31 @@ kill "$HOLDER"; wait "$HOLDER" 2>/dev/null
 expect_nothing_left
 pass "a pinned frontend port in use stops exo run before anything starts"
 
+# Frontends run on the process backend whatever runs the services: with --backend journal
+# (tests/run/fixtures/journal.c, which runs nothing and notes each start) the service goes to
+# journal and the frontend still runs, as a process.
+B=$T/other
+mkdir -p "$B"
+cat >"$B/application.yml" <<EOF
+name: feother
+services:
+  todos: {location: todos, ready: started, ready-settle: 0}
+frontends:
+  web: {type: lines, sends: [todo.create]}
+EOF
+service "$B/todos" 'startup: {command: ./never-run}'
+(cd "$B" && EXO_PLUGIN_PATH=$EXO_PLUGIN_PATH:$EXO_TOP_BUILDDIR/tests/run/fixtures/.libs \
+    exec "$EXO_BIN" run --backend journal) >"$T/run3.out" 2>&1 &
+RUN=$!
+wait_for "$T/run3.out" 'all services ready \(1 service, 1 frontend\)' 30
+expect_line "$T/run3.out" 'web \| web online at tcp://127\.0\.0\.1:'
+expect_line "$B/.exo/journal" '^start todos service$'
+expect_no_line "$B/.exo/journal" 'web'
+kill -TERM "$RUN"
+wait_exit "$RUN" 15
+expect_nothing_left
+pass "a frontend runs on the process backend whatever runs the services"
+
 # exo test: the test of todos needs web, which exo test starts (with todos, its dependency).
 (cd "$A" && "$EXO_BIN" test) >"$T/test.out" 2>&1 || { cat "$T/test.out"; fail "exo test"; }
 expect_line "$T/test.out" 'web ready'
