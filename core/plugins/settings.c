@@ -380,7 +380,7 @@ static void missing_frontend(ctx_t *c, const exo_service_t *s)
     bool maybe_app_plugin = note[0] != '\0';
     exo_diag_add(
         c->diag, maybe_app_plugin ? EXO_SEV_WARNING : EXO_SEV_ERROR, c->app->file, f->type_pos.line, f->type_pos.column,
-        "frontends.%s: no working frontend plugin '%s' is installed (installed: %s)%s%s%s; "
+        "frontends.%s: no working frontend plugin '%s' is installed (installed: %s%s%s%s); "
         "'exo plugins' shows every plugin and why one failed to load%s", s->role, f->type,
         list[0] ? list : "none", near ? "; did you mean '" : "", near ? near : "",
         near ? "'?" : "", note);

@@ -4,6 +4,7 @@
 # serving a static page and a POST answered by the service, exo env showing the port, and the
 # frontend restarted when killed, serving again on the same port.
 . "$EXO_TOP_SRCDIR/tests/support/run-lib.sh"
+. "$EXO_TOP_SRCDIR/tests/frontend/lib.sh"
 export EXO_PYTHON_DIR=$EXO_TOP_SRCDIR/plugins/transport-zmq/python
 
 if [ ! -f "${EXO_PLUGIN_PATH%%:*}/frontend_http.so" ]; then
@@ -13,7 +14,7 @@ if [ ! -f "${EXO_PLUGIN_PATH%%:*}/frontend_http.so" ]; then
 fi
 command -v curl >/dev/null || fail "curl is not installed"
 
-P=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+P=$(free_port)
 A=$T/app
 mkdir -p "$A/site"
 cat >"$A/application.yml" <<EOF
@@ -29,14 +30,7 @@ frontends:
     static: site
 EOF
 echo '<h1>todos</h1>' >"$A/site/index.html"
-service "$A/todos" "startup: {command: $PY -u svc.py, online-text: todos online}
-messages: {receives: [todo.create], sends: [todo.created]}"
-cat >"$A/todos/svc.py" <<'EOF'
-import exo_service
-svc = exo_service.Service()
-svc.on("todo.create", lambda m: svc.reply(m, "todo.created", {"title": m.payload["title"]}))
-svc.run()
-EOF
+todo_service "$A/todos"
 
 (cd "$A" && exec "$EXO_BIN" run) >"$T/run.out" 2>&1 &
 RUN=$!
@@ -56,12 +50,7 @@ pass "exo run serves the http frontend at its pinned, printed URL"
 expect_line "$T/env" "^EXO_FRONTEND_LISTEN=127\.0\.0\.1:$P "
 pass "exo env shows its port"
 
-FE=$(ps -o pid= -o args= --ppid "$RUN" | awk '$3 == "frontend" && $4 == "web" {print $1}')
-[ -n "$FE" ] || { ps -o pid,args --ppid "$RUN" >&2; fail "no exo frontend web under exo run"; }
-kill -KILL "$FE"
-wait_for "$T/run.out" 'web was killed by signal 9 \(SIGKILL\); restarting' 10
-for _ in $(seq 200); do [ "$(grep -c 'web ready in' "$T/run.out")" = 2 ] && break; sleep 0.05; done
-[ "$(grep -c 'web ready in' "$T/run.out")" = 2 ] || { cat "$T/run.out"; fail "web not ready again"; }
+kill_frontend "$RUN" web "$T/run.out"
 curl -sS -X POST -d '{"title": "again"}' "http://127.0.0.1:$P/api/todo.create" >"$T/post" ||
     fail "POST after the restart"
 expect_line "$T/post" '"title": ?"again"'

@@ -6,10 +6,10 @@
 # use stopping the run before anything starts, exo test starting a frontend a test needs, and
 # exo generate compose leaving frontends out without failing.
 . "$EXO_TOP_SRCDIR/tests/support/run-lib.sh"
+. "$EXO_TOP_SRCDIR/tests/frontend/lib.sh"
 export EXO_PLUGIN_PATH=$EXO_PLUGIN_PATH:$EXO_TOP_BUILDDIR/tests/frontend/fixtures/.libs
 export EXO_PYTHON_DIR=$EXO_TOP_SRCDIR/plugins/transport-zmq/python
 
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 P=$(free_port)
 
 A=$T/app
@@ -32,15 +32,7 @@ frontends:
     sends: [todo.create]
     request-timeout: 500ms
 EOF
-service "$A/todos" "startup: {command: $PY -u svc.py, online-text: todos online}
-test: $PY -u test.py
-messages: {receives: [todo.create], sends: [todo.created]}"
-cat >"$A/todos/svc.py" <<'EOF'
-import exo_service
-svc = exo_service.Service()
-svc.on("todo.create", lambda m: svc.reply(m, "todo.created", {"title": m.payload["title"]}))
-svc.run()
-EOF
+todo_service "$A/todos" "test: $PY -u test.py"
 # A client of a lines frontend: sends its arguments as lines, prints the answers.
 cat >"$A/todos/client.py" <<'EOF'
 import socket, sys, time
@@ -104,12 +96,7 @@ expect_line "$T/status" '^web +todo\.create +todos '
 pass "exo env shows the port; exo bus status shows the frontends as roles"
 
 # Killed: restarted as any unit, and it serves again on the same port.
-FE=$(ps -o pid= -o args= --ppid "$RUN" | awk '$3 == "frontend" && $4 == "web" {print $1}')
-[ -n "$FE" ] || { ps -o pid,args --ppid "$RUN" >&2; fail "no exo frontend web under exo run"; }
-kill -KILL "$FE"
-wait_for "$T/run.out" 'web was killed by signal 9 \(SIGKILL\); restarting' 10
-for _ in $(seq 200); do [ "$(grep -c 'web ready in' "$T/run.out")" = 2 ] && break; sleep 0.05; done
-[ "$(grep -c 'web ready in' "$T/run.out")" = 2 ] || { cat "$T/run.out"; fail "web not ready again"; }
+kill_frontend "$RUN" web "$T/run.out"
 client "$P" 'todo.create {"title": "again"}' >"$T/c"
 expect_line "$T/c" '^msg r1 todo\.created \{"title": ?"again"\}$'
 pass "a killed frontend is restarted and serves again"
