@@ -150,7 +150,10 @@ expect_line "$T/test.out" 'web ready'
 expect_line "$T/test.out" 'todos +tests passed'
 expect_no_line "$T/test.out" 'api ready'
 expect_nothing_left
-pass "exo test starts a frontend a test needs"
+(cd "$A" && "$EXO_BIN" test web) >"$T/test2.out" 2>&1 || { cat "$T/test2.out"; fail "exo test web"; }
+expect_line "$T/test2.out" 'web is a frontend: it has no setup or tests of its own'
+expect_nothing_left
+pass "exo test starts a frontend a test needs; a frontend has no tests of its own"
 
 # exo generate compose leaves frontends out (docs/generate.md, Not covered yet).
 printf 'FROM debian:12\n' >"$A/todos/Dockerfile"
