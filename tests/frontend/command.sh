@@ -100,7 +100,7 @@ client "$PORT" 'todo.create {"title": "milk"}' 'todo.drop {}' >"$T/c"
 expect_line "$T/c" '^hello hi there$'
 expect_line "$T/c" '^auth -$'
 expect_line "$T/c" '^msg r1 todo\.created \{"title": ?"milk"\}$'
-expect_line "$T/c" "^err r2 denied "
+expect_line "$T/c" "^err r2 denied role 'web' does not declare 'todo\.drop' in its sends \(a service's messages\.sends, a frontend's frontends\.web\.sends\)"
 pass "exo frontend by hand: online, a request and its reply, a denied message"
 
 # SIGTERM: exits 0, the role leaves the bus.
