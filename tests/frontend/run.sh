@@ -144,6 +144,23 @@ wait_exit "$RUN" 15
 expect_nothing_left
 pass "a frontend runs on the process backend whatever runs the services"
 
+# --watch restarts services on a change in their directory, never a frontend (whose
+# directory is the app's): a change at the app's top restarts nothing.
+(cd "$A" && exec "$EXO_BIN" run --watch) >"$T/run4.out" 2>&1 &
+RUN=$!
+wait_for "$T/run4.out" 'all services ready' 30
+echo change >"$A/notes.txt"
+echo "# change" >>"$A/todos/svc.py"
+wait_for "$T/run4.out" 'todos ready in' 10
+for _ in $(seq 200); do [ "$(grep -c 'todos ready in' "$T/run4.out")" = 2 ] && break; sleep 0.05; done
+[ "$(grep -c 'todos ready in' "$T/run4.out")" = 2 ] || { cat "$T/run4.out"; fail "todos not restarted by --watch"; }
+expect_no_line "$T/run4.out" '(web|api) (changed|restarting)'
+[ "$(grep -c 'web ready in' "$T/run4.out")" = 1 ] || { cat "$T/run4.out"; fail "--watch restarted web"; }
+kill -TERM "$RUN"
+wait_exit "$RUN" 15
+expect_nothing_left
+pass "--watch restarts the services, not the frontends"
+
 # exo test: the test of todos needs web, which exo test starts (with todos, its dependency).
 (cd "$A" && "$EXO_BIN" test) >"$T/test.out" 2>&1 || { cat "$T/test.out"; fail "exo test"; }
 expect_line "$T/test.out" 'web ready'
