@@ -412,7 +412,7 @@ static void check_frontend(ctx_t *c, const exo_service_t *s)
     }
     static const exo_config_key_t none[] = {{.name = NULL}};
     keyset_t ks = {.tables = {core, p->config != NULL ? p->config : none}, .n = 2,
-                   .owner = exo_strdupf("exo and frontend plugin %s", p->name)};
+                   .owner = exo_strdupf("a frontend of type %s", p->name)};
     if (p->config == NULL) {
         exo_debug("%s is not checked: frontend plugin %s declares no keys", where, p->name);
     } else {

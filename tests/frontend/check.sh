@@ -124,13 +124,15 @@ check "$HEAD
     greting: hi
     max-clients: many
     recieves: [todo.created]
+    zzzzz: 1
   api:
     type: linez"
 [ "$RC" = 1 ] || fail "plugin keys: exit $RC"
 expect_diag 7:5 error "frontends\.web: unknown key 'greting'; did you mean 'greeting'\?"
 expect_diag 8:18 error "frontends\.web\.max-clients must be a whole number \(int\), not 'many'"
 expect_diag 9:5 error "frontends\.web: unknown key 'recieves'; did you mean 'receives'\?"
-expect_diag 11:11 error "frontends\.api: no working frontend plugin 'linez' is installed \(installed: ([a-z]+, )*lines(, [a-z]+)*; did you mean 'lines'\?\)"
+expect_diag 10:5 error "frontends\.web: unknown key 'zzzzz' \(a frontend of type lines knows: type, public, .*, max-message-size, greeting, max-clients\)"
+expect_diag 12:11 error "frontends\.api: no working frontend plugin 'linez' is installed \(installed: ([a-z]+, )*lines(, [a-z]+)*; did you mean 'lines'\?\)"
 pass "the frontend plugin's declared keys; an unknown type"
 
 # exo check --json counts frontends apart.
