@@ -6,10 +6,10 @@
 # escapes in each form refused without leaking the file, and oversized bodies refused while
 # the frontend's memory stays flat; bad settings, and the broker gone (503 unavailable).
 . "$EXO_TOP_SRCDIR/tests/support/run-lib.sh"
+. "$EXO_TOP_SRCDIR/tests/frontend/lib.sh"
 export EXO_PYTHON_DIR=$EXO_TOP_SRCDIR/plugins/transport-zmq/python
 command -v curl >/dev/null || fail "curl is needed (bootstrap.sh installs it)"
 
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 P=$(free_port)
 Q=$(free_port)
 A=$T/app
