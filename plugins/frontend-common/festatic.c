@@ -6,8 +6,6 @@
 
 #include "festatic.h"
 
-#include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -13,7 +13,6 @@
  */
 #include "config.h"
 
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,14 +48,6 @@ typedef struct http_pss {
     fec_response_t resp;
     http_req_t *req; /* the socket's client when this transaction is a POST of a message */
 } http_pss_t;
-
-static const exo_host_t *g_host;
-
-static int http_init(const exo_host_t *host, exo_error_t *err)
-{
-    g_host = host;
-    return EXO_OK;
-}
 
 /* ---- answers ---- */
 
@@ -480,5 +471,5 @@ static const exo_config_key_t http_config[] = {
 
 EXO_FRONTEND_PLUGIN_CONFIG("http", PACKAGE_VERSION,
                            "HTTP clients call services: POST /api/<message> with a JSON body, "
-                           "and the app's static files", EXO_CAP_NONE, http_init, NULL, &http_ops,
+                           "and the app's static files", EXO_CAP_NONE, NULL, NULL, &http_ops,
                            http_config)

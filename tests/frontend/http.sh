@@ -252,7 +252,7 @@ cat >>"$A/application.yml" <<'EOF'
     static: web/..
     sends: [calc.add]
 EOF
-(cd "$A" && exec "$EXO_BIN" bus --quiet) >"$T/bus.out" 2>&1 &
+(cd "$A" && exec "$EXO_BIN" bus) >"$T/bus.out" 2>&1 &
 BUS=$!
 for _ in $(seq 100); do [ -f "$A/.exo/bus.json" ] && break; sleep 0.05; done
 [ -f "$A/.exo/bus.json" ] || fail "exo bus did not start"
@@ -271,7 +271,8 @@ pass "a missing static directory, the app's own directory as static, a prefix wi
 PA=$(free_port)
 (cd "$A" && EXO_FRONTEND_LISTEN=127.0.0.1:$PA exec "$EXO_BIN" frontend api) >"$T/fe.out" 2>"$T/fe.err" &
 FE=$!
-wait_for "$T/fe.out" "^api online at http://127\.0\.0\.1:$PA/\$" 15
+for _ in $(seq 300); do grep -q "^api online at http://127\.0\.0\.1:$PA/\$" "$T/fe.out" && break; sleep 0.05; done
+grep -q "^api online at" "$T/fe.out" || { cat "$T/fe.out" "$T/fe.err" "$T/bus.out" >&2; fail "exo frontend api did not come online"; }
 kill -TERM "$BUS"
 wait_exit "$BUS" 10
 for _ in $(seq 300); do
