@@ -51,7 +51,7 @@ typedef struct http_pss {
 
 /* ---- answers ---- */
 
-/* Queue an error for @p req's client and forget its connection (the core's side ends). */
+/* Queue the JSON error @p error for @p req's client (once per request). */
 static void answer_error(http_fe_t *fe, http_req_t *req, const char *error, const char *message)
 {
     if (req->answered || req->wsi == NULL) {
