@@ -86,6 +86,7 @@ static void conn_free(exo_feconn_table_t *t, exo_feconn_conn_t *c)
     free(c->peer);
     free(c->user);
     free(c->auth_json);
+    free(c->anonymous);
     free(c->refusal);
     free(c);
 }
@@ -178,12 +179,22 @@ void exo_feconn_verdict(exo_feconn_table_t *t, exo_feconn_conn_t *c, const char 
 {
     if (user != NULL || (why == NULL && t->s.auth_ask == NULL)) {
         c->state = EXO_FECONN_OPEN;
+        json_t *auth;
         if (user != NULL) {
             c->user = exo_xstrdup(user);
-            json_t *auth = json_pack("{s:s}", "user", user);
-            c->auth_json = json_dumps(auth, JSON_COMPACT);
-            json_decref(auth);
+            auth = json_pack("{s:s}", "user", user);
+        } else {
+            /* Anonymous, yet identified: a reply in its activity also reaches every other
+             * role that receives the name (fan-out), another frontend among them, which
+             * would broadcast a message without auth to all its clients. With this auth it
+             * matches this connection only (feroute.c push()). */
+            char id[65];
+            exo_random_hex(id, 16);
+            c->anonymous = exo_xstrdup(id);
+            auth = json_pack("{s:s}", "anonymous", id);
         }
+        c->auth_json = json_dumps(auth, JSON_COMPACT);
+        json_decref(auth);
     } else {
         c->state = EXO_FECONN_REFUSED;
         c->refused_as = refused_as;

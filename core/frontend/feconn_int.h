@@ -49,7 +49,11 @@ struct exo_feconn_conn {
     exo_frontend_bus_t *table;
     char *peer;
     exo_feconn_state_t state;
-    char *user, *auth_json;         /* NULL: anonymous */
+    char *user;                     /* the auth step's user; NULL: anonymous */
+    char *anonymous;                /* an anonymous connection's own id (32 random hex) */
+    char *auth_json;                /* what its messages carry as auth: {"user": ID} or
+                                     * {"anonymous": ID}, so that the replies to it and
+                                     * pushes to it match this connection and no other */
     exo_feconn_error_t refused_as;
     char *refusal;
     bool opening, dead;

@@ -118,13 +118,30 @@ static void on_reply(exo_feconn_table_t *t, exo_feconn_act_t *a, const exo_bus_m
     exo_feconn_deliver(t, a->conn_id, &m);
 }
 
+/* Whether a push with @p user / @p anonymous (both NULL: no auth, everyone) is for @p c. */
+static bool push_reaches(const exo_feconn_conn_t *c, const char *user, const char *anonymous)
+{
+    if (c->dead || c->state != EXO_FECONN_OPEN) {
+        return false;
+    }
+    if (user != NULL) {
+        return c->user != NULL && strcmp(c->user, user) == 0;
+    }
+    if (anonymous != NULL) {
+        return c->anonymous != NULL && strcmp(c->anonymous, anonymous) == 0;
+    }
+    return true;
+}
+
 /* A message outside every activity a connection started. */
 static void push(exo_feconn_table_t *t, const exo_bus_msg_t *msg)
 {
     json_t *auth = msg->auth != NULL ? json_loads(msg->auth, JSON_DECODE_ANY, NULL) : NULL;
     const char *user = json_string_value(json_object_get(auth, "user"));
-    if (t->ops == NULL || t->ops->deliver == NULL || (msg->auth != NULL && user == NULL)) {
-        json_decref(auth); /* an auth that names no user reaches nobody */
+    const char *anonymous = json_string_value(json_object_get(auth, "anonymous"));
+    if (t->ops == NULL || t->ops->deliver == NULL ||
+        (msg->auth != NULL && user == NULL && anonymous == NULL)) {
+        json_decref(auth); /* an auth that names nobody reaches nobody */
         return;
     }
     exo_frontend_msg_t m = {
@@ -133,8 +150,7 @@ static void push(exo_feconn_table_t *t, const exo_bus_msg_t *msg)
     };
     t->busy++;
     for (exo_feconn_conn_t *c = t->conns; c != NULL; c = c->next) {
-        if (c->dead || c->state != EXO_FECONN_OPEN ||
-            (user != NULL && (c->user == NULL || strcmp(c->user, user) != 0))) {
+        if (!push_reaches(c, user, anonymous)) {
             continue;
         }
         t->ops->deliver(t->inst, c->id, &m);

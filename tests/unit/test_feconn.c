@@ -42,7 +42,8 @@ static const char routes_json[] =
     "\"session.checked\"], \"receives\": [\"todo.echo\", \"todo.late\", \"todo.flood\", "
     "\"todo.silent\", "
     "\"todo.push\", \"session.check\"]},"
-    "\"ghost\": {\"receives\": [\"nobody.home\", \"session.none\"]}}}";
+    "\"ghost\": {\"receives\": [\"nobody.home\", \"session.none\"]},"
+    "\"mirror\": {\"receives\": [\"todo.echoed\", \"todo.pushed\"]}}}";
 
 static exo_loop_t *loop;
 static exo_registry_t *reg;
@@ -153,15 +154,18 @@ static void on_flood(exo_svc_t *s, const exo_svc_msg_t *m, void *arg)
     }
 }
 
-/* {"user": U} pushes to U (a new activity with that auth), {} to everyone (no auth). */
+/* {"user": U} pushes to U (a new activity with that auth), {"anonymous": A} to the anonymous
+ * connection A, {} to everyone (no auth). */
 static void on_push(exo_svc_t *s, const exo_svc_msg_t *m, void *arg)
 {
     (void)arg;
     json_t *p = exo_svc_msg_json(m);
     const char *user = json_string_value(json_object_get(p, "user"));
+    const char *anon = json_string_value(json_object_get(p, "anonymous"));
     char auth[128];
-    snprintf(auth, sizeof auth, "{\"user\":\"%s\"}", user ? user : "");
-    exo_svc_send_ex(s, "todo.pushed", "{\"x\":1}", 7, NULL, user ? auth : NULL, NULL);
+    snprintf(auth, sizeof auth, "{\"%s\":\"%s\"}", user ? "user" : "anonymous",
+             user ? user : anon ? anon : "");
+    exo_svc_send_ex(s, "todo.pushed", "{\"x\":1}", 7, NULL, user || anon ? auth : NULL, NULL);
     json_decref(p);
 }
 
@@ -434,7 +438,8 @@ static void test_replies_reach_their_connection(void)
             char want[32];
             snprintf(want, sizeof want, "\"in\":{\"n\":%s}", r->request + 1);
             CU_ASSERT_PTR_NOT_NULL(strstr(r->payload, want));
-            CU_ASSERT_PTR_NOT_NULL(strstr(r->payload, "\"auth\":null")); /* anonymous */
+            /* anonymous: its own id, no user */
+            CU_ASSERT_PTR_NOT_NULL(strstr(r->payload, "\"auth\":{\"anonymous\":\""));
         } else {
             CU_ASSERT_STRING_EQUAL(r->name, "todo.flooded");
             CU_ASSERT_EQUAL(r->conn, strcmp(r->request, "flood") == 0 ? a : b);
@@ -503,6 +508,74 @@ static void test_broadcast_without_auth(void)
     run_for(300);
     CU_ASSERT_EQUAL(n_recs, 0);
     exo_feconn_close(&table);
+}
+
+/* A second frontend (role mirror) receives the same names: the bus's fan-out brings it the
+ * replies to web's anonymous connections, which must reach none of mirror's clients; a push
+ * to one anonymous connection reaches it alone. */
+static size_t mirror_delivered;
+static void mirror_deliver(void *inst, exo_conn_id_t conn, const exo_frontend_msg_t *m)
+{
+    (void)inst;
+    (void)conn;
+    (void)m;
+    mirror_delivered++;
+}
+static void mirror_auth_done(void *inst, exo_conn_id_t conn, const char *user, const char *error,
+                             const char *message)
+{
+    (void)inst, (void)conn, (void)user, (void)error, (void)message;
+}
+static exo_busclient_t *mirror_client;
+static bool mirror_online(void)
+{
+    return exo_busclient_online(mirror_client);
+}
+
+static void test_anonymous_replies_stay_private(void)
+{
+    const exo_plugin_t *zmq = exo_registry_find(reg, EXO_KIND_TRANSPORT, "zmq");
+    exo_error_t err = {0};
+    mirror_client = exo_busclient_open(zmq, endpoint, "mirror", USER_TOKEN, "mirror", &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mirror_client);
+    CU_ASSERT_FATAL(wait_for(mirror_online, 5000));
+    exo_feconn_table_t *mirror =
+        exo_feconn_open(loop, mirror_client, &(exo_feconn_settings_t){.role = "mirror"}, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mirror);
+    static const exo_frontend_ops_t mirror_ops = {
+        .size = sizeof mirror_ops, .deliver = mirror_deliver, .auth_done = mirror_auth_done};
+    exo_feconn_attach(mirror, &mirror_ops, NULL);
+    exo_error_t e2 = {0};
+    CU_ASSERT_NOT_EQUAL(exo_feconn_bus_ops()->conn_open(mirror, "127.0.0.1:2", NULL, &e2), 0);
+    table_open((exo_feconn_settings_t){0});
+    exo_conn_id_t a = conn_open(NULL), b = conn_open(NULL);
+    CU_ASSERT_FATAL(have_recs(2, 2000));
+    n_recs = 0;
+    fe_send(a, "todo.echo", "{}", "mine", 0);
+    CU_ASSERT_FATAL(have_recs(1, 2000));
+    run_for(200);
+    CU_ASSERT_EQUAL(n_recs, 1);
+    CU_ASSERT_EQUAL(recs[0].conn, a);
+    CU_ASSERT_EQUAL(mirror_delivered, 0); /* before: broadcast to mirror's client */
+    /* The reply shows a's auth: {"anonymous": ID}. Push to that ID. */
+    json_t *echo = json_loads(recs[0].payload, 0, NULL);
+    const char *id = json_string_value(json_object_get(json_object_get(echo, "auth"),
+                                                       "anonymous"));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(id);
+    CU_ASSERT_EQUAL(strlen(id), 32);
+    char body[128];
+    snprintf(body, sizeof body, "{\"anonymous\":\"%s\"}", id);
+    json_decref(echo);
+    n_recs = 0;
+    fe_send(b, "todo.push", body, NULL, 0);
+    CU_ASSERT_FATAL(have_recs(1, 2000));
+    run_for(200);
+    CU_ASSERT_EQUAL(n_recs, 1);
+    CU_ASSERT_EQUAL(count_recs(a, "todo.pushed"), 1);
+    CU_ASSERT_EQUAL(mirror_delivered, 0);
+    exo_feconn_close(&table);
+    exo_feconn_close(&mirror);
+    exo_busclient_close(&mirror_client);
 }
 
 static void expect_error(exo_conn_id_t c, const char *request, const char *error)
@@ -753,6 +826,8 @@ static const exo_test_t tests[] = {
      test_replies_reach_their_connection},
     {"auth ask: verdicts, the user in auth, pushes by user", test_auth_ask_and_pushes_by_user},
     {"auth none: a push without auth reaches every connection", test_broadcast_without_auth},
+    {"auth none: a reply to one connection reaches no other frontend's clients",
+     test_anonymous_replies_stay_private},
     {"every failure with its request id", test_errors_with_their_request},
     {"rate, requests in flight and connections are bounded", test_limits},
     {"closing a connection forgets its requests", test_close_frees_requests},
