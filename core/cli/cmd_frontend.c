@@ -40,7 +40,10 @@ typedef struct fe_run {
     exo_feconn_table_t *table;
     void *inst;                /* the plugin's instance, once it listens */
     bool online, said_online;
+    int failed;                /* < 0: the plugin could not listen (the loop stops) */
 } fe_run_t;
+
+static int listen_frontend(fe_run_t *r, exo_error_t *err);
 
 /* "ROLE online" once both hold: the plugin listens, the role is registered. Said once, as a
  * service says its online text once; a broker restart is said on stderr. */
@@ -63,6 +66,17 @@ static void on_online(void *arg, bool online)
                 "until the broker is back");
     }
     r->online = online;
+    /* The plugin listens only once the role is on the bus, so that no client meets a
+     * frontend that accepts it and then answers everything 'unavailable'. */
+    if (online && r->inst == NULL && r->failed == 0) {
+        exo_error_t err = {0};
+        r->failed = listen_frontend(r, &err);
+        if (r->failed < 0) {
+            exo_error("%s", err.message);
+            exo_loop_stop(r->loop);
+            return;
+        }
+    }
     say_online(r);
 }
 
@@ -180,9 +194,9 @@ static int join_bus(fe_run_t *r, const exo_plugin_t *transport, exo_error_t *err
     return r->client != NULL ? EXO_OK : err->code;
 }
 
-/* The connection table over the client, then the plugin listening with the table as its
- * bus. */
-static int open_frontend(fe_run_t *r, exo_error_t *err)
+/* The connection table over the client; the plugin listens (listen_frontend) once the
+ * client is online (on_online). */
+static int open_table(fe_run_t *r, exo_error_t *err)
 {
     const exo_frontend_t *f = r->svc->frontend;
     exo_feconn_settings_t settings = {
@@ -191,9 +205,13 @@ static int open_frontend(fe_run_t *r, exo_error_t *err)
         .on_online = on_online, .arg = r,
     };
     r->table = exo_feconn_open(r->loop, r->client, &settings, err);
-    if (r->table == NULL) {
-        return err->code;
-    }
+    return r->table != NULL ? EXO_OK : err->code;
+}
+
+/* The plugin listening, with the table as its bus. */
+static int listen_frontend(fe_run_t *r, exo_error_t *err)
+{
+    const exo_frontend_t *f = r->svc->frontend;
     char *listen = exo_strdupf("%s:%u", r->host, r->port);
     exo_frontend_spec_t spec = {
         .size = sizeof spec, .app = r->app->name, .app_dir = r->app->dir,
@@ -253,16 +271,19 @@ static int run(void *opts, const exo_strv_t *args)
     rc = rc < 0 ? rc : find_listen(&r, &err);
     rc = rc < 0 ? rc : load_plugins(&r, &transport, &err);
     rc = rc < 0 ? rc : join_bus(&r, transport, &err);
-    rc = rc < 0 ? rc : open_frontend(&r, &err);
+    rc = rc < 0 ? rc : open_table(&r, &err);
     if (rc < 0) {
         exo_error("%s", err.message);
         code = rc == EXO_ERR_INTERNAL ? EXO_EXIT_INTERNAL : EXO_EXIT_USER;
-    } else {
+    } else if (r.failed == 0) {
         exo_loop_signal(r.loop, SIGTERM, on_signal, r.loop);
         exo_loop_signal(r.loop, SIGINT, on_signal, r.loop);
         if (exo_loop_run(r.loop) < 0) {
             code = EXO_EXIT_INTERNAL;
         }
+    }
+    if (r.failed < 0) {
+        code = r.failed == EXO_ERR_INTERNAL ? EXO_EXIT_INTERNAL : EXO_EXIT_USER;
     }
     close_all(&r);
     return code;

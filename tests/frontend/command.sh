@@ -115,6 +115,22 @@ wait_exit "$FE" 5
 [ "$RC" = 0 ] || { cat "$T/fe.err"; fail "SIGINT: exit $RC"; }
 pass "SIGTERM and SIGINT stop it with status 0 and free its port"
 
+# Off the bus, it does not listen: a client must never meet a frontend that accepts it and
+# then answers everything 'unavailable' (a broker that is not there yet: a dead endpoint).
+DEAD=$(free_port)
+(cd "$A" && EXO_FRONTEND_LISTEN=127.0.0.1:$PORT EXO_BUS_ENDPOINT=tcp://127.0.0.1:$DEAD \
+    EXO_BUS_TOKEN=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])' "$A/.exo/bus.json") \
+    exec "$EXO_BIN" frontend web) >"$T/fe.out" 2>"$T/fe.err" &
+FE=$!
+sleep 1.5 # long enough to have listened, had it not waited for the bus
+$PY -c 'import socket,sys; s=socket.socket(); sys.exit(0 if s.connect_ex(("127.0.0.1", int(sys.argv[1]))) else 1)' "$PORT" ||
+    fail "exo frontend listens on $PORT although it is not on the bus"
+kill -0 "$FE" 2>/dev/null || { cat "$T/fe.err"; fail "exo frontend gave up waiting for the bus"; }
+kill -TERM "$FE"
+wait_exit "$FE" 5
+[ "$RC" = 0 ] || { cat "$T/fe.err"; fail "SIGTERM while off the bus: exit $RC"; }
+pass "off the bus it does not listen, and SIGTERM still stops it"
+
 kill "$SVC" "$BUS"
 wait "$SVC" "$BUS" 2>/dev/null
 expect_nothing_left

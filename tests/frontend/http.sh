@@ -89,7 +89,7 @@ header() { tr -d '\r' <"$T/$1.h" | awk -v k="$2" 'BEGIN{IGNORECASE=1} index(tolo
 
 # ---- messages ----
 req ok -X POST -H 'Content-Type: application/json' -d '{"a": 2, "b": 3}' "$U/api/calc.add"
-expect ok 200 '^\{"sum": ?5, ?"auth": ?null\}$'
+expect ok 200 '^\{"sum": ?5, ?"auth": ?\{"anonymous": ?"[0-9a-f]{32}"\}\}$'
 [ "$(header ok x-exo-message)" = calc.sum ] || fail "X-Exo-Message: $(header ok x-exo-message)"
 header ok content-type | grep -q '^application/json' || fail "reply content type"
 pass "POST /api/calc.add answers 200 with the reply's payload and X-Exo-Message"
