@@ -86,9 +86,18 @@ static int static_setting(const exo_host_t *host, const exo_frontend_spec_t *spe
     char *path = dir[0] == '/' ? exo_xstrdup(dir) : exo_path_join(spec->app_dir, dir);
     fe->static_root = realpath(path, NULL);
     int rc = 0;
+    char *app = realpath(spec->app_dir, NULL);
+    size_t n = fe->static_root ? strlen(fe->static_root) : 0;
     if (fe->static_root == NULL || !exo_path_is_dir(fe->static_root))
         rc = exo_error_set(err, EXO_ERR_INVALID, "frontends.%s.static: %s is not a directory; "
                            "create it or point static at the app's web files", spec->role, path);
+    else if (app != NULL && strncmp(app, fe->static_root, n) == 0 &&
+             (app[n] == '\0' || app[n] == '/' || n == 1))
+        /* it would serve application.yml, the services' code and .exo (bus tokens) */
+        rc = exo_error_set(err, EXO_ERR_INVALID, "frontends.%s.static: %s is the app's directory "
+                           "or one above it; point static at a directory of web files only, "
+                           "such as web/public", spec->role, path);
+    free(app);
     free(path);
     return rc;
 }
