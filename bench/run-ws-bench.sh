@@ -25,6 +25,8 @@
 #          second, from the first measured request sent to the last reply)
 #   rss    VmRSS of the server process (exo: the `exo frontend web` process) fresh, and with
 #          1,000 idle connections (each welcomed, for exo) held by one client process
+# The column "(exo bus)" is the same round trip from a libexoservice client straight on the
+# run's bus (no frontend, no WebSocket): what the frontend adds is the difference.
 # Everything listens on 127.0.0.1 and is stopped on exit.
 set -u
 
@@ -125,12 +127,15 @@ descendant() {
 declare -A URL_OF PID_OF KEEP_OF
 make_exo_app() {
     local app=$TMP/app
-    mkdir -p "$app/echo"
+    mkdir -p "$app/echo" "$app/client"
     cat >"$app/application.yml" <<EOF
 name: ws-bench
 services:
   echo:
     location: ./echo
+  client:
+    location: ./client
+    ready: started
 frontends:
   web:
     type: websocket
@@ -149,6 +154,15 @@ messages:
   receives: [bench.req]
   sends: [bench.rep]
 EOF
+    # The "bus only" reference: bench-exo req as this role, the frontend left out.
+    cat >"$app/client/service.yml" <<EOF
+type: client
+startup:
+  command: exec sleep 3600
+messages:
+  sends: [bench.req]
+  receives: [bench.rep]
+EOF
 }
 
 start_server() {
@@ -164,6 +178,8 @@ start_server() {
             URL_OF[exo]=ws://127.0.0.1:$port/exo
             PID_OF[exo]=$(descendant "${KEEP_OF[exo]}" 'frontend web') ||
                 die "no exo frontend process under exo run"
+            BUS_EP=$(grep -m1 -oE 'bus listening on tcp://[0-9.:]+' "$TMP/exo-run.out" | awk '{print $NF}')
+            BUS_TOKEN=$(sed -n 's/.*"token": *"\([0-9a-f]*\)".*/\1/p' "$TMP/app/.exo/bus.json")
             ;;
         echo)
             port=$(free_port)
@@ -201,8 +217,21 @@ client() {
         --size 100 --deadline-ms "$DEADLINE_MS" >"$TMP/$name.out" 2>"$TMP/$name.err"
 }
 
+# rr_bus REP: the same round trip from a libexoservice client on the bus (no frontend).
+rr_bus() {
+    local rep=$1 line
+    EXO_BUS_TOKEN=$BUS_TOKEN "$BENCH/bench-exo" req --endpoint "$BUS_EP" --subject bench.req \
+        --role client --size 100 --count "$NRR" --warmup "$WRR" --deadline-ms "$DEADLINE_MS" \
+        >"$TMP/rr-bus-$rep.out" 2>"$TMP/rr-bus-$rep.err" ||
+        { echo "run-ws-bench: bus rr failed: $(tail -n 2 "$TMP/rr-bus-$rep.err")" >&2; return; }
+    line=$(grep '^result req' "$TMP/rr-bus-$rep.out")
+    record bus rr_p50 "$rep" "$(field "$line" p50_ns)"
+    record bus rr_p99 "$rep" "$(field "$line" p99_ns)"
+}
+
 rr() {
     local s=$1 rep=$2 line
+    [ "$s" = exo ] && rr_bus "$rep"
     client "$s" "rr-$s-$rep" req --count "$NRR" --warmup "$WRR" ||
         { echo "run-ws-bench: $s rr failed: $(tail -2 "$TMP/rr-$s-$rep.err")" >&2; return; }
     line=$(grep '^result req' "$TMP/rr-$s-$rep.out")
@@ -283,15 +312,16 @@ fmt() {
         mb) awk -v v="$1" 'BEGIN{printf "%.1f", v / 1024}' ;;
     esac
 }
-LINEFMT='%-30s %10s %10s %10s  %9s %9s\n'
+LINEFMT='%-30s %10s %10s %10s %10s  %9s %9s\n'
 row() {
     # shellcheck disable=SC2059
     printf "$LINEFMT" "$2" "$(fmt "$(median exo "$1")" "$3")" "$(fmt "$(median echo "$1")" "$3")" \
-        "$(fmt "$(median nats "$1")" "$3")" "$(paired exo echo "$1")" "$(paired exo nats "$1")"
+        "$(fmt "$(median nats "$1")" "$3")" "$(fmt "$(median bus "$1")" "$3")" \
+        "$(paired exo echo "$1")" "$(paired exo nats "$1")"
 }
 echo
 # shellcheck disable=SC2059
-printf "$LINEFMT" "" "exo" "lws echo" "nats ws" "exo/echo" "exo/nats"
+printf "$LINEFMT" "" "exo" "lws echo" "nats ws" "(exo bus)" "exo/echo" "exo/nats"
 row rr_p50 "round trip p50 (us)" us
 row rr_p99 "round trip p99 (us)" us
 row tput "messages/s, 64 in flight (k)" k
