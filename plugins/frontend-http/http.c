@@ -13,7 +13,6 @@
  */
 #include "config.h"
 
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +21,7 @@
 #include "../frontend-common/fehttp.h"
 #include "../frontend-common/feserve.h"
 #include "../frontend-common/feserver.h"
+#include "../frontend-common/festatic.h"
 #include "base/util.h"
 #include "httpreq.h"
 
@@ -49,17 +49,9 @@ typedef struct http_pss {
     http_req_t *req; /* the socket's client when this transaction is a POST of a message */
 } http_pss_t;
 
-static const exo_host_t *g_host;
-
-static int http_init(const exo_host_t *host, exo_error_t *err)
-{
-    g_host = host;
-    return EXO_OK;
-}
-
 /* ---- answers ---- */
 
-/* Queue an error for @p req's client and forget its connection (the core's side ends). */
+/* Queue the JSON error @p error for @p req's client (once per request). */
 static void answer_error(http_fe_t *fe, http_req_t *req, const char *error, const char *message)
 {
     if (req->answered || req->wsi == NULL) {
@@ -408,22 +400,7 @@ static int read_static(http_fe_t *fe, const exo_frontend_spec_t *spec, exo_error
     if (v == NULL || json_is_null(v)) {
         return EXO_OK;
     }
-    const char *dir = json_string_value(v);
-    if (dir == NULL || dir[0] == '\0') {
-        return exo_error_set(err, EXO_ERR_INVALID,
-                             "static must name a directory (e.g. web/public)");
-    }
-    char *path = dir[0] == '/' ? exo_xstrdup(dir) : exo_path_join(spec->app_dir, dir);
-    fe->static_root = realpath(path, NULL);
-    if (fe->static_root == NULL || !exo_path_is_dir(fe->static_root)) {
-        exo_error_set(err, EXO_ERR_INVALID,
-                      "static: '%s' (%s) is not a directory: create it or fix the path "
-                      "(relative to the app's directory)", dir, path);
-        free(path);
-        return EXO_ERR_INVALID;
-    }
-    free(path);
-    return EXO_OK;
+    return fec_static_root(spec->app_dir, json_string_value(v), &fe->static_root, err);
 }
 
 static void http_close(void *inst)
@@ -494,5 +471,5 @@ static const exo_config_key_t http_config[] = {
 
 EXO_FRONTEND_PLUGIN_CONFIG("http", PACKAGE_VERSION,
                            "HTTP clients call services: POST /api/<message> with a JSON body, "
-                           "and the app's static files", EXO_CAP_NONE, http_init, NULL, &http_ops,
+                           "and the app's static files", EXO_CAP_NONE, NULL, NULL, &http_ops,
                            http_config)

@@ -6,10 +6,10 @@
 # use stopping the run before anything starts, exo test starting a frontend a test needs, and
 # exo generate compose leaving frontends out without failing.
 . "$EXO_TOP_SRCDIR/tests/support/run-lib.sh"
+. "$EXO_TOP_SRCDIR/tests/frontend/lib.sh"
 export EXO_PLUGIN_PATH=$EXO_PLUGIN_PATH:$EXO_TOP_BUILDDIR/tests/frontend/fixtures/.libs
 export EXO_PYTHON_DIR=$EXO_TOP_SRCDIR/plugins/transport-zmq/python
 
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 P=$(free_port)
 
 A=$T/app
@@ -32,15 +32,7 @@ frontends:
     sends: [todo.create]
     request-timeout: 500ms
 EOF
-service "$A/todos" "startup: {command: $PY -u svc.py, online-text: todos online}
-test: $PY -u test.py
-messages: {receives: [todo.create], sends: [todo.created]}"
-cat >"$A/todos/svc.py" <<'EOF'
-import exo_service
-svc = exo_service.Service()
-svc.on("todo.create", lambda m: svc.reply(m, "todo.created", {"title": m.payload["title"]}))
-svc.run()
-EOF
+todo_service "$A/todos" "test: $PY -u test.py"
 # A client of a lines frontend: sends its arguments as lines, prints the answers.
 cat >"$A/todos/client.py" <<'EOF'
 import socket, sys, time
@@ -104,12 +96,7 @@ expect_line "$T/status" '^web +todo\.create +todos '
 pass "exo env shows the port; exo bus status shows the frontends as roles"
 
 # Killed: restarted as any unit, and it serves again on the same port.
-FE=$(ps -o pid= -o args= --ppid "$RUN" | awk '$3 == "frontend" && $4 == "web" {print $1}')
-[ -n "$FE" ] || { ps -o pid,args --ppid "$RUN" >&2; fail "no exo frontend web under exo run"; }
-kill -KILL "$FE"
-wait_for "$T/run.out" 'web was killed by signal 9 \(SIGKILL\); restarting' 10
-for _ in $(seq 200); do [ "$(grep -c 'web ready in' "$T/run.out")" = 2 ] && break; sleep 0.05; done
-[ "$(grep -c 'web ready in' "$T/run.out")" = 2 ] || { cat "$T/run.out"; fail "web not ready again"; }
+kill_frontend "$RUN" web "$T/run.out"
 client "$P" 'todo.create {"title": "again"}' >"$T/c"
 expect_line "$T/c" '^msg r1 todo\.created \{"title": ?"again"\}$'
 pass "a killed frontend is restarted and serves again"
@@ -132,13 +119,58 @@ kill "$HOLDER"; wait "$HOLDER" 2>/dev/null
 expect_nothing_left
 pass "a pinned frontend port in use stops exo run before anything starts"
 
+# Frontends run on the process backend whatever runs the services: with --backend journal
+# (tests/run/fixtures/journal.c, which runs nothing and notes each start) the service goes to
+# journal and the frontend still runs, as a process.
+B=$T/other
+mkdir -p "$B"
+cat >"$B/application.yml" <<EOF
+name: feother
+services:
+  todos: {location: todos, ready: started, ready-settle: 0}
+frontends:
+  web: {type: lines, sends: [todo.create]}
+EOF
+service "$B/todos" 'startup: {command: ./never-run}'
+(cd "$B" && EXO_PLUGIN_PATH=$EXO_PLUGIN_PATH:$EXO_TOP_BUILDDIR/tests/run/fixtures/.libs \
+    exec "$EXO_BIN" run --backend journal) >"$T/run3.out" 2>&1 &
+RUN=$!
+wait_for "$T/run3.out" 'all services ready \(1 service, 1 frontend\)' 30
+expect_line "$T/run3.out" 'web \| web online at tcp://127\.0\.0\.1:'
+expect_line "$B/.exo/journal" '^start todos service$'
+expect_no_line "$B/.exo/journal" 'web'
+kill -TERM "$RUN"
+wait_exit "$RUN" 15
+expect_nothing_left
+pass "a frontend runs on the process backend whatever runs the services"
+
+# --watch restarts services on a change in their directory, never a frontend (whose
+# directory is the app's): a change at the app's top restarts nothing.
+(cd "$A" && exec "$EXO_BIN" run --watch) >"$T/run4.out" 2>&1 &
+RUN=$!
+wait_for "$T/run4.out" 'all services ready' 30
+echo change >"$A/notes.txt"
+echo "# change" >>"$A/todos/svc.py"
+wait_for "$T/run4.out" 'todos ready in' 10
+for _ in $(seq 200); do [ "$(grep -c 'todos ready in' "$T/run4.out")" = 2 ] && break; sleep 0.05; done
+[ "$(grep -c 'todos ready in' "$T/run4.out")" = 2 ] || { cat "$T/run4.out"; fail "todos not restarted by --watch"; }
+expect_no_line "$T/run4.out" '(web|api) (changed|restarting)'
+[ "$(grep -c 'web ready in' "$T/run4.out")" = 1 ] || { cat "$T/run4.out"; fail "--watch restarted web"; }
+kill -TERM "$RUN"
+wait_exit "$RUN" 15
+expect_nothing_left
+pass "--watch restarts the services, not the frontends"
+
 # exo test: the test of todos needs web, which exo test starts (with todos, its dependency).
 (cd "$A" && "$EXO_BIN" test) >"$T/test.out" 2>&1 || { cat "$T/test.out"; fail "exo test"; }
 expect_line "$T/test.out" 'web ready'
 expect_line "$T/test.out" 'todos +tests passed'
 expect_no_line "$T/test.out" 'api ready'
 expect_nothing_left
-pass "exo test starts a frontend a test needs"
+(cd "$A" && "$EXO_BIN" test web) >"$T/test2.out" 2>&1 || { cat "$T/test2.out"; fail "exo test web"; }
+expect_line "$T/test2.out" 'web is a frontend: it has no setup or tests of its own'
+expect_nothing_left
+pass "exo test starts a frontend a test needs; a frontend has no tests of its own"
 
 # exo generate compose leaves frontends out (docs/generate.md, Not covered yet).
 printf 'FROM debian:12\n' >"$A/todos/Dockerfile"
