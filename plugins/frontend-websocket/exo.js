@@ -172,7 +172,9 @@ export class Client extends EventTarget {
   }
 
   emit(type, detail) {
-    this.dispatchEvent(new CustomEvent(type, { detail }));
+    const event = new Event(type); // (not CustomEvent: node 18 has none)
+    event.detail = detail;
+    this.dispatchEvent(event);
     this.call(type, detail);
   }
 
