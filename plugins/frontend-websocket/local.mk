@@ -34,7 +34,7 @@ endif
 wsjsdir = $(pkgdatadir)/frontend-websocket
 dist_wsjs_DATA = plugins/frontend-websocket/exo.js
 plugins/frontend-websocket/exojs.c: $(top_srcdir)/plugins/frontend-websocket/exo.js
-	$(AM_V_GEN){ echo '/* generated from exo.js by plugins/frontend-websocket/local.mk */'; \
+	$(AM_V_GEN)$(MKDIR_P) $(@D) && { echo '/* generated from exo.js by plugins/frontend-websocket/local.mk */'; \
 	  echo '#include <stddef.h>'; \
 	  echo 'extern const unsigned char ws_exojs[]; extern const size_t ws_exojs_len;'; \
 	  echo 'const unsigned char ws_exojs[] = {'; \
