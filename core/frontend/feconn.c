@@ -255,6 +255,16 @@ static void on_online(void *arg, bool online)
     }
 }
 
+/* The client registered before the table was made: on_online hears of it all the same. */
+static void on_hello(void *arg)
+{
+    exo_feconn_table_t *t = arg;
+    t->hello_timer = 0;
+    if (exo_busclient_online(t->client) && t->s.on_online != NULL) {
+        t->s.on_online(t->s.arg, true);
+    }
+}
+
 static void apply_defaults(exo_feconn_settings_t *s)
 {
     s->rate = s->rate ? s->rate : EXO_FECONN_DEFAULT_RATE;
@@ -292,6 +302,9 @@ exo_feconn_table_t *exo_feconn_open(exo_loop_t *loop, exo_busclient_t *client,
     exo_busclient_handler_t h = {.on_message = exo_feconn_on_message, .on_online = on_online,
                                  .arg = t};
     exo_busclient_set_handler(client, &h);
+    if (exo_busclient_online(client)) {
+        t->hello_timer = exo_loop_timer(loop, 0, false, on_hello, t);
+    }
     return t;
 }
 
@@ -330,6 +343,9 @@ void exo_feconn_close(exo_feconn_table_t **t_p)
     }
     if (t->sweep_timer > 0) {
         exo_loop_timer_cancel(t->loop, t->sweep_timer);
+    }
+    if (t->hello_timer > 0) {
+        exo_loop_timer_cancel(t->loop, t->hello_timer);
     }
     free(t->conn_buckets);
     free(t->act_buckets);

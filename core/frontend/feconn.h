@@ -51,7 +51,9 @@ typedef struct exo_feconn_settings {
     size_t max_message_size;       /* bytes of one client message (name + payload) */
     size_t max_connections;        /* connections at once; conn_open refuses more */
     size_t max_pending;            /* requests in flight per connection */
-    /** The bus client's registration changed (e.g. to print "ROLE online"). May be NULL. */
+    /** The bus client's registration changed (e.g. to print "ROLE online"); also called
+     *  (true) on the loop's next turn when the client is online already as the table is
+     *  made. May be NULL. */
     void (*on_online)(void *arg, bool online);
     void *arg;
 } exo_feconn_settings_t;

@@ -76,6 +76,7 @@ struct exo_frontend_bus {
     char act_prefix[16];            /* the table's activity ids: PREFIX + counter */
     unsigned long long act_seq;
     int sweep_timer;
+    int hello_timer;                /* tells on_online of a client already online */
     unsigned busy;                  /* calls into the plugin under way */
     bool has_dead;
 };

@@ -9,7 +9,8 @@ tests_unit_test_feconn_SOURCES = tests/unit/test_feconn.c tests/support/cunit_ma
 tests_unit_test_feconn_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/transport-zmq/include
 tests_unit_test_feconn_CFLAGS = $(EXO_TEST_CCFLAGS) \
 	-DEXO_TEST_PLUGIN_DIR='"$(abs_top_builddir)/plugins/.libs"' \
-	-DEXO_TEST_BUSD='"$(abs_top_builddir)/plugins/transport-zmq/tests/busd"'
+	-DEXO_TEST_BUSD='"$(abs_top_builddir)/plugins/transport-zmq/tests/busd"' \
+	-DEXO_TEST_OLD_TRANSPORT_DIR='"$(abs_top_builddir)/tests/fixtures/plugins-bus/.libs"'
 tests_unit_test_feconn_LDADD = plugins/transport-zmq/libexoservice.la $(EXO_TEST_LINK) \
 	-lpthread
 TESTS += tests/unit/test_feconn

@@ -15,7 +15,7 @@ plugins_transport_zmq_la_SOURCES = $(ZMQ_FRAME) \
 	plugins/transport-zmq/admit.h plugins/transport-zmq/admit.c \
 	plugins/transport-zmq/auth.h plugins/transport-zmq/auth.c \
 	plugins/transport-zmq/longclient.h plugins/transport-zmq/longclient.c \
-	plugins/transport-zmq/sdk/service.c
+	plugins/transport-zmq/sdk/service.c plugins/transport-zmq/sdk/service_int.h
 # Where emit_env points services: the installed SDK and Python client. The long-lived client
 # (longclient.c) is libexoservice compiled in (hidden: the plugin exports only its descriptor).
 plugins_transport_zmq_la_CPPFLAGS = $(AM_CPPFLAGS) \
@@ -37,7 +37,8 @@ plugins_transport_zmq_tests_busd_LDADD = core/libexocore.la $(JANSSON_LIBS) -ldl
 # ---- libexoservice: the C service SDK ----
 lib_LTLIBRARIES += plugins/transport-zmq/libexoservice.la
 exoinclude_HEADERS += plugins/transport-zmq/include/exo/service.h
-plugins_transport_zmq_libexoservice_la_SOURCES = $(ZMQ_FRAME) plugins/transport-zmq/sdk/service.c
+plugins_transport_zmq_libexoservice_la_SOURCES = $(ZMQ_FRAME) plugins/transport-zmq/sdk/service.c \
+	plugins/transport-zmq/sdk/service_int.h
 plugins_transport_zmq_libexoservice_la_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/plugins/transport-zmq/include
 plugins_transport_zmq_libexoservice_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden \

@@ -1,8 +1,10 @@
 /*
  * longclient.c - the long-lived client of transport ABI 1.3 on libexoservice; see
- * longclient.h. libexoservice's fd is edge-triggered (ZMQ_FD): after it fires, the socket is
- * read until empty, and a poll that dispatched something is followed by another one soon
- * (libexoservice reads at most 4096 frames per poll), so nothing waits for the next tick.
+ * longclient.h. libexoservice's fds are edge-triggered (ZMQ_FD) and any zmq call on the
+ * socket, a send too, may consume their signal: after every poll and every send the client
+ * asks whether input waits, and if so polls again on the next turn of the loop. A poll reads
+ * at most BUDGET frames, so that a burst of replies leaves the frontend's plugin turns to
+ * write them out.
  */
 #include "config.h"
 
@@ -14,10 +16,12 @@
 
 #include "base/util.h"
 #include "longclient.h"
+#include "sdk/service_int.h"
 
 /* Pings, re-registration after a reconnect and the online state need a poll this often;
  * libexoservice pings every second and gives up on a silent broker after three. */
 #define TICK_MS 100u
+#define BUDGET 64u
 
 typedef struct zlong {
     const exo_host_t *host;
@@ -25,7 +29,7 @@ typedef struct zlong {
     void (*on_message)(void *arg, const exo_bus_msg_t *msg);
     void (*on_online)(void *arg, bool online);
     void *arg;
-    int watch_id, tick_id, again_id;
+    int watch_id, mon_watch_id, tick_id, again_id;
     bool online;
     char act_prefix[16];
     unsigned long long act_seq;
@@ -65,13 +69,19 @@ static void pump_again(void *arg)
     pump(z);
 }
 
-static void pump(zlong_t *z)
+/* Poll again on the next turn when input waits (see above). */
+static void rearm(zlong_t *z)
 {
-    int n = exo_svc_poll(z->svc, 0);
-    note_online(z);
-    if (n > 0 && z->again_id == 0) {
+    if (z->again_id == 0 && exo_svc_has_input(z->svc)) {
         z->again_id = z->host->timer_add(z->host, 0, false, pump_again, z);
     }
+}
+
+static void pump(zlong_t *z)
+{
+    exo_svc_poll(z->svc, 0);
+    note_online(z);
+    rearm(z);
 }
 
 static void on_fd(int fd, unsigned events, void *arg)
@@ -109,14 +119,16 @@ int exo_zlong_open(const exo_host_t *host, const exo_bus_client_spec_t *spec, vo
         free(z);
         return err != NULL && err->code != 0 ? err->code : EXO_ERR_INVALID;
     }
+    exo_svc_set_budget(z->svc, BUDGET);
     exo_svc_on(z->svc, NULL, on_svc_message, z);
     exo_svc_on(z->svc, EXO_BUS_ERROR_NAME, on_svc_message, z);
     char rnd[11];
     exo_random_hex(rnd, 5);
     snprintf(z->act_prefix, sizeof z->act_prefix, "%.10s-", rnd);
     z->watch_id = host->watch_fd(host, exo_svc_fd(z->svc), EXO_EV_READ, on_fd, z);
+    z->mon_watch_id = host->watch_fd(host, exo_svc_monitor_fd(z->svc), EXO_EV_READ, on_fd, z);
     z->tick_id = host->timer_add(host, TICK_MS, true, on_tick, z);
-    if (z->watch_id <= 0 || z->tick_id <= 0) {
+    if (z->watch_id <= 0 || z->mon_watch_id <= 0 || z->tick_id <= 0) {
         exo_zlong_close(z);
         return exo_error_set(err, EXO_ERR_INTERNAL, "cannot watch the bus socket on the loop");
     }
@@ -139,9 +151,7 @@ int exo_zlong_post(void *client, const char *name, const char *payload, size_t l
     if (rc == 0 && activity_out != NULL) {
         snprintf(activity_out, EXO_BUS_ACTIVITY_MAX + 1, "%s", activity);
     }
-    if (rc == EXO_ERR_UNAVAILABLE) {
-        note_online(z); /* the caller learns it now; on_online says so too */
-    }
+    rearm(z); /* the send may have taken the fd's signal of a message waiting */
     return rc;
 }
 
@@ -158,6 +168,9 @@ void exo_zlong_close(void *client)
     }
     if (z->watch_id > 0) {
         z->host->unwatch(z->host, z->watch_id);
+    }
+    if (z->mon_watch_id > 0) {
+        z->host->unwatch(z->host, z->mon_watch_id);
     }
     if (z->tick_id > 0) {
         z->host->timer_cancel(z->host, z->tick_id);

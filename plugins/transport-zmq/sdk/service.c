@@ -19,12 +19,14 @@
 #include <exo/service.h>
 
 #include "base/util.h"
+#include "service_int.h"
 #include "../wire.h"
 #include "../zframe.h"
 
 #define EXPORT __attribute__((visibility("default")))
 #define PING_MS 1000u
 #define DEAD_MS 3000u
+#define DRAIN_BUDGET 4096u /* frames read per poll */
 
 typedef struct handler {
     char *name; /* NULL = default */
@@ -57,6 +59,7 @@ struct exo_svc {
     char *scratch;
     size_t scratch_cap;
     char reg_error[256]; /* why the broker refused our registration, or "" */
+    unsigned budget;     /* frames read per poll */
 };
 
 /* Ids: a random per-process prefix plus a counter; unique without a syscall per message. */
@@ -215,6 +218,7 @@ EXPORT exo_svc_t *exo_svc_connect(const exo_svc_options_t *opts, exo_error_t *er
     }
     svc->transient = o.transient;
     svc->quiet = o.quiet;
+    svc->budget = DRAIN_BUDGET;
     exo_random_hex(svc->id_prefix, 5); /* unique is enough: a failed getrandom will do */
     svc->id_prefix[9] = '-';
     svc->id_prefix[10] = '\0';
@@ -578,7 +582,7 @@ static void tick(exo_svc_t *svc)
 static int drain(exo_svc_t *svc)
 {
     int dispatched = 0;
-    for (int budget = 0; budget < 4096; budget++) {
+    for (unsigned budget = 0; budget < svc->budget; budget++) {
         zmq_msg_t f[2];
         int n = 0;
         bool overflow;
@@ -633,6 +637,34 @@ EXPORT int exo_svc_fd(const exo_svc_t *svc)
     size_t len = sizeof fd;
     zmq_getsockopt(svc->sock, ZMQ_FD, &fd, &len);
     return fd;
+}
+
+/* ---- for the transport plugin's long-lived client (service_int.h), not exported ---- */
+
+void exo_svc_set_budget(exo_svc_t *svc, unsigned frames)
+{
+    svc->budget = frames > 0 ? frames : DRAIN_BUDGET;
+}
+
+int exo_svc_monitor_fd(const exo_svc_t *svc)
+{
+    int fd = -1;
+    size_t len = sizeof fd;
+    zmq_getsockopt(svc->mon, ZMQ_FD, &fd, &len);
+    return fd;
+}
+
+bool exo_svc_has_input(const exo_svc_t *svc)
+{
+    void *socks[2] = {svc->sock, svc->mon};
+    for (int i = 0; i < 2; i++) {
+        int ev = 0;
+        size_t len = sizeof ev;
+        if (zmq_getsockopt(socks[i], ZMQ_EVENTS, &ev, &len) == 0 && (ev & ZMQ_POLLIN)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 EXPORT void exo_svc_stop(exo_svc_t *svc)
