@@ -220,11 +220,12 @@ export class Client extends EventTarget {
     } else if (frame.type === "message") {
       this.message(frame);
     } else if (frame.type === "error") {
-      if (frame.re != null && this.pending.has(frame.re)) {
+      if (frame.re != null) {
+        // (a request already settled, e.g. timed out here first, needs no second answer)
         this.rejectRequest(frame.re, new ExoError(frame.error, frame.message));
       } else {
         if (frame.error === "not-authorised") this.refused = true;
-        this.emit("error", { error: frame.error, message: frame.message, re: frame.re });
+        this.emit("error", { error: frame.error, message: frame.message });
       }
     }
   }

@@ -74,12 +74,10 @@ static void established(ws_frontend_t *fe, ws_conn_t *c, struct lws *wsi)
     fe->n_conns++;
     fec_peer_name(wsi, c->peer, sizeof c->peer);
     /* An explicit ?token= wins over the headers a browser adds by itself. */
-    char token[512];
-    char *credential = NULL;
-    if (lws_get_urlarg_by_name(wsi, "token=", token, sizeof token) != NULL && token[0] != '\0')
-        credential = exo_xstrdup(token);
-    else
-        credential = fec_request_credential(wsi);
+    char arg[512]; /* lws copies "token=VALUE" and points at VALUE */
+    const char *token = lws_get_urlarg_by_name(wsi, "token=", arg, (int)sizeof arg);
+    char *credential = token != NULL && token[0] != '\0' ? exo_xstrdup(token)
+                                                         : fec_request_credential(wsi);
     exo_error_t err = {0};
     fe->opening = c;
     exo_conn_id_t id = fe->bus_ops->conn_open(fe->bus, c->peer, credential, &err);
@@ -152,9 +150,60 @@ static int receive(ws_frontend_t *fe, ws_conn_t *c, const char *in, size_t len)
     return 0;
 }
 
+typedef struct ws_closing {
+    struct ws_closing *next;
+    ws_frontend_t *fe;
+    exo_conn_id_t id;
+    int timer;
+} ws_closing_t;
+
+static void unlink_closing(ws_frontend_t *fe, ws_closing_t *cl)
+{
+    for (ws_closing_t **p = &fe->closings; *p != NULL; p = &(*p)->next) {
+        if (*p == cl) {
+            *p = cl->next;
+            break;
+        }
+    }
+}
+
+static void close_now(void *arg)
+{
+    ws_closing_t *cl = arg;
+    unlink_closing(cl->fe, cl);
+    ws_conn_t *c = ws_conns_get(&cl->fe->conns, cl->id);
+    if (c != NULL) { /* (gone already: nothing to do) */
+        lws_close_reason(c->wsi, c->close_code, NULL, 0);
+        lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_SYNC);
+        fec_server_kick(c->wsi);
+    }
+    free(cl);
+}
+
+static void close_soon(ws_frontend_t *fe, ws_conn_t *c)
+{
+    ws_closing_t *cl = exo_xmalloc(sizeof *cl);
+    cl->fe = fe;
+    cl->id = c->id;
+    cl->next = fe->closings;
+    fe->closings = cl;
+    cl->timer = fe->host->timer_add(fe->host, 0, false, close_now, cl);
+}
+
+void ws_conn_cancel_closings(ws_frontend_t *fe)
+{
+    while (fe->closings != NULL) {
+        ws_closing_t *cl = fe->closings;
+        fe->closings = cl->next;
+        if (cl->timer > 0)
+            fe->host->timer_cancel(fe->host, cl->timer);
+        free(cl);
+    }
+}
+
 static int writable(ws_frontend_t *fe, ws_conn_t *c)
 {
-    (void)fe;
+    bool wrote = false;
     for (int i = 0; i < WS_WRITES_PER_EVENT && !c->dropped; i++) {
         const ws_frame_t *f = ws_queue_peek(&c->out);
         if (f == NULL)
@@ -163,13 +212,19 @@ static int writable(ws_frontend_t *fe, ws_conn_t *c)
         if (n < (int)f->len)
             return -1;
         ws_queue_pop(&c->out);
+        wrote = true;
         if (lws_send_pipe_choked(c->wsi))
             break;
     }
     if (c->dropped)
         return -1;
-    if (c->out.count > 0) {
+    if (c->out.count > 0 || (c->closing && wrote)) {
+        /* (the close frame goes in a writable turn of its own, or lws drops it: 1006) */
         lws_callback_on_writable(c->wsi);
+    } else if (c->closing && c->id != 0) {
+        /* Closed from here, lws loses the close frame (the client sees 1006): close from a
+         * timer, outside lws's writable turn. */
+        close_soon(fe, c);
     } else if (c->closing) {
         lws_close_reason(c->wsi, c->close_code, NULL, 0);
         return -1;

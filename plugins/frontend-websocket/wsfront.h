@@ -50,6 +50,7 @@ typedef struct ws_frontend {
     struct ws_conn *opening;  /* the connection inside conn_open (its id is not known yet) */
     bool closing;             /* close(): connections end without conn_close */
     char etag[24];            /* exo.js's */
+    struct ws_closing *closings; /* closes waiting for their timer (wsconn.c) */
 } ws_frontend_t;
 
 typedef struct ws_conn {
@@ -69,6 +70,8 @@ int ws_conn_callback(struct lws *wsi, enum lws_callback_reasons reason, void *us
                      size_t len);
 /** Queue @p frame (taken over) for @p c; a client whose queue is full is dropped. */
 void ws_conn_queue(ws_frontend_t *fe, ws_conn_t *c, ws_frame_t frame);
+/** Cancel the closes still waiting for their timer (before the frontend goes). */
+void ws_conn_cancel_closings(ws_frontend_t *fe);
 /** Queue an error frame and close with @p code once it is written. */
 void ws_conn_refuse(ws_frontend_t *fe, ws_conn_t *c, const char *error, const char *message,
                     unsigned short code);

@@ -213,6 +213,7 @@ static void ws_close(void *inst)
     if (fe == NULL)
         return;
     fe->closing = true; /* the core forgets every connection itself */
+    ws_conn_cancel_closings(fe);
     fec_server_close(&fe->server);
     ws_conns_free(&fe->conns);
     exo_strv_free(&fe->origins);

@@ -49,8 +49,10 @@ def ask(msg):
 @svc.on("echo.shout")
 def shout(msg):
     user = (msg.payload or {}).get("user") if isinstance(msg.payload, dict) else None
-    svc.send("echo.pushed", msg.payload, activity="push-%s" % svc._next_id(),
-             auth={"user": user} if user else None)
+    # a new activity: to the user named, or (auth none: _send, as send() would inherit the
+    # asker's auth inside a handler) to every connection
+    svc._send("echo.pushed", msg.payload, "push-%s" % svc._next_id(),
+              {"user": user} if user else None)
 
 @svc.on("echo.flood")
 def flood(msg):
