@@ -20,3 +20,15 @@ bench_bench_nats_LDADD = $(NATS_LIBS)
 endif
 
 EXTRA_DIST += bench/run-bus-bench.sh bench/run-auth-bench.sh bench/README.md
+
+# The WebSocket benchmark (bench/run-ws-bench.sh): our own client for every server, and a
+# plain libwebsockets echo server as the ceiling.
+noinst_PROGRAMS += bench/bench-ws
+bench_bench_ws_SOURCES = bench/bench-ws.c bench/bench.c bench/bench.h
+if PLUGIN_FRONTENDS
+noinst_PROGRAMS += bench/bench-ws-echo
+bench_bench_ws_echo_SOURCES = bench/bench-ws-echo.c bench/bench.c bench/bench.h
+bench_bench_ws_echo_CFLAGS = $(AM_CFLAGS) $(LWS_CFLAGS)
+bench_bench_ws_echo_LDADD = $(LWS_LIBS)
+endif
+EXTRA_DIST += bench/run-ws-bench.sh

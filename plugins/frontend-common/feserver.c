@@ -74,7 +74,12 @@ static void arm_timer(fec_server_t *s, int ms)
  */
 static void pump(fec_server_t *s)
 {
+    /* A pass may leave socket changes queued (e.g. POLLOUT dropped after a write): a second
+     * pass applies them now, rather than a timer 1 ms later (that was 1 ms per round trip). */
     uv_run(&s->uv, UV_RUN_NOWAIT);
+    for (int i = 0; i < 3 && uv_changes_pending(&s->uv); i++) {
+        uv_run(&s->uv, UV_RUN_NOWAIT);
+    }
     int next = uv_changes_pending(&s->uv) ? 0 : uv_backend_timeout(&s->uv);
     arm_timer(s, next == 0 ? 1 : next);
 }
