@@ -46,8 +46,9 @@ CLEANFILES += plugins/frontend-websocket/exojs.c
 # tests/hostile/websocket.sh belongs to the hostile-client suite (tests/hostile/local.mk).
 WEBSOCKET_TESTS = tests/websocket/protocol.sh tests/websocket/exojs.sh \
 	tests/websocket/static-root.sh tests/websocket/auth.sh tests/websocket/idle.sh \
-	tests/hostile/websocket.sh
+	tests/hostile/websocket.sh tests/hostile/websocket-flood.sh
 TESTS += $(WEBSOCKET_TESTS)
 EXTRA_DIST += $(WEBSOCKET_TESTS) tests/websocket/ws-lib.sh tests/websocket/wsclient.mjs \
 	tests/websocket/testkit.mjs tests/websocket/protocol.mjs tests/websocket/hostile.mjs \
-	tests/websocket/exojs.mjs tests/websocket/auth.mjs tests/websocket/idle.mjs
+	tests/websocket/exojs.mjs tests/websocket/auth.mjs tests/websocket/idle.mjs \
+	tests/websocket/flood.mjs
