@@ -49,30 +49,44 @@ static const struct lws_protocols ws_protocols[] = {
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
+/* A setting's number and what follows it ("" for a YAML integer); false when it has none. */
+static bool number_and_unit(const json_t *v, long long *n, const char **unit)
+{
+    *unit = "";
+    if (json_is_integer(v)) {
+        *n = json_integer_value(v);
+        return true;
+    }
+    if (!json_is_string(v))
+        return false;
+    const char *text = json_string_value(v);
+    char *end;
+    errno = 0;
+    *n = strtoll(text, &end, 10);
+    *unit = end;
+    return end != text && errno == 0;
+}
+
 /* A whole number setting in [1, max] (default when absent). */
 static int int_setting(const exo_host_t *host, const exo_frontend_spec_t *spec, const char *key,
                        long long def, long long max, size_t *out, exo_error_t *err)
 {
     const json_t *v = spec->config ? host->config_get(spec->config, key) : NULL;
     long long n = def;
-    if (v != NULL && json_is_integer(v)) {
-        n = json_integer_value(v);
-    } else if (v != NULL && json_is_string(v)) {
-        char *end;
-        errno = 0;
-        n = strtoll(json_string_value(v), &end, 10);
+    const char *end = "";
+    if (v != NULL && !number_and_unit(v, &n, &end)) {
+        n = -1;
+    } else if (*end != '\0') {
         static const char units[] = "kmg";
-        const char *u = *end ? strchr(units, *end | 0x20) : NULL;
+        const char *u = strchr(units, *end | 0x20);
         if (u != NULL && n >= 0 && n < (1LL << 33)) {
             n <<= 10 * (int)(u - units + 1);
             end++;
             if ((*end | 0x20) == 'i' || (*end | 0x20) == 'b')
                 end += ((*end | 0x20) == 'i' && (end[1] | 0x20) == 'b') ? 2 : 1;
         }
-        if (*end != '\0' || errno != 0)
+        if (*end != '\0')
             n = -1;
-    } else if (v != NULL) {
-        n = -1;
     }
     if (n < 1 || n > max)
         return exo_error_set(err, EXO_ERR_INVALID, "frontends.%s.%s: give a whole number from 1 "
@@ -88,22 +102,12 @@ static int idle_setting(const exo_host_t *host, const exo_frontend_spec_t *spec,
 {
     const json_t *v = spec->config ? host->config_get(spec->config, "idle-timeout") : NULL;
     long long n = WS_DEFAULT_IDLE_TIMEOUT_S;
-    bool ok = true;
-    if (v != NULL && json_is_integer(v)) {
-        n = json_integer_value(v);
-    } else if (v != NULL && json_is_string(v)) {
-        char *end;
-        errno = 0;
-        n = strtoll(json_string_value(v), &end, 10);
-        if (end == json_string_value(v) || errno != 0)
-            ok = false;
-        else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
-            n = n > WS_MAX_IDLE_TIMEOUT_S ? -1 : n * 60;
-        else if (*end != '\0' && strcmp(end, "s") != 0)
-            ok = false;
-    } else if (v != NULL) {
+    const char *unit = "";
+    bool ok = v == NULL || number_and_unit(v, &n, &unit);
+    if (ok && (strcmp(unit, "m") == 0 || strcmp(unit, "min") == 0))
+        n = n > WS_MAX_IDLE_TIMEOUT_S ? -1 : n * 60;
+    else if (ok && unit[0] != '\0' && strcmp(unit, "s") != 0)
         ok = false;
-    }
     if (!ok || n < 0 || n == 1 || n > WS_MAX_IDLE_TIMEOUT_S)
         return exo_error_set(err, EXO_ERR_INVALID, "frontends.%s.idle-timeout: give seconds from "
                              "2 to %d (such as 40s or 2m), or 0 to keep silent clients forever",
