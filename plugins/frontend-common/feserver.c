@@ -8,6 +8,7 @@
 
 #include <uv.h>
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,7 @@ struct fec_server {
     int timer;     /* host one-shot timer at the uv loop's next deadline, 0 = none */
     char *iface;   /* the address to bind (lws keeps the pointer), NULL = every address */
     char *endpoint;
+    lws_retry_bo_t idle;  /* the idle policy (lws keeps a pointer to it) */
 };
 
 /* lws logs through a process-wide hook: the host of the last server opened gets the lines. */
@@ -160,6 +162,14 @@ static void fill_info(struct lws_context_creation_info *info, fec_server_t *s,
     info->foreign_loops = loops;
     info->keepalive_timeout = (int)(opts->keepalive_s ? opts->keepalive_s : 30);
     info->timeout_secs = 30;
+    if (opts->idle_timeout_s >= 2) {
+        /* lws pings a connection silent for half the timeout and hangs up at the timeout:
+         * a peer that vanished without a FIN (or froze) no longer holds its connection */
+        unsigned t = opts->idle_timeout_s > UINT16_MAX ? UINT16_MAX : opts->idle_timeout_s;
+        s->idle.secs_since_valid_ping = (uint16_t)(t / 2);
+        s->idle.secs_since_valid_hangup = (uint16_t)t;
+        info->retry_and_idle_policy = &s->idle;
+    }
     info->max_http_header_data =
         (unsigned short)(opts->max_header_bytes ? opts->max_header_bytes : 8192);
 }

@@ -36,6 +36,9 @@ typedef struct fec_server_opts {
     unsigned keepalive_s;                   /* idle keep-alive connections end after it;
                                              * 0 = 30 s */
     unsigned max_header_bytes;              /* request line + headers; 0 = 8 KiB */
+    unsigned idle_timeout_s;                /* a WebSocket silent this long (no data, no
+                                             * pong to the ping lws sends at half of it)
+                                             * is closed; 0 = never. 2 to 65535 */
 } fec_server_opts_t;
 
 /** Listen and start serving on the host loop. NULL with @p err naming the address. */

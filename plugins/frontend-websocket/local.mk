@@ -45,8 +45,10 @@ CLEANFILES += plugins/frontend-websocket/exojs.c
 # End to end under exo run (node clients over our own RFC 6455 client, tests/websocket/).
 # tests/hostile/websocket.sh belongs to the hostile-client suite (tests/hostile/local.mk).
 WEBSOCKET_TESTS = tests/websocket/protocol.sh tests/websocket/exojs.sh \
-	tests/websocket/static-root.sh tests/websocket/auth.sh tests/hostile/websocket.sh
+	tests/websocket/static-root.sh tests/websocket/auth.sh tests/websocket/idle.sh \
+	tests/hostile/websocket.sh tests/hostile/websocket-flood.sh
 TESTS += $(WEBSOCKET_TESTS)
 EXTRA_DIST += $(WEBSOCKET_TESTS) tests/websocket/ws-lib.sh tests/websocket/wsclient.mjs \
 	tests/websocket/testkit.mjs tests/websocket/protocol.mjs tests/websocket/hostile.mjs \
-	tests/websocket/exojs.mjs tests/websocket/auth.mjs
+	tests/websocket/exojs.mjs tests/websocket/auth.mjs tests/websocket/idle.mjs \
+	tests/websocket/flood.mjs

@@ -71,6 +71,7 @@ static void established(ws_frontend_t *fe, ws_conn_t *c, struct lws *wsi)
 {
     memset(c, 0, sizeof *c);
     c->wsi = wsi;
+    c->heard_ms = exo_now_ms();
     fe->n_conns++;
     fec_peer_name(wsi, c->peer, sizeof c->peer);
     /* An explicit ?token= wins over the headers a browser adds by itself. */
@@ -234,6 +235,12 @@ static int writable(ws_frontend_t *fe, ws_conn_t *c)
 
 static void closed(ws_frontend_t *fe, ws_conn_t *c)
 {
+    /* (lws closes a client silent past its idle policy without telling why: say it here) */
+    unsigned long long silent_ms = exo_now_ms() - c->heard_ms;
+    if (fe->idle_timeout_s > 0 && c->id != 0 && !fe->closing &&
+        silent_ms >= fe->idle_timeout_s * 1000 - 500)
+        exo_log_info(fe->host, "closed client %s: silent for %llu s, no answer to a ping "
+                     "(idle-timeout %zu s)", c->peer, silent_ms / 1000, fe->idle_timeout_s);
     forget(fe, c);
     ws_queue_clear(&c->out);
     exo_buf_free(&c->rx);
@@ -251,7 +258,12 @@ int ws_conn_callback(struct lws *wsi, enum lws_callback_reasons reason, void *us
         established(fe, c, wsi);
         return 0;
     case LWS_CALLBACK_RECEIVE:
+        lws_validity_confirmed(wsi); /* it is there: no need to ping it (as a pong does) */
+        c->heard_ms = exo_now_ms();
         return receive(fe, c, in, len);
+    case LWS_CALLBACK_RECEIVE_PONG:
+        c->heard_ms = exo_now_ms();
+        return 0;
     case LWS_CALLBACK_SERVER_WRITEABLE:
         return writable(fe, c);
     case LWS_CALLBACK_CLOSED:

@@ -45,6 +45,7 @@ typedef struct ws_frontend {
     size_t max_frame;         /* a client's message, envelope included: over it, close 1009 */
     size_t queue_bytes, queue_messages;
     size_t max_connections;
+    size_t idle_timeout_s;    /* a silent client (no pong) is closed after it; 0 = never */
     size_t n_conns;           /* WebSocket connections open */
     ws_conns_t conns;         /* exo_conn_id_t -> ws_conn_t */
     struct ws_conn *opening;  /* the connection inside conn_open (its id is not known yet) */
@@ -62,6 +63,7 @@ typedef struct ws_conn {
     bool closing;             /* close with close_code once the queue is written */
     bool dropped;             /* it did not read: everything for it is discarded */
     unsigned short close_code;
+    unsigned long long heard_ms; /* when the client last sent anything (a pong too) */
     char peer[64];
 } ws_conn_t;
 

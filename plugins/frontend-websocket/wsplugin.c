@@ -21,6 +21,10 @@
  * the bound is that of a client that does not read, not of one that reads slowly. */
 #define WS_DEFAULT_QUEUE_BYTES (4 * 1024 * 1024)
 #define WS_DEFAULT_QUEUE_MESSAGES 4096
+/* A client is pinged after half of it in silence and closed at it: a peer gone without a FIN
+ * (its host off the network) or frozen no longer holds its connection and its queue. */
+#define WS_DEFAULT_IDLE_TIMEOUT_S 40
+#define WS_MAX_IDLE_TIMEOUT_S 65535
 /* Descriptors kept for the listening socket, static files and the core's own (bus, logs). */
 #define WS_SPARE_FDS 128
 
@@ -34,6 +38,8 @@ static const exo_config_key_t ws_keys[] = {
     {"queue-bytes", EXO_CONFIG_SIZE, "4m",
      "bytes waiting for one client; a client past it (or queue-messages) is dropped", 0},
     {"queue-messages", EXO_CONFIG_INT, "4096", "messages waiting for one client", 0},
+    {"idle-timeout", EXO_CONFIG_STRING, "40s",
+     "a client silent this long (it answers no ping, sent at half of it) is closed; 0: never", 0},
     {NULL, 0, NULL, NULL, 0},
 };
 
@@ -43,36 +49,70 @@ static const struct lws_protocols ws_protocols[] = {
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
+/* A setting's number and what follows it ("" for a YAML integer); false when it has none. */
+static bool number_and_unit(const json_t *v, long long *n, const char **unit)
+{
+    *unit = "";
+    if (json_is_integer(v)) {
+        *n = json_integer_value(v);
+        return true;
+    }
+    if (!json_is_string(v))
+        return false;
+    const char *text = json_string_value(v);
+    char *end;
+    errno = 0;
+    *n = strtoll(text, &end, 10);
+    *unit = end;
+    return end != text && errno == 0;
+}
+
 /* A whole number setting in [1, max] (default when absent). */
 static int int_setting(const exo_host_t *host, const exo_frontend_spec_t *spec, const char *key,
                        long long def, long long max, size_t *out, exo_error_t *err)
 {
     const json_t *v = spec->config ? host->config_get(spec->config, key) : NULL;
     long long n = def;
-    if (v != NULL && json_is_integer(v)) {
-        n = json_integer_value(v);
-    } else if (v != NULL && json_is_string(v)) {
-        char *end;
-        errno = 0;
-        n = strtoll(json_string_value(v), &end, 10);
+    const char *end = "";
+    if (v != NULL && !number_and_unit(v, &n, &end)) {
+        n = -1;
+    } else if (*end != '\0') {
         static const char units[] = "kmg";
-        const char *u = *end ? strchr(units, *end | 0x20) : NULL;
+        const char *u = strchr(units, *end | 0x20);
         if (u != NULL && n >= 0 && n < (1LL << 33)) {
             n <<= 10 * (int)(u - units + 1);
             end++;
             if ((*end | 0x20) == 'i' || (*end | 0x20) == 'b')
                 end += ((*end | 0x20) == 'i' && (end[1] | 0x20) == 'b') ? 2 : 1;
         }
-        if (*end != '\0' || errno != 0)
+        if (*end != '\0')
             n = -1;
-    } else if (v != NULL) {
-        n = -1;
     }
     if (n < 1 || n > max)
         return exo_error_set(err, EXO_ERR_INVALID, "frontends.%s.%s: give a whole number from 1 "
                              "to %lld%s", spec->role, key, max,
                              strcmp(key, "queue-bytes") == 0 ? " (a size such as 1m)" : "");
     *out = (size_t)n;
+    return 0;
+}
+
+/* idle-timeout: seconds, "40s" or "2m"; 0 turns the keepalive off, else 2 s at least. */
+static int idle_setting(const exo_host_t *host, const exo_frontend_spec_t *spec,
+                        ws_frontend_t *fe, exo_error_t *err)
+{
+    const json_t *v = spec->config ? host->config_get(spec->config, "idle-timeout") : NULL;
+    long long n = WS_DEFAULT_IDLE_TIMEOUT_S;
+    const char *unit = "";
+    bool ok = v == NULL || number_and_unit(v, &n, &unit);
+    if (ok && (strcmp(unit, "m") == 0 || strcmp(unit, "min") == 0))
+        n = n > WS_MAX_IDLE_TIMEOUT_S ? -1 : n * 60;
+    else if (ok && unit[0] != '\0' && strcmp(unit, "s") != 0)
+        ok = false;
+    if (!ok || n < 0 || n == 1 || n > WS_MAX_IDLE_TIMEOUT_S)
+        return exo_error_set(err, EXO_ERR_INVALID, "frontends.%s.idle-timeout: give seconds from "
+                             "2 to %d (such as 40s or 2m), or 0 to keep silent clients forever",
+                             spec->role, WS_MAX_IDLE_TIMEOUT_S);
+    fe->idle_timeout_s = (size_t)n;
     return 0;
 }
 
@@ -170,7 +210,8 @@ static int read_settings(const exo_host_t *host, const exo_frontend_spec_t *spec
                     err) < 0 ||
         int_setting(host, spec, "queue-messages", WS_DEFAULT_QUEUE_MESSAGES, 1000000,
                     &fe->queue_messages, err) < 0 ||
-        static_setting(host, spec, fe, err) < 0 || origins_setting(host, spec, fe, err) < 0)
+        idle_setting(host, spec, fe, err) < 0 || static_setting(host, spec, fe, err) < 0 ||
+        origins_setting(host, spec, fe, err) < 0)
         return EXO_ERR_INVALID;
     return 0;
 }
@@ -191,7 +232,8 @@ static int ws_open(const exo_host_t *host, const exo_frontend_spec_t *spec, void
         return EXO_ERR_INVALID;
     }
     raise_fd_limit(host, fe->max_connections + WS_SPARE_FDS);
-    fec_server_opts_t opts = {.listen = spec->listen, .protocols = ws_protocols, .user = fe};
+    fec_server_opts_t opts = {.listen = spec->listen, .protocols = ws_protocols, .user = fe,
+                              .idle_timeout_s = (unsigned)fe->idle_timeout_s};
     fe->server = fec_server_open(host, &opts, err);
     if (fe->server == NULL) {
         ws_close(fe);

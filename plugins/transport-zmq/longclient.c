@@ -22,6 +22,13 @@
  * libexoservice pings every second and gives up on a silent broker after three. */
 #define TICK_MS 100u
 #define BUDGET 64u
+/* Messages received and not yet read that ZeroMQ may hold for the client (libexoservice's
+ * default is 10,000 whatever their size: a flood of large messages for a frontend slower than
+ * its services piled up hundreds of MiB there). Past it ZeroMQ stops reading the socket and the
+ * broker keeps the rest within its own byte bound (bus.queue-bytes), waiting or dropping as
+ * for any slow receiver. The frontend's memory for them: this x bus.max-message-size (16 MiB
+ * by default); ZeroMQ refills the pipe while a poll reads it, so a poll still reads BUDGET. */
+#define RECEIVE_HWM 16
 
 typedef struct zlong {
     const exo_host_t *host;
@@ -114,7 +121,7 @@ int exo_zlong_open(const exo_host_t *host, const exo_bus_client_spec_t *spec, vo
         free(z);
         return exo_error_set(err, EXO_ERR_INVALID, "a bus client needs a role and an endpoint");
     }
-    z->svc = exo_svc_connect(&o, err);
+    z->svc = exo_svc_connect_bounded(&o, RECEIVE_HWM, err);
     if (z->svc == NULL) {
         free(z);
         return err != NULL && err->code != 0 ? err->code : EXO_ERR_INVALID;

@@ -137,9 +137,7 @@ await step("a client that never reads is dropped; another is answered meanwhile"
   const stuck = new Mailbox(await wsConnect(url));
   await stuck.welcome();
   // 100 MB for it, in 2 KB messages: more than the bound below, so that a peak under the bound
-  // shows the frontend does not keep it. (Small messages: the bus client's own receive pipe
-  // holds up to 10,000 of them whatever their size, which with 20 KB ones made the peak swing
-  // between 30 and 95 MiB outside the plugin.)
+  // shows the frontend does not keep it. (Large messages: tests/hostile/websocket-flood.sh.)
   stuck.conn.json({ type: "send", name: "echo.flood", payload: { n: 50000, size: 2000 }, id: "f" });
   stuck.conn.sock.pause(); // reads nothing more: the kernel buffers fill, then the frontend's
   const other = new Mailbox(await wsConnect(url));

@@ -70,6 +70,8 @@ export class Conn extends EventEmitter {
     this.buf = Buffer.alloc(0);
     this.frags = [];
     this.closed = false;
+    this.answerPings = true; // false: a client that never pongs (the idle-timeout test)
+    this.pings = 0;
     sock.setNoDelay(true);
     sock.on("data", (d) => this.feed(d));
     sock.on("error", (e) => this.emit("error", e));
@@ -165,7 +167,8 @@ export class Conn extends EventEmitter {
       this.sock.end();
       this.finish(code, reason);
     } else if (opcode === 9) {
-      this.frame(10, payload);
+      this.pings++;
+      if (this.answerPings) this.frame(10, payload);
     } else if (opcode === 1 || opcode === 2 || opcode === 0) {
       this.frags.push(Buffer.from(payload));
       if (fin) {

@@ -60,6 +60,7 @@ struct exo_svc {
     size_t scratch_cap;
     char reg_error[256]; /* why the broker refused our registration, or "" */
     unsigned budget;     /* frames read per poll */
+    int rcv_hwm;         /* messages ZeroMQ holds for us before the broker waits */
 };
 
 /* Ids: a random per-process prefix plus a counter; unique without a syscall per message. */
@@ -140,12 +141,12 @@ static int open_socket(exo_svc_t *svc, exo_error_t *err)
 {
     svc->ctx = zmq_ctx_new();
     svc->sock = zmq_socket(svc->ctx, ZMQ_DEALER);
-    int zero = 0, ivl = 100, ivl_max = 500, hwm = 10000;
+    int zero = 0, ivl = 100, ivl_max = 500, hwm = 10000, rcv_hwm = svc->rcv_hwm;
     zmq_setsockopt(svc->sock, ZMQ_LINGER, &zero, sizeof zero);
     zmq_setsockopt(svc->sock, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
     zmq_setsockopt(svc->sock, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof ivl_max);
     zmq_setsockopt(svc->sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
-    zmq_setsockopt(svc->sock, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(svc->sock, ZMQ_RCVHWM, &rcv_hwm, sizeof rcv_hwm);
     char mon[64];
     snprintf(mon, sizeof mon, "inproc://exo-svc-monitor-%p", (void *)svc);
     if (zmq_socket_monitor(svc->sock, mon, ZMQ_EVENT_HANDSHAKE_SUCCEEDED) != 0 ||
@@ -182,7 +183,19 @@ static int wait_registered(exo_svc_t *svc, unsigned wait_ms, exo_error_t *err)
     return 0;
 }
 
+static exo_svc_t *svc_connect(const exo_svc_options_t *opts, int rcv_hwm, exo_error_t *err);
+
 EXPORT exo_svc_t *exo_svc_connect(const exo_svc_options_t *opts, exo_error_t *err)
+{
+    return svc_connect(opts, 10000, err);
+}
+
+exo_svc_t *exo_svc_connect_bounded(const exo_svc_options_t *opts, int rcv_hwm, exo_error_t *err)
+{
+    return svc_connect(opts, rcv_hwm > 0 ? rcv_hwm : 10000, err);
+}
+
+static exo_svc_t *svc_connect(const exo_svc_options_t *opts, int rcv_hwm, exo_error_t *err)
 {
     exo_svc_options_t o = {.size = sizeof o};
     if (opts != NULL) {
@@ -219,6 +232,7 @@ EXPORT exo_svc_t *exo_svc_connect(const exo_svc_options_t *opts, exo_error_t *er
     svc->transient = o.transient;
     svc->quiet = o.quiet;
     svc->budget = DRAIN_BUDGET;
+    svc->rcv_hwm = rcv_hwm;
     exo_random_hex(svc->id_prefix, 5); /* unique is enough: a failed getrandom will do */
     svc->id_prefix[9] = '-';
     svc->id_prefix[10] = '\0';

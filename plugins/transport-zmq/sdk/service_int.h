@@ -14,6 +14,12 @@
 
 #include <exo/service.h>
 
+/** exo_svc_connect, with at most @p rcv_hwm messages (ZMQ_RCVHWM; exo_svc_connect: 10,000)
+ *  received and not yet polled: past it ZeroMQ stops reading the socket and the broker holds
+ *  the rest (within its queue-bytes). Whatever their size: memory is this x the largest
+ *  message. 0 = the default. */
+exo_svc_t *exo_svc_connect_bounded(const exo_svc_options_t *opts, int rcv_hwm,
+                                   exo_error_t *err);
 /** Read at most @p frames per exo_svc_poll (0: the default, 4096), so that a burst does not
  *  keep the loop from everything else. */
 void exo_svc_set_budget(exo_svc_t *svc, unsigned frames);
