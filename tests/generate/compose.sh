@@ -153,7 +153,7 @@ fi
 # Bad input.
 gen nope
 [ "$rc" -eq 1 ] || fail "unknown generator: exit $rc"
-grep -q "no working generator plugin named 'nope' (available: compose)" "$tmp/err" \
+grep -q "no working generator plugin named 'nope' (available: compose, kubernetes)" "$tmp/err" \
     || fail "unknown generator: message"
 touch "$app/file"
 gen compose --out file/x
