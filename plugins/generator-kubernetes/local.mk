@@ -5,6 +5,6 @@ plugins_generator_kubernetes_la_CFLAGS = $(EXO_PLUGIN_CCFLAGS)
 plugins_generator_kubernetes_la_LDFLAGS = $(EXO_PLUGIN_LINK)
 plugins_generator_kubernetes_la_LIBADD = $(EXO_GEN_PLUGIN_LIBS)
 
-EXO_KUBERNETES_TESTS = tests/generate/kubernetes.sh
+EXO_KUBERNETES_TESTS = tests/generate/kubernetes.sh tests/containers/kubernetes.sh
 TESTS += $(EXO_KUBERNETES_TESTS)
 EXTRA_DIST += $(EXO_KUBERNETES_TESTS) tests/generate/k8s-validate.py
