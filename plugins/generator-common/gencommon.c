@@ -106,6 +106,23 @@ bool gen_ready_by_port(const json_t *s)
                         (strcmp(ready, "auto") == 0 && json_object_get(s, "online_text") == NULL));
 }
 
+bool gen_resource_external(const json_t *r)
+{
+    return json_is_true(json_object_get(r, "external"));
+}
+
+const json_t *gen_resource(const json_t *model, const char *name)
+{
+    size_t i;
+    const json_t *r;
+    json_array_foreach(json_object_get(model, "resources"), i, r) {
+        if (strcmp(gen_str(r, "name"), name) == 0) {
+            return r;
+        }
+    }
+    return NULL;
+}
+
 json_t *gen_bus_token_var(const json_t *model, const char *name)
 {
     return json_pack("{s:s, s:s, s:b}", "name", name, "value",

@@ -55,6 +55,13 @@ void gen_image_free(gen_image_t *img);
  *  text and bus registration are only in its output or the broker. */
 bool gen_ready_by_port(const json_t *s);
 
+/** True when resource @p r (a model resource) is an existing server the app points at
+ *  (deploy-url): a generator runs nothing for it; its services have its URL. */
+bool gen_resource_external(const json_t *r);
+
+/** The model resource named @p name, or NULL (borrowed). */
+const json_t *gen_resource(const json_t *model, const char *name);
+
 /** The model's bus token as a secret variable @p name in the model's VAR form. New. */
 json_t *gen_bus_token_var(const json_t *model, const char *name);
 

@@ -138,7 +138,9 @@ static json_t *service_deps(const gen_t *g, const json_t *s)
         }
     }
     json_array_foreach(json_object_get(s, "resources"), i, d) {
-        depend(deps, json_string_value(d), true);
+        if (!gen_resource_external(gen_resource(g->model, json_string_value(d)))) {
+            depend(deps, json_string_value(d), true);
+        }
     }
     return deps;
 }
@@ -276,7 +278,7 @@ static int compose_generate(const exo_host_t *host, const json_t *model,
     size_t i;
     const json_t *v;
     json_array_foreach(json_object_get(model, "resources"), i, v) {
-        if (rc == EXO_OK) {
+        if (rc == EXO_OK && !gen_resource_external(v)) {
             rc = resource(&g, v);
         }
     }

@@ -394,7 +394,7 @@ static int parts(kgen_t *g)
     size_t i;
     const json_t *v;
     json_array_foreach(json_object_get(g->model, "resources"), i, v) {
-        if (!json_is_true(json_object_get(v, "external")) && (rc = resource(g, v)) < 0) {
+        if (!gen_resource_external(v) && (rc = resource(g, v)) < 0) {
             return rc;
         }
     }

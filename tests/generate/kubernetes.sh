@@ -3,7 +3,8 @@
 # with a database, a cache, replicas and a secret: the objects each part becomes, secrets only
 # in 0600 Secret files, labels, probes and claims; the manifests checked against the
 # Kubernetes API schemas (k8s-validate.py, python3-kubernetes); byte-identical output on a
-# second run; drift (an edited service.yml, a deleted output directory); bad input (a service
+# second run; drift (an edited service.yml, a deleted output directory); a resource at an
+# existing server (deploy-url), in kubernetes and compose; bad input (a service
 # with nothing to build, a resource name Kubernetes cannot take) refused before any file is
 # written.
 set -u
@@ -141,6 +142,46 @@ gen kubernetes --check
 [ "$rc" -eq 1 ] || fail "--check without output: exit $rc, expected 1"
 grep -qx "$out/kustomization.yaml: missing" "$tmp/out" || fail "--check without output names no file"
 [ -d "$out" ] && fail "--check created the output directory"
+
+# A resource at an existing server (deploy-url) is not generated; its services get its URL.
+gen kubernetes
+sed -i 's|^    type: postgres$|    type: postgres\n    deploy-url: {secret: "postgres://app:pa%40ss@db.example.com:6543/todo"}|' \
+    "$app/application.yml"
+(cd "$app" && "$exo" check) >"$tmp/out" 2>"$tmp/err" || fail "exo check refuses deploy-url"
+gen kubernetes --check
+[ "$rc" -eq 1 ] || fail "--check after deploy-url: exit $rc, expected 1"
+grep -qx "$out/todos.yaml: differs" "$tmp/out" || fail "--check after deploy-url does not name todos.yaml"
+gen kubernetes --out deploy/ext
+[ "$rc" -eq 0 ] || fail "generate with deploy-url: exit $rc"
+ext=$app/deploy/ext
+[ -e "$ext/db.yaml" ] && fail "the external database is generated"
+[ -e "$ext/secrets/db.yaml" ] && fail "the external database has a Secret"
+grep -q 'db' "$ext/kustomization.yaml" && fail "kustomization.yaml lists the external database"
+grep -q 'DB_URL: "postgres://app:pa%40ss@db.example.com:6543/todo"' "$ext/secrets/todos.yaml" \
+    || fail "the store's Secret lacks the database URL"
+grep -q 'DB_PASSWORD: "pa@ss"' "$ext/secrets/todos.yaml" || fail "the store's Secret lacks the URL's password"
+for v in 'DB_HOST: "db.example.com"' 'DB_PORT: "6543"' 'DB_USER: "app"'; do
+    grep -q "$v" "$ext/todos.yaml" || fail "the store's ConfigMap lacks $v"
+done
+grep -q 'pa%40ss\|pa@ss' "$ext/todos.yaml" && fail "the URL's password is in the ConfigMap"
+[ -e "$ext/cache.yaml" ] || fail "the other resource is no longer generated"
+validate "$ext" || fail "the manifests with deploy-url do not validate: $(cat "$tmp/valid")"
+gen compose
+[ "$rc" -eq 0 ] || fail "compose with deploy-url: exit $rc"
+grep -q '^  db:$' "$app/deploy/compose/docker-compose.yml" && fail "compose runs the external database"
+grep -q '^      db:$' "$app/deploy/compose/docker-compose.yml" && fail "compose waits for the external database"
+grep -q '^  cache:$' "$app/deploy/compose/docker-compose.yml" || fail "compose lost the other resource"
+grep -q 'DB_URL=postgres://app:pa%40ss@db.example.com:6543/todo' "$app/deploy/compose/secrets/todos.env" \
+    || fail "compose's store lacks the database URL"
+# exo run keeps running its own server: deploy-url is for generated deployments only.
+(cd "$app" && "$exo" env todos) >"$tmp/out" 2>"$tmp/err" || fail "exo env with deploy-url"
+grep -q '^DB_HOST=127.0.0.1 ' "$tmp/out" || fail "exo env uses the deploy-url server"
+sed -i 's|deploy-url: {secret: .*}$|deploy-url: {secret: "db.example.com:5432"}|' "$app/application.yml"
+(cd "$app" && "$exo" check) >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] || fail "a deploy-url without a scheme passes exo check"
+grep -q "application.yml:[0-9]*:[0-9]*: error: resources.db.deploy-url is not a URL with a host" \
+    "$tmp/err" || fail "a bad deploy-url: no located error"
+grep -q 'example' "$tmp/err" && fail "a bad deploy-url is echoed"
 
 # Bad input, refused before any file is written.
 bad=$tmp/bad
