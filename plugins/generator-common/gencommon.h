@@ -80,6 +80,10 @@ int gen_check_transport(const json_t *model, const char *who, exo_error_t *err);
 int gen_bus_dockerfile(const json_t *model, exo_generator_sink_t *sink, const char *path,
                        const char *who, exo_error_t *err);
 
+/** Add ".gitignore": secrets/ and the staged exo (bus/exo-root/) stay out of version
+ *  control. @p who names the generator in its comment. */
+int gen_gitignore(exo_generator_sink_t *sink, const char *who, exo_error_t *err);
+
 /** The image name of the bus: APP-bus:VERSION. New string. */
 char *gen_bus_image(const json_t *model);
 

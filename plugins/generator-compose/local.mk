@@ -7,4 +7,4 @@ plugins_generator_compose_la_LIBADD = $(EXO_GEN_PLUGIN_LIBS)
 
 EXO_GENERATE_TESTS = tests/generate/compose.sh tests/containers/compose.sh
 TESTS += $(EXO_GENERATE_TESTS)
-EXTRA_DIST += $(EXO_GENERATE_TESTS)
+EXTRA_DIST += $(EXO_GENERATE_TESTS) tests/support/generated-todo.sh

@@ -7,4 +7,4 @@ plugins_generator_kubernetes_la_LIBADD = $(EXO_GEN_PLUGIN_LIBS)
 
 EXO_KUBERNETES_TESTS = tests/generate/kubernetes.sh tests/containers/kubernetes.sh
 TESTS += $(EXO_KUBERNETES_TESTS)
-EXTRA_DIST += $(EXO_KUBERNETES_TESTS) tests/generate/k8s-validate.py
+EXTRA_DIST += $(EXO_KUBERNETES_TESTS) tests/generate/k8s-validate.py tests/generate/lib.sh

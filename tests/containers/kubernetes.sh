@@ -16,9 +16,8 @@
 . "$EXO_TOP_SRCDIR/tests/support/run-lib.sh"
 . "$EXO_TOP_SRCDIR/tests/support/engines.sh"
 . "$EXO_TOP_SRCDIR/tests/support/debian-base.sh"
-[ -e "$EXO_TOP_BUILDDIR/plugins/transport-zmq/.libs/libexoservice.so" ] || {
-  [ -n "${EXO_TEST_REQUIRE_ALL:-}" ] && fail "libexoservice is not built"
-  echo "skip: libexoservice is not built"; exit 77; }
+. "$EXO_TOP_SRCDIR/tests/support/generated-todo.sh"
+generated_todo_require || exit $?
 command -v catatonit >/dev/null || {
   [ -n "${EXO_TEST_REQUIRE_ALL:-}" ] && fail "catatonit is not installed (podman's pods need it)"
   echo "skip: catatonit is not installed"; exit 77; }
@@ -38,20 +37,12 @@ down() {
 }
 trap 'down; engine_podman_stop; lib_cleanup' EXIT
 
-base=$(debian_base_tar python3-zmq libzmq5 libjansson4 libyaml-0-2 libltdl7) ||
+base=$(generated_todo_base) ||
   fail "building the Debian base image"
 engine_podman_start "$T" || fail "podman did not start"
 engine_import_debian podman debian:bookworm-slim "$base" || fail "importing the base into podman"
 
-cp -r "$EXO_TOP_SRCDIR/examples/todo" "$app"
-rm -rf "$app/.exo" "$app/store/store" "$app"/*/sdk "$app/deploy"
-EXO_PYTHON_DIR=$EXO_TOP_SRCDIR/plugins/transport-zmq/python \
-  EXO_CFLAGS="-I$EXO_TOP_SRCDIR/plugins/transport-zmq/include -I$EXO_TOP_SRCDIR/plugin-api -I$EXO_TOP_BUILDDIR/plugin-api" \
-  EXO_LIBS="-L$EXO_TOP_BUILDDIR/plugins/transport-zmq/.libs -Wl,-rpath,$EXO_TOP_BUILDDIR/plugins/transport-zmq/.libs -lexoservice" \
-  "$EXO_BIN" setup --app "$app" >"$T/setup.out" 2>&1 || { cat "$T/setup.out"; fail "exo setup"; }
-"$EXO_BIN" generate kubernetes --app "$app" >"$T/gen.out" 2>&1 || { cat "$T/gen.out"; fail "exo generate"; }
-env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL ${MAKE:-make} -C "$EXO_TOP_BUILDDIR" install \
-  DESTDIR="$out/bus/exo-root" >"$T/install.log" 2>&1 || { tail "$T/install.log"; fail "make install"; }
+generated_todo_app "$app" kubernetes
 
 # The images, named as the manifests name them (docs/deploy.md: build, tag, push).
 build() {

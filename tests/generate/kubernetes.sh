@@ -7,23 +7,7 @@
 # existing server (deploy-url), in kubernetes and compose; bad input (a service
 # with nothing to build, a resource name Kubernetes cannot take) refused before any file is
 # written.
-set -u
-exo=${EXO_BIN:?EXO_BIN not set}
-src=${EXO_TOP_SRCDIR:?EXO_TOP_SRCDIR not set}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/exo-gen.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() {
-    echo "FAIL: $*"
-    [ -f "$tmp/out" ] && { echo "--- stdout"; cat "$tmp/out"; }
-    [ -f "$tmp/err" ] && { echo "--- stderr"; cat "$tmp/err"; }
-    failures=$((failures + 1))
-}
-# gen ARGS...: exo generate in the app; sets $rc, output in $tmp/out and $tmp/err.
-gen() {
-    (cd "$app" && "$exo" generate "$@") >"$tmp/out" 2>"$tmp/err"
-    rc=$?
-}
+. "$EXO_TOP_SRCDIR/tests/generate/lib.sh"
 validate() {
     /usr/bin/python3 "$src/tests/generate/k8s-validate.py" "$1" >"$tmp/valid" 2>&1
 }
@@ -41,18 +25,7 @@ fi
 
 # The todo example, with a database and a cache for the store, three stores and a secret.
 app=$tmp/todo
-cp -r "$src/examples/todo" "$app"
-rm -rf "$app/.exo" "$app/deploy"
-python3 - "$app/application.yml" <<'PYEOF'
-import sys
-p = sys.argv[1]
-s = open(p).read()
-s = s.replace("services:\n", "env:\n  API_TOKEN: {secret: tok$en-s3cr3t}\n  LOG_LEVEL: info\n"
-              "resources:\n  db:\n    type: postgres\n  cache:\n    type: redis\nservices:\n", 1)
-s = s.replace("    location: ./store\n", "    location: ./store\n    instances: 3\n"
-              "    resources: [db, cache]\n", 1)
-open(p, "w").write(s)
-PYEOF
+todo_with_resources "$app"
 out=$app/deploy/kubernetes
 
 gen kubernetes
@@ -200,5 +173,4 @@ grep -q "kubernetes: resource 'my_db' cannot name Kubernetes objects" "$tmp/err"
     || fail "a resource name with '_': message"
 [ -e "$bad/deploy" ] && fail "files were written for a resource Kubernetes cannot name"
 
-[ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
-echo "ok"
+finish
