@@ -33,31 +33,8 @@ generated_todo_app "$app" compose
 dc build >"$T/build.log" 2>&1 || { tail -30 "$T/build.log"; fail "docker-compose build"; }
 dc up -d >"$T/up.log" 2>&1 || { cat "$T/up.log"; dc logs; fail "docker-compose up"; }
 
-# send NAME JSON: as web, through the bus, waiting for the reply; retried until the app is up
-# (the stats service starts only once the store has started).
-send() {
-  local i
-  for i in $(seq 1 60); do
-    if dc exec -T bus exo send --app /app --as web --wait --timeout 3000 "$1" "$2" \
-        >"$T/reply" 2>"$T/reply.err"; then
-      return 0
-    fi
-    sleep 1
-  done
-  cat "$T/reply.err"; dc ps; dc logs --tail 20
-  fail "exo send $1 got no reply"
-}
-send todo.create '{"text": "ship the compose file"}'
-grep -q '"name":"todo.created"' "$T/reply" || fail "todo.create: $(cat "$T/reply")"
-grep -q 'ship the compose file' "$T/reply" || fail "todo.created lacks the text: $(cat "$T/reply")"
-pass "todo.create through the bus service got todo.created from the store"
-for i in $(seq 1 50); do
-  send stats.get '{}'
-  grep -q '"todos_created":1' "$T/reply" && break
-  sleep 0.2
-done
-grep -q '"todos_created":1' "$T/reply" || fail "stats did not count the to-do: $(cat "$T/reply")"
-pass "the stats service counted it"
+dc_diag() { dc ps; dc logs --tail 20; }
+generated_todo_round_trip "dc exec -T bus" dc_diag
 dc ps >"$T/ps" 2>&1
 grep -q 'healthy' "$T/ps" || fail "no healthy service: $(cat "$T/ps")"
 
