@@ -23,7 +23,7 @@ core_pkgs="build-essential autoconf automake libtool libltdl-dev pkg-config libw
 test_pkgs="libpq-dev libhiredis-dev postgresql redis-server libnats-dev nats-server
   docker.io podman runc netavark aardvark-dns busybox-static clang libclang-rt-14-dev valgrind
   procps iproute2 psmisc curl ca-certificates memcached debootstrap libcurl4-openssl-dev
-  libarchive-dev docker-compose"
+  libarchive-dev docker-compose python3-kubernetes catatonit"
 
 pkgs="$core_pkgs"
 [ "$mode" = test ] && pkgs="$pkgs $test_pkgs"

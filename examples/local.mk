@@ -6,3 +6,7 @@ EXTRA_DIST += tests/run/example.sh
 TESTS += tests/containers/todo.sh
 EXTRA_DIST += tests/containers/todo.sh tests/support/debian-base.sh
 EXTRA_DIST += examples/visits
+# The out-of-tree generator example, built and run as a third party would.
+TESTS += tests/plugin-sdk/generator_example.sh
+EXTRA_DIST += tests/plugin-sdk/generator_example.sh examples/plugins/overview/overview.c \
+	examples/plugins/overview/Makefile examples/plugins/overview/README.md

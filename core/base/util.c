@@ -452,6 +452,109 @@ char *exo_url_encode(const char *s)
     return q;
 }
 
+/* @p len bytes of @p s with %XX escapes decoded; NULL on a bad escape. New string. */
+static char *url_decode(const char *s, size_t len)
+{
+    char *q = exo_xmalloc(len + 1), *o = q;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] != '%') {
+            *o++ = s[i];
+            continue;
+        }
+        unsigned v = 0;
+        if (i + 2 >= len) {
+            free(q);
+            return NULL;
+        }
+        for (size_t k = 1; k <= 2; k++) {
+            char h = s[i + k];
+            int d = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10
+                    : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+            if (d < 0) {
+                free(q);
+                return NULL;
+            }
+            v = v * 16 + (unsigned)d;
+        }
+        *o++ = (char)v;
+        i += 2;
+    }
+    *o = '\0';
+    return q;
+}
+
+/* The host[:port] part of a URL into @p out; 0 or -1. */
+static int url_hostport(const char *hp, size_t len, exo_url_t *out)
+{
+    const char *end = hp + len, *colon = NULL;
+    if (len > 0 && hp[0] == '[') {
+        const char *close = memchr(hp, ']', len);
+        if (close == NULL) {
+            return -1;
+        }
+        colon = close + 1 < end && close[1] == ':' ? close + 1 : NULL;
+        if (colon == NULL && close + 1 != end) {
+            return -1;
+        }
+    } else {
+        colon = memchr(hp, ':', len);
+    }
+    size_t hlen = colon ? (size_t)(colon - hp) : len;
+    if (hlen == 0) {
+        return -1;
+    }
+    if (colon != NULL) {
+        char *stop = NULL;
+        long port = strtol(colon + 1, &stop, 10);
+        if (colon + 1 == end || stop != end || port < 1 || port > 65535) {
+            return -1;
+        }
+        out->port = (unsigned)port;
+    }
+    out->host = exo_xstrndup(hp, hlen);
+    return 0;
+}
+
+int exo_url_parse(const char *url, exo_url_t *out)
+{
+    *out = (exo_url_t){0};
+    const char *sep = strstr(url, "://");
+    if (sep == NULL || sep == url || strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP"
+                                            "QRSTUVWXYZ0123456789+.-") != (size_t)(sep - url)) {
+        return -1;
+    }
+    const char *auth = sep + 3;
+    size_t alen = strcspn(auth, "/?#");
+    const char *at = NULL;
+    for (const char *p = auth; p < auth + alen; p++) {
+        at = *p == '@' ? p : at; /* the last '@': a password may hold an unescaped one */
+    }
+    const char *hp = at ? at + 1 : auth;
+    int rc = url_hostport(hp, (size_t)(auth + alen - hp), out);
+    if (rc == 0 && at != NULL) {
+        const char *colon = memchr(auth, ':', (size_t)(at - auth));
+        size_t ulen = colon ? (size_t)(colon - auth) : (size_t)(at - auth);
+        out->user = url_decode(auth, ulen);
+        out->password = colon ? url_decode(colon + 1, (size_t)(at - colon - 1)) : NULL;
+        rc = out->user == NULL || (colon != NULL && out->password == NULL) ? -1 : 0;
+    }
+    if (rc < 0) {
+        exo_url_free(out);
+        return -1;
+    }
+    out->scheme = exo_xstrndup(url, (size_t)(sep - url));
+    return 0;
+}
+
+void exo_url_free(exo_url_t *u)
+{
+    free(u->scheme);
+    free(u->user);
+    free(u->password);
+    free(u->host);
+    *u = (exo_url_t){0};
+}
+
 void exo_rtrim(char *s)
 {
     size_t n = strlen(s);

@@ -74,6 +74,16 @@ char *exo_which(const char *name);
 char *exo_shell_quote(const char *s);
 /** Percent-encode all but RFC 3986 unreserved characters (for a URL's userinfo). New string. */
 char *exo_url_encode(const char *s);
+/** The parts of a URL SCHEME://[USER[:PASSWORD]@]HOST[:PORT][/...]; user and password are
+ *  percent-decoded; NULL (port 0) when absent. Owned: free with exo_url_free(). */
+typedef struct exo_url {
+    char *scheme, *user, *password, *host;
+    unsigned port;
+} exo_url_t;
+/** Split @p url into @p out. Returns 0, or -1 (out zeroed) when it has no scheme, no host, a
+ *  port that is not 1..65535, or a bad percent escape. An IPv6 host keeps its brackets. */
+int exo_url_parse(const char *url, exo_url_t *out);
+void exo_url_free(exo_url_t *u);
 /** Remove trailing whitespace (spaces, tabs, CR, LF) in place. */
 void exo_rtrim(char *s);
 /**

@@ -135,7 +135,7 @@ static int run(void *opts, const exo_strv_t *args)
 {
     const generate_opts_t *o = opts;
     if (args->n != 1) {
-        return exo_cli_usage_error("generate", "takes exactly one generator NAME (compose)");
+        return exo_cli_usage_error("generate", "takes exactly one generator NAME (compose, kubernetes)");
     }
     int code = EXO_EXIT_OK;
     exo_app_t *app = exo_cli_load_app(o->app, &code);
@@ -171,7 +171,7 @@ static const exo_option_t options[] = {
 
 const exo_command_t exo_cmd_generate = {
     .name = "generate",
-    .summary = "write the app as files for another engine (compose)",
+    .summary = "write the app as files for another engine (compose, kubernetes)",
     .args = "NAME",
     .max_args = -1,
     .description =

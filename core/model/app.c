@@ -1026,6 +1026,41 @@ static void cross_check(mctx_t *c, exo_app_t *app, role_src_t *srcs)
     free(stack);
 }
 
+/* resources.<name>.deploy-url: URL | {secret: URL}, with a scheme and a host. The value is
+ * never echoed: it may hold a password. */
+static char *get_deploy_url(mctx_t *c, const exo_ynode_t *block, const char *what)
+{
+    const exo_ynode_t *v = opt(block, "deploy-url");
+    if (v == NULL) {
+        return NULL;
+    }
+    if (v->kind == EXO_YNODE_MAP) {
+        static const char *const secret_keys[] = {"secret", NULL};
+        size_t before = c->diag->errors;
+        check_keys(c, v, "deploy-url", secret_keys);
+        const exo_ynode_t *sv = opt(v, "secret");
+        if (sv == NULL) {
+            if (c->diag->errors == before) {
+                err_at(c, v, "%s.deploy-url must be a URL or {secret: URL}", what);
+            }
+            return NULL;
+        }
+        v = sv;
+    }
+    if (!want_scalar(c, v, "deploy-url")) {
+        return NULL;
+    }
+    exo_url_t url;
+    if (exo_url_parse(v->value, &url) < 0) {
+        err_at(c, v, "%s.deploy-url is not a URL with a host, such as "
+               "postgres://USER:PASSWORD@HOST:5432/DATABASE (the value is not shown: it may "
+               "hold a password)", what);
+        return NULL;
+    }
+    exo_url_free(&url);
+    return exo_xstrdup(v->value);
+}
+
 static void parse_resources(mctx_t *c, exo_app_t *app, const exo_ynode_t *root)
 {
     const exo_ynode_t *v = opt(root, "resources");
@@ -1063,6 +1098,7 @@ static void parse_resources(mctx_t *c, exo_app_t *app, const exo_ynode_t *root)
         r->name = exo_xstrdup(k->value);
         r->type = exo_xstrdup(t->value);
         r->config = exo_ynode_to_json(b);
+        r->deploy_url = get_deploy_url(c, b, what);
         r->node = b;
         r->line = k->line;
         r->column = k->column;
@@ -1441,6 +1477,7 @@ void exo_app_destroy(exo_app_t **app_p)
     for (size_t i = 0; i < app->n_resources; i++) {
         free(app->resources[i].name);
         free(app->resources[i].type);
+        free(app->resources[i].deploy_url);
         json_decref(app->resources[i].config);
     }
     free(app->resources);

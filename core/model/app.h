@@ -186,6 +186,9 @@ typedef struct exo_resource {
     char *name;            /* key in resources: [a-z][a-z0-9_]* */
     char *type;            /* plugin name, e.g. postgres */
     json_t *config;        /* the whole block as JSON, for the plugin */
+    char *deploy_url;      /* resources.<name>.deploy-url: the existing server generated
+                            * deployments use instead of running one (exo run ignores it);
+                            * NULL when not set. A secret: it may hold a password */
     const exo_ynode_t *node; /* the block as written, for the positions of its keys (borrowed
                               * from app->yaml) */
     int line, column;

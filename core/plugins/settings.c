@@ -211,7 +211,7 @@ static void check_required(ctx_t *c, const char *file, int line, int col, const 
 
 static void check_resources(ctx_t *c)
 {
-    static const char *const core_keys[] = {"type", NULL};
+    static const char *const core_keys[] = {"type", "deploy-url", NULL};
     for (size_t i = 0; i < c->app->n_resources; i++) {
         const exo_resource_t *r = &c->app->resources[i];
         char *where = exo_strdupf("resources.%s", r->name);

@@ -193,6 +193,43 @@ static json_t *res_json(const exo_resource_t *r, const res_t *rs)
     return o;
 }
 
+/* A resource at an existing server (deploy-url): nothing to run, its URL for the services. */
+static json_t *external_json(const exo_resource_t *r)
+{
+    return json_pack("{s:s, s:s, s:b, s:s, s:n, s:I, s:n, s:[], s:[]}", "name", r->name,
+                     "type", r->type, "external", 1, "url", r->deploy_url, "image", "port",
+                     (json_int_t)0, "command", "data", "env");
+}
+
+/* What a service gets for an external resource: PREFIX_URL (secret) and the URL's HOST,
+ * PORT (when it has one), USER and PASSWORD (secret) when it has them. The plugin's other
+ * variables describe a server exo runs, so they are not set. */
+static void external_env(const exo_resource_t *r, const char *prefix, exo_env_t *env)
+{
+    exo_url_t url;
+    if (exo_url_parse(r->deploy_url, &url) < 0) {
+        return; /* checked when the app was loaded */
+    }
+    char port[16];
+    snprintf(port, sizeof port, "%u", url.port);
+    const struct { const char *suffix, *value; unsigned flags; } vars[] = {
+        {"URL", r->deploy_url, EXO_ENV_SECRET},
+        {"HOST", url.host, 0},
+        {"PORT", url.port ? port : NULL, 0},
+        {"USER", url.user, 0},
+        {"PASSWORD", url.password, EXO_ENV_SECRET},
+    };
+    exo_env_set_origin(env, "deploy-url");
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        if (vars[i].value != NULL) {
+            char *name = exo_strdupf("%s%s", prefix, vars[i].suffix);
+            exo_env_set(env, name, vars[i].value, vars[i].flags);
+            free(name);
+        }
+    }
+    exo_url_free(&url);
+}
+
 typedef struct model_ctx {
     const exo_app_t *app;
     res_t *res;        /* indexed like app->resources */
@@ -235,7 +272,12 @@ static int service_env(const model_ctx_t *m, const exo_service_t *svc, exo_env_t
         const exo_resource_t *r = exo_app_resource(app, svc->resources[i]);
         const res_t *rs = &m->res[r - app->resources];
         char *prefix = exo_unitenv_prefix(r->name);
-        int rc = rs->ops->emit_env(rs->inst, env, prefix, r->name, rs->unit.port, err);
+        int rc = EXO_OK;
+        if (r->deploy_url != NULL) {
+            external_env(r, prefix, env);
+        } else {
+            rc = rs->ops->emit_env(rs->inst, env, prefix, r->name, rs->unit.port, err);
+        }
         free(prefix);
         if (rc < 0) {
             return rc;
@@ -336,6 +378,10 @@ static json_t *build(model_ctx_t *m, const exo_registry_t *reg, const char *out_
     const exo_app_t *app = m->app;
     json_t *resources = json_array();
     for (size_t i = 0; i < app->n_resources; i++) {
+        if (app->resources[i].deploy_url != NULL) {
+            json_array_append_new(resources, external_json(&app->resources[i]));
+            continue;
+        }
         if (res_open(app, reg, &app->resources[i], &m->res[i], err) < 0) {
             json_decref(resources);
             return NULL;

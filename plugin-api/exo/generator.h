@@ -49,7 +49,8 @@
  *         "env": [ VAR... ] } ],   what it gets in a deployment, later names win, each once:
  *                                  EXO_ROLE, EXO_APP, PORT, other services' <ROLE>_HOST/_PORT/
  *                                  _URL (host = their role), its resources' variables (host =
- *                                  the resource's name), the manifests' env; not the bus's
+ *                                  the resource's name, or from an external one's url), the
+ *                                  manifests' env; not the bus's
  *                                  (see "bus")
  *     "resources": [ {             in application.yml order
  *         "name": "db", "type": "postgres",
@@ -58,8 +59,14 @@
  *         "port": 5432,            where it listens inside its container
  *         "command": "..." | null, a shell command to run instead of the image's own
  *         "data": ["/var/lib/postgresql/data", ...], directories to keep in volumes
- *         "env": [ VAR... ] } ] }  the server's own variables (all marked secret: they
+ *         "env": [ VAR... ],       the server's own variables (all marked secret: they
  *                                  carry its passwords)
+ *         "external": true,        optional: the app points deployments at an existing
+ *         "url": "..." } ] }       server (resources.<name>.deploy-url, a secret): run
+ *                                  nothing for it (image and command null, port 0, data
+ *                                  and env empty); its services' variables for it are
+ *                                  <NAME>_URL (secret) and the URL's _HOST, _PORT, _USER,
+ *                                  _PASSWORD (secret) where it has them
  *   VAR = { "name": "DB_URL", "value": "...", "secret": true|false }
  * Secret values are in the model: a generator must write them only to files it marks with
  * mode 0600 (an env file beside, never inside, a descriptor meant to be shared).

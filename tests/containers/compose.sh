@@ -8,9 +8,8 @@
 . "$EXO_TOP_SRCDIR/tests/support/run-lib.sh"
 . "$EXO_TOP_SRCDIR/tests/support/engines.sh"
 . "$EXO_TOP_SRCDIR/tests/support/debian-base.sh"
-[ -e "$EXO_TOP_BUILDDIR/plugins/transport-zmq/.libs/libexoservice.so" ] || {
-  [ -n "${EXO_TEST_REQUIRE_ALL:-}" ] && fail "libexoservice is not built"
-  echo "skip: libexoservice is not built"; exit 77; }
+. "$EXO_TOP_SRCDIR/tests/support/generated-todo.sh"
+generated_todo_require || exit $?
 command -v docker-compose >/dev/null || {
   [ -n "${EXO_TEST_REQUIRE_ALL:-}" ] && fail "docker-compose is not installed (package docker-compose)"
   echo "skip: docker-compose is not installed"; exit 77; }
@@ -24,51 +23,18 @@ out=$app/deploy/compose
 dc() { docker-compose --no-ansi -p exogen -f "$out/docker-compose.yml" "$@"; }
 trap 'dc down -v -t 2 >/dev/null 2>&1; engine_docker_stop; lib_cleanup' EXIT
 
-base=$(debian_base_tar python3-zmq libzmq5 libjansson4 libyaml-0-2 libltdl7) ||
+base=$(generated_todo_base) ||
   fail "building the Debian base image"
 engine_docker_start "$T" || fail "dockerd did not start"
 engine_import_debian docker debian:bookworm-slim "$base" || fail "importing the base into docker"
 
-cp -r "$EXO_TOP_SRCDIR/examples/todo" "$app"
-rm -rf "$app/.exo" "$app/store/store" "$app"/*/sdk "$app/deploy"
-EXO_PYTHON_DIR=$EXO_TOP_SRCDIR/plugins/transport-zmq/python \
-  EXO_CFLAGS="-I$EXO_TOP_SRCDIR/plugins/transport-zmq/include -I$EXO_TOP_SRCDIR/plugin-api -I$EXO_TOP_BUILDDIR/plugin-api" \
-  EXO_LIBS="-L$EXO_TOP_BUILDDIR/plugins/transport-zmq/.libs -Wl,-rpath,$EXO_TOP_BUILDDIR/plugins/transport-zmq/.libs -lexoservice" \
-  "$EXO_BIN" setup --app "$app" >"$T/setup.out" 2>&1 || { cat "$T/setup.out"; fail "exo setup"; }
-"$EXO_BIN" generate compose --app "$app" >"$T/gen.out" 2>&1 || { cat "$T/gen.out"; fail "exo generate"; }
-# exo into the bus image's context, as docs/generate.md says (the parent make's jobserver and
-# variables stay out of it).
-env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL ${MAKE:-make} -C "$EXO_TOP_BUILDDIR" install \
-  DESTDIR="$out/bus/exo-root" >"$T/install.log" 2>&1 || { tail "$T/install.log"; fail "make install"; }
+generated_todo_app "$app" compose
 
 dc build >"$T/build.log" 2>&1 || { tail -30 "$T/build.log"; fail "docker-compose build"; }
 dc up -d >"$T/up.log" 2>&1 || { cat "$T/up.log"; dc logs; fail "docker-compose up"; }
 
-# send NAME JSON: as web, through the bus, waiting for the reply; retried until the app is up
-# (the stats service starts only once the store has started).
-send() {
-  local i
-  for i in $(seq 1 60); do
-    if dc exec -T bus exo send --app /app --as web --wait --timeout 3000 "$1" "$2" \
-        >"$T/reply" 2>"$T/reply.err"; then
-      return 0
-    fi
-    sleep 1
-  done
-  cat "$T/reply.err"; dc ps; dc logs --tail 20
-  fail "exo send $1 got no reply"
-}
-send todo.create '{"text": "ship the compose file"}'
-grep -q '"name":"todo.created"' "$T/reply" || fail "todo.create: $(cat "$T/reply")"
-grep -q 'ship the compose file' "$T/reply" || fail "todo.created lacks the text: $(cat "$T/reply")"
-pass "todo.create through the bus service got todo.created from the store"
-for i in $(seq 1 50); do
-  send stats.get '{}'
-  grep -q '"todos_created":1' "$T/reply" && break
-  sleep 0.2
-done
-grep -q '"todos_created":1' "$T/reply" || fail "stats did not count the to-do: $(cat "$T/reply")"
-pass "the stats service counted it"
+dc_diag() { dc ps; dc logs --tail 20; }
+generated_todo_round_trip "dc exec -T bus" dc_diag
 dc ps >"$T/ps" 2>&1
 grep -q 'healthy' "$T/ps" || fail "no healthy service: $(cat "$T/ps")"
 

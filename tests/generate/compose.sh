@@ -4,23 +4,7 @@
 # an edited, a missing and a re-permissioned file and on an app that changed; the compose file
 # validated by Debian's docker-compose (`config`); bad input (unknown generator, unwritable
 # output, an app that fails `exo check`, a service with nothing to build, a bad `instances`).
-set -u
-exo=${EXO_BIN:?EXO_BIN not set}
-src=${EXO_TOP_SRCDIR:?EXO_TOP_SRCDIR not set}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/exo-gen.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() {
-    echo "FAIL: $*"
-    [ -f "$tmp/out" ] && { echo "--- stdout"; cat "$tmp/out"; }
-    [ -f "$tmp/err" ] && { echo "--- stderr"; cat "$tmp/err"; }
-    failures=$((failures + 1))
-}
-# gen ARGS...: exo generate in the app; sets $rc, output in $tmp/out and $tmp/err.
-gen() {
-    (cd "$app" && "$exo" generate "$@") >"$tmp/out" 2>"$tmp/err"
-    rc=$?
-}
+. "$EXO_TOP_SRCDIR/tests/generate/lib.sh"
 
 plugins=${EXO_PLUGIN_PATH%%:*}
 with_resources=1
@@ -33,19 +17,11 @@ done
 
 # The todo example, with a database and a cache for the store, three stores and a secret.
 app=$tmp/todo
-cp -r "$src/examples/todo" "$app"
-rm -rf "$app/.exo" "$app/deploy"
 if [ "$with_resources" = 1 ]; then
-    python3 - "$app/application.yml" <<'PYEOF'
-import sys
-p = sys.argv[1]
-s = open(p).read()
-s = s.replace("services:\n", "env:\n  API_TOKEN: {secret: tok$en-s3cr3t}\n"
-              "resources:\n  db:\n    type: postgres\n  cache:\n    type: redis\nservices:\n", 1)
-s = s.replace("    location: ./store\n", "    location: ./store\n    instances: 3\n"
-              "    resources: [db, cache]\n", 1)
-open(p, "w").write(s)
-PYEOF
+    todo_with_resources "$app"
+else
+    cp -r "$src/examples/todo" "$app"
+    rm -rf "$app/.exo" "$app/deploy"
 fi
 out=$app/deploy/compose
 
@@ -153,7 +129,7 @@ fi
 # Bad input.
 gen nope
 [ "$rc" -eq 1 ] || fail "unknown generator: exit $rc"
-grep -q "no working generator plugin named 'nope' (available: compose)" "$tmp/err" \
+grep -q "no working generator plugin named 'nope' (available: compose, kubernetes)" "$tmp/err" \
     || fail "unknown generator: message"
 touch "$app/file"
 gen compose --out file/x
@@ -189,5 +165,4 @@ sed -i 's/^  stats:$/  stats:\n    instances: 0/' "$bad/application.yml"
 grep -q "application.yml:[0-9]*:[0-9]*: error: services.stats.instances must be a whole number from 1 to 64, not '0'" \
     "$tmp/err" || fail "instances: 0: no located error"
 
-[ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
-echo "ok"
+finish

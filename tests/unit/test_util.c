@@ -50,6 +50,35 @@ static void test_url_encode(void)
     free(e);
 }
 
+static void test_url_parse(void)
+{
+    exo_url_t u;
+    CU_ASSERT_EQUAL_FATAL(exo_url_parse("postgres://app:p%40ss@w@db.example.com:6543/todo?x=1", &u), 0);
+    CU_ASSERT_STRING_EQUAL(u.scheme, "postgres");
+    CU_ASSERT_STRING_EQUAL(u.user, "app");
+    CU_ASSERT_STRING_EQUAL(u.password, "p@ss@w");
+    CU_ASSERT_STRING_EQUAL(u.host, "db.example.com");
+    CU_ASSERT_EQUAL(u.port, 6543);
+    exo_url_free(&u);
+    CU_ASSERT_EQUAL_FATAL(exo_url_parse("redis://[::1]/0", &u), 0);
+    CU_ASSERT_STRING_EQUAL(u.host, "[::1]");
+    CU_ASSERT_PTR_NULL(u.user);
+    CU_ASSERT_PTR_NULL(u.password);
+    CU_ASSERT_EQUAL(u.port, 0);
+    exo_url_free(&u);
+    CU_ASSERT_EQUAL_FATAL(exo_url_parse("rediss://:secret@cache:6380", &u), 0);
+    CU_ASSERT_STRING_EQUAL(u.user, "");
+    CU_ASSERT_STRING_EQUAL(u.password, "secret");
+    exo_url_free(&u);
+    const char *bad[] = {"", "db.example.com:5432", "://host", "pg://", "pg://user@", "pg://h:0",
+                         "pg://h:70000", "pg://h:12x", "pg://h:", "pg://u%4@h", "pg://[::1",
+                         "p g://h", NULL};
+    for (size_t i = 0; bad[i] != NULL; i++) {
+        CU_ASSERT_EQUAL(exo_url_parse(bad[i], &u), -1);
+        CU_ASSERT_PTR_NULL(u.host);
+    }
+}
+
 static void test_rtrim(void)
 {
     char s[] = "pass \t\r\n";
@@ -137,6 +166,7 @@ static const exo_test_t tests[] = {
     {"xstrndup stops at the terminator", test_xstrndup_stops_at_terminator},
     {"shell quote", test_shell_quote},
     {"url encode", test_url_encode},
+    {"url parse", test_url_parse},
     {"rtrim", test_rtrim},
     {"buf consume", test_buf_consume},
     {"random hex", test_random_hex},

@@ -12,7 +12,7 @@ static void scalar(exo_buf_t *out, const json_t *v, unsigned flags)
     if (json_is_string(v)) {
         const char *s = json_string_value(v);
         char *escaped = NULL;
-        if ((flags & COMPOSE_ESCAPE_DOLLAR) && strchr(s, '$') != NULL) {
+        if ((flags & YAMLOUT_ESCAPE_DOLLAR) && strchr(s, '$') != NULL) {
             exo_buf_t b = {0};
             for (const char *p = s; *p; p++) {
                 exo_buf_append(&b, p, 1);
