@@ -59,3 +59,7 @@ nobase_dist_exotemplates_DATA = \
 # Dockerfiles through exo run, the production ones (Dockerfile.prod) next to exo bus.
 TESTS += tests/containers/templates.sh
 EXTRA_DIST += tests/containers/templates.sh
+
+# The fullstack template's service without a browser (tests/browser has the page's tests).
+TESTS += tests/scaffold/fullstack.sh
+EXTRA_DIST += tests/scaffold/fullstack.sh
