@@ -40,8 +40,9 @@ function render() {
 }
 
 // A request to the service. The service refuses a bad request with todo.refused; the bus
-// refuses what the role may not send (denied), or when nobody answers (timeout, ...).
-// Either way the page says so, and the promise gives null.
+// refuses what the role may not send (denied), or when nobody answers (timeout, ...): exo.js
+// rejects with an error whose code names the failure. Either way the page says so, and the
+// promise gives null.
 async function ask(name, payload) {
   try {
     const reply = await bus.request(name, payload, {timeout: 5000});
@@ -97,15 +98,17 @@ bus.on('todo.added', (msg) => { items.set(msg.payload.item.id, msg.payload.item)
 bus.on('todo.removed', (msg) => { items.delete(msg.payload.id); render(); });
 bus.on('todo.cleared', () => { items.clear(); render(); });
 
-// After a reconnect the page may have missed pushes: list again.
-bus.on('open', () => {
+// Online after every (re)connect: the page may have missed pushes meanwhile, so list again.
+bus.on('online', () => {
   const status = $('status');
   status.textContent = 'Connected';
   status.classList.remove('offline');
   refresh();
 });
-bus.on('close', () => {
+bus.on('offline', () => {
   const status = $('status');
   status.textContent = 'Offline: reconnecting…';
   status.classList.add('offline');
 });
+// Failures that answer no request (e.g. rate-limited) come as error events.
+bus.on('error', (e) => showError(`Refused (${e.error}): ${e.message}`));
