@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -404,6 +405,17 @@ char *exo_which(const char *name)
         p += *p == ':';
     }
     return NULL;
+}
+
+char *exo_self_exe(void)
+{
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0) {
+        return NULL;
+    }
+    self[n] = '\0';
+    return exo_xstrdup(self);
 }
 
 char *exo_shell_quote(const char *s)

@@ -56,7 +56,8 @@ size_t *exo_roles_by_location(const exo_app_t *app, const exo_strv_t *roles, siz
     size_t *idx = exo_xcalloc(app->n_services + 1, sizeof *idx);
     size_t k = 0;
     for (size_t i = 0; i < app->n_services; i++) {
-        if (roles->n == 0 || exo_strv_contains(roles, app->services[i].role)) {
+        if (app->services[i].frontend == NULL &&
+            (roles->n == 0 || exo_strv_contains(roles, app->services[i].role))) {
             idx[k++] = i;
         }
     }
