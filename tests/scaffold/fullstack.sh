@@ -29,10 +29,17 @@ done
 grep -q '<title>shop: to-do list</title>' web/public/index.html || fail "index.html lacks the app's name"
 grep -q "import {connect} from '/exo.js'" web/public/app.js || fail "app.js does not use /exo.js"
 
-# Until exo knows `frontends:` (issue 12's fe-run), the app runs without its page.
-if "$exo" check </dev/null 2>&1 | grep -q "unknown key 'frontends'"; then
+# Until this exo has frontends and the websocket plugin (issue 12), the app runs without
+# its page.
+if "$exo" check </dev/null 2>&1 | grep -qE "unknown key 'frontends'|no working frontend plugin 'websocket'"; then
   $PY -c 'import sys; s=open(sys.argv[1]).read(); open(sys.argv[1],"w").write(s[:s.index("\nfrontends:")]+"\n")' application.yml
 fi
+
+# Allow clearing, as todos/service.yml says.
+sed -i 's/^  receives: \[todo.list, todo.create, todo.delete\]$/  receives: [todo.list, todo.create, todo.delete, todo.clear]/;
+        s/^  sends: \[\(todo.listed.*todo.removed\)\]$/  sends: [\1, todo.cleared]/' todos/service.yml
+grep -q 'todo.clear\]' todos/service.yml && grep -q 'todo.removed, todo.cleared\]' todos/service.yml ||
+  { cat todos/service.yml; fail "cannot allow todo.clear in todos/service.yml"; }
 
 # A role to send from, with the page's messages (the page's own role is a frontend).
 "$exo" add service client --template client \
