@@ -21,6 +21,7 @@ cd "$T" || exit 1
 
 "$exo" create app shop --template fullstack </dev/null >"$T/create.out" 2>&1 ||
   { cat "$T/create.out"; fail "exo create app --template fullstack"; }
+expect_line "$T/create.out" '^Next: cd shop && exo setup && exo run$'
 cd shop || exit 1
 for f in application.yml todos/service.yml todos/src/main.c db/migrations/001_todos.sql \
          web/public/index.html web/public/app.js web/public/style.css; do
