@@ -35,6 +35,7 @@ nobase_dist_exotemplates_DATA = \
 	templates/fullstack/files/todos/src/main.c \
 	templates/fullstack/files/todos/src/store.c \
 	templates/fullstack/files/todos/src/store.h \
+	templates/fullstack/files/todos/tests/check.h \
 	templates/fullstack/files/todos/tests/test_handlers.c \
 	templates/fullstack/files/todos/tests/test_store.c \
 	templates/fullstack/files/web/public/app.js \

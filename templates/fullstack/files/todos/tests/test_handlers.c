@@ -2,17 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "handlers.h"
-
-static int failures;
-
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        if (!(cond)) {                                                               \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                              \
-        }                                                                            \
-    } while (0)
 
 /* todo_parse on a payload given as JSON text. */
 static int parse(const char *name, const char *json, todo_request_t *req, const char **why)
