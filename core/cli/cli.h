@@ -40,6 +40,9 @@ typedef struct exo_command {
      *  "bus status") and has its own options: `exo PARENT WORD ...` runs it when WORD comes
      *  right after PARENT. */
     const struct exo_command *const *subcommands;
+    /** Not listed by `exo help` nor offered as a did-you-mean: an internal command that exo
+     *  runs itself (`exo frontend`), documented in docs/cli.md all the same. */
+    bool hidden;
 } exo_command_t;
 
 /** Every command, in `exo help` order, ending with NULL (core/cli/commands.c). */

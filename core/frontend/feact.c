@@ -96,7 +96,7 @@ static void act_unlink(exo_feconn_table_t *t, exo_feconn_act_t *a)
     if (a->cnext != NULL) {
         a->cnext->cprev = a->cprev;
     }
-    a->conn->n_requests -= a->request != NULL;
+    a->conn->n_requests -= a->request != NULL && !a->answered;
     if (--t->n_acts == 0 && t->sweep_timer > 0) {
         exo_loop_timer_cancel(t->loop, t->sweep_timer);
         t->sweep_timer = 0;
@@ -114,6 +114,36 @@ void exo_feconn_act_remove(exo_feconn_table_t *t, exo_feconn_act_t *a)
 {
     act_unlink(t, a);
     act_free(a);
+}
+
+/* A message of @p a arrived: its request is no longer in flight, and the activity stays the
+ * connection's for a while after each message (replies may come as a stream). */
+void exo_feconn_act_answered(exo_feconn_act_t *a)
+{
+    if (!a->answered && a->request != NULL) {
+        a->conn->n_requests--;
+    }
+    a->answered = true;
+    a->deadline = exo_now_ms() + EXO_FECONN_LINGER_MS;
+}
+
+/* New activity ids carry the table's random prefix, so that a message of an activity the
+ * table has forgotten (a reply after the timeout) is still known as a connection's and is
+ * dropped, never pushed to others. */
+static void next_activity(exo_feconn_table_t *t, char *out)
+{
+    if (t->act_prefix[0] == '\0') {
+        char rnd[17];
+        exo_random_hex(rnd, 8);
+        snprintf(t->act_prefix, sizeof t->act_prefix, "fe%.12s-", rnd);
+    }
+    snprintf(out, EXO_BUS_ACTIVITY_MAX + 1, "%s%llx", t->act_prefix, ++t->act_seq);
+}
+
+bool exo_feconn_act_ours(const exo_feconn_table_t *t, const char *activity)
+{
+    size_t n = strlen(t->act_prefix);
+    return n > 0 && strncmp(activity, t->act_prefix, n) == 0;
 }
 
 /* ---- ending activities ---- */
@@ -253,15 +283,16 @@ int exo_feconn_send(exo_frontend_bus_t *t, exo_conn_id_t id, const char *name,
         return 0;
     }
     char activity[EXO_BUS_ACTIVITY_MAX + 1];
+    next_activity(t, activity);
     exo_error_t perr = {0};
-    int rc = exo_busclient_post(t->client, name, len ? payload : NULL, len, NULL, c->auth_json,
-                                activity, &perr);
+    int rc = exo_busclient_post(t->client, name, len ? payload : NULL, len, activity,
+                                c->auth_json, NULL, &perr);
     if (rc < 0) {
         exo_feconn_fail(t, id, request, rc == EXO_ERR_INVALID ? EXO_FECONN_BAD_REQUEST
                         : EXO_FECONN_UNAVAILABLE, "%s", perr.message);
         return 0;
     }
-    unsigned ms = request == NULL ? EXO_FECONN_SEND_TRACK_MS
+    unsigned ms = request == NULL ? EXO_FECONN_LINGER_MS
                                   : timeout_ms ? timeout_ms : t->s.request_timeout_ms;
     act_add(t, c, activity, name, request, ms);
     return 0;
@@ -286,10 +317,11 @@ void exo_feconn_ask(exo_feconn_table_t *t, exo_feconn_conn_t *c, const char *cre
     char *text = p != NULL ? json_dumps(p, JSON_COMPACT) : NULL;
     json_decref(p);
     char activity[EXO_BUS_ACTIVITY_MAX + 1];
+    next_activity(t, activity);
     exo_error_t perr = {0};
     bool encoded = text != NULL; /* not UTF-8: jansson refuses it */
-    int rc = encoded ? exo_busclient_post(t->client, t->s.auth_ask, text, strlen(text), NULL,
-                                          NULL, activity, &perr)
+    int rc = encoded ? exo_busclient_post(t->client, t->s.auth_ask, text, strlen(text),
+                                          activity, NULL, NULL, &perr)
                      : EXO_ERR_INVALID;
     free(text);
     if (rc < 0) {

@@ -14,7 +14,9 @@
 #define EXO_FECONN_NAME_MAX 255
 #define EXO_FECONN_REQUEST_MAX 128 /* bytes of a client's request id */
 #define EXO_FECONN_SWEEP_MS 50u    /* how often timeouts are looked for */
-#define EXO_FECONN_SEND_TRACK_MS 3000u /* a send without request waits this long for a refusal */
+/* A send without a request waits this long for a refusal; an answered request this long
+ * after each message for more of its activity. */
+#define EXO_FECONN_LINGER_MS 3000u
 
 /* The names of frontend.h, in this order. */
 typedef enum {
@@ -54,7 +56,7 @@ struct exo_feconn_conn {
     int announce_timer;
     double tokens;                  /* the rate limit's bucket */
     unsigned long long refilled_ms;
-    size_t n_requests;
+    size_t n_requests;              /* requests waiting for their first reply */
     exo_feconn_act_t *acts;
     struct exo_feconn_conn *prev, *next, *hnext;
 };
@@ -71,6 +73,8 @@ struct exo_frontend_bus {
     exo_conn_id_t last_id;
     exo_feconn_act_t **act_buckets;
     size_t n_act_buckets, n_acts;
+    char act_prefix[16];            /* the table's activity ids: PREFIX + counter */
+    unsigned long long act_seq;
     int sweep_timer;
     unsigned busy;                  /* calls into the plugin under way */
     bool has_dead;
@@ -93,6 +97,8 @@ int exo_feconn_send(exo_frontend_bus_t *t, exo_conn_id_t conn, const char *name,
 void exo_feconn_ask(exo_feconn_table_t *t, exo_feconn_conn_t *c, const char *credential);
 exo_feconn_act_t *exo_feconn_act_find(exo_feconn_table_t *t, const char *activity);
 void exo_feconn_act_remove(exo_feconn_table_t *t, exo_feconn_act_t *a);
+void exo_feconn_act_answered(exo_feconn_act_t *a);
+bool exo_feconn_act_ours(const exo_feconn_table_t *t, const char *activity);
 void exo_feconn_acts_offline(exo_feconn_table_t *t);
 
 /* feroute.c */

@@ -108,8 +108,7 @@ static void on_reply(exo_feconn_table_t *t, exo_feconn_act_t *a, const exo_bus_m
     if (a->request == NULL) {
         return; /* a send without a request hears only of failures */
     }
-    a->answered = true;
-    a->deadline = exo_now_ms() + a->timeout_ms; /* the activity lives while it talks */
+    exo_feconn_act_answered(a);
     char request[EXO_FECONN_REQUEST_MAX + 1];
     snprintf(request, sizeof request, "%s", a->request);
     exo_frontend_msg_t m = {
@@ -154,8 +153,10 @@ void exo_feconn_on_message(void *arg, const exo_bus_msg_t *msg)
                    strcmp(msg->name, EXO_BUS_ERROR_NAME) == 0;
     exo_feconn_act_t *a = exo_feconn_act_find(t, msg->activity);
     if (a == NULL) {
-        if (!refusal) {
-            push(t, msg); /* a refusal of nothing we track (timed out): nobody to tell */
+        /* A connection's activity that ended (a late reply, a refusal after the timeout)
+         * reaches nobody: never another connection. */
+        if (!refusal && !exo_feconn_act_ours(t, msg->activity)) {
+            push(t, msg);
         }
     } else if (a->is_auth) {
         on_auth_reply(t, a, msg, refusal);

@@ -15,3 +15,29 @@ plugins_frontend_websocket_tests_test_wsproto_SOURCES = \
 plugins_frontend_websocket_tests_test_wsproto_CFLAGS = $(EXO_TEST_CCFLAGS)
 plugins_frontend_websocket_tests_test_wsproto_LDADD = \
 	plugins/frontend-websocket/libwsproto.la $(EXO_TEST_LINK) $(JANSSON_LIBS)
+
+if PLUGIN_FRONTENDS
+plugin_LTLIBRARIES += plugins/frontend_websocket.la
+plugins_frontend_websocket_la_SOURCES = \
+	plugins/frontend-websocket/wsfront.h plugins/frontend-websocket/wsplugin.c \
+	plugins/frontend-websocket/wshttp.c plugins/frontend-websocket/wsconn.c
+nodist_plugins_frontend_websocket_la_SOURCES = plugins/frontend-websocket/exojs.c
+plugins_frontend_websocket_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/frontend-common
+plugins_frontend_websocket_la_CFLAGS = $(EXO_PLUGIN_CCFLAGS) $(LWS_CFLAGS)
+plugins_frontend_websocket_la_LDFLAGS = $(EXO_PLUGIN_LINK)
+plugins_frontend_websocket_la_LIBADD = plugins/frontend-websocket/libwsproto.la \
+	$(EXO_FE_PLUGIN_LIBS)
+endif
+
+# exo.js is compiled into the plugin (served at /exo.js whatever the install layout) and
+# installed beside the other data for apps that vendor it.
+wsjsdir = $(pkgdatadir)/frontend-websocket
+dist_wsjs_DATA = plugins/frontend-websocket/exo.js
+plugins/frontend-websocket/exojs.c: $(top_srcdir)/plugins/frontend-websocket/exo.js
+	$(AM_V_GEN){ echo '/* generated from exo.js by plugins/frontend-websocket/local.mk */'; \
+	  echo '#include <stddef.h>'; \
+	  echo 'extern const unsigned char ws_exojs[]; extern const size_t ws_exojs_len;'; \
+	  echo 'const unsigned char ws_exojs[] = {'; \
+	  od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '};'; echo 'const size_t ws_exojs_len = sizeof ws_exojs;'; } > $@.tmp && mv $@.tmp $@
+CLEANFILES += plugins/frontend-websocket/exojs.c

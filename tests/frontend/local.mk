@@ -1,0 +1,14 @@
+# tests/frontend/: frontends from the core's side (application.yml frontends:, exo frontend
+# ROLE, a frontend as a unit of exo run), against the real broker and real processes.
+
+# A frontend plugin speaking one line per message over TCP (tests only; on these tests'
+# plugin path only).
+check_LTLIBRARIES += tests/frontend/fixtures/frontend_lines.la
+tests_frontend_fixtures_frontend_lines_la_SOURCES = tests/frontend/fixtures/lines.c
+tests_frontend_fixtures_frontend_lines_la_CFLAGS = $(EXO_PLUGIN_CCFLAGS)
+tests_frontend_fixtures_frontend_lines_la_LDFLAGS = -module -avoid-version -shared \
+	-no-undefined -rpath /nowhere
+
+EXO_FRONTEND_TESTS =
+TESTS += $(EXO_FRONTEND_TESTS)
+EXTRA_DIST += $(EXO_FRONTEND_TESTS)
