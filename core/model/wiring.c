@@ -27,11 +27,17 @@ static const char *public_of(const exo_service_t *s, const char *name, ptrdiff_t
     return name;
 }
 
-/* Whether any role has @p pub among the public names of its sends (or receives). */
+/* Whether any role has @p pub among the public names of its sends (or receives). A
+ * frontend's auth step sends its ask message. */
 static bool anyone(const exo_app_t *app, const char *pub, bool sends)
 {
     for (size_t i = 0; i < app->n_services; i++) {
         const exo_service_t *s = &app->services[i];
+        ptrdiff_t t;
+        if (sends && s->frontend != NULL && s->frontend->auth_ask != NULL &&
+            strcmp(public_of(s, s->frontend->auth_ask, &t), pub) == 0) {
+            return true;
+        }
         char **v = sends ? s->sends : s->receives;
         size_t n = sends ? s->n_sends : s->n_receives;
         for (size_t k = 0; k < n; k++) {

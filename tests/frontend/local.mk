@@ -9,6 +9,13 @@ tests_frontend_fixtures_frontend_lines_la_CFLAGS = $(EXO_PLUGIN_CCFLAGS)
 tests_frontend_fixtures_frontend_lines_la_LDFLAGS = -module -avoid-version -shared \
 	-no-undefined -rpath /nowhere
 
-EXO_FRONTEND_TESTS =
+EXO_FRONTEND_TESTS = tests/frontend/check.sh
 TESTS += $(EXO_FRONTEND_TESTS)
 EXTRA_DIST += $(EXO_FRONTEND_TESTS)
+
+check_PROGRAMS += tests/frontend/test_model
+tests_frontend_test_model_SOURCES = tests/frontend/test_model.c tests/support/cunit_main.h \
+	tests/support/test_app.h
+tests_frontend_test_model_CFLAGS = $(EXO_TEST_CCFLAGS)
+tests_frontend_test_model_LDADD = core/libexorun.la $(EXO_TEST_LINK)
+TESTS += tests/frontend/test_model
