@@ -43,8 +43,10 @@ fullstack_pid() {
 # restarted the frontend unit the browser test killed.
 fullstack_browse() {
   local url="http://127.0.0.1:$app_port/" pid
-  wait_for "$2" "web: http://127\.0\.0\.1:$app_port/|failed|error" 240
-  expect_line "$2" "web: http://127\.0\.0\.1:$app_port/"
+  wait_for "$2" "all services ready|failed|error" 240
+  expect_line "$2" "all services ready"
+  # the page's URL among the public endpoints, printed once the app is ready
+  wait_for "$2" "web.* http://127\.0\.0\.1:$app_port/?\$" 10
   pid=$(fullstack_pid web) || { ps -ef >&2; fail "no 'exo frontend web' process"; }
   browser_node fullstack.mjs "$url" "$pid" "$1" >"$T/browser.out" 2>&1 ||
     { cat "$T/browser.out" "$2"; fail "the browser test failed (screenshots: $EXO_BROWSER_ARTIFACTS/$1-*.png)"; }
