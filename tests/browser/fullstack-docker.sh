@@ -28,25 +28,8 @@ rm -f "$EXO_BROWSER_ARTIFACTS"/fullstack-docker-*.png
 base=$(debian_base_tar postgresql-15 libzmq5 libjansson4 ${EXO_SANITIZE_FLAGS:+libasan8 libubsan1}) ||
   fail "building the Debian base image"
 engine_docker_start "$T" || fail "dockerd did not start"
-# The stock postgres image's contract: initialise PGDATA when empty with POSTGRES_USER and
-# POSTGRES_PASSWORD, accept password logins from the network, run as the postgres user.
-pg_entry='set -e
-PGDATA=${PGDATA:-/var/lib/postgresql/data}
-bin=$(ls -d /usr/lib/postgresql/*/bin | tail -1)
-mkdir -p "$PGDATA"; chown postgres:postgres "$PGDATA"; chmod 700 "$PGDATA"
-as_pg() { setpriv --reuid=postgres --regid=postgres --init-groups "$@"; }
-if [ ! -s "$PGDATA/PG_VERSION" ]; then
-  printf "%s\n" "$POSTGRES_PASSWORD" > /tmp/pw; chown postgres /tmp/pw
-  as_pg "$bin/initdb" -D "$PGDATA" -U "${POSTGRES_USER:-postgres}" --pwfile=/tmp/pw \
-    --auth-local=trust --auth-host=scram-sha-256 >/dev/null
-  rm -f /tmp/pw
-  echo "host all all all scram-sha-256" >> "$PGDATA/pg_hba.conf"
-fi
-exec setpriv --reuid=postgres --regid=postgres --init-groups "$bin/postgres" -D "$PGDATA" \
-  -c listen_addresses="*" -c unix_socket_directories=/tmp'
-cmd=$($PY -c 'import json, sys; print(json.dumps(["/bin/sh", "-c", sys.argv[1]]))' "$pg_entry")
-docker import -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-  -c 'ENV PGDATA=/var/lib/postgresql/data' -c "CMD $cmd" "$base" postgres:15 >/dev/null ||
+# postgres:15 from the base (the stock image's contract; tests/support/debian-base.sh).
+engine_import_postgres docker postgres:15 "$base" ||
   fail "importing postgres:15"
 # The todos image builds FROM debian:bookworm-slim; the same root filesystem has its libraries.
 docker tag postgres:15 debian:bookworm-slim || fail "tagging debian:bookworm-slim"
