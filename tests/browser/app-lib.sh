@@ -38,12 +38,16 @@ fullstack_pid() {
   return 1
 }
 
-# fullstack_browse NAME RUN_LOG: exo run is up (its output in RUN_LOG): check the printed URL,
-# then drive the page with fullstack.mjs (screenshots NAME-*.png), and check that exo
-# restarted the frontend unit the browser test killed.
+# fullstack_browse NAME RUN_LOG RUN_PID: once exo run (pid RUN_PID, its output in RUN_LOG)
+# is ready, check the printed URL, drive the page with fullstack.mjs (screenshots
+# NAME-*.png), and check that exo restarted the frontend unit the browser test killed.
 fullstack_browse() {
-  local url="http://127.0.0.1:$app_port/" pid
-  wait_for "$2" "all services ready|failed|error" 240
+  local url="http://127.0.0.1:$app_port/" pid i
+  for ((i = 0; i < 2400; i++)); do # 240 s: the first docker run builds the images
+    grep -qE "all services ready|failed|error" "$2" 2>/dev/null && break
+    kill -0 "$3" 2>/dev/null || { cat "$2"; fail "exo run ended before the app was ready"; }
+    sleep 0.1
+  done
   expect_line "$2" "all services ready"
   # the page's URL among the public endpoints, printed once the app is ready
   wait_for "$2" "web.* http://127\.0\.0\.1:$app_port/?\$" 10

@@ -37,7 +37,7 @@ docker tag postgres:15 debian:bookworm-slim || fail "tagging debian:bookworm-sli
 fullstack_create shop
 "$EXO_BIN" run --backend docker </dev/null >"$T/run.out" 2>&1 &
 run_pid=$!
-fullstack_browse fullstack-docker "$T/run.out"
+fullstack_browse fullstack-docker "$T/run.out" "$run_pid"
 expect_line "$T/run.out" 'bus listening on tcp://(10|172|192)\.'
 [ "$(docker ps -q --filter label=exo.app=shop | wc -l)" = 2 ] ||
   { docker ps -a; fail "expected 2 containers of the app (todos, db)"; }

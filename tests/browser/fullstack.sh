@@ -15,7 +15,7 @@ rm -f "$EXO_BROWSER_ARTIFACTS"/fullstack-*.png
 fullstack_create shop
 "$EXO_BIN" run </dev/null >"$T/run.out" 2>&1 &
 run_pid=$!
-fullstack_browse fullstack "$T/run.out"
+fullstack_browse fullstack "$T/run.out" "$run_pid"
 
 kill -INT "$run_pid"
 wait_exit "$run_pid" 60
