@@ -57,9 +57,6 @@ tests_run_fixtures_backend_journal_la_LDFLAGS = -module -avoid-version -shared -
 	-rpath /nowhere
 TESTS += tests/run/prepare.sh
 EXTRA_DIST += tests/run/prepare.sh
-# Units on two backends (the journal fixture and process) in one session.
-TESTS += tests/run/two-backends.sh
-EXTRA_DIST += tests/run/two-backends.sh
 
 check_PROGRAMS += tests/unit/test_run
 tests_unit_test_run_SOURCES = tests/unit/test_run.c tests/support/cunit_main.h \
