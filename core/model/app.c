@@ -985,6 +985,13 @@ static void cross_check(mctx_t *c, exo_app_t *app, role_src_t *srcs)
             }
         }
         check_public(c, app, s, srcs[i].svc_ok);
+        const exo_frontend_t *f = s->frontend;
+        if (f != NULL && f->auth_ask != NULL && !in_list(s->sends, s->n_sends, f->auth_ask)) {
+            exo_diag_error(c->diag, c->file, f->auth_pos.line, f->auth_pos.column,
+                           "frontends.%s.auth.ask: '%s' must also be in frontends.%s.sends: "
+                           "the frontend sends it as its role to check each client (and its "
+                           "reply's name must be in receives)", s->role, f->auth_ask, s->role);
+        }
         if (!srcs[i].svc_ok) {
             continue;
         }
@@ -1107,40 +1114,16 @@ static exo_service_t *add_role(exo_app_t *app, role_src_t *srcs, const exo_ynode
     return s;
 }
 
-static void parse_services(mctx_t *c, exo_app_t *app, const exo_ynode_t *svcs,
-                           role_src_t *srcs)
-{
-    for (size_t i = 0; i < svcs->n; i++) {
-        const exo_ynode_t *k = svcs->pairs[i].key;
-        const exo_ynode_t *e = svcs->pairs[i].value;
-        if (!is_role_name(k->value)) {
-            err_at(c, k, "'%s' is not a valid role name: use a-z, digits and '-', starting with "
-                   "a letter, at most %d characters", k->value, NAME_MAX_LEN);
-            continue;
-        }
-        char what[128];
-        snprintf(what, sizeof what, "services.%s", k->value);
-        if (!want_map(c, e, what)) {
-            continue;
-        }
-        role_src_t *src;
-        exo_service_t *s = add_role(app, srcs, k, e, &src);
-        parse_role(c, s, src);
-        if (s->location != NULL) {
-            load_service_dir(c, app, s, src);
-        }
-    }
-}
-
-/* A role's name: valid, and not already a role (services and frontends share one namespace). */
-static bool new_role_name(mctx_t *c, const exo_app_t *app, const exo_ynode_t *k)
+/* A role's name: valid and, for a frontend, not already a service's (services and frontends
+ * share one namespace of roles). */
+static bool new_role_name(mctx_t *c, const exo_app_t *app, const exo_ynode_t *k, bool frontend)
 {
     if (!is_role_name(k->value)) {
         err_at(c, k, "'%s' is not a valid role name: use a-z, digits and '-', starting with "
                "a letter, at most %d characters", k->value, NAME_MAX_LEN);
         return false;
     }
-    const exo_service_t *o = exo_app_service(app, k->value);
+    const exo_service_t *o = frontend ? exo_app_service(app, k->value) : NULL;
     if (o != NULL) {
         err_at(c, k, "'%s' is both a service (services.%s, line %d) and a frontend: a role is "
                "one or the other; rename one of them", k->value, o->role, o->line);
@@ -1149,24 +1132,32 @@ static bool new_role_name(mctx_t *c, const exo_app_t *app, const exo_ynode_t *k)
     return true;
 }
 
-static void parse_frontends(mctx_t *c, exo_app_t *app, const exo_ynode_t *fes,
-                            role_src_t *srcs)
+/* services: (@p frontends false) or frontends: into app->services. */
+static void parse_roles(mctx_t *c, exo_app_t *app, const exo_ynode_t *map, role_src_t *srcs,
+                        bool frontends)
 {
-    for (size_t i = 0; i < fes->n; i++) {
-        const exo_ynode_t *k = fes->pairs[i].key;
-        const exo_ynode_t *e = fes->pairs[i].value;
-        if (!new_role_name(c, app, k)) {
+    for (size_t i = 0; i < map->n; i++) {
+        const exo_ynode_t *k = map->pairs[i].key;
+        const exo_ynode_t *e = map->pairs[i].value;
+        if (!new_role_name(c, app, k, frontends)) {
             continue;
         }
         char what[128];
-        snprintf(what, sizeof what, "frontends.%s", k->value);
+        snprintf(what, sizeof what, "%s.%s", frontends ? "frontends" : "services", k->value);
         if (!want_map(c, e, what)) {
             continue;
         }
         role_src_t *src;
         exo_service_t *s = add_role(app, srcs, k, e, &src);
-        app->n_frontends++;
-        parse_frontend(c, app, s, src);
+        if (frontends) {
+            app->n_frontends++;
+            parse_frontend(c, app, s, src);
+            continue;
+        }
+        parse_role(c, s, src);
+        if (s->location != NULL) {
+            load_service_dir(c, app, s, src);
+        }
     }
 }
 
@@ -1236,10 +1227,10 @@ static void parse_app(mctx_t *c, exo_app_t *app, const exo_ynode_t *root, role_s
     role_src_t *srcs = exo_xcalloc(cap ? cap : 1, sizeof *srcs);
     *srcs_out = srcs;
     if (svcs != NULL) {
-        parse_services(c, app, svcs, srcs);
+        parse_roles(c, app, svcs, srcs, false);
     }
     if (fes != NULL) {
-        parse_frontends(c, app, fes, srcs);
+        parse_roles(c, app, fes, srcs, true);
     }
 }
 
@@ -1520,15 +1511,8 @@ json_t *exo_app_routes(const exo_app_t *app)
                                                 s->translations[k].public_name, "internal",
                                                 s->translations[k].internal_name));
         }
-        json_t *sends = str_array(s->sends, s->n_sends);
-        /* A frontend's auth step sends its ask message as the role; clients may send it
-         * only when it is in the frontend's own sends (the core's connection table). */
-        if (s->frontend != NULL && s->frontend->auth_ask != NULL &&
-            !in_list(s->sends, s->n_sends, s->frontend->auth_ask)) {
-            json_array_append_new(sends, json_string(s->frontend->auth_ask));
-        }
         json_object_set_new(roles, s->role,
-                            json_pack("{s:o, s:o, s:o}", "sends", sends,
+                            json_pack("{s:o, s:o, s:o}", "sends", str_array(s->sends, s->n_sends),
                                       "receives", str_array(s->receives, s->n_receives),
                                       "translations", tr));
     }

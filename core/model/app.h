@@ -250,8 +250,7 @@ json_t *exo_service_settings(const exo_service_t *svc, const char *section);
 const exo_block_t *exo_service_section(const exo_service_t *svc, const char *name);
 
 /** The routing table JSON the transport plugin takes (see exo/transport.h): every role, the
- *  frontends too (a frontend asking a service about its clients, auth: {ask: NAME}, may
- *  send NAME). New reference. */
+ *  frontends too. New reference. */
 json_t *exo_app_routes(const exo_app_t *app);
 
 #endif /* EXO_CORE_APP_H */

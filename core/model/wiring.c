@@ -27,17 +27,11 @@ static const char *public_of(const exo_service_t *s, const char *name, ptrdiff_t
     return name;
 }
 
-/* Whether any role has @p pub among the public names of its sends (or receives). A
- * frontend's auth step sends its ask message. */
+/* Whether any role has @p pub among the public names of its sends (or receives). */
 static bool anyone(const exo_app_t *app, const char *pub, bool sends)
 {
     for (size_t i = 0; i < app->n_services; i++) {
         const exo_service_t *s = &app->services[i];
-        ptrdiff_t t;
-        if (sends && s->frontend != NULL && s->frontend->auth_ask != NULL &&
-            strcmp(public_of(s, s->frontend->auth_ask, &t), pub) == 0) {
-            return true;
-        }
         char **v = sends ? s->sends : s->receives;
         size_t n = sends ? s->n_sends : s->n_receives;
         for (size_t k = 0; k < n; k++) {
@@ -79,34 +73,12 @@ static void check_direction(const exo_app_t *app, const exo_service_t *s, bool s
     }
 }
 
-/* A frontend that asks a service about its clients (auth: {ask: NAME}) needs a receiver of
- * NAME, or every client is refused. */
-static void check_auth(const exo_app_t *app, const exo_service_t *s, exo_diag_t *diag,
-                       exo_strv_t *names)
-{
-    const exo_frontend_t *f = s->frontend;
-    if (f == NULL || f->auth_ask == NULL) {
-        return;
-    }
-    ptrdiff_t tr;
-    const char *pub = public_of(s, f->auth_ask, &tr);
-    if (!exo_strv_contains(names, pub)) {
-        exo_strv_push(names, pub);
-    }
-    if (!anyone(app, pub, false)) {
-        exo_diag_warning(diag, app->file, f->auth_pos.line, f->auth_pos.column,
-                         "frontend %s asks '%s' about each client (auth.ask), but no role "
-                         "receives it: every client would be refused", s->role, f->auth_ask);
-    }
-}
-
 size_t exo_app_check_wiring(const exo_app_t *app, exo_diag_t *diag)
 {
     exo_strv_t names = {0};
     for (size_t i = 0; i < app->n_services; i++) {
         check_direction(app, &app->services[i], true, diag, &names);
         check_direction(app, &app->services[i], false, diag, &names);
-        check_auth(app, &app->services[i], diag, &names);
     }
     size_t n = names.n;
     exo_strv_free(&names);

@@ -380,7 +380,7 @@ static void missing_frontend(ctx_t *c, const exo_service_t *s)
     bool maybe_app_plugin = note[0] != '\0';
     exo_diag_add(
         c->diag, maybe_app_plugin ? EXO_SEV_WARNING : EXO_SEV_ERROR, c->app->file, f->type_pos.line, f->type_pos.column,
-        "frontends.%s: no working frontend plugin '%s' is installed (installed: %s)%s%s%s; "
+        "frontends.%s: no working frontend plugin '%s' is installed (installed: %s%s%s%s); "
         "'exo plugins' shows every plugin and why one failed to load%s", s->role, f->type,
         list[0] ? list : "none", near ? "; did you mean '" : "", near ? near : "",
         near ? "'?" : "", note);
@@ -412,7 +412,7 @@ static void check_frontend(ctx_t *c, const exo_service_t *s)
     }
     static const exo_config_key_t none[] = {{.name = NULL}};
     keyset_t ks = {.tables = {core, p->config != NULL ? p->config : none}, .n = 2,
-                   .owner = exo_strdupf("exo and frontend plugin %s", p->name)};
+                   .owner = exo_strdupf("a frontend of type %s", p->name)};
     if (p->config == NULL) {
         exo_debug("%s is not checked: frontend plugin %s declares no keys", where, p->name);
     } else {

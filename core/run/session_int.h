@@ -106,7 +106,7 @@ struct exo_session {
     char *exo_dir;
     char *run_id;
     bool recorded;
-    backend_t *backends;
+    backend_t **backends; /* each allocated once: nodes point at theirs */
     size_t n_backends;
     node_t *nodes;        /* services first (same index as app->services), then resources */
     size_t n_nodes;

@@ -170,7 +170,7 @@ static void record_run(exo_session_t *s)
 {
     exo_strv_t names = {0};
     for (size_t i = 0; i < s->n_backends; i++) {
-        exo_strv_push(&names, s->backends[i].name);
+        exo_strv_push(&names, s->backends[i]->name);
     }
     if (exo_record_write(s->exo_dir, s->run_id, s->opts.command, &names) < 0) {
         exo_warn("cannot record this run in %s (%s); 'exo clean' will not find it",

@@ -19,7 +19,7 @@ static const struct {
     {"denied", 403},       {"no-receiver", 503},  {"timeout", 504},
     {"too-large", 413},    {"bad-request", 400},  {"rate-limited", 429},
     {"not-authorised", 401}, {"unavailable", 503}, {"not-found", 404},
-    {"method-not-allowed", 405}, {"forbidden", 403},
+    {"method-not-allowed", 405}, {"forbidden", 403}, {"length-required", 411},
 };
 
 unsigned fec_status_for_error(const char *error)

@@ -16,7 +16,7 @@
  * The HTTP status for a failure name of exo_frontend_msg_t.error: denied 403, no-receiver
  * 503, timeout 504, too-large 413, bad-request 400, rate-limited 429, not-authorised 401,
  * unavailable 503, not-found 404, method-not-allowed 405, forbidden 403 (a static path
- * refused); anything else 500.
+ * refused), length-required 411; anything else 500.
  */
 unsigned fec_status_for_error(const char *error);
 

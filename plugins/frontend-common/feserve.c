@@ -74,6 +74,7 @@ int fec_respond(struct lws *wsi, fec_response_t *r, unsigned status, const char 
     r->len = (size_t)(p - start);
     r->close = close;
     lws_callback_on_writable(wsi);
+    fec_server_kick(wsi); /* we may be outside lws's callbacks (an answer from the bus) */
     return 0;
 }
 
@@ -183,7 +184,7 @@ int fec_serve_static(struct lws *wsi, fec_response_t *r, const char *root, const
         free(shown);
         return fec_respond_error(wsi, r, "forbidden", "that path is not served", false);
     }
-    exo_log_debug(host, "not found: %s from %s (%s)", shown, peer, why);
+    exo_log_info(host, "not found: %s from %s (%s)", shown, peer, why);
     free(shown);
     return fec_respond_error(wsi, r, "not-found", "no such file", false);
 }

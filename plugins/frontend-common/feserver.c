@@ -6,25 +6,24 @@
 
 #include "feserver.h"
 
-#include <poll.h>
+#include <uv.h>
+
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/util.h"
 #include "fehttp.h"
 
-/* lws's scheduled work (timeouts) is checked this often; lws's own deadlines are seconds. */
-#define FEC_SERVICE_INTERVAL_MS 250
-
 struct fec_server {
     const exo_host_t *host;
     struct lws_context *ctx;
-    struct lws_protocols *protocols; /* our copy, protocols[0].callback replaced */
-    lws_callback_function *first_cb; /* the plugin's protocols[0].callback */
+    struct lws_protocols *protocols; /* our copy: lws keeps a pointer to it */
     void *user;
-    int *watch_of_fd;                /* host watch id per fd, 0 = none */
-    size_t n_fds;
-    int timer;
+    uv_loop_t uv;
+    bool uv_ready;
+    int watch;     /* host watch on uv_backend_fd */
+    int timer;     /* host one-shot timer at the uv loop's next deadline, 0 = none */
+    char *iface;   /* the address to bind (lws keeps the pointer), NULL = every address */
     char *endpoint;
 };
 
@@ -44,82 +43,54 @@ static void lws_log_to_host(int level, const char *line)
                   (int)n, line);
 }
 
-static unsigned exo_events_of(int poll_events)
+/*
+ * True when a callback changed which events a socket waits for: libuv queues the change and
+ * applies it (epoll_ctl) at its next poll. The queue's first pointer is its next element and
+ * points to itself when the queue is empty (libuv's QUEUE and uv__queue alike).
+ */
+static bool uv_changes_pending(uv_loop_t *loop)
 {
-    return ((poll_events & POLLIN) ? EXO_EV_READ : 0u) |
-           ((poll_events & POLLOUT) ? EXO_EV_WRITE : 0u);
+    void **q = (void **)&loop->watcher_queue;
+    return q[0] != (void *)q;
 }
 
-static void on_socket(int fd, unsigned events, void *arg)
+static void on_timer(void *arg);
+
+static void arm_timer(fec_server_t *s, int ms)
+{
+    if (s->timer > 0) {
+        s->host->timer_cancel(s->host, s->timer);
+        s->timer = 0;
+    }
+    if (ms >= 0) {
+        s->timer = s->host->timer_add(s->host, (unsigned)ms, false, on_timer, s);
+    }
+}
+
+/* One pass of the uv loop, then wait for its fd or its next deadline. */
+static void pump(fec_server_t *s)
+{
+    uv_run(&s->uv, UV_RUN_NOWAIT);
+    arm_timer(s, uv_changes_pending(&s->uv) ? 0 : uv_backend_timeout(&s->uv));
+}
+
+static void on_timer(void *arg)
 {
     fec_server_t *s = arg;
-    struct lws_pollfd pfd = {.fd = fd, .events = POLLIN | POLLOUT, .revents = 0};
-    if (events & EXO_EV_READ) {
-        pfd.revents |= POLLIN;
-    }
-    if (events & EXO_EV_WRITE) {
-        pfd.revents |= POLLOUT;
-    }
-    lws_service_fd(s->ctx, &pfd);
+    s->timer = 0; /* fired: a one-shot timer is gone */
+    pump(s);
 }
 
-static void on_service_timer(void *arg)
+static void on_backend(int fd, unsigned events, void *arg)
 {
-    fec_server_t *s = arg;
-    /* timeout -1: run what is due and poll lws's sockets without waiting */
-    lws_service(s->ctx, -1);
+    pump(arg);
 }
 
-static void poll_add(fec_server_t *s, const struct lws_pollargs *pa)
+void fec_server_kick(struct lws *wsi)
 {
-    if (pa->fd < 0) {
-        return;
-    }
-    if ((size_t)pa->fd >= s->n_fds) {
-        size_t n = (size_t)pa->fd + 64;
-        s->watch_of_fd = exo_xrealloc(s->watch_of_fd, n * sizeof *s->watch_of_fd);
-        memset(s->watch_of_fd + s->n_fds, 0, (n - s->n_fds) * sizeof *s->watch_of_fd);
-        s->n_fds = n;
-    }
-    int id = s->host->watch_fd(s->host, pa->fd, exo_events_of(pa->events), on_socket, s);
-    if (id <= 0) {
-        exo_log_error(s->host, "cannot watch socket %d (error %d): its client will hang",
-                      pa->fd, id);
-        id = 0;
-    }
-    s->watch_of_fd[pa->fd] = id;
-}
-
-static int watch_of(const fec_server_t *s, int fd)
-{
-    return (fd >= 0 && (size_t)fd < s->n_fds) ? s->watch_of_fd[fd] : 0;
-}
-
-static int server_callback(struct lws *wsi, enum lws_callback_reasons reason, void *pss,
-                           void *in, size_t len)
-{
-    fec_server_t *s = lws_context_user(lws_get_context(wsi));
-    const struct lws_pollargs *pa = in;
-    switch (reason) {
-    case LWS_CALLBACK_ADD_POLL_FD:
-        poll_add(s, pa);
-        return 0;
-    case LWS_CALLBACK_DEL_POLL_FD:
-        if (watch_of(s, pa->fd) > 0) {
-            s->host->unwatch(s->host, s->watch_of_fd[pa->fd]);
-            s->watch_of_fd[pa->fd] = 0;
-        }
-        return 0;
-    case LWS_CALLBACK_CHANGE_MODE_POLL_FD:
-        if (watch_of(s, pa->fd) > 0) {
-            s->host->watch_modify(s->host, s->watch_of_fd[pa->fd], exo_events_of(pa->events));
-        }
-        return 0;
-    case LWS_CALLBACK_LOCK_POLL:
-    case LWS_CALLBACK_UNLOCK_POLL:
-        return 0;
-    default:
-        return s->first_cb(wsi, reason, pss, in, len);
+    fec_server_t *s = wsi ? lws_context_user(lws_get_context(wsi)) : NULL;
+    if (s != NULL) {
+        arm_timer(s, 0);
     }
 }
 
@@ -134,13 +105,13 @@ static struct lws_protocols *copy_protocols(const struct lws_protocols *p)
     return copy;
 }
 
-/* The interface lws binds: NULL for every address, else the literal address. */
-static const char *iface_of(const char *host)
+/* The interface lws binds: NULL for every address, else the literal address. New string. */
+static char *iface_of(const char *host)
 {
     if (strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0 || host[0] == '\0') {
         return NULL;
     }
-    return strcmp(host, "localhost") == 0 ? "127.0.0.1" : host;
+    return exo_xstrdup(strcmp(host, "localhost") == 0 ? "127.0.0.1" : host);
 }
 
 static bool is_ipv6(const char *host)
@@ -155,57 +126,88 @@ static fec_server_t *server_new(const exo_host_t *host, const fec_server_opts_t 
     s->host = host;
     s->user = opts->user;
     s->protocols = copy_protocols(opts->protocols);
-    s->first_cb = s->protocols[0].callback;
-    s->protocols[0].callback = server_callback;
     s->endpoint = is_ipv6(h) ? exo_strdupf("http://[%s]:%d/", h, port)
                              : exo_strdupf("http://%s:%d/", h, port);
     return s;
 }
 
+static void fill_info(struct lws_context_creation_info *info, fec_server_t *s,
+                      const fec_server_opts_t *opts, const char *h, int port, void **loops)
+{
+    memset(info, 0, sizeof *info);
+    info->port = port;
+    s->iface = iface_of(h);
+    info->iface = s->iface;
+    info->protocols = s->protocols;
+    info->user = s;
+    info->gid = -1;
+    info->uid = -1;
+    info->options = LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND | LWS_SERVER_OPTION_LIBUV;
+    if (!is_ipv6(h)) {
+        info->options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+    }
+    loops[0] = &s->uv;
+    info->foreign_loops = loops;
+    info->keepalive_timeout = (int)(opts->keepalive_s ? opts->keepalive_s : 30);
+    info->timeout_secs = 30;
+    info->max_http_header_data =
+        (unsigned short)(opts->max_header_bytes ? opts->max_header_bytes : 8192);
+}
+
 fec_server_t *fec_server_open(const exo_host_t *host, const fec_server_opts_t *opts,
                               exo_error_t *err)
 {
+    if (opts->protocols == NULL || opts->protocols[0].name == NULL) {
+        exo_error_set(err, EXO_ERR_INVALID, "frontend server: no protocols given");
+        return NULL;
+    }
     char *h = NULL;
     int port = 0;
-    if (opts->protocols == NULL || opts->protocols[0].name == NULL ||
-        fec_parse_listen(opts->listen, &h, &port, err) != EXO_OK) {
-        if (opts->protocols == NULL || opts->protocols[0].name == NULL) {
-            exo_error_set(err, EXO_ERR_INVALID, "frontend server: no protocols given");
-        }
+    if (fec_parse_listen(opts->listen, &h, &port, err) != EXO_OK) {
         return NULL;
     }
     fec_server_t *s = server_new(host, opts, h, port);
-    log_host = host;
-    lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_to_host);
-
-    struct lws_context_creation_info info;
-    memset(&info, 0, sizeof info);
-    info.port = port;
-    info.iface = iface_of(h);
-    info.protocols = s->protocols;
-    info.user = s;
-    info.gid = -1;
-    info.uid = -1;
-    info.options = LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND;
-    if (!is_ipv6(h)) {
-        info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
-    }
-    info.keepalive_timeout = (int)(opts->keepalive_s ? opts->keepalive_s : 30);
-    info.timeout_secs = 30;
-    info.max_http_header_data = (unsigned short)(opts->max_header_bytes ? opts->max_header_bytes
-                                                                        : 8192);
-    s->ctx = lws_create_context(&info);
-    if (s->ctx == NULL) {
-        exo_error_set(err, EXO_ERR_UNAVAILABLE,
-                      "cannot listen on %s: the port may be taken or the address not this "
-                      "machine's (see the libwebsockets lines above)", opts->listen);
+    if (uv_loop_init(&s->uv) != 0) {
+        exo_error_set(err, EXO_ERR_INTERNAL, "cannot make the event loop for %s", opts->listen);
         free(h);
         fec_server_close(&s);
         return NULL;
     }
+    s->uv_ready = true;
+    log_host = host;
+    lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_to_host);
+    struct lws_context_creation_info info;
+    void *loops[1];
+    fill_info(&info, s, opts, h, port, loops);
     free(h);
-    s->timer = host->timer_add(host, FEC_SERVICE_INTERVAL_MS, true, on_service_timer, s);
+    s->ctx = lws_create_context(&info);
+    /* lws 4.1 returns a context even when its vhost could not listen */
+    if (s->ctx == NULL || lws_get_vhost_by_name(s->ctx, "default") == NULL) {
+        exo_error_set(err, EXO_ERR_UNAVAILABLE,
+                      "cannot listen on %s: the port may be taken or the address not this "
+                      "machine's (see the libwebsockets lines above)", opts->listen);
+        fec_server_close(&s);
+        return NULL;
+    }
+    s->watch = host->watch_fd(host, uv_backend_fd(&s->uv), EXO_EV_READ, on_backend, s);
+    if (s->watch <= 0) {
+        exo_error_set(err, EXO_ERR_INTERNAL, "cannot watch the event loop of %s (error %d)",
+                      opts->listen, s->watch);
+        fec_server_close(&s);
+        return NULL;
+    }
+    pump(s);
     return s;
+}
+
+/* lws closes its uv handles asynchronously: run the loop until they are gone. */
+static void drain_uv(fec_server_t *s)
+{
+    for (int i = 0; i < 1000 && uv_run(&s->uv, UV_RUN_NOWAIT) != 0; i++) {
+    }
+    if (uv_loop_close(&s->uv) != 0) {
+        exo_log_warn(s->host, "the event loop of %s still had handles when closed", s->endpoint);
+    }
 }
 
 void fec_server_close(fec_server_t **server)
@@ -214,23 +216,21 @@ void fec_server_close(fec_server_t **server)
     if (s == NULL) {
         return;
     }
-    if (s->timer > 0) {
-        s->host->timer_cancel(s->host, s->timer);
+    arm_timer(s, -1);
+    if (s->watch > 0) {
+        s->host->unwatch(s->host, s->watch);
     }
     if (s->ctx != NULL) {
-        lws_context_destroy(s->ctx); /* DEL_POLL_FD for every socket: unwatches them */
+        lws_context_destroy(s->ctx);
     }
-    for (size_t i = 0; i < s->n_fds; i++) {
-        if (s->watch_of_fd[i] > 0) {
-            s->host->unwatch(s->host, s->watch_of_fd[i]);
-        }
+    if (s->uv_ready) {
+        drain_uv(s);
     }
     if (log_host == s->host) {
-        lws_set_log_level(LLL_ERR | LLL_WARN, NULL);
         log_host = NULL;
     }
-    free(s->watch_of_fd);
     free(s->protocols);
+    free(s->iface);
     free(s->endpoint);
     free(s);
     *server = NULL;

@@ -1,9 +1,17 @@
 /*
  * plugins/frontend-common/feserver.h - a libwebsockets context driven by the exo host loop:
- * no thread. lws tells us which sockets to poll (LWS_CALLBACK_ADD/DEL/CHANGE_MODE_POLL_FD on
- * protocols[0]); we mirror them with host->watch_fd/watch_modify/unwatch and hand ready
- * sockets to lws_service_fd, and a repeating host timer runs lws's own scheduled work
- * (timeouts, keep-alive ends). lws's log goes to host->log.
+ * no thread.
+ *
+ * Debian's libwebsockets (4.1.6) is built without LWS_WITH_EXTERNAL_POLL: the
+ * ADD/DEL/CHANGE_MODE_POLL_FD callbacks never fire. It does have its libuv event library, and
+ * libuv is made to be embedded: the context runs on a private uv loop whose one epoll fd
+ * (uv_backend_fd) is a host watch and whose next deadline (uv_backend_timeout) is a host
+ * timer; both run the uv loop once without waiting (UV_RUN_NOWAIT). lws's own timeouts are uv
+ * timers, so they fire through the same timer. lws's log goes to host->log.
+ *
+ * After calling lws from outside its callbacks (from deliver(), auth_done(), a host timer:
+ * lws_callback_on_writable, lws_set_timeout, ...) call fec_server_kick(): libuv applies
+ * socket interest changes at its next pass, and the kick makes that pass happen now.
  *
  * The server listens on one "HOST:PORT" only (a frontend's spec->listen), IPv4 or IPv6.
  *
@@ -15,6 +23,7 @@
 #define EXO_PLUGINS_FESERVER_H
 
 #include <libwebsockets.h>
+#include <stdbool.h>
 
 #include <exo/plugin.h>
 
@@ -34,6 +43,9 @@ fec_server_t *fec_server_open(const exo_host_t *host, const fec_server_opts_t *o
                               exo_error_t *err);
 /** Close every connection, stop listening, cancel every watch and timer. NULL-safe. */
 void fec_server_close(fec_server_t **server);
+
+/** Run the server's uv loop once soon (see above). NULL-safe for a wsi of no server. */
+void fec_server_kick(struct lws *wsi);
 
 /** "http://HOST:PORT/" (IPv6 hosts in brackets). Server-owned. */
 const char *fec_server_endpoint(const fec_server_t *server);

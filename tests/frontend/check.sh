@@ -33,7 +33,7 @@ check "$HEAD
   web:
     type: lines
     public: 3000
-    sends: [todo.create]
+    sends: [todo.create, session.check]
     receives: [todo.created, session.user]
     auth: {ask: session.check}
     greeting: hi"
@@ -91,19 +91,30 @@ expect_diag 11:20 error "frontends\.web\.translations: internal name 'create' is
 expect_diag 14:13 error "frontends\.api\.public: port 3000 is already public for frontends\.web \(line 7\)"
 pass "more bad values: auth.ask, sizes, durations, translations, a port pinned twice"
 
-# Wiring: a frontend's sends without a receiver, receives without a sender, an auth step no
-# role answers: warnings at their items (errors with --strict).
+# Wiring: a frontend's sends without a receiver (its auth step's question too), receives
+# without a sender: warnings at their items (errors with --strict).
 check "$HEAD
   web:
     type: lines
-    sends: [todo.create, todo.nobody]
+    sends: [todo.create, todo.nobody, whoami]
     receives: [todo.created, todo.never]
     auth: {ask: whoami}" --strict
 [ "$RC" = 1 ] || fail "wiring: exit $RC"
 expect_diag 7:26 warning "role web sends 'todo\.nobody' but no role receives it"
+expect_diag 7:39 warning "role web sends 'whoami' but no role receives it"
 expect_diag 8:30 warning "role web receives 'todo\.never' but no role sends it"
-expect_diag 9:17 warning "frontend web asks 'whoami' about each client \(auth\.ask\), but no role receives it"
-pass "wiring of a frontend: sends, receives and auth.ask"
+pass "wiring of a frontend: sends, receives"
+
+# The auth step's question is sent as the role: it must be in its sends.
+check "$HEAD
+  web:
+    type: lines
+    sends: [todo.create]
+    auth:
+      ask: session.check"
+[ "$RC" = 1 ] || fail "ask not in sends: exit $RC"
+expect_diag 9:12 error "frontends\.web\.auth\.ask: 'session\.check' must also be in frontends\.web\.sends"
+pass "auth.ask must be in sends"
 
 # The plugin's keys: an unknown one (with a hint over the plugin's and the core's keys), a
 # wrong type; a type no plugin has names the frontend plugins there are.
@@ -113,13 +124,15 @@ check "$HEAD
     greting: hi
     max-clients: many
     recieves: [todo.created]
+    zzzzz: 1
   api:
     type: linez"
 [ "$RC" = 1 ] || fail "plugin keys: exit $RC"
 expect_diag 7:5 error "frontends\.web: unknown key 'greting'; did you mean 'greeting'\?"
 expect_diag 8:18 error "frontends\.web\.max-clients must be a whole number \(int\), not 'many'"
 expect_diag 9:5 error "frontends\.web: unknown key 'recieves'; did you mean 'receives'\?"
-expect_diag 11:11 error "frontends\.api: no working frontend plugin 'linez' is installed \(installed: lines\); did you mean 'lines'\?"
+expect_diag 10:5 error "frontends\.web: unknown key 'zzzzz' \(a frontend of type lines knows: type, public, .*, max-message-size, greeting, max-clients\)"
+expect_diag 12:11 error "frontends\.api: no working frontend plugin 'linez' is installed \(installed: ([a-z]+, )*lines(, [a-z]+)*; did you mean 'lines'\?\)"
 pass "the frontend plugin's declared keys; an unknown type"
 
 # exo check --json counts frontends apart.

@@ -9,9 +9,10 @@ tests_frontend_fixtures_frontend_lines_la_CFLAGS = $(EXO_PLUGIN_CCFLAGS)
 tests_frontend_fixtures_frontend_lines_la_LDFLAGS = -module -avoid-version -shared \
 	-no-undefined -rpath /nowhere
 
-EXO_FRONTEND_TESTS = tests/frontend/check.sh
+EXO_FRONTEND_TESTS = tests/frontend/check.sh tests/frontend/command.sh tests/frontend/run.sh \
+	tests/frontend/run-http.sh
 TESTS += $(EXO_FRONTEND_TESTS)
-EXTRA_DIST += $(EXO_FRONTEND_TESTS)
+EXTRA_DIST += $(EXO_FRONTEND_TESTS) tests/frontend/lib.sh
 
 check_PROGRAMS += tests/frontend/test_model
 tests_frontend_test_model_SOURCES = tests/frontend/test_model.c tests/support/cunit_main.h \

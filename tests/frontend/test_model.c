@@ -23,8 +23,8 @@
                 "  web:\n" \
                 "    type: websocket\n" \
                 "    public: {port: 3000, bind: 0.0.0.0}\n" \
-                "    sends: [todo.create]\n" \
-                "    receives: [todo.created]\n" \
+                "    sends: [todo.create, session.check]\n" \
+                "    receives: [todo.created, session.user]\n" \
                 "    depends-on: [todos]\n" \
                 "    auth: {ask: session.check}\n" \
                 "    rate: 20\n" \
@@ -62,10 +62,10 @@ static void test_frontend_fields(void)
     CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(f->config, "type")), "websocket");
     CU_ASSERT_EQUAL(json_array_size(json_object_get(f->config, "origins")), 1);
     /* the role's bus contract, dependencies and endpoint are a service's */
-    CU_ASSERT_EQUAL_FATAL(web->n_sends, 1);
+    CU_ASSERT_EQUAL_FATAL(web->n_sends, 2);
     CU_ASSERT_STRING_EQUAL(web->sends[0], "todo.create");
     CU_ASSERT_EQUAL(web->sends_pos[0].line, 8);
-    CU_ASSERT_STRING_EQUAL(web->receives[0], "todo.created");
+    CU_ASSERT_STRING_EQUAL(web->receives[1], "session.user");
     CU_ASSERT_STRING_EQUAL(web->depends_on[0], "todos");
     CU_ASSERT_EQUAL(web->public_endpoint.port, 3000);
     CU_ASSERT_STRING_EQUAL(web->public_endpoint.bind, "0.0.0.0");
@@ -121,7 +121,8 @@ static void test_routes_have_frontends(void)
         " \"todos\": {\"sends\": [\"todo.created\"],"
         "             \"receives\": [\"todo.create\", \"session.check\"], \"translations\": []},"
         " \"web\": {\"sends\": [\"todo.create\", \"session.check\"],"
-        "           \"receives\": [\"todo.created\"], \"translations\": []},"
+        "           \"receives\": [\"todo.created\", \"session.user\"],"
+        "           \"translations\": []},"
         " \"api\": {\"sends\": [\"create\"], \"receives\": [],"
         "           \"translations\": [{\"public\": \"todo.create\", \"internal\": \"create\"}]}"
         "}}", 0, NULL);

@@ -194,6 +194,7 @@ static void test_statuses_and_bodies(void)
     CU_ASSERT_EQUAL(fec_status_for_error("not-found"), 404);
     CU_ASSERT_EQUAL(fec_status_for_error("method-not-allowed"), 405);
     CU_ASSERT_EQUAL(fec_status_for_error("forbidden"), 403);
+    CU_ASSERT_EQUAL(fec_status_for_error("length-required"), 411);
     CU_ASSERT_EQUAL(fec_status_for_error("something-new"), 500);
     CU_ASSERT_EQUAL(fec_status_for_error(NULL), 500);
     char *b = fec_error_body("denied", "web may not send \"x\"");
