@@ -41,3 +41,11 @@ plugins/frontend-websocket/exojs.c: $(top_srcdir)/plugins/frontend-websocket/exo
 	  od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
 	  echo '};'; echo 'const size_t ws_exojs_len = sizeof ws_exojs;'; } > $@.tmp && mv $@.tmp $@
 CLEANFILES += plugins/frontend-websocket/exojs.c
+
+# End to end under exo run (node clients over our own RFC 6455 client, tests/websocket/).
+# tests/hostile/websocket.sh belongs to the hostile-client suite (tests/hostile/local.mk).
+WEBSOCKET_TESTS = tests/websocket/protocol.sh tests/websocket/exojs.sh tests/hostile/websocket.sh
+TESTS += $(WEBSOCKET_TESTS)
+EXTRA_DIST += $(WEBSOCKET_TESTS) tests/websocket/ws-lib.sh tests/websocket/wsclient.mjs \
+	tests/websocket/testkit.mjs tests/websocket/protocol.mjs tests/websocket/hostile.mjs \
+	tests/websocket/exojs.mjs
