@@ -460,6 +460,11 @@ void exo_rtrim(char *s)
     }
 }
 
+bool exo_token_valid(const char *s)
+{
+    return s != NULL && strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
+}
+
 int exo_random_hex(char *out, size_t bytes)
 {
     static const char hex[] = "0123456789abcdef";

@@ -82,6 +82,9 @@ void exo_rtrim(char *s);
  * clock and the pid, unique enough for ids but not a secret.
  */
 int exo_random_hex(char *out, size_t bytes);
+/** True when @p s (may be NULL) is a bus token: 64 lower-case hex digits, as
+ *  exo_random_hex(out, 32) makes them. */
+bool exo_token_valid(const char *s);
 
 /** Milliseconds from a monotonic clock. */
 unsigned long long exo_now_ms(void);

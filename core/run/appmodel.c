@@ -311,7 +311,7 @@ static char *deployment_token(const exo_app_t *app, exo_error_t *err)
     if (token != NULL) {
         token[strcspn(token, "\n")] = '\0';
     }
-    if (token == NULL || strlen(token) != 64 || strspn(token, "0123456789abcdef") != 64) {
+    if (!exo_token_valid(token)) {
         free(token);
         token = exo_xmalloc(65);
         if (exo_random_hex(token, 32) < 0 || exo_statedir_mkdir(sd) < 0 ||
