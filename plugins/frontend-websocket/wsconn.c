@@ -12,8 +12,9 @@
 #include "wsfront.h"
 #include "wsproto.h"
 
-/* Frames written per writable event, so that one busy client does not starve the others. */
-#define WS_WRITES_PER_EVENT 16
+/* Frames written per writable event (until the socket is full): a burst from the bus drains
+ * in few turns of the loop, and one client cannot hold the loop for long. */
+#define WS_WRITES_PER_EVENT 1024
 
 static ws_frontend_t *frontend_of(struct lws *wsi)
 {
@@ -34,12 +35,13 @@ static void forget(ws_frontend_t *fe, ws_conn_t *c)
 static void drop(ws_frontend_t *fe, ws_conn_t *c)
 {
     exo_log_warn(fe->host, "dropping client %s: it does not read its messages (%zu frames, "
-                 "%zu bytes waiting; bounds %zu frames, %zu bytes)",
+                 "%zu bytes waiting; queue-messages %zu, queue-bytes %zu)",
                  c->peer, c->out.count, c->out.bytes, fe->queue_messages, fe->queue_bytes);
     c->dropped = true;
     ws_queue_clear(&c->out);
     forget(fe, c);
     lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+    fec_server_kick(c->wsi);
 }
 
 void ws_conn_queue(ws_frontend_t *fe, ws_conn_t *c, ws_frame_t frame)
@@ -52,7 +54,9 @@ void ws_conn_queue(ws_frontend_t *fe, ws_conn_t *c, ws_frame_t frame)
         drop(fe, c);
         return;
     }
+    /* (deliver and auth_done come from outside lws's callbacks: kick its loop) */
     lws_callback_on_writable(c->wsi);
+    fec_server_kick(c->wsi);
 }
 
 void ws_conn_refuse(ws_frontend_t *fe, ws_conn_t *c, const char *error, const char *message,

@@ -17,8 +17,10 @@
 #include "wsproto.h"
 
 #define WS_DEFAULT_MAX_CONNECTIONS 4096
-#define WS_DEFAULT_QUEUE_BYTES (1024 * 1024)
-#define WS_DEFAULT_QUEUE_MESSAGES 1024
+/* What may wait for one client: a burst from the bus arrives before the socket drains it, so
+ * the bound is that of a client that does not read, not of one that reads slowly. */
+#define WS_DEFAULT_QUEUE_BYTES (4 * 1024 * 1024)
+#define WS_DEFAULT_QUEUE_MESSAGES 4096
 /* Descriptors kept for the listening socket, static files and the core's own (bus, logs). */
 #define WS_SPARE_FDS 128
 
@@ -29,9 +31,9 @@ static const exo_config_key_t ws_keys[] = {
      "Origin values allowed to open a WebSocket (default: the frontend's own URLs; \"*\": any)", 0},
     {"max-connections", EXO_CONFIG_INT, "4096",
      "WebSocket connections at once; more are refused with HTTP 503", 0},
-    {"queue-bytes", EXO_CONFIG_SIZE, "1m",
+    {"queue-bytes", EXO_CONFIG_SIZE, "4m",
      "bytes waiting for one client; a client past it (or queue-messages) is dropped", 0},
-    {"queue-messages", EXO_CONFIG_INT, "1024", "messages waiting for one client", 0},
+    {"queue-messages", EXO_CONFIG_INT, "4096", "messages waiting for one client", 0},
     {NULL, 0, NULL, NULL, 0},
 };
 
