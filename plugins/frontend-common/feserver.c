@@ -189,8 +189,9 @@ fec_server_t *fec_server_open(const exo_host_t *host, const fec_server_opts_t *o
     /* lws 4.1 returns a context even when its vhost could not listen */
     if (s->ctx == NULL || lws_get_vhost_by_name(s->ctx, "default") == NULL) {
         exo_error_set(err, EXO_ERR_UNAVAILABLE,
-                      "cannot listen on %s: the port may be taken or the address not this "
-                      "machine's (see the libwebsockets lines above)", opts->listen);
+                      "cannot listen on %s: the port may be taken, the address not this "
+                      "machine's, or libwebsockets' libuv support missing (Debian: "
+                      "libwebsockets-evlib-uv); see the libwebsockets lines above", opts->listen);
         fec_server_close(&s);
         return NULL;
     }

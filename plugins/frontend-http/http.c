@@ -22,6 +22,7 @@
 #include "../frontend-common/fehttp.h"
 #include "../frontend-common/feserve.h"
 #include "../frontend-common/feserver.h"
+#include "../frontend-common/festatic.h"
 #include "base/util.h"
 #include "httpreq.h"
 
@@ -408,22 +409,7 @@ static int read_static(http_fe_t *fe, const exo_frontend_spec_t *spec, exo_error
     if (v == NULL || json_is_null(v)) {
         return EXO_OK;
     }
-    const char *dir = json_string_value(v);
-    if (dir == NULL || dir[0] == '\0') {
-        return exo_error_set(err, EXO_ERR_INVALID,
-                             "static must name a directory (e.g. web/public)");
-    }
-    char *path = dir[0] == '/' ? exo_xstrdup(dir) : exo_path_join(spec->app_dir, dir);
-    fe->static_root = realpath(path, NULL);
-    if (fe->static_root == NULL || !exo_path_is_dir(fe->static_root)) {
-        exo_error_set(err, EXO_ERR_INVALID,
-                      "static: '%s' (%s) is not a directory: create it or fix the path "
-                      "(relative to the app's directory)", dir, path);
-        free(path);
-        return EXO_ERR_INVALID;
-    }
-    free(path);
-    return EXO_OK;
+    return fec_static_root(spec->app_dir, json_string_value(v), &fe->static_root, err);
 }
 
 static void http_close(void *inst)

@@ -6,10 +6,10 @@
 # escapes in each form refused without leaking the file, and oversized bodies refused while
 # the frontend's memory stays flat; bad settings, and the broker gone (503 unavailable).
 . "$EXO_TOP_SRCDIR/tests/support/run-lib.sh"
+. "$EXO_TOP_SRCDIR/tests/frontend/lib.sh"
 export EXO_PYTHON_DIR=$EXO_TOP_SRCDIR/plugins/transport-zmq/python
 command -v curl >/dev/null || fail "curl is needed (bootstrap.sh installs it)"
 
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 P=$(free_port)
 Q=$(free_port)
 A=$T/app
@@ -247,6 +247,10 @@ cat >>"$A/application.yml" <<'EOF'
     type: http
     prefix: api
     sends: [calc.add]
+  appdir:
+    type: http
+    static: web/..
+    sends: [calc.add]
 EOF
 (cd "$A" && exec "$EXO_BIN" bus --quiet) >"$T/bus.out" 2>&1 &
 BUS=$!
@@ -260,7 +264,8 @@ bad() { # ROLE EXPECTED-REGEX
 }
 bad nostatic "frontend nostatic .*static: 'web/nope' \\($A/web/nope\\) is not a directory: create it or fix the path"
 bad badprefix "frontend badprefix .*prefix 'api' is not a URL path such as /api"
-pass "a missing static directory and a prefix without its slash: exit 1 naming them"
+bad appdir "frontend appdir .*static: 'web/\.\.' would serve the app's own directory \(application\.yml"
+pass "a missing static directory, the app's own directory as static, a prefix without its slash: exit 1 naming them"
 
 # The broker gone: a message is answered 503 unavailable (the frontend stays up).
 PA=$(free_port)
