@@ -96,6 +96,10 @@ run(name, async (b) => {
   await waitItems(two, ['fix the bike', 'call <b>Bob</b> & "Alice"', 'water the plants'],
     'page two after the denied clear');
 
+  // Nothing so far made the pages log an error or throw (a missing file, a script error).
+  const errors = b.console.filter((l) => / (console\.error|error): /.test(l));
+  if (errors.length) fail(`the pages reported errors:\n${errors.join('\n')}`);
+
   // 6. The frontend unit dies; exo restarts it; exo.js reconnects on both pages.
   const before = [oneSockets.opened, twoSockets.opened];
   process.kill(Number(pidArg), 'SIGKILL');
