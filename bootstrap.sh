@@ -23,12 +23,18 @@ core_pkgs="build-essential autoconf automake libtool libltdl-dev pkg-config libw
 test_pkgs="libpq-dev libhiredis-dev postgresql redis-server libnats-dev nats-server
   docker.io podman runc netavark aardvark-dns busybox-static clang libclang-rt-14-dev valgrind
   procps iproute2 psmisc curl ca-certificates memcached debootstrap libcurl4-openssl-dev
-  libarchive-dev docker-compose python3-kubernetes catatonit"
+  libarchive-dev docker-compose python3-kubernetes catatonit chromium nodejs npm"
 
 pkgs="$core_pkgs"
 [ "$mode" = test ] && pkgs="$pkgs $test_pkgs"
 missing=""
 for p in $pkgs; do
+  # node and npm may come from elsewhere: NodeSource's nodejs bundles npm and conflicts with
+  # Debian's npm package. Working commands on PATH count as installed.
+  case "$p" in
+    nodejs) command -v node >/dev/null 2>&1 && continue ;;
+    npm) command -v npm >/dev/null 2>&1 && continue ;;
+  esac
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
 if [ -n "$missing" ]; then

@@ -21,6 +21,27 @@ nobase_dist_exotemplates_DATA = \
 	templates/c-service/files/src/main.c \
 	templates/c-service/files/tests/test_handlers.c \
 	templates/c-service/template.yml \
+	templates/fullstack/files/.gitignore \
+	templates/fullstack/files/README.md \
+	templates/fullstack/files/application.yml \
+	templates/fullstack/files/db/migrations/001_todos.sql \
+	templates/fullstack/files/todos/.gitignore \
+	templates/fullstack/files/todos/Dockerfile \
+	templates/fullstack/files/todos/Dockerfile.prod \
+	templates/fullstack/files/todos/Makefile \
+	templates/fullstack/files/todos/service.yml \
+	templates/fullstack/files/todos/src/handlers.c \
+	templates/fullstack/files/todos/src/handlers.h \
+	templates/fullstack/files/todos/src/main.c \
+	templates/fullstack/files/todos/src/store.c \
+	templates/fullstack/files/todos/src/store.h \
+	templates/fullstack/files/todos/tests/check.h \
+	templates/fullstack/files/todos/tests/test_handlers.c \
+	templates/fullstack/files/todos/tests/test_store.c \
+	templates/fullstack/files/web/public/app.js \
+	templates/fullstack/files/web/public/index.html \
+	templates/fullstack/files/web/public/style.css \
+	templates/fullstack/template.yml \
 	templates/python-service/files/.gitignore \
 	templates/python-service/files/Dockerfile \
 	templates/python-service/files/Dockerfile.prod \
@@ -39,3 +60,7 @@ nobase_dist_exotemplates_DATA = \
 # Dockerfiles through exo run, the production ones (Dockerfile.prod) next to exo bus.
 TESTS += tests/containers/templates.sh
 EXTRA_DIST += tests/containers/templates.sh
+
+# The fullstack template's service without a browser (tests/browser has the page's tests).
+TESTS += tests/scaffold/fullstack.sh
+EXTRA_DIST += tests/scaffold/fullstack.sh

@@ -2,11 +2,13 @@
  * (terminal only) and reporting. The work is in core/scaffold/scaffold.c. */
 #include "config.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/log.h"
+#include "base/util.h"
 #include "commands.h"
 #include "scaffold/scaffold.h"
 #include "scaffold_values.h"
@@ -15,6 +17,30 @@ typedef struct create_opts {
     const char *description, *version, *template;
     exo_strv_t set;
 } create_opts_t;
+
+/* Whether the new app @p dir came with a service (a directory holding service.yml), as the
+ * fullstack template does: then the next step is setup and run, not adding a service. */
+static bool app_has_service(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL) {
+        return false;
+    }
+    bool found = false;
+    struct dirent *e;
+    while (!found && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') {
+            continue;
+        }
+        char *sub = exo_path_join(dir, e->d_name);
+        char *yml = exo_path_join(sub, "service.yml");
+        found = exo_path_is_file(yml);
+        free(yml);
+        free(sub);
+    }
+    closedir(d);
+    return found;
+}
 
 /* Render template @p t as app @p name; every failure is exit status 1. */
 static int create(const create_opts_t *o, const char *name, const exo_template_t *t,
@@ -42,9 +68,12 @@ static int create(const create_opts_t *o, const char *name, const exo_template_t
         exo_scaffold_create_app(".", name, t, &vars, &diag);
         rc = exo_scaffold_report(&diag);
         if (rc == EXO_EXIT_OK) {
-            printf("Created app '%s' in ./%s (template %s)\n"
-                   "Next: cd %s && exo add service ROLE --template c-service\n",
-                   name, name, t->name, name);
+            printf("Created app '%s' in ./%s (template %s)\n", name, name, t->name);
+            if (app_has_service(name)) {
+                printf("Next: cd %s && exo setup && exo run\n", name);
+            } else {
+                printf("Next: cd %s && exo add service ROLE --template c-service\n", name);
+            }
         }
     }
     exo_tvars_free(&vars);

@@ -25,25 +25,8 @@ trap 'engine_docker_stop; res_cleanup' EXIT
 base=$(debian_base_tar postgresql-15 redis-server) || { echo "FAIL: Debian base image" >&2; exit 1; }
 engine_docker_start "$WORK" || { echo "FAIL: dockerd did not start" >&2; exit 1; }
 
-# The stock postgres image's contract: initialise PGDATA when empty with POSTGRES_USER and
-# POSTGRES_PASSWORD, accept password logins from the network, run as the postgres user.
-pg_entry='set -e
-PGDATA=${PGDATA:-/var/lib/postgresql/data}
-bin=$(ls -d /usr/lib/postgresql/*/bin | tail -1)
-mkdir -p "$PGDATA"; chown postgres:postgres "$PGDATA"; chmod 700 "$PGDATA"
-as_pg() { setpriv --reuid=postgres --regid=postgres --init-groups "$@"; }
-if [ ! -s "$PGDATA/PG_VERSION" ]; then
-  printf "%s\n" "$POSTGRES_PASSWORD" > /tmp/pw; chown postgres /tmp/pw
-  as_pg "$bin/initdb" -D "$PGDATA" -U "${POSTGRES_USER:-postgres}" --pwfile=/tmp/pw \
-    --auth-local=trust --auth-host=scram-sha-256 >/dev/null
-  rm -f /tmp/pw
-  echo "host all all all scram-sha-256" >> "$PGDATA/pg_hba.conf"
-fi
-exec setpriv --reuid=postgres --regid=postgres --init-groups "$bin/postgres" -D "$PGDATA" \
-  -c listen_addresses="*" -c unix_socket_directories=/tmp'
-cmd=$(/usr/bin/python3 -c 'import json, sys; print(json.dumps(["/bin/sh", "-c", sys.argv[1]]))' "$pg_entry")
-docker import -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-  -c 'ENV PGDATA=/var/lib/postgresql/data' -c "CMD $cmd" "$base" postgres:15 >/dev/null ||
+# postgres:15 from the base (the stock image's contract; tests/support/debian-base.sh).
+engine_import_postgres docker postgres:15 "$base" ||
   { echo "FAIL: importing postgres:15" >&2; exit 1; }
 # The stock redis image: redis-server in /data, default snapshots (saved on SIGTERM).
 docker import -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \

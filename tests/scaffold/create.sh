@@ -4,6 +4,7 @@ cd "$T"
 
 run_exo 0 create app demo --description 'A "demo": app' --version 1.2.3
 out_has "Created app 'demo'"
+out_has "Next: cd demo && exo add service ROLE --template c-service"
 grep -qx 'name: demo' demo/application.yml || fail "name missing"
 grep -qx 'version: 1.2.3' demo/application.yml || fail "version missing"
 grep -qxF 'description: "A \"demo\": app"' demo/application.yml || fail "description not quoted"

@@ -92,3 +92,28 @@ engine_import_debian() {
     "$1" import -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
         -c 'CMD ["bash"]' "$3" "$2" >/dev/null
 }
+
+# engine_import_postgres ENGINE NAME:TAG TAR: import a root filesystem that has a postgresql
+# package as an image following the stock postgres image's contract: initialise PGDATA when
+# empty with POSTGRES_USER and POSTGRES_PASSWORD, accept password logins from the network,
+# run as the postgres user.
+engine_import_postgres() {
+    local entry cmd
+    entry='set -e
+PGDATA=${PGDATA:-/var/lib/postgresql/data}
+bin=$(ls -d /usr/lib/postgresql/*/bin | tail -1)
+mkdir -p "$PGDATA"; chown postgres:postgres "$PGDATA"; chmod 700 "$PGDATA"
+as_pg() { setpriv --reuid=postgres --regid=postgres --init-groups "$@"; }
+if [ ! -s "$PGDATA/PG_VERSION" ]; then
+  printf "%s\n" "$POSTGRES_PASSWORD" > /tmp/pw; chown postgres /tmp/pw
+  as_pg "$bin/initdb" -D "$PGDATA" -U "${POSTGRES_USER:-postgres}" --pwfile=/tmp/pw \
+    --auth-local=trust --auth-host=scram-sha-256 >/dev/null
+  rm -f /tmp/pw
+  echo "host all all all scram-sha-256" >> "$PGDATA/pg_hba.conf"
+fi
+exec setpriv --reuid=postgres --regid=postgres --init-groups "$bin/postgres" -D "$PGDATA" \
+  -c listen_addresses="*" -c unix_socket_directories=/tmp'
+    cmd=$(/usr/bin/python3 -c 'import json, sys; print(json.dumps(["/bin/sh", "-c", sys.argv[1]]))' "$entry") || return 1
+    "$1" import -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+        -c 'ENV PGDATA=/var/lib/postgresql/data' -c "CMD $cmd" "$3" "$2" >/dev/null
+}
