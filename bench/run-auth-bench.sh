@@ -55,10 +55,10 @@ def load(path):
     return out
 runs = [(load("%s/base-%d.tsv" % (work, i)), load("%s/auth-%d.tsv" % (work, i)))
         for i in range(1, pairs + 1)]
-rows = [("tp100", "throughput 100 B (k msg/s)", 1), ("tp1k", "throughput 1 KiB (k msg/s)", 1),
-        ("rr_p50", "req/rep p50 (us)", -1), ("rr_p99", "req/rep p99 (us)", -1),
+rows = [("tp100", "throughput 100 B (msg/s)", 1), ("tp1k", "throughput 1 KiB (msg/s)", 1),
+        ("rr_p50", "req/rep p50 (ns)", -1), ("rr_p99", "req/rep p99 (ns)", -1),
         ("cpu.tp100", "broker CPU/msg 100 B (ns)", -1), ("cpu.tp1k", "broker CPU/msg 1 KiB (ns)", -1),
-        ("fan4", "fan-out 4 (k deliveries/s)", 1)]
+        ("fan4", "fan-out 4 (deliveries/s)", 1)]
 print("%-28s %10s %10s %12s %s" % ("metric", "base", "auth", "auth/base", "ratios per pair"))
 for key, label, better in rows:
     pairs_ok = [(b[key], a[key]) for b, a in runs if key in b and key in a and b[key] > 0]

@@ -24,6 +24,7 @@ exo_LDADD = core/libexocore.la
 include core/model/local.mk
 include core/plugins/local.mk
 include core/bus/local.mk
+include core/frontend/local.mk
 include core/run/local.mk
 include core/scaffold/local.mk
 include core/cli/local.mk

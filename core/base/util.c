@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -406,6 +407,17 @@ char *exo_which(const char *name)
     return NULL;
 }
 
+char *exo_self_exe(void)
+{
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0) {
+        return NULL;
+    }
+    self[n] = '\0';
+    return exo_xstrdup(self);
+}
+
 char *exo_shell_quote(const char *s)
 {
     exo_buf_t b = {0};
@@ -549,6 +561,11 @@ void exo_rtrim(char *s)
     while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t')) {
         s[--n] = '\0';
     }
+}
+
+bool exo_token_valid(const char *s)
+{
+    return s != NULL && strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
 }
 
 int exo_random_hex(char *out, size_t bytes)

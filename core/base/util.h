@@ -64,6 +64,9 @@ char *exo_read_file(const char *path, size_t *len);
 int exo_write_file_atomic(const char *path, const char *data, size_t len);
 /** The same, and the file gets exactly @p mode whatever the umask (0600 for secrets). */
 int exo_write_file_mode(const char *path, const char *data, size_t len, unsigned mode);
+/** The running program's own file (/proc/self/exe), to run it again. New string, or NULL with
+ *  errno. */
+char *exo_self_exe(void);
 /** The first executable file @p name in the directories of $PATH. New string or NULL. */
 char *exo_which(const char *name);
 
@@ -89,6 +92,9 @@ void exo_rtrim(char *s);
  * clock and the pid, unique enough for ids but not a secret.
  */
 int exo_random_hex(char *out, size_t bytes);
+/** True when @p s (may be NULL) is a bus token: 64 lower-case hex digits, as
+ *  exo_random_hex(out, 32) makes them. */
+bool exo_token_valid(const char *s);
 
 /** Milliseconds from a monotonic clock. */
 unsigned long long exo_now_ms(void);

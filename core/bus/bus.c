@@ -117,7 +117,7 @@ exo_bus_t *exo_bus_start(const exo_app_t *app, const exo_registry_t *reg, exo_lo
      * holds it, is the user's alone (docs/security.md). */
     char token[65];
     const char *given = getenv("EXO_BUS_USER_TOKEN");
-    if (given != NULL && (strlen(given) != 64 || strspn(given, "0123456789abcdef") != 64)) {
+    if (given != NULL && !exo_token_valid(given)) {
         exo_error_set(err, EXO_ERR_INVALID, "EXO_BUS_USER_TOKEN must be 64 lower-case hex "
                       "digits (32 random bytes, e.g. `od -An -N32 -tx1 /dev/urandom | tr -d "
                       "' \\n'`); unset it to have a random token made");

@@ -1,6 +1,7 @@
 # core/bus/: the core side of the message bus (the embedded broker through the transport
 # plugin, bus.json, trace lines). The broker itself is a transport plugin.
-core_libexocore_la_SOURCES += core/bus/bus.h core/bus/bus.c
+core_libexocore_la_SOURCES += core/bus/bus.h core/bus/bus.c core/bus/busclient.h \
+	core/bus/busclient.c
 
 TESTS += tests/bus/cli.sh tests/bus/send_payload.sh tests/bus/status.sh
 EXTRA_DIST += tests/bus/cli.sh tests/bus/send_payload.sh tests/bus/status.sh

@@ -9,6 +9,8 @@
 
 #include "cli.h"
 #include "base/log.h"
+#include "bus/bus.h"
+#include "plugins/registry.h"
 #include "run/session.h"
 #include "base/util.h"
 
@@ -221,4 +223,30 @@ exo_session_t *exo_cli_session(const exo_app_t *app, const exo_session_opts_t *o
         *exit_code = err.code == EXO_ERR_INTERNAL ? EXO_EXIT_INTERNAL : EXO_EXIT_USER;
     }
     return s;
+}
+
+int exo_cli_bus_open(const exo_app_t *app, exo_cli_bus_t *bus)
+{
+    exo_error_t err = {0};
+    memset(bus, 0, sizeof *bus);
+    if (exo_bus_find(app, &bus->endpoint, &bus->control, &bus->token, &err) < 0) {
+        exo_error("%s", err.message);
+        return EXO_EXIT_USER;
+    }
+    bus->reg = exo_registry_load_kinds(app->dir, NULL, EXO_KIND_BIT(EXO_KIND_TRANSPORT));
+    bus->transport = exo_bus_transport(app, bus->reg, &err);
+    if (bus->transport == NULL) {
+        exo_error("%s", err.message);
+        return EXO_EXIT_INTERNAL;
+    }
+    return EXO_EXIT_OK;
+}
+
+void exo_cli_bus_close(exo_cli_bus_t *bus)
+{
+    free(bus->endpoint);
+    free(bus->control);
+    free(bus->token);
+    exo_registry_destroy(&bus->reg);
+    memset(bus, 0, sizeof *bus);
 }

@@ -40,6 +40,9 @@ typedef struct exo_command {
      *  "bus status") and has its own options: `exo PARENT WORD ...` runs it when WORD comes
      *  right after PARENT. */
     const struct exo_command *const *subcommands;
+    /** Not listed by `exo help` nor offered as a did-you-mean: an internal command that exo
+     *  runs itself (`exo frontend`), documented in docs/cli.md all the same. */
+    bool hidden;
 } exo_command_t;
 
 /** Every command, in `exo help` order, ending with NULL (core/cli/commands.c). */
@@ -92,5 +95,23 @@ struct exo_session_opts;
  */
 struct exo_session *exo_cli_session(const exo_app_t *app, const struct exo_session_opts *opts,
                                     int *exit_code);
+
+/**
+ * What a CLI client of a running app's bus needs (exo send, exo tail, exo bus status): the
+ * endpoints and user token from .exo/bus.json, and the app's transport plugin loaded.
+ * Owned by the caller's stack; exo_cli_bus_close() frees it.
+ */
+typedef struct exo_cli_bus {
+    char *endpoint;                       /* the broker */
+    char *control;                        /* its control socket */
+    char *token;                          /* the run's user token */
+    struct exo_registry *reg;             /* holds the transport */
+    const struct exo_plugin *transport;   /* borrowed from reg */
+} exo_cli_bus_t;
+
+/** Find the running bus of @p app and load its transport. Returns EXO_EXIT_OK, or prints the
+ *  problem and returns the exit code (1: no running bus, 2: the transport is missing). */
+int exo_cli_bus_open(const exo_app_t *app, exo_cli_bus_t *bus);
+void exo_cli_bus_close(exo_cli_bus_t *bus);
 
 #endif /* EXO_CORE_CLI_H */

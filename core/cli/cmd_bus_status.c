@@ -173,23 +173,13 @@ static int run(void *opts, const exo_strv_t *args)
     if (app == NULL) {
         return code;
     }
-    exo_registry_t *reg = NULL;
-    char *endpoint = NULL, *control = NULL, *token = NULL;
+    exo_cli_bus_t bus = {0};
     json_t *st = NULL;
     exo_error_t err = {0};
-    if (exo_bus_find(app, &endpoint, &control, &token, &err) < 0) {
-        exo_error("%s", err.message);
-        code = EXO_EXIT_USER;
+    if ((code = exo_cli_bus_open(app, &bus)) != EXO_EXIT_OK) {
         goto out;
     }
-    reg = exo_registry_load_kinds(app->dir, NULL, EXO_KIND_BIT(EXO_KIND_TRANSPORT));
-    const exo_plugin_t *p = exo_bus_transport(app, reg, &err);
-    if (p == NULL) {
-        exo_error("%s", err.message);
-        code = EXO_EXIT_INTERNAL;
-        goto out;
-    }
-    if (exo_bus_client_stats(p, control, token, &st, &err) < 0) {
+    if (exo_bus_client_stats(bus.transport, bus.control, bus.token, &st, &err) < 0) {
         exo_error("%s", err.message);
         code = EXO_EXIT_USER;
         goto out;
@@ -205,10 +195,7 @@ static int run(void *opts, const exo_strv_t *args)
     }
 out:
     json_decref(st);
-    free(endpoint);
-    free(control);
-    free(token);
-    exo_registry_destroy(&reg);
+    exo_cli_bus_close(&bus);
     exo_app_destroy(&app);
     return code;
 }

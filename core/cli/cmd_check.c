@@ -39,6 +39,9 @@ static void check_commands(const exo_app_t *app, const exo_registry_t *reg, exo_
 {
     for (size_t i = 0; i < app->n_services; i++) {
         const exo_service_t *s = &app->services[i];
+        if (s->frontend != NULL) {
+            continue; /* exo runs it itself (exo frontend ROLE) */
+        }
         const char *name = s->backend ? s->backend : app->backend;
         const exo_plugin_t *p = exo_registry_find(reg, EXO_KIND_BACKEND, name);
         if (s->startup_command != NULL || p == NULL ||
@@ -74,9 +77,10 @@ static void print_json(const exo_diag_t *diag, const exo_app_t *app, size_t n_me
                               e->message);
         json_array_append_new(list, o);
     }
-    json_t *out = json_pack("{s:b, s:s?, s:I, s:I, s:I, s:I, s:o}", "ok", ok, "app",
+    json_t *out = json_pack("{s:b, s:s?, s:I, s:I, s:I, s:I, s:I, s:o}", "ok", ok, "app",
                             app ? app->name : NULL, "services",
-                            (json_int_t)(app ? app->n_services : 0), "messages",
+                            (json_int_t)(app ? app->n_services - app->n_frontends : 0),
+                            "frontends", (json_int_t)(app ? app->n_frontends : 0), "messages",
                             (json_int_t)n_messages, "errors", (json_int_t)diag->errors,
                             "warnings", (json_int_t)diag->warnings, "diagnostics", list);
     char *s = json_dumps(out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -119,8 +123,12 @@ static int run(void *opts, const exo_strv_t *args)
     } else {
         exo_diag_print(&diag, stderr, exo_use_color(2));
         if (ok) {
-            printf("ok: app %s, %zu service%s, %zu message%s\n", app->name, app->n_services,
-                   app->n_services == 1 ? "" : "s", n_messages, n_messages == 1 ? "" : "s");
+            size_t n_svc = app->n_services - app->n_frontends;
+            printf("ok: app %s, %zu service%s, ", app->name, n_svc, n_svc == 1 ? "" : "s");
+            if (app->n_frontends > 0) {
+                printf("%zu frontend%s, ", app->n_frontends, app->n_frontends == 1 ? "" : "s");
+            }
+            printf("%zu message%s\n", n_messages, n_messages == 1 ? "" : "s");
         } else if (app != NULL && diag.errors == 0) {
             fprintf(stderr, "exo check: %zu warning%s, failing because of --strict\n",
                     diag.warnings, diag.warnings == 1 ? "" : "s");
@@ -140,8 +148,9 @@ static const exo_option_t options[] = {
     EXO_OPTION("strict", 0, EXO_OPT_FLAG, NULL, check_opts_t, strict, 0,
                "treat warnings as errors"),
     EXO_OPTION("json", 0, EXO_OPT_FLAG, NULL, check_opts_t, json, 0,
-               "print {ok, app, services, messages, errors, warnings, diagnostics:\n"
-               "[{severity, file, line, column, message}]} on stdout instead"),
+               "print {ok, app, services, frontends, messages, errors, warnings,\n"
+               "diagnostics: [{severity, file, line, column, message}]} on stdout\n"
+               "instead"),
     EXO_OPTION("load-app", 0, EXO_OPT_FLAG, NULL, check_opts_t, load_app, 0,
                "also load the app's own plugins (.exo/plugins), which runs their\n"
                "code; without it they are not opened (docs/security.md)"),

@@ -74,9 +74,13 @@ static int run(void *opts, const exo_strv_t *args)
                    hidden, hidden == 1 ? "" : "s");
         }
         char *url = exo_public_url(&svc->public_endpoint);
+        const char *section = svc->frontend != NULL ? "frontends" : "services";
         if (url != NULL) {
-            printf("# %s is public at %s (application.yml services.%s.public)\n", role, url,
-                   role);
+            printf("# %s is public at %s (application.yml %s.%s.public)\n", role, url,
+                   section, role);
+        } else if (svc->frontend != NULL) {
+            printf("# %s listens on a port exo picks in each run; %s.%s.public pins one\n",
+                   role, section, role);
         }
         free(url);
     }

@@ -27,7 +27,9 @@ static int run(void *opts, const exo_strv_t *args)
     printf("exo - run, test and wire message-driven microservice apps\n\n"
            "Usage: exo COMMAND [ARGS...]\n       exo COMMAND --help\n\nCommands:\n");
     for (size_t i = 0; exo_commands[i] != NULL; i++) {
-        printf("  %-10s %s\n", exo_commands[i]->name, exo_commands[i]->summary);
+        if (!exo_commands[i]->hidden) {
+            printf("  %-10s %s\n", exo_commands[i]->name, exo_commands[i]->summary);
+        }
     }
     printf("\nExit status: 0 success, 1 user or app error, 2 internal error.\n");
     return EXO_EXIT_OK;

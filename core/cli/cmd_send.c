@@ -48,8 +48,7 @@ static int run(void *opts, const exo_strv_t *args)
         exo_app_destroy(&app);
         return code;
     }
-    exo_registry_t *reg = NULL;
-    char *endpoint = NULL, *control = NULL, *token = NULL;
+    exo_cli_bus_t bus = {0};
     exo_error_t err = {0};
     exo_strv_t roles = {0};
     exo_strv_push(&roles, role);
@@ -59,25 +58,16 @@ static int run(void *opts, const exo_strv_t *args)
         code = EXO_EXIT_USER;
         goto out;
     }
-    if (exo_bus_find(app, &endpoint, &control, &token, &err) < 0) {
-        exo_error("%s", err.message);
-        code = EXO_EXIT_USER;
+    if ((code = exo_cli_bus_open(app, &bus)) != EXO_EXIT_OK) {
         goto out;
     }
-    reg = exo_registry_load_kinds(app->dir, NULL, EXO_KIND_BIT(EXO_KIND_TRANSPORT));
-    const exo_plugin_t *p = exo_bus_transport(app, reg, &err);
-    if (p == NULL) {
-        exo_error("%s", err.message);
-        code = EXO_EXIT_INTERNAL;
-        goto out;
-    }
-    const exo_transport_ops_t *ops = p->desc->ops;
+    const exo_transport_ops_t *ops = bus.transport->desc->ops;
     exo_bus_send_t req = {
-        .size = sizeof req, .endpoint = endpoint, .role = role, .name = name,
-        .payload = payload, .wait = wait, .timeout_ms = (unsigned)timeout, .token = token,
+        .size = sizeof req, .endpoint = bus.endpoint, .role = role, .name = name,
+        .payload = payload, .wait = wait, .timeout_ms = (unsigned)timeout, .token = bus.token,
     };
     json_t *reply = NULL;
-    if (ops->client_send(p->host, &req, &reply, &err) < 0) {
+    if (ops->client_send(bus.transport->host, &req, &reply, &err) < 0) {
         exo_error("%s", err.message);
         code = EXO_EXIT_USER;
     } else if (reply != NULL) {
@@ -89,11 +79,8 @@ static int run(void *opts, const exo_strv_t *args)
         json_decref(reply);
     }
 out:
-    free(endpoint);
-    free(token);
-    free(control);
+    exo_cli_bus_close(&bus);
     json_decref(payload);
-    exo_registry_destroy(&reg);
     exo_app_destroy(&app);
     return code;
 }

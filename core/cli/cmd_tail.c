@@ -74,8 +74,7 @@ static int run(void *opts, const exo_strv_t *args)
     if (app == NULL) {
         return code;
     }
-    exo_registry_t *reg = NULL;
-    char *endpoint = NULL, *control = NULL, *token = NULL;
+    exo_cli_bus_t bus = {0};
     /* The app's secrets, as exo run knows them (exo env's way: a session that starts
      * nothing). Without them tail would print payload secrets: it refuses instead. */
     exo_session_opts_t sopts = {.command = "tail", .quiet = true, .load_app = true};
@@ -86,16 +85,7 @@ static int run(void *opts, const exo_strv_t *args)
     }
     tail_out_t t = {.json = o->json, .masker = exo_output_masker(exo_session_output(s))};
     exo_error_t err = {0};
-    if (exo_bus_find(app, &endpoint, &control, &token, &err) < 0) {
-        exo_error("%s", err.message);
-        code = EXO_EXIT_USER;
-        goto out;
-    }
-    reg = exo_registry_load_kinds(app->dir, NULL, EXO_KIND_BIT(EXO_KIND_TRANSPORT));
-    const exo_plugin_t *p = exo_bus_transport(app, reg, &err);
-    if (p == NULL) {
-        exo_error("%s", err.message);
-        code = EXO_EXIT_INTERNAL;
+    if ((code = exo_cli_bus_open(app, &bus)) != EXO_EXIT_OK) {
         goto out;
     }
     struct sigaction sa;
@@ -105,17 +95,14 @@ static int run(void *opts, const exo_strv_t *args)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGALRM, &sa, NULL);
-    if (exo_bus_client_tail(p, control, token, print_event, &t, &err) < 0 && !stopping) {
+    if (exo_bus_client_tail(bus.transport, bus.control, bus.token, print_event, &t, &err) < 0 && !stopping) {
         exo_error("%s", err.message);
         code = EXO_EXIT_USER;
     }
     struct itimerval off = {{0, 0}, {0, 0}};
     setitimer(ITIMER_REAL, &off, NULL);
 out:
-    free(endpoint);
-    free(token);
-    free(control);
-    exo_registry_destroy(&reg);
+    exo_cli_bus_close(&bus);
     exo_session_destroy(&s);
     exo_app_destroy(&app);
     return code;

@@ -23,17 +23,16 @@
 /* Run this exo binary with @p args in @p dir; returns its exit status (2 if it died). */
 static int run_self(const char *dir, const char *const *args)
 {
-    char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0) {
+    char *self = exo_self_exe();
+    if (self == NULL) {
         exo_error("cannot find the exo binary to run 'exo %s': %s", args[1], strerror(errno));
         return EXO_EXIT_INTERNAL;
     }
-    self[n] = '\0';
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
         exo_error("fork: %s", strerror(errno));
+        free(self);
         return EXO_EXIT_INTERNAL;
     }
     if (pid == 0) {
@@ -43,6 +42,7 @@ static int run_self(const char *dir, const char *const *args)
         execv(self, (char *const *)args);
         _exit(127);
     }
+    free(self);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) {

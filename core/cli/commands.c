@@ -23,5 +23,6 @@ const exo_command_t *const exo_commands[] = {
     &exo_cmd_bus,
     &exo_cmd_send,
     &exo_cmd_tail,
+    &exo_cmd_frontend,
     NULL,
 };

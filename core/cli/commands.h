@@ -25,5 +25,6 @@ extern const exo_command_t exo_cmd_bus;       /* cmd_bus.c */
 extern const exo_command_t exo_cmd_bus_status; /* cmd_bus_status.c: exo bus status */
 extern const exo_command_t exo_cmd_send;      /* cmd_send.c */
 extern const exo_command_t exo_cmd_tail;      /* cmd_tail.c */
+extern const exo_command_t exo_cmd_frontend;  /* cmd_frontend.c: hidden, exo run starts it */
 
 #endif /* EXO_CORE_CLI_COMMANDS_H */

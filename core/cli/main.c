@@ -11,8 +11,10 @@ static int unknown_command(const char *name)
 {
     const char *names[64];
     size_t n = 0;
-    for (; exo_commands[n] != NULL && n < 64; n++) {
-        names[n] = exo_commands[n]->name;
+    for (size_t i = 0; exo_commands[i] != NULL && n < 64; i++) {
+        if (!exo_commands[i]->hidden) {
+            names[n++] = exo_commands[i]->name;
+        }
     }
     const char *close = exo_closest(name, names, n);
     if (close != NULL) {

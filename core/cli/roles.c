@@ -56,7 +56,12 @@ size_t *exo_roles_by_location(const exo_app_t *app, const exo_strv_t *roles, siz
     size_t *idx = exo_xcalloc(app->n_services + 1, sizeof *idx);
     size_t k = 0;
     for (size_t i = 0; i < app->n_services; i++) {
-        if (roles->n == 0 || exo_strv_contains(roles, app->services[i].role)) {
+        const exo_service_t *s = &app->services[i];
+        bool named = exo_strv_contains(roles, s->role);
+        if (s->frontend != NULL && named) {
+            exo_warn("%s is a frontend: it has no setup or tests of its own (a service's test "
+                     "that needs it gets it running: services.ROLE.needs)", s->role);
+        } else if (s->frontend == NULL && (roles->n == 0 || named)) {
             idx[k++] = i;
         }
     }

@@ -27,7 +27,8 @@ exo_app_t *exo_roles_load(const char *app_dir, const char *cmd, const exo_strv_t
                           exo_strv_t *roles, int *exit_code);
 
 /** Indices of the selected roles (all when @p roles is empty), alphabetical, one per
- *  location. *n gets the count. New array. */
+ *  location, without frontends (no setup or tests of their own). *n gets the count. New
+ *  array. */
 size_t *exo_roles_by_location(const exo_app_t *app, const exo_strv_t *roles, size_t *n);
 
 #endif /* EXO_CORE_ROLES_H */

@@ -448,13 +448,16 @@ static void get_duration(mctx_t *c, const exo_ynode_t *map, const char *key, con
 
 static const char *const app_keys[] = {"name", "description", "version", "backend", "bus",
                                        "shutdown-grace", "log-max-size", "env", "resources",
-                                       "services", NULL};
+                                       "services", "frontends", NULL};
 const char *const exo_bus_core_keys[] = {"transport", "max-message-size", NULL};
 static const char *const role_keys[] = {"location", "translations", "depends-on", "resources",
                                         "needs", "env", "backend", "restart", "max-restarts",
                                         "ready-timeout", "ready", "ready-settle", "options",
                                         "test-data", "public", "instances", NULL};
 static const char *const translation_keys[] = {"public", "internal", NULL};
+const char *const exo_frontend_core_keys[] = {"type", "public", "sends", "receives",
+                                              "translations", "depends-on", "auth", "rate",
+                                              "request-timeout", "max-message-size", NULL};
 const char *const exo_service_core_keys[] = {"type", "description", "setup", "startup", "test",
                                              "messages", "port", "env", NULL};
 static const char *const startup_keys[] = {"command", "online-text", NULL};
@@ -646,6 +649,126 @@ static void parse_role(mctx_t *c, exo_service_t *s, role_src_t *src)
     }
 }
 
+/* ---- frontends.<role> ---- */
+
+/* auth: none | {ask: MESSAGE}. */
+static void parse_frontend_auth(mctx_t *c, const exo_ynode_t *e, exo_frontend_t *f,
+                                const char *where)
+{
+    const exo_ynode_t *a = opt(e, "auth");
+    if (a == NULL || (a->kind == EXO_YNODE_SCALAR && strcmp(a->value, "none") == 0)) {
+        return;
+    }
+    static const char *const auth_keys[] = {"ask", NULL};
+    const exo_ynode_t *ask = a->kind == EXO_YNODE_MAP ? opt(a, "ask") : NULL;
+    if (a->kind == EXO_YNODE_MAP) {
+        char what[160];
+        snprintf(what, sizeof what, "%s.auth", where);
+        check_keys(c, a, what, auth_keys);
+    }
+    if (ask == NULL) {
+        err_at(c, a, "%s.auth must be none (every client anonymous) or {ask: MESSAGE} (a "
+               "service checks each client's credential), not %s", where,
+               a->kind == EXO_YNODE_SCALAR ? a->value : exo_ynode_kind_name(a));
+        return;
+    }
+    if (!want_scalar(c, ask, "auth.ask")) {
+        return;
+    }
+    if (!is_message_name(ask->value)) {
+        err_at(c, ask, "'%s' in %s.auth.ask is not a valid message name", ask->value, where);
+        return;
+    }
+    f->auth = EXO_FRONTEND_AUTH_ASK;
+    f->auth_ask = exo_xstrdup(ask->value);
+    f->auth_pos = (exo_pos_t){ask->line, ask->column};
+}
+
+/* rate, request-timeout and max-message-size: the limits each client connection gets. */
+static void parse_frontend_limits(mctx_t *c, const exo_app_t *app, const exo_ynode_t *e,
+                                  exo_frontend_t *f, const char *where)
+{
+    char what[192];
+    unsigned long long rate;
+    snprintf(what, sizeof what, "%s.rate", where);
+    if (get_uint(c, e, "rate", what, 1, EXO_FRONTEND_RATE_MAX, &rate) != NULL) {
+        f->rate = (unsigned)rate;
+    }
+    snprintf(what, sizeof what, "%s.request-timeout", where);
+    get_duration(c, e, "request-timeout", what, &f->request_timeout_ms);
+    const exo_ynode_t *rt = opt(e, "request-timeout");
+    if (rt != NULL && rt->kind == EXO_YNODE_SCALAR && f->request_timeout_ms == 0) {
+        err_at(c, rt, "%s must be longer than 0 (e.g. 10s)", what);
+        f->request_timeout_ms = EXO_FRONTEND_REQUEST_TIMEOUT_DEFAULT_MS;
+    }
+    snprintf(what, sizeof what, "%s.max-message-size", where);
+    const exo_ynode_t *m = opt(e, "max-message-size");
+    if (m == NULL || !want_scalar(c, m, what)) {
+        return;
+    }
+    size_t size;
+    if (!parse_size(m->value, &size)) {
+        err_at(c, m, "%s must be a size such as 64KiB, 1MiB or a number of bytes, not '%s'",
+               what, m->value);
+    } else if (size > app->bus_max_message_size) {
+        err_at(c, m, "%s (%zu bytes) is over the bus's max-message-size (%zu bytes): a client "
+               "message must fit in a bus message; lower it or raise bus.max-message-size",
+               what, size, app->bus_max_message_size);
+    } else {
+        f->max_message_size = size;
+    }
+}
+
+/* A frontend's core keys (exo_frontend_core_keys); every other key is its plugin's, checked
+ * once the plugins are known (core/plugins/settings.c). */
+static void parse_frontend(mctx_t *c, const exo_app_t *app, exo_service_t *s, role_src_t *src)
+{
+    char where[128], what[192];
+    snprintf(where, sizeof where, "frontends.%s", s->role);
+    const exo_ynode_t *e = src->entry;
+    exo_frontend_t *f = exo_xcalloc(1, sizeof *f);
+    s->frontend = f;
+    f->rate = EXO_FRONTEND_RATE_DEFAULT;
+    f->request_timeout_ms = EXO_FRONTEND_REQUEST_TIMEOUT_DEFAULT_MS;
+    f->max_message_size = EXO_FRONTEND_MAX_MESSAGE_DEFAULT < app->bus_max_message_size
+                          ? EXO_FRONTEND_MAX_MESSAGE_DEFAULT : app->bus_max_message_size;
+    f->config = exo_ynode_to_json(e);
+    f->node = e;
+    const exo_ynode_t *t = opt(e, "type");
+    if (t == NULL) {
+        err_at(c, src->key, "%s is missing 'type': the frontend plugin, e.g. type: websocket "
+               "or type: http", where);
+    } else if (want_scalar(c, t, "type")) {
+        if (!is_plugin_name(t->value)) {
+            err_at(c, t, "'%s' is not a valid frontend type (a-z, digits, '_' and '-')",
+                   t->value);
+        } else {
+            f->type = exo_xstrdup(t->value);
+            f->type_pos = (exo_pos_t){t->line, t->column};
+        }
+    }
+    snprintf(what, sizeof what, "%s.sends", where);
+    get_list(c, e, "sends", what, is_message_name, "message name", &s->sends, &s->n_sends,
+             &s->sends_pos);
+    snprintf(what, sizeof what, "%s.receives", where);
+    get_list(c, e, "receives", what, is_message_name, "message name", &s->receives,
+             &s->n_receives, &s->receives_pos);
+    parse_translations(c, e, s, where);
+    snprintf(what, sizeof what, "%s.depends-on", where);
+    get_list(c, e, "depends-on", what, is_role_name, "role name", &s->depends_on,
+             &s->n_depends_on, NULL);
+    snprintf(what, sizeof what, "%s.public", where);
+    exo_public_parse(opt(e, "public"), what, c->file, c->diag, &s->public_endpoint);
+    parse_frontend_auth(c, e, f, where);
+    parse_frontend_limits(c, app, e, f, where);
+    /* It runs as `exo frontend ROLE` in the app's directory, ready when it says so. */
+    s->dir = exo_xstrdup(app->dir);
+    s->file = exo_xstrdup(app->file);
+    s->online_text = exo_strdupf("%s online", s->role);
+    s->ready = EXO_READY_ONLINE_TEXT;
+    src->svc_ok = true; /* its lists are its block's: the cross-checks apply */
+}
+
 /* service.yml's keys beyond the core's are backend sections, kept raw for the plugins, which
  * check them (core/plugins/settings.c). A section is a map of keys (or empty), so a single
  * value or a list under an unknown key is a mistake the core can report by itself. */
@@ -803,6 +926,12 @@ static void find_cycles(mctx_t *c, const exo_app_t *app, role_src_t *srcs, size_
     state[at] = 2;
 }
 
+/* Where a role is declared in application.yml. */
+static const char *role_section(const exo_service_t *s)
+{
+    return s->frontend != NULL ? "frontends" : "services";
+}
+
 /* A public role listens on its public port unless service.yml says which; no two roles
  * may pin the same host port. */
 static void check_public(mctx_t *c, exo_app_t *app, exo_service_t *s, bool svc_ok)
@@ -816,9 +945,10 @@ static void check_public(mctx_t *c, exo_app_t *app, exo_service_t *s, bool svc_o
     }
     for (const exo_service_t *o = app->services; o < s; o++) {
         if (o->public_endpoint.port == p->port) {
-            exo_diag_error(c->diag, c->file, p->line, p->column, "services.%s.public: port %u "
-                           "is already public for services.%s (line %d); give each role its "
-                           "own port", s->role, p->port, o->role, o->public_endpoint.line);
+            exo_diag_error(c->diag, c->file, p->line, p->column, "%s.%s.public: port %u "
+                           "is already public for %s.%s (line %d); give each role its "
+                           "own port", role_section(s), s->role, p->port, role_section(o),
+                           o->role, o->public_endpoint.line);
             return;
         }
     }
@@ -835,15 +965,16 @@ static void cross_check(mctx_t *c, exo_app_t *app, role_src_t *srcs)
         for (size_t k = 0; k < s->n_depends_on; k++) {
             if (role_index(app, s->depends_on[k]) < 0) {
                 err_at(c, seq_item_named(exo_ynode_get(e, "depends-on"), s->depends_on[k]),
-                       "services.%s.depends-on: there is no role '%s' in services", s->role,
-                       s->depends_on[k]);
+                       "%s.%s.depends-on: there is no role '%s' in services%s",
+                       role_section(s), s->role, s->depends_on[k],
+                       app->n_frontends > 0 ? " or frontends" : "");
             }
         }
         for (size_t k = 0; k < s->n_needs; k++) {
             if (role_index(app, s->needs[k]) < 0) {
                 err_at(c, seq_item_named(exo_ynode_get(e, "needs"), s->needs[k]),
-                       "services.%s.needs: there is no role '%s' in services", s->role,
-                       s->needs[k]);
+                       "services.%s.needs: there is no role '%s' in services%s", s->role,
+                       s->needs[k], app->n_frontends > 0 ? " or frontends" : "");
             }
         }
         for (size_t k = 0; k < s->n_resources; k++) {
@@ -854,6 +985,13 @@ static void cross_check(mctx_t *c, exo_app_t *app, role_src_t *srcs)
             }
         }
         check_public(c, app, s, srcs[i].svc_ok);
+        const exo_frontend_t *f = s->frontend;
+        if (f != NULL && f->auth_ask != NULL && !in_list(s->sends, s->n_sends, f->auth_ask)) {
+            exo_diag_error(c->diag, c->file, f->auth_pos.line, f->auth_pos.column,
+                           "frontends.%s.auth.ask: '%s' must also be in frontends.%s.sends: "
+                           "the frontend sends it as its role to check each client (and its "
+                           "reply's name must be in receives)", s->role, f->auth_ask, s->role);
+        }
         if (!srcs[i].svc_ok) {
             continue;
         }
@@ -862,9 +1000,10 @@ static void cross_check(mctx_t *c, exo_app_t *app, role_src_t *srcs)
             if (!in_list(s->sends, s->n_sends, in) && !in_list(s->receives, s->n_receives, in)) {
                 exo_diag_error(c->diag, c->file, s->translations_pos[k].line,
                                s->translations_pos[k].column,
-                               "services.%s.translations: internal name '%s' is neither sent "
-                               "nor received by %s (see messages in %s)", s->role, in, s->role,
-                               s->file);
+                               "%s.%s.translations: internal name '%s' is neither sent "
+                               "nor received by %s (see %s%s)", role_section(s), s->role, in,
+                               s->role, s->frontend ? "its sends and receives" : "messages in ",
+                               s->frontend ? "" : s->file);
             }
         }
         if (s->ready == EXO_READY_ONLINE_TEXT && s->online_text == NULL) {
@@ -989,6 +1128,75 @@ static void parse_bus_transport(mctx_t *c, exo_app_t *app, const exo_ynode_t *bu
     }
 }
 
+/* The next role of app->services, named by @p k, with the defaults of its keys. */
+static exo_service_t *add_role(exo_app_t *app, role_src_t *srcs, const exo_ynode_t *k,
+                               const exo_ynode_t *e, role_src_t **src_out)
+{
+    exo_service_t *s = &app->services[app->n_services];
+    role_src_t *src = &srcs[app->n_services];
+    app->n_services++;
+    s->role = exo_xstrdup(k->value);
+    s->line = k->line;
+    s->column = k->column;
+    s->restart = EXO_RESTART_ON_FAILURE;
+    s->max_restarts = 5;
+    s->instances = 1;
+    s->ready_timeout_ms = 60000;
+    s->ready_settle_ms = EXO_READY_SETTLE_DEFAULT_MS;
+    s->ready = EXO_READY_AUTO;
+    src->key = k;
+    src->entry = e;
+    *src_out = src;
+    return s;
+}
+
+/* A role's name: valid and, for a frontend, not already a service's (services and frontends
+ * share one namespace of roles). */
+static bool new_role_name(mctx_t *c, const exo_app_t *app, const exo_ynode_t *k, bool frontend)
+{
+    if (!is_role_name(k->value)) {
+        err_at(c, k, "'%s' is not a valid role name: use a-z, digits and '-', starting with "
+               "a letter, at most %d characters", k->value, NAME_MAX_LEN);
+        return false;
+    }
+    const exo_service_t *o = frontend ? exo_app_service(app, k->value) : NULL;
+    if (o != NULL) {
+        err_at(c, k, "'%s' is both a service (services.%s, line %d) and a frontend: a role is "
+               "one or the other; rename one of them", k->value, o->role, o->line);
+        return false;
+    }
+    return true;
+}
+
+/* services: (@p frontends false) or frontends: into app->services. */
+static void parse_roles(mctx_t *c, exo_app_t *app, const exo_ynode_t *map, role_src_t *srcs,
+                        bool frontends)
+{
+    for (size_t i = 0; i < map->n; i++) {
+        const exo_ynode_t *k = map->pairs[i].key;
+        const exo_ynode_t *e = map->pairs[i].value;
+        if (!new_role_name(c, app, k, frontends)) {
+            continue;
+        }
+        char what[128];
+        snprintf(what, sizeof what, "%s.%s", frontends ? "frontends" : "services", k->value);
+        if (!want_map(c, e, what)) {
+            continue;
+        }
+        role_src_t *src;
+        exo_service_t *s = add_role(app, srcs, k, e, &src);
+        if (frontends) {
+            app->n_frontends++;
+            parse_frontend(c, app, s, src);
+            continue;
+        }
+        parse_role(c, s, src);
+        if (s->location != NULL) {
+            load_service_dir(c, app, s, src);
+        }
+    }
+}
+
 static void parse_app(mctx_t *c, exo_app_t *app, const exo_ynode_t *root, role_src_t **srcs_out)
 {
     *srcs_out = NULL;
@@ -1039,43 +1247,26 @@ static void parse_app(mctx_t *c, exo_app_t *app, const exo_ynode_t *root, role_s
     parse_resources(c, app, root);
 
     const exo_ynode_t *svcs = opt(root, "services");
-    if (svcs == NULL || !want_map(c, svcs, "services")) {
+    if (svcs != NULL && !want_map(c, svcs, "services")) {
+        svcs = NULL;
+    }
+    const exo_ynode_t *fes = opt(root, "frontends");
+    if (fes != NULL && !want_map(c, fes, "frontends")) {
+        fes = NULL;
+    }
+    if (svcs == NULL && fes == NULL) {
         return;
     }
-    app->services = exo_xcalloc(svcs->n ? svcs->n : 1, sizeof *app->services);
-    role_src_t *srcs = exo_xcalloc(svcs->n ? svcs->n : 1, sizeof *srcs);
+    /* One namespace of roles: services first, then frontends. */
+    size_t cap = (svcs ? svcs->n : 0) + (fes ? fes->n : 0);
+    app->services = exo_xcalloc(cap ? cap : 1, sizeof *app->services);
+    role_src_t *srcs = exo_xcalloc(cap ? cap : 1, sizeof *srcs);
     *srcs_out = srcs;
-    for (size_t i = 0; i < svcs->n; i++) {
-        const exo_ynode_t *k = svcs->pairs[i].key;
-        const exo_ynode_t *e = svcs->pairs[i].value;
-        if (!is_role_name(k->value)) {
-            err_at(c, k, "'%s' is not a valid role name: use a-z, digits and '-', starting with "
-                   "a letter, at most %d characters", k->value, NAME_MAX_LEN);
-            continue;
-        }
-        char what[128];
-        snprintf(what, sizeof what, "services.%s", k->value);
-        if (!want_map(c, e, what)) {
-            continue;
-        }
-        exo_service_t *s = &app->services[app->n_services];
-        role_src_t *src = &srcs[app->n_services];
-        app->n_services++;
-        s->role = exo_xstrdup(k->value);
-        s->line = k->line;
-        s->column = k->column;
-        s->restart = EXO_RESTART_ON_FAILURE;
-        s->max_restarts = 5;
-        s->instances = 1;
-        s->ready_timeout_ms = 60000;
-        s->ready_settle_ms = EXO_READY_SETTLE_DEFAULT_MS;
-        s->ready = EXO_READY_AUTO;
-        src->key = k;
-        src->entry = e;
-        parse_role(c, s, src);
-        if (s->location != NULL) {
-            load_service_dir(c, app, s, src);
-        }
+    if (svcs != NULL) {
+        parse_roles(c, app, svcs, srcs, false);
+    }
+    if (fes != NULL) {
+        parse_roles(c, app, fes, srcs, true);
     }
 }
 
@@ -1215,8 +1406,20 @@ static void free_env(exo_kv_t *kv, size_t n)
     free(kv);
 }
 
+static void free_frontend(exo_frontend_t *f)
+{
+    if (f == NULL) {
+        return;
+    }
+    free(f->type);
+    free(f->auth_ask);
+    json_decref(f->config);
+    free(f);
+}
+
 static void free_service(exo_service_t *s)
 {
+    free_frontend(s->frontend);
     exo_public_free(&s->public_endpoint);
     free(s->role);
     free(s->location);

@@ -75,7 +75,46 @@ typedef struct exo_block {
     json_t *json;            /* the block as a JSON object (owned); NULL when absent */
 } exo_block_t;
 
-/** One role of the app: application.yml's services.<role> plus its service.yml. */
+/** Defaults of a frontend's core keys (application.yml frontends.<role>). */
+#define EXO_FRONTEND_RATE_DEFAULT 100u
+#define EXO_FRONTEND_RATE_MAX 1000000u
+#define EXO_FRONTEND_REQUEST_TIMEOUT_DEFAULT_MS 10000u
+#define EXO_FRONTEND_MAX_MESSAGE_DEFAULT ((size_t)64 << 10)
+
+/** How a frontend decides who a client is (frontends.<role>.auth). */
+typedef enum exo_frontend_auth {
+    EXO_FRONTEND_AUTH_NONE = 0, /* every connection anonymous (the default) */
+    EXO_FRONTEND_AUTH_ASK       /* ask a service: send auth_ask {"credential": ...} */
+} exo_frontend_auth_t;
+
+/**
+ * What makes a role a frontend: application.yml frontends.<role> (docs/configuration.md,
+ * docs/frontends.md). The role's bus contract (sends, receives, translations), depends-on and
+ * public endpoint live in its exo_service_t like a service's; these are the rest.
+ */
+typedef struct exo_frontend {
+    char *type;              /* the frontend plugin (kind frontend), e.g. websocket */
+    exo_frontend_auth_t auth;
+    char *auth_ask;          /* auth: {ask: NAME}: the message asked; NULL with auth none */
+    unsigned rate;           /* messages a connection may send per second (the burst too),
+                              * 1..EXO_FRONTEND_RATE_MAX; default EXO_FRONTEND_RATE_DEFAULT */
+    unsigned request_timeout_ms; /* a request's timeout unless the client gives one */
+    size_t max_message_size; /* bytes of one client message; never over the bus's */
+    json_t *config;          /* the whole block as JSON, for the plugin (owned) */
+    const exo_ynode_t *node; /* the block as written, for the positions of the plugin's keys
+                              * (borrowed from app->yaml) */
+    exo_pos_t type_pos;      /* where type is written */
+    exo_pos_t auth_pos;      /* where auth.ask's message is written */
+} exo_frontend_t;
+
+/**
+ * One role of the app: application.yml's services.<role> plus its service.yml, or a
+ * frontends.<role> (then @c frontend is set). Both kinds share app->services, one namespace
+ * of roles: services first, in file order, then frontends. A frontend has no service.yml:
+ * its dir is the app's directory, its file application.yml, its location, type, commands,
+ * sections and env NULL/empty, its port the public one (0 when private: exo picks one per
+ * run). Code that reads a service.yml's parts (setup, test, builds, generators) skips it.
+ */
 typedef struct exo_service {
     char *role;            /* key in services: [a-z][a-z0-9-]* */
     char *location;        /* as written, relative to the app dir */
@@ -139,6 +178,8 @@ typedef struct exo_service {
 
     bool test_dev_data;    /* services.<role>.test-data: dev; exo test keeps the dev data of
                             * the resources instead of starting them empty */
+    exo_frontend_t *frontend; /* frontends.<role>: the role is a frontend (owned); NULL for
+                               * a service */
 } exo_service_t;
 
 typedef struct exo_resource {
@@ -171,8 +212,9 @@ typedef struct exo_app {
     size_t log_max_size;         /* log-max-size: a .exo/logs file rotates past it */
     exo_kv_t *env;         /* app-wide environment */
     size_t n_env;
-    exo_service_t *services;
-    size_t n_services;
+    exo_service_t *services; /* every role: the services, then the frontends */
+    size_t n_services;       /* roles in services, frontends included */
+    size_t n_frontends;      /* how many of them are frontends (the last ones) */
     exo_resource_t *resources;
     size_t n_resources;
 } exo_app_t;
@@ -181,6 +223,8 @@ typedef struct exo_app {
  *  other key is a plugin's (a backend section, the transport's settings). */
 extern const char *const exo_service_core_keys[];
 extern const char *const exo_bus_core_keys[];
+/** The keys of frontends.<role> the core reads; every other key is the frontend plugin's. */
+extern const char *const exo_frontend_core_keys[];
 
 /**
  * Load and validate the app whose application.yml is in @p dir. Every problem found goes to
@@ -208,7 +252,8 @@ json_t *exo_service_settings(const exo_service_t *svc, const char *section);
 /** The service.yml section named @p name of @p svc, or NULL. */
 const exo_block_t *exo_service_section(const exo_service_t *svc, const char *name);
 
-/** The routing table JSON the transport plugin takes (see exo/transport.h). New reference. */
+/** The routing table JSON the transport plugin takes (see exo/transport.h): every role, the
+ *  frontends too. New reference. */
 json_t *exo_app_routes(const exo_app_t *app);
 
 #endif /* EXO_CORE_APP_H */

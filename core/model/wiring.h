@@ -14,8 +14,9 @@
 
 /**
  * Add a warning to @p diag for each message of @p app with no partner: sent but received by
- * no role, received but sent by none (at the service.yml item), or translated to a public
- * name no role has (at the translation in application.yml). Returns the number of distinct
+ * no role, received but sent by none (at the service.yml item, or a frontend's item in
+ * application.yml), or translated to a public name no role has (at the translation in
+ * application.yml). Frontends are roles like services here. Returns the number of distinct
  * public message names.
  */
 size_t exo_app_check_wiring(const exo_app_t *app, exo_diag_t *diag);

@@ -362,6 +362,68 @@ static void check_service(ctx_t *c, const exo_service_t *s)
     free(where);
 }
 
+/* The frontend plugin a frontend's type names is not there: an error naming the installed
+ * ones (a warning when the app's own plugins were not opened: it may be one of them). */
+static void missing_frontend(ctx_t *c, const exo_service_t *s)
+{
+    const exo_frontend_t *f = s->frontend;
+    exo_strv_t found = {0};
+    for (size_t i = 0; i < exo_registry_count(c->reg); i++) {
+        const exo_plugin_t *p = exo_registry_at(c->reg, i);
+        if (p->ok && p->kind == EXO_KIND_FRONTEND && !exo_strv_contains(&found, p->name)) {
+            exo_strv_push(&found, p->name);
+        }
+    }
+    const char *near = exo_closest(f->type, (const char *const *)found.v, found.n);
+    char *list = exo_registry_names(c->reg, EXO_KIND_FRONTEND);
+    const char *note = exo_registry_skipped_note(c->reg);
+    bool maybe_app_plugin = note[0] != '\0';
+    exo_diag_add(
+        c->diag, maybe_app_plugin ? EXO_SEV_WARNING : EXO_SEV_ERROR, c->app->file, f->type_pos.line, f->type_pos.column,
+        "frontends.%s: no working frontend plugin '%s' is installed (installed: %s%s%s%s); "
+        "'exo plugins' shows every plugin and why one failed to load%s", s->role, f->type,
+        list[0] ? list : "none", near ? "; did you mean '" : "", near ? near : "",
+        near ? "'?" : "", note);
+    c->errors += !maybe_app_plugin;
+    free(list);
+    exo_strv_free(&found);
+}
+
+/* frontends.<role>: the core's keys are the model's; every other key is the frontend
+ * plugin's. An unknown key is hinted over both. */
+static void check_frontend(ctx_t *c, const exo_service_t *s)
+{
+    const exo_frontend_t *f = s->frontend;
+    if (f->type == NULL) {
+        return; /* the model said so */
+    }
+    const exo_plugin_t *p = exo_registry_find(c->reg, EXO_KIND_FRONTEND, f->type);
+    if (p == NULL) {
+        missing_frontend(c, s);
+        return;
+    }
+    char *where = exo_strdupf("frontends.%s", s->role);
+    static exo_config_key_t core[16];
+    if (core[0].name == NULL) {
+        for (size_t i = 0; exo_frontend_core_keys[i] != NULL && i + 1 < 16; i++) {
+            core[i] = (exo_config_key_t){.name = exo_frontend_core_keys[i],
+                                         .type = EXO_CONFIG_STRING};
+        }
+    }
+    static const exo_config_key_t none[] = {{.name = NULL}};
+    keyset_t ks = {.tables = {core, p->config != NULL ? p->config : none}, .n = 2,
+                   .owner = exo_strdupf("a frontend of type %s", p->name)};
+    if (p->config == NULL) {
+        exo_debug("%s is not checked: frontend plugin %s declares no keys", where, p->name);
+    } else {
+        check_block(c, c->app->file, where, f->node, &ks, exo_frontend_core_keys);
+        check_required(c, c->app->file, s->line, s->column, where, p->config, f->config,
+                       ks.owner);
+    }
+    free(ks.owner);
+    free(where);
+}
+
 static void check_bus(ctx_t *c)
 {
     const exo_app_t *app = c->app;
@@ -394,7 +456,11 @@ size_t exo_settings_check_app(const exo_app_t *app, const exo_registry_t *reg, e
     ctx_t c = {.app = app, .reg = reg, .diag = diag};
     check_resources(&c);
     for (size_t i = 0; i < app->n_services; i++) {
-        check_service(&c, &app->services[i]);
+        if (app->services[i].frontend != NULL) {
+            check_frontend(&c, &app->services[i]);
+        } else {
+            check_service(&c, &app->services[i]);
+        }
     }
     check_bus(&c);
     return c.errors;

@@ -70,6 +70,19 @@ static json_t *strv_json(char *const *v, size_t n)
     return a;
 }
 
+/* The roles @p svc depends on that a deployment has: frontends are not generated yet. */
+static json_t *deps_json(const exo_app_t *app, const exo_service_t *svc)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < svc->n_depends_on; i++) {
+        const exo_service_t *dep = exo_app_service(app, svc->depends_on[i]);
+        if (dep == NULL || dep->frontend == NULL) {
+            json_array_append_new(a, json_string(svc->depends_on[i]));
+        }
+    }
+    return a;
+}
+
 static int by_name(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -237,7 +250,7 @@ static int service_env(const model_ctx_t *m, const exo_service_t *svc, exo_env_t
     }
     for (size_t i = 0; i < app->n_services; i++) {
         const exo_service_t *o = &app->services[i];
-        if (o == svc || o->port == 0) {
+        if (o == svc || o->port == 0 || o->frontend != NULL) {
             continue;
         }
         char *prefix = exo_unitenv_prefix(o->role);
@@ -313,7 +326,7 @@ static json_t *service_json(const model_ctx_t *m, const exo_service_t *svc, exo_
         svc->startup_command ? svc->startup_command : "", "port", (json_int_t)svc->port,
         "public", 0, "instances", (json_int_t)svc->instances, "ready", ready_word(svc->ready),
         "ready_timeout_ms", (json_int_t)svc->ready_timeout_ms, "restart",
-        restart_word(svc->restart), "depends_on", strv_json(svc->depends_on, svc->n_depends_on),
+        restart_word(svc->restart), "depends_on", deps_json(m->app, svc),
         "resources", strv_json(svc->resources, svc->n_resources), "sends",
         strv_json(svc->sends, svc->n_sends), "receives", strv_json(svc->receives, svc->n_receives),
         "files", dir_files(svc->dir), "sections", sections, "options",
@@ -340,7 +353,7 @@ static char *deployment_token(const exo_app_t *app, exo_error_t *err)
     if (token != NULL) {
         token[strcspn(token, "\n")] = '\0';
     }
-    if (token == NULL || strlen(token) != 64 || strspn(token, "0123456789abcdef") != 64) {
+    if (!exo_token_valid(token)) {
         free(token);
         token = exo_xmalloc(65);
         if (exo_random_hex(token, 32) < 0 || exo_statedir_mkdir(sd) < 0 ||
@@ -377,6 +390,9 @@ static json_t *build(model_ctx_t *m, const exo_registry_t *reg, const char *out_
     }
     json_t *services = json_array();
     for (size_t i = 0; i < app->n_services; i++) {
+        if (app->services[i].frontend != NULL) {
+            continue; /* not generated yet (docs/generate.md) */
+        }
         json_t *s = service_json(m, &app->services[i], err);
         if (s == NULL) {
             json_decref(resources);

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,16 +54,22 @@ static void up_finish(exo_session_t *s, bool ok)
         return;
     }
     s->up_pending = false;
-    size_t count = 0;
+    size_t count = 0, frontends = 0;
     for (size_t i = 0; i < s->app->n_services; i++) {
         count += s->nodes[i].wanted;
+        frontends += s->nodes[i].wanted && s->app->services[i].frontend != NULL;
     }
     if (s->recorded && exo_starttimes_save(&s->starttimes, s->exo_dir) < 0) {
         exo_warn("cannot save the start-up times in %s (%s)", s->exo_dir, strerror(errno));
     }
     if (ok && (count > 0 || s->up_all)) {
-        exo_output_status(s->out, "all services ready (%zu service%s) in %llu ms", count,
-                          count == 1 ? "" : "s", exo_now_ms() - s->up_t0);
+        size_t services = count - frontends;
+        char fe[48] = "";
+        if (frontends > 0) {
+            snprintf(fe, sizeof fe, ", %zu frontend%s", frontends, frontends == 1 ? "" : "s");
+        }
+        exo_output_status(s->out, "all services ready (%zu service%s%s) in %llu ms", services,
+                          services == 1 ? "" : "s", fe, exo_now_ms() - s->up_t0);
         exo_session_public_announce(s);
     }
     if (s->on_up != NULL) {

@@ -12,8 +12,8 @@
 backend_t *exo_session_backend_get(exo_session_t *s, const char *name, exo_error_t *err)
 {
     for (size_t i = 0; i < s->n_backends; i++) {
-        if (strcmp(s->backends[i].name, name) == 0) {
-            return &s->backends[i];
+        if (strcmp(s->backends[i]->name, name) == 0) {
+            return s->backends[i];
         }
     }
     const exo_plugin_t *p = exo_registry_find(s->reg, EXO_KIND_BACKEND, name);
@@ -33,8 +33,10 @@ backend_t *exo_session_backend_get(exo_session_t *s, const char *name, exo_error
                       name, p->path);
         return NULL;
     }
+    /* Each on its own: nodes keep pointers to their backend while more are added. */
     s->backends = exo_xrealloc(s->backends, (s->n_backends + 1) * sizeof *s->backends);
-    backend_t *b = &s->backends[s->n_backends++];
+    backend_t *b = exo_xcalloc(1, sizeof *b);
+    s->backends[s->n_backends++] = b;
     *b = (backend_t){.name = exo_xstrdup(name), .plugin = p, .ops = ops,
                      .containers = (p->desc->caps & EXO_BACKEND_CAP_CONTAINERS) != 0,
                      .async_start = (p->desc->caps & EXO_BACKEND_CAP_ASYNC_START) != 0};
@@ -165,7 +167,7 @@ int exo_session_bus_bind_host(exo_session_t *s, const char **bind_host, exo_erro
 {
     *bind_host = NULL;
     for (size_t i = 0; i < s->n_backends; i++) {
-        backend_t *b = &s->backends[i];
+        backend_t *b = s->backends[i];
         if (!b->containers) {
             continue;
         }
@@ -195,10 +197,11 @@ void exo_session_backends_cleanup(exo_session_t *s, const exo_strv_t *names)
 void exo_session_backends_close(exo_session_t *s)
 {
     for (size_t i = 0; i < s->n_backends; i++) {
-        if (s->backends[i].inst != NULL && s->backends[i].ops->close != NULL) {
-            s->backends[i].ops->close(s->backends[i].inst);
+        if (s->backends[i]->inst != NULL && s->backends[i]->ops->close != NULL) {
+            s->backends[i]->ops->close(s->backends[i]->inst);
         }
-        free(s->backends[i].name);
+        free(s->backends[i]->name);
+        free(s->backends[i]);
     }
     free(s->backends);
     s->backends = NULL;

@@ -106,7 +106,7 @@ struct exo_session {
     char *exo_dir;
     char *run_id;
     bool recorded;
-    backend_t *backends;
+    backend_t **backends; /* each allocated once: nodes point at theirs */
     size_t n_backends;
     node_t *nodes;        /* services first (same index as app->services), then resources */
     size_t n_nodes;
@@ -235,8 +235,9 @@ unsigned exo_session_private_port(const exo_session_t *s);
 /** Before an up() starts anything: every public port it is about to publish is free to
  *  listen on. Each one that is not is said (role, port, what holds it); < 0 then. */
 int exo_session_public_check(exo_session_t *s);
-/** Once the app is ready: say the URL of every public endpoint it runs and add them to the
- *  run record ("endpoints" in .exo/run.json). */
+/** Once the app is ready: say the URL of every public endpoint and every frontend it runs
+ *  and add them to the run record ("endpoints" in .exo/run.json; a frontend's with
+ *  "frontend": its type). */
 void exo_session_public_announce(exo_session_t *s);
 
 /* ---- session.c, for session_life.c and session_watch.c ---- */

@@ -45,6 +45,9 @@ void exo_session_on_interrupt(exo_session_t *s, void (*fn)(void *arg), void *arg
 
 static const char *backend_name_for(const exo_session_t *s, const exo_service_t *svc)
 {
+    if (svc != NULL && svc->frontend != NULL) {
+        return "process"; /* it listens on the host's ports, whatever runs the services */
+    }
     if (s->opts.backend != NULL) {
         return s->opts.backend;
     }
@@ -101,8 +104,9 @@ static int build_service_nodes(exo_session_t *s, exo_error_t *err)
         if (n->be == NULL) {
             return EXO_ERR_NOTFOUND;
         }
-        if (svc->port != 0) {
-            /* A public role's host port is the one the app pinned; others are random. */
+        if (svc->port != 0 || svc->frontend != NULL) {
+            /* A public role's host port is the one the app pinned; others are random. A
+             * frontend always listens: on a port exo picks when it is not public. */
             n->host_port = svc->public_endpoint.port != 0 ? svc->public_endpoint.port
                                                           : exo_session_private_port(s);
             n->listen_port = n->be->containers ? svc->port : n->host_port;
@@ -166,7 +170,7 @@ static void record_run(exo_session_t *s)
 {
     exo_strv_t names = {0};
     for (size_t i = 0; i < s->n_backends; i++) {
-        exo_strv_push(&names, s->backends[i].name);
+        exo_strv_push(&names, s->backends[i]->name);
     }
     if (exo_record_write(s->exo_dir, s->run_id, s->opts.command, &names) < 0) {
         exo_warn("cannot record this run in %s (%s); 'exo clean' will not find it",

@@ -1,6 +1,7 @@
 /* core/run/session_public.c - a session's public endpoints (application.yml
- * services.<role>.public, core/model/endpoint.h): their pinned ports checked free before
- * anything starts, their URLs said and recorded once the app is ready. See session_int.h. */
+ * services.<role>.public and frontends.<role>.public, core/model/endpoint.h): their pinned
+ * ports checked free before anything starts, their URLs said and recorded once the app is
+ * ready; a frontend's URL also when exo picked its port. See session_int.h. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -49,11 +50,26 @@ int exo_session_public_check(exo_session_t *s)
         exo_error_t err = {0};
         if (p != NULL && exo_portcheck_listen(p->bind, p->port, &err) < 0) {
             exo_output_role_status(s->out, n->name, "failed: %s (application.yml "
-                                   "services.%s.public)", err.message, n->name);
+                                   "%s.%s.public)", err.message,
+                                   n->svc->frontend ? "frontends" : "services", n->name);
             rc = err.code;
         }
     }
     return rc;
+}
+
+/* What a node publishes: its public endpoint, or for a private frontend the loopback port
+ * exo picked for this run (a frontend is there to be opened, so it is said too). */
+static exo_public_t node_endpoint(const node_t *n)
+{
+    const exo_public_t *p = &n->svc->public_endpoint;
+    if (p->port != 0) {
+        return *p;
+    }
+    if (n->svc->frontend != NULL && n->host_port != 0) {
+        return (exo_public_t){.port = n->host_port, .bind = (char *)EXO_PUBLIC_BIND_DEFAULT};
+    }
+    return (exo_public_t){0};
 }
 
 void exo_session_public_announce(exo_session_t *s)
@@ -61,19 +77,27 @@ void exo_session_public_announce(exo_session_t *s)
     json_t *list = json_array();
     for (size_t i = 0; i < s->app->n_services; i++) {
         const node_t *n = &s->nodes[i];
-        const exo_public_t *p = &n->svc->public_endpoint;
+        exo_public_t ep = node_endpoint(n);
+        const exo_public_t *p = &ep;
         if (!n->wanted || p->port == 0) {
             continue;
         }
         char *url = exo_public_url(p);
-        if (exo_public_is_loopback(p)) {
+        if (n->svc->public_endpoint.port == 0) {
+            exo_output_role_status(s->out, n->name, "at %s (a port picked for this run; "
+                                   "frontends.%s.public pins one)", url, n->name);
+        } else if (exo_public_is_loopback(p)) {
             exo_output_role_status(s->out, n->name, "public at %s", url);
         } else {
             exo_output_role_status(s->out, n->name, "public at %s (bound to %s: reachable "
                                    "from other machines)", url, p->bind);
         }
-        json_array_append_new(list, json_pack("{s:s, s:s, s:i, s:s}", "role", n->name, "url",
-                                              url, "port", (int)p->port, "bind", p->bind));
+        json_t *e = json_pack("{s:s, s:s, s:i, s:s}", "role", n->name, "url", url, "port",
+                              (int)p->port, "bind", p->bind);
+        if (n->svc->frontend != NULL) {
+            json_object_set_new(e, "frontend", json_string(n->svc->frontend->type));
+        }
+        json_array_append_new(list, e);
         free(url);
     }
     if (json_array_size(list) > 0 && s->recorded &&

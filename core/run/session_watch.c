@@ -23,7 +23,8 @@ static void restart_location(exo_session_t *s, size_t idx)
 {
     for (size_t i = 0; i < s->app->n_services; i++) {
         node_t *n = &s->nodes[i];
-        if (strcmp(s->app->services[i].dir, s->app->services[idx].dir) == 0 && n->sup != NULL &&
+        if (s->app->services[i].frontend == NULL &&
+            strcmp(s->app->services[i].dir, s->app->services[idx].dir) == 0 && n->sup != NULL &&
             exo_sup_state(n->sup) != EXO_SUP_IDLE) {
             exo_session_restart_node(s, n);
         }
@@ -80,8 +81,8 @@ int exo_session_watch(exo_session_t *s)
         return -1;
     }
     for (size_t i = 0; i < s->app->n_services; i++) {
-        if (!s->nodes[i].wanted) {
-            continue;
+        if (!s->nodes[i].wanted || s->app->services[i].frontend != NULL) {
+            continue; /* a frontend has no sources of its own: it serves files as they are */
         }
         /* Roles sharing a location are watched once, under the first of them. */
         bool seen = false;

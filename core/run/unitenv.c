@@ -110,6 +110,29 @@ static void add_inherited(exo_env_t *env)
     }
 }
 
+/* Layer 2, a frontend's: where `exo frontend ROLE` listens, and the plugin search of this
+ * exo (its EXO_ variables are not inherited), so that it loads the plugins this exo does. */
+static void add_frontend(const exo_unitenv_ctx_t *ctx, const exo_service_t *svc, size_t self,
+                         exo_env_t *env)
+{
+    unsigned port = ctx->listen_ports != NULL ? ctx->listen_ports[self] : 0;
+    if (port != 0) {
+        const char *bind = svc->public_endpoint.bind != NULL ? svc->public_endpoint.bind
+                                                             : EXO_PUBLIC_BIND_DEFAULT;
+        char *listen = exo_strdupf("%s:%u", bind, port);
+        exo_env_set(env, "EXO_FRONTEND_LISTEN", listen, 0);
+        free(listen);
+    }
+    static const char *const search[] = {"EXO_PLUGIN_PATH", "EXO_NO_INSTALLED_PLUGINS",
+                                         "EXO_DEBUG", NULL};
+    for (size_t i = 0; search[i] != NULL; i++) {
+        const char *v = getenv(search[i]);
+        if (v != NULL) {
+            exo_env_set(env, search[i], v, 0);
+        }
+    }
+}
+
 /* Layer 3: <ROLE>_HOST, _PORT and _URL of every other service that has a port. */
 static void add_endpoints(const exo_unitenv_ctx_t *ctx, size_t self, exo_env_t *env)
 {
@@ -159,6 +182,9 @@ int exo_unitenv_build(const exo_unitenv_ctx_t *ctx, const exo_service_t *svc, ex
         char port[16];
         snprintf(port, sizeof port, "%u", ctx->listen_ports[self]);
         exo_env_set(env, "PORT", port, 0);
+    }
+    if (svc->frontend != NULL) {
+        add_frontend(ctx, svc, self, env);
     }
     int rc = ctx->bus_env != NULL ? ctx->bus_env(ctx->arg, svc, env, err) : EXO_OK;
     if (rc < 0) {

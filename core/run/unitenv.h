@@ -1,7 +1,9 @@
 /*
  * core/run/unitenv.h - the environment of a service unit, built in layers (later wins):
  *   1. exo's own environment (origin "inherited"; hidden by `exo env` unless --all)
- *   2. exo: EXO_ROLE, EXO_APP, EXO_RUN_ID, PORT (when the service declares a port); then what
+ *   2. exo: EXO_ROLE, EXO_APP, EXO_RUN_ID, PORT (when the service declares a port); for a
+ *      frontend EXO_FRONTEND_LISTEN (BIND:PORT) and this exo's EXO_PLUGIN_PATH,
+ *      EXO_NO_INSTALLED_PLUGINS and EXO_DEBUG when set; then what
  *      the bus transport says a service needs to join the bus (its emit_env: the endpoint,
  *      its client libraries' paths; origin "transport NAME"), through bus_env below
  *   3. the other services' endpoints: <ROLE>_HOST, <ROLE>_PORT, <ROLE>_URL (role upper-cased,

@@ -1,6 +1,7 @@
 /* core/run/unitspec.c - a unit's spec from the app model. See unitspec.h. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,6 +80,35 @@ void exo_unitspec_free(exo_unit_spec_t **spec_p)
     *spec_p = NULL;
 }
 
+/* A frontend: this exo binary's `exo frontend ROLE` in the app's directory, listening on its
+ * port (EXO_FRONTEND_LISTEN in its env). *owned gets the command, which the caller frees. */
+static int from_frontend(const exo_unit_source_t *src, const exo_unit_place_t *place,
+                         exo_unit_spec_t *us, exo_port_map_t *port, char **owned,
+                         exo_error_t *err)
+{
+    const exo_service_t *svc = src->svc;
+    if (src->role != EXO_UNIT_ROLE_SERVICE) {
+        return exo_error_set(err, EXO_ERR_UNSUPPORTED, "frontend %s has no setup or test "
+                             "command", svc->role);
+    }
+    char *self = exo_self_exe();
+    if (self == NULL) {
+        return exo_error_set(err, EXO_ERR_INTERNAL, "cannot find the exo binary to run "
+                             "'exo frontend %s': %s", svc->role, strerror(errno));
+    }
+    char *quoted = exo_shell_quote(self);
+    *owned = exo_strdupf("exec %s frontend %s", quoted, svc->role);
+    free(quoted);
+    free(self);
+    us->name = src->label != NULL ? src->label : svc->role;
+    us->mode = EXO_UNIT_SERVICE;
+    us->dir = svc->dir;
+    us->command = *owned;
+    *port = (exo_port_map_t){.unit_port = place->listen_port, .host_port = place->host_port};
+    us->publish_address = place->publish_address;
+    return EXO_OK;
+}
+
 /* A service and its tasks: the service's directory and backend settings. */
 static void from_service(const exo_unit_source_t *src, const exo_unit_place_t *place,
                          exo_unit_spec_t *us, exo_port_map_t *port)
@@ -138,8 +168,13 @@ exo_unit_spec_t *exo_unitspec_build(const exo_unit_source_t *src, const exo_unit
 {
     exo_unit_spec_t us = {.size = sizeof us};
     exo_port_map_t port = {0};
+    char *command = NULL;
     if (src->role == EXO_UNIT_ROLE_RESOURCE) {
         if (from_resource(src, place, &us, &port, err) < 0) {
+            return NULL;
+        }
+    } else if (src->svc->frontend != NULL) {
+        if (from_frontend(src, place, &us, &port, &command, err) < 0) {
             return NULL;
         }
     } else {
@@ -154,6 +189,7 @@ exo_unit_spec_t *exo_unitspec_build(const exo_unit_source_t *src, const exo_unit
     }
     exo_unit_spec_t *owned = exo_unitspec_copy(&us);
     json_decref((json_t *)us.options); /* the copy holds its own reference */
+    free(command);
     return owned;
 }
 

@@ -11,6 +11,9 @@
  *             config_section), publish_address = the place's (a public endpoint's bind)
  *   setup     mode TASK, the service's directory and settings, command = its setup command,
  *   test      no ports
+ *   frontend  mode SERVICE, dir = the app's directory, command = `exec EXO frontend ROLE`
+ *             (EXO: this exo binary), ports = its listen port as for a service on processes
+ *             (frontends always run on the process backend), no settings; no setup or test
  *   resource  mode SERVICE, dir = the app's directory, command = the plugin's command
  *             (container_command on containers), image, user, env and mounts (containers only)
  *             from the plugin's exo_resource_unit_t, ports = its server port, no settings

@@ -12,7 +12,9 @@
  * watching its sockets with the host; on_event runs there too.
  *
  * Mandatory operations: all of the 1.0 table (a transport serves both `exo run` and the CLI
- * clients). Optional: emit_env (ABI 1.2).
+ * clients). Optional: emit_env (ABI 1.2); the long-lived client (ABI 1.3: client_open,
+ * client_post, client_online, client_close, all four or none), which the core uses to put
+ * a frontend on the bus (`exo frontend ROLE`, docs/frontends.md).
  */
 #ifndef EXO_PLUGIN_API_TRANSPORT_H
 #define EXO_PLUGIN_API_TRANSPORT_H
@@ -24,7 +26,7 @@ extern "C" {
 #endif
 
 #define EXO_TRANSPORT_ABI_MAJOR 1
-#define EXO_TRANSPORT_ABI_MINOR 2
+#define EXO_TRANSPORT_ABI_MINOR 3
 
 /**
  * A broker event as plain fields, for observers that want no JSON (exo bus, exo run): the
@@ -93,6 +95,48 @@ typedef struct exo_bus_send {
     const char *token;          /* ABI 1.2: the run's user token (bus.json); NULL = none */
 } exo_bus_send_t;
 
+/**
+ * ABI 1.3: a message a long-lived client received. Borrowed for the call. Strings are
+ * NUL-terminated except payload.
+ */
+typedef struct exo_bus_msg {
+    uint32_t size;
+    const char *name;           /* in the client role's own vocabulary (translations applied) */
+    const char *id;
+    const char *activity;
+    const char *sender;         /* the sending role; EXO_BUS_ERROR_SENDER for the broker's
+                                 * refusals (name EXO_BUS_ERROR_NAME, docs/protocol.md) */
+    const char *auth;           /* JSON text, or NULL when the message carries none */
+    const char *payload;        /* JSON text of payload_len bytes, or NULL when none */
+    size_t payload_len;
+} exo_bus_msg_t;
+
+/** The broker's refusals reach a client as a message of this name from this sender, with a
+ *  payload {"error": KIND, "message": TEXT, "name": .., "roles": [..], "delivered": N}. */
+#define EXO_BUS_ERROR_NAME "exo.error"
+#define EXO_BUS_ERROR_SENDER "exo"
+/** The longest activity id a transport makes or takes (client_post's @p activity_out holds
+ *  EXO_BUS_ACTIVITY_MAX + 1 bytes). */
+#define EXO_BUS_ACTIVITY_MAX 64
+
+/** ABI 1.3: what a long-lived client joins the bus as. Strings are copied by client_open. */
+typedef struct exo_bus_client_spec {
+    uint32_t size;
+    const char *endpoint;       /* the broker's endpoint (EXO_BUS_ENDPOINT) */
+    const char *role;           /* the role to register as (its sends/receives apply) */
+    const char *token;          /* the credential: the role's own secret (EXO_BUS_TOKEN of
+                                 * a unit exo started) or the run's user token; NULL = none */
+    const char *label;          /* names the instance in `exo bus status`; NULL = the
+                                 * transport's default */
+    /** Every message the broker delivers to the client, exo.error included. Loop thread. The
+     *  callee may call client_post, never client_close. */
+    void (*on_message)(void *arg, const exo_bus_msg_t *msg);
+    /** The registration was acknowledged (true), or the client lost the broker (false):
+     *  called on each change only. Loop thread. May be NULL. */
+    void (*on_online)(void *arg, bool online);
+    void *arg;
+} exo_bus_client_spec_t;
+
 typedef struct exo_transport_ops {
     uint32_t size;
 
@@ -138,6 +182,36 @@ typedef struct exo_transport_ops {
      */
     int (*emit_env)(const exo_host_t *host, void *inst, const json_t *config, const char *role,
                     const char *unit_host, unsigned flags, exo_env_t *env, exo_error_t *err);
+
+    /* Appended in ABI 1.3 (the core checks ops->size; a transport has all four or none): */
+
+    /**
+     * Open a long-lived client: connect to spec->endpoint and register as spec->role with
+     * spec->token, without blocking (the registration completes on the loop; on_online says
+     * when). The client runs on the host's loop (host->watch_fd and timers), never on a
+     * thread of its own, and keeps itself registered: after the broker restarts or drops it,
+     * it reconnects and registers again (on_online false, then true). A registration the
+     * broker refuses (unknown role, bad credential) arrives as an exo.error message and the
+     * client stays offline. *client is valid until client_close.
+     */
+    int (*client_open)(const exo_host_t *host, const exo_bus_client_spec_t *spec, void **client,
+                       exo_error_t *err);
+    /**
+     * Send @p name with @p payload (JSON text of @p len bytes; NULL or 0 = none) in
+     * @p activity (NULL = a new one) with @p auth (JSON text; NULL = none). When
+     * @p activity_out is not NULL it receives the activity's id (EXO_BUS_ACTIVITY_MAX + 1
+     * bytes). Fails with EXO_ERR_INVALID for a name the bus refuses (1..255 bytes of UTF-8
+     * without control characters) or a bad activity, EXO_ERR_UNAVAILABLE while not
+     * registered, EXO_ERR_IO when the socket fails. The broker's verdict (denied,
+     * no-receiver, too-large) comes back later as an exo.error in the same activity.
+     */
+    int (*client_post)(void *client, const char *name, const char *payload, size_t len,
+                       const char *activity, const char *auth, char *activity_out,
+                       exo_error_t *err);
+    /** True while registered with a broker. */
+    bool (*client_online)(void *client);
+    /** Say goodbye to the broker, stop watching and free the client. Not from a callback. */
+    void (*client_close)(void *client);
 } exo_transport_ops_t;
 
 /* Flags for emit_env. */

@@ -545,8 +545,9 @@ static exo_rt_route_t *admit(broker_t *b, const exo_rt_instance_t *from,
         exo_log_warn(b->host, "denied: role '%s' does not declare '%.*s' in messages.sends",
                      sender, (int)name->len, name->p);
         send_error(b, from->rid, from->rid_len, act, "denied", name, NULL, 0,
-                   "role '%s' does not declare '%.*s' in messages.sends of its service.yml",
-                   sender, (int)name->len, name->p);
+                   "role '%s' does not declare '%.*s' in its sends (a service's "
+                   "messages.sends, a frontend's frontends.%s.sends)",
+                   sender, (int)name->len, name->p, sender);
         if (observed(b)) {
             emit_message(b, sender, h, NULL, NULL, "denied", true);
         }

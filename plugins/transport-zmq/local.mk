@@ -1,5 +1,5 @@
 # plugins/transport-zmq: the `zmq` transport plugin (broker, the CLI's client, the services'
-# environment), the C service SDK libexoservice, the Python client and their tests. wire.c (the
+# environment, the frontends' long-lived client), the C service SDK libexoservice, the Python client and their tests. wire.c (the
 # frame codec) and zframe.c (frames on zmq sockets) are compiled into both the plugin and the
 # SDK; both link libexobase hidden, so neither exports more than its own API.
 ZMQ_WIRE = plugins/transport-zmq/wire.c plugins/transport-zmq/wire.h
@@ -13,9 +13,13 @@ plugins_transport_zmq_la_SOURCES = $(ZMQ_FRAME) \
 	plugins/transport-zmq/busenv.c plugins/transport-zmq/router.h plugins/transport-zmq/router.c \
 	plugins/transport-zmq/outq.h plugins/transport-zmq/outq.c \
 	plugins/transport-zmq/admit.h plugins/transport-zmq/admit.c \
-	plugins/transport-zmq/auth.h plugins/transport-zmq/auth.c
-# Where emit_env points services: the installed SDK and Python client.
+	plugins/transport-zmq/auth.h plugins/transport-zmq/auth.c \
+	plugins/transport-zmq/longclient.h plugins/transport-zmq/longclient.c \
+	plugins/transport-zmq/sdk/service.c
+# Where emit_env points services: the installed SDK and Python client. The long-lived client
+# (longclient.c) is libexoservice compiled in (hidden: the plugin exports only its descriptor).
 plugins_transport_zmq_la_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/plugins/transport-zmq/include \
 	-DEXO_ZMQ_INCLUDEDIR='"$(includedir)"' -DEXO_ZMQ_LIBDIR='"$(libdir)"' \
 	-DEXO_ZMQ_PYTHONDIR='"$(exopythondir)"'
 plugins_transport_zmq_la_CFLAGS = $(EXO_PLUGIN_CCFLAGS) $(ZMQ_CFLAGS)

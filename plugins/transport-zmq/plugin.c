@@ -6,6 +6,7 @@
 #include "broker.h"
 #include "busenv.h"
 #include "cli_client.h"
+#include "longclient.h"
 
 /* The app's `bus:` section, besides the core's own keys (transport, max-message-size). */
 static const exo_config_key_t config[] = {
@@ -28,6 +29,10 @@ static const exo_transport_ops_t ops = {
     .client_tail = exo_zclient_tail,
     .client_stats = exo_zclient_stats,
     .emit_env = exo_zbusenv_emit,
+    .client_open = exo_zlong_open,
+    .client_post = exo_zlong_post,
+    .client_online = exo_zlong_online,
+    .client_close = exo_zlong_close,
 };
 
 EXO_TRANSPORT_PLUGIN_CONFIG("zmq", PACKAGE_VERSION, "message bus over ZeroMQ: broker and CLI "

@@ -14,16 +14,8 @@ services:
     location: ./talker
     depends-on: [listener]
 YML
-TSVC="$EXO_TOP_BUILDDIR/plugins/transport-zmq/tests/tsvc"
-service "$A/listener" "startup:
-  command: exec $TSVC --count
-messages:
-  receives: [ping]"
 # A flood that lasts longer than the test.
-service "$A/talker" "startup:
-  command: exec $TSVC --flood ping 2000000000
-messages:
-  sends: [ping]"
+ping_pair "$A" 2000000000
 
 "$EXO_BIN" run --app "$A" > "$T/out" 2>&1 &
 EXO=$!

@@ -5,10 +5,7 @@
 # docker: section, which the core overlays with the options.
 . "$EXO_TOP_SRCDIR/tests/support/run-lib.sh"
 . "$EXO_TOP_SRCDIR/tests/support/engines.sh"
-for e in docker podman; do
-  engines_require $e; r=$?
-  [ $r = 0 ] || exit $r
-done
+engines_require_both || exit
 ENGINE=""
 trap '[ -n "$ENGINE" ] && engine_${ENGINE}_stop; lib_cleanup' EXIT
 

@@ -6,10 +6,7 @@
 # port another program holds stops exo run before any container or network stays behind.
 . "$EXO_TOP_SRCDIR/tests/support/run-lib.sh"
 . "$EXO_TOP_SRCDIR/tests/support/engines.sh"
-for e in docker podman; do
-  engines_require $e; r=$?
-  [ $r = 0 ] || exit $r
-done
+engines_require_both || exit
 ENGINE=""
 trap '[ -n "$ENGINE" ] && engine_${ENGINE}_stop; lib_cleanup' EXIT
 

@@ -2,10 +2,7 @@
 # The same app, unchanged, under the process, docker and podman backends: what a user sees
 # (the messages exchanged, the readiness order, the exit code of Ctrl-C) must be the same.
 . "$EXO_TOP_SRCDIR/tests/containers/e2e-lib.sh"
-for e in docker podman; do
-  engines_require $e; r=$?
-  [ $r = 0 ] || exit $r
-done
+engines_require_both || exit
 trap 'engine_docker_stop; engine_podman_stop; lib_cleanup' EXIT
 engine_docker_start "$T" || fail "dockerd did not start"
 engine_podman_start "$T" || fail "podman does not work"

@@ -10,10 +10,7 @@
 [ -e "$EXO_TOP_BUILDDIR/plugins/transport-zmq/.libs/libexoservice.so" ] || {
   [ -n "${EXO_TEST_REQUIRE_ALL:-}" ] && fail "libexoservice is not built"
   echo "skip: libexoservice is not built"; exit 77; }
-for e in docker podman; do
-  engines_require $e; r=$?
-  [ $r = 0 ] || exit $r
-done
+engines_require_both || exit
 debian_base_require; r=$?
 [ $r = 0 ] || exit $r
 trap 'engine_docker_stop; engine_podman_stop; lib_cleanup' EXIT

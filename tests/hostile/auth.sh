@@ -10,7 +10,6 @@ skip_or_fail() {  # as tests/support/lib.sh does
   if [ -n "${EXO_TEST_REQUIRE_ALL:-}" ]; then fail "required: $*"; fi
   echo "SKIP: $*" >&2; exit 77
 }
-TSVC="$EXO_TOP_BUILDDIR/plugins/transport-zmq/tests/tsvc"
 RAW="$EXO_TOP_SRCDIR/tests/hostile/rawclient.py"
 $PY -c 'import zmq' 2>/dev/null || skip_or_fail "/usr/bin/python3 with zmq (python3-zmq)"
 ROGUE=exo-rogue

@@ -3,7 +3,6 @@
 # exo must not print "web ready ... (registered on the bus)" for it. web is held back by a
 # gate file; the send runs (and returns) first; web may be ready only after it started.
 . "$EXO_TOP_SRCDIR/tests/support/run-lib.sh"
-TSVC="$EXO_TOP_BUILDDIR/plugins/transport-zmq/tests/tsvc"
 A=$T/app
 mkdir -p "$A"
 cat > "$A/application.yml" <<'YML'

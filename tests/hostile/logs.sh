@@ -25,15 +25,7 @@ service "$A/chatty" "startup:
   command: $PY -c \"import sys; [print('line %06d ' % i + 'z' * 90) for i in range(40000)]; print('chatty ready', flush=True)\"; exec sleep 600
   online-text: chatty ready"
 # 3000 routed messages: a trace line each in bus.log, about 200 KB.
-TSVC="$EXO_TOP_BUILDDIR/plugins/transport-zmq/tests/tsvc"
-service "$A/listener" "startup:
-  command: exec $TSVC --count
-messages:
-  receives: [ping]"
-service "$A/talker" "startup:
-  command: exec $TSVC --flood ping 3000
-messages:
-  sends: [ping]"
+ping_pair "$A" 3000
 
 "$EXO_BIN" run --app "$A" > "$T/out" 2>&1 &
 EXO=$!

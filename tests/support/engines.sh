@@ -28,6 +28,15 @@ engines_require() {
     return 0
 }
 
+# engines_require_both: docker and podman, as engines_require; use `engines_require_both || exit`.
+engines_require_both() {
+    local e r
+    for e in docker podman; do
+        engines_require $e; r=$?
+        [ $r = 0 ] || return $r
+    done
+}
+
 # engine_docker_start DIR: dockerd with everything under DIR; exports DOCKER_HOST.
 # Each test starts a private engine, but bridges, subnets and routes live in the one host
 # network namespace: two private engines would pick the same bridge name or subnet, and one

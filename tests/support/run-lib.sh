@@ -64,6 +64,22 @@ line_no() { grep -nE -- "$2" "$1" | head -1 | cut -d: -f1 | grep . || echo 0; }
 # service DIR YAML: write DIR/service.yml.
 service() { mkdir -p "$1"; printf '%s\n' "$2" > "$1/service.yml"; }
 
+# The bus test service (plugins/transport-zmq/tests/tsvc.c).
+TSVC="$EXO_TOP_BUILDDIR/plugins/transport-zmq/tests/tsvc"
+
+# ping_pair APP COUNT: services `listener` (counts the pings it receives) and `talker` (sends
+# COUNT pings) in APP; application.yml declares them.
+ping_pair() {
+  service "$1/listener" "startup:
+  command: exec $TSVC --count
+messages:
+  receives: [ping]"
+  service "$1/talker" "startup:
+  command: exec $TSVC --flood ping $2
+messages:
+  sends: [ping]"
+}
+
 # No process of the test may be left, except the pids given (killed ones get 2 s to go).
 expect_nothing_left() {
   local i left

@@ -114,6 +114,20 @@ static void test_random_hex(void)
     CU_ASSERT_STRING_NOT_EQUAL(a, b);
 }
 
+static void test_token_valid(void)
+{
+    char t[65];
+    CU_ASSERT_EQUAL(exo_random_hex(t, 32), 0);
+    CU_ASSERT_TRUE(exo_token_valid(t));
+    CU_ASSERT_FALSE(exo_token_valid(NULL));
+    t[63] = '\0';
+    CU_ASSERT_FALSE(exo_token_valid(t)); /* 63 digits */
+    t[63] = 'A';
+    CU_ASSERT_FALSE(exo_token_valid(t)); /* upper case */
+    t[63] = 'g';
+    CU_ASSERT_FALSE(exo_token_valid(t));
+}
+
 static void test_write_file_mode(void)
 {
     char dir[] = "/tmp/exo-test-util-XXXXXX";
@@ -156,6 +170,7 @@ static const exo_test_t tests[] = {
     {"rtrim", test_rtrim},
     {"buf consume", test_buf_consume},
     {"random hex", test_random_hex},
+    {"bus token check", test_token_valid},
     {"write a file with a mode", test_write_file_mode},
     {"which", test_which},
     {NULL, NULL},

@@ -1,0 +1,170 @@
+/*
+ * longclient.c - the long-lived client of transport ABI 1.3 on libexoservice; see
+ * longclient.h. libexoservice's fd is edge-triggered (ZMQ_FD): after it fires, the socket is
+ * read until empty, and a poll that dispatched something is followed by another one soon
+ * (libexoservice reads at most 4096 frames per poll), so nothing waits for the next tick.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <exo/service.h>
+
+#include "base/util.h"
+#include "longclient.h"
+
+/* Pings, re-registration after a reconnect and the online state need a poll this often;
+ * libexoservice pings every second and gives up on a silent broker after three. */
+#define TICK_MS 100u
+
+typedef struct zlong {
+    const exo_host_t *host;
+    exo_svc_t *svc;
+    void (*on_message)(void *arg, const exo_bus_msg_t *msg);
+    void (*on_online)(void *arg, bool online);
+    void *arg;
+    int watch_id, tick_id, again_id;
+    bool online;
+    char act_prefix[16];
+    unsigned long long act_seq;
+} zlong_t;
+
+static void on_svc_message(exo_svc_t *svc, const exo_svc_msg_t *m, void *arg)
+{
+    (void)svc;
+    zlong_t *z = arg;
+    exo_bus_msg_t msg = {
+        .size = sizeof msg, .name = m->name, .id = m->id, .activity = m->activity,
+        .sender = m->sender, .auth = m->auth, .payload = m->payload,
+        .payload_len = m->payload_len,
+    };
+    if (z->on_message != NULL) {
+        z->on_message(z->arg, &msg);
+    }
+}
+
+static void note_online(zlong_t *z)
+{
+    bool now = exo_svc_online(z->svc);
+    if (now != z->online) {
+        z->online = now;
+        if (z->on_online != NULL) {
+            z->on_online(z->arg, now);
+        }
+    }
+}
+
+static void pump(zlong_t *z);
+
+static void pump_again(void *arg)
+{
+    zlong_t *z = arg;
+    z->again_id = 0;
+    pump(z);
+}
+
+static void pump(zlong_t *z)
+{
+    int n = exo_svc_poll(z->svc, 0);
+    note_online(z);
+    if (n > 0 && z->again_id == 0) {
+        z->again_id = z->host->timer_add(z->host, 0, false, pump_again, z);
+    }
+}
+
+static void on_fd(int fd, unsigned events, void *arg)
+{
+    (void)fd;
+    (void)events;
+    pump(arg);
+}
+
+static void on_tick(void *arg)
+{
+    pump(arg);
+}
+
+int exo_zlong_open(const exo_host_t *host, const exo_bus_client_spec_t *spec, void **client,
+                   exo_error_t *err)
+{
+    *client = NULL;
+    exo_svc_options_t o = {
+        .size = sizeof o, .role = spec->role, .endpoint = spec->endpoint,
+        .label = spec->label, .quiet = true,
+        .token = spec->token != NULL ? spec->token : "", /* NULL is none, not $EXO_BUS_TOKEN */
+    };
+    zlong_t *z = exo_xcalloc(1, sizeof *z);
+    z->host = host;
+    z->on_message = spec->on_message;
+    z->on_online = EXO_HAS(spec, exo_bus_client_spec_t, on_online) ? spec->on_online : NULL;
+    z->arg = EXO_HAS(spec, exo_bus_client_spec_t, arg) ? spec->arg : NULL;
+    if (spec->role == NULL || spec->endpoint == NULL) {
+        free(z);
+        return exo_error_set(err, EXO_ERR_INVALID, "a bus client needs a role and an endpoint");
+    }
+    z->svc = exo_svc_connect(&o, err);
+    if (z->svc == NULL) {
+        free(z);
+        return err != NULL && err->code != 0 ? err->code : EXO_ERR_INVALID;
+    }
+    exo_svc_on(z->svc, NULL, on_svc_message, z);
+    exo_svc_on(z->svc, EXO_BUS_ERROR_NAME, on_svc_message, z);
+    char rnd[11];
+    exo_random_hex(rnd, 5);
+    snprintf(z->act_prefix, sizeof z->act_prefix, "%.10s-", rnd);
+    z->watch_id = host->watch_fd(host, exo_svc_fd(z->svc), EXO_EV_READ, on_fd, z);
+    z->tick_id = host->timer_add(host, TICK_MS, true, on_tick, z);
+    if (z->watch_id <= 0 || z->tick_id <= 0) {
+        exo_zlong_close(z);
+        return exo_error_set(err, EXO_ERR_INTERNAL, "cannot watch the bus socket on the loop");
+    }
+    pump(z); /* sends the registration as soon as the connection is up */
+    *client = z;
+    return 0;
+}
+
+int exo_zlong_post(void *client, const char *name, const char *payload, size_t len,
+                   const char *activity, const char *auth, char *activity_out, exo_error_t *err)
+{
+    zlong_t *z = client;
+    char fresh[EXO_BUS_ACTIVITY_MAX + 1];
+    if (activity == NULL) {
+        snprintf(fresh, sizeof fresh, "%s%llx", z->act_prefix, ++z->act_seq);
+        activity = fresh;
+    }
+    int rc = exo_svc_send_ex(z->svc, name, payload, payload != NULL ? len : 0, activity, auth,
+                             err);
+    if (rc == 0 && activity_out != NULL) {
+        snprintf(activity_out, EXO_BUS_ACTIVITY_MAX + 1, "%s", activity);
+    }
+    if (rc == EXO_ERR_UNAVAILABLE) {
+        note_online(z); /* the caller learns it now; on_online says so too */
+    }
+    return rc;
+}
+
+bool exo_zlong_online(void *client)
+{
+    return exo_svc_online(((zlong_t *)client)->svc);
+}
+
+void exo_zlong_close(void *client)
+{
+    zlong_t *z = client;
+    if (z == NULL) {
+        return;
+    }
+    if (z->watch_id > 0) {
+        z->host->unwatch(z->host, z->watch_id);
+    }
+    if (z->tick_id > 0) {
+        z->host->timer_cancel(z->host, z->tick_id);
+    }
+    if (z->again_id > 0) {
+        z->host->timer_cancel(z->host, z->again_id);
+    }
+    exo_svc_close(&z->svc);
+    free(z);
+}
