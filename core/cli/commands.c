@@ -18,6 +18,7 @@ const exo_command_t *const exo_commands[] = {
     &exo_cmd_test,
     &exo_cmd_setup,
     &exo_cmd_clean,
+    &exo_cmd_build,
     &exo_cmd_generate,
     &exo_cmd_env,
     &exo_cmd_bus,
