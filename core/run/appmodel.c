@@ -335,6 +335,12 @@ static json_t *service_json(const model_ctx_t *m, const exo_service_t *svc, exo_
     if (svc->online_text != NULL) {
         json_object_set_new(o, "online_text", json_string(svc->online_text));
     }
+    if (svc->public_endpoint.port != 0) {
+        /* services.<role>.public: the host port and address a deployment publishes. */
+        json_object_set_new(o, "public", json_true());
+        json_object_set_new(o, "public_port", json_integer(svc->public_endpoint.port));
+        json_object_set_new(o, "public_bind", json_string(svc->public_endpoint.bind));
+    }
     free(dir);
     exo_env_destroy(&env);
     return o;

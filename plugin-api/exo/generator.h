@@ -30,9 +30,11 @@
  *         "role": "web", "dir": "web" (relative to the app dir), "type": "...",
  *         "command": "...",        startup.command
  *         "port": 8080 | 0,        the port it listens on in its unit (0: none)
- *         "public": false,         the app declares it reachable from outside (no syntax
- *                                  yet: always false; a generator publishes no host port
- *                                  for a service that is not public)
+ *         "public": false,         the app declares it reachable from outside
+ *                                  (services.<role>.public); a generator publishes no host
+ *                                  port for a service that is not public. When true:
+ *         "public_port": 3000,     the host port to publish "port" on, and
+ *         "public_bind": "127.0.0.1", the host address to publish it on
  *         "instances": 1,          services.<role>.instances
  *         "ready": "auto|online-text|port|bus|started", "online_text": "..." (optional),
  *         "ready_timeout_ms": 60000,
