@@ -64,11 +64,22 @@
  *         "env": [ VAR... ],       the server's own variables (all marked secret: they
  *                                  carry its passwords)
  *         "external": true,        optional: the app points deployments at an existing
- *         "url": "..." } ] }       server (resources.<name>.deploy-url, a secret): run
+ *         "url": "..." } ],        server (resources.<name>.deploy-url, a secret): run
  *                                  nothing for it (image and command null, port 0, data
  *                                  and env empty); its services' variables for it are
  *                                  <NAME>_URL (secret) and the URL's _HOST, _PORT, _USER,
  *                                  _PASSWORD (secret) where it has them
+ *     "frontends": [ {             application.yml frontends:, in its order; each runs as
+ *                                  `exo frontend ROLE` (exo with the app's manifests and the
+ *                                  frontend plugin "type"), joins the bus like a service
+ *                                  (EXO_BUS_ENDPOINT, EXO_BUS_TOKEN) and listens on
+ *                                  EXO_FRONTEND_LISTEN=HOST:PORT
+ *         "role": "site", "type": "http",
+ *         "port": 3000 | 0,        its public port (0: not public; the generator picks one)
+ *         "public": true,          as for services, with "public_port" and "public_bind"
+ *         "sends": [...], "receives": [...],
+ *         "config": { ... } } ] }  frontends.<role> as written (the plugin's keys too, such
+ *                                  as a directory of static files)
  *   VAR = { "name": "DB_URL", "value": "...", "secret": true|false }
  * Secret values are in the model: a generator must write them only to files it marks with
  * mode 0600 (an env file beside, never inside, a descriptor meant to be shared).

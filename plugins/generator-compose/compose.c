@@ -28,6 +28,8 @@
 #include "../generator-common/yamlout.h"
 
 #define HEALTH_INTERVAL_MS 2000u
+/* Where a frontend that is not public listens in its container (reached by name only). */
+#define FRONTEND_PORT_DEFAULT 8080u
 
 typedef struct gen {
     const exo_host_t *host;
@@ -155,8 +157,9 @@ static int put_image(gen_t *g, json_t *svc, const json_t *s)
     return EXO_OK;
 }
 
-/* A public service's port on the host (services.<role>.public), at its bind address. */
-static int put_ports(gen_t *g, json_t *svc, const json_t *s)
+/* A public service's port on the host (services.<role>.public), at its bind address;
+ * @p port: where it listens in its container. */
+static int put_ports(gen_t *g, json_t *svc, const json_t *s, unsigned port)
 {
     if (!json_is_true(json_object_get(s, "public"))) {
         return EXO_OK; /* private: reached by name on the project's network only */
@@ -168,10 +171,10 @@ static int put_ports(gen_t *g, json_t *svc, const json_t *s)
                              "front of it", gen_str(s, "role"), gen_uint(s, "public_port"),
                              gen_uint(s, "instances"));
     }
-    char *port = exo_strdupf("%s:%u:%u", gen_str(s, "public_bind"), gen_uint(s, "public_port"),
-                             gen_uint(s, "port"));
-    json_object_set_new(svc, "ports", json_pack("[s]", port));
-    free(port);
+    char *ports = exo_strdupf("%s:%u:%u", gen_str(s, "public_bind"), gen_uint(s, "public_port"),
+                              port);
+    json_object_set_new(svc, "ports", json_pack("[s]", ports));
+    free(ports);
     return EXO_OK;
 }
 
@@ -210,7 +213,7 @@ static int service(gen_t *g, const json_t *s)
     json_t *svc = json_object();
     int rc = put_image(g, svc, s);
     if (rc == EXO_OK) {
-        rc = put_ports(g, svc, s);
+        rc = put_ports(g, svc, s, gen_uint(s, "port"));
     }
     if (rc == EXO_OK) {
         char *endpoint = gen_bus_endpoint(g->model);
@@ -284,6 +287,50 @@ static int resource(gen_t *g, const json_t *r)
     return EXO_OK;
 }
 
+/* The build of the bus image (exo with the app's manifests), which frontends run too. */
+static json_t *bus_build(const gen_t *g)
+{
+    char *dockerfile = exo_strdupf("%s/bus/Dockerfile", gen_str(g->model, "out_dir"));
+    json_t *build = json_pack("{s:s, s:s}", "context", gen_str(g->model, "app_dir"),
+                              "dockerfile", dockerfile);
+    free(dockerfile);
+    return build;
+}
+
+/*
+ * A frontend: `exo frontend ROLE` from the bus image, listening on all interfaces of its
+ * container at its public port (else FRONTEND_PORT_DEFAULT), published at its bind address
+ * when public; it joins the bus with the deployment's token, as a service does.
+ */
+static int frontend(gen_t *g, const json_t *f)
+{
+    const char *role = gen_str(f, "role");
+    unsigned port = gen_uint(f, "port") ? gen_uint(f, "port") : FRONTEND_PORT_DEFAULT;
+    char *image = gen_bus_image(g->model);
+    json_t *svc = json_pack("{s:o, s:s, s:[s, s, s, s, s], s:o, s:s}", "build", bus_build(g),
+                            "image", image, "command", "exo", "frontend", role, "--app", "/app",
+                            "healthcheck", port_health(port, 60000), "restart", "on-failure");
+    free(image);
+    json_t *deps = json_object();
+    depend(deps, "bus", true);
+    json_object_set_new(svc, "depends_on", deps);
+    char *endpoint = gen_bus_endpoint(g->model);
+    char *listen = exo_strdupf("0.0.0.0:%u", port);
+    json_t *plain = json_pack("{s:s, s:s, s:s}", "EXO_BUS_ENDPOINT", endpoint,
+                              "EXO_FRONTEND_LISTEN", listen, "EXO_ROLE", role);
+    json_t *env = json_pack("[o]", gen_bus_token_var(g->model, "EXO_BUS_TOKEN"));
+    int rc = put_ports(g, svc, f, port);
+    if (rc == EXO_OK) {
+        rc = put_env(g, svc, role, env, plain);
+    }
+    json_decref(env);
+    json_decref(plain);
+    free(listen);
+    free(endpoint);
+    json_object_set_new(g->services, role, svc);
+    return rc;
+}
+
 static int bus(gen_t *g)
 {
     const json_t *bus = json_object_get(g->model, "bus");
@@ -292,10 +339,8 @@ static int bus(gen_t *g)
                                            g->err)) < 0) {
         return rc;
     }
-    char *dockerfile = exo_strdupf("%s/bus/Dockerfile", gen_str(g->model, "out_dir"));
     char *image = gen_bus_image(g->model);
-    json_t *svc = json_pack("{s:{s:s, s:s}, s:s, s:o, s:s}", "build", "context",
-                            gen_str(g->model, "app_dir"), "dockerfile", dockerfile, "image", image,
+    json_t *svc = json_pack("{s:o, s:s, s:o, s:s}", "build", bus_build(g), "image", image,
                             "healthcheck", port_health(gen_uint(bus, "port"), 60000), "restart",
                             "always");
     /* `exo bus` takes the deployment's token as its user token: every unit presents it. */
@@ -304,7 +349,6 @@ static int bus(gen_t *g)
     json_decref(env);
     json_object_set_new(g->services, gen_str(bus, "host"), svc);
     free(image);
-    free(dockerfile);
     return rc;
 }
 
@@ -377,6 +421,11 @@ static int compose_generate(const exo_host_t *host, const json_t *model,
     json_array_foreach(json_object_get(model, "services"), i, v) {
         if (rc == EXO_OK) {
             rc = service(&g, v);
+        }
+    }
+    json_array_foreach(json_object_get(model, "frontends"), i, v) {
+        if (rc == EXO_OK) {
+            rc = frontend(&g, v);
         }
     }
     if (rc == EXO_OK) {
