@@ -38,3 +38,19 @@ generated_todo_app() {
     DESTDIR="$app/deploy/$gen/bus/exo-root" >"$T/install.log" 2>&1 ||
     { tail "$T/install.log"; fail "make install"; }
 }
+
+# compose_send DC NAME JSON: `exo send` as web from inside the bus container of the project
+# that the shell function DC runs docker-compose on, waiting for the reply ($T/reply);
+# retried for up to a minute while the app comes up (a service starts after what it needs).
+compose_send() {
+  local dc="$1" i
+  for i in $(seq 1 60); do
+    if $dc exec -T bus exo send --app /app --as web --wait --timeout 3000 "$2" "$3" \
+        >"$T/reply" 2>"$T/reply.err"; then
+      return 0
+    fi
+    sleep 1
+  done
+  cat "$T/reply.err"; $dc ps; $dc logs --tail 20
+  fail "exo send $2 got no reply"
+}
