@@ -95,13 +95,16 @@ grep -q "service web: its docker settings name $app/web/prod/Containerfile, whic
     "$tmp/err" || fail "a missing dockerfile-prod: message"
 [ -e "$tmp/calls" ] && fail "the engine ran although a service cannot be built"
 sed -i '/dockerfile-prod/d; /^docker:$/d' "$app/web/service.yml"
-rm "$app/web/Dockerfile"
+# The last service of the app has nothing to build: the ones before it are not built either.
+cp -r "$src/examples/todo" "$tmp/bad"
+rm -rf "$tmp/bad/.exo" "$tmp/bad/stats/Dockerfile"
+good=$app app=$tmp/bad
 build
+app=$good
 [ "$rc" -eq 1 ] || fail "a service with nothing to build: exit $rc"
-grep -q "service web has no image and no Dockerfile in ./web" "$tmp/err" \
+grep -q "service stats has no image and no Dockerfile in ./stats" "$tmp/err" \
     || fail "a service with nothing to build: message"
 [ -e "$tmp/calls" ] && fail "the engine ran although a service has nothing to build"
-cp "$src/examples/todo/web/Dockerfile" "$app/web/"
 
 # A failing build, a missing engine, bad options and roles.
 FAIL_BUILD=1 build todos
