@@ -415,6 +415,29 @@ static int prepare_service(exo_session_t *s, node_t *n)
     return rc;
 }
 
+int exo_session_build(exo_session_t *s, const exo_service_t *svc, const char *tag,
+                      exo_error_t *err)
+{
+    node_t *n = &s->nodes[svc - s->app->services];
+    if (!(n->be->plugin->desc->caps & EXO_BACKEND_CAP_BUILD) || n->be->ops->prepare == NULL) {
+        return exo_error_set(err, EXO_ERR_UNSUPPORTED, "backend %s builds no images; build "
+                             "with a container backend: exo build --backend docker (or "
+                             "podman)", n->be->name);
+    }
+    if (exo_session_backend_open(s, n->be, err) < 0) {
+        return err->code < 0 ? err->code : EXO_ERR_IO;
+    }
+    exo_unit_spec_t *unit = service_unit(n, NULL, err);
+    if (unit == NULL) {
+        return err->code < 0 ? err->code : EXO_ERR_INVALID;
+    }
+    unit->build_tag = tag; /* borrowed for the call */
+    int rc = exo_session_backend_prepare(s, n->be, unit, n->name, &n->secrets, err);
+    unit->build_tag = NULL;
+    exo_unitspec_free(&unit);
+    return rc;
+}
+
 static bool node_idle(const node_t *n)
 {
     if (n->completed) {

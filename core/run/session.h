@@ -75,6 +75,15 @@ int exo_session_task(exo_session_t *s, const exo_service_t *svc, exo_unit_role_t
                      const char *label,
                      void (*on_done)(void *arg, int status, unsigned long long ms), void *arg);
 
+/**
+ * `exo build`: build the production image of @p svc under @p tag on the backend its role runs
+ * on (prepare() with exo_unit_spec_t.build_tag). Output goes out under the role. Returns 0;
+ * EXO_ERR_EXISTS when its settings name an image (nothing to build, said in @p err);
+ * EXO_ERR_UNSUPPORTED when the backend builds no images; another error with @p err filled.
+ */
+int exo_session_build(exo_session_t *s, const exo_service_t *svc, const char *tag,
+                      exo_error_t *err);
+
 /** Stop every task, service and resource (in that order); @p on_down(arg) when all are gone. */
 void exo_session_down(exo_session_t *s, void (*on_down)(void *arg), void *arg);
 /** Kill everything at once (second Ctrl-C). on_down of a pending down still fires. */

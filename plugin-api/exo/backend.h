@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 #define EXO_BACKEND_ABI_MAJOR 1
-#define EXO_BACKEND_ABI_MINOR 3
+#define EXO_BACKEND_ABI_MINOR 4
 
 /* Capabilities (exo_plugin_desc_t.caps). */
 #define EXO_BACKEND_CAP_CONTAINERS (1ull << 16) /* units run isolated; needs images */
@@ -103,6 +103,13 @@ typedef struct exo_unit_spec {
      * there; the process backend cannot choose where the program binds and ignores it. Check
      * spec->size before reading it: an older core passes a shorter struct. */
     const char *publish_address;
+    /* Appended in ABI 1.4, for `exo build`: when set, prepare() builds the service's
+     * production image under this name ("APP-ROLE:VERSION"): from its settings'
+     * dockerfile-prod when that file exists, else from its dockerfile. A service whose
+     * settings name an `image` has nothing to build: prepare() then returns EXO_ERR_EXISTS
+     * with a message saying so. NULL in runs (prepare() builds what start() runs). Check
+     * spec->size before reading it: an older core passes a shorter struct. */
+    const char *build_tag;
 } exo_unit_spec_t;
 
 typedef struct exo_unit exo_unit_t; /* opaque, owned by the backend */

@@ -57,6 +57,17 @@ void ctr_build_close(ctr_build_t *b)
     b->log_path = NULL;
 }
 
+const char *ctr_build_tag(const exo_unit_spec_t *spec)
+{
+    return EXO_HAS(spec, exo_unit_spec_t, build_tag) ? spec->build_tag : NULL;
+}
+
+char *ctr_built_image(const ctr_run_t *run, const exo_unit_spec_t *spec)
+{
+    const char *tag = ctr_build_tag(spec);
+    return tag != NULL ? exo_xstrdup(tag) : ctr_image_tag(run, spec->name);
+}
+
 int ctr_prepare(const char *engine, const ctr_image_ops_t *ops, void *inst,
                 const exo_unit_spec_t *spec, exo_error_t *err)
 {
@@ -65,14 +76,26 @@ int ctr_prepare(const char *engine, const ctr_image_ops_t *ops, void *inst,
     if (rc < 0) {
         return rc;
     }
+    const char *tag = ctr_build_tag(spec);
     if (set.image != NULL) {
+        if (tag != NULL) {
+            return exo_error_set(err, EXO_ERR_EXISTS, "service %s runs the image %s: nothing "
+                                 "to build", spec->name, set.image);
+        }
         return ops->check(spec->name, set.image, err);
     }
-    char *dfpath = ctr_dockerfile_path(spec, set.dockerfile, err);
+    const char *dockerfile = set.dockerfile;
+    if (tag != NULL) {
+        /* exo build: the production Dockerfile when the service has one. */
+        char *prod = exo_path_join(spec->dir, set.dockerfile_prod);
+        dockerfile = exo_path_is_file(prod) ? set.dockerfile_prod : set.dockerfile;
+        free(prod);
+    }
+    char *dfpath = ctr_dockerfile_path(spec, dockerfile, err);
     if (dfpath == NULL) {
         return EXO_ERR_NOTFOUND;
     }
-    rc = ops->build(inst, spec, set.dockerfile, dfpath, err);
+    rc = ops->build(inst, spec, dockerfile, dfpath, err);
     free(dfpath);
     return rc;
 }

@@ -47,8 +47,18 @@ typedef struct ctr_image_ops {
 /**
  * ops.prepare on either engine: the settings are checked (before anything is built or
  * started), then a named image must be on the engine, or the image is built from the
- * service's Dockerfile, which must exist.
+ * service's Dockerfile, which must exist. With a build tag (`exo build`): the production
+ * image is built from dockerfile-prod when that file exists, else the Dockerfile, and a
+ * named image is EXO_ERR_EXISTS (nothing to build).
  */
+/** The image name `exo build` asked for (exo_unit_spec_t.build_tag, ABI 1.4), or NULL in a
+ *  run or from an older core. */
+const char *ctr_build_tag(const exo_unit_spec_t *spec);
+
+/** The name an image built for @p spec gets: its build tag, else the run's tag for the unit
+ *  (ctr_image_tag). New string. */
+char *ctr_built_image(const ctr_run_t *run, const exo_unit_spec_t *spec);
+
 int ctr_prepare(const char *engine, const ctr_image_ops_t *ops, void *inst,
                 const exo_unit_spec_t *spec, exo_error_t *err);
 

@@ -106,6 +106,7 @@ int ctr_settings_read(const char *engine, const exo_unit_spec_t *spec, ctr_setti
     memset(out, 0, sizeof *out);
     out->image = spec->image;
     out->dockerfile = spec->dockerfile ? spec->dockerfile : "Dockerfile";
+    out->dockerfile_prod = "Dockerfile.prod";
     const json_t *opts = spec->options;
     if (opts == NULL || json_is_null(opts)) {
         return 0;
@@ -118,6 +119,10 @@ int ctr_settings_read(const char *engine, const exo_unit_spec_t *spec, ctr_setti
     int rc = read_string(engine, spec->name, opts, "image", &out->image, err);
     if (rc == 0) {
         rc = read_string(engine, spec->name, opts, "dockerfile", &out->dockerfile, err);
+    }
+    if (rc == 0) {
+        rc = read_string(engine, spec->name, opts, "dockerfile-prod", &out->dockerfile_prod,
+                         err);
     }
     if (rc == 0) {
         rc = read_limits(engine, spec->name, opts, out, err);

@@ -27,6 +27,7 @@ extern const exo_config_key_t ctr_config_keys[];
 typedef struct ctr_settings {
     const char *image;      /* borrowed from the spec; NULL = build from the Dockerfile */
     const char *dockerfile; /* borrowed from the spec or static; never NULL */
+    const char *dockerfile_prod; /* borrowed from the spec or static; never NULL */
     double cpus;                /* 0 = no limit */
     unsigned long long memory;  /* bytes; 0 = no limit */
 } ctr_settings_t;

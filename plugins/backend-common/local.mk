@@ -23,3 +23,7 @@ tests_unit_test_ctrclean_SOURCES = tests/unit/test_ctrclean.c \
 tests_unit_test_ctrclean_CFLAGS = $(EXO_TEST_CCFLAGS)
 tests_unit_test_ctrclean_LDADD = core/base/libexobase.la $(CUNIT_LIBS) $(JANSSON_LIBS)
 TESTS += tests/unit/test_ctrclean
+
+# `exo build` on both container backends (production images under the generated names).
+TESTS += tests/containers/build.sh
+EXTRA_DIST += tests/containers/build.sh

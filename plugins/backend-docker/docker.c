@@ -276,7 +276,7 @@ static char *build_path(docker_inst_t *in, const exo_unit_spec_t *spec, const ch
     json_t *l = json_pack("{s:s, s:s}", "exo.app", in->ctr.app_raw, "exo.unit", spec->name);
     char *s = json_dumps(l, JSON_COMPACT);
     json_decref(l);
-    char *tag = ctr_image_tag(&in->ctr, spec->name);
+    char *tag = ctr_built_image(&in->ctr, spec);
     char *elabels = exo_url_encode(s), *etag = exo_url_encode(tag);
     char *edf = exo_url_encode(dockerfile);
     char *path = exo_strdupf("/build?t=%s&dockerfile=%s&labels=%s&rm=1&forcerm=1", etag, edf,

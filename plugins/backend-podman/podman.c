@@ -570,7 +570,7 @@ static int build_image(void *instp, const exo_unit_spec_t *spec, const char *doc
                        const char *dfpath, exo_error_t *err)
 {
     podman_inst_t *in = instp;
-    char *tag = ctr_image_tag(&in->ctr, spec->name);
+    char *tag = ctr_built_image(&in->ctr, spec);
     exo_strv_t a = podman_argv();
     exo_strv_push(&a, "build");
     exo_strv_push(&a, "--file");

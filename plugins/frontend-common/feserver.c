@@ -67,11 +67,16 @@ static void arm_timer(fec_server_t *s, int ms)
     }
 }
 
-/* One pass of the uv loop, then wait for its fd or its next deadline. */
+/*
+ * One pass of the uv loop, then wait for its fd or its next deadline. "Again at once" is
+ * 1 ms, not 0: the host loop runs a timer added by a timer of the same pass in that pass, and
+ * lws can ask for passes back to back (an idle handle); 0 would starve every other watch.
+ */
 static void pump(fec_server_t *s)
 {
     uv_run(&s->uv, UV_RUN_NOWAIT);
-    arm_timer(s, uv_changes_pending(&s->uv) ? 0 : uv_backend_timeout(&s->uv));
+    int next = uv_changes_pending(&s->uv) ? 0 : uv_backend_timeout(&s->uv);
+    arm_timer(s, next == 0 ? 1 : next);
 }
 
 static void on_timer(void *arg)
@@ -184,8 +189,9 @@ fec_server_t *fec_server_open(const exo_host_t *host, const fec_server_opts_t *o
     /* lws 4.1 returns a context even when its vhost could not listen */
     if (s->ctx == NULL || lws_get_vhost_by_name(s->ctx, "default") == NULL) {
         exo_error_set(err, EXO_ERR_UNAVAILABLE,
-                      "cannot listen on %s: the port may be taken or the address not this "
-                      "machine's (see the libwebsockets lines above)", opts->listen);
+                      "cannot listen on %s: the port may be taken, the address not this "
+                      "machine's, or libwebsockets' libuv support missing (Debian: "
+                      "libwebsockets-evlib-uv); see the libwebsockets lines above", opts->listen);
         fec_server_close(&s);
         return NULL;
     }
@@ -200,13 +206,10 @@ fec_server_t *fec_server_open(const exo_host_t *host, const fec_server_opts_t *o
     return s;
 }
 
-/* lws closes its uv handles asynchronously: run the loop until they are gone. */
-static void drain_uv(fec_server_t *s)
+/* Run the uv loop until nothing is left to do (lws closes its handles asynchronously). */
+static void run_until_idle(fec_server_t *s)
 {
     for (int i = 0; i < 1000 && uv_run(&s->uv, UV_RUN_NOWAIT) != 0; i++) {
-    }
-    if (uv_loop_close(&s->uv) != 0) {
-        exo_log_warn(s->host, "the event loop of %s still had handles when closed", s->endpoint);
     }
 }
 
@@ -221,10 +224,18 @@ void fec_server_close(fec_server_t **server)
         s->host->unwatch(s->host, s->watch);
     }
     if (s->ctx != NULL) {
+        /* On a foreign loop the first call closes lws's handles; once the loop has run their
+         * close callbacks, the second call frees the context. */
+        lws_context_destroy(s->ctx);
+        run_until_idle(s);
         lws_context_destroy(s->ctx);
     }
     if (s->uv_ready) {
-        drain_uv(s);
+        run_until_idle(s);
+        if (uv_loop_close(&s->uv) != 0) {
+            exo_log_warn(s->host, "the event loop of %s still had handles when closed",
+                         s->endpoint);
+        }
     }
     if (log_host == s->host) {
         log_host = NULL;

@@ -6,8 +6,6 @@
 
 #include "festatic.h"
 
-#include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +89,37 @@ static fec_static_result_t resolve_real(const char *root, const char *cand, fec_
     free(out->path);
     out->path = real;
     return FEC_STATIC_OK;
+}
+
+int fec_static_root(const char *app_dir, const char *dir, char **root, exo_error_t *err)
+{
+    *root = NULL;
+    if (dir == NULL || dir[0] == '\0') {
+        return exo_error_set(err, EXO_ERR_INVALID, "static must name a directory (e.g. web/public)");
+    }
+    char *path = dir[0] == '/' || app_dir == NULL ? exo_xstrdup(dir) : exo_path_join(app_dir, dir);
+    char *real = realpath(path, NULL);
+    if (real == NULL || !exo_path_is_dir(real)) {
+        exo_error_set(err, EXO_ERR_INVALID,
+                      "static: '%s' (%s) is not a directory: create it or fix the path "
+                      "(relative to the app's directory)", dir, path);
+        free(real);
+        free(path);
+        return EXO_ERR_INVALID;
+    }
+    free(path);
+    char *app = app_dir ? realpath(app_dir, NULL) : NULL;
+    bool holds_app = app != NULL && path_inside(real, app);
+    free(app);
+    if (holds_app) {
+        free(real);
+        return exo_error_set(err, EXO_ERR_INVALID,
+                             "static: '%s' would serve the app's own directory (application.yml, "
+                             ".exo, the services' code): point it at a folder of web files such "
+                             "as web/public", dir);
+    }
+    *root = real;
+    return EXO_OK;
 }
 
 fec_static_result_t fec_static_resolve(const char *root, const char *req, size_t req_len,

@@ -15,6 +15,8 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include <exo/plugin.h>
+
 typedef enum fec_static_result {
     FEC_STATIC_OK = 0,       /* a regular file inside the root */
     FEC_STATIC_NOT_FOUND,    /* nothing there (HTTP 404) */
@@ -28,6 +30,14 @@ typedef struct fec_static_file {
     time_t mtime;
     long mtime_nsec;
 } fec_static_file_t;
+
+/**
+ * The real path of a frontend's `static` directory @p dir (relative to @p app_dir unless
+ * absolute) into *@p root (new string). Refused (EXO_ERR_INVALID, @p err naming the key and
+ * value): not a directory, or the app's directory itself or one above it (application.yml,
+ * .exo with the bus tokens and the services' code are never web files).
+ */
+int fec_static_root(const char *app_dir, const char *dir, char **root, exo_error_t *err);
 
 /**
  * Resolve the request path @p req (@p req_len bytes, already percent-decoded once by the

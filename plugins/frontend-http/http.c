@@ -2,17 +2,17 @@
  * plugins/frontend-http/http.c - the `http` frontend: HTTP clients call services.
  *
  *   POST <prefix>/<message>   body: the JSON payload. The message is sent as the frontend's
- *                             role on a connection of its own (credential: Authorization:
- *                             Bearer or the exo_session cookie); the first message of the
- *                             activity answers: 200, its payload as the body, its name in
- *                             X-Exo-Message. Failures: the JSON error of fehttp.h.
+ *                             role on the client socket's connection of the core (credential:
+ *                             Authorization: Bearer or the exo_session cookie; httpreq.h);
+ *                             the first message of the activity answers: 200, its payload as
+ *                             the body, its name in X-Exo-Message. Failures: the JSON error
+ *                             of fehttp.h.
  *   GET/HEAD anything else    the app's static files (key `static`), if any.
  *
  * docs/frontends.md ("The http frontend") is the user's side of this.
  */
 #include "config.h"
 
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +21,7 @@
 #include "../frontend-common/fehttp.h"
 #include "../frontend-common/feserve.h"
 #include "../frontend-common/feserver.h"
+#include "../frontend-common/festatic.h"
 #include "base/util.h"
 #include "httpreq.h"
 
@@ -37,27 +38,20 @@ typedef struct http_fe {
     size_t max_body;
     fec_server_t *server;
     http_reqs_t reqs;
-    http_req_t *opening; /* the request inside conn_open (auth_done may come before it returns) */
+    http_req_t *opening; /* the client inside conn_open (in case auth_done comes before it returns) */
     bool closing;
 } http_fe_t;
 
-/* Per HTTP connection (lws's per-session data, zeroed by lws). */
+/* Per HTTP transaction: lws allocates it zeroed for each request of a keep-alive socket (it
+ * re-binds the protocol), so what lives as long as the socket is in http_fe_t.reqs. */
 typedef struct http_pss {
     fec_response_t resp;
-    http_req_t *req; /* the POST being read or answered on this connection */
+    http_req_t *req; /* the socket's client when this transaction is a POST of a message */
 } http_pss_t;
-
-static const exo_host_t *g_host;
-
-static int http_init(const exo_host_t *host, exo_error_t *err)
-{
-    g_host = host;
-    return EXO_OK;
-}
 
 /* ---- answers ---- */
 
-/* Queue an error for @p req's client and forget its connection (the core's side ends). */
+/* Queue the JSON error @p error for @p req's client (once per request). */
 static void answer_error(http_fe_t *fe, http_req_t *req, const char *error, const char *message)
 {
     if (req->answered || req->wsi == NULL) {
@@ -86,12 +80,14 @@ static void answer_reply(http_fe_t *fe, http_req_t *req, const exo_frontend_msg_
     }
 }
 
-/* The request is answered or its client gone: end its connection of the core. */
+/* The client went, changed credential or was refused: end its connection of the core (a
+ * next request opens a new one). */
 static void end_conn(http_fe_t *fe, http_req_t *req)
 {
-    if (req->conn != 0 && !fe->closing) {
-        exo_conn_id_t conn = req->conn;
-        req->conn = 0;
+    exo_conn_id_t conn = req->conn;
+    req->conn = 0;
+    req->auth_done = req->auth_ok = false;
+    if (conn != 0 && !fe->closing) {
         fe->ops->conn_close(fe->bus, conn);
     }
 }
@@ -101,7 +97,6 @@ static void end_conn(http_fe_t *fe, http_req_t *req)
 static void send_message(http_fe_t *fe, http_req_t *req)
 {
     exo_error_t err = {0};
-    req->sent = true;
     const char *payload = req->body.len ? req->body.data : NULL;
     if (fe->ops->conn_send(fe->bus, req->conn, req->name, payload, req->body.len, req->id, 0,
                            &err) < 0) {
@@ -135,6 +130,17 @@ static void start_request(http_fe_t *fe, http_req_t *req)
     }
 }
 
+/* The body is complete and valid: send it on the socket's connection, opening it first. */
+static void dispatch(http_fe_t *fe, http_req_t *req)
+{
+    req->started = true;
+    if (req->conn == 0) {
+        start_request(fe, req);
+    } else if (req->auth_ok) {
+        send_message(fe, req);
+    } /* else: the verdict is pending; auth_done sends it */
+}
+
 static void http_auth_done(void *inst, exo_conn_id_t conn, const char *user, const char *error,
                            const char *message)
 {
@@ -154,10 +160,10 @@ static void http_auth_done(void *inst, exo_conn_id_t conn, const char *user, con
     if (req->conn == 0) {
         return; /* still inside conn_open: start_request goes on */
     }
-    if (req->auth_ok) {
-        send_message(fe, req);
-    } else {
+    if (!req->auth_ok) {
         end_conn(fe, req);
+    } else if (req->started && !req->answered) {
+        send_message(fe, req);
     }
 }
 
@@ -176,7 +182,6 @@ static void http_deliver(void *inst, exo_conn_id_t conn, const exo_frontend_msg_
     } else {
         answer_reply(fe, req, msg);
     }
-    end_conn(fe, req);
 }
 
 /* ---- the HTTP side ---- */
@@ -205,7 +210,7 @@ static int refuse(struct lws *wsi, http_pss_t *pss, const char *error, const cha
 
 static void body_complete(http_fe_t *fe, http_req_t *req)
 {
-    if (req->too_large || req->sent || req->answered || req->conn != 0) {
+    if (req->too_large || req->started || req->answered) {
         return;
     }
     if (req->body.len > 0) {
@@ -220,7 +225,7 @@ static void body_complete(http_fe_t *fe, http_req_t *req)
         }
         json_decref(j);
     }
-    start_request(fe, req);
+    dispatch(fe, req);
 }
 
 static int on_post(http_fe_t *fe, struct lws *wsi, http_pss_t *pss, const char *name)
@@ -238,7 +243,22 @@ static int on_post(http_fe_t *fe, struct lws *wsi, http_pss_t *pss, const char *
         return refuse(wsi, pss, "length-required",
                       "send the body with a Content-Length (chunked bodies are not read)", NULL);
     }
-    http_req_t *req = http_req_new(&fe->reqs, wsi, name, fec_request_credential(wsi));
+    char *credential = fec_request_credential(wsi);
+    http_req_t *req = http_req_by_wsi(&fe->reqs, wsi);
+    if (req == NULL) {
+        req = http_req_new(&fe->reqs, wsi, name, credential);
+    } else {
+        http_req_next(&fe->reqs, req, name);
+        bool same = (credential == NULL && req->credential == NULL) ||
+                    (credential && req->credential && strcmp(credential, req->credential) == 0);
+        if (!same) { /* another user on the same socket: another connection */
+            end_conn(fe, req);
+            free(req->credential);
+            req->credential = credential;
+        } else {
+            free(credential);
+        }
+    }
     pss->req = req;
     if (declared > fe->max_body) {
         req->too_large = true; /* answered before reading: the body is never stored */
@@ -257,8 +277,8 @@ static int on_post(http_fe_t *fe, struct lws *wsi, http_pss_t *pss, const char *
 static void on_body(http_fe_t *fe, http_pss_t *pss, const void *in, size_t len)
 {
     http_req_t *req = pss->req;
-    if (req == NULL || req->too_large) {
-        return;
+    if (req == NULL || req->too_large || req->started || req->answered) {
+        return; /* no POST in flight: a body we do not read */
     }
     if (!http_req_append(req, in, len, fe->max_body)) {
         char msg[120];
@@ -295,14 +315,14 @@ static int on_http(http_fe_t *fe, struct lws *wsi, http_pss_t *pss, const char *
                   fe->static_root ? "GET, HEAD" : "POST");
 }
 
-/* The request is over on this connection (answer written or client gone). */
-static void finish_request(http_fe_t *fe, http_pss_t *pss)
+/* The client socket is gone: end its connection of the core. */
+static void finish_client(http_fe_t *fe, struct lws *wsi)
 {
-    if (pss->req != NULL) {
-        pss->req->wsi = NULL;
-        end_conn(fe, pss->req);
-        http_req_free(&fe->reqs, pss->req);
-        pss->req = NULL;
+    http_req_t *req = http_req_by_wsi(&fe->reqs, wsi);
+    if (req != NULL) {
+        req->wsi = NULL;
+        end_conn(fe, req);
+        http_req_free(&fe->reqs, req);
     }
 }
 
@@ -313,7 +333,6 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
     http_pss_t *pss = user;
     switch (reason) {
     case LWS_CALLBACK_HTTP:
-        finish_request(fe, pss);
         return on_http(fe, wsi, pss, in ? in : "/") ? -1 : 0;
     case LWS_CALLBACK_HTTP_BODY:
         on_body(fe, pss, in, len);
@@ -324,19 +343,22 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
         }
         return 0;
     case LWS_CALLBACK_HTTP_WRITEABLE:
-        if (pss->resp.buf == NULL) {
-            return 0;
-        }
-        finish_request(fe, pss);
         return fec_response_write(wsi, &pss->resp);
     case LWS_CALLBACK_HTTP_FILE_COMPLETION:
         return fec_response_file_done(wsi, &pss->resp);
     case LWS_CALLBACK_CLOSED_HTTP:
+        finish_client(fe, wsi);
         if (pss != NULL) {
-            finish_request(fe, pss);
+            pss->req = NULL;
             fec_response_free(&pss->resp);
         }
         return 0;
+    case LWS_CALLBACK_HTTP_DROP_PROTOCOL: /* the transaction's pss goes, the socket stays */
+        if (pss != NULL) {
+            pss->req = NULL;
+            fec_response_free(&pss->resp);
+        }
+        return lws_callback_http_dummy(wsi, reason, user, in, len);
     default:
         return lws_callback_http_dummy(wsi, reason, user, in, len);
     }
@@ -365,9 +387,8 @@ static int read_prefix(http_fe_t *fe, const exo_frontend_spec_t *spec, exo_error
     }
     if (!ok) {
         return exo_error_set(err, EXO_ERR_INVALID,
-                             "frontend %s: prefix '%s' is not a URL path such as /api (a '/', "
-                             "then letters, digits, '.', '_', '-' and '/'; not '/' alone)",
-                             spec->role, p);
+                             "prefix '%s' is not a URL path such as /api (a '/', then letters, "
+                             "digits, '.', '_', '-' and '/'; not '/' alone)", p);
     }
     fe->prefix = exo_xstrndup(p, n);
     return EXO_OK;
@@ -379,23 +400,7 @@ static int read_static(http_fe_t *fe, const exo_frontend_spec_t *spec, exo_error
     if (v == NULL || json_is_null(v)) {
         return EXO_OK;
     }
-    const char *dir = json_string_value(v);
-    if (dir == NULL || dir[0] == '\0') {
-        return exo_error_set(err, EXO_ERR_INVALID,
-                             "frontend %s: static must be a directory (e.g. web/public)",
-                             spec->role);
-    }
-    char *path = dir[0] == '/' ? exo_xstrdup(dir) : exo_path_join(spec->app_dir, dir);
-    fe->static_root = realpath(path, NULL);
-    if (fe->static_root == NULL || !exo_path_is_dir(fe->static_root)) {
-        exo_error_set(err, EXO_ERR_INVALID,
-                      "frontend %s: static: '%s' (%s) is not a directory: create it or fix "
-                      "the path (relative to the app's directory)", spec->role, dir, path);
-        free(path);
-        return EXO_ERR_INVALID;
-    }
-    free(path);
-    return EXO_OK;
+    return fec_static_root(spec->app_dir, json_string_value(v), &fe->static_root, err);
 }
 
 static void http_close(void *inst)
@@ -466,5 +471,5 @@ static const exo_config_key_t http_config[] = {
 
 EXO_FRONTEND_PLUGIN_CONFIG("http", PACKAGE_VERSION,
                            "HTTP clients call services: POST /api/<message> with a JSON body, "
-                           "and the app's static files", EXO_CAP_NONE, http_init, NULL, &http_ops,
+                           "and the app's static files", EXO_CAP_NONE, NULL, NULL, &http_ops,
                            http_config)

@@ -13,12 +13,30 @@ http_req_t *http_req_new(http_reqs_t *reqs, void *wsi, const char *name, char *c
 {
     http_req_t *r = exo_xcalloc(1, sizeof *r);
     r->wsi = wsi;
-    r->name = exo_xstrdup(name);
     r->credential = credential;
-    snprintf(r->id, sizeof r->id, "h%lu", ++reqs->next_id);
+    http_req_next(reqs, r, name);
     r->next = reqs->head;
     reqs->head = r;
     return r;
+}
+
+void http_req_next(http_reqs_t *reqs, http_req_t *req, const char *name)
+{
+    free(req->name);
+    req->name = exo_xstrdup(name);
+    exo_buf_free(&req->body);
+    snprintf(req->id, sizeof req->id, "h%lu", ++reqs->next_id);
+    req->too_large = req->started = req->answered = false;
+}
+
+http_req_t *http_req_by_wsi(const http_reqs_t *reqs, const void *wsi)
+{
+    for (http_req_t *r = reqs->head; r != NULL && wsi != NULL; r = r->next) {
+        if (r->wsi == wsi) {
+            return r;
+        }
+    }
+    return NULL;
 }
 
 http_req_t *http_req_by_conn(const http_reqs_t *reqs, exo_conn_id_t conn)

@@ -15,4 +15,8 @@ tests_unit_test_httpreq_SOURCES = tests/unit/test_httpreq.c \
 tests_unit_test_httpreq_CFLAGS = $(EXO_TEST_CCFLAGS)
 tests_unit_test_httpreq_LDADD = core/base/libexobase.la $(CUNIT_LIBS) $(JANSSON_LIBS)
 TESTS += tests/unit/test_httpreq
+
+# curl against a real exo run (tests/frontend/http.sh).
+TESTS += tests/frontend/http.sh
 endif
+EXTRA_DIST += tests/frontend/http.sh

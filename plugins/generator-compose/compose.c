@@ -104,32 +104,11 @@ static int put_env(gen_t *g, json_t *svc, const char *name, const json_t *env, c
     return rc;
 }
 
-/* True when service @p s has a production Dockerfile (the dockerfile-prod setting, or a
- * Dockerfile.prod in its directory): exo build builds its image from that. */
-static bool has_prod_dockerfile(const json_t *s)
-{
-    const json_t *layers[] = {json_object_get(json_object_get(s, "sections"), "docker"),
-                              json_object_get(s, "options")};
-    for (size_t i = 0; i < 2; i++) {
-        if (json_is_string(json_object_get(layers[i], "dockerfile-prod"))) {
-            return true;
-        }
-    }
-    size_t i;
-    const json_t *f;
-    json_array_foreach(json_object_get(s, "files"), i, f) {
-        if (strcmp(json_string_value(f), "Dockerfile.prod") == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /*
  * Development (docker-compose.yml): the image of the settings, else build: from the
  * service's Dockerfile tagged APP-ROLE:VERSION-dev, so that `up --build` never replaces the
- * production image. Production (docker-compose.prod.yml): what `exo build` makes,
- * APP-ROLE:VERSION, or the settings' image when there is no production Dockerfile.
+ * production image. Production (docker-compose.prod.yml): the settings' image, else
+ * APP-ROLE:VERSION, which `exo build` makes (from Dockerfile.prod when there is one).
  */
 static int put_image(gen_t *g, json_t *svc, const json_t *s)
 {
@@ -138,21 +117,16 @@ static int put_image(gen_t *g, json_t *svc, const json_t *s)
     if (rc < 0) {
         return rc;
     }
-    char *prod = img.dockerfile != NULL || has_prod_dockerfile(s)
-                 ? exo_strdupf("%s-%s:%s", gen_str(g->model, "name"), gen_str(s, "role"),
-                               gen_version(g->model))
-                 : exo_xstrdup(img.image);
-    json_object_set_new(g->prod_images, gen_str(s, "role"), json_string(prod));
+    json_object_set_new(g->prod_images, gen_str(s, "role"), json_string(img.image));
     if (img.dockerfile != NULL) {
         char *context = exo_strdupf("%s/%s", gen_str(g->model, "app_dir"), gen_str(s, "dir"));
         json_object_set_new(svc, "build", json_pack("{s:s, s:s}", "context", context,
                                                     "dockerfile", img.dockerfile));
-        json_object_set_new(svc, "image", json_sprintf("%s-dev", prod));
+        json_object_set_new(svc, "image", json_sprintf("%s-dev", img.image));
         free(context);
     } else {
         json_object_set_new(svc, "image", json_string(img.image));
     }
-    free(prod);
     gen_image_free(&img);
     return EXO_OK;
 }

@@ -113,7 +113,7 @@ declare -A opts=(
     [run]="--app DIR;--backend NAME;--watch;--only ROLE...;--log-format text|json"
     [test]="--app DIR;--junit FILE;--backend NAME" [setup]="--app DIR;--backend NAME"
     [clean]="--app DIR;--data;--yes" [env]="--app DIR;--all;--setup"
-    [generate]="--app DIR;--out DIR;--check" [build]="--app DIR;--backend ENGINE;--registry PREFIX"
+    [generate]="--app DIR;--out DIR;--check" [build]="--app DIR;--backend NAME"
     [bus]="--app DIR;--listen ENDPOINT;-q, --quiet" [send]="--as ROLE;--app DIR;--wait;--timeout MS"
     [tail]="--app DIR;--json"
 )

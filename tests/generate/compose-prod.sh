@@ -1,11 +1,11 @@
 #!/bin/bash
 # tests/generate/compose-prod.sh - `exo generate compose`'s production file and public ports:
-# docker-compose.prod.yml runs exo build's images (APP-ROLE:VERSION, from a Dockerfile.prod or
-# the Dockerfile; a given image stays) and builds nothing from the app's directories, while
-# docker-compose.yml builds them under APP-ROLE:VERSION-dev; only a public service
-# (services.<role>.public) gets a host port, at its bind address, in both files; byte-identical
-# output and --check drift on the production file; docker-compose validates it; a public
-# service with several instances is refused before anything is written.
+# docker-compose.prod.yml runs exo build's images (APP-ROLE:VERSION; a given image stays) and
+# builds nothing from the app's directories, while docker-compose.yml builds them under
+# APP-ROLE:VERSION-dev; only a public service (services.<role>.public) gets a host port, at
+# its bind address, in both files; byte-identical output and --check drift on the production
+# file; docker-compose validates it; a public service with several instances is refused
+# before anything is written.
 . "$EXO_TOP_SRCDIR/tests/generate/lib.sh"
 
 app=$tmp/todo
@@ -59,17 +59,12 @@ grep -qx "$prod: missing" "$tmp/out" || fail "--check does not name the missing 
 gen compose
 cmp -s "$tmp/first/docker-compose.prod.yml" "$prod" || fail "generate did not restore the production file"
 
-# A service that runs a given image: the same image in both files, unless it has a
-# production Dockerfile.
+# A service that runs a given image: the same image in both files (exo build builds
+# nothing for it).
 printf 'docker:\n  image: busybox:exo\n' >>"$app/web/service.yml"
 gen compose
 service web "$dev" | grep -q '^    image: "busybox:exo"$' || fail "dev: web does not run its image"
 service web "$prod" | grep -q '^    image: "busybox:exo"$' || fail "prod: web does not run its image"
-printf 'FROM busybox:exo\n' >"$app/web/Dockerfile.prod"
-gen compose
-service web "$prod" | grep -q '^    image: "todo-web:1.0.0"$' \
-    || fail "prod: web with a Dockerfile.prod does not run exo build's image"
-rm "$app/web/Dockerfile.prod"
 
 if command -v docker-compose >/dev/null; then
     docker-compose -f "$prod" config >"$tmp/config" 2>"$tmp/config.err" \

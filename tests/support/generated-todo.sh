@@ -6,6 +6,7 @@
 #   base=$(generated_todo_base) || fail ...  # the Debian base tar the images build FROM
 #   generated_todo_app "$T/todo" compose     # copy, exo setup, exo generate compose, exo
 #                                            # staged into deploy/compose/bus/exo-root
+#   generated_todo_round_trip "docker exec bus" diag_fn   # messages through the deployed bus
 # Failures end the test through run-lib.sh's fail.
 
 generated_todo_require() {
@@ -39,18 +40,31 @@ generated_todo_app() {
     { tail "$T/install.log"; fail "make install"; }
 }
 
-# compose_send DC NAME JSON: `exo send` as web from inside the bus container of the project
-# that the shell function DC runs docker-compose on, waiting for the reply ($T/reply);
-# retried for up to a minute while the app comes up (a service starts after what it needs).
-compose_send() {
-  local dc="$1" i
-  for i in $(seq 1 60); do
-    if $dc exec -T bus exo send --app /app --as web --wait --timeout 3000 "$2" "$3" \
-        >"$T/reply" 2>"$T/reply.err"; then
-      return 0
-    fi
-    sleep 1
+# generated_todo_round_trip WHERE DIAG: through the deployed bus, as web, todo.create gets
+# todo.created from the store, and stats.get then reports the to-do counted. WHERE is a
+# command prefix that runs a command in the bus's container (it has exo and the app's
+# manifests in /app); DIAG a command that shows the deployment when a send gets no reply.
+# Each send is retried for up to a minute while the deployment comes up.
+generated_todo_round_trip() {
+  local where="$1" diag="$2" i
+  gt_send() {
+    for i in $(seq 1 60); do
+      $where exo send --app /app --as web --wait --timeout 3000 "$1" "$2" \
+        >"$T/reply" 2>"$T/reply.err" && return 0
+      sleep 1
+    done
+    cat "$T/reply.err"; $diag
+    fail "exo send $1 got no reply"
+  }
+  gt_send todo.create '{"text": "ship the deployment"}'
+  grep -q '"name":"todo.created"' "$T/reply" || fail "todo.create: $(cat "$T/reply")"
+  grep -q 'ship the deployment' "$T/reply" || fail "todo.created lacks the text: $(cat "$T/reply")"
+  pass "todo.create through the bus got todo.created from the store"
+  for i in $(seq 1 50); do
+    gt_send stats.get '{}'
+    grep -q '"todos_created":1' "$T/reply" && break
+    sleep 0.2
   done
-  cat "$T/reply.err"; $dc ps; $dc logs --tail 20
-  fail "exo send $2 got no reply"
+  grep -q '"todos_created":1' "$T/reply" || fail "stats did not count the to-do: $(cat "$T/reply")"
+  pass "the stats service counted it"
 }

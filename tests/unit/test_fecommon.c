@@ -131,6 +131,31 @@ static void test_resolve_refuses_escapes(void)
     CU_ASSERT_EQUAL(resolve("/.git/config", NULL), FEC_STATIC_NOT_FOUND);
 }
 
+static void test_static_root(void)
+{
+    char *r = NULL;
+    exo_error_t err = {0};
+    CU_ASSERT_EQUAL(fec_static_root(root_tmpl, "public", &r, &err), EXO_OK);
+    CU_ASSERT_STRING_EQUAL(r ? r : "", root);
+    free(r);
+    CU_ASSERT_EQUAL(fec_static_root(root_tmpl, root, &r, &err), EXO_OK); /* absolute */
+    free(r);
+    CU_ASSERT_EQUAL(fec_static_root(root_tmpl, "nope", &r, &err), EXO_ERR_INVALID);
+    CU_ASSERT_PTR_NULL(r);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "static: 'nope'"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "is not a directory"));
+    CU_ASSERT_EQUAL(fec_static_root(root_tmpl, "public/app.js", &r, &err), EXO_ERR_INVALID);
+    /* the app's own directory, or one above it, is never served */
+    CU_ASSERT_EQUAL(fec_static_root(root, ".", &r, &err), EXO_ERR_INVALID);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "the app's own directory"));
+    CU_ASSERT_EQUAL(fec_static_root(root, "..", &r, &err), EXO_ERR_INVALID);
+    CU_ASSERT_EQUAL(fec_static_root(root, "/", &r, &err), EXO_ERR_INVALID);
+    CU_ASSERT_EQUAL(fec_static_root(root, "sub/..", &r, &err), EXO_ERR_INVALID);
+    CU_ASSERT_EQUAL(fec_static_root(root, "", &r, &err), EXO_ERR_INVALID);
+    CU_ASSERT_EQUAL(fec_static_root(root, NULL, &r, &err), EXO_ERR_INVALID);
+    CU_ASSERT_PTR_NULL(r);
+}
+
 static void test_content_types(void)
 {
     CU_ASSERT_STRING_EQUAL(fec_content_type("/a/index.html"), "text/html; charset=utf-8");
@@ -252,6 +277,7 @@ static void test_listen_addresses(void)
 static const exo_test_t tests[] = {
     {"static paths resolve to files and index.html", test_resolve_files_and_indexes},
     {"static paths never leave the root", test_resolve_refuses_escapes},
+    {"the static directory: a directory, never the app's own", test_static_root},
     {"content types of web files", test_content_types},
     {"HTTP dates", test_dates},
     {"ETag, If-None-Match, If-Modified-Since", test_conditional_requests},

@@ -1,7 +1,7 @@
 /*
  * tests/unit/test_httpreq.c - the http frontend's requests in flight
- * (plugins/frontend-http/httpreq.c): ids never repeat, a request is found by its connection
- * only, a body over the limit is dropped rather than kept, and message names from paths.
+ * (plugins/frontend-http/httpreq.c): ids never repeat (also for the next request on a
+ * keep-alive socket), a client is found by its connection only, a body over the limit is dropped rather than kept, and message names from paths.
  */
 #include "config.h"
 
@@ -29,6 +29,18 @@ static void test_requests_by_connection(void)
     CU_ASSERT_PTR_EQUAL(http_req_by_conn(&reqs, 8), b);
     http_req_t *c = http_req_new(&reqs, &a_wsi, "x", NULL);
     CU_ASSERT_STRING_NOT_EQUAL(c->id, b->id);
+    /* the next request of a keep-alive socket: same connection, new id, fresh state */
+    char old_id[sizeof b->id];
+    strcpy(old_id, b->id);
+    http_req_append(b, "{}", 2, 10);
+    b->started = b->answered = true;
+    http_req_next(&reqs, b, "todo.create");
+    CU_ASSERT_STRING_NOT_EQUAL(b->id, old_id);
+    CU_ASSERT_STRING_EQUAL(b->name, "todo.create");
+    CU_ASSERT_EQUAL(b->body.len, 0);
+    CU_ASSERT_FALSE(b->started || b->answered || b->too_large);
+    CU_ASSERT_EQUAL(b->conn, 8);
+    CU_ASSERT_STRING_EQUAL(b->credential, "tok");
     http_reqs_clear(&reqs);
     CU_ASSERT_PTR_NULL(reqs.head);
 }
