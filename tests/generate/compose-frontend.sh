@@ -53,7 +53,7 @@ done
 tok=$(sed -n 's/^EXO_BUS_USER_TOKEN=//p' "$out/secrets/bus.env")
 grep -qx "EXO_BUS_TOKEN=$tok" "$out/secrets/site.env" || fail "site does not get the deployment's bus token"
 [ "$(stat -c %a "$out/secrets/site.env")" = 600 ] || fail "secrets/site.env is not 0600"
-grep -q 'libwebsockets17' "$out/bus/Dockerfile" || fail "the bus image does not install libwebsockets"
+grep -q 'libwebsockets17 libuv1' "$out/bus/Dockerfile" || fail "the bus image does not install libwebsockets and libuv"
 grep -qx 'COPY site/public/ /app/site/public/' "$out/bus/Dockerfile" || fail "the bus image lacks site's static files"
 gen compose --check
 [ "$rc" -eq 0 ] || fail "--check with frontends: exit $rc"
