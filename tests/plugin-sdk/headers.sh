@@ -36,7 +36,10 @@ static int f_open(const exo_host_t *, const exo_frontend_spec_t *, void **inst, 
 }
 static const char *f_endpoint(void *) { return "127.0.0.1:1"; }
 static void f_close(void *) {}
-static const exo_frontend_ops_t ops = {sizeof ops, f_open, f_endpoint, f_close};
+static void f_deliver(void *, exo_conn_id_t, const exo_frontend_msg_t *) {}
+static void f_auth_done(void *, exo_conn_id_t, const char *, const char *, const char *) {}
+static const exo_frontend_ops_t ops = {sizeof ops, f_open, f_endpoint, f_close, f_deliver,
+                                       f_auth_done};
 EXO_FRONTEND_PLUGIN("cxx", "1.0.0", "written in C++", EXO_CAP_NONE, nullptr, nullptr, &ops)
 CXXEOF
     $CXX -std=c++20 -Wall -Wextra -Werror -fPIC -fvisibility=hidden -c "${inc[@]}" $jansson \
