@@ -173,9 +173,10 @@ int gen_bus_dockerfile(const json_t *model, exo_generator_sink_t *sink, const ch
     unsigned port = gen_uint(json_object_get(model, "bus"), "port");
     const json_t *frontends = json_object_get(model, "frontends");
     /* Frontends run from this image too (`exo frontend ROLE`): their plugins need
-     * libwebsockets, on libuv (plugins/frontend-common). */
+     * libwebsockets with its libuv event library (plugins/frontend-common). */
     const char *libs = json_array_size(frontends) > 0
-                       ? "libyaml-0-2 libjansson4 libltdl7 libzmq5 libwebsockets17 libuv1"
+                       ? "libyaml-0-2 libjansson4 libltdl7 libzmq5 libwebsockets17 libuv1 "
+                         "libwebsockets-evlib-uv"
                        : "libyaml-0-2 libjansson4 libltdl7 libzmq5";
     exo_buf_t b = {0};
     exo_buf_printf(&b,

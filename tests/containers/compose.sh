@@ -31,7 +31,7 @@ dc() { docker-compose --no-ansi -p exogen -f "$out/docker-compose.yml" "$@"; }
 trap 'dc down -v -t 2 >/dev/null 2>&1; engine_docker_stop; lib_cleanup' EXIT
 
 # The frontend's plugin needs libwebsockets in the bus image.
-base=$(debian_base_tar python3-zmq libzmq5 libjansson4 libyaml-0-2 libltdl7 libwebsockets17 libuv1) ||
+base=$(debian_base_tar python3-zmq libzmq5 libjansson4 libyaml-0-2 libltdl7 libwebsockets17 libuv1 libwebsockets-evlib-uv) ||
   fail "building the Debian base image"
 engine_docker_start "$T" || fail "dockerd did not start"
 engine_import_debian docker debian:bookworm-slim "$base" || fail "importing the base into docker"
