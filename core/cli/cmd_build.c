@@ -3,12 +3,15 @@
  * service, named APP-ROLE:VERSION, as the files of `exo generate` name them. The backend
  * builds it (prepare() with a build tag, exo/backend.h ABI 1.4) from the service's
  * dockerfile-prod when it has that file, else from its Dockerfile; a service that runs a named
- * image has nothing to build.
+ * image has nothing to build. Every service is checked before the first build, so that bad
+ * input builds nothing; frontends have no image of their own.
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "commands.h"
 #include "base/util.h"
@@ -22,6 +25,88 @@ typedef struct build_opts {
 typedef struct tally {
     size_t built, skipped, failed;
 } tally_t;
+
+/* The service's container settings: service.yml's docker: overlaid with options (as the
+ * container backends read them). New object. */
+static json_t *settings_of(const exo_service_t *svc)
+{
+    json_t *set = json_object();
+    for (size_t i = 0; i < svc->n_sections; i++) {
+        const exo_block_t *b = &svc->sections[i];
+        if (b->key != NULL && b->json != NULL && strcmp(b->key->value, "docker") == 0) {
+            json_object_update(set, b->json);
+        }
+    }
+    if (json_is_object(svc->options.json)) {
+        json_object_update(set, svc->options.json);
+    }
+    return set;
+}
+
+/* The Dockerfile setting @p key (default @p def) of @p set names a file of @p svc's dir. */
+static bool has_dockerfile(const exo_service_t *svc, const json_t *set, const char *key,
+                           const char *def)
+{
+    const char *name = json_string_value(json_object_get(set, key));
+    char *path = exo_path_join(svc->dir, name ? name : def);
+    struct stat st;
+    bool ok = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    free(path);
+    return ok;
+}
+
+/* False, after saying why, when @p svc has nothing to build from and runs no given image. */
+static bool buildable(const exo_service_t *svc)
+{
+    json_t *set = settings_of(svc);
+    bool ok = json_is_string(json_object_get(set, "image")) ||
+              has_dockerfile(svc, set, "dockerfile-prod", "Dockerfile.prod") ||
+              has_dockerfile(svc, set, "dockerfile", "Dockerfile");
+    json_decref(set);
+    if (!ok) {
+        fprintf(stderr, "exo: error: service %s has no image and no Dockerfile in %s; add a "
+                "Dockerfile (or Dockerfile.prod), or set docker: {image: ...} in %s\n",
+                svc->role, svc->location, svc->file);
+    }
+    return ok;
+}
+
+/*
+ * The services to build: every one (@p roles empty) or those named. Frontends have no image
+ * of their own (a deployment runs them from the bus image): left out, an error when named.
+ * Every selected service is checked before anything is built (issue 14: bad input builds
+ * nothing). NULL after saying what is wrong; else an array of *n services.
+ */
+static const exo_service_t **select_services(const exo_app_t *app, const exo_strv_t *roles,
+                                             size_t *n)
+{
+    const exo_service_t **out = exo_xcalloc(app->n_services + 1, sizeof *out);
+    bool ok = true;
+    *n = 0;
+    for (size_t i = 0; i < app->n_services; i++) {
+        const exo_service_t *svc = &app->services[i];
+        bool named = exo_strv_contains(roles, svc->role);
+        if (roles->n > 0 && !named) {
+            continue;
+        }
+        if (svc->frontend != NULL) {
+            if (named) {
+                fprintf(stderr, "exo: error: %s is a frontend: it has no image of its own (a "
+                        "deployment runs it from the bus image); name services only\n",
+                        svc->role);
+                ok = false;
+            }
+            continue;
+        }
+        ok = buildable(svc) && ok;
+        out[(*n)++] = svc;
+    }
+    if (!ok) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
 
 /* Build one role's image (the engine's output goes out under the role); its last line says
  * what happened. */
@@ -55,19 +140,26 @@ static int run(void *opts, const exo_strv_t *args)
     if (app == NULL) {
         return code;
     }
+    size_t n = 0;
+    const exo_service_t **svcs = select_services(app, &roles, &n);
+    if (svcs == NULL) {
+        exo_strv_free(&roles);
+        exo_app_destroy(&app);
+        return EXO_EXIT_USER;
+    }
     exo_session_opts_t sopts = {.command = "build", .backend = o->backend, .load_app = true};
     exo_session_t *s = exo_cli_session(app, &sopts, &code);
     if (s == NULL) {
+        free(svcs);
         exo_strv_free(&roles);
         exo_app_destroy(&app);
         return code;
     }
     tally_t t = {0};
-    for (size_t i = 0; i < app->n_services; i++) {
-        if (roles.n == 0 || exo_strv_contains(&roles, app->services[i].role)) {
-            build_one(s, app, &app->services[i], &t);
-        }
+    for (size_t i = 0; i < n; i++) {
+        build_one(s, app, svcs[i], &t);
     }
+    free(svcs);
     exo_output_status(exo_session_output(s), "summary: %zu built, %zu with an image of their "
                       "own, %zu failed", t.built, t.skipped, t.failed);
     exo_session_destroy(&s);

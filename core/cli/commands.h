@@ -19,8 +19,8 @@ extern const exo_command_t exo_cmd_run;       /* cmd_run.c */
 extern const exo_command_t exo_cmd_test;      /* cmd_test.c */
 extern const exo_command_t exo_cmd_setup;     /* cmd_setup.c */
 extern const exo_command_t exo_cmd_clean;     /* cmd_clean.c */
-extern const exo_command_t exo_cmd_generate;  /* cmd_generate.c */
 extern const exo_command_t exo_cmd_build;     /* cmd_build.c */
+extern const exo_command_t exo_cmd_generate;  /* cmd_generate.c */
 extern const exo_command_t exo_cmd_env;       /* cmd_env.c */
 extern const exo_command_t exo_cmd_bus;       /* cmd_bus.c */
 extern const exo_command_t exo_cmd_bus_status; /* cmd_bus_status.c: exo bus status */

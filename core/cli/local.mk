@@ -14,5 +14,5 @@ exo_SOURCES += core/cli/main.c core/cli/cli.h core/cli/cli.c \
 	core/cli/cmd_template.c core/cli/cmd_generate.c core/cli/cmd_frontend.c \
 	core/cli/cmd_build.c
 
-TESTS += tests/cli/options.sh
-EXTRA_DIST += tests/cli/options.sh
+TESTS += tests/cli/options.sh tests/cli/build.sh
+EXTRA_DIST += tests/cli/options.sh tests/cli/build.sh

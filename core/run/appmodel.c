@@ -335,8 +335,32 @@ static json_t *service_json(const model_ctx_t *m, const exo_service_t *svc, exo_
     if (svc->online_text != NULL) {
         json_object_set_new(o, "online_text", json_string(svc->online_text));
     }
+    if (svc->public_endpoint.port != 0) {
+        /* services.<role>.public: the host port and address a deployment publishes. */
+        json_object_set_new(o, "public", json_true());
+        json_object_set_new(o, "public_port", json_integer(svc->public_endpoint.port));
+        json_object_set_new(o, "public_bind", json_string(svc->public_endpoint.bind));
+    }
     free(dir);
     exo_env_destroy(&env);
+    return o;
+}
+
+/* A frontend (application.yml frontends.<role>): what a deployment runs as
+ * `exo frontend ROLE`. */
+static json_t *frontend_json(const exo_service_t *fe)
+{
+    json_t *o = json_pack("{s:s, s:s, s:I, s:b, s:o, s:o, s:o}", "role", fe->role, "type",
+                          fe->frontend->type, "port", (json_int_t)fe->port, "public",
+                          fe->public_endpoint.port != 0, "sends",
+                          strv_json(fe->sends, fe->n_sends), "receives",
+                          strv_json(fe->receives, fe->n_receives), "config",
+                          fe->frontend->config ? json_incref(fe->frontend->config)
+                                               : json_object());
+    if (fe->public_endpoint.port != 0) {
+        json_object_set_new(o, "public_port", json_integer(fe->public_endpoint.port));
+        json_object_set_new(o, "public_bind", json_string(fe->public_endpoint.bind));
+    }
     return o;
 }
 
@@ -388,15 +412,17 @@ static json_t *build(model_ctx_t *m, const exo_registry_t *reg, const char *out_
         }
         json_array_append_new(resources, res_json(&app->resources[i], &m->res[i]));
     }
-    json_t *services = json_array();
+    json_t *services = json_array(), *frontends = json_array();
     for (size_t i = 0; i < app->n_services; i++) {
         if (app->services[i].frontend != NULL) {
-            continue; /* not generated yet (docs/generate.md) */
+            json_array_append_new(frontends, frontend_json(&app->services[i]));
+            continue;
         }
         json_t *s = service_json(m, &app->services[i], err);
         if (s == NULL) {
             json_decref(resources);
             json_decref(services);
+            json_decref(frontends);
             return NULL;
         }
         json_array_append_new(services, s);
@@ -405,6 +431,7 @@ static json_t *build(model_ctx_t *m, const exo_registry_t *reg, const char *out_
     if (token == NULL) {
         json_decref(resources);
         json_decref(services);
+        json_decref(frontends);
         return NULL;
     }
     char *app_rel = relative_path(out_dir, app->dir);
@@ -416,6 +443,7 @@ static json_t *build(model_ctx_t *m, const exo_registry_t *reg, const char *out_
         EXO_GENERATOR_MODEL_SCHEMA, "name", app->name, "app_dir", app_rel, "out_dir", out_rel,
         "bus", "transport", app->bus_transport, "port", (json_int_t)m->bus_port, "host", "bus",
         "token", token, "services", services, "resources", resources);
+    json_object_set_new(model, "frontends", frontends);
     free(token);
     if (app->version != NULL) {
         json_object_set_new(model, "version", json_string(app->version));

@@ -30,9 +30,11 @@
  *         "role": "web", "dir": "web" (relative to the app dir), "type": "...",
  *         "command": "...",        startup.command
  *         "port": 8080 | 0,        the port it listens on in its unit (0: none)
- *         "public": false,         the app declares it reachable from outside (no syntax
- *                                  yet: always false; a generator publishes no host port
- *                                  for a service that is not public)
+ *         "public": false,         the app declares it reachable from outside
+ *                                  (services.<role>.public); a generator publishes no host
+ *                                  port for a service that is not public. When true:
+ *         "public_port": 3000,     the host port to publish "port" on, and
+ *         "public_bind": "127.0.0.1", the host address to publish it on
  *         "instances": 1,          services.<role>.instances
  *         "ready": "auto|online-text|port|bus|started", "online_text": "..." (optional),
  *         "ready_timeout_ms": 60000,
@@ -62,11 +64,22 @@
  *         "env": [ VAR... ],       the server's own variables (all marked secret: they
  *                                  carry its passwords)
  *         "external": true,        optional: the app points deployments at an existing
- *         "url": "..." } ] }       server (resources.<name>.deploy-url, a secret): run
+ *         "url": "..." } ],        server (resources.<name>.deploy-url, a secret): run
  *                                  nothing for it (image and command null, port 0, data
  *                                  and env empty); its services' variables for it are
  *                                  <NAME>_URL (secret) and the URL's _HOST, _PORT, _USER,
  *                                  _PASSWORD (secret) where it has them
+ *     "frontends": [ {             application.yml frontends:, in its order; each runs as
+ *                                  `exo frontend ROLE` (exo with the app's manifests and the
+ *                                  frontend plugin "type"), joins the bus like a service
+ *                                  (EXO_BUS_ENDPOINT, EXO_BUS_TOKEN) and listens on
+ *                                  EXO_FRONTEND_LISTEN=HOST:PORT
+ *         "role": "site", "type": "http",
+ *         "port": 3000 | 0,        its public port (0: not public; the generator picks one)
+ *         "public": true,          as for services, with "public_port" and "public_bind"
+ *         "sends": [...], "receives": [...],
+ *         "config": { ... } } ] }  frontends.<role> as written (the plugin's keys too, such
+ *                                  as a directory of static files)
  *   VAR = { "name": "DB_URL", "value": "...", "secret": true|false }
  * Secret values are in the model: a generator must write them only to files it marks with
  * mode 0600 (an env file beside, never inside, a descriptor meant to be shared).

@@ -4,7 +4,11 @@
  * Files (relative to the output directory):
  *   docker-compose.yml   every service and resource as a compose service, the bus as
  *                        service "bus", named volumes for resource data, dependency order
- *                        with health checks from readiness; no secret value in it
+ *                        with health checks from readiness, host ports for public services
+ *                        only; no secret value in it. Services are built from their
+ *                        directories (development)
+ *   docker-compose.prod.yml  the same project running the images `exo build` makes
+ *                        (APP-ROLE:VERSION), nothing built from the app's directories
  *   bus/Dockerfile       the image of service "bus" (`exo bus` with the app's manifests)
  *   secrets/NAME.env     the secret variables of one service or resource (mode 0600),
  *                        read through env_file
@@ -24,6 +28,8 @@
 #include "../generator-common/yamlout.h"
 
 #define HEALTH_INTERVAL_MS 2000u
+/* Where a frontend that is not public listens in its container (reached by name only). */
+#define FRONTEND_PORT_DEFAULT 8080u
 
 typedef struct gen {
     const exo_host_t *host;
@@ -32,6 +38,7 @@ typedef struct gen {
     exo_error_t *err;
     json_t *services; /* the compose services: map */
     json_t *volumes;  /* named volumes: map */
+    json_t *prod_images; /* role -> the image docker-compose.prod.yml runs (exo build's) */
 } gen_t;
 
 static int add_file(gen_t *g, const char *path, const exo_buf_t *b, unsigned mode)
@@ -97,7 +104,12 @@ static int put_env(gen_t *g, json_t *svc, const char *name, const json_t *env, c
     return rc;
 }
 
-/* image: from the settings, else build: from the service's Dockerfile, else an error. */
+/*
+ * Development (docker-compose.yml): the image of the settings, else build: from the
+ * service's Dockerfile tagged APP-ROLE:VERSION-dev, so that `up --build` never replaces the
+ * production image. Production (docker-compose.prod.yml): the settings' image, else
+ * APP-ROLE:VERSION, which `exo build` makes (from Dockerfile.prod when there is one).
+ */
 static int put_image(gen_t *g, json_t *svc, const json_t *s)
 {
     gen_image_t img;
@@ -105,14 +117,38 @@ static int put_image(gen_t *g, json_t *svc, const json_t *s)
     if (rc < 0) {
         return rc;
     }
-    json_object_set_new(svc, "image", json_string(img.image));
+    json_object_set_new(g->prod_images, gen_str(s, "role"), json_string(img.image));
     if (img.dockerfile != NULL) {
         char *context = exo_strdupf("%s/%s", gen_str(g->model, "app_dir"), gen_str(s, "dir"));
         json_object_set_new(svc, "build", json_pack("{s:s, s:s}", "context", context,
                                                     "dockerfile", img.dockerfile));
+        json_object_set_new(svc, "image", json_sprintf("%s-dev", img.image));
         free(context);
+    } else {
+        json_object_set_new(svc, "image", json_string(img.image));
     }
     gen_image_free(&img);
+    return EXO_OK;
+}
+
+/* A public service's port on the host (services.<role>.public), at its bind address;
+ * @p port: where it listens in its container. */
+static int put_ports(gen_t *g, json_t *svc, const json_t *s, unsigned port)
+{
+    if (!json_is_true(json_object_get(s, "public"))) {
+        return EXO_OK; /* private: reached by name on the project's network only */
+    }
+    if (gen_uint(s, "instances") > 1) {
+        return exo_error_set(g->err, EXO_ERR_INVALID, "compose: service %s is public on host "
+                             "port %u and has %u instances, but one host port can be published "
+                             "by one container only; give it instances: 1, or put a proxy in "
+                             "front of it", gen_str(s, "role"), gen_uint(s, "public_port"),
+                             gen_uint(s, "instances"));
+    }
+    char *ports = exo_strdupf("%s:%u:%u", gen_str(s, "public_bind"), gen_uint(s, "public_port"),
+                              port);
+    json_object_set_new(svc, "ports", json_pack("[s]", ports));
+    free(ports);
     return EXO_OK;
 }
 
@@ -150,6 +186,9 @@ static int service(gen_t *g, const json_t *s)
     const char *role = gen_str(s, "role");
     json_t *svc = json_object();
     int rc = put_image(g, svc, s);
+    if (rc == EXO_OK) {
+        rc = put_ports(g, svc, s, gen_uint(s, "port"));
+    }
     if (rc == EXO_OK) {
         char *endpoint = gen_bus_endpoint(g->model);
         json_t *bus_env = json_pack("{s:s}", "EXO_BUS_ENDPOINT", endpoint);
@@ -222,6 +261,50 @@ static int resource(gen_t *g, const json_t *r)
     return EXO_OK;
 }
 
+/* The build of the bus image (exo with the app's manifests), which frontends run too. */
+static json_t *bus_build(const gen_t *g)
+{
+    char *dockerfile = exo_strdupf("%s/bus/Dockerfile", gen_str(g->model, "out_dir"));
+    json_t *build = json_pack("{s:s, s:s}", "context", gen_str(g->model, "app_dir"),
+                              "dockerfile", dockerfile);
+    free(dockerfile);
+    return build;
+}
+
+/*
+ * A frontend: `exo frontend ROLE` from the bus image, listening on all interfaces of its
+ * container at its public port (else FRONTEND_PORT_DEFAULT), published at its bind address
+ * when public; it joins the bus with the deployment's token, as a service does.
+ */
+static int frontend(gen_t *g, const json_t *f)
+{
+    const char *role = gen_str(f, "role");
+    unsigned port = gen_uint(f, "port") ? gen_uint(f, "port") : FRONTEND_PORT_DEFAULT;
+    char *image = gen_bus_image(g->model);
+    json_t *svc = json_pack("{s:o, s:s, s:[s, s, s, s, s], s:o, s:s}", "build", bus_build(g),
+                            "image", image, "command", "exo", "frontend", role, "--app", "/app",
+                            "healthcheck", port_health(port, 60000), "restart", "on-failure");
+    free(image);
+    json_t *deps = json_object();
+    depend(deps, "bus", true);
+    json_object_set_new(svc, "depends_on", deps);
+    char *endpoint = gen_bus_endpoint(g->model);
+    char *listen = exo_strdupf("0.0.0.0:%u", port);
+    json_t *plain = json_pack("{s:s, s:s, s:s}", "EXO_BUS_ENDPOINT", endpoint,
+                              "EXO_FRONTEND_LISTEN", listen, "EXO_ROLE", role);
+    json_t *env = json_pack("[o]", gen_bus_token_var(g->model, "EXO_BUS_TOKEN"));
+    int rc = put_ports(g, svc, f, port);
+    if (rc == EXO_OK) {
+        rc = put_env(g, svc, role, env, plain);
+    }
+    json_decref(env);
+    json_decref(plain);
+    free(listen);
+    free(endpoint);
+    json_object_set_new(g->services, role, svc);
+    return rc;
+}
+
 static int bus(gen_t *g)
 {
     const json_t *bus = json_object_get(g->model, "bus");
@@ -230,10 +313,8 @@ static int bus(gen_t *g)
                                            g->err)) < 0) {
         return rc;
     }
-    char *dockerfile = exo_strdupf("%s/bus/Dockerfile", gen_str(g->model, "out_dir"));
     char *image = gen_bus_image(g->model);
-    json_t *svc = json_pack("{s:{s:s, s:s}, s:s, s:o, s:s}", "build", "context",
-                            gen_str(g->model, "app_dir"), "dockerfile", dockerfile, "image", image,
+    json_t *svc = json_pack("{s:o, s:s, s:o, s:s}", "build", bus_build(g), "image", image,
                             "healthcheck", port_health(gen_uint(bus, "port"), 60000), "restart",
                             "always");
     /* `exo bus` takes the deployment's token as its user token: every unit presents it. */
@@ -242,26 +323,54 @@ static int bus(gen_t *g)
     json_decref(env);
     json_object_set_new(g->services, gen_str(bus, "host"), svc);
     free(image);
-    free(dockerfile);
     return rc;
 }
 
-static int compose_file(gen_t *g)
+/* The production services: the development ones, each app service running the image exo
+ * build made instead of building from its directory. New object. */
+static json_t *prod_services(const gen_t *g)
+{
+    json_t *services = json_deep_copy(g->services);
+    const char *role;
+    json_t *image;
+    json_object_foreach(g->prod_images, role, image) {
+        json_t *svc = json_object_get(services, role);
+        json_object_del(svc, "build");
+        json_object_set(svc, "image", image);
+    }
+    return services;
+}
+
+/* @p path: the project with @p services; @p what says which one in the header. */
+static int compose_file(gen_t *g, const char *path, json_t *services, const char *what)
 {
     exo_buf_t b = {0};
-    exo_buf_printf(&b, "# App %s as a Docker Compose project. Generated by `exo generate "
-                   "compose`: do not edit,\n# generate again (`exo generate compose --check` "
-                   "tells whether this file is up to date).\n# Secrets are in secrets/*.env "
-                   "(mode 0600), not here.\n", gen_str(g->model, "name"));
+    exo_buf_printf(&b, "# App %s as a Docker Compose project, %s.\n# Generated by `exo "
+                   "generate compose`: do not edit, generate again\n# (`exo generate compose --check` "
+                   "tells whether this file is up to date). Secrets are in secrets/*.env "
+                   "(mode 0600), not here.\n", gen_str(g->model, "name"), what);
     /* No version: key: the Compose Specification, read by docker-compose >= 1.27 and v2. */
-    json_t *doc = json_pack("{s:O}", "services", g->services);
+    json_t *doc = json_pack("{s:O}", "services", services);
     if (json_object_size(g->volumes) > 0) {
         json_object_set(doc, "volumes", g->volumes);
     }
     yamlout_map(&b, doc, 0, YAMLOUT_ESCAPE_DOLLAR);
     json_decref(doc);
-    int rc = add_file(g, "docker-compose.yml", &b, 0644);
+    int rc = add_file(g, path, &b, 0644);
     exo_buf_free(&b);
+    return rc;
+}
+
+static int compose_files(gen_t *g)
+{
+    int rc = compose_file(g, "docker-compose.yml", g->services, "for development: each "
+                          "service's image is built from its directory");
+    if (rc == EXO_OK) {
+        json_t *prod = prod_services(g);
+        rc = compose_file(g, "docker-compose.prod.yml", prod, "in production: it runs the "
+                          "images `exo build` makes (run that first)");
+        json_decref(prod);
+    }
     return rc;
 }
 
@@ -273,7 +382,8 @@ static int compose_generate(const exo_host_t *host, const json_t *model,
         return rc;
     }
     gen_t g = {.host = host, .model = model, .sink = sink, .err = err,
-               .services = json_object(), .volumes = json_object()};
+               .services = json_object(), .volumes = json_object(),
+               .prod_images = json_object()};
     rc = bus(&g);
     size_t i;
     const json_t *v;
@@ -287,14 +397,20 @@ static int compose_generate(const exo_host_t *host, const json_t *model,
             rc = service(&g, v);
         }
     }
+    json_array_foreach(json_object_get(model, "frontends"), i, v) {
+        if (rc == EXO_OK) {
+            rc = frontend(&g, v);
+        }
+    }
     if (rc == EXO_OK) {
-        rc = compose_file(&g);
+        rc = compose_files(&g);
     }
     if (rc == EXO_OK) {
         rc = gen_gitignore(sink, "compose", err);
     }
     json_decref(g.services);
     json_decref(g.volumes);
+    json_decref(g.prod_images);
     return rc;
 }
 

@@ -4,7 +4,7 @@
 # port and a port exo picked, their URLs said and in .exo/run.json, a client's message to the
 # service and back, exo env and exo bus status, a killed frontend restarted, a pinned port in
 # use stopping the run before anything starts, exo test starting a frontend a test needs, and
-# exo generate compose leaving frontends out without failing.
+# exo generate compose writing the frontends as services of the bus image.
 . "$EXO_TOP_SRCDIR/tests/support/run-lib.sh"
 . "$EXO_TOP_SRCDIR/tests/frontend/lib.sh"
 export EXO_PLUGIN_PATH=$EXO_PLUGIN_PATH:$EXO_TOP_BUILDDIR/tests/frontend/fixtures/.libs
@@ -172,11 +172,13 @@ expect_line "$T/test2.out" 'web is a frontend: it has no setup or tests of its o
 expect_nothing_left
 pass "exo test starts a frontend a test needs; a frontend has no tests of its own"
 
-# exo generate compose leaves frontends out (docs/generate.md, Not covered yet).
+# exo generate compose runs each frontend as `exo frontend ROLE` (docs/generate.md).
 printf 'FROM debian:12\n' >"$A/todos/Dockerfile"
 (cd "$A" && "$EXO_BIN" generate compose) >"$T/gen.out" 2>&1 || { cat "$T/gen.out"; fail "generate"; }
 F=$A/deploy/compose/compose.yaml
 [ -f "$F" ] || F=$(ls "$A"/deploy/compose/*.y*ml | head -1)
 expect_line "$F" '^  todos:'
-expect_no_line "$F" '^  (web|api):'
-pass "exo generate compose leaves the frontends out"
+expect_line "$F" '^  web:'
+expect_line "$F" '^  api:'
+expect_line "$F" '^      - "frontend"$'
+pass "exo generate compose writes the frontends"
