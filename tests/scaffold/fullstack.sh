@@ -15,6 +15,7 @@ missing() { [ -n "${EXO_TEST_REQUIRE_ALL:-}" ] && fail "$1"; echo "skip: $1"; ex
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing "PostgreSQL is not installed"
 export EXO_CFLAGS="-I$EXO_TOP_SRCDIR/plugins/transport-zmq/include -I$EXO_TOP_SRCDIR/plugin-api -I$EXO_TOP_BUILDDIR/plugin-api"
 export EXO_LIBS="-L$libs -Wl,-rpath,$libs -lexoservice${EXO_SANITIZE_FLAGS:+ $EXO_SANITIZE_FLAGS}"
+export EXO_PYTHON_DIR="$EXO_TOP_SRCDIR/plugins/transport-zmq/python" # the client role is a Python service
 # PostgreSQL runs as the postgres user when the suite runs as root: it must reach the app.
 chmod 755 "$T"
 cd "$T" || exit 1
