@@ -15,3 +15,14 @@ EXTRA_DIST += \
 	tests/browser/setup.sh \
 	tests/browser/fixtures/static/greeting.js \
 	tests/browser/fixtures/static/index.html
+
+# What tests/browser/setup.sh puts into the build tree: the npm install and its log, the
+# screenshots, and (in a build tree apart from the sources) its copies of the sources.
+clean-local: exo-clean-browser
+exo-clean-browser:
+	-rm -rf tests/browser/node_modules tests/browser/artifacts tests/browser/npm-ci.log \
+	  tests/browser/.npm-ci.lock
+	-if test "$(abs_srcdir)" != "$(abs_builddir)"; then \
+	  rm -f tests/browser/package.json tests/browser/package-lock.json tests/browser/*.mjs; \
+	fi
+.PHONY: exo-clean-browser
