@@ -114,6 +114,7 @@ static ws_frame_t frame_of(json_t *obj, size_t headroom)
     size_t n = json_dumpb(obj, NULL, 0, JSON_COMPACT);
     f.buf = exo_xmalloc(headroom + n + 1);
     f.len = json_dumpb(obj, f.buf + headroom, n, JSON_COMPACT);
+    f.buf[headroom + f.len] = '\0'; /* also a C string, for logs and tests */
     json_decref(obj);
     return f;
 }
