@@ -5,17 +5,7 @@
 # with no engine contacted and nothing built (DOCKER_HOST points nowhere: an attempt would
 # fail on the engine instead); a frontend is refused when named and left out otherwise; an
 # unknown role is refused.
-set -u
-exo=${EXO_BIN:?EXO_BIN not set}
-src=${EXO_TOP_SRCDIR:?EXO_TOP_SRCDIR not set}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/exo-build.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() {
-    echo "FAIL: $*"
-    [ -f "$tmp/out" ] && { echo "--- output"; cat "$tmp/out"; }
-    failures=$((failures + 1))
-}
+. "$EXO_TOP_SRCDIR/tests/generate/lib.sh"
 # build ARGS...: exo build in the app, with no reachable engine; sets $rc.
 build() {
     (cd "$app" && DOCKER_HOST=unix://$tmp/no-docker.sock "$exo" build "$@") >"$tmp/out" 2>&1
@@ -57,5 +47,4 @@ build nosuch
 [ "$rc" -eq 1 ] || fail "an unknown role: exit $rc"
 grep -q "no role 'nosuch'" "$tmp/out" || fail "an unknown role: message"
 
-[ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
-echo "ok"
+finish
