@@ -14,7 +14,8 @@
  * Mandatory operations: all of the 1.0 table (a transport serves both `exo run` and the CLI
  * clients). Optional: emit_env (ABI 1.2); the long-lived client (ABI 1.3: client_open,
  * client_post, client_online, client_close, all four or none), which the core uses to put
- * a frontend on the bus (`exo frontend ROLE`, docs/frontends.md).
+ * a frontend on the bus (`exo frontend ROLE`, docs/frontends.md). ABI 1.4 appends the
+ * message's activity, id and payload to exo_bus_trace_t (no new operation).
  */
 #ifndef EXO_PLUGIN_API_TRANSPORT_H
 #define EXO_PLUGIN_API_TRANSPORT_H
@@ -26,7 +27,7 @@ extern "C" {
 #endif
 
 #define EXO_TRANSPORT_ABI_MAJOR 1
-#define EXO_TRANSPORT_ABI_MINOR 3
+#define EXO_TRANSPORT_ABI_MINOR 4
 
 /**
  * A broker event as plain fields, for observers that want no JSON (exo bus, exo run): the
@@ -55,6 +56,18 @@ typedef struct exo_bus_trace {
      * role's own secret: a unit exo started) or "user" (the run's user token: exo send,
      * exo tail, a service started by hand). */
     const char *credential;
+    /* Appended in ABI 1.4: event "message" only (NULL for the others), so that an observer
+     * (exo run's dashboard) can follow an activity and show a payload on request without a
+     * JSON event. activity and id: the message's, NUL-terminated; payload: its JSON text as
+     * the sender sent it, payload_len bytes, NOT NUL-terminated, NULL (and 0) when it has
+     * none. All borrowed for the call: copy what you keep. The broker points at what it
+     * already holds (no copy, no cost when nobody reads them). Check
+     * EXO_HAS(trace, exo_bus_trace_t, payload_len) first: an older transport passes a
+     * shorter struct. */
+    const char *activity;
+    const char *id;
+    const char *payload;
+    size_t payload_len;
 } exo_bus_trace_t;
 
 typedef struct exo_bus_spec {
