@@ -15,7 +15,9 @@
  * clients). Optional: emit_env (ABI 1.2); the long-lived client (ABI 1.3: client_open,
  * client_post, client_online, client_close, all four or none), which the core uses to put
  * a frontend on the bus (`exo frontend ROLE`, docs/frontends.md). ABI 1.4 appends the
- * message's activity, id and payload to exo_bus_trace_t (no new operation).
+ * message's activity, id and payload and the `logged` flag to exo_bus_trace_t, traces
+ * denied and undeliverable messages too, and adds `transient` to exo_bus_client_spec_t (no
+ * new operation).
  */
 #ifndef EXO_PLUGIN_API_TRANSPORT_H
 #define EXO_PLUGIN_API_TRANSPORT_H
@@ -36,6 +38,9 @@ extern "C" {
  * none), internal_name (the receiver's name when it differs, else NULL), outcome
  * ("delivered", "dropped", "no-receiver", "denied"); "register": role, instance, label;
  * "unregister": role, instance, reason; "error": sender, error, message.
+ * Since ABI 1.4 every routed message is traced, a denied or undeliverable one too, with
+ * `logged` set when the broker also logged it as a warning (before 1.4 such a message was
+ * not traced at all: the host logs both, and a line-printing observer skips it).
  */
 typedef struct exo_bus_trace {
     uint32_t size;
@@ -68,6 +73,10 @@ typedef struct exo_bus_trace {
     const char *id;
     const char *payload;
     size_t payload_len;
+    /* Appended in ABI 1.4: 1 when the broker also logged this event as a warning through
+     * host->log (a denied or undeliverable message): an observer that prints trace lines
+     * skips it, since the log already has it; one that counts or shows messages keeps it. */
+    int logged;
 } exo_bus_trace_t;
 
 typedef struct exo_bus_spec {
@@ -148,6 +157,11 @@ typedef struct exo_bus_client_spec {
      *  called on each change only. Loop thread. May be NULL. */
     void (*on_online)(void *arg, bool online);
     void *arg;
+    /* Appended in ABI 1.4 (the transport checks spec->size): true registers a transient
+     * instance, as `exo send --as ROLE` does: it receives the replies in its own activities
+     * but never takes a share of its role's messages (exo run's dashboard sending as a role
+     * must not steal that role's load-balanced traffic). false = a full instance. */
+    bool transient;
 } exo_bus_client_spec_t;
 
 typedef struct exo_transport_ops {
