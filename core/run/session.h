@@ -153,6 +153,10 @@ exo_busclient_t *exo_session_client_open(exo_session_t *s, const char *role, exo
 /** The broker's state (per-route counters, exo bus status --json); new reference or NULL. */
 json_t *exo_session_bus_stats(exo_session_t *s);
 
+/** Add @p key = @p value (reference taken) to the run record (.exo/run.json) when the
+ *  session keeps one. 0 or -1. */
+int exo_session_record(exo_session_t *s, const char *key, json_t *value);
+
 /** The registry the session loaded its plugins into (borrowed). */
 const exo_registry_t *exo_session_registry(const exo_session_t *s);
 

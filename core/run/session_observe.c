@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "bus/bus.h"
+#include "record.h"
 #include "session_int.h"
 
 static void tap_line(void *arg, const char *role, int stream, const char *line, size_t len)
@@ -53,9 +54,17 @@ static exo_sup_t *unit_sup(exo_session_t *s, size_t i, node_t **node)
 /* Where the unit runs as the host sees it: backend ABI 1.5 (unit_pid, unit_container). */
 static void unit_place(const node_t *n, exo_sup_t *sup, exo_session_unit_t *out)
 {
-    (void)n;
-    (void)sup;
-    (void)out;
+    exo_unit_t *unit = exo_sup_unit(sup);
+    const exo_backend_ops_t *ops = n->be != NULL ? n->be->ops : NULL;
+    if (unit == NULL || ops == NULL) {
+        return;
+    }
+    if (EXO_HAS(ops, exo_backend_ops_t, unit_pid) && ops->unit_pid != NULL) {
+        out->pid = ops->unit_pid(n->be->inst, unit);
+    }
+    if (EXO_HAS(ops, exo_backend_ops_t, unit_container) && ops->unit_container != NULL) {
+        out->container = ops->unit_container(n->be->inst, unit);
+    }
 }
 
 size_t exo_session_unit_count(exo_session_t *s)
@@ -146,8 +155,8 @@ exo_busclient_t *exo_session_client_open(exo_session_t *s, const char *role, exo
     if (transport == NULL) {
         return NULL;
     }
-    return exo_busclient_open(transport, exo_busfeed_endpoint(s->bus), role,
-                              exo_busfeed_user_token(s->bus), "dashboard", err);
+    return exo_busclient_open_transient(transport, exo_busfeed_endpoint(s->bus), role,
+                                        exo_busfeed_user_token(s->bus), "dashboard", err);
 }
 
 json_t *exo_session_bus_stats(exo_session_t *s)
@@ -158,4 +167,13 @@ json_t *exo_session_bus_stats(exo_session_t *s)
 const exo_registry_t *exo_session_registry(const exo_session_t *s)
 {
     return s->reg;
+}
+
+int exo_session_record(exo_session_t *s, const char *key, json_t *value)
+{
+    if (!s->recorded) {
+        json_decref(value);
+        return -1;
+    }
+    return exo_record_set(s->exo_dir, key, value);
 }
