@@ -15,3 +15,11 @@ tests_unit_test_feconn_CFLAGS = $(EXO_TEST_CCFLAGS) \
 tests_unit_test_feconn_LDADD = plugins/transport-zmq/libexoservice.la $(EXO_TEST_LINK) \
 	-lpthread
 TESTS += tests/unit/test_feconn
+
+# Opening a frontend plugin with an access token: the real http and websocket plugins.
+check_PROGRAMS += tests/unit/test_feopen
+tests_unit_test_feopen_SOURCES = tests/unit/test_feopen.c tests/support/cunit_main.h
+tests_unit_test_feopen_CFLAGS = $(EXO_TEST_CCFLAGS) \
+	-DEXO_TEST_PLUGIN_DIR='"$(abs_top_builddir)/plugins/.libs"'
+tests_unit_test_feopen_LDADD = $(EXO_TEST_LINK)
+TESTS += tests/unit/test_feopen

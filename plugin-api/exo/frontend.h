@@ -129,7 +129,8 @@ typedef struct exo_frontend_spec {
      * its token. The plugin compares the token in constant time and never logs it. Only a
      * plugin with EXO_FRONTEND_CAP_ACCESS_TOKEN gets one. The credential a WebSocket client
      * gives (?token=, cookie) still goes to conn_open as before: the prefix guards the
-     * files and the upgrade, the core still judges the connection. */
+     * files and the upgrade, the core still judges the connection. endpoint() stays the
+     * root URL without the token (the core builds the URL it prints). */
     const char *access_token;
 } exo_frontend_spec_t;
 
