@@ -112,14 +112,19 @@ const char *exo_dash_state_name(exo_sup_state_t st)
     }
 }
 
+static void set_colour(void *arg, const char *prefix, unsigned colour)
+{
+    exo_dashstate_set_colour(arg, prefix, colour);
+}
+
 void exo_dash_refresh_units(exo_dashserve_t *d)
 {
     exo_session_unit_t u;
     exo_output_t *out = exo_session_output(d->s);
     for (size_t i = 0; exo_session_unit_at(d->s, i, &u); i++) {
-        exo_dashstate_set_colour(d->ds, u.name, exo_output_colour(out, u.name));
         exo_dashstate_unit(d->ds, u.name, u.kind, u.backend, u.pid, u.container);
     }
+    exo_output_colours(out, set_colour, d->ds);
 }
 
 static void on_unit(void *arg, const char *unit, exo_sup_state_t st, int exit_code, int sig)
