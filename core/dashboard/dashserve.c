@@ -183,6 +183,10 @@ static void push_stats(exo_dashserve_t *d)
 
 void exo_dash_push_now(exo_dashserve_t *d)
 {
+    if (d->n_conns == 0) {
+        exo_dashstate_mark_pushed(d->ds); /* no page: build nothing */
+        return;
+    }
     exo_dash_refresh_units(d);
     broadcast(d, "dash.units", exo_dashstate_push_units(d->ds));
     broadcast(d, "dash.logs", exo_dashstate_push_logs(d->ds));
