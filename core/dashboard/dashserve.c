@@ -139,20 +139,10 @@ static void on_unit(void *arg, const char *unit, exo_sup_state_t st, int exit_co
                              wall_ms());
 }
 
-static const char *stream_name(int stream)
-{
-    switch (stream) {
-    case EXO_OUT_STDOUT: return "stdout";
-    case EXO_OUT_STDERR: return "stderr";
-    case EXO_OUT_BUS: return "bus";
-    default: return "exo";
-    }
-}
-
 static void on_line(void *arg, const char *role, int stream, const char *line, size_t len)
 {
     exo_dashserve_t *d = arg;
-    exo_dashstate_line(d->ds, role, stream_name(stream), line, len, wall_ms());
+    exo_dashstate_line(d->ds, role, exo_output_stream_name(stream), line, len, wall_ms());
 }
 
 static void on_trace(void *arg, const exo_bus_trace_t *t)
