@@ -24,6 +24,7 @@
 #include "cunit_main.h"
 #include "test_host.h"
 #include "base/util.h"
+#include "run/unitstats.h"
 
 static exo_loop_t *loop;
 static struct {
@@ -426,10 +427,17 @@ static void test_unit_pid_and_container(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(full, want));
     fprintf(stderr, "unit pidunit: container %s, pid %ld; %s inspect: %s\n", id, pid, engine,
             full);
-    /* the pid is one of this machine's processes: the container's shell */
+    /* the pid is one of this machine's processes: the container's shell, in the container's
+     * own cgroup, which exo's dashboard reads (core/run/unitstats.h) */
     char *proc = exo_strdupf("/proc/%ld/cmdline", pid);
     CU_ASSERT_TRUE(exo_path_is_file(proc));
     free(proc);
+    exo_unitstats_t st;
+    CU_ASSERT_EQUAL(exo_unitstats_read(pid, &st), 0);
+    CU_ASSERT_TRUE(st.from_cgroup);
+    CU_ASSERT(st.rss_bytes > 0);
+    fprintf(stderr, "unit pidunit: cpu %llu ns, memory %llu bytes (from its cgroup: %d)\n",
+            (unsigned long long)st.cpu_ns, (unsigned long long)st.rss_bytes, st.from_cgroup);
     free(want);
     free(full);
     CU_ASSERT_EQUAL(ops->stop(inst, u, 10000, &err), 0);
