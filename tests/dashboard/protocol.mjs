@@ -202,16 +202,55 @@ await step("bad commands are refused with a sentence", async () => {
   assert.equal(e2.error, "bad-request");
 });
 
+await step("dash.stats: every second, each unit's CPU and memory", async () => {
+  const m = await page.waitFor((x) => x.name === "dash.stats" && x.payload.units.echo &&
+    x.payload.units.client, "a dash.stats push", 5000);
+  for (const name of ["echo", "client"]) {
+    const st = m.payload.units[name];
+    assert.equal(typeof st.cpu, "number");
+    assert.ok(st.cpu >= 0);
+    assert.ok(st.rss > 1024 * 1024, `${name} uses some memory: ${st.rss}`);
+  }
+  const snap = (await page.ask("dash.hello")).payload;
+  assert.equal(snap.backend, "process");
+});
+
 await step("dash.restart restarts a unit", async () => {
   const before = (await page.ask("dash.hello")).payload.units.find((x) => x.name === "echo");
   const done = (await page.ask("dash.restart", { unit: "echo" })).payload;
   assert.deepEqual(done, { unit: "echo", state: "restarting" });
-  await page.waitFor((m) => m.name === "dash.units" &&
-    m.payload.units.some((x) => x.name === "echo" && x.state === "starting"), "echo starting");
+  // (starting and ready may fall into one 100 ms push: the push says the latest state)
   await page.waitFor((m) => m.name === "dash.units" && m.payload.units.some((x) =>
     x.name === "echo" && x.state === "ready" && x.started_at > before.started_at),
   "echo ready again", 20000);
   const after = (await page.ask("dash.hello")).payload.units.find((x) => x.name === "echo");
   assert.notEqual(after.pid, before.pid);
+});
+await step("a killed unit shows restarting with its signal, then ready", async () => {
+  const echo = (await page.ask("dash.hello")).payload.units.find((x) => x.name === "echo");
+  process.kill(echo.pid, "SIGKILL");
+  const r = await page.waitFor((m) => m.name === "dash.units" && m.payload.units.some((x) =>
+    x.name === "echo" && x.state === "restarting"), "echo restarting");
+  const u = r.payload.units.find((x) => x.name === "echo");
+  assert.deepEqual(u.restarts.map((x) => [x.exit_code, x.signal]).at(-1), [null, "SIGKILL"]);
+  await page.waitFor((m) => m.name === "dash.units" &&
+    m.payload.units.some((x) => x.name === "echo" && x.state === "ready" && x.pid !== echo.pid),
+  "echo ready after the crash", 20000);
+});
+
+await step("dash.stop and dash.start", async () => {
+  assert.deepEqual((await page.ask("dash.stop", { unit: "client" })).payload,
+    { unit: "client", state: "stopped" });
+  await page.waitFor((m) => m.name === "dash.units" && m.payload.units.some((x) =>
+    x.name === "client" && x.state === "stopped"), "client stopped", 15000);
+  const n = page.seen.length;
+  assert.deepEqual((await page.ask("dash.start", { unit: "client" })).payload,
+    { unit: "client", state: "starting" });
+  await page.waitFor((m) => page.seen.indexOf(m) >= n && m.name === "dash.units" &&
+    m.payload.units.some((x) => x.name === "client" && x.state === "ready"), "client ready",
+  20000);
+  const e = await page.ask("dash.stop", { unit: "nobody" });
+  assert.equal(e.error, "bad-request");
+  assert.match(e.message, /no unit 'nobody'/);
 });
 process.exit(0);
