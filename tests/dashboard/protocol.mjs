@@ -200,6 +200,10 @@ await step("bad commands are refused with a sentence", async () => {
   assert.match(e.message, /no dashboard command/);
   const e2 = await page.ask("dash.restart", {});
   assert.equal(e2.error, "bad-request");
+  page.conn.json({ type: "send", name: "dash.hello", payload: {} }); // no id
+  const e3 = await page.waitFor((m) => m.type === "error" && /needs an id/.test(m.message),
+    "the error of a command without an id");
+  assert.equal(e3.error, "bad-request");
 });
 
 await step("dash.stats: every second, each unit's CPU and memory", async () => {
