@@ -257,4 +257,15 @@ await step("dash.stop and dash.start", async () => {
   assert.equal(e.error, "bad-request");
   assert.match(e.message, /no unit 'nobody'/);
 });
+await step("dash.start while the unit is still stopping starts it once it stopped", async () => {
+  const before = (await page.ask("dash.hello")).payload.units.find((x) => x.name === "stubborn");
+  assert.equal(before.state, "ready");
+  await page.ask("dash.stop", { unit: "stubborn" });
+  const n = page.seen.length;
+  assert.deepEqual((await page.ask("dash.start", { unit: "stubborn" })).payload,
+    { unit: "stubborn", state: "starting" });
+  await page.waitFor((m) => page.seen.indexOf(m) >= n && m.name === "dash.units" &&
+    m.payload.units.some((x) => x.name === "stubborn" && x.state === "ready" &&
+      x.pid !== before.pid), "stubborn ready again after its stop", 20000);
+});
 process.exit(0);
