@@ -194,3 +194,8 @@ const char *exo_session_backend_name(const exo_session_t *s)
 {
     return s->opts.backend != NULL ? s->opts.backend : s->app->backend;
 }
+
+unsigned exo_session_free_port(const exo_session_t *s)
+{
+    return exo_session_private_port(s);
+}
