@@ -25,6 +25,9 @@ include core/model/local.mk
 include core/plugins/local.mk
 include core/bus/local.mk
 include core/frontend/local.mk
+# dashboard/ before run/: it links before the run engine it uses (static archives resolve
+# left to right).
+include core/dashboard/local.mk
 include core/run/local.mk
 include core/scaffold/local.mk
 include core/cli/local.mk

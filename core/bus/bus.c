@@ -18,6 +18,7 @@ struct exo_bus {
     const exo_transport_ops_t *ops;
     void *inst;
     char *file; /* <app>/.exo/bus.json */
+    char token[65]; /* the run's user token */
 };
 
 const exo_plugin_t *exo_bus_transport(const exo_app_t *app, const exo_registry_t *reg,
@@ -149,6 +150,7 @@ exo_bus_t *exo_bus_start(const exo_app_t *app, const exo_registry_t *reg, exo_lo
     exo_bus_t *bus = exo_xcalloc(1, sizeof *bus);
     bus->plugin = p;
     bus->ops = p->desc->ops;
+    memcpy(bus->token, token, sizeof bus->token);
     int rc = bus->ops->broker_open(p->host, &spec, &bus->inst, err);
     json_decref(routes);
     if (rc < 0) {
@@ -245,6 +247,11 @@ int exo_bus_client_stats(const exo_plugin_t *p, const char *control, const char 
     return ops->client_stats(p->host, control, out, err, token);
 }
 
+const char *exo_bus_user_token(const exo_bus_t *bus)
+{
+    return bus->token;
+}
+
 void exo_bus_stop(exo_bus_t **bus_p)
 {
     exo_bus_t *bus = bus_p ? *bus_p : NULL;
@@ -290,6 +297,10 @@ static void buf_put_ull(exo_buf_t *b, unsigned long long v)
 
 bool exo_bus_trace_format(const exo_bus_trace_t *t, exo_buf_t *b)
 {
+    /* The broker logged it already (a denial, no receiver): one event is one line. */
+    if (EXO_HAS(t, exo_bus_trace_t, logged) && t->logged) {
+        return false;
+    }
     const char *kind = or_q(t->event);
     if (strcmp(kind, "message") == 0) {
         exo_buf_puts(b, or_q(t->sender));

@@ -45,6 +45,8 @@ exo_bus_t *exo_bus_start(const exo_app_t *app, const exo_registry_t *reg, exo_lo
                          exo_error_t *err);
 const char *exo_bus_endpoint(const exo_bus_t *bus);
 const char *exo_bus_control_endpoint(const exo_bus_t *bus);
+/** The run's user token (bus.json "token"): what exo send --as proves. Bus-owned. */
+const char *exo_bus_user_token(const exo_bus_t *bus);
 /** The broker's state (see docs/protocol.md). New reference or NULL. */
 json_t *exo_bus_stats(exo_bus_t *bus);
 /** Close the broker and remove bus.json. Sets *bus_p to NULL. */
@@ -94,7 +96,8 @@ int exo_bus_client_stats(const exo_plugin_t *p, const char *control, const char 
  *  for events that have no line. */
 char *exo_bus_trace_line(const json_t *event);
 /** The same line for a plain-fields event, appended to @p out without a newline (no JSON, no
- *  allocation once @p out has grown). Returns false, appending nothing, when it has no line. */
+ *  allocation once @p out has grown). Returns false, appending nothing, when it has no line
+ *  or the broker logged it already (trace->logged, transport ABI 1.4). */
 bool exo_bus_trace_format(const exo_bus_trace_t *trace, exo_buf_t *out);
 
 #endif /* EXO_CORE_BUS_H */

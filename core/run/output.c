@@ -40,6 +40,8 @@ struct exo_output {
     exo_masker_t *masker;
     role_file_t *roles;
     size_t n_roles;
+    exo_output_tap_fn tap;
+    void *tap_arg;
 };
 
 /* Bright, readable on dark and light terminals; red is left for errors. */
@@ -107,7 +109,7 @@ void exo_output_add_role(exo_output_t *o, const char *role)
     role_get(o, role);
 }
 
-static const char *stream_name(int stream)
+const char *exo_output_stream_name(int stream)
 {
     switch (stream) {
     case EXO_OUT_STDOUT: return "stdout";
@@ -267,14 +269,17 @@ static void emit_masked(exo_output_t *o, role_file_t *r, int stream, const char 
 {
     char ts[40];
     timestamp(ts, sizeof ts);
-    log_line(o, r, ts, stream_name(stream), line, len, flush);
+    log_line(o, r, ts, exo_output_stream_name(stream), line, len, flush);
+    if (o->tap != NULL) {
+        o->tap(o->tap_arg, r->role, stream, line, len);
+    }
     if (o->out == NULL) {
         return;
     }
     if (o->format == EXO_OUTPUT_JSON) {
         char *clean = utf8_clean(line, len);
         json_t *j = json_pack("{s:s, s:s, s:s, s:s}", "time", ts, "role", r->role, "stream",
-                              stream_name(stream), "line", clean);
+                              exo_output_stream_name(stream), "line", clean);
         free(clean);
         if (j != NULL) {
             char *s = json_dumps(j, JSON_COMPACT);
@@ -387,4 +392,24 @@ void exo_output_unit_line(exo_output_t *o, const char *role, int stream, const c
     }
     emit_masked(o, r, stream, masked, mlen - keep, true);
     free(masked);
+}
+
+void exo_output_set_tap(exo_output_t *o, exo_output_tap_fn fn, void *arg)
+{
+    o->tap = fn;
+    o->tap_arg = arg;
+}
+
+void exo_output_colours(exo_output_t *o, void (*fn)(void *arg, const char *role, unsigned colour),
+                        void *arg)
+{
+    role_get(o, "exo");
+    for (size_t i = 0; i < o->n_roles; i++) {
+        fn(arg, o->roles[i].role, o->roles[i].colour);
+    }
+}
+
+unsigned exo_output_colour(exo_output_t *o, const char *role)
+{
+    return role_get(o, role)->colour;
 }
