@@ -191,12 +191,15 @@ int exo_unitstats_read_at(const exo_unitstats_paths_t *paths, long pid, exo_unit
         read_small(paths->self_cgroup, self_text, sizeof self_text) < 0) {
         unit_text[0] = self_text[0] = '\0'; /* no cgroups: the process's own figures */
     }
+    /* A cgroup's memory holds its main process's: a smaller figure means the kernel does
+     * not account memory to it (a sandboxed kernel reports a few hundred KiB for a Python
+     * container), so the process's own RSS is the better lower bound. */
     uint64_t v;
     if (own_cgroup_dir(paths->v2, NULL, unit_text, self_text, dir, sizeof dir) &&
         read_number(dir, "cpu.stat", "usage_usec", &v)) {
         cpu = v * 1000u;
         out->from_cgroup = true;
-        rss = read_number(dir, "memory.current", NULL, &v) ? v : rss;
+        rss = read_number(dir, "memory.current", NULL, &v) && v > rss ? v : rss;
     } else {
         if (own_cgroup_dir(paths->v1_cpuacct, "cpuacct", unit_text, self_text, dir,
                            sizeof dir) &&
@@ -205,7 +208,7 @@ int exo_unitstats_read_at(const exo_unitstats_paths_t *paths, long pid, exo_unit
             out->from_cgroup = true;
         }
         if (own_cgroup_dir(paths->v1_memory, "memory", unit_text, self_text, dir, sizeof dir) &&
-            read_number(dir, "memory.usage_in_bytes", NULL, &v)) {
+            read_number(dir, "memory.usage_in_bytes", NULL, &v) && v > rss) {
             rss = v;
         }
     }

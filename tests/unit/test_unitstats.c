@@ -130,9 +130,9 @@ static char *fake_machine(const char *unit_cgroup)
     put(root, "proc/self/cgroup", "4:memory:/user.slice/exo\n2:cpuacct,cpu:/user.slice/exo\n"
                                   "0::/user.slice/exo\n");
     put(root, "v2/docker/abc/cpu.stat", "usage_usec 2500\nuser_usec 2000\nsystem_usec 500\n");
-    put(root, "v2/docker/abc/memory.current", "8192\n");
+    put(root, "v2/docker/abc/memory.current", "819200\n");
     put(root, "cpuacct/docker/abc/cpuacct.usage", "7000000\n");
-    put(root, "memory/docker/abc/memory.usage_in_bytes", "16384\n");
+    put(root, "memory/docker/abc/memory.usage_in_bytes", "1638400\n");
     return root;
 }
 
@@ -164,7 +164,7 @@ static void test_cgroup_of_a_container(void)
     CU_ASSERT_EQUAL(read_fake(root, &s), 0);
     CU_ASSERT_TRUE(s.from_cgroup);
     CU_ASSERT_EQUAL(s.cpu_ns, 2500u * 1000u);
-    CU_ASSERT_EQUAL(s.rss_bytes, 8192u);
+    CU_ASSERT_EQUAL(s.rss_bytes, 819200u);
     exo_rm_rf(root);
     free(root);
     /* v1 (a hybrid machine): cpuacct and memory hierarchies */
@@ -172,7 +172,16 @@ static void test_cgroup_of_a_container(void)
     CU_ASSERT_EQUAL(read_fake(root, &s), 0);
     CU_ASSERT_TRUE(s.from_cgroup);
     CU_ASSERT_EQUAL(s.cpu_ns, 7000000u);
-    CU_ASSERT_EQUAL(s.rss_bytes, 16384u);
+    CU_ASSERT_EQUAL(s.rss_bytes, 1638400u);
+    exo_rm_rf(root);
+    free(root);
+    /* a cgroup that reports less memory than its own main process holds (a kernel that does
+     * not account memory to it): the process's RSS */
+    root = fake_machine("0::/docker/abc\n");
+    put(root, "v2/docker/abc/memory.current", "4\n");
+    CU_ASSERT_EQUAL(read_fake(root, &s), 0);
+    CU_ASSERT_TRUE(s.from_cgroup);
+    CU_ASSERT_EQUAL(s.rss_bytes, (uint64_t)(3 * page));
     exo_rm_rf(root);
     free(root);
     /* exo's own cgroup, one that holds exo, and none: the process's own figures */
