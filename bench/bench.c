@@ -256,9 +256,10 @@ void bb_rtt_report(bb_rtt_t *t)
     for (long i = 0; i < t->n; i++) {
         sum += (double)t->v[i];
     }
-    printf("result req count=%ld failed=%ld p50_ns=%lld p90_ns=%lld p99_ns=%lld max_ns=%lld "
-           "mean_ns=%.0f\n", t->n, t->failed, (long long)percentile(t->v, t->n, 50),
+    printf("result req count=%ld failed=%ld p50_ns=%lld p90_ns=%lld p99_ns=%lld p999_ns=%lld "
+           "max_ns=%lld mean_ns=%.0f\n", t->n, t->failed, (long long)percentile(t->v, t->n, 50),
            (long long)percentile(t->v, t->n, 90), (long long)percentile(t->v, t->n, 99),
+           (long long)percentile(t->v, t->n, 99.9),
            (long long)(t->n ? t->v[t->n - 1] : 0), t->n ? sum / (double)t->n : 0.0);
     fflush(stdout);
     free(t->v);

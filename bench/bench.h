@@ -12,7 +12,7 @@
  *   ready [KEY=VALUE ...]                         set up; the driver may start the next peer
  *   result recv count=N warm=N bad=N first_ns=T last_ns=T
  *   result send count=N start_ns=T end_ns=T
- *   result req count=N failed=N p50_ns=T p90_ns=T p99_ns=T max_ns=T mean_ns=T
+ *   result req count=N failed=N p50_ns=T p90_ns=T p99_ns=T p999_ns=T max_ns=T mean_ns=T
  * Times are CLOCK_MONOTONIC nanoseconds, comparable between processes on one machine.
  *
  * Threading: the harness is single-threaded; peers call it from their main thread only.
