@@ -525,7 +525,7 @@ static int deliver(broker_t *b, exo_rt_instance_t *to, const exo_wire_head_t *in
  * its route, or NULL when refused (the sender got an exo.error).
  */
 static exo_rt_route_t *admit(broker_t *b, const exo_rt_instance_t *from,
-                             const exo_wire_head_t *h, size_t size)
+                             const exo_wire_head_t *h, size_t size, exo_rt_route_t *route)
 {
     const char *sender = exo_rt_role_name(b->rt, from->role);
     const exo_wire_str_t *name = &h->f[EXO_WIRE_F_NAME];
@@ -539,7 +539,7 @@ static exo_rt_route_t *admit(broker_t *b, const exo_rt_instance_t *from,
         emit_error(b, sender, "too-large", "message larger than the max message size");
         return NULL;
     }
-    exo_rt_route_t *route = exo_rt_route(b->rt, from->role, name->p, name->len);
+    route = route != NULL ? route : exo_rt_route(b->rt, from->role, name->p, name->len);
     if (!route->allowed) {
         route->denied++;
         exo_log_warn(b->host, "denied: role '%s' does not declare '%.*s' in messages.sends",
@@ -639,10 +639,11 @@ static void report_no_receiver(broker_t *b, const exo_rt_instance_t *from,
     }
 }
 
+/* @p known: the route of the name when the table already had one (NULL: not looked up). */
 static void on_message(broker_t *b, exo_rt_instance_t *from, const exo_wire_head_t *h,
-                       size_t size, unsigned long long now)
+                       size_t size, exo_rt_route_t *known, unsigned long long now)
 {
-    exo_rt_route_t *route = admit(b, from, h, size);
+    exo_rt_route_t *route = admit(b, from, h, size, known);
     if (route == NULL) {
         return;
     }
@@ -709,9 +710,18 @@ static void handle(broker_t *b, zmq_msg_t *f, int n, bool overflow, unsigned lon
         return;
     }
     exo_wire_head_t h;
-    int rc = exo_wire_decode(zmq_msg_data(&f[1]), zmq_msg_size(&f[1]), &h);
+    int rc = exo_wire_decode_name_unchecked(zmq_msg_data(&f[1]), zmq_msg_size(&f[1]), &h);
     if (h.version != 0) {
         b->reply_version = h.version;
+    }
+    /* A name already in the routing table was checked when it got there: only others are. */
+    exo_rt_route_t *known = NULL;
+    if (rc == EXO_WIRE_OK && h.type == EXO_WIRE_MESSAGE) {
+        const exo_wire_str_t *name = &h.f[EXO_WIRE_F_NAME];
+        known = from != NULL ? exo_rt_route_known(b->rt, from->role, name->p, name->len) : NULL;
+        if ((known == NULL || !known->name_ok) && !exo_wire_name_ok(name->p, name->len)) {
+            rc = EXO_WIRE_ENAME;
+        }
     }
     if (rc != EXO_WIRE_OK) {
         char what[160];
@@ -751,7 +761,7 @@ static void handle(broker_t *b, zmq_msg_t *f, int n, bool overflow, unsigned lon
                        "this connection has not registered a role; send 'R' first");
             break;
         }
-        on_message(b, from, &h, zmq_msg_size(&f[1]), now);
+        on_message(b, from, &h, zmq_msg_size(&f[1]), known, now);
         break;
     default:
         reject(b, rid, rid_len, from, &h, EXO_WIRE_ETYPE, "this frame type is for the broker "
@@ -937,6 +947,7 @@ static void sweep(void *arg)
     /* After a burst, hand zmq's freed message buffers back to the system once it is quiet,
      * so that the broker's RSS returns to its idle size. */
     if (b->frames == b->frames_at_sweep && b->frames != b->frames_at_trim) {
+        exo_outq_trim();
         malloc_trim(0);
         b->frames_at_trim = b->frames;
     }

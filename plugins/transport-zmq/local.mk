@@ -80,7 +80,7 @@ plugins_transport_zmq_tests_test_wire_CFLAGS = $(EXO_TEST_CCFLAGS)
 plugins_transport_zmq_tests_test_wire_LDADD = $(CUNIT_LIBS)
 plugins_transport_zmq_tests_test_router_SOURCES = plugins/transport-zmq/tests/test_router.c \
 	plugins/transport-zmq/router.c plugins/transport-zmq/router.h \
-	plugins/transport-zmq/outq.c plugins/transport-zmq/outq.h
+	plugins/transport-zmq/outq.c plugins/transport-zmq/outq.h $(ZMQ_WIRE)
 plugins_transport_zmq_tests_test_router_CFLAGS = $(EXO_TEST_CCFLAGS) $(ZMQ_CFLAGS)
 plugins_transport_zmq_tests_test_router_LDADD = core/base/libexobase.la $(CUNIT_LIBS) \
 	$(JANSSON_LIBS) $(ZMQ_LIBS)

@@ -91,7 +91,7 @@ static bool text_ok(const exo_wire_str_t *s)
     return memchr(s->p, '\0', s->len) == NULL && exo_wire_name_ok(s->p, s->len);
 }
 
-static int check_message(const exo_wire_head_t *h)
+static int check_message(const exo_wire_head_t *h, bool check_name)
 {
     const exo_wire_str_t *f = h->f;
     if (f[EXO_WIRE_F_NAME].len == 0 || f[EXO_WIRE_F_NAME].len > EXO_WIRE_NAME_MAX ||
@@ -105,7 +105,7 @@ static int check_message(const exo_wire_head_t *h)
         !text_ok(&f[EXO_WIRE_F_SENDER])) {
         return EXO_WIRE_EFIELD;
     }
-    if (!exo_wire_name_ok(f[EXO_WIRE_F_NAME].p, f[EXO_WIRE_F_NAME].len)) {
+    if (check_name && !exo_wire_name_ok(f[EXO_WIRE_F_NAME].p, f[EXO_WIRE_F_NAME].len)) {
         return EXO_WIRE_ENAME;
     }
     return EXO_WIRE_OK;
@@ -157,7 +157,7 @@ int exo_wire_decode_trusted(const void *buf, size_t len, exo_wire_head_t *out)
     return decode_frame(buf, len, out);
 }
 
-int exo_wire_decode(const void *buf, size_t len, exo_wire_head_t *out)
+static int decode_checked(const void *buf, size_t len, exo_wire_head_t *out, bool check_name)
 {
     int rc = decode_frame(buf, len, out);
     if (rc != EXO_WIRE_OK) {
@@ -166,7 +166,7 @@ int exo_wire_decode(const void *buf, size_t len, exo_wire_head_t *out)
     int n = (int)out->n_fields;
     switch (out->type) {
     case EXO_WIRE_MESSAGE:
-        return check_message(out);
+        return check_message(out, check_name);
     case EXO_WIRE_REGISTER:
         if (out->f[EXO_WIRE_F_ROLE].len == 0 || out->f[EXO_WIRE_F_ROLE].len > EXO_WIRE_ROLE_MAX
             || out->f[EXO_WIRE_F_LABEL].len > EXO_WIRE_ROLE_MAX ||
@@ -187,6 +187,16 @@ int exo_wire_decode(const void *buf, size_t len, exo_wire_head_t *out)
         }
         return EXO_WIRE_OK;
     }
+}
+
+int exo_wire_decode(const void *buf, size_t len, exo_wire_head_t *out)
+{
+    return decode_checked(buf, len, out, true);
+}
+
+int exo_wire_decode_name_unchecked(const void *buf, size_t len, exo_wire_head_t *out)
+{
+    return decode_checked(buf, len, out, false);
 }
 
 static unsigned version_of(const exo_wire_head_t *h)

@@ -82,6 +82,11 @@ int exo_wire_decode(const void *buf, size_t len, exo_wire_head_t *out);
  *  structure, so every field still lies inside @p buf. For frames from the broker, which
  *  applied the rules when it received them. */
 int exo_wire_decode_trusted(const void *buf, size_t len, exo_wire_head_t *out);
+/** exo_wire_decode, but the name of an 'M' is not checked for UTF-8 and control characters
+ *  (everything else is): for the broker, which checks a name only when it is not already in
+ *  its routing table (names there were checked when they got in). The caller must call
+ *  exo_wire_name_ok on any other name and treat false as EXO_WIRE_ENAME. */
+int exo_wire_decode_name_unchecked(const void *buf, size_t len, exo_wire_head_t *out);
 /** Bytes of the head of @p h alone (without the payload). */
 size_t exo_wire_head_size(const exo_wire_head_t *h);
 /** Bytes exo_wire_encode needs for @p h (head, and for 'M' its payload). */

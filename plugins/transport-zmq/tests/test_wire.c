@@ -191,6 +191,25 @@ static void test_trusted_decode(void)
     CU_ASSERT_EQUAL(exo_wire_decode_trusted(buf, n + 1, &h), EXO_WIRE_ETRAILING);
 }
 
+/* The broker's decoder: every rule but the name's, which it checks only for names not already
+ * in its routing table. */
+static void test_name_unchecked_decode(void)
+{
+    unsigned char buf[128];
+    exo_wire_head_t h;
+    size_t n = enc(buf, sizeof buf, 'M', "users.\x01\xff", "id", "a", "", "");
+    CU_ASSERT_EQUAL(exo_wire_decode(buf, n, &h), EXO_WIRE_ENAME);
+    CU_ASSERT_EQUAL(exo_wire_decode_name_unchecked(buf, n, &h), EXO_WIRE_OK);
+    CU_ASSERT_EQUAL(h.f[EXO_WIRE_F_NAME].len, 8);
+    /* the other fields' rules still apply */
+    n = enc(buf, sizeof buf, 'M', "users.\x01", "i d", "a", "", "");
+    CU_ASSERT_EQUAL(exo_wire_decode_name_unchecked(buf, n, &h), EXO_WIRE_EFIELD);
+    n = enc(buf, sizeof buf, 'M', "", "id", "a", "", "");
+    CU_ASSERT_EQUAL(exo_wire_decode_name_unchecked(buf, n, &h), EXO_WIRE_ELENGTH);
+    n = enc(buf, sizeof buf, 'R', "we\x01b", "label", "", "", "");
+    CU_ASSERT_EQUAL(exo_wire_decode_name_unchecked(buf, n, &h), EXO_WIRE_EFIELD);
+}
+
 static void test_strerror_names_every_code(void)
 {
     for (int c = 0; c >= EXO_WIRE_ENAME; c--) {
@@ -295,6 +314,7 @@ static const exo_test_t tests[] = {
     {"truncated fields", test_truncated_fields},
     {"field rules", test_field_rules},
     {"trusted decode", test_trusted_decode},
+    {"decode with the name left to the caller", test_name_unchecked_decode},
     {"strerror names every code", test_strerror_names_every_code},
     {NULL, NULL},
 };
