@@ -11,13 +11,14 @@
 
 struct exo_outq {
     atomic_size_t bytes;
+    atomic_size_t msgs; /* bus messages in those bytes (a batch carries many) */
     atomic_uint refs;
 };
 
 /* In front of every counted buffer: which queue, how many bytes, which pool class (or none). */
 typedef struct frame_tag {
     exo_outq_t *q;
-    size_t len;
+    size_t len, msgs;
     struct frame_tag *next; /* in a pool's free list */
     int cls;                /* index into pools, -1 for a buffer of its own */
     alignas(max_align_t) unsigned char data[];
@@ -100,6 +101,7 @@ exo_outq_t *exo_outq_new(void)
     exo_outq_t *q = malloc(sizeof *q);
     if (q != NULL) {
         atomic_init(&q->bytes, 0);
+        atomic_init(&q->msgs, 0);
         atomic_init(&q->refs, 1);
     }
     return q;
@@ -117,12 +119,18 @@ size_t exo_outq_bytes(const exo_outq_t *q)
     return atomic_load_explicit(&((exo_outq_t *)q)->bytes, memory_order_relaxed);
 }
 
+size_t exo_outq_msgs(const exo_outq_t *q)
+{
+    return atomic_load_explicit(&((exo_outq_t *)q)->msgs, memory_order_relaxed);
+}
+
 /* ZeroMQ is done with the frame (any thread). */
 static void frame_done(void *data, void *hint)
 {
     frame_tag_t *t = hint;
     (void)data;
     atomic_fetch_sub(&t->q->bytes, t->len);
+    atomic_fetch_sub(&t->q->msgs, t->msgs);
     exo_outq_release(t->q);
     if (t->cls >= 0) {
         pool_give(t);
@@ -147,6 +155,11 @@ static frame_tag_t *tag_new(size_t len)
 
 int exo_outq_msg(exo_outq_t *q, zmq_msg_t *m, size_t len)
 {
+    return exo_outq_msg_n(q, m, len, 1);
+}
+
+int exo_outq_msg_n(exo_outq_t *q, zmq_msg_t *m, size_t len, size_t msgs)
+{
     frame_tag_t *t = tag_new(len);
     if (t == NULL) {
         errno = ENOMEM;
@@ -154,8 +167,10 @@ int exo_outq_msg(exo_outq_t *q, zmq_msg_t *m, size_t len)
     }
     t->q = q;
     t->len = len;
+    t->msgs = msgs;
     atomic_fetch_add(&q->refs, 1);
     atomic_fetch_add(&q->bytes, len);
+    atomic_fetch_add(&q->msgs, msgs);
     if (zmq_msg_init_data(m, t->data, len, frame_done, t) != 0) {
         frame_done(t->data, t);
         return -1;

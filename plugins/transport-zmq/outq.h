@@ -26,9 +26,13 @@ exo_outq_t *exo_outq_new(void);
 void exo_outq_release(exo_outq_t *q);
 /** Bytes queued right now. */
 size_t exo_outq_bytes(const exo_outq_t *q);
+/** Bus messages queued right now (a batch counts its frames). */
+size_t exo_outq_msgs(const exo_outq_t *q);
 /** Initialise @p m with @p len bytes counted on @p q until ZeroMQ frees them; fill them from
  *  zmq_msg_data(m). Returns 0, or -1 (ENOMEM). */
 int exo_outq_msg(exo_outq_t *q, zmq_msg_t *m, size_t len);
+/** The same for a frame that carries @p msgs bus messages (a batch). */
+int exo_outq_msg_n(exo_outq_t *q, zmq_msg_t *m, size_t len, size_t msgs);
 /** Free the recycled buffers (the calling thread's and those given back), e.g. when the bus is
  *  quiet, so that RSS returns to its idle size. Call on the thread that builds frames. */
 void exo_outq_trim(void);

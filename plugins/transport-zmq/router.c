@@ -74,6 +74,7 @@ static void route_free(exo_rt_route_t *r)
 static void inst_free(exo_rt_instance_t *in)
 {
     exo_outq_release(in->q);
+    exo_batch_free(&in->batch);
     free(in);
 }
 

@@ -19,6 +19,8 @@
 
 #include <jansson.h>
 
+#include "batch.h"
+
 #define EXO_RT_RID_MAX 255
 #define EXO_RT_ACTIVITY_TTL_MS 60000u
 #define EXO_RT_DENIED_NAMES_MAX 256 /* distinct undeclared names counted per role */
@@ -33,6 +35,8 @@ typedef struct exo_rt_instance {
     struct exo_outq *q;        /* bytes queued for it (outq.h); NULL when out of memory */
     unsigned long long last_seen;
     unsigned long long congested_until; /* the broker drops instead of waiting until then */
+    exo_batch_t batch;         /* frames for it not yet handed to ZeroMQ (protocol 5) */
+    bool pending;              /* in the broker's list of instances with a batch to send */
     uint8_t rid_len;
     unsigned char rid[EXO_RT_RID_MAX]; /* zmq routing id */
     char label[64];

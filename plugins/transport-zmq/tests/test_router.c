@@ -344,6 +344,15 @@ static void test_outq_recycles_buffers(void)
             exo_outq_trim();
         }
     }
+    /* a batch counts its messages until it is freed */
+    CU_ASSERT_EQUAL_FATAL(exo_outq_msg_n(q, &m[0], 300, 7), 0);
+    CU_ASSERT_EQUAL_FATAL(exo_outq_msg(q, &m[1], 100), 0);
+    CU_ASSERT_EQUAL(exo_outq_msgs(q), 8);
+    CU_ASSERT_EQUAL(exo_outq_bytes(q), 400);
+    zmq_msg_close(&m[0]);
+    CU_ASSERT_EQUAL(exo_outq_msgs(q), 1);
+    zmq_msg_close(&m[1]);
+    CU_ASSERT_EQUAL(exo_outq_msgs(q), 0);
     exo_outq_trim();
     exo_outq_release(q);
 }
