@@ -177,7 +177,7 @@ anon_kb() { awk '/^RssAnon:/ {print $2}' "/proc/$1/status" 2>/dev/null; }
 
 # ---- brokers ---------------------------------------------------------------------------------
 # The running broker of each transport: pid and the endpoint its peers connect to.
-declare -A PID_OF EP_OF
+declare -A PID_OF EP_OF TOKEN_OF
 RUN_ID=0
 
 start_broker() {
@@ -206,13 +206,12 @@ start_broker() {
             # The peers register with the run's user token (a build without bus
             # authentication, as --builddir may name, has none and ignores it).
             if [ "$1" = exo ]; then
-                EXO_BUS_TOKEN=$(sed -n 's/.*"token": *"\([0-9a-f]*\)".*/\1/p' \
+                TOKEN_OF[$1]=$(sed -n 's/.*"token": *"\([0-9a-f]*\)".*/\1/p' \
                     "$TMP/app/.exo/bus.json" 2>/dev/null)
             else
                 wait_line "$TMP/$name.out" '^control ' 10 >/dev/null
-                EXO_BUS_TOKEN=$(awk '/^token /{print $2}' "$TMP/$name.out")
+                TOKEN_OF[$1]=$(awk '/^token /{print $2}' "$TMP/$name.out")
             fi
-            export EXO_BUS_TOKEN
             ;;
     esac
 }
@@ -295,6 +294,8 @@ peer() {
     [ -n "${EP_OF[$t]:-}" ] && ep=(--endpoint "${EP_OF[$t]}")
     local bin=$t
     [ "$t" = busd ] && bin=exo
+    # Each broker has its own token: exo's and busd's run side by side.
+    export EXO_BUS_TOKEN=${TOKEN_OF[$t]:-}
     spawn "$name" "$BENCH/bench-$bin" "$mode" "${ep[@]}" --deadline-ms "$DEADLINE_MS" "$@"
 }
 
