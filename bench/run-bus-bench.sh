@@ -306,20 +306,20 @@ recv_rate() {
     cat "$@" | awk '/^result recv/ {
         for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
         if (v["count"] > 0) {
-            n += v["count"]
+            n += v["count"]; ro += v["reordered"]
             if (first == "" || v["first_ns"] < first) first = v["first_ns"]
             if (v["last_ns"] > last) last = v["last_ns"]
         }
     } END {
-        if (n > 1 && last > first) printf "%.0f %d\n", n / ((last - first) / 1e9), n
-        else printf "0 %d\n", n
+        if (n > 1 && last > first) printf "%.0f %d %d\n", n / ((last - first) / 1e9), n, ro
+        else printf "0 %d %d\n", n, ro
     }'
 }
 
 # ---- workloads -------------------------------------------------------------------------------
 # throughput T METRIC SIZE COUNT WARMUP REP
 throughput() {
-    local t=$1 metric=$2 size=$3 n=$4 w=$5 rep=$6 r s line out rate got c0= c1=
+    local t=$1 metric=$2 size=$3 n=$4 w=$5 rep=$6 r s line out rate got reordered c0= c1=
     r=$metric-$t-$rep-recv s=$metric-$t-$rep-send
     local common=(--size "$size" --count "$n" --warmup "$w")
     case $t in
@@ -343,7 +343,8 @@ throughput() {
     finish "$rp" $((DEADLINE_MS / 1000 + 5))
     [ -n "$c0" ] && c1=$(cpu_ns "${PID_OF[$t]}")
     stop "$sp"
-    read -r rate got <<<"$(recv_rate "$TMP/$r.out")"
+    read -r rate got reordered <<<"$(recv_rate "$TMP/$r.out")"
+    record "$t" "$metric.reordered" "$rep" "${reordered:-0}"
     # The broker's CPU per message handled (warm-up included: it handled those too).
     [ -n "$c0" ] && record "$t" "cpu.$metric" "$rep" $(((c1 - c0) / (n + w)))
     record "$t" "$metric" "$rep" "$rate"
@@ -385,8 +386,9 @@ fanout() {
     esac
     for i in "${rps[@]}"; do finish "$i" $((DEADLINE_MS / 1000 + 5)); done
     stop "$sp"
-    local rate got
-    read -r rate got <<<"$(recv_rate "${files[@]}")"
+    local rate got reordered
+    read -r rate got reordered <<<"$(recv_rate "${files[@]}")"
+    record "$t" "fan$k.reordered" "$rep" "${reordered:-0}"
     record "$t" "fan$k" "$rep" "$rate"
     record "$t" "fan$k.delivered" "$rep" \
         "$(awk -v g="$got" -v n="$((NFAN * k))" 'BEGIN{printf "%.4f", g/n}')"
@@ -423,8 +425,9 @@ pairs() {
     for i in "${rps[@]}"; do finish "$i" $((DEADLINE_MS / 1000 + 5)); done
     [ -n "$c0" ] && c1=$(cpu_ns "${PID_OF[$t]}")
     for i in "${sps[@]}"; do stop "$i"; done
-    local rate got
-    read -r rate got <<<"$(recv_rate "${files[@]}")"
+    local rate got reordered
+    read -r rate got reordered <<<"$(recv_rate "${files[@]}")"
+    record "$t" "pairs$k.reordered" "$rep" "${reordered:-0}"
     [ -n "$c0" ] && record "$t" "cpu.pairs$k" "$rep" $(((c1 - c0) / ((n + w) * k)))
     record "$t" "pairs$k" "$rep" "$rate"
     record "$t" "pairs$k.delivered" "$rep" \
@@ -631,11 +634,12 @@ echo "p99 <= nats; broker RSS <= 5 MB idle, <= 20 MB with 100 connected services
 echo "targets are judged on the paired ratios, the RSS targets on the medians."
 
 # Losses and failures are part of the result: say so when anything went missing.
-notes=$(awk -F'\t' '($2 ~ /delivered$/ && $4 < 1) || ($2 == "rr.failed" && $4 > 0) {
+notes=$(awk -F'\t' '($2 ~ /delivered$/ && $4 < 1) || ($2 == "rr.failed" && $4 > 0) ||
+                     ($2 ~ /reordered$/ && $4 > 0) {
     printf "  %s %s rep %s: %s\n", $1, $2, $3, $4 }' "$TMP/results")
 if [ -n "$notes" ]; then
     echo
-    echo "incomplete runs (delivered fraction < 1 or failed requests):"
+    echo "incomplete runs (delivered fraction < 1, failed requests, messages out of order):"
     echo "$notes"
 fi
 
