@@ -2,7 +2,9 @@
  * sdk/service.c - libexoservice (exo/service.h): a DEALER socket to the broker, a socket
  * monitor that re-registers after every (re)connection, pings when idle, handler dispatch and
  * blocking requests. Receiving copies the head fields into one reusable buffer, so a message
- * costs no allocation here beyond what zmq does.
+ * costs no allocation here beyond what zmq does. Sending (protocol 5): a message goes out at
+ * once while the pipe is idle, else joins the next batch (flush); a batch from the broker is
+ * split into its frames.
  */
 #include "config.h"
 
