@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdalign.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -28,8 +29,10 @@ typedef struct frame_tag {
  * Buffers of a few fixed sizes are recycled: the broker's thread allocates a frame and a
  * ZeroMQ I/O thread frees it, and with malloc both threads would contend for the same arena
  * lock on every message. A frame done goes onto its class's returned stack (lock-free push
- * from any thread); the allocating thread takes the whole stack at once (atomic exchange) into
- * its own list. At most POOL_MAX buffers per class are kept; exo_outq_trim frees them.
+ * from any thread); the allocating side takes the whole stack at once (atomic exchange) into
+ * its own list, under a lock that only allocators and exo_outq_trim take (uncontended: the
+ * broker builds frames on one thread). At most POOL_MAX buffers per class are kept;
+ * exo_outq_trim frees them.
  */
 #define POOL_MAX 4096
 static const size_t pool_size[] = {512, 2048};
@@ -41,19 +44,23 @@ typedef struct pool {
 } pool_t;
 
 static pool_t pools[N_POOLS];
-static _Thread_local frame_tag_t *local[N_POOLS]; /* the allocating thread's own list */
+static pthread_mutex_t local_lock = PTHREAD_MUTEX_INITIALIZER;
+static frame_tag_t *local[N_POOLS]; /* taken from returned, not handed out yet */
 
 static frame_tag_t *pool_take(int cls)
 {
+    pthread_mutex_lock(&local_lock);
     frame_tag_t *t = local[cls];
     if (t == NULL) {
         t = atomic_exchange_explicit(&pools[cls].returned, NULL, memory_order_acquire);
     }
     if (t != NULL) {
         local[cls] = t->next;
+        pthread_mutex_unlock(&local_lock);
         atomic_fetch_sub_explicit(&pools[cls].kept, 1, memory_order_relaxed);
         return t;
     }
+    pthread_mutex_unlock(&local_lock);
     t = malloc(sizeof *t + pool_size[cls]);
     if (t != NULL) {
         t->cls = cls;
@@ -80,6 +87,7 @@ static void pool_give(frame_tag_t *t)
 
 void exo_outq_trim(void)
 {
+    pthread_mutex_lock(&local_lock);
     for (size_t c = 0; c < N_POOLS; c++) {
         frame_tag_t *t = atomic_exchange_explicit(&pools[c].returned, NULL,
                                                   memory_order_acquire);
@@ -94,6 +102,7 @@ void exo_outq_trim(void)
             local[c] = NULL;
         }
     }
+    pthread_mutex_unlock(&local_lock);
 }
 
 exo_outq_t *exo_outq_new(void)

@@ -8,7 +8,7 @@
  * (an instance or a tail client) and one per frame in flight, so a peer may go away while its
  * frames are still queued. The free callback runs on a ZeroMQ I/O thread: the counters are
  * atomic; everything else belongs to the broker's thread. Buffers of small frames are
- * recycled (a lock-free pool, per allocating thread), so that the two threads do not contend
+ * recycled (a pool: lock-free for the I/O threads that give them back), so that the two threads do not contend
  * for malloc's lock on every message.
  */
 #ifndef EXO_ZMQ_OUTQ_H
@@ -33,8 +33,8 @@ size_t exo_outq_msgs(const exo_outq_t *q);
 int exo_outq_msg(exo_outq_t *q, zmq_msg_t *m, size_t len);
 /** The same for a frame that carries @p msgs bus messages (a batch). */
 int exo_outq_msg_n(exo_outq_t *q, zmq_msg_t *m, size_t len, size_t msgs);
-/** Free the recycled buffers (the calling thread's and those given back), e.g. when the bus is
- *  quiet, so that RSS returns to its idle size. Call on the thread that builds frames. */
+/** Free the recycled buffers, e.g. when the bus is quiet, so that RSS returns to its idle size,
+ *  and when the broker closes. Any thread. */
 void exo_outq_trim(void);
 
 #endif /* EXO_ZMQ_OUTQ_H */

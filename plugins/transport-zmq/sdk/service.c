@@ -32,6 +32,7 @@
 #define DEAD_MS 3000u
 #define DRAIN_BUDGET 4096u /* frames read per poll */
 #define BATCH_BYTES 65536u /* a batch is sent when it reaches this size */
+#define COPIES_MAX 16      /* full batches sent as copies while the pipe is busy, at most */
 
 /* Frames waiting to be sent as one batch, or a batch ZeroMQ has not taken yet (busy). */
 typedef struct outbuf {
@@ -74,6 +75,7 @@ struct exo_svc {
     int rcv_hwm;         /* messages ZeroMQ holds for us before the broker waits */
     outbuf_t out[2];     /* out[cur] collects; the other may be on its way */
     int cur;
+    atomic_int copies;   /* batches sent as copies that ZeroMQ has not taken yet */
 };
 
 /* Ids: a random per-process prefix plus a counter; unique without a syscall per message. */
@@ -106,6 +108,12 @@ static void outbuf_taken(void *data, void *hint)
     atomic_store_explicit(&((outbuf_t *)hint)->busy, 0, memory_order_release);
 }
 
+static void copy_taken(void *data, void *hint)
+{
+    free(data);
+    atomic_fetch_sub_explicit((atomic_int *)hint, 1, memory_order_release);
+}
+
 /*
  * Send what out[cur] collected: a lone frame as itself, more as one batch ('K'). While the
  * other buffer is still on its way (ZeroMQ's I/O thread has not taken it: the pipe is busy),
@@ -126,9 +134,12 @@ static int flush(exo_svc_t *svc, bool full)
     zmq_msg_t m;
     int rc;
     if (other_busy) {
-        rc = zmq_msg_init_size(&m, len);
-        if (rc == 0) {
-            memcpy(zmq_msg_data(&m), data, len);
+        void *copy = malloc(len);
+        rc = copy != NULL ? 0 : -1;
+        if (copy != NULL) {
+            memcpy(copy, data, len);
+            atomic_fetch_add_explicit(&svc->copies, 1, memory_order_relaxed);
+            rc = zmq_msg_init_data(&m, copy, len, copy_taken, &svc->copies);
         }
     } else {
         /* ZeroMQ takes the buffer itself; the other one collects meanwhile. */
@@ -150,10 +161,13 @@ static int send_frame(exo_svc_t *svc, const exo_wire_head_t *h)
 {
     exo_batch_t *acc = &svc->out[svc->cur].b;
     if (acc->frames > 0 && exo_batch_size_with(acc, h) > BATCH_BYTES) {
-        /* A full batch waits for the one on its way, as a send waited for room in ZeroMQ's
-         * queue before batches: a flood is paced by the broker, not queued without bound. */
+        /* A full batch goes as a copy while the pipe is busy, up to COPIES_MAX of them, then
+         * waits, as a send waited for room in ZeroMQ's queue before batches: a flood is paced
+         * by the broker, not queued without bound. */
         atomic_int *busy = &svc->out[!svc->cur].busy;
-        while (atomic_load_explicit(busy, memory_order_acquire) && !svc->stop) {
+        while (atomic_load_explicit(busy, memory_order_acquire) &&
+               atomic_load_explicit(&svc->copies, memory_order_acquire) >= COPIES_MAX &&
+               !svc->stop) {
             struct timespec us = {0, 20000};
             nanosleep(&us, NULL);
         }
