@@ -182,6 +182,7 @@ void bb_recv_init(bb_recv_t *r, const bb_opts_t *o)
     memset(r, 0, sizeof *r);
     r->expect = o->count;
     r->warmup = o->warmup;
+    r->last_seq = -1;
 }
 
 bool bb_recv_note(bb_recv_t *r, long seq, size_t len, size_t want_len)
@@ -190,6 +191,8 @@ bool bb_recv_note(bb_recv_t *r, long seq, size_t len, size_t want_len)
         r->bad++;
         return false;
     }
+    r->reordered += seq < r->last_seq;
+    r->last_seq = seq;
     if (seq < r->warmup) {
         r->warm++;
         return false;
@@ -205,8 +208,8 @@ bool bb_recv_note(bb_recv_t *r, long seq, size_t len, size_t want_len)
 
 void bb_recv_report(const bb_recv_t *r)
 {
-    printf("result recv count=%ld warm=%ld bad=%ld first_ns=%lld last_ns=%lld\n", r->count,
-           r->warm, r->bad, (long long)r->first, (long long)r->last);
+    printf("result recv count=%ld warm=%ld bad=%ld reordered=%ld first_ns=%lld last_ns=%lld\n",
+           r->count, r->warm, r->bad, r->reordered, (long long)r->first, (long long)r->last);
     fflush(stdout);
 }
 
@@ -256,9 +259,10 @@ void bb_rtt_report(bb_rtt_t *t)
     for (long i = 0; i < t->n; i++) {
         sum += (double)t->v[i];
     }
-    printf("result req count=%ld failed=%ld p50_ns=%lld p90_ns=%lld p99_ns=%lld max_ns=%lld "
-           "mean_ns=%.0f\n", t->n, t->failed, (long long)percentile(t->v, t->n, 50),
+    printf("result req count=%ld failed=%ld p50_ns=%lld p90_ns=%lld p99_ns=%lld p999_ns=%lld "
+           "max_ns=%lld mean_ns=%.0f\n", t->n, t->failed, (long long)percentile(t->v, t->n, 50),
            (long long)percentile(t->v, t->n, 90), (long long)percentile(t->v, t->n, 99),
+           (long long)percentile(t->v, t->n, 99.9),
            (long long)(t->n ? t->v[t->n - 1] : 0), t->n ? sum / (double)t->n : 0.0);
     fflush(stdout);
     free(t->v);

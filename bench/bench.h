@@ -10,9 +10,9 @@
  *
  * Output (stdout, one line each, flushed):
  *   ready [KEY=VALUE ...]                         set up; the driver may start the next peer
- *   result recv count=N warm=N bad=N first_ns=T last_ns=T
+ *   result recv count=N warm=N bad=N reordered=N first_ns=T last_ns=T
  *   result send count=N start_ns=T end_ns=T
- *   result req count=N failed=N p50_ns=T p90_ns=T p99_ns=T max_ns=T mean_ns=T
+ *   result req count=N failed=N p50_ns=T p90_ns=T p99_ns=T p999_ns=T max_ns=T mean_ns=T
  * Times are CLOCK_MONOTONIC nanoseconds, comparable between processes on one machine.
  *
  * Threading: the harness is single-threaded; peers call it from their main thread only.
@@ -70,6 +70,7 @@ long bb_payload_seq(const char *buf, size_t len);
 typedef struct bb_recv {
     long expect, warmup;
     long count, warm, bad;
+    long last_seq, reordered; /* one sender per receiver: a seq below the last is reordered */
     int64_t first, last;
 } bb_recv_t;
 

@@ -5,6 +5,7 @@
 # ZeroMQ PUSH->PULL directly between the two processes, no broker (the ceiling).
 #
 # Usage: bench/run-bus-bench.sh [--reps N] [--quick] [--transports "exo busd nats zmq"]
+#                               [--workloads "rss tp100 tp1k rr fan pairs"]
 #                               [--builddir DIR] [--out FILE] [--keep]
 #   --reps N        repetitions of every measurement; the median is reported (default 7)
 #   --quick         a tenth of the message counts (a smoke run; numbers are noisier)
@@ -16,6 +17,8 @@
 #                           broker's own cost
 #                     nats  nats-server -a 127.0.0.1 -p -1 and libnats peers
 #                     zmq   ZeroMQ directly between the peers, no broker
+#   --workloads     which workloads to run (default: all of them; e.g. "tp100 rr pairs" for a
+#                   short run)
 #   --builddir DIR  the build tree with exo and bench/bench-* (default: this script's ../)
 #   --out FILE      also write every sample and the medians there (TSV)
 #   --keep          keep the work directory (peer and broker output) and print its path
@@ -24,12 +27,16 @@
 # receiver side; every peer is bounded by --deadline-ms and the driver kills stragglers):
 #   tp100 / tp1k   one sender process -> broker -> one receiver process, 100 B / 1 KiB
 #                  payloads; rate = measured messages received / (last - first arrival)
-#   rr             request/reply round trips, 100 B, one requester, one echo process
+#   rr             request/reply round trips, 100 B, one requester, one echo process;
+#                  p50, p99 and p99.9 of the round trip
 #   fan1/4/16      one sender -> broker -> 1, 4, 16 receiver processes (one role each);
 #                  rate = deliveries summed over receivers / (last - first arrival overall)
+#   pairs1/4/16    1, 4, 16 independent sender -> receiver pairs at once (one role and one
+#                  subject per process), 100 B, the tp100 count split over the pairs;
+#                  rate = deliveries summed over receivers / (last - first arrival overall)
 #   cpu            the broker's CPU time (all threads, /proc/PID/task/*/schedstat) during
-#                  tp100 / tp1k divided by the messages it routed: less noisy than rates on
-#                  a shared machine
+#                  tp100 / tp1k / pairsK divided by the messages it routed: less noisy than
+#                  rates on a shared machine
 #   rss            broker VmRSS, fresh broker, idle and with 100 connected services (one
 #                  process holding 100 connections, each registered as its own role)
 # Everything listens on 127.0.0.1 with kernel-chosen ports and is stopped on exit.
@@ -40,6 +47,7 @@ QUICK=0
 KEEP=0
 OUT=""
 TRANSPORTS=""
+WORKLOADS="rss tp100 tp1k rr fan pairs"
 HERE=$(cd "$(dirname "$0")" && pwd)
 BUILDDIR=${EXO_TOP_BUILDDIR:-$HERE/..}
 
@@ -49,6 +57,7 @@ while [ $# -gt 0 ]; do
         --reps) [ $# -ge 2 ] || die "--reps needs a number"; REPS=$2; shift 2 ;;
         --quick) QUICK=1; shift ;;
         --transports) [ $# -ge 2 ] || die "--transports needs a list"; TRANSPORTS=$2; shift 2 ;;
+        --workloads) [ $# -ge 2 ] || die "--workloads needs a list"; WORKLOADS=$2; shift 2 ;;
         --builddir) [ $# -ge 2 ] || die "--builddir needs a directory"; BUILDDIR=$2; shift 2 ;;
         --out) [ $# -ge 2 ] || die "--out needs a file"; OUT=$2; shift 2 ;;
         --keep) KEEP=1; shift ;;
@@ -56,6 +65,10 @@ while [ $# -gt 0 ]; do
         *) die "unknown argument '$1' (see --help)" ;;
     esac
 done
+for w in $WORKLOADS; do
+    case $w in rss|tp100|tp1k|rr|fan|pairs) ;; *) die "unknown workload '$w' (see --help)" ;; esac
+done
+wants() { case " $WORKLOADS " in *" $1 "*) return 0 ;; esac; return 1; }
 case $REPS in ''|*[!0-9]*|0) die "--reps wants a positive integer, got '$REPS'" ;; esac
 BUILDDIR=$(cd "$BUILDDIR" 2>/dev/null && pwd) || die "no build directory $BUILDDIR"
 BENCH=$BUILDDIR/bench
@@ -73,6 +86,7 @@ if [ "$QUICK" = 1 ]; then
 fi
 DEADLINE_MS=60000
 IDLE_SERVICES=100
+MAX_PAIRS=16
 
 available() {
     case $1 in
@@ -163,7 +177,7 @@ anon_kb() { awk '/^RssAnon:/ {print $2}' "/proc/$1/status" 2>/dev/null; }
 
 # ---- brokers ---------------------------------------------------------------------------------
 # The running broker of each transport: pid and the endpoint its peers connect to.
-declare -A PID_OF EP_OF
+declare -A PID_OF EP_OF TOKEN_OF
 RUN_ID=0
 
 start_broker() {
@@ -192,13 +206,12 @@ start_broker() {
             # The peers register with the run's user token (a build without bus
             # authentication, as --builddir may name, has none and ignores it).
             if [ "$1" = exo ]; then
-                EXO_BUS_TOKEN=$(sed -n 's/.*"token": *"\([0-9a-f]*\)".*/\1/p' \
+                TOKEN_OF[$1]=$(sed -n 's/.*"token": *"\([0-9a-f]*\)".*/\1/p' \
                     "$TMP/app/.exo/bus.json" 2>/dev/null)
             else
                 wait_line "$TMP/$name.out" '^control ' 10 >/dev/null
-                EXO_BUS_TOKEN=$(awk '/^token /{print $2}' "$TMP/$name.out")
+                TOKEN_OF[$1]=$(awk '/^token /{print $2}' "$TMP/$name.out")
             fi
-            export EXO_BUS_TOKEN
             ;;
     esac
 }
@@ -230,6 +243,10 @@ EOF
     svc fan4 "" "fan4.msg"
     svc fan16 "" "fan16.msg"
     svc idle "" "idle.ping"
+    for i in $(seq "$MAX_PAIRS"); do
+        svc "psend-$i" "pair-$i.msg" ""
+        svc "precv-$i" "" "pair-$i.msg"
+    done
     {
         echo "name: bus-bench"
         echo "services:"
@@ -243,6 +260,10 @@ EOF
         done
         for i in $(seq "$IDLE_SERVICES"); do
             printf '  idle-%s:\n    location: ./idle\n' "$i"
+        done
+        for i in $(seq "$MAX_PAIRS"); do
+            printf '  psend-%s:\n    location: ./psend-%s\n' "$i" "$i"
+            printf '  precv-%s:\n    location: ./precv-%s\n' "$i" "$i"
         done
     } >"$app/application.yml"
     # The same routing table as JSON, for busd (exo/transport.h's format).
@@ -258,6 +279,10 @@ EOF
             for i in $(seq "$k"); do rt "fan$k-$i" '' "\"fan$k.msg\""; done
         done
         for i in $(seq "$IDLE_SERVICES"); do rt "idle-$i" '' '"idle.ping"'; done
+        for i in $(seq "$MAX_PAIRS"); do
+            rt "psend-$i" "\"pair-$i.msg\"" ''
+            rt "precv-$i" '' "\"pair-$i.msg\""
+        done
         printf '}}\n'
     } >"$TMP/routes.json"
 }
@@ -269,6 +294,8 @@ peer() {
     [ -n "${EP_OF[$t]:-}" ] && ep=(--endpoint "${EP_OF[$t]}")
     local bin=$t
     [ "$t" = busd ] && bin=exo
+    # Each broker has its own token: exo's and busd's run side by side.
+    export EXO_BUS_TOKEN=${TOKEN_OF[$t]:-}
     spawn "$name" "$BENCH/bench-$bin" "$mode" "${ep[@]}" --deadline-ms "$DEADLINE_MS" "$@"
 }
 
@@ -279,20 +306,20 @@ recv_rate() {
     cat "$@" | awk '/^result recv/ {
         for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
         if (v["count"] > 0) {
-            n += v["count"]
+            n += v["count"]; ro += v["reordered"]
             if (first == "" || v["first_ns"] < first) first = v["first_ns"]
             if (v["last_ns"] > last) last = v["last_ns"]
         }
     } END {
-        if (n > 1 && last > first) printf "%.0f %d\n", n / ((last - first) / 1e9), n
-        else printf "0 %d\n", n
+        if (n > 1 && last > first) printf "%.0f %d %d\n", n / ((last - first) / 1e9), n, ro
+        else printf "0 %d %d\n", n, ro
     }'
 }
 
 # ---- workloads -------------------------------------------------------------------------------
 # throughput T METRIC SIZE COUNT WARMUP REP
 throughput() {
-    local t=$1 metric=$2 size=$3 n=$4 w=$5 rep=$6 r s line out rate got c0= c1=
+    local t=$1 metric=$2 size=$3 n=$4 w=$5 rep=$6 r s line out rate got reordered c0= c1=
     r=$metric-$t-$rep-recv s=$metric-$t-$rep-send
     local common=(--size "$size" --count "$n" --warmup "$w")
     case $t in
@@ -316,7 +343,8 @@ throughput() {
     finish "$rp" $((DEADLINE_MS / 1000 + 5))
     [ -n "$c0" ] && c1=$(cpu_ns "${PID_OF[$t]}")
     stop "$sp"
-    read -r rate got <<<"$(recv_rate "$TMP/$r.out")"
+    read -r rate got reordered <<<"$(recv_rate "$TMP/$r.out")"
+    record "$t" "$metric.reordered" "$rep" "${reordered:-0}"
     # The broker's CPU per message handled (warm-up included: it handled those too).
     [ -n "$c0" ] && record "$t" "cpu.$metric" "$rep" $(((c1 - c0) / (n + w)))
     record "$t" "$metric" "$rep" "$rate"
@@ -358,11 +386,52 @@ fanout() {
     esac
     for i in "${rps[@]}"; do finish "$i" $((DEADLINE_MS / 1000 + 5)); done
     stop "$sp"
-    local rate got
-    read -r rate got <<<"$(recv_rate "${files[@]}")"
+    local rate got reordered
+    read -r rate got reordered <<<"$(recv_rate "${files[@]}")"
+    record "$t" "fan$k.reordered" "$rep" "${reordered:-0}"
     record "$t" "fan$k" "$rep" "$rate"
     record "$t" "fan$k.delivered" "$rep" \
         "$(awk -v g="$got" -v n="$((NFAN * k))" 'BEGIN{printf "%.4f", g/n}')"
+}
+
+# pairs T K REP: K independent sender -> receiver pairs at once, N100 messages over all.
+pairs() {
+    local t=$1 k=$2 rep=$3 i files=() rps=() sps=() line c0= c1=
+    local n=$((N100 / k)) w=$((W100 / k))
+    local common=(--size 100 --count "$n" --warmup "$w")
+    for i in $(seq "$k"); do
+        local r=pairs$k-$t-$rep-r$i
+        case $t in
+            zmq) spawn "$r" "$BENCH/bench-zmq" recv --deadline-ms "$DEADLINE_MS" "${common[@]}" ;;
+            *) peer "$t" "$r" recv --subject "pair-$i.msg" --role "precv-$i" "${common[@]}" ;;
+        esac
+        rps+=("$SPAWNED")
+        files+=("$TMP/$r.out")
+    done
+    for f in "${files[@]}"; do
+        wait_line "$f" '^ready' 20 >/dev/null || die "$t pair receiver did not start"
+    done
+    [ -n "${PID_OF[$t]:-}" ] && c0=$(cpu_ns "${PID_OF[$t]}")
+    for i in $(seq "$k"); do
+        local s=pairs$k-$t-$rep-s$i
+        case $t in
+            zmq) line=$(grep -m1 '^ready' "${files[$((i - 1))]}")
+                 spawn "$s" "$BENCH/bench-zmq" send --endpoint "${line#ready endpoint=}" \
+                     --deadline-ms "$DEADLINE_MS" "${common[@]}" ;;
+            *) peer "$t" "$s" send --subject "pair-$i.msg" --role "psend-$i" "${common[@]}" ;;
+        esac
+        sps+=("$SPAWNED")
+    done
+    for i in "${rps[@]}"; do finish "$i" $((DEADLINE_MS / 1000 + 5)); done
+    [ -n "$c0" ] && c1=$(cpu_ns "${PID_OF[$t]}")
+    for i in "${sps[@]}"; do stop "$i"; done
+    local rate got reordered
+    read -r rate got reordered <<<"$(recv_rate "${files[@]}")"
+    record "$t" "pairs$k.reordered" "$rep" "${reordered:-0}"
+    [ -n "$c0" ] && record "$t" "cpu.pairs$k" "$rep" $(((c1 - c0) / ((n + w) * k)))
+    record "$t" "pairs$k" "$rep" "$rate"
+    record "$t" "pairs$k.delivered" "$rep" \
+        "$(awk -v g="$got" -v n="$((n * k))" 'BEGIN{printf "%.4f", g/n}')"
 }
 
 # reqrep T REP
@@ -388,12 +457,14 @@ reqrep() {
     stop "$epid"
     line=$(grep -m1 '^result req' "$TMP/$q.out") ||
         { echo "run-bus-bench: $t req/rep gave no result" >&2; return; }
-    local p50 p99 failed
+    local p50 p99 p999 failed
     p50=$(echo "$line" | grep -oE 'p50_ns=[0-9]+' | cut -d= -f2)
     p99=$(echo "$line" | grep -oE 'p99_ns=[0-9]+' | cut -d= -f2)
+    p999=$(echo "$line" | grep -oE 'p999_ns=[0-9]+' | cut -d= -f2)
     failed=$(echo "$line" | grep -oE 'failed=[0-9]+' | cut -d= -f2)
     record "$t" rr_p50 "$rep" "$p50"
     record "$t" rr_p99 "$rep" "$p99"
+    [ -n "$p999" ] && record "$t" rr_p999 "$rep" "$p999"
     record "$t" rr.failed "$rep" "$failed"
 }
 
@@ -440,13 +511,22 @@ for rep in $(seq "$REPS"); do
     # repetition, so slow phases of a shared machine hit every column alike.
     order=()
     for i in "${!TLIST[@]}"; do order+=("${TLIST[$(((i + rep - 1) % ${#TLIST[@]}))]}"); done
-    for t in "${order[@]}"; do rss "$t" "$rep"; done
+    if wants rss; then for t in "${order[@]}"; do rss "$t" "$rep"; done; fi
     for t in "${order[@]}"; do start_broker "$t"; done
-    for t in "${order[@]}"; do throughput "$t" tp100 100 "$N100" "$W100" "$rep"; done
-    for t in "${order[@]}"; do throughput "$t" tp1k 1024 "$N1K" "$W1K" "$rep"; done
-    for t in "${order[@]}"; do reqrep "$t" "$rep"; done
+    if wants tp100; then
+        for t in "${order[@]}"; do throughput "$t" tp100 100 "$N100" "$W100" "$rep"; done
+    fi
+    if wants tp1k; then
+        for t in "${order[@]}"; do throughput "$t" tp1k 1024 "$N1K" "$W1K" "$rep"; done
+    fi
+    if wants rr; then for t in "${order[@]}"; do reqrep "$t" "$rep"; done; fi
     for k in 1 4 16; do
+        wants fan || break
         for t in "${order[@]}"; do fanout "$t" "$k" "$rep"; done
+    done
+    for k in 1 4 16; do
+        wants pairs || break
+        for t in "${order[@]}"; do pairs "$t" "$k" "$rep"; done
     done
     for t in "${order[@]}"; do stop_broker "$t"; done
 done
@@ -518,19 +598,25 @@ row tp100 "throughput 100 B (k msg/s)" rate
 row tp1k "throughput 1 KiB (k msg/s)" rate
 row rr_p50 "req/rep p50 (us)" us
 row rr_p99 "req/rep p99 (us)" us
+row rr_p999 "req/rep p99.9 (us)" us
 row fan1 "fan-out 1 (k deliveries/s)" rate
 row fan4 "fan-out 4 (k deliveries/s)" rate
 row fan16 "fan-out 16 (k deliveries/s)" rate
+row pairs1 "1 pair (k msg/s)" rate
+row pairs4 "4 pairs, total (k msg/s)" rate
+row pairs16 "16 pairs, total (k msg/s)" rate
 row cpu.tp100 "broker CPU/msg 100 B (ns)" ns
 row cpu.tp1k "broker CPU/msg 1 KiB (ns)" ns
+row cpu.pairs16 "broker CPU/msg 16 pairs(ns)" ns
 row rss_idle "broker RSS idle (MB)" mb
 row rss_100 "broker RSS 100 svcs (MB)" mb
 row anon_idle "  of which RssAnon idle" mb
 row anon_100 "  of which RssAnon 100" mb
 
+echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min, at the end)"
 echo
 echo "paired ratios (median over repetitions of the ratio within each repetition):"
-for m in tp100 rr_p50 rr_p99; do
+for m in tp100 rr_p50 rr_p99 rr_p999 pairs1 pairs16 cpu.tp100 cpu.pairs16; do
     line="  $m:"
     for t in exo busd; do
         for ref in nats zmq; do
@@ -548,11 +634,12 @@ echo "p99 <= nats; broker RSS <= 5 MB idle, <= 20 MB with 100 connected services
 echo "targets are judged on the paired ratios, the RSS targets on the medians."
 
 # Losses and failures are part of the result: say so when anything went missing.
-notes=$(awk -F'\t' '($2 ~ /delivered$/ && $4 < 1) || ($2 == "rr.failed" && $4 > 0) {
+notes=$(awk -F'\t' '($2 ~ /delivered$/ && $4 < 1) || ($2 == "rr.failed" && $4 > 0) ||
+                     ($2 ~ /reordered$/ && $4 > 0) {
     printf "  %s %s rep %s: %s\n", $1, $2, $3, $4 }' "$TMP/results")
 if [ -n "$notes" ]; then
     echo
-    echo "incomplete runs (delivered fraction < 1 or failed requests):"
+    echo "incomplete runs (delivered fraction < 1, failed requests, messages out of order):"
     echo "$notes"
 fi
 
@@ -561,8 +648,8 @@ if [ -n "$OUT" ]; then
         printf 'transport\tmetric\trep\tvalue\n'
         cat "$TMP/results"
         for t in $TRANSPORTS; do
-            for m in tp100 tp1k rr_p50 rr_p99 fan1 fan4 fan16 cpu.tp100 cpu.tp1k rss_idle \
-                     rss_100 anon_idle anon_100; do
+            for m in tp100 tp1k rr_p50 rr_p99 rr_p999 fan1 fan4 fan16 pairs1 pairs4 pairs16 \
+                     cpu.tp100 cpu.tp1k cpu.pairs16 rss_idle rss_100 anon_idle anon_100; do
                 printf '%s\t%s\tmedian\t%s\n' "$t" "$m" "$(median "$t" "$m")"
             done
         done

@@ -3,10 +3,13 @@
  * both driven by the host's loop through ZMQ_FD. ZMQ_FD is edge-triggered, so every wake-up
  * drains both sockets until ZMQ_EVENTS shows no POLLIN (sends can consume the edge too).
  *
- * Hot path per message (protocol 2: one frame per message): 2 frame receives (routing id,
- * message), one hash lookup for the sender, one for the route, and per receiver one zmq
- * message built in place (new head + the payload bytes) after its routing id. The payload is
- * never parsed.
+ * Hot path per message: one hash lookup for the sender, one for the route, and per receiver
+ * the new head + the payload bytes appended to that receiver's batch. Protocol 5 batches
+ * (docs/protocol.md) put many messages in one zmq message both ways: a client's batch is
+ * handled frame by frame as if each had come alone; what a pass over the input routes to one
+ * connection goes out as one batch when the pass ends (the first frame of a pass alone, at
+ * once). libzmq's cost is per zmq message, so that is where the time went before. The payload
+ * is never parsed.
  * JSON is built only for errors and for JSON observers (on_event, tail clients); an on_trace
  * observer gets the event as plain fields, and the payload is parsed only for JSON observers.
  */
@@ -34,7 +37,9 @@
 #include "zframe.h"
 
 #define DRAIN_BUDGET 8192
+#define BATCH_BYTES 65536 /* a batch to one connection is sent when it reaches this size */
 #define SEND_WAIT_MS 200
+#define SEND_HWM 10000 /* messages queued per connection (ZMQ_SNDHWM; a batch counts its frames) */
 #define RECV_HWM 256
 #define CONGESTED_MS 1000u
 #define MAX_TAILS 64
@@ -77,6 +82,8 @@ typedef struct broker {
     char id_prefix[12];
     unsigned long long frames, frames_at_sweep, frames_at_trim;
     unsigned char reply_version; /* protocol of the frame being handled: answers use it */
+    exo_rt_instance_t **pending; /* instances with a batch to send at the end of the pass */
+    size_t n_pending, pending_cap;
 } broker_t;
 
 static bool observed(const broker_t *b)
@@ -252,6 +259,92 @@ static void emit_message(broker_t *b, const char *sender, const exo_wire_head_t 
 
 /* ---- sending ---- */
 
+/* Hand @p to's batch to ZeroMQ: one frame (a 'K' of its frames; a lone frame as itself). */
+static int batch_send(broker_t *b, exo_rt_instance_t *to, int flags)
+{
+    if (to->batch.frames == 0) {
+        return 0;
+    }
+    size_t len;
+    const unsigned char *data = exo_batch_bytes(&to->batch, &len);
+    zmq_msg_t m;
+    if (to->q != NULL ? exo_outq_msg_n(to->q, &m, len, to->batch.frames)
+                      : zmq_msg_init_size(&m, len)) {
+        return -1;
+    }
+    memcpy(zmq_msg_data(&m), data, len);
+    if (zmq_send(b->sock, to->rid, to->rid_len, ZMQ_SNDMORE | flags) < 0 ||
+        zmq_msg_send(&m, b->sock, 0) < 0) {
+        int e = errno;
+        zmq_msg_close(&m);
+        errno = e;
+        return -1;
+    }
+    exo_batch_clear(&to->batch);
+    return 0;
+}
+
+static void unregister(broker_t *b, exo_rt_instance_t *in, const char *reason);
+
+/* Send a batch now; ZeroMQ's count limit gets the blocking send's wait (ZMQ_SNDTIMEO). On
+ * failure the batch is dropped and -1 returned with errno (EHOSTUNREACH: the connection is
+ * gone; the caller forgets it, when it may). */
+static int batch_flush(broker_t *b, exo_rt_instance_t *to)
+{
+    if (batch_send(b, to, ZMQ_DONTWAIT) == 0 ||
+        (errno == EAGAIN && batch_send(b, to, 0) == 0)) {
+        return 0;
+    }
+    int e = errno;
+    exo_batch_clear(&to->batch);
+    errno = e;
+    return -1;
+}
+
+/* The end of a pass: every batch built in it goes out. Returns how many there were. */
+static size_t batch_flush_all(broker_t *b)
+{
+    size_t sent = 0;
+    /* unregister() may shrink the list while we go: take it from the end. */
+    while (b->n_pending > 0) {
+        exo_rt_instance_t *to = b->pending[--b->n_pending];
+        to->pending = false;
+        sent += to->batch.frames > 0;
+        if (batch_flush(b, to) < 0 && errno == EHOSTUNREACH) {
+            unregister(b, to, "gone");
+        }
+    }
+    return sent;
+}
+
+/* Append the frame @p h to @p to's batch, sending the batch first when it is full. */
+static int batch_add(broker_t *b, exo_rt_instance_t *to, const exo_wire_head_t *h)
+{
+    if (to->batch.frames > 0 && exo_batch_size_with(&to->batch, h) > BATCH_BYTES &&
+        batch_flush(b, to) < 0 && errno == EHOSTUNREACH) {
+        return -1; /* gone: deliver_to_role forgets it and picks another */
+    }
+    return exo_batch_add(&to->batch, to->version, h);
+}
+
+/* @p to got a frame in this pass: what follows for it joins its batch. False when the list
+ * cannot grow (the next frame goes alone, too). */
+static bool batch_start(broker_t *b, exo_rt_instance_t *to)
+{
+    if (b->n_pending == b->pending_cap) {
+        size_t cap = b->pending_cap ? b->pending_cap * 2 : 64;
+        exo_rt_instance_t **v = realloc(b->pending, cap * sizeof *v);
+        if (v == NULL) {
+            return false;
+        }
+        b->pending = v;
+        b->pending_cap = cap;
+    }
+    b->pending[b->n_pending++] = to;
+    to->pending = true;
+    return true;
+}
+
 /* One frame (type + fields, and an 'M''s payload) to a connection; the routing id goes first.
  * @p flags applies to the routing id, where ROUTER reports an unknown peer (EHOSTUNREACH) or a
  * full queue (EAGAIN). Answers of the broker itself never wait. */
@@ -295,6 +388,11 @@ static int send_head_ex(broker_t *b, const void *rid, size_t rid_len, const exo_
 
 static int send_head(broker_t *b, const void *rid, size_t rid_len, const exo_wire_head_t *h)
 {
+    /* What the broker says to a connection comes after what it queued for it before. */
+    exo_rt_instance_t *in = exo_rt_lookup(b->rt, rid, rid_len);
+    if (in != NULL && in->batch.frames > 0) {
+        batch_flush(b, in); /* a failure shows again below; the caller may still hold @p in */
+    }
     return send_head_ex(b, rid, rid_len, h, NULL, ZMQ_DONTWAIT);
 }
 
@@ -478,22 +576,33 @@ static void unregister(broker_t *b, exo_rt_instance_t *in, const char *reason)
                           exo_rt_role_name(b->rt, in->role), "instance", (json_int_t)in->id,
                           "reason", reason));
     }
+    if (in->pending) {
+        for (size_t i = 0; i < b->n_pending; i++) {
+            if (b->pending[i] == in) {
+                b->pending[i] = b->pending[--b->n_pending];
+                break;
+            }
+        }
+    }
     exo_rt_unregister(b->rt, in);
 }
 
 /*
- * Whether @p need more bytes fit in @p to's queue (b->queue_max; one message always fits an
- * empty queue). A full queue gets up to SEND_WAIT_MS of waiting for ZeroMQ to write it out,
- * unless the receiver is already marked congested.
+ * Whether @p need more bytes and @p msgs more messages fit in @p to's queue (b->queue_max
+ * bytes, SEND_HWM messages, batches counted by their frames; one message always fits an empty
+ * queue). A full queue gets up to SEND_WAIT_MS of waiting for ZeroMQ to write it out, unless
+ * the receiver is already marked congested.
  */
-static bool queue_room(broker_t *b, const exo_rt_instance_t *to, size_t need, bool congested)
+static bool queue_room(broker_t *b, const exo_rt_instance_t *to, size_t need, size_t msgs,
+                       bool congested)
 {
     if (to->q == NULL) {
         return true;
     }
     for (unsigned waited = 0;; waited++) {
         size_t queued = exo_outq_bytes(to->q);
-        if (queued == 0 || queued + need <= b->queue_max) {
+        if (queued == 0 ||
+            (queued + need <= b->queue_max && exo_outq_msgs(to->q) + msgs <= SEND_HWM)) {
             return true;
         }
         if (congested || waited >= SEND_WAIT_MS) {
@@ -521,14 +630,30 @@ static int deliver(broker_t *b, exo_rt_instance_t *to, const exo_wire_head_t *in
     h.f[EXO_WIRE_F_NAME].len = name_len;
     h.f[EXO_WIRE_F_SENDER] = exo_wire_s(sender);
     bool congested = now < to->congested_until;
-    if (queue_room(b, to, exo_wire_size(&h), congested)) {
+    /* The first frame of a pass to a connection goes alone, at once (a lone message is never
+     * delayed, and a connection that is gone shows now, while another instance can still
+     * take the message); the rest of the pass joins a batch sent when the pass ends. */
+    if (to->pending && to->q != NULL) {
+        size_t need = exo_wire_size(&h) + EXO_WIRE_BATCH_LEN;
+        /* Before waiting for room: what waits here cannot drain. */
+        if (to->batch.frames > 0 &&
+            (exo_outq_bytes(to->q) + to->batch.len + need > b->queue_max ||
+             exo_outq_msgs(to->q) + to->batch.frames + 1 > SEND_HWM) &&
+            batch_flush(b, to) < 0 && errno == EHOSTUNREACH) {
+            return -1;
+        }
+        if (queue_room(b, to, to->batch.len + need, to->batch.frames + 1, congested)) {
+            return batch_add(b, to, &h);
+        }
+    } else if (queue_room(b, to, exo_wire_size(&h), 1, congested)) {
+        bool batches = to->version >= EXO_WIRE_VERSION_BATCH;
         if (send_head_ex(b, to->rid, to->rid_len, &h, to->q, ZMQ_DONTWAIT) == 0) {
-            return 0;
+            return batches ? (batch_start(b, to), 0) : 0;
         }
         /* ZeroMQ's count limit: a blocking send waits up to SEND_WAIT_MS (ZMQ_SNDTIMEO). */
         if (errno == EAGAIN && !congested &&
             send_head_ex(b, to->rid, to->rid_len, &h, to->q, 0) == 0) {
-            return 0;
+            return batches ? (batch_start(b, to), 0) : 0;
         }
         if (errno != EAGAIN) {
             return -1;
@@ -549,7 +674,7 @@ static int deliver(broker_t *b, exo_rt_instance_t *to, const exo_wire_head_t *in
  * its route, or NULL when refused (the sender got an exo.error).
  */
 static exo_rt_route_t *admit(broker_t *b, const exo_rt_instance_t *from,
-                             const exo_wire_head_t *h, size_t size)
+                             const exo_wire_head_t *h, size_t size, exo_rt_route_t *route)
 {
     const char *sender = exo_rt_role_name(b->rt, from->role);
     const exo_wire_str_t *name = &h->f[EXO_WIRE_F_NAME];
@@ -563,7 +688,7 @@ static exo_rt_route_t *admit(broker_t *b, const exo_rt_instance_t *from,
         emit_error(b, sender, "too-large", "message larger than the max message size");
         return NULL;
     }
-    exo_rt_route_t *route = exo_rt_route(b->rt, from->role, name->p, name->len);
+    route = route != NULL ? route : exo_rt_route(b->rt, from->role, name->p, name->len);
     if (!route->allowed) {
         route->denied++;
         exo_log_warn(b->host, "denied: role '%s' does not declare '%.*s' in messages.sends",
@@ -663,10 +788,11 @@ static void report_no_receiver(broker_t *b, const exo_rt_instance_t *from,
     }
 }
 
+/* @p known: the route of the name when the table already had one (NULL: not looked up). */
 static void on_message(broker_t *b, exo_rt_instance_t *from, const exo_wire_head_t *h,
-                       size_t size, unsigned long long now)
+                       size_t size, exo_rt_route_t *known, unsigned long long now)
 {
-    exo_rt_route_t *route = admit(b, from, h, size);
+    exo_rt_route_t *route = admit(b, from, h, size, known);
     if (route == NULL) {
         return;
     }
@@ -718,24 +844,29 @@ static void reject(broker_t *b, const void *rid, size_t rid_len, exo_rt_instance
 }
 
 /* One multipart from the service socket. */
-static void handle(broker_t *b, zmq_msg_t *f, int n, bool overflow, unsigned long long now)
+/* One frame (alone, or one of a batch) from connection @p rid. */
+static void handle_frame(broker_t *b, const void *rid, size_t rid_len, const void *data,
+                         size_t len, int srcfd, unsigned long long now)
 {
-    const void *rid = zmq_msg_data(&f[0]);
-    size_t rid_len = zmq_msg_size(&f[0]);
     exo_rt_instance_t *from = exo_rt_lookup(b->rt, rid, rid_len);
     b->frames++;
     b->reply_version = from != NULL ? from->version : EXO_WIRE_VERSION;
     if (from != NULL) {
         from->last_seen = now;
     }
-    if (n < 2) {
-        reject(b, rid, rid_len, from, NULL, EXO_WIRE_ESHORT, "empty message (no head frame)");
-        return;
-    }
     exo_wire_head_t h;
-    int rc = exo_wire_decode(zmq_msg_data(&f[1]), zmq_msg_size(&f[1]), &h);
+    int rc = exo_wire_decode_name_unchecked(data, len, &h);
     if (h.version != 0) {
         b->reply_version = h.version;
+    }
+    /* A name already in the routing table was checked when it got there: only others are. */
+    exo_rt_route_t *known = NULL;
+    if (rc == EXO_WIRE_OK && h.type == EXO_WIRE_MESSAGE) {
+        const exo_wire_str_t *name = &h.f[EXO_WIRE_F_NAME];
+        known = from != NULL ? exo_rt_route_known(b->rt, from->role, name->p, name->len) : NULL;
+        if ((known == NULL || !known->name_ok) && !exo_wire_name_ok(name->p, name->len)) {
+            rc = EXO_WIRE_ENAME;
+        }
     }
     if (rc != EXO_WIRE_OK) {
         char what[160];
@@ -743,19 +874,11 @@ static void handle(broker_t *b, zmq_msg_t *f, int n, bool overflow, unsigned lon
         reject(b, rid, rid_len, from, &h, rc, what);
         return;
     }
-    int want = 1;
-    if (overflow || n - 1 != want) {
-        char what[160];
-        snprintf(what, sizeof what, "a '%c' takes %d frame(s), got %s%d", h.type, want,
-                 overflow ? "more than " : "", n - 1);
-        reject(b, rid, rid_len, from, &h, EXO_WIRE_ESHORT, what);
-        return;
-    }
     switch (h.type) {
     case EXO_WIRE_REGISTER:
         on_register(b, rid, rid_len, &h, now);
         if (b->adm != NULL && exo_rt_lookup(b->rt, rid, rid_len) != NULL) {
-            exo_zadmit_registered(b->adm, zmq_msg_get(&f[1], ZMQ_SRCFD));
+            exo_zadmit_registered(b->adm, srcfd);
         }
         break;
     case EXO_WIRE_PING:
@@ -775,13 +898,73 @@ static void handle(broker_t *b, zmq_msg_t *f, int n, bool overflow, unsigned lon
                        "this connection has not registered a role; send 'R' first");
             break;
         }
-        on_message(b, from, &h, zmq_msg_size(&f[1]), now);
+        on_message(b, from, &h, len, known, now);
         break;
     default:
         reject(b, rid, rid_len, from, &h, EXO_WIRE_ETYPE, "this frame type is for the broker "
                "to send, not to receive");
         break;
     }
+}
+
+/* A batch: each frame in order, as if it had come alone. A bad length ends it (malformed):
+ * the frames before it were handled, the rest cannot be read. */
+static int handle_batch(broker_t *b, const void *rid, size_t rid_len, const void *data,
+                        size_t len, int srcfd, unsigned long long now)
+{
+    int frames = 0;
+    size_t pos = 0, flen;
+    const void *frame;
+    int rc;
+    while ((rc = exo_wire_batch_next(data, len, &pos, &frame, &flen)) == 1) {
+        if (exo_wire_is_batch(frame, flen)) {
+            reject(b, rid, rid_len, exo_rt_lookup(b->rt, rid, rid_len), NULL, EXO_WIRE_ETYPE,
+                   "a batch inside a batch");
+            continue;
+        }
+        handle_frame(b, rid, rid_len, frame, flen, srcfd, now);
+        frames++;
+    }
+    if (rc < 0) {
+        reject(b, rid, rid_len, exo_rt_lookup(b->rt, rid, rid_len), NULL, rc,
+               "bad batch: a frame's length runs past the end (the rest of the batch is lost)");
+    }
+    return frames > 0 ? frames : 1;
+}
+
+/* One multipart from the service socket. Returns the number of frames it carried. */
+static int handle(broker_t *b, zmq_msg_t *f, int n, bool overflow, unsigned long long now)
+{
+    const void *rid = zmq_msg_data(&f[0]);
+    size_t rid_len = zmq_msg_size(&f[0]);
+    if (n < 2 || overflow || n > 2) {
+        exo_rt_instance_t *from = exo_rt_lookup(b->rt, rid, rid_len);
+        b->frames++;
+        b->reply_version = from != NULL ? from->version : EXO_WIRE_VERSION;
+        exo_wire_head_t h;
+        int rc = n < 2 ? EXO_WIRE_ESHORT
+                       : exo_wire_decode(zmq_msg_data(&f[1]), zmq_msg_size(&f[1]), &h);
+        char what[160];
+        if (n < 2) {
+            snprintf(what, sizeof what, "empty message (no head frame)");
+        } else if (rc != EXO_WIRE_OK) {
+            snprintf(what, sizeof what, "bad head frame: %s", exo_wire_strerror(rc));
+        } else {
+            snprintf(what, sizeof what, "a '%c' takes 1 frame(s), got %s%d", h.type,
+                     overflow ? "more than " : "", n - 1);
+            rc = EXO_WIRE_ESHORT;
+        }
+        reject(b, rid, rid_len, from, n < 2 ? NULL : &h, rc, what);
+        return 1;
+    }
+    const void *data = zmq_msg_data(&f[1]);
+    size_t len = zmq_msg_size(&f[1]);
+    int srcfd = zmq_msg_get(&f[1], ZMQ_SRCFD);
+    if (exo_wire_is_batch(data, len)) {
+        return handle_batch(b, rid, rid_len, data, len, srcfd, now);
+    }
+    handle_frame(b, rid, rid_len, data, len, srcfd, now);
+    return 1;
 }
 
 /*
@@ -882,15 +1065,32 @@ static void drain(broker_t *b)
     int n;
     bool overflow;
     unsigned long long now = exo_now_ms();
-    int budget = DRAIN_BUDGET;
-    /* Frames beyond 3 are dropped: handle() reports a message that had too many. */
-    while (budget > 0 && exo_zframe_recv(b->sock, f, 3, &n, &overflow, ZMQ_DONTWAIT) == 0) {
-        handle(b, f, n, overflow, now);
-        exo_zframe_close(f, n);
-        if ((--budget & 255) == 0) {
-            now = exo_now_ms();
-            /* stats and tail requests are answered promptly however busy routing is */
-            drain_control(b, now);
+    /* Counted in frames (a batch carries many), so that a pass stays short. */
+    int budget = DRAIN_BUDGET, since = 0;
+    for (;;) {
+        /* Frames beyond 3 are dropped: handle() reports a message that had too many. */
+        while (budget > 0 && exo_zframe_recv(b->sock, f, 3, &n, &overflow, ZMQ_DONTWAIT) == 0) {
+            int done = handle(b, f, n, overflow, now);
+            exo_zframe_close(f, n);
+            budget -= done;
+            if ((since += done) >= 256) {
+                since = 0;
+                now = exo_now_ms();
+                batch_flush_all(b);
+                /* stats and tail requests are answered promptly however busy routing is */
+                drain_control(b, now);
+            }
+        }
+        /* One batch per receiver for everything routed in this pass. The sends may take the
+         * edge of ZMQ_FD: look at the socket again before leaving it. */
+        if (batch_flush_all(b) == 0) {
+            break;
+        }
+        int ev = 0;
+        size_t evlen = sizeof ev;
+        if (budget <= 0 || zmq_getsockopt(b->sock, ZMQ_EVENTS, &ev, &evlen) != 0 ||
+            !(ev & ZMQ_POLLIN)) {
+            break;
         }
     }
     drain_control(b, now);
@@ -898,7 +1098,7 @@ static void drain(broker_t *b)
         b->traced = false;
         b->on_trace(b->arg, NULL);
     }
-    if (budget == 0 && b->resume_timer <= 0) {
+    if (budget <= 0 && b->resume_timer <= 0) {
         /* Let the rest of the loop run; come back right after. */
         b->resume_timer = b->host->timer_add(b->host, 0, false, resume, b);
     }
@@ -961,6 +1161,7 @@ static void sweep(void *arg)
     /* After a burst, hand zmq's freed message buffers back to the system once it is quiet,
      * so that the broker's RSS returns to its idle size. */
     if (b->frames == b->frames_at_sweep && b->frames != b->frames_at_trim) {
+        exo_outq_trim();
         malloc_trim(0);
         b->frames_at_trim = b->frames;
     }
@@ -988,7 +1189,7 @@ static void *open_socket(broker_t *b, int type, const char *endpoint, char *boun
                          int *fd, exo_error_t *err)
 {
     void *s = zmq_socket(b->ctx, type);
-    int one = 1, zero = 0, hwm = 10000, sndtimeo = SEND_WAIT_MS;
+    int one = 1, zero = 0, hwm = SEND_HWM, sndtimeo = SEND_WAIT_MS;
     long long hard = (long long)b->max_size * 16 + 65536;
     zmq_setsockopt(s, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
     /* A peer that claims a routing id in use does not take the connection over. */
@@ -1276,12 +1477,14 @@ void exo_zbroker_close(void *inst)
     if (b->ctx != NULL) {
         zmq_ctx_term(b->ctx);
     }
+    exo_outq_trim(); /* every frame is back: ZeroMQ is done */
     exo_rt_free(b->rt);
     exo_zauth_free(b->auth);
     while (b->n_tails > 0) {
         tail_forget(b, 0);
     }
     exo_outq_release(b->ctl_q);
+    free(b->pending);
     free(b->app);
     free(b);
 }

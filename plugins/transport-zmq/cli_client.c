@@ -207,6 +207,12 @@ static int on_frame(sending_t *s, const exo_wire_head_t *in)
     return 0;
 }
 
+static int on_decoded(sending_t *s, const void *frame, size_t len)
+{
+    exo_wire_head_t in;
+    return exo_wire_decode(frame, len, &in) == EXO_WIRE_OK ? on_frame(s, &in) : 0;
+}
+
 static int exchange(sending_t *s)
 {
     int rc = send_register(s);
@@ -216,10 +222,17 @@ static int exchange(sending_t *s)
         if (recv_until(&s->c, f, &n, s->deadline) <= 0) {
             return silence_error(s);
         }
-        exo_wire_head_t in;
-        if (n == 1 && exo_wire_decode(zmq_msg_data(&f[0]), zmq_msg_size(&f[0]), &in) ==
-                          EXO_WIRE_OK) {
-            rc = on_frame(s, &in);
+        const void *data = n == 1 ? zmq_msg_data(&f[0]) : NULL;
+        size_t len = n == 1 ? zmq_msg_size(&f[0]) : 0;
+        if (data != NULL && exo_wire_is_batch(data, len)) {
+            /* protocol 5: the broker's frames for us, several at once */
+            size_t pos = 0, flen;
+            const void *frame;
+            while (rc == 0 && exo_wire_batch_next(data, len, &pos, &frame, &flen) == 1) {
+                rc = on_decoded(s, frame, flen);
+            }
+        } else if (data != NULL) {
+            rc = on_decoded(s, data, len);
         }
         exo_zframe_close(f, n);
     }

@@ -4,7 +4,8 @@
 # compiled into both the plugin and the SDK; both link libexobase hidden, so neither exports
 # more than its own API.
 ZMQ_WIRE = plugins/transport-zmq/wire.c plugins/transport-zmq/wire.h
-ZMQ_FRAME = $(ZMQ_WIRE) plugins/transport-zmq/zframe.c plugins/transport-zmq/zframe.h
+ZMQ_FRAME = $(ZMQ_WIRE) plugins/transport-zmq/zframe.c plugins/transport-zmq/zframe.h \
+	plugins/transport-zmq/batch.c plugins/transport-zmq/batch.h
 
 plugin_LTLIBRARIES += plugins/transport_zmq.la
 plugins_transport_zmq_la_SOURCES = $(ZMQ_FRAME) \
@@ -63,8 +64,8 @@ plugins_transport_zmq_tests_tsvc_LDADD = plugins/transport-zmq/libexoservice.la 
 # Integration tests: real broker (busd), real C and Python service processes.
 TESTS += tests/bus/fanout.sh tests/bus/translate.sh tests/bus/malformed.sh tests/bus/restart.sh \
 	tests/bus/congestion.sh tests/bus/long-stream.sh
-TESTS += tests/bus/stall.sh tests/bus/tail-stop.sh
-EXTRA_DIST += tests/bus/stall.sh tests/bus/tail-stop.sh
+TESTS += tests/bus/stall.sh tests/bus/tail-stop.sh tests/bus/batch.sh
+EXTRA_DIST += tests/bus/stall.sh tests/bus/tail-stop.sh tests/bus/batch.sh
 EXTRA_DIST += tests/bus/bus-lib.sh tests/bus/fanout.sh tests/bus/translate.sh \
 	tests/bus/malformed.sh tests/bus/restart.sh tests/bus/congestion.sh tests/bus/long-stream.sh \
 	tests/support/lib.sh \
@@ -80,7 +81,8 @@ plugins_transport_zmq_tests_test_wire_CFLAGS = $(EXO_TEST_CCFLAGS)
 plugins_transport_zmq_tests_test_wire_LDADD = $(CUNIT_LIBS)
 plugins_transport_zmq_tests_test_router_SOURCES = plugins/transport-zmq/tests/test_router.c \
 	plugins/transport-zmq/router.c plugins/transport-zmq/router.h \
-	plugins/transport-zmq/outq.c plugins/transport-zmq/outq.h
+	plugins/transport-zmq/outq.c plugins/transport-zmq/outq.h $(ZMQ_WIRE) \
+	plugins/transport-zmq/batch.c plugins/transport-zmq/batch.h
 plugins_transport_zmq_tests_test_router_CFLAGS = $(EXO_TEST_CCFLAGS) $(ZMQ_CFLAGS)
 plugins_transport_zmq_tests_test_router_LDADD = core/base/libexobase.la $(CUNIT_LIBS) \
 	$(JANSSON_LIBS) $(ZMQ_LIBS)
@@ -103,4 +105,5 @@ plugins_transport_zmq_tests_test_busenv_LDADD = $(EXO_TEST_LINK) $(JANSSON_LIBS)
 # libFuzzer target for the envelope decoder (built with clang by the script itself).
 TESTS += tests/bus/fuzz.sh
 EXTRA_DIST += tests/bus/fuzz.sh plugins/transport-zmq/tests/fuzz_wire.c \
+	plugins/transport-zmq/tests/fuzz_batch.c plugins/transport-zmq/tests/fuzz-corpus-batch \
 	plugins/transport-zmq/tests/fuzz-corpus

@@ -156,6 +156,9 @@ int exo_zlong_post(void *client, const char *name, const char *payload, size_t l
     }
     int rc = exo_svc_send_ex(z->svc, name, payload, payload != NULL ? len : 0, activity, auth,
                              err);
+    if (rc == 0) {
+        rc = exo_svc_flush(z->svc); /* this loop may not poll the bus again for a while */
+    }
     if (rc == 0 && activity_out != NULL) {
         snprintf(activity_out, EXO_BUS_ACTIVITY_MAX + 1, "%s", activity);
     }

@@ -8,6 +8,7 @@
 #include "base/util.h"
 #include "outq.h"
 #include "router.h"
+#include "wire.h"
 
 /* Sticky activities live in a fixed set-associative cache: memory stays bounded however many
  * activities pass (a throughput run makes a new one per message), the oldest entry of a full
@@ -73,6 +74,7 @@ static void route_free(exo_rt_route_t *r)
 static void inst_free(exo_rt_instance_t *in)
 {
     exo_outq_release(in->q);
+    exo_batch_free(&in->batch);
     free(in);
 }
 
@@ -149,22 +151,26 @@ static exo_rt_route_t *route_new(const char *name, size_t len, const char *publi
     exo_rt_route_t *r = exo_xcalloc(1, sizeof *r);
     r->name = exo_xstrndup(name, len);
     r->name_len = len;
+    r->name_ok = len <= EXO_WIRE_NAME_MAX && exo_wire_name_ok(name, len);
     r->public_name = exo_xstrndup(public_name, strlen(public_name));
     return r;
 }
 
-exo_rt_route_t *exo_rt_route(exo_rt_t *rt, int role, const char *name, size_t len)
+exo_rt_route_t *exo_rt_route_known(exo_rt_t *rt, int role, const char *name, size_t len)
 {
-    if (role < 0 || (size_t)role >= rt->n_roles) {
+    if (role < 0 || (size_t)role >= rt->n_roles || rt->roles[role].routes_cap == 0) {
         return NULL;
     }
-    role_t *ro = &rt->roles[role];
-    if (ro->routes_cap > 0) {
-        exo_rt_route_t *r = *route_slot(ro, name, len);
-        if (r != NULL) {
-            return r;
-        }
+    return *route_slot(&rt->roles[role], name, len);
+}
+
+exo_rt_route_t *exo_rt_route(exo_rt_t *rt, int role, const char *name, size_t len)
+{
+    exo_rt_route_t *known = exo_rt_route_known(rt, role, name, len);
+    if (known != NULL || role < 0 || (size_t)role >= rt->n_roles) {
+        return known;
     }
+    role_t *ro = &rt->roles[role];
     if (ro->n_denied >= EXO_RT_DENIED_NAMES_MAX) {
         if (ro->denied_other == NULL) {
             ro->denied_other = route_new("(other undeclared names)", 24, "");

@@ -19,6 +19,8 @@
 
 #include <jansson.h>
 
+#include "batch.h"
+
 #define EXO_RT_RID_MAX 255
 #define EXO_RT_ACTIVITY_TTL_MS 60000u
 #define EXO_RT_DENIED_NAMES_MAX 256 /* distinct undeclared names counted per role */
@@ -33,6 +35,8 @@ typedef struct exo_rt_instance {
     struct exo_outq *q;        /* bytes queued for it (outq.h); NULL when out of memory */
     unsigned long long last_seen;
     unsigned long long congested_until; /* the broker drops instead of waiting until then */
+    exo_batch_t batch;         /* frames for it not yet handed to ZeroMQ (protocol 5) */
+    bool pending;              /* in the broker's list of instances with a batch to send */
     uint8_t rid_len;
     unsigned char rid[EXO_RT_RID_MAX]; /* zmq routing id */
     char label[64];
@@ -50,6 +54,7 @@ typedef struct exo_rt_route {
     size_t name_len;
     char *public_name;
     bool allowed;              /* declared in the sender's sends */
+    bool name_ok;              /* name passes exo_wire_name_ok: a sender's need not be checked */
     exo_rt_receiver_t *recv;
     size_t n_recv;
     uint64_t delivered, denied, no_receiver, dropped;
@@ -85,6 +90,9 @@ void exo_rt_unregister(exo_rt_t *rt, exo_rt_instance_t *inst);
 /** The route of @p name sent by @p role: declared, or a denied entry (created on first use,
  *  at most EXO_RT_DENIED_NAMES_MAX per role, then a shared one). Never NULL for a valid role. */
 exo_rt_route_t *exo_rt_route(exo_rt_t *rt, int role, const char *name, size_t len);
+/** The route of @p name sent by @p role when the table has one (declared, or denied before),
+ *  else NULL; creates nothing. */
+exo_rt_route_t *exo_rt_route_known(exo_rt_t *rt, int role, const char *name, size_t len);
 
 /** Remember that @p inst took part in @p activity (it sent a message in it). */
 void exo_rt_note(exo_rt_t *rt, const exo_rt_instance_t *inst, const char *activity, size_t len,

@@ -91,7 +91,7 @@ static bool text_ok(const exo_wire_str_t *s)
     return memchr(s->p, '\0', s->len) == NULL && exo_wire_name_ok(s->p, s->len);
 }
 
-static int check_message(const exo_wire_head_t *h)
+static int check_message(const exo_wire_head_t *h, bool check_name)
 {
     const exo_wire_str_t *f = h->f;
     if (f[EXO_WIRE_F_NAME].len == 0 || f[EXO_WIRE_F_NAME].len > EXO_WIRE_NAME_MAX ||
@@ -105,7 +105,7 @@ static int check_message(const exo_wire_head_t *h)
         !text_ok(&f[EXO_WIRE_F_SENDER])) {
         return EXO_WIRE_EFIELD;
     }
-    if (!exo_wire_name_ok(f[EXO_WIRE_F_NAME].p, f[EXO_WIRE_F_NAME].len)) {
+    if (check_name && !exo_wire_name_ok(f[EXO_WIRE_F_NAME].p, f[EXO_WIRE_F_NAME].len)) {
         return EXO_WIRE_ENAME;
     }
     return EXO_WIRE_OK;
@@ -152,12 +152,70 @@ static int decode_frame(const void *buf, size_t len, exo_wire_head_t *out)
     return EXO_WIRE_OK;
 }
 
+bool exo_wire_is_batch(const void *buf, size_t len)
+{
+    const unsigned char *p = buf;
+    return len >= EXO_WIRE_BATCH_HEAD && p[0] >= EXO_WIRE_VERSION_BATCH &&
+           p[0] <= EXO_WIRE_VERSION && p[1] == EXO_WIRE_BATCH;
+}
+
+int exo_wire_batch_next(const void *buf, size_t len, size_t *pos, const void **frame,
+                        size_t *flen)
+{
+    const unsigned char *p = buf;
+    size_t at = *pos < EXO_WIRE_BATCH_HEAD ? EXO_WIRE_BATCH_HEAD : *pos;
+    if (at >= len) {
+        return 0;
+    }
+    if (len - at < EXO_WIRE_BATCH_LEN) {
+        return EXO_WIRE_ESHORT;
+    }
+    size_t n = ((size_t)p[at] << 24) | ((size_t)p[at + 1] << 16) | ((size_t)p[at + 2] << 8) |
+               p[at + 3];
+    at += EXO_WIRE_BATCH_LEN;
+    if (n == 0 || len - at < n) {
+        return EXO_WIRE_ESHORT;
+    }
+    *frame = p + at;
+    *flen = n;
+    *pos = at + n;
+    return 1;
+}
+
+size_t exo_wire_batch_size(size_t len, const exo_wire_head_t *h)
+{
+    return (len ? len : EXO_WIRE_BATCH_HEAD) + EXO_WIRE_BATCH_LEN + exo_wire_size(h);
+}
+
+size_t exo_wire_batch_append(void *buf, size_t cap, size_t len, unsigned version,
+                             const exo_wire_head_t *h)
+{
+    unsigned char *p = buf;
+    if (exo_wire_batch_size(len, h) > cap) {
+        return 0;
+    }
+    if (len == 0) {
+        p[0] = (unsigned char)version;
+        p[1] = EXO_WIRE_BATCH;
+        len = EXO_WIRE_BATCH_HEAD;
+    }
+    size_t n = exo_wire_encode(p + len + EXO_WIRE_BATCH_LEN, cap - len - EXO_WIRE_BATCH_LEN, h);
+    if (n == 0 || n > 0xffffffffu) {
+        return 0;
+    }
+    p[len] = (unsigned char)(n >> 24);
+    p[len + 1] = (unsigned char)(n >> 16);
+    p[len + 2] = (unsigned char)(n >> 8);
+    p[len + 3] = (unsigned char)n;
+    return len + EXO_WIRE_BATCH_LEN + n;
+}
+
 int exo_wire_decode_trusted(const void *buf, size_t len, exo_wire_head_t *out)
 {
     return decode_frame(buf, len, out);
 }
 
-int exo_wire_decode(const void *buf, size_t len, exo_wire_head_t *out)
+static int decode_checked(const void *buf, size_t len, exo_wire_head_t *out, bool check_name)
 {
     int rc = decode_frame(buf, len, out);
     if (rc != EXO_WIRE_OK) {
@@ -166,7 +224,7 @@ int exo_wire_decode(const void *buf, size_t len, exo_wire_head_t *out)
     int n = (int)out->n_fields;
     switch (out->type) {
     case EXO_WIRE_MESSAGE:
-        return check_message(out);
+        return check_message(out, check_name);
     case EXO_WIRE_REGISTER:
         if (out->f[EXO_WIRE_F_ROLE].len == 0 || out->f[EXO_WIRE_F_ROLE].len > EXO_WIRE_ROLE_MAX
             || out->f[EXO_WIRE_F_LABEL].len > EXO_WIRE_ROLE_MAX ||
@@ -187,6 +245,16 @@ int exo_wire_decode(const void *buf, size_t len, exo_wire_head_t *out)
         }
         return EXO_WIRE_OK;
     }
+}
+
+int exo_wire_decode(const void *buf, size_t len, exo_wire_head_t *out)
+{
+    return decode_checked(buf, len, out, true);
+}
+
+int exo_wire_decode_name_unchecked(const void *buf, size_t len, exo_wire_head_t *out)
+{
+    return decode_checked(buf, len, out, false);
 }
 
 static unsigned version_of(const exo_wire_head_t *h)
@@ -272,7 +340,7 @@ const char *exo_wire_strerror(int code)
     case EXO_WIRE_ESHORT:
         return "frame ends inside a field (truncated or bad length)";
     case EXO_WIRE_EVERSION:
-        return "unknown protocol version (expected 2 to 4)";
+        return "unknown protocol version (expected 2 to 5)";
     case EXO_WIRE_ETYPE:
         return "unknown frame type";
     case EXO_WIRE_ETRAILING:

@@ -15,7 +15,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define EXO_WIRE_VERSION 4     /* what this codec writes by default */
+#define EXO_WIRE_VERSION 5     /* what this codec writes by default */
+#define EXO_WIRE_VERSION_BATCH 5 /* the first that has batches ('K') */
+#define EXO_WIRE_BATCH 'K'
+#define EXO_WIRE_BATCH_HEAD 2    /* version + 'K' */
+#define EXO_WIRE_BATCH_LEN 4     /* u32 length in front of each frame of a batch */
 #define EXO_WIRE_VERSION_AUTH 4 /* the first whose 'R' carries a credential */
 #define EXO_WIRE_VERSION_MIN 2 /* the oldest it still reads and writes (no 'via' field) */
 #define EXO_WIRE_MAX_FIELDS 6
@@ -82,6 +86,26 @@ int exo_wire_decode(const void *buf, size_t len, exo_wire_head_t *out);
  *  structure, so every field still lies inside @p buf. For frames from the broker, which
  *  applied the rules when it received them. */
 int exo_wire_decode_trusted(const void *buf, size_t len, exo_wire_head_t *out);
+/** exo_wire_decode, but the name of an 'M' is not checked for UTF-8 and control characters
+ *  (everything else is): for the broker, which checks a name only when it is not already in
+ *  its routing table (names there were checked when they got in). The caller must call
+ *  exo_wire_name_ok on any other name and treat false as EXO_WIRE_ENAME. */
+int exo_wire_decode_name_unchecked(const void *buf, size_t len, exo_wire_head_t *out);
+/** Whether [buf, buf+len) is a batch ('K' of protocol 5 or later): frames, each a u32 length
+ *  (big endian) + the frame. */
+bool exo_wire_is_batch(const void *buf, size_t len);
+/** The next frame of a batch: *pos is 0 at the start. Returns 1 and the frame, 0 at the end,
+ *  or EXO_WIRE_ESHORT (a length past the end, or an empty frame): the rest is unreadable. */
+int exo_wire_batch_next(const void *buf, size_t len, size_t *pos, const void **frame,
+                        size_t *flen);
+/** Append frame @p h to the batch in @p buf (@p len bytes so far, 0 for a new batch: the
+ *  batch's head, version @p version and 'K', is written first). Returns the new length, or 0
+ *  when it does not fit in @p cap or @p h cannot be encoded. exo_wire_batch_size tells what
+ *  appending needs. */
+size_t exo_wire_batch_append(void *buf, size_t cap, size_t len, unsigned version,
+                             const exo_wire_head_t *h);
+/** Bytes appending @p h to a batch of @p len bytes needs in all. */
+size_t exo_wire_batch_size(size_t len, const exo_wire_head_t *h);
 /** Bytes of the head of @p h alone (without the payload). */
 size_t exo_wire_head_size(const exo_wire_head_t *h);
 /** Bytes exo_wire_encode needs for @p h (head, and for 'M' its payload). */

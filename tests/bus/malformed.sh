@@ -52,7 +52,7 @@ s.send(head("R", "web", "raw", "", tok, version=4)); t, f, _ = fields(s.recv_mul
 expect_error("malformed", [b"hello"], "garbage frame")
 expect_error("malformed", [b""], "empty frame")
 expect_error("malformed", [head("M", "users.list", "i", "a", "", "", version=1), b"{}"], "protocol 1 (head + payload frames)")
-expect_error("malformed", [head("M", "users.list", "i", "a", "", "", version=5)], "bad version")
+expect_error("malformed", [head("M", "users.list", "i", "a", "", "", version=6)], "bad version")
 expect_error("malformed", [bytes([2, ord("Z")])], "unknown type")
 expect_error("malformed", [bytes([2, ord("M"), 0, 50, 65])], "truncated field")
 expect_error("malformed", [bytes([2, ord("M")]) + head("M", "users.list", "i", "a")[2:]], "missing fields")

@@ -30,7 +30,11 @@ import zmq
 
 __all__ = ["Service", "Message", "BusError", "Timeout"]
 
-VERSION = 4
+VERSION = 5
+# Protocol 5: the broker may send a batch, one zmq frame [5, "K"] followed by frames, each a
+# u32 length (big endian) and an ordinary frame. This client reads batches and sends single
+# frames (which the broker takes as before).
+BATCH = ord("K")
 # Fields per frame type; an "M" frame carries its payload after its six fields (name, id,
 # activity, sender, auth, via); an "R" carries role, label, flags and (protocol 4) the
 # credential: the role's secret exo hands the unit, or the run's user token.
@@ -84,6 +88,21 @@ def _head(kind, *fields):
         b = f.encode() if isinstance(f, str) else (f or b"")
         out += struct.pack(">H", len(b)) + b
     return bytes(out)
+
+
+def _unbatch(frame):
+    """A frame from the broker -> the frames it carries (itself when it is not a batch); a
+    bad length ends the batch."""
+    if len(frame) < 2 or frame[0] != VERSION or frame[1] != BATCH:
+        return [frame]
+    out, pos = [], 2
+    while pos + 4 <= len(frame):
+        (n,) = struct.unpack_from(">I", frame, pos)
+        if n == 0 or pos + 4 + n > len(frame):
+            break
+        out.append(frame[pos + 4:pos + 4 + n])
+        pos += 4 + n
+    return out
 
 
 def _decode(frame):
@@ -239,7 +258,13 @@ class Service:
             self._current = saved
 
     def _handle(self, frames):
-        kind, f, payload = _decode(frames[0])
+        if len(frames) != 1:
+            return
+        for frame in _unbatch(frames[0]):
+            self._handle_frame(frame)
+
+    def _handle_frame(self, frame):
+        kind, f, payload = _decode(frame)
         if kind == "A":
             self.online = True
             if not self._printed and not self.quiet:
@@ -250,7 +275,7 @@ class Service:
         elif kind == "N":
             self.online = False
             self._register()
-        elif kind == "M" and len(frames) == 1:
+        elif kind == "M":
             self._dispatch(Message(f[0], f[1], f[2], f[3], f[4], payload, f[5]))
 
     def poll(self, timeout_ms=1000):

@@ -2,12 +2,15 @@
  * sdk/service.c - libexoservice (exo/service.h): a DEALER socket to the broker, a socket
  * monitor that re-registers after every (re)connection, pings when idle, handler dispatch and
  * blocking requests. Receiving copies the head fields into one reusable buffer, so a message
- * costs no allocation here beyond what zmq does.
+ * costs no allocation here beyond what zmq does. Sending (protocol 5): a message goes out at
+ * once while the pipe is idle, else joins the next batch (flush); a batch from the broker is
+ * split into its frames.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +23,7 @@
 
 #include "base/util.h"
 #include "service_int.h"
+#include "../batch.h"
 #include "../wire.h"
 #include "../zframe.h"
 
@@ -27,6 +31,14 @@
 #define PING_MS 1000u
 #define DEAD_MS 3000u
 #define DRAIN_BUDGET 4096u /* frames read per poll */
+#define BATCH_BYTES 65536u /* a batch is sent when it reaches this size */
+#define COPIES_MAX 16      /* full batches sent as copies while the pipe is busy, at most */
+
+/* Frames waiting to be sent as one batch, or a batch ZeroMQ has not taken yet (busy). */
+typedef struct outbuf {
+    exo_batch_t b;
+    atomic_int busy; /* cleared by ZeroMQ's I/O thread when it has taken the frame */
+} outbuf_t;
 
 typedef struct handler {
     char *name; /* NULL = default */
@@ -61,6 +73,9 @@ struct exo_svc {
     char reg_error[256]; /* why the broker refused our registration, or "" */
     unsigned budget;     /* frames read per poll */
     int rcv_hwm;         /* messages ZeroMQ holds for us before the broker waits */
+    outbuf_t out[2];     /* out[cur] collects; the other may be on its way */
+    int cur;
+    atomic_int copies;   /* batches sent as copies that ZeroMQ has not taken yet */
 };
 
 /* Ids: a random per-process prefix plus a counter; unique without a syscall per message. */
@@ -87,11 +102,83 @@ static void next_id(exo_svc_t *svc, char *out, size_t n)
     out[plen + k] = '\0';
 }
 
-/* One frame (protocol 2: an 'M' carries its payload after the head), encoded straight into
- * the zmq message: no intermediate buffer. */
+static void outbuf_taken(void *data, void *hint)
+{
+    (void)data;
+    atomic_store_explicit(&((outbuf_t *)hint)->busy, 0, memory_order_release);
+}
+
+static void copy_taken(void *data, void *hint)
+{
+    free(data);
+    atomic_fetch_sub_explicit((atomic_int *)hint, 1, memory_order_release);
+}
+
+/*
+ * Send what out[cur] collected: a lone frame as itself, more as one batch ('K'). While the
+ * other buffer is still on its way (ZeroMQ's I/O thread has not taken it: the pipe is busy),
+ * nothing is sent unless @p full, which sends a copy (polls and flushes: never wait here).
+ */
+static int flush(exo_svc_t *svc, bool full)
+{
+    outbuf_t *acc = &svc->out[svc->cur], *other = &svc->out[!svc->cur];
+    if (acc->b.frames == 0) {
+        return 0;
+    }
+    bool other_busy = atomic_load_explicit(&other->busy, memory_order_acquire) != 0;
+    if (other_busy && !full) {
+        return 0;
+    }
+    size_t len;
+    const unsigned char *data = exo_batch_bytes(&acc->b, &len);
+    zmq_msg_t m;
+    int rc;
+    if (other_busy) {
+        void *copy = malloc(len);
+        rc = copy != NULL ? 0 : -1;
+        if (copy != NULL) {
+            memcpy(copy, data, len);
+            atomic_fetch_add_explicit(&svc->copies, 1, memory_order_relaxed);
+            rc = zmq_msg_init_data(&m, copy, len, copy_taken, &svc->copies);
+        }
+    } else {
+        /* ZeroMQ takes the buffer itself; the other one collects meanwhile. */
+        atomic_store_explicit(&acc->busy, 1, memory_order_relaxed);
+        rc = zmq_msg_init_data(&m, (void *)data, len, outbuf_taken, acc);
+        svc->cur = !svc->cur;
+    }
+    exo_batch_clear(&acc->b);
+    if (rc == 0 && (rc = zmq_msg_send(&m, svc->sock, 0)) < 0) {
+        int e = errno;
+        zmq_msg_close(&m);
+        errno = e;
+    }
+    return rc < 0 ? -1 : 0;
+}
+
+/* Append one frame to the batch being collected; send at once when the pipe is idle. */
 static int send_frame(exo_svc_t *svc, const exo_wire_head_t *h)
 {
-    return exo_zframe_send(svc->sock, h, 0);
+    exo_batch_t *acc = &svc->out[svc->cur].b;
+    if (acc->frames > 0 && exo_batch_size_with(acc, h) > BATCH_BYTES) {
+        /* A full batch goes as a copy while the pipe is busy, up to COPIES_MAX of them, then
+         * waits, as a send waited for room in ZeroMQ's queue before batches: a flood is paced
+         * by the broker, not queued without bound. */
+        atomic_int *busy = &svc->out[!svc->cur].busy;
+        while (atomic_load_explicit(busy, memory_order_acquire) &&
+               atomic_load_explicit(&svc->copies, memory_order_acquire) >= COPIES_MAX &&
+               !svc->stop) {
+            struct timespec us = {0, 20000};
+            nanosleep(&us, NULL);
+        }
+        if (flush(svc, true) < 0) {
+            return -1;
+        }
+    }
+    if (exo_batch_add(&svc->out[svc->cur].b, EXO_WIRE_VERSION, h) < 0) {
+        return -1;
+    }
+    return flush(svc, false);
 }
 
 static void send_register(exo_svc_t *svc)
@@ -114,6 +201,7 @@ EXPORT void exo_svc_close(exo_svc_t **svc_p)
             zmq_setsockopt(svc->sock, ZMQ_LINGER, &linger, sizeof linger);
             send_frame(svc, &bye);
         }
+        flush(svc, true);
         zmq_socket_monitor(svc->sock, NULL, 0);
         zmq_close(svc->sock);
     }
@@ -128,6 +216,8 @@ EXPORT void exo_svc_close(exo_svc_t **svc_p)
     }
     free(svc->handlers);
     free(svc->scratch);
+    exo_batch_free(&svc->out[0].b);
+    exo_batch_free(&svc->out[1].b);
     free(svc->role);
     free(svc->endpoint);
     free(svc->label);
@@ -521,12 +611,32 @@ static void on_registered(exo_svc_t *svc)
     svc->printed = true;
 }
 
-/* Handle one multipart from the broker; returns 1 when a message was dispatched. */
+static int handle_frame(exo_svc_t *svc, const void *data, size_t len, int n);
+
+/* Handle one multipart from the broker (a frame or a batch of them); returns the number of
+ * messages dispatched. */
 static int handle(exo_svc_t *svc, zmq_msg_t *f, int n)
+{
+    const void *data = zmq_msg_data(&f[0]);
+    size_t len = zmq_msg_size(&f[0]);
+    if (n != 1 || !exo_wire_is_batch(data, len)) {
+        return handle_frame(svc, data, len, n);
+    }
+    /* Every frame of a batch is handled, also after exo_svc_stop: nothing is lost. */
+    int dispatched = 0;
+    size_t pos = 0, flen;
+    const void *frame;
+    while (exo_wire_batch_next(data, len, &pos, &frame, &flen) == 1) {
+        dispatched += handle_frame(svc, frame, flen, 1);
+    }
+    return dispatched;
+}
+
+static int handle_frame(exo_svc_t *svc, const void *data, size_t len, int n)
 {
     exo_wire_head_t h;
     /* The broker validated what it forwards; only the structure is checked again here. */
-    if (exo_wire_decode_trusted(zmq_msg_data(&f[0]), zmq_msg_size(&f[0]), &h) != EXO_WIRE_OK) {
+    if (exo_wire_decode_trusted(data, len, &h) != EXO_WIRE_OK) {
         return 0;
     }
     switch (h.type) {
@@ -620,6 +730,8 @@ static int drain(exo_svc_t *svc)
 
 EXPORT int exo_svc_poll(exo_svc_t *svc, int timeout_ms)
 {
+    /* What was collected while the pipe was busy goes before waiting. */
+    flush(svc, true);
     zmq_pollitem_t items[2] = {{svc->sock, 0, ZMQ_POLLIN, 0}, {svc->mon, 0, ZMQ_POLLIN, 0}};
     long wait = timeout_ms < 0 || timeout_ms > (int)PING_MS ? (long)PING_MS : timeout_ms;
     int rc = zmq_poll(items, 2, wait);
@@ -631,7 +743,13 @@ EXPORT int exo_svc_poll(exo_svc_t *svc, int timeout_ms)
     }
     int n = rc > 0 ? drain(svc) : 0;
     tick(svc);
+    flush(svc, true); /* what the handlers sent while the pipe was busy */
     return n;
+}
+
+EXPORT int exo_svc_flush(exo_svc_t *svc)
+{
+    return flush(svc, true) < 0 ? EXO_ERR_IO : 0;
 }
 
 EXPORT int exo_svc_run(exo_svc_t *svc)

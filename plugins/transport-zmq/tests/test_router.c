@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../outq.h"
 #include "../router.h"
 #include "../../../tests/support/cunit_main.h"
 
@@ -290,7 +291,75 @@ static void test_via_stamps(void)
     exo_rt_free(rt);
 }
 
+/* The broker skips the name check for names already in the table: only names it checked
+ * (or declared names that pass the check) may count as checked. */
+static void test_known_routes(void)
+{
+    rt = exo_rt_new();
+    json_t *j = json_loads("{\"roles\": {\"a\": {\"sends\": [\"ok.name\", \"bad\\u0001name\"]},"
+                           " \"b\": {\"receives\": [\"ok.name\"]}}}", 0, NULL);
+    char err[256];
+    CU_ASSERT_EQUAL_FATAL(exo_rt_set_routes(rt, j, NULL, err, sizeof err), 0);
+    json_decref(j);
+    int a = exo_rt_role_find(rt, "a", 1);
+    exo_rt_route_t *ok = exo_rt_route_known(rt, a, "ok.name", 7);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ok);
+    CU_ASSERT_TRUE(ok->name_ok);
+    exo_rt_route_t *bad = exo_rt_route_known(rt, a, "bad\001name", 8);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(bad);
+    CU_ASSERT_FALSE(bad->name_ok);
+    /* an unknown name is not created by asking */
+    CU_ASSERT_PTR_NULL(exo_rt_route_known(rt, a, "new.name", 8));
+    exo_rt_route_t *denied = exo_rt_route(rt, a, "new.name", 8);
+    CU_ASSERT_FALSE(denied->allowed);
+    CU_ASSERT_PTR_EQUAL(exo_rt_route_known(rt, a, "new.name", 8), denied);
+    CU_ASSERT_PTR_NULL(exo_rt_route_known(rt, 99, "ok.name", 7));
+    exo_rt_free(rt);
+}
+
+/* Frames built on a queue count their bytes until ZeroMQ frees them, also when their buffers
+ * are recycled (small ones) or not (large ones). */
+static void test_outq_recycles_buffers(void)
+{
+    exo_outq_t *q = exo_outq_new();
+    zmq_msg_t m[64];
+    size_t sizes[] = {0, 100, 512, 513, 2048, 4000};
+    for (int round = 0; round < 3; round++) {
+        size_t total = 0;
+        for (int i = 0; i < 64; i++) {
+            size_t len = sizes[i % 6];
+            CU_ASSERT_EQUAL_FATAL(exo_outq_msg(q, &m[i], len), 0);
+            CU_ASSERT_EQUAL(zmq_msg_size(&m[i]), len);
+            memset(zmq_msg_data(&m[i]), i, len);
+            total += len;
+        }
+        CU_ASSERT_EQUAL(exo_outq_bytes(q), total);
+        for (int i = 0; i < 64; i++) {
+            const unsigned char *d = zmq_msg_data(&m[i]);
+            CU_ASSERT(zmq_msg_size(&m[i]) == 0 || (d[0] == i && d[zmq_msg_size(&m[i]) - 1] == i));
+            zmq_msg_close(&m[i]);
+        }
+        CU_ASSERT_EQUAL(exo_outq_bytes(q), 0);
+        if (round == 1) {
+            exo_outq_trim();
+        }
+    }
+    /* a batch counts its messages until it is freed */
+    CU_ASSERT_EQUAL_FATAL(exo_outq_msg_n(q, &m[0], 300, 7), 0);
+    CU_ASSERT_EQUAL_FATAL(exo_outq_msg(q, &m[1], 100), 0);
+    CU_ASSERT_EQUAL(exo_outq_msgs(q), 8);
+    CU_ASSERT_EQUAL(exo_outq_bytes(q), 400);
+    zmq_msg_close(&m[0]);
+    CU_ASSERT_EQUAL(exo_outq_msgs(q), 1);
+    zmq_msg_close(&m[1]);
+    CU_ASSERT_EQUAL(exo_outq_msgs(q), 0);
+    exo_outq_trim();
+    exo_outq_release(q);
+}
+
 static const exo_test_t tests[] = {
+    {"names already in the table", test_known_routes},
+    {"queued bytes with recycled buffers", test_outq_recycles_buffers},
     {"via stamps (protocol 3 sticky replies)", test_via_stamps},
     {"fan-out across roles and translation both ways", test_fan_out_and_translation},
     {"default deny", test_default_deny},

@@ -1,4 +1,4 @@
-/* tests/test_wire.c - the frame codec (protocol 4; 2 and 3 still read and written): round trips
+/* tests/test_wire.c - the frame codec (protocol 5; 2 to 4 still read and written): round trips
  * and every malformed case. */
 #include "config.h"
 
@@ -32,7 +32,7 @@ static void test_message_round_trip(void)
     exo_wire_head_t h;
     CU_ASSERT_EQUAL(exo_wire_decode(buf, n, &h), EXO_WIRE_OK);
     CU_ASSERT_EQUAL(h.type, 'M');
-    CU_ASSERT_EQUAL(h.version, 4);
+    CU_ASSERT_EQUAL(h.version, 5);
     CU_ASSERT_EQUAL(h.n_fields, 6);
     CU_ASSERT_EQUAL(h.f[EXO_WIRE_F_VIA].len, 0);
     CU_ASSERT_EQUAL(h.f[EXO_WIRE_F_NAME].len, 12);
@@ -93,7 +93,7 @@ static void test_short_and_bad_prefix(void)
     CU_ASSERT_EQUAL(dec(buf, 1), EXO_WIRE_ESHORT);
     buf[0] = 1, buf[1] = 'P'; /* protocol 1 */
     CU_ASSERT_EQUAL(dec(buf, 2), EXO_WIRE_EVERSION);
-    buf[0] = 5;
+    buf[0] = 6;
     CU_ASSERT_EQUAL(dec(buf, 2), EXO_WIRE_EVERSION);
     buf[0] = 0;
     CU_ASSERT_EQUAL(dec(buf, 2), EXO_WIRE_EVERSION);
@@ -191,6 +191,83 @@ static void test_trusted_decode(void)
     CU_ASSERT_EQUAL(exo_wire_decode_trusted(buf, n + 1, &h), EXO_WIRE_ETRAILING);
 }
 
+/* The broker's decoder: every rule but the name's, which it checks only for names not already
+ * in its routing table. */
+static void test_name_unchecked_decode(void)
+{
+    unsigned char buf[128];
+    exo_wire_head_t h;
+    size_t n = enc(buf, sizeof buf, 'M', "users.\x01\xff", "id", "a", "", "");
+    CU_ASSERT_EQUAL(exo_wire_decode(buf, n, &h), EXO_WIRE_ENAME);
+    CU_ASSERT_EQUAL(exo_wire_decode_name_unchecked(buf, n, &h), EXO_WIRE_OK);
+    CU_ASSERT_EQUAL(h.f[EXO_WIRE_F_NAME].len, 8);
+    /* the other fields' rules still apply */
+    n = enc(buf, sizeof buf, 'M', "users.\x01", "i d", "a", "", "");
+    CU_ASSERT_EQUAL(exo_wire_decode_name_unchecked(buf, n, &h), EXO_WIRE_EFIELD);
+    n = enc(buf, sizeof buf, 'M', "", "id", "a", "", "");
+    CU_ASSERT_EQUAL(exo_wire_decode_name_unchecked(buf, n, &h), EXO_WIRE_ELENGTH);
+    n = enc(buf, sizeof buf, 'R', "we\x01b", "label", "", "", "");
+    CU_ASSERT_EQUAL(exo_wire_decode_name_unchecked(buf, n, &h), EXO_WIRE_EFIELD);
+}
+
+/* Protocol 5 batches: frames each behind a u32 length; a bad length ends the batch. */
+static void test_batch_frames(void)
+{
+    unsigned char b[64] = {5, 'K', 0, 0, 0, 2, 5, 'P', 0, 0, 0, 3, 5, 'N', 0};
+    size_t len = 15, pos = 0, flen;
+    const void *f;
+    CU_ASSERT_TRUE(exo_wire_is_batch(b, len));
+    CU_ASSERT_EQUAL(exo_wire_batch_next(b, len, &pos, &f, &flen), 1);
+    CU_ASSERT_EQUAL(flen, 2);
+    CU_ASSERT_PTR_EQUAL(f, b + 6);
+    CU_ASSERT_EQUAL(exo_wire_batch_next(b, len, &pos, &f, &flen), 1);
+    CU_ASSERT_EQUAL(flen, 3);
+    CU_ASSERT_PTR_EQUAL(f, b + 12);
+    CU_ASSERT_EQUAL(exo_wire_batch_next(b, len, &pos, &f, &flen), 0);
+    /* an empty batch has no frames */
+    pos = 0;
+    CU_ASSERT_EQUAL(exo_wire_batch_next(b, 2, &pos, &f, &flen), 0);
+    /* a length past the end, a cut length, an empty frame */
+    for (size_t cut = 3; cut < len; cut++) {
+        pos = 6 + 2;
+        if (cut < pos) {
+            continue;
+        }
+        int rc = exo_wire_batch_next(b, cut, &pos, &f, &flen);
+        CU_ASSERT(cut == 8 ? rc == 0 : rc == EXO_WIRE_ESHORT);
+    }
+    unsigned char empty[] = {5, 'K', 0, 0, 0, 0};
+    pos = 0;
+    CU_ASSERT_EQUAL(exo_wire_batch_next(empty, sizeof empty, &pos, &f, &flen), EXO_WIRE_ESHORT);
+    /* not batches: older versions, other types, too short */
+    unsigned char v4[] = {4, 'K'}, m[] = {5, 'M'};
+    CU_ASSERT_FALSE(exo_wire_is_batch(v4, 2));
+    CU_ASSERT_FALSE(exo_wire_is_batch(m, 2));
+    CU_ASSERT_FALSE(exo_wire_is_batch(b, 1));
+    /* a batch is not a frame the decoder knows */
+    exo_wire_head_t h;
+    CU_ASSERT_EQUAL(exo_wire_decode(b, len, &h), EXO_WIRE_ETYPE);
+    /* built with exo_wire_batch_append, read back in order */
+    unsigned char out[256];
+    exo_wire_head_t m1 = exo_wire_message("a.b", "i1", "x1", NULL, "{}", 2);
+    exo_wire_head_t p = {.type = EXO_WIRE_PING};
+    size_t n = exo_wire_batch_append(out, sizeof out, 0, 5, &m1);
+    CU_ASSERT_EQUAL(n, exo_wire_batch_size(0, &m1));
+    n = exo_wire_batch_append(out, sizeof out, n, 5, &p);
+    CU_ASSERT_EQUAL(n, 2 + 4 + exo_wire_size(&m1) + 4 + 2);
+    CU_ASSERT_TRUE(exo_wire_is_batch(out, n));
+    pos = 0;
+    CU_ASSERT_EQUAL_FATAL(exo_wire_batch_next(out, n, &pos, &f, &flen), 1);
+    CU_ASSERT_EQUAL_FATAL(exo_wire_decode(f, flen, &h), EXO_WIRE_OK);
+    CU_ASSERT(h.type == 'M' && h.version == 5 && h.payload.len == 2);
+    CU_ASSERT_EQUAL_FATAL(exo_wire_batch_next(out, n, &pos, &f, &flen), 1);
+    CU_ASSERT_EQUAL_FATAL(exo_wire_decode(f, flen, &h), EXO_WIRE_OK);
+    CU_ASSERT_EQUAL(h.type, 'P');
+    CU_ASSERT_EQUAL(exo_wire_batch_next(out, n, &pos, &f, &flen), 0);
+    /* what does not fit is refused, nothing written past cap */
+    CU_ASSERT_EQUAL(exo_wire_batch_append(out, n + 3, n, 5, &p), 0);
+}
+
 static void test_strerror_names_every_code(void)
 {
     for (int c = 0; c >= EXO_WIRE_ENAME; c--) {
@@ -224,7 +301,7 @@ static void test_built_heads(void)
     n = exo_wire_encode(buf, sizeof buf, &h);
     CU_ASSERT_EQUAL_FATAL(exo_wire_decode(buf, n, &d), EXO_WIRE_OK);
     CU_ASSERT_EQUAL(d.type, EXO_WIRE_REGISTER);
-    CU_ASSERT_EQUAL(d.version, 4);
+    CU_ASSERT_EQUAL(d.version, 5);
     CU_ASSERT(d.f[EXO_WIRE_F_FLAGS].len == 9 && !memcmp(d.f[EXO_WIRE_F_FLAGS].p, "transient", 9));
     CU_ASSERT(d.f[EXO_WIRE_F_CREDENTIAL].len == 8 &&
               !memcmp(d.f[EXO_WIRE_F_CREDENTIAL].p, "0123abcd", 8));
@@ -254,7 +331,7 @@ static void test_versions_and_via(void)
     size_t n3 = exo_wire_encode(buf, sizeof buf, &h);
     exo_wire_head_t d;
     CU_ASSERT_EQUAL(exo_wire_decode(buf, n3, &d), EXO_WIRE_OK);
-    CU_ASSERT_EQUAL(d.version, 4);
+    CU_ASSERT_EQUAL(d.version, 5);
     CU_ASSERT(d.f[EXO_WIRE_F_VIA].len == 7 && memcmp(d.f[EXO_WIRE_F_VIA].p, "0.7,2.9", 7) == 0);
     CU_ASSERT(d.payload.len == 2 && memcmp(d.payload.p, "{}", 2) == 0);
     h.version = 2; /* the same message for an old client: via is left out */
@@ -279,10 +356,13 @@ static void test_versions_and_via(void)
     CU_ASSERT_EQUAL(exo_wire_field_count_v(2, 'M'), 5);
     CU_ASSERT_EQUAL(exo_wire_field_count_v(3, 'M'), 6);
     CU_ASSERT_EQUAL(exo_wire_field_count_v(4, 'M'), 6);
-    CU_ASSERT_EQUAL(exo_wire_field_count_v(5, 'M'), -1);
+    CU_ASSERT_EQUAL(exo_wire_field_count_v(5, 'M'), 6); /* 5 adds batches, not fields */
+    CU_ASSERT_EQUAL(exo_wire_field_count_v(6, 'M'), -1);
     /* Protocol 4 adds the register's credential. */
     CU_ASSERT_EQUAL(exo_wire_field_count_v(3, 'R'), 3);
     CU_ASSERT_EQUAL(exo_wire_field_count_v(4, 'R'), 4);
+    CU_ASSERT_EQUAL(exo_wire_field_count_v(5, 'R'), 4);
+    CU_ASSERT_EQUAL(exo_wire_field_count_v(5, 'K'), -1); /* a batch is not a frame */
 }
 
 static const exo_test_t tests[] = {
@@ -295,6 +375,8 @@ static const exo_test_t tests[] = {
     {"truncated fields", test_truncated_fields},
     {"field rules", test_field_rules},
     {"trusted decode", test_trusted_decode},
+    {"decode with the name left to the caller", test_name_unchecked_decode},
+    {"batches (protocol 5)", test_batch_frames},
     {"strerror names every code", test_strerror_names_every_code},
     {NULL, NULL},
 };

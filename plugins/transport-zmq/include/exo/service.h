@@ -85,6 +85,14 @@ int exo_svc_send(exo_svc_t *svc, const char *name, const json_t *payload, exo_er
 /** The same with the payload as JSON text (not checked; NULL or len 0 = none). */
 int exo_svc_send_raw(exo_svc_t *svc, const char *name, const char *json, size_t len,
                      exo_error_t *err);
+/*
+ * Sending never waits for the network. A message sent while the previous ones are still being
+ * handed to the socket (a burst) joins the next batch (protocol 5: one zmq frame for many
+ * messages), which goes out with a later send, when exo_svc_poll returns or when it is next
+ * called, in exo_svc_request, exo_svc_flush and exo_svc_close. A lone message goes out at once.
+ * Order is kept. A program that sends outside its loop and then does not poll for a while
+ * calls exo_svc_flush.
+ */
 /** Full control, for bridges and tools: @p activity NULL starts a new one; @p auth is JSON
  *  text or NULL. Ignores the handler context. */
 int exo_svc_send_ex(exo_svc_t *svc, const char *name, const char *json, size_t len,
@@ -118,6 +126,9 @@ int exo_svc_poll(exo_svc_t *svc, int timeout_ms);
 /** For your own loop: a file descriptor that becomes readable (edge-triggered) when
  *  exo_svc_poll(svc, 0) has work. Also call exo_svc_poll at least every second (pings). */
 int exo_svc_fd(const exo_svc_t *svc);
+/** Send at once what a burst of sends left for the next batch (see above). Returns 0 or
+ *  EXO_ERR_IO. */
+int exo_svc_flush(exo_svc_t *svc);
 /** Make exo_svc_run return. Async-signal-safe. */
 void exo_svc_stop(exo_svc_t *svc);
 
