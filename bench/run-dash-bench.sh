@@ -80,22 +80,8 @@ EXO_TOP_SRCDIR=$BUILDDIR EXO_TOP_BUILDDIR=$BUILDDIR
 type browser_install >/dev/null 2>&1 && { browser_install >/dev/null || die "npm ci failed"; }
 export EXO_BROWSER_LIB=$BUILDDIR/tests/browser/lib.mjs
 
-# spawn NAME CMD...: in the background, output in $TMP/NAME.out; sets SPAWNED.
-spawn() {
-    local name=$1; shift
-    "$@" >"$TMP/$name.out" 2>&1 &
-    SPAWNED=$!
-    PIDS+=("$SPAWNED")
-}
-# wait_line FILE REGEX SECONDS: print the first matching line of FILE, or fail.
-wait_line() {
-    local i line
-    for i in $(seq $(($3 * 20))); do
-        line=$(grep -m1 -E "$2" "$1" 2>/dev/null) && { echo "$line"; return 0; }
-        sleep 0.05
-    done
-    return 1
-}
+# spawn, wait_line, finish, stop, cpu_ns
+. "$HERE/lib.sh"
 # wait_nth FILE REGEX N SECONDS: the Nth matching line of FILE, or fail.
 wait_nth() {
     local i line
@@ -106,16 +92,6 @@ wait_nth() {
     done
     return 1
 }
-finish() { # PID SECONDS: wait for it; kill it after SECONDS
-    local i
-    for i in $(seq $(($2 * 20))); do
-        kill -0 "$1" 2>/dev/null || { wait "$1" 2>/dev/null; return 0; }
-        sleep 0.05
-    done
-    kill -KILL "$1" 2>/dev/null; wait "$1" 2>/dev/null
-    return 1
-}
-cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{n += $1} END {printf "%.0f\n", n}'; }
 # CPU time of PID and every process under it (the browser: node, chromium and its children).
 tree_cpu_ns() {
     local pids
@@ -146,7 +122,8 @@ EOF
 spawn run "$EXO_BIN" run --app "$app"
 RUN_PID=$SPAWNED
 line=$(wait_line "$TMP/run.out" 'dashboard at http://127\.0\.0\.1:[0-9]+/[0-9a-f]+/' 60) ||
-    die "exo run did not print its dashboard: $(tail -5 "$TMP/run.out")"
+    line=$(wait_line "$TMP/run.err" 'dashboard at http://127\.0\.0\.1:[0-9]+/[0-9a-f]+/' 1) ||
+    die "exo run did not print its dashboard: $(tail -5 "$TMP/run.out" "$TMP/run.err")"
 URL=$(echo "$line" | grep -oE 'http://127\.0\.0\.1:[0-9]+/[0-9a-f]+/')
 ENDPOINT=$(sed -n 's/.*"endpoint": *"\([^"]*\)".*/\1/p' "$app/.exo/bus.json")
 EXO_BUS_TOKEN=$(sed -n 's/.*"token": *"\([0-9a-f]*\)".*/\1/p' "$app/.exo/bus.json")
