@@ -1,0 +1,955 @@
+// dashboard.js - exo's dashboard page. An ES module with no dependencies and no build step;
+// exo run serves it with index.html, dashboard.css and exo.js under /TOKEN/ (docs/dashboard.md).
+//
+// Data flow: exo pushes batched state (dash.units, dash.logs, dash.flow, dash.stats, at most
+// every 100 ms each) and answers commands (dash.hello, dash.send, dash.stop/start/restart,
+// dash.activity, dash.payload). Every push only updates the model below and marks what
+// changed; the DOM is rendered at most once per animation frame, and only for the view on
+// screen, so the page costs the same at 10 or 10,000 messages per second.
+import { connect } from "./exo.js";
+
+const LOG_MAX = 5000;          // lines kept (exo keeps the same backlog)
+const RECENT_MAX = 200;        // messages in the map's recent list
+const VIEWS = ["services", "logs", "map", "inspector", "send"];
+const COMMAND_TIMEOUT = 30000; // ms: stopping a unit waits for its shutdown grace
+const SEND_TIMEOUT = 15000;
+
+// ---- the model ------------------------------------------------------------------------
+
+const model = {
+  app: null,                   // the snapshot's app, dir, backend, started_at
+  units: new Map(),            // name -> UNIT (docs/dashboard.md)
+  stats: {},                   // name -> {cpu, rss}
+  colors: new Map(),           // log prefix -> ANSI colour number of the terminal
+  logs: [],                    // LINE objects, oldest first, at most LOG_MAX
+  nodes: [],                   // [{id, kind}]
+  edges: new Map(),            // EDGE id -> EDGE with its counters
+  recent: [],                  // MSG objects, newest first, at most RECENT_MAX
+  sampled: 0,                  // messages seen by exo but not sent to the page
+  rate: 0,                     // messages per second over the last flow pushes
+  canSend: {},                 // role -> [names]
+  pending: new Map(),          // unit -> the command under way ("stop", ...)
+  activity: null,              // {id, messages, status, payloads: Map seq -> reply|error}
+};
+
+// What the next frame must redraw.
+const dirty = {
+  header: true, units: true, logs: "full", mapLayout: true, edges: new Set(), flashes: [],
+  recent: "full", send: true, activity: true,
+};
+let newLines = [];             // lines received since the logs view last rendered
+let newRecent = [];            // messages received since the recent list last rendered
+
+// ---- small helpers ----------------------------------------------------------------------
+
+function h(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v == null || v === false) continue;
+    if (k === "class") e.className = v;
+    else if (k === "text") e.textContent = v;
+    else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children) if (c != null) e.append(c);
+  return e;
+}
+
+const SVGNS = "http://www.w3.org/2000/svg";
+function s(tag, attrs = {}) {
+  const e = document.createElementNS(SVGNS, tag);
+  for (const [k, v] of Object.entries(attrs)) if (v != null) e.setAttribute(k, v);
+  return e;
+}
+
+const $ = (sel) => document.querySelector(sel);
+const pad2 = (n) => String(n).padStart(2, "0");
+
+function clock(ms) {
+  if (ms == null) return "";
+  const d = new Date(ms);
+  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}.` +
+    String(d.getMilliseconds()).padStart(3, "0");
+}
+
+function duration(ms) {
+  if (ms == null || !(ms >= 0)) return "";
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const sec = Math.floor(ms / 1000);
+  if (sec < 60) return ms < 10000 ? `${(ms / 1000).toFixed(1)} s` : `${sec} s`;
+  const min = Math.floor(sec / 60);
+  if (min < 60) return `${min} min ${sec % 60} s`;
+  const hr = Math.floor(min / 60);
+  if (hr < 48) return `${hr} h ${min % 60} min`;
+  return `${Math.floor(hr / 24)} d ${hr % 24} h`;
+}
+
+function bytes(n) {
+  if (n == null) return "";
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+  return `${i === 0 ? n : n.toFixed(n < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+const count = (n) => (n || 0).toLocaleString("en-US");
+
+// The terminal's colour of a log prefix (core/run/output.c: exo is bold, each role a colour
+// of its palette); a prefix exo did not tell us about gets the palette in order of sight.
+const PALETTE = [36, 32, 33, 35, 34, 96, 92, 93, 95, 94];
+function colorOf(prefix) {
+  let c = model.colors.get(prefix);
+  if (c == null) {
+    c = prefix === "exo" ? 1 : PALETTE[model.colors.size % PALETTE.length];
+    model.colors.set(prefix, c);
+  }
+  return c;
+}
+
+// ---- scheduling -------------------------------------------------------------------------
+
+let frameAsked = false;
+function schedule() {
+  if (frameAsked) return;
+  frameAsked = true;
+  requestAnimationFrame(frame);
+}
+
+let view = "services";
+function frame() {
+  frameAsked = false;
+  if (dirty.header) renderHeader();
+  if (view === "services" && dirty.units) renderUnits();
+  if (view === "logs" && dirty.logs) renderLogs();
+  if (view === "map") renderMap();
+  if (view === "inspector" && dirty.activity) renderActivity();
+  if (view === "send" && dirty.send) renderSendForm();
+}
+
+function show(name) {
+  if (!VIEWS.includes(name)) name = "services";
+  view = name;
+  for (const t of document.querySelectorAll(".tab")) {
+    t.setAttribute("aria-selected", String(t.dataset.view === name));
+  }
+  for (const v of document.querySelectorAll(".view")) v.hidden = v.dataset.view !== name;
+  document.body.dataset.view = name;
+  if (location.hash !== `#${name}`) history.replaceState(null, "", `#${name}`);
+  // A view that was hidden missed its incremental updates: redraw it whole.
+  dirty.units = true;
+  dirty.logs = "full";
+  dirty.recent = "full";
+  dirty.mapLayout = true;
+  dirty.flashes = [];
+  dirty.activity = true;
+  dirty.send = true;
+  schedule();
+}
+
+// ---- the connection ---------------------------------------------------------------------
+
+// The URL is http://127.0.0.1:PORT/TOKEN/: the token is the first part of the path.
+const TOKEN = location.pathname.split("/").filter(Boolean)[0] || "";
+const wsUrl = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/${TOKEN}/exo`;
+const exo = connect(wsUrl, { token: TOKEN, backoffMax: 5000 });
+
+function setConn(state, text) {
+  const c = $("#conn");
+  c.dataset.state = state;
+  c.textContent = text;
+  document.body.classList.toggle("offline", state !== "online");
+}
+
+exo.on("online", async () => {
+  setConn("online", "Live");
+  try {
+    const snap = await exo.request("dash.hello", {}, { timeout: COMMAND_TIMEOUT });
+    applySnapshot(snap.payload);
+  } catch (e) {
+    setConn("error", `exo did not answer: ${e.message}`);
+  }
+});
+exo.on("offline", ({ retryIn }) => {
+  setConn("offline", retryIn == null ? "Disconnected" : "Disconnected: exo run ended? retrying…");
+});
+exo.on("error", ({ error, message }) => {
+  if (error === "not-authorised") setConn("refused", `Refused: ${message}`);
+});
+exo.on("dash.units", (m) => applyUnits(m.payload.units || []));
+exo.on("dash.logs", (m) => applyLogs(m.payload.lines || []));
+exo.on("dash.flow", (m) => applyFlow(m.payload));
+exo.on("dash.stats", (m) => applyStats(m.payload.units || {}));
+
+// ---- applying what exo sends ------------------------------------------------------------
+
+function applySnapshot(p) {
+  model.app = { app: p.app, dir: p.dir, backend: p.backend, started_at: p.started_at };
+  model.units = new Map();
+  model.colors = new Map(Object.entries(p.colors || {}).map(([k, v]) => [k, v]));
+  model.logs = [];
+  newLines = [];
+  applyUnits(p.units || []);
+  model.nodes = p.nodes || [];
+  model.edges = new Map();
+  for (const e of p.edges || []) model.edges.set(e.id, { ...e });
+  model.recent = [];
+  newRecent = [];
+  model.sampled = 0;
+  model.canSend = p.roles_can_send || {};
+  applyLogs(p.logs || []);
+  addRecent(p.recent || []);
+  Object.assign(dirty, { header: true, units: true, logs: "full", mapLayout: true,
+    recent: "full", send: true });
+  fillUnitSelect();
+  schedule();
+}
+
+function applyUnits(units) {
+  for (const u of units) {
+    model.units.set(u.name, u);
+    if (u.color != null) model.colors.set(u.name, u.color);
+  }
+  dirty.units = true;
+  dirty.header = true;
+  dirty.mapLayout = dirty.mapLayout || view === "map"; // node states
+  schedule();
+}
+
+function applyLogs(lines) {
+  if (lines.length === 0) return;
+  const before = model.colors.size;
+  for (const l of lines) colorOf(l.unit);
+  if (model.colors.size !== before) { dirty.logs = "full"; fillUnitSelect(); }
+  model.logs.push(...lines);
+  if (model.logs.length > LOG_MAX) model.logs.splice(0, model.logs.length - LOG_MAX);
+  newLines.push(...lines);
+  if (newLines.length > LOG_MAX) newLines.splice(0, newLines.length - LOG_MAX);
+  if (!dirty.logs) dirty.logs = "append";
+  schedule();
+}
+
+function edgeOf(id, c) {
+  let e = model.edges.get(id);
+  if (!e) {
+    // An edge exo created on first sight (an undeclared send, to the node "exo").
+    const [from, to, ...rest] = id.split(">");
+    e = { id, from: c.from || from, to: c.to || to, name: c.name || rest.join(">"),
+      internal_name: c.internal_name || null, delivered: 0, denied: 0, no_receiver: 0, dropped: 0 };
+    model.edges.set(id, e);
+    if (!model.nodes.some((n) => n.id === e.to)) model.nodes.push({ id: e.to, kind: e.to === "exo" ? "exo" : "service" });
+    if (!model.nodes.some((n) => n.id === e.from)) model.nodes.push({ id: e.from, kind: "service" });
+    dirty.mapLayout = true;
+  }
+  return e;
+}
+
+const COUNTERS = ["delivered", "denied", "no_receiver", "dropped"];
+let rateWindow = [];           // [t, total] of recent flow pushes
+
+function applyFlow(p) {
+  let total = 0;
+  for (const [id, c] of Object.entries(p.edges || {})) {
+    const e = edgeOf(id, c);
+    let good = 0, bad = 0;
+    for (const k of COUNTERS) {
+      const d = (c[k] ?? e[k]) - e[k];
+      if (d > 0) (k === "delivered" ? (good += d) : (bad += d));
+      e[k] = c[k] ?? e[k];
+    }
+    total += good + bad;
+    dirty.edges.add(id);
+    if (good || bad) dirty.flashes.push([id, bad > 0]);
+  }
+  const now = performance.now();
+  rateWindow.push([now, total]);
+  rateWindow = rateWindow.filter(([t]) => now - t < 2000);
+  const span = Math.max(1000, now - rateWindow[0][0]);
+  model.rate = rateWindow.reduce((a, [, n]) => a + n, 0) * 1000 / span;
+  model.sampled += p.sampled || 0;
+  addRecent(p.recent || []);
+  dirty.header = true;
+  schedule();
+}
+
+function addRecent(msgs) {
+  if (msgs.length === 0) return;
+  // exo sends oldest first; the list shows newest first.
+  const fresh = msgs.slice().reverse();
+  model.recent = fresh.concat(model.recent).slice(0, RECENT_MAX);
+  newRecent = fresh.concat(newRecent).slice(0, RECENT_MAX);
+  if (!dirty.recent) dirty.recent = "prepend";
+  schedule();
+}
+
+function applyStats(units) {
+  model.stats = units;
+  dirty.units = true;
+  schedule();
+}
+
+// ---- header -----------------------------------------------------------------------------
+
+function renderHeader() {
+  dirty.header = false;
+  const a = model.app;
+  if (!a) return;
+  $("#app-name").textContent = a.app;
+  document.title = `${a.app}: exo dashboard`;
+  $("#app-dir").textContent = a.dir || "";
+  $("#app-backend").textContent = a.backend ? `backend: ${a.backend}` : "";
+  const units = [...model.units.values()];
+  const ready = units.filter((u) => u.state === "ready").length;
+  const troubled = units.filter((u) => u.state === "failed" || u.state === "restarting").length;
+  const sum = $("#summary");
+XX, { class: "stat", "data-stat": "ready" }, h("b", { text: `${ready}/${units.length}` }), " ready"),
+    troubled ? h("span", { class: "stat bad", "data-stat": "troubled" }, h("b", { text: String(troubled) }), " restarting or failed") : null,
+    h("span", { class: "stat", "data-stat": "rate" }, h("b", { text: `${count(Math.round(model.rate))}` }), " msg/s"),
+    a.started_at ? h("span", { class: "stat" }, "up ", h("b", { text: duration(Date.now() - a.started_at) })) : null,
+  ].filter(Boolean));
+}
+
+// ---- services -----------------------------------------------------------------------------
+
+const ACTIVE = new Set(["starting", "ready", "restarting"]);
+
+function restartsText(list) {
+  if (!list || list.length === 0) return "0";
+  const last = list.slice(-3).map((r) => (r.signal ? r.signal : r.exit_code != null ? `exit ${r.exit_code}` : "?"));
+  return `${list.length} (${list.length > 3 ? "…, " : ""}${last.join(", ")})`;
+}
+
+function restartsTitle(list) {
+  return (list || []).map((r) => `${clock(r.at)}  ${r.signal ? `signal ${r.signal}` :
+    r.exit_code != null ? `exit code ${r.exit_code}` : "ended"}`).join("\n");
+}
+
+function unitCells(u, now) {
+  const st = model.stats[u.name] || {};
+  const running = ACTIVE.has(u.state) && u.started_at;
+  const ident = [u.pid != null ? `pid ${u.pid}` : null, u.container ? u.container.slice(0, 12) : null]
+    .filter(Boolean).join(" · ");
+  return {
+    backend: [u.backend || "", null],
+    pid: [ident || "–", u.container || null],
+    ready: [u.ready_at && u.started_at ? duration(u.ready_at - u.started_at) : "–",
+      u.ready_at ? `ready at ${new Date(u.ready_at).toLocaleString()}` : null],
+    restarts: [restartsText(u.restarts), restartsTitle(u.restarts) || null],
+    uptime: [running ? duration(now - u.started_at) : "–", null],
+    cpu: [running && st.cpu != null ? `${st.cpu.toFixed(1)} %` : "–", null],
+    rss: [running && st.rss != null ? bytes(st.rss) : "–", null],
+  };
+}
+
+function unitRow(name) {
+  const cell = (field, cls) => h("td", { "data-field": field, class: cls });
+  const btn = (action, label) => h("button", {
+    class: `small ${action}`, "data-action": action, "data-unit": name, text: label,
+    onclick: () => unitCommand(action, name),
+  });
+  return h("tr", { "data-unit": name },
+    h("td", { "data-field": "name" }, h("span", { class: "swatch" }), h("span", { class: "name" }),
+      h("span", { class: "kind" })),
+    h("td", { "data-field": "state" }, h("span", { class: "badge" })),
+    cell("backend"), cell("pid", "mono"), cell("ready", "num"), cell("restarts"), cell("uptime", "num"),
+    cell("cpu", "num"), cell("rss", "num"),
+    h("td", { "data-field": "actions", class: "actions" }, btn("stop", "Stop"), btn("restart", "Restart"),
+      btn("start", "Start")));
+}
+
+function renderUnits() {
+  dirty.units = false;
+  const body = $("#units tbody");
+  const rows = new Map([...body.rows].map((r) => [r.dataset.unit, r]));
+  const now = Date.now();
+  let i = 0;
+  for (const u of model.units.values()) {
+    let row = rows.get(u.name);
+    if (!row) row = unitRow(u.name);
+    if (body.rows[i] !== row) body.insertBefore(row, body.rows[i] || null);
+    rows.delete(u.name);
+    fillUnitRow(row, u, now);
+    i++;
+  }
+  for (const r of rows.values()) r.remove();
+  $("#units-empty").hidden = model.units.size > 0;
+}
+
+function fillUnitRow(row, u, now) {
+  row.dataset.state = u.state;
+  row.dataset.pid = u.pid ?? "";
+  row.dataset.restarts = String((u.restarts || []).length);
+  const c = colorOf(u.name);
+  row.querySelector(".swatch").className = `swatch c${c}`;
+  row.querySelector(".name").textContent = u.name;
+  row.querySelector(".kind").textContent = u.kind && u.kind !== "service" ? u.kind : "";
+  const badge = row.querySelector(".badge");
+  badge.textContent = u.state;
+  badge.className = `badge st-${u.state}`;
+  for (const [field, [text, title]] of Object.entries(unitCells(u, now))) {
+    const td = row.querySelector(`[data-field="${field}"]`);
+    if (td.textContent !== text) td.textContent = text;
+    if (title) td.title = title; else td.removeAttribute("title");
+  }
+  const busy = model.pending.get(u.name);
+  for (const b of row.querySelectorAll("button")) {
+    const a = b.dataset.action;
+    b.hidden = a === "start" ? ACTIVE.has(u.state) : a === "stop" ? !ACTIVE.has(u.state) : false;
+    b.disabled = Boolean(busy);
+    b.classList.toggle("busy", busy === a);
+  }
+}
+
+async function unitCommand(action, unit) {
+  model.pending.set(unit, action);
+  const errBox = $("#unit-error");
+  errBox.hidden = true;
+  dirty.units = true;
+  schedule();
+  try {
+    const r = await exo.request(`dash.${action}`, { unit }, { timeout: COMMAND_TIMEOUT });
+    const u = model.units.get(unit);
+    if (u && r.payload && r.payload.state) { u.state = r.payload.state; dirty.header = true; }
+  } catch (e) {
+    errBox.textContent = `${action} ${unit}: ${e.code}: ${e.message}`;
+    errBox.hidden = false;
+  } finally {
+    model.pending.delete(unit);
+    dirty.units = true;
+    schedule();
+  }
+}
+
+// ---- logs ---------------------------------------------------------------------------------
+
+const logFilter = { unit: "", text: "" };
+
+function fillUnitSelect() {
+  const sel = $("#log-unit");
+  const want = [...new Set([...model.units.keys(), ...model.colors.keys()])].sort();
+  const have = [...sel.options].slice(1).map((o) => o.value);
+  if (want.join("\n") === have.join("\n")) return;
+  const cur = sel.value;
+  sel.replaceChildren(h("option", { value: "", text: "all" }),
+    ...want.map((n) => h("option", { value: n, text: n })));
+  sel.value = want.includes(cur) ? cur : "";
+}
+
+function matches(l) {
+  if (logFilter.unit && l.unit !== logFilter.unit) return false;
+  return !logFilter.text || (l.text || "").toLowerCase().includes(logFilter.text);
+}
+
+function prefixWidth() {
+  let w = 3;
+  for (const k of model.colors.keys()) w = Math.max(w, k.length);
+  return w;
+}
+
+function logLine(l, width) {
+  const err = l.stream === "stderr";
+  return h("div", { class: "ln", "data-unit": l.unit, "data-stream": l.stream },
+    h("span", { class: "t", text: clock(l.t) }),
+    h("span", { class: `pfx c${colorOf(l.unit)}`, text: l.unit.padStart(width) }),
+    h("span", { class: "sep", text: " | " }),
+    h("span", { class: err ? "tx c31" : "tx", text: l.text }));
+}
+
+function renderLogs() {
+  const box = $("#log-lines");
+  const width = prefixWidth();
+  const full = dirty.logs === "full" || box.dataset.width !== String(width);
+  const src = full ? model.logs : newLines;
+  const frag = document.createDocumentFragment();
+  for (const l of src) if (matches(l)) frag.append(logLine(l, width));
+  if (full) box.replaceChildren(frag); else box.append(frag);
+  while (box.childElementCount > LOG_MAX) box.firstElementChild.remove();
+  box.dataset.width = String(width);
+  newLines = [];
+  dirty.logs = false;
+  const shown = box.childElementCount;
+  $("#log-count").textContent = shown === model.logs.length ? `${count(shown)} lines` :
+    `${count(shown)} of ${count(model.logs.length)} lines`;
+  if ($("#log-follow").checked) box.scrollTop = box.scrollHeight;
+}
+
+// ---- the message map ----------------------------------------------------------------------
+
+const MAP_W = 1000, MAP_H = 600, NODE_W = 150, NODE_H = 54;
+let layout = null;             // {pos: Map node -> {x, y}, edges: Map id -> geometry}
+
+// Roles on an arc from the left over the top to the right (frontends first), leaving the
+// bottom to the node "exo" where refused messages end; many roles: a full ellipse.
+function placeNodes(nodes) {
+  const order = { frontend: 0, service: 1, resource: 2 };
+  const roles = nodes.filter((n) => n.kind !== "exo")
+    .sort((a, b) => (order[a.kind] ?? 1) - (order[b.kind] ?? 1));
+  const pos = new Map();
+  const cx = MAP_W / 2, rx = MAP_W / 2 - NODE_W / 2 - 30;
+  const full = roles.length > 6;
+  const cy = full ? MAP_H / 2 : MAP_H * 0.56, ry = full ? MAP_H / 2 - 60 : MAP_H * 0.42;
+  roles.forEach((n, i) => {
+    const k = roles.length;
+    const a = full ? Math.PI + (i * 2 * Math.PI) / k :
+      k === 1 ? 1.5 * Math.PI : Math.PI + (i * Math.PI) / (k - 1);
+    pos.set(n.id, { x: cx + rx * Math.cos(a), y: cy + ry * Math.sin(a) });
+  });
+  for (const n of nodes) if (n.kind === "exo") pos.set(n.id, { x: cx, y: full ? cy : MAP_H - 50 });
+  return pos;
+}
+
+// Where a line from the centre of a node towards (dx, dy) leaves its box (an ellipse will do).
+function rim(p, dx, dy) {
+  const len = Math.hypot(dx, dy) || 1;
+  const rx = NODE_W / 2 + 6, ry = NODE_H / 2 + 6;
+  const t = 1 / Math.hypot(dx / len / rx, dy / len / ry);
+  return { x: p.x + (dx / len) * t, y: p.y + (dy / len) * t };
+}
+
+const bez = (a, c, b, t) => ({
+  x: (1 - t) ** 2 * a.x + 2 * (1 - t) * t * c.x + t * t * b.x,
+  y: (1 - t) ** 2 * a.y + 2 * (1 - t) * t * c.y + t * t * b.y,
+});
+
+// One quadratic curve per edge; the edges between two roles fan out, each direction on its
+// own side, so that every declared edge stays visible.
+function edgeGeometry(pos, edges) {
+  const groups = new Map();
+  for (const e of edges) {
+    const k = `${e.from}>${e.to}`;
+    if (!groups.has(k)) groups.set(k, []);
+    groups.get(k).push(e);
+  }
+  const geo = new Map();
+  for (const [k, list] of groups) {
+    const [from, to] = k.split(">");
+    const a = pos.get(from), b = pos.get(to);
+    if (!a || !b) continue;
+    const both = groups.has(`${to}>${from}`);
+    const dx = b.x - a.x, dy = b.y - a.y, len = Math.hypot(dx, dy) || 1;
+    const nx = -dy / len, ny = dx / len;
+    const step = Math.max(34, Math.min(70, 260 / list.length));
+    list.forEach((e, i) => {
+      const off = both ? (i + 0.7) * step : (i - (list.length - 1) / 2) * step;
+      const c = { x: (a.x + b.x) / 2 + nx * off * 2, y: (a.y + b.y) / 2 + ny * off * 2 };
+      const p0 = rim(a, c.x - a.x, c.y - a.y), p1 = rim(b, c.x - b.x, c.y - b.y);
+      geo.set(e.id, { p0, c, p1, d: `M${p0.x.toFixed(1)},${p0.y.toFixed(1)} Q${c.x.toFixed(1)},${c.y.toFixed(1)} ${p1.x.toFixed(1)},${p1.y.toFixed(1)}` });
+    });
+  }
+  return geo;
+}
+
+function edgeLabelText(e) {
+  return e.internal_name && e.internal_name !== e.name ? `${e.name} → ${e.internal_name}` : e.name;
+}
+
+function edgeBad(e) {
+  return (e.denied || 0) + (e.no_receiver || 0) + (e.dropped || 0);
+}
+
+function countsText(e) {
+  const parts = e.delivered || !edgeBad(e) ? [`✓ ${count(e.delivered)}`] : [];
+  if (e.denied) parts.push(`denied ${count(e.denied)}`);
+  if (e.no_receiver) parts.push(`no receiver ${count(e.no_receiver)}`);
+  if (e.dropped) parts.push(`dropped ${count(e.dropped)}`);
+  return parts.join("  ·  ");
+}
+
+function drawNode(svg, n, p) {
+  const u = model.units.get(n.id);
+  const g = s("g", { class: `node kind-${n.kind}`, "data-node": n.id, transform: `translate(${p.x},${p.y})` });
+  if (u) g.dataset.state = u.state;
+  g.append(s("rect", { x: -NODE_W / 2, y: -NODE_H / 2, width: NODE_W, height: NODE_H, rx: n.kind === "exo" ? 27 : 10 }));
+  const name = s("text", { class: `nname c${n.kind === "exo" ? 1 : colorOf(n.id)}`, y: -3, "text-anchor": "middle" });
+  name.textContent = n.id;
+  const sub = s("text", { class: "nsub", y: 15, "text-anchor": "middle" });
+  sub.textContent = n.kind === "exo" ? "refused & undeliverable" : `${n.kind}${u ? ` · ${u.state}` : ""}`;
+  if (u) g.append(s("circle", { class: `dot st-${u.state}`, cx: -NODE_W / 2 + 13, cy: -NODE_H / 2 + 13, r: 4.5 }));
+  g.append(name, sub);
+  svg.append(g);
+}
+
+function boxesOverlap(a, b) {
+  return a.x < b.x + b.w + 4 && b.x < a.x + a.w + 4 && a.y < b.y + b.h + 3 && b.y < a.y + a.h + 3;
+}
+
+// A label sits on its curve; it slides along it until it covers no other label or node.
+function placeLabel(g, geo, taken) {
+  const w = Math.max(g.dataset.w1, g.dataset.w2) * 1 + 16, hgt = 34;
+  for (const t of [0.5, 0.38, 0.62, 0.28, 0.72, 0.2, 0.8, 0.5]) {
+    const p = bez(geo.p0, geo.c, geo.p1, t);
+    const box = { x: p.x - w / 2, y: p.y - hgt / 2, w, h: hgt };
+    if (t === 0.5 && taken.length === 0) { taken.push(box); return box; }
+    if (!taken.some((b) => boxesOverlap(b, box))) { taken.push(box); return box; }
+  }
+  const p = bez(geo.p0, geo.c, geo.p1, 0.5);
+  const box = { x: p.x - w / 2, y: p.y - hgt / 2, w, h: hgt };
+  taken.push(box);
+  return box;
+}
+
+function drawEdge(svg, labels, e, geo) {
+  const g = s("g", { class: "edge", "data-edge": e.id, "data-from": e.from, "data-to": e.to, "data-name": e.name });
+  const path = s("path", { class: "line", d: geo.d, "marker-end": "url(#arrow)" });
+  const hit = s("path", { class: "hit", d: geo.d });
+  const title = s("title");
+  g.append(hit, path, title);
+  svg.append(g);
+  const lg = s("g", { class: "elabel", "data-edge-label": e.id });
+  lg.append(s("rect", { rx: 6 }), s("text", { class: "l1", "text-anchor": "middle" }),
+    s("text", { class: "l2", "text-anchor": "middle" }));
+  labels.append(lg);
+  return { g, path, title, lg };
+}
+
+function renderMapLayout() {
+  const svg = $("#map");
+  svg.setAttribute("viewBox", `0 0 ${MAP_W} ${MAP_H}`);
+  const defs = s("defs");
+  for (const [id, cls] of [["arrow", "ok"], ["arrow-bad", "bad"], ["arrow-idle", "idle"]]) {
+    const m = s("marker", { id, viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" });
+    const p = s("path", { d: "M0,0 L10,5 L0,10 z", class: `arrowhead ${cls}` });
+    m.append(p);
+    defs.append(m);
+  }
+  const edgesG = s("g", { class: "edges" }), nodesG = s("g", { class: "nodes" });
+  const labelsG = s("g", { class: "labels" }), dotsG = s("g", { class: "dots" });
+  svg.replaceChildren(defs, edgesG, dotsG, nodesG, labelsG);
+  const pos = placeNodes(model.nodes);
+  const edges = [...model.edges.values()];
+  const geo = edgeGeometry(pos, edges);
+  const parts = new Map();
+  for (const e of edges) {
+    if (geo.has(e.id)) parts.set(e.id, { ...drawEdge(edgesG, labelsG, e, geo.get(e.id)), geo: geo.get(e.id) });
+  }
+  for (const n of model.nodes) if (pos.has(n.id)) drawNode(nodesG, n, pos.get(n.id));
+  layout = { pos, parts, dotsG, taken: null };
+  for (const e of edges) if (parts.has(e.id)) updateEdge(e);
+  // Labels are placed once their texts are measured.
+  const taken = [...pos.values()].map((p) => ({ x: p.x - NODE_W / 2, y: p.y - NODE_H / 2, w: NODE_W, h: NODE_H }));
+  for (const e of edges) if (parts.has(e.id)) positionLabel(parts.get(e.id), taken);
+  renderEdgeTable();
+}
+
+function positionLabel(part, taken) {
+  const { lg, geo } = part;
+  const box = placeLabel(lg, geo, taken);
+  const cx = box.x + box.w / 2;
+  lg.querySelector("rect").setAttribute("x", box.x);
+  lg.querySelector("rect").setAttribute("y", box.y);
+  lg.querySelector("rect").setAttribute("width", box.w);
+  lg.querySelector("rect").setAttribute("height", box.h);
+  lg.querySelector(".l1").setAttribute("x", cx);
+  lg.querySelector(".l1").setAttribute("y", box.y + 14);
+  lg.querySelector(".l2").setAttribute("x", cx);
+  lg.querySelector(".l2").setAttribute("y", box.y + 28);
+  part.box = box;
+}
+
+function updateEdge(e) {
+  const part = layout.parts.get(e.id);
+  if (!part) return;
+  const bad = edgeBad(e), any = (e.delivered || 0) + bad;
+  const cls = bad ? "bad" : any ? "ok" : "idle";
+  for (const k of COUNTERS) part.g.setAttribute(`data-${k.replace("_", "-")}`, String(e[k] || 0));
+  part.g.setAttribute("class", `edge ${cls}`);
+  part.path.setAttribute("marker-end", `url(#${cls === "ok" ? "arrow" : `arrow-${cls}`})`);
+  part.title.textContent = `${e.from} → ${e.to}: ${edgeLabelText(e)}\n${countsText(e)}`;
+  const l1 = part.lg.querySelector(".l1"), l2 = part.lg.querySelector(".l2");
+  l1.textContent = edgeLabelText(e);
+  l2.textContent = countsText(e);
+  part.lg.setAttribute("class", `elabel ${cls}`);
+  const w1 = l1.getComputedTextLength(), w2 = l2.getComputedTextLength();
+  part.lg.dataset.w1 = w1;
+  part.lg.dataset.w2 = w2;
+  if (part.box && Math.max(w1, w2) + 16 > part.box.w) {
+    // The counters grew wider than the box: widen it in place.
+    const rect = part.lg.querySelector("rect");
+    const w = Math.max(w1, w2) + 16, x = part.box.x + part.box.w / 2 - w / 2;
+    rect.setAttribute("x", x);
+    rect.setAttribute("width", w);
+    part.box = { ...part.box, x, w };
+  }
+}
+
+// A message on an edge: the line lights up and a dot runs along it (one per edge per frame).
+function flash(id, bad) {
+  const part = layout && layout.parts.get(id);
+  if (!part) return;
+  part.path.animate([{ stroke: bad ? "var(--bad)" : "var(--flash)", strokeWidth: 4.5 }, {}],
+    { duration: 700, easing: "ease-out" });
+  if (layout.dotsG.childElementCount > 60) return;
+  const dot = s("circle", { r: 5, class: bad ? "msgdot bad" : "msgdot" });
+  const motion = s("animateMotion", { dur: "0.6s", path: part.geo.d, fill: "freeze" });
+  dot.append(motion);
+  layout.dotsG.append(dot);
+  motion.beginElement();
+  setTimeout(() => dot.remove(), 650);
+}
+
+function renderMap() {
+  if (dirty.mapLayout) {
+    dirty.mapLayout = false;
+    dirty.edges.clear();
+    renderMapLayout();
+  } else if (dirty.edges.size) {
+    for (const id of dirty.edges) updateEdge(model.edges.get(id));
+    renderEdgeTable([...dirty.edges]);
+    dirty.edges.clear();
+  }
+  const seen = new Set();
+  for (const [id, bad] of dirty.flashes) {
+    if (!seen.has(id)) flash(id, bad);
+    seen.add(id);
+  }
+  dirty.flashes = [];
+  if (dirty.recent) renderRecent();
+  $("#map-rate").textContent = model.sampled ? `${count(model.sampled)} messages not listed (sampled)` : "";
+}
+
+function renderEdgeTable(only) {
+  const body = $("#edges tbody");
+  if (!only) {
+    const rows = [...model.edges.values()].map((e) => h("tr", { "data-edge": e.id },
+      h("td", { class: `c${e.from === "exo" ? 1 : colorOf(e.from)}`, text: e.from }),
+      h("td", { class: `c${e.to === "exo" ? 1 : colorOf(e.to)}`, text: e.to }),
+      h("td", { class: "mono", text: edgeLabelText(e) }),
+      ...COUNTERS.map((k) => h("td", { class: "num", "data-count": k }))));
+    body.replaceChildren(...rows);
+  }
+  for (const tr of body.rows) {
+    if (only && !only.includes(tr.dataset.edge)) continue;
+    const e = model.edges.get(tr.dataset.edge);
+    for (const k of COUNTERS) {
+      const td = tr.querySelector(`[data-count="${k}"]`);
+      td.textContent = count(e[k]);
+      td.classList.toggle("bad", k !== "delivered" && e[k] > 0);
+    }
+  }
+}
+
+function recentItem(m) {
+  const bad = m.outcome !== "delivered";
+  const name = m.internal_name && m.internal_name !== m.name ? `${m.name} → ${m.internal_name}` : m.name;
+  return h("li", {
+    "data-seq": m.seq, "data-activity": m.activity, "data-outcome": m.outcome, class: bad ? "bad" : "",
+    tabindex: 0, title: `activity ${m.activity}: open it in the inspector`,
+    onclick: () => inspect(m.activity),
+    onkeydown: (ev) => { if (ev.key === "Enter") inspect(m.activity); },
+  },
+  h("span", { class: "t", text: clock(m.t) }),
+  h("span", { class: "who" }, h("span", { class: `c${colorOf(m.sender)}`, text: m.sender }), " → ",
+    h("span", { class: m.receiver ? `c${colorOf(m.receiver)}` : "muted", text: m.receiver || "nobody" })),
+  h("span", { class: "mname", text: name }),
+  h("span", { class: `badge oc-${m.outcome}`, text: m.outcome }));
+}
+
+function renderRecent() {
+  const list = $("#recent");
+  const src = dirty.recent === "full" ? model.recent : newRecent;
+  const frag = document.createDocumentFragment();
+  for (const m of src) frag.append(recentItem(m));
+  if (dirty.recent === "full") list.replaceChildren(frag); else list.prepend(frag);
+  while (list.childElementCount > RECENT_MAX) list.lastElementChild.remove();
+  newRecent = [];
+  dirty.recent = false;
+  $("#recent-note").textContent = model.recent.length ? `(newest first; click one to inspect)` : "(none yet)";
+}
+
+// ---- the activity inspector ---------------------------------------------------------------
+
+async function inspect(id) {
+  id = (id || "").trim();
+  $("#activity-id").value = id;
+  show("inspector");
+  if (!id) return;
+  model.activity = { id, messages: [], status: "loading", payloads: new Map() };
+  dirty.activity = true;
+  schedule();
+  try {
+    const r = await exo.request("dash.activity", { activity: id }, { timeout: COMMAND_TIMEOUT });
+    if (!model.activity || model.activity.id !== id) return;
+    model.activity.messages = r.payload.messages || [];
+    model.activity.status = "ok";
+  } catch (e) {
+    if (model.activity && model.activity.id === id) model.activity.status = `${e.code}: ${e.message}`;
+  }
+  dirty.activity = true;
+  schedule();
+}
+
+async function loadPayload(seq) {
+  const a = model.activity;
+  if (!a) return;
+  a.payloads.set(seq, { loading: true });
+  dirty.activity = true;
+  schedule();
+  try {
+    const r = await exo.request("dash.payload", { seq }, { timeout: COMMAND_TIMEOUT });
+    a.payloads.set(seq, r.payload);
+  } catch (e) {
+    a.payloads.set(seq, { error: `${e.code}: ${e.message}` });
+  }
+  dirty.activity = true;
+  schedule();
+}
+
+function prettyPayload(text) {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text; // truncated or not JSON: as it is
+  }
+}
+
+function payloadRow(seq, p) {
+  let body;
+  if (p.loading) body = h("span", { class: "hint", text: "loading…" });
+  else if (p.error) body = h("span", { class: "bad", text: p.error });
+  else {
+    body = h("div", {},
+      h("pre", { class: "payload", "data-payload-of": seq, text: p.payload == null || p.payload === "" ? "(no payload)" : prettyPayload(p.payload) }),
+      p.truncated ? h("div", { class: "hint", text: `truncated: the first 4096 of ${count(p.size)} bytes` }) : null);
+  }
+  return h("tr", { class: "payload-row", "data-payload-row": seq }, h("td", { colspan: 9 }, body));
+}
+
+function activityRow(m, t0, i, a) {
+  const name = m.internal_name && m.internal_name !== m.name ? `${m.name} → ${m.internal_name}` : m.name;
+  const shown = a.payloads.get(m.seq);
+  return h("tr", { "data-seq": m.seq, "data-outcome": m.outcome, class: m.outcome !== "delivered" ? "bad" : "" },
+    h("td", { class: "num", text: String(i + 1) }),
+    h("td", { class: "mono", "data-field": "t", text: clock(m.t) }),
+    h("td", { class: "num", text: `+${Math.max(0, m.t - t0)}` }),
+    h("td", { "data-field": "sender", class: `c${colorOf(m.sender)}`, text: m.sender }),
+    h("td", { "data-field": "receiver", class: m.receiver ? `c${colorOf(m.receiver)}` : "muted", text: m.receiver || "–" }),
+    h("td", { "data-field": "name", class: "mono", text: name }),
+    h("td", { "data-field": "outcome" }, h("span", { class: `badge oc-${m.outcome}`, text: m.outcome })),
+    h("td", { class: "num", text: bytes(m.size) }),
+    h("td", {}, h("button", {
+      class: "small", "data-payload-seq": m.seq, text: shown ? "hide payload" : "show payload",
+      onclick: () => {
+        if (a.payloads.has(m.seq)) { a.payloads.delete(m.seq); dirty.activity = true; schedule(); }
+        else loadPayload(m.seq);
+      },
+    })));
+}
+
+function renderActivity() {
+  dirty.activity = false;
+  const a = model.activity;
+  const body = $("#activity tbody");
+  const status = $("#activity-status");
+  $("#activity").hidden = !a || a.messages.length === 0;
+  if (!a) { status.textContent = "Pick a message in the map's recent list, or type an activity id."; body.replaceChildren(); return; }
+  status.dataset.activity = a.id;
+  if (a.status === "loading") status.textContent = `Loading activity ${a.id}…`;
+  else if (a.status !== "ok") status.textContent = `Activity ${a.id}: ${a.status}`;
+  else if (a.messages.length === 0) status.textContent = `Activity ${a.id}: no message of it is kept (exo keeps the last 4096 messages).`;
+  else {
+    const last = a.messages[a.messages.length - 1], first = a.messages[0];
+    status.textContent = `Activity ${a.id}: ${a.messages.length} message${a.messages.length > 1 ? "s" : ""} over ${duration(last.t - first.t) || "0 ms"}.`;
+  }
+  const rows = [];
+  a.messages.forEach((m, i) => {
+    rows.push(activityRow(m, a.messages[0].t, i, a));
+    if (a.payloads.has(m.seq)) rows.push(payloadRow(m.seq, a.payloads.get(m.seq)));
+  });
+  body.replaceChildren(...rows);
+}
+
+// ---- send -----------------------------------------------------------------------------------
+
+function renderSendForm() {
+  dirty.send = false;
+  const sel = $("#send-role");
+  const roles = Object.keys(model.canSend).sort();
+  const have = [...sel.options].map((o) => o.value);
+  if (roles.join("\n") !== have.join("\n")) {
+    const cur = sel.value;
+    sel.replaceChildren(...roles.map((r) => h("option", { value: r, text: r })));
+    if (roles.includes(cur)) sel.value = cur;
+  }
+  const names = model.canSend[sel.value] || [];
+  $("#send-names").replaceChildren(...names.map((n) => h("option", { value: n })));
+  $("#send-may").textContent = sel.value ?
+    `${sel.value} may send: ${names.length ? names.join(", ") : "nothing"}` : "";
+}
+
+function sendResult(outcome, ...content) {
+  const box = $("#send-result");
+  box.hidden = false;
+  box.dataset.outcome = outcome;
+  box.className = `result ${outcome === "delivered" ? "ok" : "bad"}`;
+  box.replaceChildren(...content);
+}
+
+function showSent(p) {
+  const parts = [h("div", { class: "line1" }, h("span", { class: `badge oc-${p.outcome}`, text: p.outcome }),
+    p.activity ? h("span", {}, " activity ", h("a", { href: "#inspector", class: "mono", "data-activity-link": p.activity,
+      text: p.activity, onclick: (ev) => { ev.preventDefault(); inspect(p.activity); } })) : null)];
+  if (p.error) parts.push(h("div", { class: "err", "data-field": "error", text: `${p.error.error}: ${p.error.message}` }));
+  if (p.reply) {
+    parts.push(h("div", { class: "hint", text: `reply: ${p.reply.name}` }),
+      h("pre", { class: "payload", "data-field": "reply", text: JSON.stringify(p.reply.payload, null, 2) }));
+  } else if (!p.error && p.outcome === "delivered") {
+    parts.push(h("div", { class: "hint", text: "delivered; no reply came" }));
+  }
+  sendResult(p.error ? (p.outcome === "delivered" ? "error" : p.outcome) : p.outcome, ...parts);
+}
+
+async function submitSend(ev) {
+  ev.preventDefault();
+  const role = $("#send-role").value, name = $("#send-name").value.trim();
+  const text = $("#send-payload").value.trim();
+  if (!role) return sendResult("error", h("div", { class: "err", text: "no role may send: the app declares no sends" }));
+  if (!name) return sendResult("error", h("div", { class: "err", text: "give the name of the message to send" }));
+  const req = { role, name };
+  if (text) {
+    try {
+      req.payload = JSON.parse(text);
+    } catch (e) {
+      return sendResult("error", h("div", { class: "err", text: `the payload is not JSON: ${e.message}` }));
+    }
+  }
+  const button = $("#send-go");
+  button.disabled = true;
+  sendResult("pending", h("span", { class: "hint", text: `sending ${name} as ${role}…` }));
+  try {
+    const r = await exo.request("dash.send", req, { timeout: SEND_TIMEOUT });
+    showSent(r.payload);
+  } catch (e) {
+    sendResult("error", h("div", { class: "err", "data-field": "error", text: `${e.code}: ${e.message}` }));
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// ---- wiring -------------------------------------------------------------------------------
+
+function wire() {
+  for (const t of document.querySelectorAll(".tab")) t.addEventListener("click", () => show(t.dataset.view));
+  window.addEventListener("hashchange", () => show(location.hash.slice(1)));
+  $("#log-unit").addEventListener("change", (ev) => { logFilter.unit = ev.target.value; dirty.logs = "full"; schedule(); });
+  $("#log-text").addEventListener("input", (ev) => {
+    logFilter.text = ev.target.value.toLowerCase();
+    dirty.logs = "full";
+    schedule();
+  });
+  $("#log-follow").addEventListener("change", () => { dirty.logs = dirty.logs || "append"; schedule(); });
+  const box = $("#log-lines");
+  box.addEventListener("wheel", () => {
+    // Scrolling up stops following; back at the bottom follows again.
+    requestAnimationFrame(() => {
+      $("#log-follow").checked = box.scrollTop + box.clientHeight >= box.scrollHeight - 4;
+    });
+  }, { passive: true });
+  $("#activity-form").addEventListener("submit", (ev) => { ev.preventDefault(); inspect($("#activity-id").value); });
+  $("#send-form").addEventListener("submit", submitSend);
+  $("#send-role").addEventListener("change", () => { dirty.send = true; schedule(); });
+  // Uptimes and the header's clock move on their own.
+  setInterval(() => { dirty.units = true; dirty.header = true; schedule(); }, 1000);
+  if (!TOKEN) setConn("refused", "This page needs the URL exo run printed, with its token.");
+  show(location.hash.slice(1) || "services");
+}
+
+wire();
