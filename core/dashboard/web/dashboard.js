@@ -34,10 +34,9 @@ const model = {
 
 // What the next frame must redraw.
 const dirty = {
-  header: true, units: true, logs: "full", mapLayout: true, edges: new Set(), flashes: [],
+  header: true, units: true, logs: true, logScroll: false, mapLayout: true, edges: new Set(), flashes: [],
   recent: "full", send: true, activity: true,
 };
-let newLines = [];             // lines received since the logs view last rendered
 let newRecent = [];            // messages received since the recent list last rendered
 
 // ---- small helpers ----------------------------------------------------------------------
@@ -120,7 +119,7 @@ function frame() {
   frameAsked = false;
   if (dirty.header) renderHeader();
   if (view === "services" && dirty.units) renderUnits();
-  if (view === "logs" && dirty.logs) renderLogs();
+  if (view === "logs" && (dirty.logs || dirty.logScroll)) renderLogs();
   if (view === "map") renderMap();
   if (view === "inspector" && dirty.activity) renderActivity();
   if (view === "send" && dirty.send) renderSendForm();
@@ -137,7 +136,7 @@ function show(name) {
   if (location.hash !== `#${name}`) history.replaceState(null, "", `#${name}`);
   // A view that was hidden missed its incremental updates: redraw it whole.
   dirty.units = true;
-  dirty.logs = "full";
+  dirty.logs = true;
   dirty.recent = "full";
   dirty.mapLayout = true;
   dirty.flashes = [];
@@ -187,7 +186,6 @@ function applySnapshot(p) {
   model.units = new Map();
   model.colors = new Map(Object.entries(p.colors || {}).map(([k, v]) => [k, v]));
   model.logs = [];
-  newLines = [];
   applyUnits(p.units || []);
   model.nodes = p.nodes || [];
   model.edges = new Map();
@@ -198,7 +196,7 @@ function applySnapshot(p) {
   model.canSend = p.roles_can_send || {};
   applyLogs(p.logs || []);
   addRecent(p.recent || []);
-  Object.assign(dirty, { header: true, units: true, logs: "full", mapLayout: true,
+  Object.assign(dirty, { header: true, units: true, logs: true, mapLayout: true,
     recent: "full", send: true });
   fillUnitSelect();
   schedule();
@@ -219,12 +217,10 @@ function applyLogs(lines) {
   if (lines.length === 0) return;
   const before = model.colors.size;
   for (const l of lines) colorOf(l.unit);
-  if (model.colors.size !== before) { dirty.logs = "full"; fillUnitSelect(); }
+  if (model.colors.size !== before) fillUnitSelect();
   model.logs.push(...lines);
   if (model.logs.length > LOG_MAX) model.logs.splice(0, model.logs.length - LOG_MAX);
-  newLines.push(...lines);
-  if (newLines.length > LOG_MAX) newLines.splice(0, newLines.length - LOG_MAX);
-  if (!dirty.logs) dirty.logs = "append";
+  dirty.logs = true;
   schedule();
 }
 
@@ -301,7 +297,8 @@ function renderHeader() {
   const ready = units.filter((u) => u.state === "ready").length;
   const troubled = units.filter((u) => u.state === "failed" || u.state === "restarting").length;
   const sum = $("#summary");
-XX, { class: "stat", "data-stat": "ready" }, h("b", { text: `${ready}/${units.length}` }), " ready"),
+  sum.replaceChildren(...[
+    h("span", { class: "stat", "data-stat": "ready" }, h("b", { text: `${ready}/${units.length}` }), " ready"),
     troubled ? h("span", { class: "stat bad", "data-stat": "troubled" }, h("b", { text: String(troubled) }), " restarting or failed") : null,
     h("span", { class: "stat", "data-stat": "rate" }, h("b", { text: `${count(Math.round(model.rate))}` }), " msg/s"),
     a.started_at ? h("span", { class: "stat" }, "up ", h("b", { text: duration(Date.now() - a.started_at) })) : null,
@@ -454,22 +451,26 @@ function logLine(l, width) {
     h("span", { class: err ? "tx c31" : "tx", text: l.text }));
 }
 
+// The log is a virtual list: lines have one height (no wrapping; long ones scroll sideways)
+// and only those on screen are in the DOM, so 5,000 lines cost what 50 do.
+const ROW_H = 19;
+let logView = [];              // the lines that pass the filter, oldest first
+
 function renderLogs() {
-  const box = $("#log-lines");
+  const box = $("#log-lines"), space = $("#log-space"), rows = $("#log-rows");
+  if (dirty.logs) {
+    logView = logFilter.unit || logFilter.text ? model.logs.filter(matches) : model.logs.slice();
+    space.style.height = `${logView.length * ROW_H}px`;
+    $("#log-count").textContent = logView.length === model.logs.length ? `${count(logView.length)} lines` :
+      `${count(logView.length)} of ${count(model.logs.length)} lines`;
+    if ($("#log-follow").checked) box.scrollTop = box.scrollHeight;
+  }
+  dirty.logs = dirty.logScroll = false;
+  const first = Math.max(0, Math.floor(box.scrollTop / ROW_H) - 10);
+  const n = Math.ceil(box.clientHeight / ROW_H) + 20;
   const width = prefixWidth();
-  const full = dirty.logs === "full" || box.dataset.width !== String(width);
-  const src = full ? model.logs : newLines;
-  const frag = document.createDocumentFragment();
-  for (const l of src) if (matches(l)) frag.append(logLine(l, width));
-  if (full) box.replaceChildren(frag); else box.append(frag);
-  while (box.childElementCount > LOG_MAX) box.firstElementChild.remove();
-  box.dataset.width = String(width);
-  newLines = [];
-  dirty.logs = false;
-  const shown = box.childElementCount;
-  $("#log-count").textContent = shown === model.logs.length ? `${count(shown)} lines` :
-    `${count(shown)} of ${count(model.logs.length)} lines`;
-  if ($("#log-follow").checked) box.scrollTop = box.scrollHeight;
+  rows.style.transform = `translateY(${first * ROW_H}px)`;
+  rows.replaceChildren(...logView.slice(first, first + n).map((l) => logLine(l, width)));
 }
 
 // ---- the message map ----------------------------------------------------------------------
@@ -929,19 +930,19 @@ async function submitSend(ev) {
 function wire() {
   for (const t of document.querySelectorAll(".tab")) t.addEventListener("click", () => show(t.dataset.view));
   window.addEventListener("hashchange", () => show(location.hash.slice(1)));
-  $("#log-unit").addEventListener("change", (ev) => { logFilter.unit = ev.target.value; dirty.logs = "full"; schedule(); });
+  $("#log-unit").addEventListener("change", (ev) => { logFilter.unit = ev.target.value; dirty.logs = true; schedule(); });
   $("#log-text").addEventListener("input", (ev) => {
     logFilter.text = ev.target.value.toLowerCase();
-    dirty.logs = "full";
+    dirty.logs = true;
     schedule();
   });
-  $("#log-follow").addEventListener("change", () => { dirty.logs = dirty.logs || "append"; schedule(); });
+  $("#log-follow").addEventListener("change", () => { dirty.logs = true; schedule(); });
   const box = $("#log-lines");
-  box.addEventListener("wheel", () => {
+  box.addEventListener("scroll", () => {
     // Scrolling up stops following; back at the bottom follows again.
-    requestAnimationFrame(() => {
-      $("#log-follow").checked = box.scrollTop + box.clientHeight >= box.scrollHeight - 4;
-    });
+    $("#log-follow").checked = box.scrollTop + box.clientHeight >= box.scrollHeight - ROW_H;
+    dirty.logScroll = true;
+    schedule();
   }, { passive: true });
   $("#activity-form").addEventListener("submit", (ev) => { ev.preventDefault(); inspect($("#activity-id").value); });
   $("#send-form").addEventListener("submit", submitSend);
