@@ -28,3 +28,4 @@ include core/frontend/local.mk
 include core/run/local.mk
 include core/scaffold/local.mk
 include core/cli/local.mk
+include core/dashboard/web/local.mk
