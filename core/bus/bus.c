@@ -290,6 +290,10 @@ static void buf_put_ull(exo_buf_t *b, unsigned long long v)
 
 bool exo_bus_trace_format(const exo_bus_trace_t *t, exo_buf_t *b)
 {
+    /* The broker logged it already (a denial, no receiver): one event is one line. */
+    if (EXO_HAS(t, exo_bus_trace_t, logged) && t->logged) {
+        return false;
+    }
     const char *kind = or_q(t->event);
     if (strcmp(kind, "message") == 0) {
         exo_buf_puts(b, or_q(t->sender));

@@ -94,7 +94,8 @@ int exo_bus_client_stats(const exo_plugin_t *p, const char *control, const char 
  *  for events that have no line. */
 char *exo_bus_trace_line(const json_t *event);
 /** The same line for a plain-fields event, appended to @p out without a newline (no JSON, no
- *  allocation once @p out has grown). Returns false, appending nothing, when it has no line. */
+ *  allocation once @p out has grown). Returns false, appending nothing, when it has no line
+ *  or the broker logged it already (trace->logged, transport ABI 1.4). */
 bool exo_bus_trace_format(const exo_bus_trace_t *trace, exo_buf_t *out);
 
 #endif /* EXO_CORE_BUS_H */

@@ -61,9 +61,9 @@ static void on_online(void *arg, bool online)
     }
 }
 
-exo_busclient_t *exo_busclient_open(const exo_plugin_t *transport, const char *endpoint,
+static exo_busclient_t *open_client(const exo_plugin_t *transport, const char *endpoint,
                                     const char *role, const char *token, const char *label,
-                                    exo_error_t *err)
+                                    bool transient, exo_error_t *err)
 {
     const exo_transport_ops_t *ops = transport->desc != NULL ? transport->desc->ops : NULL;
     if (ops == NULL || !EXO_HAS(ops, exo_transport_ops_t, client_close) ||
@@ -80,6 +80,7 @@ exo_busclient_t *exo_busclient_open(const exo_plugin_t *transport, const char *e
     exo_bus_client_spec_t spec = {
         .size = sizeof spec, .endpoint = endpoint, .role = role, .token = token,
         .label = label, .on_message = on_message, .on_online = on_online, .arg = c,
+        .transient = transient,
     };
     if (ops->client_open(transport->host, &spec, &c->inst, err) < 0) {
         free(c->role);
@@ -87,6 +88,21 @@ exo_busclient_t *exo_busclient_open(const exo_plugin_t *transport, const char *e
         return NULL;
     }
     return c;
+}
+
+exo_busclient_t *exo_busclient_open(const exo_plugin_t *transport, const char *endpoint,
+                                    const char *role, const char *token, const char *label,
+                                    exo_error_t *err)
+{
+    return open_client(transport, endpoint, role, token, label, false, err);
+}
+
+exo_busclient_t *exo_busclient_open_transient(const exo_plugin_t *transport,
+                                              const char *endpoint, const char *role,
+                                              const char *token, const char *label,
+                                              exo_error_t *err)
+{
+    return open_client(transport, endpoint, role, token, label, true, err);
 }
 
 void exo_busclient_set_handler(exo_busclient_t *c, const exo_busclient_handler_t *handler)

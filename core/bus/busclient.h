@@ -35,6 +35,16 @@ typedef struct exo_busclient_handler {
 exo_busclient_t *exo_busclient_open(const exo_plugin_t *transport, const char *endpoint,
                                     const char *role, const char *token, const char *label,
                                     exo_error_t *err);
+/**
+ * The same as a transient instance (transport ABI 1.4, exo_bus_client_spec_t.transient), as
+ * `exo send --as ROLE` registers: replies in its own activities reach it, but it never takes
+ * a share of the role's messages. A transport older than 1.4 ignores the wish and registers
+ * a full instance.
+ */
+exo_busclient_t *exo_busclient_open_transient(const exo_plugin_t *transport,
+                                              const char *endpoint, const char *role,
+                                              const char *token, const char *label,
+                                              exo_error_t *err);
 /** Send what arrives from now on to @p handler (copied; NULL = drop). */
 void exo_busclient_set_handler(exo_busclient_t *c, const exo_busclient_handler_t *handler);
 /** The transport's client_post (see exo/transport.h): @p activity NULL starts a new one,

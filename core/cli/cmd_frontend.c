@@ -20,6 +20,7 @@
 #include "bus/busclient.h"
 #include "commands.h"
 #include "frontend/feconn.h"
+#include "frontend/feopen.h"
 #include "run/portcheck.h"
 
 typedef struct frontend_opts {
@@ -221,7 +222,7 @@ static int listen_frontend(fe_run_t *r, exo_error_t *err)
     };
     void *inst = NULL;
     exo_error_t perr = {0};
-    int rc = r->ops->open(r->plugin->host, &spec, &inst, &perr);
+    int rc = exo_frontend_open(r->plugin, &spec, &inst, &perr);
     if (rc < 0) {
         exo_error_set(err, rc, "frontend %s (plugin %s) cannot listen on %s: %s",
                       r->svc->role, r->plugin->name, listen, perr.message);

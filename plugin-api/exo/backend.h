@@ -16,7 +16,8 @@
  * the callbacks' pointers are valid only during the callback.
  *
  * Mandatory operations: open, start, stop, kill, release, unit_host, host_address, close,
- * cleanup. Optional (may be NULL): probe, prepare, host_bind_address.
+ * cleanup. Optional (may be NULL): probe, prepare, host_bind_address (ABI 1.2), unit_pid and
+ * unit_container (ABI 1.5).
  */
 #ifndef EXO_PLUGIN_API_BACKEND_H
 #define EXO_PLUGIN_API_BACKEND_H
@@ -28,7 +29,7 @@ extern "C" {
 #endif
 
 #define EXO_BACKEND_ABI_MAJOR 1
-#define EXO_BACKEND_ABI_MINOR 4
+#define EXO_BACKEND_ABI_MINOR 5
 
 /* Capabilities (exo_plugin_desc_t.caps). */
 #define EXO_BACKEND_CAP_CONTAINERS (1ull << 16) /* units run isolated; needs images */
@@ -164,6 +165,21 @@ typedef struct exo_backend_ops {
      *  this run's units reach it: a container network's gateway on the host; NULL (or the op
      *  missing) means loopback is enough, as for processes. Instance-owned string. */
     const char *(*host_bind_address)(void *inst);
+
+    /* Appended in ABI 1.5 (optional; the core checks ops->size and NULL before calling):
+     * what a unit is on exo's machine, for exo run's dashboard (pid, container, CPU and
+     * memory). Both are called on the loop thread with a unit between a successful start()
+     * and its release(), also after on_exit; they answer from what the backend already knows
+     * (no engine call, no blocking). */
+
+    /** The unit's main process as the HOST sees it (its pid in exo's pid namespace): the
+     *  process backend's child, a container's State.Pid as the engine reported it when the
+     *  container started. -1 when unknown: not running yet, gone, or not learned. */
+    long (*unit_pid)(void *inst, exo_unit_t *unit);
+    /** The unit's container id, 12 hex digits (the engine's short id), or NULL when the
+     *  unit is no container or its id is not known yet. Backend-owned string, valid until
+     *  release(unit). */
+    const char *(*unit_container)(void *inst, exo_unit_t *unit);
 } exo_backend_ops_t;
 
 /** Define a backend plugin: EXO_BACKEND_PLUGIN("process", "1.0.0", "...", caps, init, fini, &ops) */

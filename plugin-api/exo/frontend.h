@@ -23,6 +23,11 @@
  *
  * Mandatory operations: all of the 1.1 table. ABI 1.0 was reserved and never implemented;
  * the core refuses a frontend plugin older than 1.1.
+ *
+ * ABI 1.2 appends spec->access_token (a URL prefix the plugin must enforce), honoured by a
+ * plugin that declares EXO_FRONTEND_CAP_ACCESS_TOKEN in its descriptor's caps. The core gives
+ * a token only to such a plugin and refuses to open any other with one (an older plugin
+ * would ignore the member and serve every path).
  */
 #ifndef EXO_PLUGIN_API_FRONTEND_H
 #define EXO_PLUGIN_API_FRONTEND_H
@@ -34,7 +39,11 @@ extern "C" {
 #endif
 
 #define EXO_FRONTEND_ABI_MAJOR 1
-#define EXO_FRONTEND_ABI_MINOR 1
+#define EXO_FRONTEND_ABI_MINOR 2
+
+/* Capabilities (exo_plugin_desc_t.caps). */
+/* The plugin honours spec->access_token: with one, it serves only under /TOKEN/ (ABI 1.2). */
+#define EXO_FRONTEND_CAP_ACCESS_TOKEN (1ull << 16)
 
 /** A client connection as the core knows it: never 0, never reused within a process. */
 typedef uint64_t exo_conn_id_t;
@@ -110,6 +119,19 @@ typedef struct exo_frontend_spec {
     size_t max_message_size;   /* bytes a client may send in one message (frame, body) */
     const exo_frontend_bus_ops_t *bus_ops;
     exo_frontend_bus_t *bus;
+    /* Appended in ABI 1.2 (check spec->size with EXO_HAS before reading it: an older core
+     * passes a shorter struct). Borrowed for open(); copy it. NULL = no token: the plugin
+     * serves as it always did. Else 1 to 64 of [A-Za-z0-9_-] (exo's dashboard: 32 hex
+     * digits), and the plugin serves ONLY under "/TOKEN/": its static files at /TOKEN/...,
+     * its own client files (exo.js) at /TOKEN/exo.js, the WebSocket at /TOKEN/exo; every
+     * other path ("/", "/exo", "/exo.js", a wrong, shorter or longer token, "/TOKEN" without
+     * the slash) gets 403 with a short body saying the page needs the URL exo printed, with
+     * its token. The plugin compares the token in constant time and never logs it. Only a
+     * plugin with EXO_FRONTEND_CAP_ACCESS_TOKEN gets one. The credential a WebSocket client
+     * gives (?token=, cookie) still goes to conn_open as before: the prefix guards the
+     * files and the upgrade, the core still judges the connection. endpoint() stays the
+     * root URL without the token (the core builds the URL it prints). */
+    const char *access_token;
 } exo_frontend_spec_t;
 
 typedef struct exo_frontend_ops {

@@ -14,7 +14,10 @@
  * Mandatory operations: all of the 1.0 table (a transport serves both `exo run` and the CLI
  * clients). Optional: emit_env (ABI 1.2); the long-lived client (ABI 1.3: client_open,
  * client_post, client_online, client_close, all four or none), which the core uses to put
- * a frontend on the bus (`exo frontend ROLE`, docs/frontends.md).
+ * a frontend on the bus (`exo frontend ROLE`, docs/frontends.md). ABI 1.4 appends the
+ * message's activity, id and payload and the `logged` flag to exo_bus_trace_t, traces
+ * denied and undeliverable messages too, and adds `transient` to exo_bus_client_spec_t (no
+ * new operation).
  */
 #ifndef EXO_PLUGIN_API_TRANSPORT_H
 #define EXO_PLUGIN_API_TRANSPORT_H
@@ -26,7 +29,7 @@ extern "C" {
 #endif
 
 #define EXO_TRANSPORT_ABI_MAJOR 1
-#define EXO_TRANSPORT_ABI_MINOR 3
+#define EXO_TRANSPORT_ABI_MINOR 4
 
 /**
  * A broker event as plain fields, for observers that want no JSON (exo bus, exo run): the
@@ -35,6 +38,9 @@ extern "C" {
  * none), internal_name (the receiver's name when it differs, else NULL), outcome
  * ("delivered", "dropped", "no-receiver", "denied"); "register": role, instance, label;
  * "unregister": role, instance, reason; "error": sender, error, message.
+ * Since ABI 1.4 every routed message is traced, a denied or undeliverable one too, with
+ * `logged` set when the broker also logged it as a warning (before 1.4 such a message was
+ * not traced at all: the host logs both, and a line-printing observer skips it).
  */
 typedef struct exo_bus_trace {
     uint32_t size;
@@ -55,6 +61,22 @@ typedef struct exo_bus_trace {
      * role's own secret: a unit exo started) or "user" (the run's user token: exo send,
      * exo tail, a service started by hand). */
     const char *credential;
+    /* Appended in ABI 1.4: event "message" only (NULL for the others), so that an observer
+     * (exo run's dashboard) can follow an activity and show a payload on request without a
+     * JSON event. activity and id: the message's, NUL-terminated; payload: its JSON text as
+     * the sender sent it, payload_len bytes, NOT NUL-terminated, NULL (and 0) when it has
+     * none. All borrowed for the call: copy what you keep. The broker points at what it
+     * already holds (no copy, no cost when nobody reads them). Check
+     * EXO_HAS(trace, exo_bus_trace_t, payload_len) first: an older transport passes a
+     * shorter struct. */
+    const char *activity;
+    const char *id;
+    const char *payload;
+    size_t payload_len;
+    /* Appended in ABI 1.4: 1 when the broker also logged this event as a warning through
+     * host->log (a denied or undeliverable message): an observer that prints trace lines
+     * skips it, since the log already has it; one that counts or shows messages keeps it. */
+    int logged;
 } exo_bus_trace_t;
 
 typedef struct exo_bus_spec {
@@ -135,6 +157,11 @@ typedef struct exo_bus_client_spec {
      *  called on each change only. Loop thread. May be NULL. */
     void (*on_online)(void *arg, bool online);
     void *arg;
+    /* Appended in ABI 1.4 (the transport checks spec->size): true registers a transient
+     * instance, as `exo send --as ROLE` does: it receives the replies in its own activities
+     * but never takes a share of its role's messages (exo run's dashboard sending as a role
+     * must not steal that role's load-balanced traffic). false = a full instance. */
+    bool transient;
 } exo_bus_client_spec_t;
 
 typedef struct exo_transport_ops {

@@ -872,6 +872,21 @@ static const char *be_host_address(void *instp)
     return "127.0.0.1";
 }
 
+/* The leader exo forked (the shell, or the program it exec'd), until it is gone. */
+static long be_unit_pid(void *instp, exo_unit_t *u)
+{
+    (void)instp;
+    return u != NULL && !u->exited && u->pid > 1 ? (long)u->pid : -1;
+}
+
+/* Processes are no containers. */
+static const char *be_unit_container(void *instp, exo_unit_t *u)
+{
+    (void)instp;
+    (void)u;
+    return NULL;
+}
+
 static void be_close(void *instp)
 {
     inst_t *in = instp;
@@ -996,6 +1011,9 @@ static const exo_backend_ops_t ops = {
     .host_address = be_host_address,
     .close = be_close,
     .cleanup = be_cleanup,
+    .host_bind_address = NULL,
+    .unit_pid = be_unit_pid,
+    .unit_container = be_unit_container,
 };
 
 /* The process backend reads no settings: an empty table says so, and a service's container

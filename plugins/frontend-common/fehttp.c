@@ -124,3 +124,19 @@ int fec_parse_listen(const char *listen, char **host, int *port, exo_error_t *er
     *port = (int)p;
     return EXO_OK;
 }
+
+const char *fec_token_path(const char *token, const char *path)
+{
+    size_t n = strlen(token);
+    size_t plen = strlen(path);
+    /* Every byte of the token is compared, whatever came before: no early exit. */
+    unsigned diff = plen < n + 2 ? 1u : 0u;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = i + 1 < plen ? (unsigned char)path[i + 1] : 0;
+        diff |= c ^ (unsigned char)token[i];
+    }
+    if (n == 0 || diff != 0 || path[0] != '/' || path[n + 1] != '/') {
+        return NULL;
+    }
+    return path + n + 1;
+}

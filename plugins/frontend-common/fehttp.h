@@ -35,6 +35,22 @@ char *fec_bearer_token(const char *authorization);
  */
 char *fec_credential_of(const char *authorization, const char *cookie_header);
 
+/** The body of the 403 a request outside the access prefix gets (frontend ABI 1.2). */
+#define FEC_TOKEN_REFUSED_MESSAGE \
+    "this page needs the URL exo printed, with its token (exo dashboard prints it again)"
+
+/**
+ * Where request path @p path (as the HTTP parser gives it: percent-decoded, query removed)
+ * goes under the access prefix "/TOKEN/" of spec->access_token (frontend ABI 1.2): a pointer
+ * into @p path at the "/" that begins the rest ("/" for the prefix itself, "/exo.js",
+ * "/exo", "/app.css"), or NULL when @p path is not under the prefix: another first segment,
+ * a shorter or longer token, the token without its trailing slash. The comparison takes the
+ * same time whatever the path holds (it depends on the token's length only), so that the
+ * answer's timing tells nothing about how much of a guess was right. The rest is checked by
+ * the usual handlers ("..", NUL, ... are refused by the static files' rules).
+ */
+const char *fec_token_path(const char *token, const char *path);
+
 /**
  * Split "HOST:PORT" ("[::1]:3000" for IPv6) into a new *host string and *port (1..65535).
  * Returns 0, or EXO_ERR_INVALID with @p err naming the value.

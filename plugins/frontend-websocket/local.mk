@@ -27,6 +27,14 @@ plugins_frontend_websocket_la_CFLAGS = $(EXO_PLUGIN_CCFLAGS) $(LWS_CFLAGS)
 plugins_frontend_websocket_la_LDFLAGS = $(EXO_PLUGIN_LINK)
 plugins_frontend_websocket_la_LIBADD = plugins/frontend-websocket/libwsproto.la \
 	$(EXO_FE_PLUGIN_LIBS)
+
+# wsserve: a frontend plugin with a stub core (no app, no bus), for tests of its paths and
+# the access prefix (tests/websocket/token.sh).
+check_PROGRAMS += plugins/frontend-websocket/tests/wsserve
+plugins_frontend_websocket_tests_wsserve_SOURCES = plugins/frontend-websocket/tests/wsserve.c \
+	tests/support/test_host.c tests/support/test_host.h
+plugins_frontend_websocket_tests_wsserve_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+plugins_frontend_websocket_tests_wsserve_LDADD = core/libexocore.la $(JANSSON_LIBS) -ldl
 endif
 
 # exo.js is compiled into the plugin (served at /exo.js whatever the install layout) and
@@ -46,7 +54,7 @@ CLEANFILES += plugins/frontend-websocket/exojs.c
 # tests/hostile/websocket.sh belongs to the hostile-client suite (tests/hostile/local.mk).
 WEBSOCKET_TESTS = tests/websocket/protocol.sh tests/websocket/exojs.sh \
 	tests/websocket/static-root.sh tests/websocket/auth.sh tests/websocket/idle.sh \
-	tests/hostile/websocket.sh tests/hostile/websocket-flood.sh
+	tests/websocket/token.sh tests/hostile/websocket.sh tests/hostile/websocket-flood.sh
 TESTS += $(WEBSOCKET_TESTS)
 EXTRA_DIST += $(WEBSOCKET_TESTS) tests/websocket/ws-lib.sh tests/websocket/wsclient.mjs \
 	tests/websocket/testkit.mjs tests/websocket/protocol.mjs tests/websocket/hostile.mjs \

@@ -5,7 +5,8 @@
  *
  *   wsplugin.c  the plugin: settings, open/close, the core's deliver and auth_done
  *   wshttp.c    protocols[0]: plain HTTP (exo.js, static files) and the upgrade check
- *               (path /exo, subprotocol exo.v1, Origin, the connection bound)
+ *               (path /exo, subprotocol exo.v1, Origin, the connection bound); with an
+ *               access token, all of it under /TOKEN/ only (403 elsewhere)
  *   wsconn.c    protocols[1], exo.v1: one client's frames in and out, its bounded queue
  *
  * Threading: the loop thread only (exo/frontend.h).
@@ -40,6 +41,8 @@ typedef struct ws_frontend {
     fec_server_t *server;
     char *role;
     char *static_root;        /* real path, or NULL when the frontend serves no files */
+    char *access_token;       /* spec->access_token (ABI 1.2): serve only under /TOKEN/;
+                               * NULL = everywhere. Never logged */
     exo_strv_t origins;       /* allowed Origin values; "*" allows every one */
     size_t max_message_size;  /* spec->max_message_size */
     size_t max_frame;         /* a client's message, envelope included: over it, close 1009 */

@@ -53,6 +53,15 @@ static int refuse(struct lws *wsi, ws_frontend_t *fe, unsigned status, const cha
     return 1;
 }
 
+/* The path a request asks for once the access prefix is taken off; NULL when it is outside
+ * the prefix (or NULL). Without an access token, the path itself. */
+static const char *served_path(const ws_frontend_t *fe, const char *path)
+{
+    if (path == NULL || fe->access_token == NULL)
+        return path;
+    return fec_token_path(fe->access_token, path);
+}
+
 static int confirm_upgrade(struct lws *wsi, ws_frontend_t *fe, const char *kind)
 {
     if (kind == NULL || strcmp(kind, "websocket") != 0)
@@ -60,8 +69,11 @@ static int confirm_upgrade(struct lws *wsi, ws_frontend_t *fe, const char *kind)
     char *uri = fec_header_copy(wsi, WSI_TOKEN_GET_URI);
     char *proto = fec_header_copy(wsi, WSI_TOKEN_PROTOCOL);
     char *origin = fec_header_copy(wsi, WSI_TOKEN_ORIGIN);
+    const char *path = served_path(fe, uri);
     int rc = 0;
-    if (uri == NULL || strcmp(uri, WS_PATH) != 0) {
+    if (uri != NULL && path == NULL) {
+        rc = refuse(wsi, fe, HTTP_STATUS_FORBIDDEN, "not under the access token's prefix");
+    } else if (path == NULL || strcmp(path, WS_PATH) != 0) {
         rc = refuse(wsi, fe, HTTP_STATUS_NOT_FOUND, "not the path " WS_PATH);
     } else if (!asks_exo(proto)) {
         rc = refuse(wsi, fe, HTTP_STATUS_BAD_REQUEST,
@@ -96,8 +108,12 @@ static int serve_exojs(struct lws *wsi, ws_frontend_t *fe, ws_http_t *h)
                        (const char *)ws_exojs, ws_exojs_len, false);
 }
 
-static int request(struct lws *wsi, ws_frontend_t *fe, ws_http_t *h, const char *path)
+static int request(struct lws *wsi, ws_frontend_t *fe, ws_http_t *h, const char *uri)
 {
+    const char *path = served_path(fe, uri);
+    if (path == NULL)
+        return fec_respond_error(wsi, &h->response, "forbidden", FEC_TOKEN_REFUSED_MESSAGE,
+                                 false);
     const char *method = fec_request_method(wsi);
     if (method == NULL || (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0))
         return fec_respond_error(wsi, &h->response, "method-not-allowed",

@@ -201,6 +201,23 @@ static void exojs_etag(ws_frontend_t *fe)
 
 static void ws_close(void *inst);
 
+/* The access token (frontend ABI 1.2), read only from a core that passes it. The core checks
+ * it too; a token outside [A-Za-z0-9_-] could not be one path segment as it is. */
+static int token_setting(const exo_frontend_spec_t *spec, ws_frontend_t *fe, exo_error_t *err)
+{
+    const char *t = EXO_HAS(spec, exo_frontend_spec_t, access_token) ? spec->access_token
+                                                                     : NULL;
+    if (t == NULL)
+        return 0;
+    size_t n = strlen(t);
+    if (n == 0 || n > 64 ||
+        strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") != n)
+        return exo_error_set(err, EXO_ERR_INVALID, "frontend %s: the access token must be 1 to "
+                             "64 of [A-Za-z0-9_-]", spec->role);
+    fe->access_token = exo_xstrdup(t);
+    return 0;
+}
+
 static int read_settings(const exo_host_t *host, const exo_frontend_spec_t *spec,
                          ws_frontend_t *fe, exo_error_t *err)
 {
@@ -227,7 +244,7 @@ static int ws_open(const exo_host_t *host, const exo_frontend_spec_t *spec, void
     fe->max_message_size = spec->max_message_size ? spec->max_message_size : 64 * 1024;
     fe->max_frame = fe->max_message_size + WS_ENVELOPE_BYTES;
     exojs_etag(fe);
-    if (read_settings(host, spec, fe, err) < 0) {
+    if (read_settings(host, spec, fe, err) < 0 || token_setting(spec, fe, err) < 0) {
         ws_close(fe);
         return EXO_ERR_INVALID;
     }
@@ -260,6 +277,9 @@ static void ws_close(void *inst)
     ws_conns_free(&fe->conns);
     exo_strv_free(&fe->origins);
     free(fe->static_root);
+    if (fe->access_token != NULL)
+        explicit_bzero(fe->access_token, strlen(fe->access_token));
+    free(fe->access_token);
     free(fe->role);
     free(fe);
 }
@@ -312,4 +332,5 @@ static const exo_frontend_ops_t ws_ops = {
 
 EXO_FRONTEND_PLUGIN_CONFIG("websocket", "1.0.0",
                            "browsers on the bus over WebSocket (exo.v1 at /exo, /exo.js, static "
-                           "files)", EXO_CAP_NONE, NULL, NULL, &ws_ops, ws_keys)
+                           "files)", EXO_FRONTEND_CAP_ACCESS_TOKEN, NULL, NULL, &ws_ops,
+                           ws_keys)

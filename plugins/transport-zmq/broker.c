@@ -187,19 +187,43 @@ static json_t *jstr(const exo_wire_str_t *s)
     return json_stringn_nocheck(s->p, s->len);
 }
 
-/* An event the broker also logs as a warning (a denial, no receiver, an error) is not traced
- * to the host: the host shows both, and one event is one line (@p warned). Tail clients get
- * every event. */
+/* A wire field as a C string in @p buf (ids and activities are at most EXO_WIRE_ID_MAX). */
+static const char *field_cstr(const exo_wire_str_t *f, char *buf, size_t cap)
+{
+    size_t n = f->len < cap ? f->len : cap - 1;
+    memcpy(buf, f->p, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+/* The plain-fields trace of a routed message (transport ABI 1.4: with its activity, id and
+ * payload). An event the broker also logs as a warning (a denial, no receiver) is marked
+ * @p warned (`logged`): a host that prints trace lines skips it, one event being one line. */
+static void trace_message(broker_t *b, const char *sender, const exo_wire_head_t *h,
+                          const char *receiver, const char *internal, const char *outcome,
+                          bool warned)
+{
+    if (b->on_trace == NULL) {
+        return;
+    }
+    char id[EXO_WIRE_ID_MAX + 1], activity[EXO_WIRE_ID_MAX + 1];
+    exo_bus_trace_t t = {.event = "message", .sender = sender, .name = h->f[EXO_WIRE_F_NAME].p,
+                         .name_len = h->f[EXO_WIRE_F_NAME].len, .receiver = receiver,
+                         .internal_name = internal, .outcome = outcome,
+                         .activity = field_cstr(&h->f[EXO_WIRE_F_ACTIVITY], activity,
+                                                sizeof activity),
+                         .id = field_cstr(&h->f[EXO_WIRE_F_ID], id, sizeof id),
+                         .payload = h->payload.len > 0 ? h->payload.p : NULL,
+                         .payload_len = h->payload.len, .logged = warned};
+    trace(b, &t);
+}
+
+/* Tail clients get every event as JSON; the host's on_trace every one as plain fields. */
 static void emit_message(broker_t *b, const char *sender, const exo_wire_head_t *h,
                          const char *receiver, const char *internal, const char *outcome,
                          bool warned)
 {
-    exo_bus_trace_t t = {.event = "message", .sender = sender, .name = h->f[EXO_WIRE_F_NAME].p,
-                         .name_len = h->f[EXO_WIRE_F_NAME].len, .receiver = receiver,
-                         .internal_name = internal, .outcome = outcome};
-    if (!warned) {
-        trace(b, &t);
-    }
+    trace_message(b, sender, h, receiver, internal, outcome, warned);
     if (!json_observed(b)) {
         return;
     }

@@ -111,6 +111,7 @@ int exo_zlong_open(const exo_host_t *host, const exo_bus_client_spec_t *spec, vo
         .size = sizeof o, .role = spec->role, .endpoint = spec->endpoint,
         .label = spec->label, .quiet = true,
         .token = spec->token != NULL ? spec->token : "", /* NULL is none, not $EXO_BUS_TOKEN */
+        .transient = EXO_HAS(spec, exo_bus_client_spec_t, transient) && spec->transient,
     };
     zlong_t *z = exo_xcalloc(1, sizeof *z);
     z->host = host;

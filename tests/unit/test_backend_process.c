@@ -225,6 +225,27 @@ static void test_stop_terminates_group_gracefully(void)
     finish(u, &r);
 }
 
+/* Backend ABI 1.5: the unit's pid is the leader's, whose own $$ it is (`exec` keeps it), no
+ * container; -1 once it is gone. */
+static void test_unit_pid_is_the_leader(void)
+{
+    CU_ASSERT_FATAL(EXO_HAS(ops, exo_backend_ops_t, unit_container));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ops->unit_pid);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ops->unit_container);
+    result_t r;
+    exo_unit_t *u = start("echo $$; exec sleep 100", &r, NULL);
+    pid_t shell = first_pid(&r, 5000);
+    CU_ASSERT(shell > 1);
+    CU_ASSERT_EQUAL(ops->unit_pid(inst, u), (long)shell);
+    CU_ASSERT_TRUE(pid_alive(shell));
+    CU_ASSERT_PTR_NULL(ops->unit_container(inst, u));
+    exo_error_t err = {0};
+    CU_ASSERT_EQUAL(ops->kill(inst, u, &err), 0);
+    CU_ASSERT_TRUE(run_until(&r.exited, 5000));
+    CU_ASSERT_EQUAL(ops->unit_pid(inst, u), -1);
+    finish(u, &r);
+}
+
 static void test_stop_kills_after_grace(void)
 {
     result_t r;
@@ -457,6 +478,7 @@ static const exo_test_t tests[] = {
     {"the run id marker is always set", test_run_id_marker_in_environment},
     {"stop terminates the whole group", test_stop_terminates_group_gracefully},
     {"stop kills after the grace period", test_stop_kills_after_grace},
+    {"unit_pid is the leader's pid until it exits; no container", test_unit_pid_is_the_leader},
     {"kill is immediate; leader exit takes the group",
      test_kill_is_immediate_and_leader_exit_takes_group},
     {"strays that left the group die with the unit",

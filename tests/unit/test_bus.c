@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "bus/bus.h"
+#include "bus/busclient.h"
 #include "base/util.h"
 #include "../support/cunit_main.h"
 #include "../support/test_app.h"
@@ -77,6 +78,11 @@ static void test_trace_format(void)
     b.len = 0;
     r.event = "other";
     CU_ASSERT_FALSE(exo_bus_trace_format(&r, &b));
+    CU_ASSERT_EQUAL(b.len, 0);
+    /* A message the broker logged already (transport ABI 1.4) has no line of its own. */
+    t.outcome = "denied";
+    t.logged = 1;
+    CU_ASSERT_FALSE(exo_bus_trace_format(&t, &b));
     CU_ASSERT_EQUAL(b.len, 0);
     exo_buf_free(&b);
 }
@@ -157,6 +163,169 @@ static void test_start_find_stop(void)
     exo_diag_free(&diag);
     exo_rm_rf(dir);
     free(dir);
+}
+
+/* ---- the broker's trace (transport ABI 1.4) and transient clients, in process ---- */
+
+/* What on_trace saw of the messages named "a" and "b" (copied: the trace is borrowed). */
+typedef struct seen {
+    int a, b;
+    char activity[EXO_BUS_ACTIVITY_MAX + 1], id[EXO_BUS_ACTIVITY_MAX + 1];
+    char payload[64];
+    size_t payload_len;
+    char outcome_a[16], outcome_b[16], activity_b[EXO_BUS_ACTIVITY_MAX + 1];
+    int logged_a, logged_b;
+    int got_full, got_transient;
+} seen_t;
+
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+    snprintf(dst, cap, "%s", src != NULL ? src : "(null)");
+}
+
+static void seen_trace(void *arg, const exo_bus_trace_t *t)
+{
+    seen_t *s = arg;
+    if (t == NULL || strcmp(t->event, "message") != 0 || t->name_len != 1) {
+        return;
+    }
+    CU_ASSERT_FATAL(EXO_HAS(t, exo_bus_trace_t, logged));
+    if (t->name[0] == 'a' && s->a++ == 0) {
+        copy_str(s->activity, sizeof s->activity, t->activity);
+        copy_str(s->id, sizeof s->id, t->id);
+        copy_str(s->outcome_a, sizeof s->outcome_a, t->outcome);
+        s->payload_len = t->payload_len;
+        if (t->payload != NULL && t->payload_len < sizeof s->payload) {
+            memcpy(s->payload, t->payload, t->payload_len); /* not NUL-terminated */
+        }
+        s->logged_a = t->logged;
+    } else if (t->name[0] == 'b' && s->b++ == 0) {
+        copy_str(s->outcome_b, sizeof s->outcome_b, t->outcome);
+        copy_str(s->activity_b, sizeof s->activity_b, t->activity);
+        s->logged_b = t->logged;
+        CU_ASSERT_PTR_NULL(t->payload);
+        CU_ASSERT_EQUAL(t->payload_len, 0);
+    }
+}
+
+static void got_full(void *arg, const exo_bus_msg_t *m)
+{
+    ((seen_t *)arg)->got_full += strcmp(m->name, "a") == 0;
+}
+
+static void got_transient(void *arg, const exo_bus_msg_t *m)
+{
+    ((seen_t *)arg)->got_transient += strcmp(m->name, "a") == 0;
+}
+
+/* Run @p loop until *@p count reaches @p want or 10 s pass. */
+static void run_until(exo_loop_t *loop, const int *count, int want)
+{
+    for (int i = 0; i < 1000 && *count < want; i++) {
+        exo_loop_once(loop, 10);
+    }
+}
+
+static bool all_online(exo_busclient_t *const *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!exo_busclient_online(c[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* web sends a (received by users) and nothing else. */
+static exo_app_t *two_role_app(char **dir_out)
+{
+    exo_app_t *app = exo_test_app_load(
+        "name: traceapp\nservices:\n  web:\n    location: ./web\n"
+        "  users:\n    location: ./users\n",
+        "web", "startup:\n  command: ./web\nmessages:\n  sends: [a]\n", dir_out);
+    exo_app_destroy(&app);
+    char *p = exo_path_join(*dir_out, "users");
+    exo_mkdir_p(p, 0755);
+    char *file = exo_path_join(p, "service.yml");
+    const char *svc = "startup:\n  command: ./users\nmessages:\n  receives: [a]\n";
+    exo_write_file_atomic(file, svc, strlen(svc));
+    free(file);
+    free(p);
+    exo_diag_t diag;
+    exo_diag_init(&diag);
+    app = exo_app_load(*dir_out, &diag);
+    exo_diag_free(&diag);
+    return app;
+}
+
+static void test_trace_carries_the_message(void)
+{
+    if (getenv("EXO_PLUGIN_PATH") == NULL) {
+        setenv("EXO_PLUGIN_PATH", EXO_TEST_PLUGIN_DIR, 1);
+    }
+    char *dir;
+    exo_app_t *app = two_role_app(&dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(app);
+    exo_loop_t *loop = exo_loop_new();
+    exo_registry_t *reg = exo_registry_load(dir, loop);
+    exo_error_t err = {0};
+    seen_t s = {0};
+    exo_bus_t *bus = exo_bus_start(app, reg, loop, NULL, NULL, seen_trace, &s, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(bus);
+    char *ep = NULL, *ctl = NULL, *token = NULL;
+    CU_ASSERT_EQUAL_FATAL(exo_bus_find(app, &ep, &ctl, &token, &err), 0);
+    const exo_plugin_t *tp = exo_bus_transport(app, reg, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(tp);
+    exo_busclient_t *c[3] = {
+        exo_busclient_open(tp, ep, "web", token, "sender", &err),
+        exo_busclient_open(tp, ep, "users", token, "full", &err),
+        exo_busclient_open_transient(tp, ep, "users", token, "transient", &err),
+    };
+    CU_ASSERT_FATAL(c[0] != NULL && c[1] != NULL && c[2] != NULL);
+    exo_busclient_set_handler(c[1], &(exo_busclient_handler_t){.on_message = got_full,
+                                                                .arg = &s});
+    exo_busclient_set_handler(c[2], &(exo_busclient_handler_t){.on_message = got_transient,
+                                                                .arg = &s});
+    for (int i = 0; i < 1000 && !all_online(c, 3); i++) {
+        exo_loop_once(loop, 10);
+    }
+    CU_ASSERT_FATAL(all_online(c, 3));
+
+    /* Six messages to users: the transient instance takes no share of them. */
+    char activity[EXO_BUS_ACTIVITY_MAX + 1] = "";
+    CU_ASSERT_EQUAL(exo_busclient_post(c[0], "a", "{\"n\":1}", 7, NULL, NULL, activity, &err),
+                    0);
+    for (int i = 0; i < 5; i++) {
+        CU_ASSERT_EQUAL(exo_busclient_post(c[0], "a", "{}", 2, NULL, NULL, NULL, &err), 0);
+    }
+    /* web may not send b: denied, and logged by the broker. */
+    CU_ASSERT_EQUAL(exo_busclient_post(c[0], "b", NULL, 0, NULL, NULL, NULL, &err), 0);
+    run_until(loop, &s.got_full, 6);
+    run_until(loop, &s.b, 1);
+    CU_ASSERT_EQUAL(s.got_full, 6);
+    CU_ASSERT_EQUAL(s.got_transient, 0);
+    CU_ASSERT_EQUAL(s.a, 6);
+    CU_ASSERT_STRING_EQUAL(s.outcome_a, "delivered");
+    CU_ASSERT_STRING_EQUAL(s.activity, activity);
+    CU_ASSERT(strlen(s.id) > 0 && strcmp(s.id, "(null)") != 0);
+    CU_ASSERT_EQUAL(s.payload_len, 7);
+    CU_ASSERT(memcmp(s.payload, "{\"n\":1}", 7) == 0);
+    CU_ASSERT_EQUAL(s.logged_a, 0);
+    CU_ASSERT_EQUAL(s.b, 1);
+    CU_ASSERT_STRING_EQUAL(s.outcome_b, "denied");
+    CU_ASSERT(strlen(s.activity_b) > 0 && strcmp(s.activity_b, "(null)") != 0);
+    CU_ASSERT_EQUAL(s.logged_b, 1);
+
+    for (size_t i = 0; i < 3; i++) {
+        exo_busclient_close(&c[i]);
+    }
+    free(ep);
+    free(ctl);
+    free(token);
+    exo_bus_stop(&bus);
+    exo_registry_destroy(&reg);
+    exo_loop_destroy(&loop);
+    exo_test_app_drop(app, dir);
 }
 
 /* An app whose application.yml has @p bus as its bus: section, loaded. */
@@ -244,6 +413,8 @@ static const exo_test_t tests[] = {
     {"trace lines", test_trace_lines},
     {"trace lines from plain fields", test_trace_format},
     {"start, find, stop", test_start_find_stop},
+    {"the trace carries activity, id and payload; denials are traced as logged; a transient "
+     "client takes no share", test_trace_carries_the_message},
     {"a unit's bus variables come from the transport named in bus:",
      test_bus_env_from_the_transport},
     {NULL, NULL},

@@ -274,6 +274,40 @@ static void test_listen_addresses(void)
     CU_ASSERT_EQUAL(fec_parse_listen("h:8x", &h, &port, &err), EXO_ERR_INVALID);
 }
 
+/* The access prefix of frontend ABI 1.2: what is under /TOKEN/ and what is not. */
+static void test_token_prefix(void)
+{
+    const char *tok = "0123456789abcdef";
+    const char *p = "/0123456789abcdef/";
+    CU_ASSERT_PTR_EQUAL(fec_token_path(tok, p), p + 17);
+    CU_ASSERT_STRING_EQUAL(fec_token_path(tok, "/0123456789abcdef/"), "/");
+    CU_ASSERT_STRING_EQUAL(fec_token_path(tok, "/0123456789abcdef/exo.js"), "/exo.js");
+    CU_ASSERT_STRING_EQUAL(fec_token_path(tok, "/0123456789abcdef/exo"), "/exo");
+    CU_ASSERT_STRING_EQUAL(fec_token_path(tok, "/0123456789abcdef/a/b.css"), "/a/b.css");
+    /* the rest is the static rules' to judge: ".." is handed on, not taken as a way out */
+    CU_ASSERT_STRING_EQUAL(fec_token_path(tok, "/0123456789abcdef/../x"), "/../x");
+    static const char *const not_under[] = {
+        "", "/", "/exo", "/exo.js", "/index.html", "//", "0123456789abcdef/",
+        "/0123456789abcdef",      /* no trailing slash */
+        "/0123456789abcde/",      /* shorter */
+        "/0123456789abcdef0/",    /* longer */
+        "/0123456789abcdeF/",     /* case */
+        "/1123456789abcdef/",     /* first byte wrong */
+        "/0123456789abcdee/",     /* last byte wrong */
+        "/x0123456789abcdef/", "//0123456789abcdef/", "/0123456789abcdef%2F",
+        "/0123456789abcdef\\", "/0123456789abcdef?/", "/0123456789",
+        NULL,
+    };
+    for (size_t i = 0; not_under[i] != NULL; i++) {
+        if (fec_token_path(tok, not_under[i]) != NULL) {
+            CU_FAIL(not_under[i]);
+        }
+    }
+    /* an empty token guards nothing: it matches nothing either */
+    CU_ASSERT_PTR_NULL(fec_token_path("", "//"));
+    CU_ASSERT_PTR_NULL(fec_token_path("", "/"));
+}
+
 static const exo_test_t tests[] = {
     {"static paths resolve to files and index.html", test_resolve_files_and_indexes},
     {"static paths never leave the root", test_resolve_refuses_escapes},
@@ -284,6 +318,7 @@ static const exo_test_t tests[] = {
     {"statuses and JSON error bodies", test_statuses_and_bodies},
     {"credentials from cookie and bearer", test_credentials},
     {"listen addresses", test_listen_addresses},
+    {"the access token's prefix", test_token_prefix},
     {NULL, NULL},
 };
 
