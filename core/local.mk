@@ -26,6 +26,7 @@ include core/plugins/local.mk
 include core/bus/local.mk
 include core/frontend/local.mk
 include core/run/local.mk
+include core/dashboard/local.mk
 include core/scaffold/local.mk
 include core/cli/local.mk
 include core/dashboard/web/local.mk

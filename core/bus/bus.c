@@ -18,6 +18,7 @@ struct exo_bus {
     const exo_transport_ops_t *ops;
     void *inst;
     char *file; /* <app>/.exo/bus.json */
+    char token[65]; /* the run's user token */
 };
 
 const exo_plugin_t *exo_bus_transport(const exo_app_t *app, const exo_registry_t *reg,
@@ -149,6 +150,7 @@ exo_bus_t *exo_bus_start(const exo_app_t *app, const exo_registry_t *reg, exo_lo
     exo_bus_t *bus = exo_xcalloc(1, sizeof *bus);
     bus->plugin = p;
     bus->ops = p->desc->ops;
+    memcpy(bus->token, token, sizeof bus->token);
     int rc = bus->ops->broker_open(p->host, &spec, &bus->inst, err);
     json_decref(routes);
     if (rc < 0) {
@@ -243,6 +245,11 @@ int exo_bus_client_stats(const exo_plugin_t *p, const char *control, const char 
         return ((stats_fn_1_1)(void (*)(void))ops->client_stats)(p->host, control, out, err);
     }
     return ops->client_stats(p->host, control, out, err, token);
+}
+
+const char *exo_bus_user_token(const exo_bus_t *bus)
+{
+    return bus->token;
 }
 
 void exo_bus_stop(exo_bus_t **bus_p)

@@ -45,6 +45,8 @@ exo_bus_t *exo_bus_start(const exo_app_t *app, const exo_registry_t *reg, exo_lo
                          exo_error_t *err);
 const char *exo_bus_endpoint(const exo_bus_t *bus);
 const char *exo_bus_control_endpoint(const exo_bus_t *bus);
+/** The run's user token (bus.json "token"): what exo send --as proves. Bus-owned. */
+const char *exo_bus_user_token(const exo_bus_t *bus);
 /** The broker's state (see docs/protocol.md). New reference or NULL. */
 json_t *exo_bus_stats(exo_bus_t *bus);
 /** Close the broker and remove bus.json. Sets *bus_p to NULL. */

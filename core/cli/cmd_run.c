@@ -6,11 +6,13 @@
 
 #include "commands.h"
 #include "base/log.h"
+#include "dashboard/dashserve.h"
 #include "roles.h"
 #include "run/session.h"
 
 typedef struct run_ctx {
     exo_session_t *s;
+    exo_dashserve_t *dash;
     bool failed;
     bool stopping;
 } run_ctx_t;
@@ -37,6 +39,12 @@ static void on_up(void *arg, bool ok)
         c->failed = true;
         exo_output_status(exo_session_output(c->s), "the app failed to come up; stopping");
         stop(c);
+    } else if (c->dash != NULL) {
+        exo_output_status(exo_session_output(c->s), "dashboard at %s",
+                          exo_dashserve_url(c->dash));
+        exo_session_record(c->s, "dashboard", json_pack("{s:s,s:i}", "url",
+                                                         exo_dashserve_url(c->dash), "port",
+                                                         (int)exo_dashserve_port(c->dash)));
     }
 }
 
@@ -46,10 +54,47 @@ static void on_interrupt(void *arg)
 }
 
 typedef struct run_opts {
-    const char *app, *backend, *log_format;
-    bool watch;
+    const char *app, *backend, *log_format, *dashboard_port;
+    bool watch, no_dashboard;
     exo_strv_t only;
 } run_opts_t;
+
+/* --dashboard-port N: 1..65535; 0 when not given. < 0 after a usage error. */
+static long dashboard_port(const run_opts_t *o)
+{
+    if (o->dashboard_port == NULL) {
+        return 0;
+    }
+    char *end;
+    long port = strtol(o->dashboard_port, &end, 10);
+    if (*end != '\0' || o->dashboard_port[0] == '\0' || port < 1 || port > 65535) {
+        exo_cli_usage_error("run", "--dashboard-port takes a port from 1 to 65535, not '%s'",
+                            o->dashboard_port);
+        return -1;
+    }
+    if (o->no_dashboard) {
+        exo_cli_usage_error("run", "--dashboard-port and --no-dashboard exclude each other");
+        return -1;
+    }
+    return port;
+}
+
+/* The dashboard on the session: a pinned port that cannot be had stops the run; otherwise
+ * a dashboard that cannot open is a warning, and the app runs without it. */
+static int open_dashboard(run_ctx_t *c, const exo_app_t *app, long port)
+{
+    exo_error_t err = {0};
+    c->dash = exo_dashserve_open(c->s, app, (unsigned)port, &err);
+    if (c->dash != NULL) {
+        return 0;
+    }
+    if (port != 0) {
+        exo_error("%s", err.message);
+        return -1;
+    }
+    exo_warn("no dashboard: %s", err.message);
+    return 0;
+}
 
 /* Copies of a service that listens on a port cannot share it on one machine: say so rather
  * than run fewer than asked silently. */
@@ -73,10 +118,20 @@ static int run(void *opts, const exo_strv_t *args)
         return exo_cli_usage_error("run", "unexpected argument '%s'; roles go after --only",
                                    args->v[0]);
     }
+    long port = dashboard_port(o);
+    if (port < 0) {
+        return EXO_EXIT_USER;
+    }
     int code = EXO_EXIT_OK;
     exo_app_t *app = exo_cli_load_app(o->app, &code);
     if (app == NULL) {
         return code;
+    }
+    exo_error_t perr = {0};
+    if (!o->no_dashboard && exo_dashserve_check_port((unsigned)port, &perr) < 0) {
+        exo_error("%s", perr.message);
+        exo_app_destroy(&app);
+        return EXO_EXIT_USER;
     }
     if (!exo_roles_roles(app, "run", &o->only, false)) {
         exo_app_destroy(&app);
@@ -93,6 +148,11 @@ static int run(void *opts, const exo_strv_t *args)
         exo_app_destroy(&app);
         return code;
     }
+    if (!o->no_dashboard && open_dashboard(&ctx, app, port) < 0) {
+        exo_session_destroy(&ctx.s);
+        exo_app_destroy(&app);
+        return EXO_EXIT_USER;
+    }
     exo_session_on_interrupt(ctx.s, on_interrupt, &ctx);
     exo_session_up(ctx.s, o->only.n ? &o->only : NULL, NULL, on_up, &ctx);
     if (o->watch && !ctx.stopping && exo_session_watch(ctx.s) < 0) {
@@ -102,6 +162,7 @@ static int run(void *opts, const exo_strv_t *args)
     if (exo_loop_run(exo_session_loop(ctx.s)) < 0) {
         code = EXO_EXIT_INTERNAL;
     }
+    exo_dashserve_close(&ctx.dash);
     exo_session_destroy(&ctx.s);
     exo_app_destroy(&app);
     if (code == EXO_EXIT_OK && ctx.failed) {
@@ -120,6 +181,10 @@ static const exo_option_t options[] = {
     EXO_OPTION("only", 0, EXO_OPT_WORDS, "ROLE...", run_opts_t, only, 0,
                "start only these roles (and what they depend on); repeatable,\n"
                "comma-separated lists allowed"),
+    EXO_OPTION("no-dashboard", 0, EXO_OPT_FLAG, NULL, run_opts_t, no_dashboard, 0,
+               "serve no dashboard"),
+    EXO_OPTION("dashboard-port", 0, EXO_OPT_VALUE, "N", run_opts_t, dashboard_port, 0,
+               "serve the dashboard on 127.0.0.1:N (default: a free port)"),
     EXO_OPTION("log-format", 0, EXO_OPT_CHOICE, "text|json", run_opts_t, log_format, 0,
                "text (default) or json: one JSON object per line"),
     EXO_OPTIONS_END,
@@ -137,7 +202,11 @@ const exo_command_t exo_cmd_run = {
         "service's process group, SIGKILL after shutdown-grace. A second Ctrl-C kills at once.\n"
         "Logs are also written to .exo/logs/ROLE.log. Once the app is ready it prints the URL\n"
         "of each public role (application.yml services.<role>.public), e.g.\n"
-        "'web public at http://127.0.0.1:3000'.",
+        "'web public at http://127.0.0.1:3000'.\n"
+        "It also serves a dashboard of the running app (services, logs, the messages between\n"
+        "them, send, stop and restart) on 127.0.0.1 with a per-run token in its URL, printed\n"
+        "as 'dashboard at http://127.0.0.1:PORT/TOKEN/' once the app is ready ('exo\n"
+        "dashboard' prints it again; docs/dashboard.md).",
     .options = options,
     .opts_size = sizeof(run_opts_t),
     .epilog = "Exit status: 0 after a clean shutdown, 1 when the app failed to come up or the\n"

@@ -15,6 +15,7 @@ const exo_command_t *const exo_commands[] = {
     &exo_cmd_check,
     &exo_cmd_plugins,
     &exo_cmd_run,
+    &exo_cmd_dashboard,
     &exo_cmd_test,
     &exo_cmd_setup,
     &exo_cmd_clean,

@@ -16,6 +16,7 @@ extern const exo_command_t exo_cmd_template;  /* cmd_template.c: exo template ch
 extern const exo_command_t exo_cmd_check;     /* cmd_check.c */
 extern const exo_command_t exo_cmd_plugins;   /* cmd_plugins.c */
 extern const exo_command_t exo_cmd_run;       /* cmd_run.c */
+extern const exo_command_t exo_cmd_dashboard; /* cmd_dashboard.c */
 extern const exo_command_t exo_cmd_test;      /* cmd_test.c */
 extern const exo_command_t exo_cmd_setup;     /* cmd_setup.c */
 extern const exo_command_t exo_cmd_clean;     /* cmd_clean.c */

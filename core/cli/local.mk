@@ -12,7 +12,7 @@ exo_SOURCES += core/cli/main.c core/cli/cli.h core/cli/cli.c \
 	core/cli/cmd_run.c core/cli/cmd_test.c core/cli/cmd_setup.c core/cli/cmd_clean.c \
 	core/cli/cmd_env.c core/cli/cmd_create.c core/cli/cmd_add.c core/cli/cmd_templates.c \
 	core/cli/cmd_template.c core/cli/cmd_generate.c core/cli/cmd_frontend.c \
-	core/cli/cmd_build.c
+	core/cli/cmd_build.c core/cli/cmd_dashboard.c
 
 TESTS += tests/cli/options.sh tests/cli/build.sh
 EXTRA_DIST += tests/cli/options.sh tests/cli/build.sh

@@ -19,6 +19,9 @@ struct exo_busfeed {
 static void on_trace(void *arg, const exo_bus_trace_t *t)
 {
     exo_busfeed_t *rb = arg;
+    if (t != NULL && rb->ev.on_event != NULL) {
+        rb->ev.on_event(rb->ev.arg, t);
+    }
     if (t == NULL) {
         if (rb->ev.on_idle != NULL) {
             rb->ev.on_idle(rb->ev.arg);
@@ -67,6 +70,16 @@ int exo_busfeed_emit_env(exo_busfeed_t *rb, const exo_app_t *app, const exo_regi
 {
     return exo_bus_emit_env(app, reg, rb != NULL ? rb->bus : NULL, role, unit_host, flags, env,
                             err);
+}
+
+const char *exo_busfeed_user_token(const exo_busfeed_t *rb)
+{
+    return rb != NULL ? exo_bus_user_token(rb->bus) : NULL;
+}
+
+json_t *exo_busfeed_stats(exo_busfeed_t *rb)
+{
+    return rb != NULL ? exo_bus_stats(rb->bus) : NULL;
 }
 
 void exo_busfeed_stop(exo_busfeed_t **rb_p)

@@ -28,6 +28,9 @@ typedef struct exo_busfeed_events {
     void *arg;
     /** The broker has drained its sockets: write out buffered trace lines. Optional. */
     void (*on_idle)(void *arg);
+    /** Every broker event as the transport gives it (borrowed for the call), before its
+     *  line: the dashboard's view of the bus. Optional. */
+    void (*on_event)(void *arg, const exo_bus_trace_t *t);
 } exo_busfeed_events_t;
 
 /** Start the app's broker; @p bind_host (NULL = loopback) is the address the run's backends
@@ -42,6 +45,10 @@ const char *exo_busfeed_endpoint(const exo_busfeed_t *bus);
 int exo_busfeed_emit_env(exo_busfeed_t *bus, const exo_app_t *app, const exo_registry_t *reg,
                          const char *role, const char *unit_host, unsigned flags, exo_env_t *env,
                          exo_error_t *err);
+/** The run's user token (exo_bus_user_token); NULL for a NULL feed. */
+const char *exo_busfeed_user_token(const exo_busfeed_t *bus);
+/** The broker's state with its per-route counters (exo_bus_stats): new reference or NULL. */
+json_t *exo_busfeed_stats(exo_busfeed_t *bus);
 void exo_busfeed_stop(exo_busfeed_t **bus_p);
 
 #endif /* EXO_CORE_BUSFEED_H */

@@ -15,7 +15,8 @@ core_libexorun_la_SOURCES = \
 	core/run/appmodel.h core/run/appmodel.c \
 	core/run/session.h core/run/session_int.h core/run/session_life.c core/run/session.c \
 	core/run/session_env.c core/run/session_backend.c core/run/session_res.c \
-	core/run/session_task.c core/run/session_watch.c core/run/session_log.c
+	core/run/session_task.c core/run/session_watch.c core/run/session_log.c \
+	core/run/session_observe.c
 # Public endpoints: pinned host ports, checked before the app starts, announced when ready.
 core_libexorun_la_SOURCES += core/run/portcheck.h core/run/portcheck.c \
 	core/run/session_public.c

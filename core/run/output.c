@@ -40,6 +40,8 @@ struct exo_output {
     exo_masker_t *masker;
     role_file_t *roles;
     size_t n_roles;
+    exo_output_tap_fn tap;
+    void *tap_arg;
 };
 
 /* Bright, readable on dark and light terminals; red is left for errors. */
@@ -268,6 +270,9 @@ static void emit_masked(exo_output_t *o, role_file_t *r, int stream, const char 
     char ts[40];
     timestamp(ts, sizeof ts);
     log_line(o, r, ts, stream_name(stream), line, len, flush);
+    if (o->tap != NULL) {
+        o->tap(o->tap_arg, r->role, stream, line, len);
+    }
     if (o->out == NULL) {
         return;
     }
@@ -387,4 +392,24 @@ void exo_output_unit_line(exo_output_t *o, const char *role, int stream, const c
     }
     emit_masked(o, r, stream, masked, mlen - keep, true);
     free(masked);
+}
+
+void exo_output_set_tap(exo_output_t *o, exo_output_tap_fn fn, void *arg)
+{
+    o->tap = fn;
+    o->tap_arg = arg;
+}
+
+void exo_output_colours(exo_output_t *o, void (*fn)(void *arg, const char *role, unsigned colour),
+                        void *arg)
+{
+    role_get(o, "exo");
+    for (size_t i = 0; i < o->n_roles; i++) {
+        fn(arg, o->roles[i].role, o->roles[i].colour);
+    }
+}
+
+unsigned exo_output_colour(exo_output_t *o, const char *role)
+{
+    return role_get(o, role)->colour;
 }

@@ -68,4 +68,17 @@ void exo_output_status(exo_output_t *o, const char *fmt, ...) __attribute__((for
 void exo_output_role_status(exo_output_t *o, const char *role, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/** Sees every line after masking, as printed: @p role its prefix, @p stream EXO_OUT_*,
+ *  @p line (not NUL-terminated, @p len bytes) borrowed for the call. Loop thread. */
+typedef void (*exo_output_tap_fn)(void *arg, const char *role, int stream, const char *line,
+                                  size_t len);
+/** Give every line from now on also to @p fn (NULL: none); one tap (the dashboard). */
+void exo_output_set_tap(exo_output_t *o, exo_output_tap_fn fn, void *arg);
+/** @p fn for every prefix the output knows ("exo" included) with its ANSI colour number
+ *  (the same whether or not the terminal shows colours). */
+void exo_output_colours(exo_output_t *o, void (*fn)(void *arg, const char *role, unsigned colour),
+                        void *arg);
+/** The ANSI colour number of @p role's prefix (the role is added when new). */
+unsigned exo_output_colour(exo_output_t *o, const char *role);
+
 #endif /* EXO_CORE_OUTPUT_H */

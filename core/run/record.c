@@ -93,11 +93,26 @@ bool exo_record_alive(const exo_record_t *rs)
 
 int exo_record_set_endpoints(const char *exo_dir, json_t *endpoints)
 {
+    return exo_record_set(exo_dir, "endpoints", endpoints);
+}
+
+json_t *exo_record_get(const char *exo_dir, const char *key)
+{
+    char *path = exo_statedir_run_record(exo_dir);
+    json_t *j = json_load_file(path, 0, NULL);
+    free(path);
+    json_t *v = json_incref(json_object_get(j, key));
+    json_decref(j);
+    return v;
+}
+
+int exo_record_set(const char *exo_dir, const char *key, json_t *endpoints)
+{
     char *path = exo_statedir_run_record(exo_dir);
     json_t *j = json_load_file(path, 0, NULL);
     int rc = -1;
     if (json_is_object(j)) {
-        json_object_set(j, "endpoints", endpoints);
+        json_object_set(j, key, endpoints);
         char *text = json_dumps(j, JSON_INDENT(2));
         rc = exo_write_file_mode(path, text, strlen(text), EXO_STATEDIR_FILE_MODE);
         free(text);

@@ -4,7 +4,7 @@
  * killed: .exo/run.json holds exo's pid and its start time (so a recycled pid is never taken
  * for exo), the run id and the backends it used, and, once the app is ready, its public
  * endpoints ("endpoints": [{"role", "url", "port", "bind"}], so that other commands can show
- * them).
+ * them), and the dashboard's address ("dashboard": {"url", "port"}, for `exo dashboard`).
  *
  * Ownership: exo_record_t owns its strings. Threading: none.
  */
@@ -40,6 +40,11 @@ void exo_record_remove(const char *exo_dir);
 /** Add @p endpoints (a JSON array; the record takes its reference) to the record in
  *  @p exo_dir as "endpoints", replacing earlier ones. 0 or -1 (no record, or not writable). */
 int exo_record_set_endpoints(const char *exo_dir, json_t *endpoints);
+/** Set @p key of the record in @p exo_dir to @p value (the record takes its reference), e.g.
+ *  "dashboard": {"url", "port"}. 0 or -1 (no record, or not writable). */
+int exo_record_set(const char *exo_dir, const char *key, json_t *value);
+/** @p key of the record in @p exo_dir: new reference, NULL when there is none. */
+json_t *exo_record_get(const char *exo_dir, const char *key);
 void exo_record_free(exo_record_t *rs);
 
 /** A run id: short, unique per run, safe in container names. New string. */

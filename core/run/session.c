@@ -236,6 +236,7 @@ static void node_state(void *arg, exo_sup_t *sup, exo_sup_state_t st, const char
 {
     node_t *n = arg;
     exo_session_t *s = n->s;
+    exo_session_observe_state(s, sup, st);
     switch (st) {
     case EXO_SUP_READY:
         if (node_ready(n)) { /* every instance of it */

@@ -22,8 +22,11 @@
 #include "base/env.h"
 #include "base/loop.h"
 #include "output.h"
+#include "supervisor.h"
 #include "unitspec.h"
 #include "base/util.h"
+#include "bus/busclient.h"
+#include "plugins/registry.h"
 
 typedef struct exo_session exo_session_t;
 
@@ -99,6 +102,63 @@ int exo_session_watch(exo_session_t *s);
  *  Returns 0 or a negative EXO_ERR_* with @p err filled. */
 int exo_session_env(exo_session_t *s, const exo_service_t *svc, bool setup, exo_env_t *env,
                     exo_error_t *err);
+
+/* ---- observing and controlling a running app (the dashboard; session_observe.c) ---- */
+
+/** What a session tells its one observer, on the loop thread. Every member may be NULL. */
+typedef struct exo_session_observer {
+    /** Unit @p unit (a service's or a resource's unit, "ROLE" or "ROLE-2") is now in @p st;
+     *  @p exit_code (-1 none) and @p signal (0 none) of its last exit when it crashed
+     *  (EXO_SUP_BACKOFF, EXO_SUP_FAILED, EXO_SUP_STOPPED after an exit). */
+    void (*on_unit)(void *arg, const char *unit, exo_sup_state_t st, int exit_code,
+                    int signal);
+    /** Every line the output prints, masked: @p role its prefix, @p stream EXO_OUT_*. */
+    void (*on_line)(void *arg, const char *role, int stream, const char *line, size_t len);
+    /** Every broker event (borrowed for the call). */
+    void (*on_trace)(void *arg, const exo_bus_trace_t *t);
+    /** The broker drained its sockets. */
+    void (*on_idle)(void *arg);
+    void *arg;
+} exo_session_observer_t;
+
+/** Set (copied) or clear (NULL) the session's observer. */
+void exo_session_observe(exo_session_t *s, const exo_session_observer_t *obs);
+
+/** One unit of the session as it is now. Strings borrowed until the next call. */
+typedef struct exo_session_unit {
+    const char *name;
+    const char *kind;       /* "service", "resource" or "frontend" */
+    const char *backend;
+    exo_sup_state_t state;
+    long pid;               /* as the host sees it; -1 unknown (backend ABI 1.5) */
+    const char *container;  /* NULL when none or unknown */
+} exo_session_unit_t;
+
+/** How many units the session has (services' instances and resource servers exo runs). */
+size_t exo_session_unit_count(exo_session_t *s);
+/** Unit @p i (0 .. count-1) into @p out; false past the end. */
+bool exo_session_unit_at(exo_session_t *s, size_t i, exo_session_unit_t *out);
+
+typedef enum exo_session_control { EXO_SESSION_STOP, EXO_SESSION_START,
+                                   EXO_SESSION_RESTART } exo_session_control_t;
+/** Stop (grace, then SIGKILL), start or restart unit @p name. 0, or < 0 with @p err filled
+ *  (no such unit, the app is stopping, a resource that provisions once). */
+int exo_session_control(exo_session_t *s, const char *name, exo_session_control_t what,
+                        exo_error_t *err);
+
+/** A long-lived bus client as @p role with the run's user token: what `exo send --as ROLE`
+ *  joins as (the role's sends apply). NULL with @p err filled (no bus, unknown role). */
+exo_busclient_t *exo_session_client_open(exo_session_t *s, const char *role, exo_error_t *err);
+
+/** The broker's state (per-route counters, exo bus status --json); new reference or NULL. */
+json_t *exo_session_bus_stats(exo_session_t *s);
+
+/** Add @p key = @p value (reference taken) to the run record (.exo/run.json) when the
+ *  session keeps one. 0 or -1. */
+int exo_session_record(exo_session_t *s, const char *key, json_t *value);
+
+/** The registry the session loaded its plugins into (borrowed). */
+const exo_registry_t *exo_session_registry(const exo_session_t *s);
 
 /** Milliseconds since the session was created. */
 unsigned long long exo_session_uptime_ms(const exo_session_t *s);

@@ -135,6 +135,7 @@ struct exo_session {
     void *int_arg;
     int interrupts;
     exo_watch_t *watch;
+    exo_session_observer_t obs; /* session_observe.c */
     pthread_t loop_thread;  /* where the output may be written (session_log.c) */
     bool log_attached;
 };
@@ -239,6 +240,11 @@ int exo_session_public_check(exo_session_t *s);
  *  and add them to the run record ("endpoints" in .exo/run.json; a frontend's with
  *  "frontend": its type). */
 void exo_session_public_announce(exo_session_t *s);
+
+/* ---- session_observe.c ---- */
+
+/** Tell the observer that @p sup is now in @p st (session.c's node_state). */
+void exo_session_observe_state(exo_session_t *s, exo_sup_t *sup, exo_sup_state_t st);
 
 /* ---- session.c, for session_life.c and session_watch.c ---- */
 

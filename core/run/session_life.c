@@ -87,6 +87,17 @@ static void on_bus_idle(void *arg)
 {
     exo_session_t *s = arg;
     exo_output_flush(s->out);
+    if (s->obs.on_idle != NULL) {
+        s->obs.on_idle(s->obs.arg);
+    }
+}
+
+static void on_bus_event(void *arg, const exo_bus_trace_t *t)
+{
+    exo_session_t *s = arg;
+    if (s->obs.on_trace != NULL) {
+        s->obs.on_trace(s->obs.arg, t);
+    }
 }
 
 /* ---- lifecycle ---- */
@@ -209,7 +220,7 @@ static int start_bus(exo_session_t *s, exo_error_t *err)
         return rc;
     }
     exo_busfeed_events_t ev = {.on_register = on_register, .on_trace = on_trace, .arg = s,
-                               .on_idle = on_bus_idle};
+                               .on_idle = on_bus_idle, .on_event = on_bus_event};
     exo_error_t berr = {0};
     s->bus = exo_busfeed_start(s->app, s->reg, s->loop, bind_host, &ev, &berr);
     if (s->bus == NULL && berr.code == EXO_ERR_UNAVAILABLE) {

@@ -26,6 +26,7 @@ struct exo_sup {
     exo_unit_t *unit;
     unsigned restarts;
     int exit_status;
+    int last_code, last_signal;   /* the unit's last exit (-1 / 0 when none) */
     unsigned long long started_ms, ready_ms, elapsed_ms;
     unsigned long long running_ms; /* when the unit ran (on_running); 0 = not yet */
     int timeout_timer, poll_timer, backoff_timer, settle_timer;
@@ -88,6 +89,7 @@ exo_sup_t *exo_sup_new(const exo_sup_spec_t *spec)
     s->spec.unit = (exo_unit_spec_t){0};
     s->awaited = describe_awaited(spec);
     s->exit_status = -1;
+    s->last_code = -1;
     return s;
 }
 
@@ -287,6 +289,8 @@ static void unit_exit(void *arg, int status, int sig)
     cancel_timer(s, &s->settle_timer);
     unsigned long long now = exo_now_ms();
     s->exit_status = sig > 0 ? -1 : status;
+    s->last_code = sig > 0 ? -1 : status;
+    s->last_signal = sig > 0 ? sig : 0;
     if (s->unit_spec->mode == EXO_UNIT_TASK) {
         s->elapsed_ms = now - s->started_ms;
     }
@@ -480,6 +484,17 @@ bool exo_sup_running(const exo_sup_t *s)
 int exo_sup_exit_status(const exo_sup_t *s)
 {
     return s->exit_status;
+}
+
+void exo_sup_last_exit(const exo_sup_t *s, int *code, int *sig)
+{
+    *code = s->last_code;
+    *sig = s->last_signal;
+}
+
+exo_unit_t *exo_sup_unit(const exo_sup_t *s)
+{
+    return s->unit;
 }
 
 unsigned long long exo_sup_elapsed_ms(const exo_sup_t *s)

@@ -92,6 +92,11 @@ const char *exo_sup_name(const exo_sup_t *sup);
 bool exo_sup_running(const exo_sup_t *sup);
 /** Exit status of a finished task (0 ok), or -1 when killed by a signal or not finished. */
 int exo_sup_exit_status(const exo_sup_t *sup);
+/** How the unit last exited: its exit code (-1 when killed by a signal or it never exited)
+ *  and the signal (0 when none). */
+void exo_sup_last_exit(const exo_sup_t *sup, int *code, int *sig);
+/** The backend's unit while one exists (exo_sup_running), else NULL. Borrowed. */
+exo_unit_t *exo_sup_unit(const exo_sup_t *sup);
 /** Milliseconds from the last start() to readiness (or to exit for tasks). */
 unsigned long long exo_sup_elapsed_ms(const exo_sup_t *sup);
 /** The unit's own start-up: milliseconds from when it ran (the backend's on_running, or
