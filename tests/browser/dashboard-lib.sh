@@ -10,6 +10,8 @@ dashboard_require() {
   export EXO_PYTHON_DIR="$EXO_TOP_SRCDIR/plugins/transport-zmq/python"
   export EXO_CFLAGS="-I$EXO_TOP_SRCDIR/plugins/transport-zmq/include -I$EXO_TOP_SRCDIR/plugin-api -I$EXO_TOP_BUILDDIR/plugin-api"
   export EXO_LIBS="-L$libs -Wl,-rpath,$libs -lexoservice${EXO_SANITIZE_FLAGS:+ $EXO_SANITIZE_FLAGS}"
+  # the page from this tree (an installed exo finds it in $(pkgdatadir)/dashboard)
+  export EXO_DASHBOARD_DIR="$EXO_TOP_SRCDIR/core/dashboard/web"
   export EXO_BROWSER_ARTIFACTS="$EXO_TOP_BUILDDIR/tests/browser/artifacts"
   mkdir -p "$EXO_BROWSER_ARTIFACTS"
 }

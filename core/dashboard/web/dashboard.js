@@ -374,6 +374,7 @@ function renderUnits() {
 function fillUnitRow(row, u, now) {
   row.dataset.state = u.state;
   row.dataset.pid = u.pid ?? "";
+  row.dataset.container = u.container ?? "";
   row.dataset.restarts = String((u.restarts || []).length);
   const c = colorOf(u.name);
   row.querySelector(".swatch").className = `swatch c${c}`;
