@@ -26,7 +26,6 @@ const model = {
   edges: new Map(),            // EDGE id -> EDGE with its counters
   recent: [],                  // MSG objects, newest first, at most RECENT_MAX
   sampled: 0,                  // messages seen by exo but not sent to the page
-  rate: 0,                     // messages per second over the last flow pushes
   canSend: {},                 // role -> [names]
   pending: new Map(),          // unit -> the command under way ("stop", ...)
   activity: null,              // {id, messages, status, payloads: Map seq -> reply|error}
@@ -256,15 +255,18 @@ function applyFlow(p) {
     dirty.edges.add(id);
     if (good || bad) dirty.flashes.push([id, bad > 0]);
   }
-  const now = performance.now();
-  rateWindow.push([now, total]);
-  rateWindow = rateWindow.filter(([t]) => now - t < 2000);
-  const span = Math.max(1000, now - rateWindow[0][0]);
-  model.rate = rateWindow.reduce((a, [, n]) => a + n, 0) * 1000 / span;
+  rateWindow.push([performance.now(), total]);
   model.sampled += p.sampled || 0;
   addRecent(p.recent || []);
   dirty.header = true;
   schedule();
+}
+
+// Messages per second over the last 2 s of flow pushes (exo pushes nothing when idle).
+function rate() {
+  const now = performance.now();
+  rateWindow = rateWindow.filter(([t]) => now - t < 2000);
+  return rateWindow.reduce((a, [, n]) => a + n, 0) / 2;
 }
 
 function addRecent(msgs) {
@@ -300,7 +302,7 @@ function renderHeader() {
   sum.replaceChildren(...[
     h("span", { class: "stat", "data-stat": "ready" }, h("b", { text: `${ready}/${units.length}` }), " ready"),
     troubled ? h("span", { class: "stat bad", "data-stat": "troubled" }, h("b", { text: String(troubled) }), " restarting or failed") : null,
-    h("span", { class: "stat", "data-stat": "rate" }, h("b", { text: `${count(Math.round(model.rate))}` }), " msg/s"),
+    h("span", { class: "stat", "data-stat": "rate" }, h("b", { text: `${count(Math.round(rate()))}` }), " msg/s"),
     a.started_at ? h("span", { class: "stat" }, "up ", h("b", { text: duration(Date.now() - a.started_at) })) : null,
   ].filter(Boolean));
 }
@@ -322,7 +324,7 @@ function restartsTitle(list) {
 
 function unitCells(u, now) {
   const st = model.stats[u.name] || {};
-  const running = ACTIVE.has(u.state) && u.started_at;
+  const running = (u.state === "ready" || u.state === "starting") && u.started_at;
   const ident = [u.pid != null ? `pid ${u.pid}` : null, u.container ? u.container.slice(0, 12) : null]
     .filter(Boolean).join(" · ");
   return {
@@ -576,7 +578,7 @@ function boxesOverlap(a, b) {
 
 // A label sits on its curve; it slides along it until it covers no other label or node.
 function placeLabel(g, geo, taken) {
-  const w = Math.max(g.dataset.w1, g.dataset.w2) * 1 + 16, hgt = 34;
+  const w = Math.max(g.dataset.w1, g.dataset.w2) * 1 + 18, hgt = 38;
   for (const t of [0.5, 0.38, 0.62, 0.28, 0.72, 0.2, 0.8, 0.5]) {
     const p = bez(geo.p0, geo.c, geo.p1, t);
     const box = { x: p.x - w / 2, y: p.y - hgt / 2, w, h: hgt };
@@ -608,7 +610,9 @@ function renderMapLayout() {
   svg.setAttribute("viewBox", `0 0 ${MAP_W} ${MAP_H}`);
   const defs = s("defs");
   for (const [id, cls] of [["arrow", "ok"], ["arrow-bad", "bad"], ["arrow-idle", "idle"]]) {
-    const m = s("marker", { id, viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" });
+    // (in user units: a flashing, wider line keeps its arrowhead)
+    const m = s("marker", { id, viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 13, markerHeight: 13,
+      markerUnits: "userSpaceOnUse", orient: "auto-start-reverse" });
     const p = s("path", { d: "M0,0 L10,5 L0,10 z", class: `arrowhead ${cls}` });
     m.append(p);
     defs.append(m);
@@ -629,6 +633,9 @@ function renderMapLayout() {
   // Labels are placed once their texts are measured.
   const taken = [...pos.values()].map((p) => ({ x: p.x - NODE_W / 2, y: p.y - NODE_H / 2, w: NODE_W, h: NODE_H }));
   for (const e of edges) if (parts.has(e.id)) positionLabel(parts.get(e.id), taken);
+  // Show what was drawn, as large as the pane allows.
+  const bb = svg.getBBox(), m = 16;
+  if (bb.width > 0) svg.setAttribute("viewBox", `${bb.x - m} ${bb.y - m} ${bb.width + 2 * m} ${bb.height + 2 * m}`);
   renderEdgeTable();
 }
 
@@ -641,9 +648,9 @@ function positionLabel(part, taken) {
   lg.querySelector("rect").setAttribute("width", box.w);
   lg.querySelector("rect").setAttribute("height", box.h);
   lg.querySelector(".l1").setAttribute("x", cx);
-  lg.querySelector(".l1").setAttribute("y", box.y + 14);
+  lg.querySelector(".l1").setAttribute("y", box.y + 16);
   lg.querySelector(".l2").setAttribute("x", cx);
-  lg.querySelector(".l2").setAttribute("y", box.y + 28);
+  lg.querySelector(".l2").setAttribute("y", box.y + 31);
   part.box = box;
 }
 
@@ -663,10 +670,10 @@ function updateEdge(e) {
   const w1 = l1.getComputedTextLength(), w2 = l2.getComputedTextLength();
   part.lg.dataset.w1 = w1;
   part.lg.dataset.w2 = w2;
-  if (part.box && Math.max(w1, w2) + 16 > part.box.w) {
+  if (part.box && Math.max(w1, w2) + 18 > part.box.w) {
     // The counters grew wider than the box: widen it in place.
     const rect = part.lg.querySelector("rect");
-    const w = Math.max(w1, w2) + 16, x = part.box.x + part.box.w / 2 - w / 2;
+    const w = Math.max(w1, w2) + 18, x = part.box.x + part.box.w / 2 - w / 2;
     rect.setAttribute("x", x);
     rect.setAttribute("width", w);
     part.box = { ...part.box, x, w };
@@ -742,7 +749,8 @@ function recentItem(m) {
   h("span", { class: "who" }, h("span", { class: `c${colorOf(m.sender)}`, text: m.sender }), " → ",
     h("span", { class: m.receiver ? `c${colorOf(m.receiver)}` : "muted", text: m.receiver || "nobody" })),
   h("span", { class: "mname", text: name }),
-  h("span", { class: `badge oc-${m.outcome}`, text: m.outcome }));
+  bad ? h("span", { class: `badge oc-${m.outcome}`, text: m.outcome }) :
+    h("span", { class: "oc-delivered ok-mark", title: "delivered", text: "✓" }));
 }
 
 function renderRecent() {
