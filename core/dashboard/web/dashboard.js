@@ -762,7 +762,7 @@ function renderRecent() {
   while (list.childElementCount > RECENT_MAX) list.lastElementChild.remove();
   newRecent = [];
   dirty.recent = false;
-  $("#recent-note").textContent = model.recent.length ? `(newest first; click one to inspect)` : "(none yet)";
+  $("#recent-note").textContent = model.recent.length ? `newest first · click to inspect` : "(none yet)";
 }
 
 // ---- the activity inspector ---------------------------------------------------------------
