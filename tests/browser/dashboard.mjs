@@ -164,20 +164,20 @@ async function traffic() {
 
 // @want: how many todo.create the map must show delivered, and todo.clear denied.
 async function mapMatchesBroker(page, want) {
-  let last = [];
+  // (a condition not met yet throws, so that a timeout says which)
   await until('the map\'s counters to equal the broker\'s', async () => {
     const st = await exo('bus', 'status', '--app', app, '--json');
     if (st.code !== 0) fail(`exo bus status --json: exit ${st.code}: ${st.err}`);
     const routes = JSON.parse(st.out).routes;
     const total = routes.reduce((a, r) => a + r.delivered, 0);
     const edges = await mapEdges(page);
-    last = compare(routes, edges);
-    if (last.length) return last.join('; ');
-    if (total < want.total) return `only ${total} delivered: ${JSON.stringify(routes)}`;
+    const diffs = compare(routes, edges);
+    if (diffs.length) throw new Error(diffs.join('; '));
+    if (total < want.total) throw new Error(`only ${total} delivered: ${JSON.stringify(routes)}`);
     // exo send returns before the broker refuses: wait for the denial too
     const denied = edges.find((e) => e.id === 'web>exo>todo.clear');
     if (!denied || denied.denied !== want.denied) {
-      return `no ${want.denied} denied todo.clear on web>exo>todo.clear: ${JSON.stringify(edges)}; broker: ${JSON.stringify(routes)}`;
+      throw new Error(`no ${want.denied} denied todo.clear on web>exo>todo.clear: ${JSON.stringify(edges)}; broker: ${JSON.stringify(routes)}`);
     }
     return true;
   }, 15000);
@@ -352,6 +352,9 @@ async function sendForm(page, b) {
 run(name, async (b) => {
   await refused(b);
   const page = await b.page('dashboard');
+  // The page's own WebSockets (with the run's token): one, unless the page lost it.
+  const sockets = [];
+  page.on('websocket', (ws) => { if (ws.url().includes(`token=${token}`)) sockets.push(ws.url()); });
   const res = await page.goto(url);
   if (!res.ok()) fail(`GET ${url}: HTTP ${res.status()}`);
   await until('the dashboard connected', async () => (await page.locator('#conn').getAttribute('data-state')) === 'online', 15000);
@@ -376,6 +379,7 @@ run(name, async (b) => {
   await mapMatchesBroker(page, {total: 16, create: 4, denied: 2});
   await b.shot(page, '8-map-after');
 
+  if (sockets.length !== 1) fail(`the page opened ${sockets.length} WebSockets: it lost its connection`);
   const errors = b.console.filter((l) => / (console\.error|error): /.test(l) && !/403/.test(l));
   if (errors.length) fail(`the page reported errors:\n${errors.join('\n')}`);
 });
