@@ -25,8 +25,10 @@ include core/model/local.mk
 include core/plugins/local.mk
 include core/bus/local.mk
 include core/frontend/local.mk
-include core/run/local.mk
+# dashboard/ before run/: it links before the run engine it uses (static archives resolve
+# left to right).
 include core/dashboard/local.mk
+include core/run/local.mk
 include core/scaffold/local.mk
 include core/cli/local.mk
 include core/dashboard/web/local.mk

@@ -283,6 +283,7 @@ static void cmd_hello(exo_dashserve_t *d, exo_conn_id_t conn, const char *reques
     /* Pending changes go to every page first: this one gets them in its snapshot, and the
      * next push carries only what is newer. */
     exo_dash_push_now(d);
+    exo_dash_refresh_units(d);
     exo_dash_deliver(d, conn, request, "dash.snapshot", exo_dashstate_snapshot(d->ds));
 }
 

@@ -16,6 +16,7 @@
 #include "run/output.h"
 #include "run/portcheck.h"
 #include "run/unitenv.h"
+#include "run/unitstats.h"
 
 #define PUSH_MS 100u
 #define STATS_TICKS 10u    /* dash.stats every 10 pushes: once a second */
@@ -112,14 +113,19 @@ const char *exo_dash_state_name(exo_sup_state_t st)
     }
 }
 
+static void set_colour(void *arg, const char *prefix, unsigned colour)
+{
+    exo_dashstate_set_colour(arg, prefix, colour);
+}
+
 void exo_dash_refresh_units(exo_dashserve_t *d)
 {
     exo_session_unit_t u;
     exo_output_t *out = exo_session_output(d->s);
     for (size_t i = 0; exo_session_unit_at(d->s, i, &u); i++) {
-        exo_dashstate_set_colour(d->ds, u.name, exo_output_colour(out, u.name));
         exo_dashstate_unit(d->ds, u.name, u.kind, u.backend, u.pid, u.container);
     }
+    exo_output_colours(out, set_colour, d->ds);
 }
 
 static void on_unit(void *arg, const char *unit, exo_sup_state_t st, int exit_code, int sig)
@@ -134,20 +140,10 @@ static void on_unit(void *arg, const char *unit, exo_sup_state_t st, int exit_co
                              wall_ms());
 }
 
-static const char *stream_name(int stream)
-{
-    switch (stream) {
-    case EXO_OUT_STDOUT: return "stdout";
-    case EXO_OUT_STDERR: return "stderr";
-    case EXO_OUT_BUS: return "bus";
-    default: return "exo";
-    }
-}
-
 static void on_line(void *arg, const char *role, int stream, const char *line, size_t len)
 {
     exo_dashserve_t *d = arg;
-    exo_dashstate_line(d->ds, role, stream_name(stream), line, len, wall_ms());
+    exo_dashstate_line(d->ds, role, exo_output_stream_name(stream), line, len, wall_ms());
 }
 
 static void on_trace(void *arg, const exo_bus_trace_t *t)
@@ -171,13 +167,56 @@ static void on_trace(void *arg, const exo_bus_trace_t *t)
 
 /* ---- pushes ---- */
 
+static dash_sample_t *sample_of(exo_dashserve_t *d, const char *unit)
+{
+    for (size_t i = 0; i < d->n_samples; i++) {
+        if (strcmp(d->samples[i].unit, unit) == 0) {
+            return &d->samples[i];
+        }
+    }
+    d->samples = exo_xrealloc(d->samples, (d->n_samples + 1) * sizeof *d->samples);
+    dash_sample_t *sm = &d->samples[d->n_samples++];
+    *sm = (dash_sample_t){.unit = exo_xstrdup(unit), .pid = -1};
+    return sm;
+}
+
+/* One unit's figures, its CPU use since the last reading (0 on the first, or a new pid). */
+static json_t *unit_stats(exo_dashserve_t *d, const exo_session_unit_t *u)
+{
+    exo_unitstats_t st;
+    if (u->pid <= 0 || exo_unitstats_read(u->pid, &st) < 0) {
+        return NULL;
+    }
+    dash_sample_t *sm = sample_of(d, u->name);
+    unsigned long long now = exo_now_ms();
+    double cpu = sm->pid == u->pid
+                     ? exo_unitstats_cpu_percent(sm->cpu_ns, st.cpu_ns,
+                                                 (uint64_t)(now - sm->at_ms) * 1000000u)
+                     : 0.0;
+    *sm = (dash_sample_t){.unit = sm->unit, .pid = u->pid, .cpu_ns = st.cpu_ns, .at_ms = now};
+    return json_pack("{s:f,s:I}", "cpu", cpu, "rss", (json_int_t)st.rss_bytes);
+}
+
+/* dash.stats: every running unit's CPU (percent of one core) and memory. */
 static void push_stats(exo_dashserve_t *d)
 {
-    (void)d; /* dash.stats: filled in once the run reads the units' CPU and memory */
+    json_t *units = json_object();
+    exo_session_unit_t u;
+    for (size_t i = 0; exo_session_unit_at(d->s, i, &u); i++) {
+        json_t *one = unit_stats(d, &u);
+        if (one != NULL) {
+            json_object_set_new(units, u.name, one);
+        }
+    }
+    broadcast(d, "dash.stats", json_pack("{s:o}", "units", units));
 }
 
 void exo_dash_push_now(exo_dashserve_t *d)
 {
+    if (d->n_conns == 0) {
+        exo_dashstate_mark_pushed(d->ds); /* no page: build nothing */
+        return;
+    }
     exo_dash_refresh_units(d);
     broadcast(d, "dash.units", exo_dashstate_push_units(d->ds));
     broadcast(d, "dash.logs", exo_dashstate_push_logs(d->ds));
@@ -326,7 +365,7 @@ exo_dashserve_t *exo_dashserve_open(exo_session_t *s, const exo_app_t *app, unsi
         return NULL;
     }
     d->ds = exo_dashstate_new(app, exo_output_masker(exo_session_output(s)), 0, 0);
-    exo_dashstate_set_run(d->ds, app->backend, wall_ms());
+    exo_dashstate_set_run(d->ds, exo_session_backend_name(s), wall_ms());
     if (open_plugin(d, err) < 0) {
         exo_dashstate_free(&d->ds);
         free(d);
@@ -362,6 +401,10 @@ void exo_dashserve_close(exo_dashserve_t **d_p)
     }
     d->ops->close(d->inst);
     exo_dash_sends_close(d);
+    for (size_t i = 0; i < d->n_samples; i++) {
+        free(d->samples[i].unit);
+    }
+    free(d->samples);
     exo_dashstate_free(&d->ds);
     free(d->url);
     free(d);

@@ -7,6 +7,7 @@
 #define EXO_CORE_DASHSERVE_INT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -43,6 +44,14 @@ typedef struct dash_pending {
     struct dash_pending *next;
 } dash_pending_t;
 
+/* A unit's last CPU reading, for its use in percent over the next second. */
+typedef struct dash_sample {
+    char *unit;
+    long pid;
+    uint64_t cpu_ns;
+    unsigned long long at_ms;   /* exo_now_ms() */
+} dash_sample_t;
+
 struct exo_dashserve {
     exo_session_t *s;
     const exo_app_t *app;
@@ -62,6 +71,8 @@ struct exo_dashserve {
     dash_sender_t **senders;
     size_t n_senders;
     dash_pending_t *pending;
+    dash_sample_t *samples;
+    size_t n_samples;
 };
 
 /* ---- dashserve.c ---- */

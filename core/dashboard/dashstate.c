@@ -628,3 +628,16 @@ json_t *exo_dashstate_snapshot(exo_dashstate_t *ds)
                      recent(ds, EXO_DASH_SNAPSHOT_RECENT, 0, NULL), "roles_can_send",
                      roles_can_send(ds->app), "colors", ds->colours);
 }
+
+void exo_dashstate_mark_pushed(exo_dashstate_t *ds)
+{
+    for (size_t i = 0; i < ds->n_units; i++) {
+        ds->units[i].changed = false;
+    }
+    for (size_t i = 0; i < ds->n_edges; i++) {
+        ds->edges[i].changed = false;
+    }
+    ds->edges_changed = false;
+    ds->lines_pushed = ds->lines_total;
+    ds->seq_pushed = ds->next_seq - 1;
+}

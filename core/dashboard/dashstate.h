@@ -80,6 +80,8 @@ json_t *exo_dashstate_snapshot(exo_dashstate_t *ds);
 json_t *exo_dashstate_push_units(exo_dashstate_t *ds);
 json_t *exo_dashstate_push_logs(exo_dashstate_t *ds);
 json_t *exo_dashstate_push_flow(exo_dashstate_t *ds, long long t);
+/** Everything so far counts as pushed (no page is open: nothing is built). */
+void exo_dashstate_mark_pushed(exo_dashstate_t *ds);
 /** The messages kept of @p activity, in order (dash.activity reply). New reference. */
 json_t *exo_dashstate_activity(exo_dashstate_t *ds, const char *activity);
 /** The dash.payload reply for message @p seq (masked, truncated), or NULL when it is no

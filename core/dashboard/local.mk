@@ -16,3 +16,8 @@ tests_unit_test_dashstate_SOURCES = tests/unit/test_dashstate.c tests/support/cu
 tests_unit_test_dashstate_CFLAGS = $(EXO_TEST_CCFLAGS)
 tests_unit_test_dashstate_LDADD = core/libexodash.la core/libexorun.la $(EXO_TEST_LINK)
 TESTS += tests/unit/test_dashstate
+
+# The protocol under exo run with node clients (tests/websocket/wsclient.mjs).
+EXO_DASHBOARD_TESTS = tests/dashboard/protocol.sh tests/dashboard/off.sh
+TESTS += $(EXO_DASHBOARD_TESTS)
+EXTRA_DIST += $(EXO_DASHBOARD_TESTS) tests/dashboard/dash-lib.sh tests/dashboard/protocol.mjs

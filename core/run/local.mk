@@ -16,7 +16,8 @@ core_libexorun_la_SOURCES = \
 	core/run/session.h core/run/session_int.h core/run/session_life.c core/run/session.c \
 	core/run/session_env.c core/run/session_backend.c core/run/session_res.c \
 	core/run/session_task.c core/run/session_watch.c core/run/session_log.c \
-	core/run/session_observe.c
+	core/run/session_observe.c \
+	core/run/unitstats.h core/run/unitstats.c
 # Public endpoints: pinned host ports, checked before the app starts, announced when ready.
 core_libexorun_la_SOURCES += core/run/portcheck.h core/run/portcheck.c \
 	core/run/session_public.c
@@ -65,3 +66,10 @@ tests_unit_test_run_SOURCES = tests/unit/test_run.c tests/support/cunit_main.h \
 tests_unit_test_run_CFLAGS = $(EXO_TEST_CCFLAGS)
 tests_unit_test_run_LDADD = core/libexorun.la $(EXO_TEST_LINK)
 TESTS += tests/unit/test_run
+
+# A unit's CPU time and memory (exo run's dashboard): /proc, fake and real cgroups.
+check_PROGRAMS += tests/unit/test_unitstats
+tests_unit_test_unitstats_SOURCES = tests/unit/test_unitstats.c tests/support/cunit_main.h
+tests_unit_test_unitstats_CFLAGS = $(EXO_TEST_CCFLAGS)
+tests_unit_test_unitstats_LDADD = core/libexorun.la $(EXO_TEST_LINK)
+TESTS += tests/unit/test_unitstats

@@ -109,7 +109,7 @@ void exo_output_add_role(exo_output_t *o, const char *role)
     role_get(o, role);
 }
 
-static const char *stream_name(int stream)
+const char *exo_output_stream_name(int stream)
 {
     switch (stream) {
     case EXO_OUT_STDOUT: return "stdout";
@@ -269,7 +269,7 @@ static void emit_masked(exo_output_t *o, role_file_t *r, int stream, const char 
 {
     char ts[40];
     timestamp(ts, sizeof ts);
-    log_line(o, r, ts, stream_name(stream), line, len, flush);
+    log_line(o, r, ts, exo_output_stream_name(stream), line, len, flush);
     if (o->tap != NULL) {
         o->tap(o->tap_arg, r->role, stream, line, len);
     }
@@ -279,7 +279,7 @@ static void emit_masked(exo_output_t *o, role_file_t *r, int stream, const char 
     if (o->format == EXO_OUTPUT_JSON) {
         char *clean = utf8_clean(line, len);
         json_t *j = json_pack("{s:s, s:s, s:s, s:s}", "time", ts, "role", r->role, "stream",
-                              stream_name(stream), "line", clean);
+                              exo_output_stream_name(stream), "line", clean);
         free(clean);
         if (j != NULL) {
             char *s = json_dumps(j, JSON_COMPACT);

@@ -26,6 +26,8 @@ typedef enum exo_output_format { EXO_OUTPUT_TEXT = 0, EXO_OUTPUT_JSON } exo_outp
 #define EXO_OUT_STDERR 2
 #define EXO_OUT_EXO 3
 #define EXO_OUT_BUS 4
+/** "stdout", "stderr", "exo" or "bus" for an EXO_OUT_* stream. Static. */
+const char *exo_output_stream_name(int stream);
 
 /**
  * Print to @p out (normally stdout; NULL prints nothing). @p log_dir may be NULL (no files);

@@ -157,6 +157,10 @@ json_t *exo_session_bus_stats(exo_session_t *s);
  *  session keeps one. 0 or -1. */
 int exo_session_record(exo_session_t *s, const char *key, json_t *value);
 
+/** The run's backend: --backend when given, else the app's default (services may name their
+ *  own). Borrowed. */
+const char *exo_session_backend_name(const exo_session_t *s);
+
 /** The registry the session loaded its plugins into (borrowed). */
 const exo_registry_t *exo_session_registry(const exo_session_t *s);
 

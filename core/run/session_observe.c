@@ -177,3 +177,8 @@ int exo_session_record(exo_session_t *s, const char *key, json_t *value)
     }
     return exo_record_set(s->exo_dir, key, value);
 }
+
+const char *exo_session_backend_name(const exo_session_t *s)
+{
+    return s->opts.backend != NULL ? s->opts.backend : s->app->backend;
+}

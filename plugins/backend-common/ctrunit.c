@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "ctrunit.h"
 
@@ -27,6 +28,8 @@ void ctr_unit_init(ctr_unit_t *u, const exo_host_t *host, const exo_unit_spec_t 
         u->on_running = spec->on_running;
     }
     u->arg = spec->arg;
+    u->pid = -1;
+    u->container[0] = '\0';
 }
 
 void ctr_unit_output(void *arg, int stream, const char *line, size_t len)
@@ -149,3 +152,39 @@ bool ctr_unit_launch_queued(void *item)
     return true;
 }
 
+
+void ctr_unit_set_id(ctr_unit_t *u, const char *id)
+{
+    if (id == NULL || strlen(id) < 12 || strspn(id, "0123456789abcdef") < 12) {
+        return;
+    }
+    memcpy(u->container, id, 12);
+    u->container[12] = '\0';
+}
+
+bool ctr_unit_learn(ctr_unit_t *u, const json_t *inspect)
+{
+    const json_t *c = json_is_array(inspect) ? json_array_get(inspect, 0) : inspect;
+    ctr_unit_set_id(u, json_string_value(json_object_get(c, "Id")));
+    const json_t *state = json_object_get(c, "State");
+    json_int_t pid = json_integer_value(json_object_get(state, "Pid"));
+    if (pid <= 0 || !json_is_true(json_object_get(state, "Running"))) {
+        return false;
+    }
+    u->pid = (long)pid;
+    return true;
+}
+
+long ctr_unit_pid(void *inst, exo_unit_t *unit)
+{
+    (void)inst;
+    const ctr_unit_t *u = (const ctr_unit_t *)unit;
+    return u != NULL && u->running && !u->waited ? u->pid : -1;
+}
+
+const char *ctr_unit_container(void *inst, exo_unit_t *unit)
+{
+    (void)inst;
+    const ctr_unit_t *u = (const ctr_unit_t *)unit;
+    return u != NULL && u->container[0] != '\0' ? u->container : NULL;
+}

@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include <exo/backend.h>
 
 /** The host address to publish @p spec's ports on: its publish_address (ABI 1.3, a public
@@ -40,6 +42,9 @@ struct ctr_unit {
     bool waited, logs_done, reported;
     int status;
     int linger;     /* timer id */
+    /* Backend ABI 1.5 (unit_pid, unit_container): what the engine said of the container. */
+    long pid;            /* its State.Pid on the host once inspected after the start; -1 */
+    char container[13];  /* its short id (12 hex digits) once the engine named it; "" */
 };
 
 void ctr_unit_init(ctr_unit_t *u, const exo_host_t *host, const exo_unit_spec_t *spec,
@@ -75,5 +80,27 @@ bool ctr_unit_settled(ctr_unit_t *u);
 
 /** A queued unit's turn (ctr_queue_leave's launch). */
 bool ctr_unit_launch_queued(void *item);
+
+/** The engine named the container @p id (create's Id, `podman run --detach`'s output): its
+ *  first 12 hex digits become the unit's container id. Anything else (the name used until
+ *  then) is ignored. */
+void ctr_unit_set_id(ctr_unit_t *u, const char *id);
+
+/**
+ * What an inspect of the running container said: Docker's GET /containers/ID/json object or
+ * `podman container inspect`'s array of one. Takes State.Pid (when > 0 and the container
+ * still runs, as the engine saw it) and Id. Returns false when @p inspect has no pid.
+ */
+bool ctr_unit_learn(ctr_unit_t *u, const json_t *inspect);
+
+/** ops.unit_pid (backend ABI 1.5): the container's main process as the host sees it while it
+ *  runs and its exit has not been seen; -1 otherwise or when not learned. */
+long ctr_unit_pid(void *inst, exo_unit_t *unit);
+/** ops.unit_container: the short id, or NULL before the engine named it. */
+const char *ctr_unit_container(void *inst, exo_unit_t *unit);
+
+/* In a backend's exo_backend_ops_t initialiser, for a struct exo_unit that starts with a
+ * ctr_unit_t. */
+#define CTR_UNIT_OPS .unit_pid = ctr_unit_pid, .unit_container = ctr_unit_container
 
 #endif /* EXO_PLUGINS_CTRUNIT_H */

@@ -133,6 +133,7 @@ struct exo_unit {
     char *create_body;
     engine_request_t *step; /* create or start request in flight */
     engine_request_t *logs, *wait, *stop;
+    engine_request_t *inspect; /* after the start: State.Pid for unit_pid (ABI 1.5) */
     exo_buf_t frame;   /* multiplexed log frames not yet complete */
     exo_buf_t out[3];  /* partial lines, indexed by stream id */
 };
@@ -335,7 +336,8 @@ static void unit_close_requests(struct exo_unit *u)
     engine_request_free(u->logs);
     engine_request_free(u->wait);
     engine_request_free(u->stop);
-    u->step = u->logs = u->wait = u->stop = NULL;
+    engine_request_free(u->inspect);
+    u->step = u->logs = u->wait = u->stop = u->inspect = NULL;
     ctr_unit_cancel_linger(&u->ctr);
 }
 
@@ -465,6 +467,23 @@ static void step_error(engine_request_t *r, bool ok, const char *doing, char *ou
              engine_message(resp, msg, sizeof msg));
 }
 
+/* The inspect after the start: the container's pid on the host (unit_pid). A failure only
+ * leaves the pid unknown. */
+static void inspect_done(void *arg, engine_request_t *r, bool ok)
+{
+    struct exo_unit *u = arg;
+    u->inspect = NULL;
+    const engine_response_t *resp = engine_request_response(r);
+    json_t *j = ok && resp->status == 200 && resp->body.data != NULL
+                    ? json_loads(resp->body.data, 0, NULL)
+                    : NULL;
+    if (!ctr_unit_learn(&u->ctr, j)) {
+        exo_log_debug(g_host, "unit %s: no pid from inspecting container %s", u->name, u->id);
+    }
+    json_decref(j);
+    engine_request_free(r);
+}
+
 /* The container runs: follow its output and its exit. */
 static void unit_follow(struct exo_unit *u)
 {
@@ -484,6 +503,9 @@ static void unit_follow(struct exo_unit *u)
         ctr_unit_fail(&u->ctr, err.message);
         return;
     }
+    path = exo_strdupf("/containers/%s/json", u->id);
+    u->inspect = engine_request_start("GET", path, NULL, NULL, inspect_done, u, &err);
+    free(path);
     if (!ctr_unit_started(&u->ctr) && docker_kill(u->inst, u, &err) < 0) {
         exo_log_warn(g_host, "%s", err.message);
     }
@@ -522,6 +544,7 @@ static void create_done(void *arg, engine_request_t *r, bool ok)
     if (id != NULL) {
         free(u->id);
         u->id = exo_xstrdup(id);
+        ctr_unit_set_id(&u->ctr, id);
     }
     json_decref(j);
     engine_request_free(r);
@@ -762,6 +785,7 @@ static const exo_backend_ops_t docker_ops = {
     .close = docker_close,
     .cleanup = docker_cleanup,
     CTR_RUN_OPS,
+    CTR_UNIT_OPS,
 };
 
 EXO_BACKEND_PLUGIN_CONFIG("docker", PACKAGE_VERSION,

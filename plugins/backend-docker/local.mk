@@ -44,6 +44,7 @@ EXTRA_DIST += tests/containers/docker.sh tests/support/engines.sh \
 # Tests: the container backend driver (docker and podman) against a real engine.
 check_PROGRAMS += tests/containers/test_container_backend
 tests_containers_test_container_backend_SOURCES = tests/containers/test_container_backend.c \
-	tests/support/test_host.c tests/support/test_host.h tests/support/cunit_main.h
+	tests/support/test_host.c tests/support/test_host.h tests/support/cunit_main.h \
+	core/run/unitstats.c core/run/unitstats.h
 tests_containers_test_container_backend_CFLAGS = $(EXO_TEST_CCFLAGS) -I$(top_srcdir)/tests/support
 tests_containers_test_container_backend_LDADD = $(EXO_TEST_LINK) -ldl

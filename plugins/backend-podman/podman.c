@@ -348,6 +348,7 @@ struct exo_unit {
     exo_strv_t run_args; /* the `podman run` command, until it runs */
     child_t *step; /* podman run in flight */
     child_t *logs, *wait, *stop, *killer;
+    child_t *inspect; /* after the start: State.Pid for unit_pid (ABI 1.5) */
     char *envfile; /* until podman run is done */
 };
 
@@ -614,6 +615,8 @@ static void unit_close_children(ctr_unit_t *cu)
     }
     child_free(u->logs, true);
     child_free(u->wait, true);
+    child_free(u->inspect, true);
+    u->inspect = NULL;
     /* A stop or kill in flight finishes on its own: the container is going either way. */
     child_free(u->stop, false);
     child_free(u->killer, false);
@@ -642,6 +645,20 @@ static void wait_done(void *arg, child_t *c, int status)
     child_free(u->wait, false);
     u->wait = NULL;
     ctr_unit_exited(&u->ctr, (int)code);
+}
+
+/* `podman container inspect` after the start: the container's pid on the host (unit_pid).
+ * A failure only leaves the pid unknown. */
+static void inspect_done(void *arg, child_t *c, int status)
+{
+    struct exo_unit *u = arg;
+    json_t *j = status == 0 || status == -1 ? json_loads(c->out.data, 0, NULL) : NULL;
+    if (!ctr_unit_learn(&u->ctr, j)) {
+        exo_log_debug(g_host, "unit %s: no pid from inspecting container %s", u->name, u->id);
+    }
+    json_decref(j);
+    child_free(u->inspect, false);
+    u->inspect = NULL;
 }
 
 static void stop_done(void *arg, child_t *c, int status)
@@ -750,6 +767,12 @@ static void unit_follow(struct exo_unit *u)
         ctr_unit_fail(&u->ctr, err.message);
         return;
     }
+    a = podman_argv();
+    exo_strv_push(&a, "container");
+    exo_strv_push(&a, "inspect");
+    exo_strv_push(&a, u->id);
+    u->inspect = child_start(&a, NULL, inspect_done, u, &err);
+    exo_strv_free(&a);
     if (!ctr_unit_started(&u->ctr)) {
         podman_kill(u->inst, u, &err);
     }
@@ -774,6 +797,7 @@ static void run_done(void *arg, child_t *c, int status)
     if (id != NULL && id[0] != '\0' && strchr(id, '\n') == NULL) {
         free(u->id);
         u->id = exo_xstrdup(id);
+        ctr_unit_set_id(&u->ctr, id);
     }
     child_free(c, false);
     unit_follow(u); /* also when cancelled meanwhile: it runs, so it is killed from there */
@@ -1049,6 +1073,7 @@ static const exo_backend_ops_t podman_ops = {
     .close = podman_close,
     .cleanup = podman_cleanup,
     CTR_RUN_OPS,
+    CTR_UNIT_OPS,
 };
 
 EXO_BACKEND_PLUGIN_CONFIG("podman", PACKAGE_VERSION,

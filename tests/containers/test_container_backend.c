@@ -24,6 +24,7 @@
 #include "cunit_main.h"
 #include "test_host.h"
 #include "base/util.h"
+#include "run/unitstats.h"
 
 static exo_loop_t *loop;
 static struct {
@@ -387,6 +388,66 @@ static void test_stop_grace(void)
     rec_free(&r2);
 }
 
+typedef struct pid_wait {
+    void *inst;
+    exo_unit_t *u;
+} pid_wait_t;
+
+static bool has_pid(void *arg)
+{
+    pid_wait_t *w = arg;
+    return ops->unit_pid(w->inst, w->u) > 0;
+}
+
+/* Backend ABI 1.5: the container's id at once, its pid on the host once it runs (both as
+ * the engine's own inspect says), the pid -1 once it exited. */
+static void test_unit_pid_and_container(void)
+{
+    CU_ASSERT_FATAL(EXO_HAS(ops, exo_backend_ops_t, unit_container));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ops->unit_pid);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ops->unit_container);
+    void *inst = open_run("r8");
+    unit_rec_t r = {0};
+    exo_unit_spec_t s = unit_spec("pidunit", "echo up; while true; do sleep 0.2; done", &r);
+    exo_unit_t *u = NULL;
+    exo_error_t err = {0};
+    CU_ASSERT_EQUAL_FATAL(ops->start(inst, &s, &u, &err), 0);
+    wait_text_t w = {&r, "up"};
+    CU_ASSERT_TRUE(run_until(th, has_text, &w, 20000));
+    pid_wait_t pw = {inst, u};
+    CU_ASSERT_TRUE_FATAL(run_until(th, has_pid, &pw, 20000));
+    long pid = ops->unit_pid(inst, u);
+    const char *id = ops->unit_container(inst, u);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(id);
+    CU_ASSERT_EQUAL(strlen(id), 12);
+    CU_ASSERT_EQUAL(strspn(id, "0123456789abcdef"), 12);
+    char *full = sh_out("%s inspect --format '{{.Id}} {{.State.Pid}}' %s 2>&1", engine, id);
+    char *want = exo_strdupf(" %ld", pid);
+    CU_ASSERT_EQUAL(strncmp(full, id, 12), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(full, want));
+    fprintf(stderr, "unit pidunit: container %s, pid %ld; %s inspect: %s\n", id, pid, engine,
+            full);
+    /* the pid is one of this machine's processes: the container's shell, in the container's
+     * own cgroup, which exo's dashboard reads (core/run/unitstats.h) */
+    char *proc = exo_strdupf("/proc/%ld/cmdline", pid);
+    CU_ASSERT_TRUE(exo_path_is_file(proc));
+    free(proc);
+    exo_unitstats_t st;
+    CU_ASSERT_EQUAL(exo_unitstats_read(pid, &st), 0);
+    CU_ASSERT_TRUE(st.from_cgroup);
+    CU_ASSERT(st.rss_bytes > 0);
+    fprintf(stderr, "unit pidunit: cpu %llu ns, memory %llu bytes (from its cgroup: %d)\n",
+            (unsigned long long)st.cpu_ns, (unsigned long long)st.rss_bytes, st.from_cgroup);
+    free(want);
+    free(full);
+    CU_ASSERT_EQUAL(ops->stop(inst, u, 10000, &err), 0);
+    CU_ASSERT_TRUE(run_until(th, rec_done, &r, 30000));
+    CU_ASSERT_EQUAL(ops->unit_pid(inst, u), -1);
+    ops->release(inst, u);
+    ops->close(inst);
+    rec_free(&r);
+}
+
 static void test_cleanup_only_the_app(void)
 {
     /* An outsider, labelled with another app, and one with no label at all. */
@@ -601,6 +662,7 @@ static const exo_test_t tests[] = {
     {"a server bound to host_address is reachable from units", test_host_address_reachable},
     {"a crashing unit reports its exit code", test_crash_exit_code},
     {"stop kills a SIGTERM-ignoring unit after the grace", test_stop_grace},
+    {"unit_pid and unit_container say what the engine says", test_unit_pid_and_container},
     {"cleanup removes the app's containers and networks only", test_cleanup_only_the_app},
     {"a build failure names the service and the failing step", test_build_failure_names_step},
     {"image and limits come from the service's settings", test_settings_from_options},
