@@ -90,6 +90,7 @@ static int do_send(const bb_opts_t *o)
     exo_error_t err = {0};
     int64_t start = bb_now_ns();
     for (long seq = 0; seq < total && !bb_should_stop(o); seq++) {
+        bb_pace(o, start, seq);
         bb_payload(buf, o->size, seq);
         if (exo_svc_send_raw(svc, o->subject, buf, o->size, &err) < 0) {
             bb_die(who, "%s", err.message);

@@ -137,6 +137,8 @@ int bb_parse(int argc, char **argv, bb_opts_t *o)
         } else if (strcmp(opt, "--deadline-ms") == 0) {
             rc = parse_long(opt, val, 1, 3600000, &v);
             o->deadline_ms = (int)v;
+        } else if (strcmp(opt, "--rate") == 0) {
+            rc = parse_long(opt, val, 1, 100000000, &o->rate);
         } else if (strcmp(opt, "--timeout-ms") == 0) {
             rc = parse_long(opt, val, 1, 3600000, &v);
             o->timeout_ms = (int)v;
@@ -263,6 +265,19 @@ void bb_rtt_report(bb_rtt_t *t)
     fflush(stdout);
     free(t->v);
     t->v = NULL;
+}
+
+void bb_pace(const bb_opts_t *o, int64_t start, long seq)
+{
+    if (o->rate <= 0) {
+        return;
+    }
+    int64_t due = start + (int64_t)((double)seq * 1e9 / (double)o->rate);
+    int64_t ahead = due - bb_now_ns();
+    if (ahead >= 1000000) {
+        struct timespec ts = {.tv_sec = ahead / 1000000000, .tv_nsec = ahead % 1000000000};
+        nanosleep(&ts, NULL);
+    }
 }
 
 void bb_send_report(long count, int64_t start, int64_t end)

@@ -44,13 +44,16 @@ typedef struct bb_opts {
     int idle_ms;            /* recv: stop this long after the last message */
     int deadline_ms;        /* every mode: hard stop after this long */
     int timeout_ms;         /* req: give up on one request after this long */
+    long rate;              /* send: messages per second, paced; 0 = as fast as possible
+                             * (bench-exo only: the dashboard benchmark's steady load) */
 } bb_opts_t;
 
 #define BB_MIN_SIZE 24
 #define BB_MAX_SIZE (1024 * 1024)
 
 /** Parse the shared command line: MODE [--endpoint E] [--subject S] [--role R] [--count N]
- *  [--warmup N] [--size B] [--conns N] [--idle-ms MS] [--deadline-ms MS] [--timeout-ms MS].
+ *  [--warmup N] [--size B] [--conns N] [--idle-ms MS] [--deadline-ms MS] [--timeout-ms MS]
+ *  [--rate N].
  *  Prints the problem and returns -1 on bad input. */
 int bb_parse(int argc, char **argv, bb_opts_t *o);
 
@@ -90,6 +93,10 @@ void bb_rtt_add(bb_rtt_t *t, int64_t ns);
 void bb_rtt_report(bb_rtt_t *t);
 
 void bb_send_report(long count, int64_t start, int64_t end);
+
+/** With --rate: wait until message @p seq of a send that began at @p start is due (sleeps
+ *  in steps of at least 1 ms, so messages leave in small bursts); nothing without. */
+void bb_pace(const bb_opts_t *o, int64_t start, long seq);
 
 /** Print `ready` plus optional text, and flush. */
 void bb_ready(const char *extra);
