@@ -27,7 +27,7 @@ const model = {
   recent: [],                  // MSG objects, newest first, at most RECENT_MAX
   sampled: 0,                  // messages seen by exo but not sent to the page
   canSend: {},                 // role -> [names]
-  pending: new Map(),          // unit -> the command under way ("stop", ...)
+  pending: new Map(),          // unit -> {action, state, pid, timer}: a command under way
   activity: null,              // {id, messages, status, payloads: Map seq -> reply|error}
 };
 
@@ -204,6 +204,7 @@ function applySnapshot(p) {
 function applyUnits(units) {
   for (const u of units) {
     model.units.set(u.name, u);
+    settle(u);
     if (u.color != null) model.colors.set(u.name, u.color);
   }
   dirty.units = true;
@@ -391,31 +392,52 @@ function fillUnitRow(row, u, now) {
     if (title) td.title = title; else td.removeAttribute("title");
   }
   const busy = model.pending.get(u.name);
+  if (busy) {
+    badge.textContent = `${DOING[busy.action]}…`;
+    badge.className = "badge st-starting";
+  }
   for (const b of row.querySelectorAll("button")) {
     const a = b.dataset.action;
     b.hidden = a === "start" ? ACTIVE.has(u.state) : a === "stop" ? !ACTIVE.has(u.state) : false;
     b.disabled = Boolean(busy);
-    b.classList.toggle("busy", busy === a);
+    b.classList.toggle("busy", busy != null && busy.action === a);
   }
 }
 
+const DOING = { stop: "stopping", start: "starting", restart: "restarting" };
+
+// exo answers a command once it is under way; what the unit becomes comes with dash.units.
+// Until its state or pid changes, the row says what was asked and takes no other command
+// (a Start while the unit is still stopping would be lost).
+function settle(u) {
+  const p = model.pending.get(u.name);
+  if (p && (u.state !== p.state || u.pid !== p.pid)) endCommand(u.name);
+}
+
+function endCommand(unit) {
+  const p = model.pending.get(unit);
+  if (p) clearTimeout(p.timer);
+  model.pending.delete(unit);
+  dirty.units = true;
+  schedule();
+}
+
 async function unitCommand(action, unit) {
-  model.pending.set(unit, action);
+  const u = model.units.get(unit) || {};
+  const p = { action, state: u.state, pid: u.pid ?? null, timer: null };
+  model.pending.set(unit, p);
   const errBox = $("#unit-error");
   errBox.hidden = true;
   dirty.units = true;
   schedule();
   try {
-    const r = await exo.request(`dash.${action}`, { unit }, { timeout: COMMAND_TIMEOUT });
-    const u = model.units.get(unit);
-    if (u && r.payload && r.payload.state) { u.state = r.payload.state; dirty.header = true; }
+    await exo.request(`dash.${action}`, { unit }, { timeout: COMMAND_TIMEOUT });
+    // (a command that changes nothing, e.g. Start on a running unit, ends by itself)
+    if (model.pending.get(unit) === p) p.timer = setTimeout(() => endCommand(unit), COMMAND_TIMEOUT);
   } catch (e) {
     errBox.textContent = `${action} ${unit}: ${e.code}: ${e.message}`;
     errBox.hidden = false;
-  } finally {
-    model.pending.delete(unit);
-    dirty.units = true;
-    schedule();
+    endCommand(unit);
   }
 }
 
