@@ -352,8 +352,8 @@ function unitRow(name) {
     h("td", { "data-field": "state" }, h("span", { class: "badge" })),
     cell("backend"), cell("pid", "mono"), cell("ready", "num"), cell("restarts"), cell("uptime", "num"),
     cell("cpu", "num"), cell("rss", "num"),
-    h("td", { "data-field": "actions", class: "actions" }, btn("stop", "Stop"), btn("restart", "Restart"),
-      btn("start", "Start")));
+    h("td", { "data-field": "actions", class: "actions" }, btn("start", "Start"), btn("stop", "Stop"),
+      btn("restart", "Restart")));
 }
 
 function renderUnits() {
