@@ -1,5 +1,6 @@
-// dashboard.js - exo's dashboard page. An ES module with no dependencies and no build step;
-// exo run serves it with index.html, dashboard.css and exo.js under /TOKEN/ (docs/dashboard.md).
+// dashboard.js - exo's dashboard page: its model, the connection, and every view but the map's
+// drawing (map.js). ES modules with no dependencies and no build step; exo run serves them
+// with index.html, dashboard.css and exo.js under /TOKEN/ (docs/dashboard.md).
 //
 // Data flow: exo pushes batched state (dash.units, dash.logs, dash.flow, dash.stats, at most
 // every 100 ms each) and answers commands (dash.hello, dash.send, dash.stop/start/restart,
@@ -7,6 +8,8 @@
 // changed; the DOM is rendered at most once per animation frame, and only for the view on
 // screen, so the page costs the same at 10 or 10,000 messages per second.
 import { connect } from "./exo.js";
+import { h, $, clock, duration, bytes, count } from "./dom.js";
+import { COUNTERS, drawMap, updateEdge, flash, edgeLabelText } from "./map.js";
 
 const LOG_MAX = 5000;          // lines kept (exo keeps the same backlog)
 const RECENT_MAX = 200;        // messages in the map's recent list
@@ -38,59 +41,6 @@ const dirty = {
 };
 let newRecent = [];            // messages received since the recent list last rendered
 
-// ---- small helpers ----------------------------------------------------------------------
-
-function h(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v == null || v === false) continue;
-    if (k === "class") e.className = v;
-    else if (k === "text") e.textContent = v;
-    else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
-    else e.setAttribute(k, v === true ? "" : v);
-  }
-  for (const c of children) if (c != null) e.append(c);
-  return e;
-}
-
-const SVGNS = "http://www.w3.org/2000/svg";
-function s(tag, attrs = {}) {
-  const e = document.createElementNS(SVGNS, tag);
-  for (const [k, v] of Object.entries(attrs)) if (v != null) e.setAttribute(k, v);
-  return e;
-}
-
-const $ = (sel) => document.querySelector(sel);
-const pad2 = (n) => String(n).padStart(2, "0");
-
-function clock(ms) {
-  if (ms == null) return "";
-  const d = new Date(ms);
-  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}.` +
-    String(d.getMilliseconds()).padStart(3, "0");
-}
-
-function duration(ms) {
-  if (ms == null || !(ms >= 0)) return "";
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const sec = Math.floor(ms / 1000);
-  if (sec < 60) return ms < 10000 ? `${(ms / 1000).toFixed(1)} s` : `${sec} s`;
-  const min = Math.floor(sec / 60);
-  if (min < 60) return `${min} min ${sec % 60} s`;
-  const hr = Math.floor(min / 60);
-  if (hr < 48) return `${hr} h ${min % 60} min`;
-  return `${Math.floor(hr / 24)} d ${hr % 24} h`;
-}
-
-function bytes(n) {
-  if (n == null) return "";
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let i = 0;
-  while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
-  return `${i === 0 ? n : n.toFixed(n < 10 ? 1 : 0)} ${units[i]}`;
-}
-
-const count = (n) => (n || 0).toLocaleString("en-US");
 
 // The terminal's colour of a log prefix (core/run/output.c: exo is bold, each role a colour
 // of its palette); a prefix exo did not tell us about gets the palette in order of sight.
@@ -239,7 +189,6 @@ function edgeOf(id, c) {
   return e;
 }
 
-const COUNTERS = ["delivered", "denied", "no_receiver", "dropped"];
 let rateWindow = [];           // [t, total] of recent flow pushes
 
 function applyFlow(p) {
@@ -500,228 +449,12 @@ function renderLogs() {
 
 // ---- the message map ----------------------------------------------------------------------
 
-const MAP_W = 1000, MAP_H = 600, NODE_W = 150, NODE_H = 54;
-let layout = null;             // {pos: Map node -> {x, y}, edges: Map id -> geometry}
-
-// Roles on an arc from the left over the top to the right (frontends first), leaving the
-// bottom to the node "exo" where refused messages end; many roles: a full ellipse.
-function placeNodes(nodes) {
-  const order = { frontend: 0, service: 1, resource: 2 };
-  const roles = nodes.filter((n) => n.kind !== "exo")
-    .sort((a, b) => (order[a.kind] ?? 1) - (order[b.kind] ?? 1));
-  const pos = new Map();
-  const cx = MAP_W / 2, rx = MAP_W / 2 - NODE_W / 2 - 30;
-  const full = roles.length > 6;
-  const cy = full ? MAP_H / 2 : MAP_H * 0.56, ry = full ? MAP_H / 2 - 60 : MAP_H * 0.42;
-  roles.forEach((n, i) => {
-    const k = roles.length;
-    const a = full ? Math.PI + (i * 2 * Math.PI) / k :
-      k === 1 ? 1.5 * Math.PI : Math.PI + (i * Math.PI) / (k - 1);
-    pos.set(n.id, { x: cx + rx * Math.cos(a), y: cy + ry * Math.sin(a) });
-  });
-  for (const n of nodes) if (n.kind === "exo") pos.set(n.id, { x: cx, y: full ? cy : MAP_H - 50 });
-  return pos;
-}
-
-// Where a line from the centre of a node towards (dx, dy) leaves its box (an ellipse will do).
-function rim(p, dx, dy) {
-  const len = Math.hypot(dx, dy) || 1;
-  const rx = NODE_W / 2 + 6, ry = NODE_H / 2 + 6;
-  const t = 1 / Math.hypot(dx / len / rx, dy / len / ry);
-  return { x: p.x + (dx / len) * t, y: p.y + (dy / len) * t };
-}
-
-const bez = (a, c, b, t) => ({
-  x: (1 - t) ** 2 * a.x + 2 * (1 - t) * t * c.x + t * t * b.x,
-  y: (1 - t) ** 2 * a.y + 2 * (1 - t) * t * c.y + t * t * b.y,
-});
-
-// One quadratic curve per edge; the edges between two roles fan out, each direction on its
-// own side, so that every declared edge stays visible.
-function edgeGeometry(pos, edges) {
-  const groups = new Map();
-  for (const e of edges) {
-    const k = `${e.from}>${e.to}`;
-    if (!groups.has(k)) groups.set(k, []);
-    groups.get(k).push(e);
-  }
-  const geo = new Map();
-  for (const [k, list] of groups) {
-    const [from, to] = k.split(">");
-    const a = pos.get(from), b = pos.get(to);
-    if (!a || !b) continue;
-    const both = groups.has(`${to}>${from}`);
-    const dx = b.x - a.x, dy = b.y - a.y, len = Math.hypot(dx, dy) || 1;
-    const nx = -dy / len, ny = dx / len;
-    const step = Math.max(34, Math.min(70, 260 / list.length));
-    list.forEach((e, i) => {
-      const off = both ? (i + 0.7) * step : (i - (list.length - 1) / 2) * step;
-      const c = { x: (a.x + b.x) / 2 + nx * off * 2, y: (a.y + b.y) / 2 + ny * off * 2 };
-      const p0 = rim(a, c.x - a.x, c.y - a.y), p1 = rim(b, c.x - b.x, c.y - b.y);
-      geo.set(e.id, { p0, c, p1, d: `M${p0.x.toFixed(1)},${p0.y.toFixed(1)} Q${c.x.toFixed(1)},${c.y.toFixed(1)} ${p1.x.toFixed(1)},${p1.y.toFixed(1)}` });
-    });
-  }
-  return geo;
-}
-
-function edgeLabelText(e) {
-  return e.internal_name && e.internal_name !== e.name ? `${e.name} → ${e.internal_name}` : e.name;
-}
-
-function edgeBad(e) {
-  return (e.denied || 0) + (e.no_receiver || 0) + (e.dropped || 0);
-}
-
-function countsText(e) {
-  const parts = e.delivered || !edgeBad(e) ? [`✓ ${count(e.delivered)}`] : [];
-  if (e.denied) parts.push(`denied ${count(e.denied)}`);
-  if (e.no_receiver) parts.push(`no receiver ${count(e.no_receiver)}`);
-  if (e.dropped) parts.push(`dropped ${count(e.dropped)}`);
-  return parts.join("  ·  ");
-}
-
-function drawNode(svg, n, p) {
-  const u = model.units.get(n.id);
-  const g = s("g", { class: `node kind-${n.kind}`, "data-node": n.id, transform: `translate(${p.x},${p.y})` });
-  if (u) g.dataset.state = u.state;
-  g.append(s("rect", { x: -NODE_W / 2, y: -NODE_H / 2, width: NODE_W, height: NODE_H, rx: n.kind === "exo" ? 27 : 10 }));
-  const name = s("text", { class: `nname c${n.kind === "exo" ? 1 : colorOf(n.id)}`, y: -3, "text-anchor": "middle" });
-  name.textContent = n.id;
-  const sub = s("text", { class: "nsub", y: 15, "text-anchor": "middle" });
-  sub.textContent = n.kind === "exo" ? "refused & undeliverable" : `${n.kind}${u ? ` · ${u.state}` : ""}`;
-  if (u) g.append(s("circle", { class: `dot st-${u.state}`, cx: -NODE_W / 2 + 13, cy: -NODE_H / 2 + 13, r: 4.5 }));
-  g.append(name, sub);
-  svg.append(g);
-}
-
-function boxesOverlap(a, b) {
-  return a.x < b.x + b.w + 4 && b.x < a.x + a.w + 4 && a.y < b.y + b.h + 3 && b.y < a.y + a.h + 3;
-}
-
-// A label sits on its curve; it slides along it until it covers no other label or node.
-function placeLabel(g, geo, taken) {
-  const w = Math.max(g.dataset.w1, g.dataset.w2) * 1 + 18, hgt = 38;
-  for (const t of [0.5, 0.38, 0.62, 0.28, 0.72, 0.2, 0.8, 0.5]) {
-    const p = bez(geo.p0, geo.c, geo.p1, t);
-    const box = { x: p.x - w / 2, y: p.y - hgt / 2, w, h: hgt };
-    if (t === 0.5 && taken.length === 0) { taken.push(box); return box; }
-    if (!taken.some((b) => boxesOverlap(b, box))) { taken.push(box); return box; }
-  }
-  const p = bez(geo.p0, geo.c, geo.p1, 0.5);
-  const box = { x: p.x - w / 2, y: p.y - hgt / 2, w, h: hgt };
-  taken.push(box);
-  return box;
-}
-
-function drawEdge(svg, labels, e, geo) {
-  const g = s("g", { class: "edge", "data-edge": e.id, "data-from": e.from, "data-to": e.to, "data-name": e.name });
-  const path = s("path", { class: "line", d: geo.d, "marker-end": "url(#arrow)" });
-  const hit = s("path", { class: "hit", d: geo.d });
-  const title = s("title");
-  g.append(hit, path, title);
-  svg.append(g);
-  const lg = s("g", { class: "elabel", "data-edge-label": e.id });
-  lg.append(s("rect", { rx: 6 }), s("text", { class: "l1", "text-anchor": "middle" }),
-    s("text", { class: "l2", "text-anchor": "middle" }));
-  labels.append(lg);
-  return { g, path, title, lg };
-}
-
-function renderMapLayout() {
-  const svg = $("#map");
-  svg.setAttribute("viewBox", `0 0 ${MAP_W} ${MAP_H}`);
-  const defs = s("defs");
-  for (const [id, cls] of [["arrow", "ok"], ["arrow-bad", "bad"], ["arrow-idle", "idle"]]) {
-    // (in user units: a flashing, wider line keeps its arrowhead)
-    const m = s("marker", { id, viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 13, markerHeight: 13,
-      markerUnits: "userSpaceOnUse", orient: "auto-start-reverse" });
-    const p = s("path", { d: "M0,0 L10,5 L0,10 z", class: `arrowhead ${cls}` });
-    m.append(p);
-    defs.append(m);
-  }
-  const edgesG = s("g", { class: "edges" }), nodesG = s("g", { class: "nodes" });
-  const labelsG = s("g", { class: "labels" }), dotsG = s("g", { class: "dots" });
-  svg.replaceChildren(defs, edgesG, dotsG, nodesG, labelsG);
-  const pos = placeNodes(model.nodes);
-  const edges = [...model.edges.values()];
-  const geo = edgeGeometry(pos, edges);
-  const parts = new Map();
-  for (const e of edges) {
-    if (geo.has(e.id)) parts.set(e.id, { ...drawEdge(edgesG, labelsG, e, geo.get(e.id)), geo: geo.get(e.id) });
-  }
-  for (const n of model.nodes) if (pos.has(n.id)) drawNode(nodesG, n, pos.get(n.id));
-  layout = { pos, parts, dotsG, taken: null };
-  for (const e of edges) if (parts.has(e.id)) updateEdge(e);
-  // Labels are placed once their texts are measured.
-  const taken = [...pos.values()].map((p) => ({ x: p.x - NODE_W / 2, y: p.y - NODE_H / 2, w: NODE_W, h: NODE_H }));
-  for (const e of edges) if (parts.has(e.id)) positionLabel(parts.get(e.id), taken);
-  // Show what was drawn, as large as the pane allows.
-  const bb = svg.getBBox(), m = 16;
-  if (bb.width > 0) svg.setAttribute("viewBox", `${bb.x - m} ${bb.y - m} ${bb.width + 2 * m} ${bb.height + 2 * m}`);
-  renderEdgeTable();
-}
-
-function positionLabel(part, taken) {
-  const { lg, geo } = part;
-  const box = placeLabel(lg, geo, taken);
-  const cx = box.x + box.w / 2;
-  lg.querySelector("rect").setAttribute("x", box.x);
-  lg.querySelector("rect").setAttribute("y", box.y);
-  lg.querySelector("rect").setAttribute("width", box.w);
-  lg.querySelector("rect").setAttribute("height", box.h);
-  lg.querySelector(".l1").setAttribute("x", cx);
-  lg.querySelector(".l1").setAttribute("y", box.y + 16);
-  lg.querySelector(".l2").setAttribute("x", cx);
-  lg.querySelector(".l2").setAttribute("y", box.y + 31);
-  part.box = box;
-}
-
-function updateEdge(e) {
-  const part = layout.parts.get(e.id);
-  if (!part) return;
-  const bad = edgeBad(e), any = (e.delivered || 0) + bad;
-  const cls = bad ? "bad" : any ? "ok" : "idle";
-  for (const k of COUNTERS) part.g.setAttribute(`data-${k.replace("_", "-")}`, String(e[k] || 0));
-  part.g.setAttribute("class", `edge ${cls}`);
-  part.path.setAttribute("marker-end", `url(#${cls === "ok" ? "arrow" : `arrow-${cls}`})`);
-  part.title.textContent = `${e.from} → ${e.to}: ${edgeLabelText(e)}\n${countsText(e)}`;
-  const l1 = part.lg.querySelector(".l1"), l2 = part.lg.querySelector(".l2");
-  l1.textContent = edgeLabelText(e);
-  l2.textContent = countsText(e);
-  part.lg.setAttribute("class", `elabel ${cls}`);
-  const w1 = l1.getComputedTextLength(), w2 = l2.getComputedTextLength();
-  part.lg.dataset.w1 = w1;
-  part.lg.dataset.w2 = w2;
-  if (part.box && Math.max(w1, w2) + 18 > part.box.w) {
-    // The counters grew wider than the box: widen it in place.
-    const rect = part.lg.querySelector("rect");
-    const w = Math.max(w1, w2) + 18, x = part.box.x + part.box.w / 2 - w / 2;
-    rect.setAttribute("x", x);
-    rect.setAttribute("width", w);
-    part.box = { ...part.box, x, w };
-  }
-}
-
-// A message on an edge: the line lights up and a dot runs along it (one per edge per frame).
-function flash(id, bad) {
-  const part = layout && layout.parts.get(id);
-  if (!part) return;
-  part.path.animate([{ stroke: bad ? "var(--bad)" : "var(--flash)", strokeWidth: 4.5 }, {}],
-    { duration: 700, easing: "ease-out" });
-  if (layout.dotsG.childElementCount > 60) return;
-  const dot = s("circle", { r: 5, class: bad ? "msgdot bad" : "msgdot" });
-  const motion = s("animateMotion", { dur: "0.6s", path: part.geo.d, fill: "freeze" });
-  dot.append(motion);
-  layout.dotsG.append(dot);
-  motion.beginElement();
-  setTimeout(() => dot.remove(), 650);
-}
-
 function renderMap() {
   if (dirty.mapLayout) {
     dirty.mapLayout = false;
     dirty.edges.clear();
-    renderMapLayout();
+    drawMap($("#map"), { nodes: model.nodes, edges: [...model.edges.values()], units: model.units, colorOf });
+    renderEdgeTable();
   } else if (dirty.edges.size) {
     for (const id of dirty.edges) updateEdge(model.edges.get(id));
     renderEdgeTable([...dirty.edges]);

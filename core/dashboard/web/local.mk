@@ -5,4 +5,6 @@ dashboardwebdir = $(pkgdatadir)/dashboard
 dist_dashboardweb_DATA = \
 	core/dashboard/web/index.html \
 	core/dashboard/web/dashboard.js \
+	core/dashboard/web/dom.js \
+	core/dashboard/web/map.js \
 	core/dashboard/web/dashboard.css
