@@ -276,7 +276,7 @@ function unitCells(u, now) {
   const st = model.stats[u.name] || {};
   const running = (u.state === "ready" || u.state === "starting") && u.started_at;
   const ident = [u.pid != null ? `pid ${u.pid}` : null, u.container ? u.container.slice(0, 12) : null]
-    .filter(Boolean).join(" · ");
+    .filter(Boolean).join("\n");
   return {
     backend: [u.backend || "", null],
     pid: [ident || "–", u.container || null],
