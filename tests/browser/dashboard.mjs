@@ -204,9 +204,18 @@ async function inspector(page, b) {
   await item.click();
   await until('the inspector', () => page.locator('#view-inspector').isVisible());
   await checkActivity(page, activity);
-  // typed by hand, the same
+  // the denied todo.clear's activity: one message, denied, to nobody
   await view(page, 'map');
-  await view(page, 'inspector');
+  const denied = page.locator('#recent li[data-outcome="denied"]').first();
+  const deniedActivity = await denied.getAttribute('data-activity');
+  await denied.click();
+  const status = page.locator('#activity-status');
+  await until('the denied activity', async () => (await status.getAttribute('data-activity')) === deniedActivity &&
+    (await status.getAttribute('data-status')) === 'ok' &&
+    JSON.stringify(await page.$$eval('#activity tbody tr[data-seq]', (trs) => trs.map((tr) =>
+      [tr.dataset.outcome, tr.querySelector('[data-field="name"]').textContent,
+        tr.querySelector('[data-field="receiver"]').textContent]))) === '[["denied","todo.clear","–"]]');
+  // the first one again, its id typed by hand
   await page.locator('#activity-id').fill(activity);
   await page.locator('#activity-show').click();
   await checkActivity(page, activity);
@@ -219,15 +228,19 @@ async function inspector(page, b) {
 }
 
 async function checkActivity(page, activity) {
-  await until(`the activity ${activity}`, async () =>
-    (await page.locator('#activity-status').getAttribute('data-activity')) === activity &&
-    (await page.locator('#activity tbody tr[data-seq]').count()) >= 3);
-  const rows = await page.$$eval('#activity tbody tr[data-seq]', (trs) => trs.map((tr) => ({
-    seq: +tr.dataset.seq, outcome: tr.dataset.outcome,
-    sender: tr.querySelector('[data-field="sender"]').textContent,
-    receiver: tr.querySelector('[data-field="receiver"]').textContent,
-    name: tr.querySelector('[data-field="name"]').textContent,
-  })));
+  const status = page.locator('#activity-status');
+  // (read in one go with the status: a new request redraws the table)
+  const rows = await until(`the activity ${activity}`, async () => {
+    if ((await status.getAttribute('data-activity')) !== activity) return false;
+    if ((await status.getAttribute('data-status')) !== 'ok') return false;
+    const got = await page.$$eval('#activity tbody tr[data-seq]', (trs) => trs.map((tr) => ({
+      seq: +tr.dataset.seq, outcome: tr.dataset.outcome,
+      sender: tr.querySelector('[data-field="sender"]').textContent,
+      receiver: tr.querySelector('[data-field="receiver"]').textContent,
+      name: tr.querySelector('[data-field="name"]').textContent,
+    })));
+    return got.length >= 3 ? got : false;
+  });
   const show = JSON.stringify(rows);
   const [req, ...rest] = rows;
   if (req.sender !== 'web' || req.receiver !== 'todos' || req.name !== 'todo.create → item.create') fail(`first message: ${show}`);

@@ -9,13 +9,14 @@
 // screen, so the page costs the same at 10 or 10,000 messages per second.
 import { connect } from "./exo.js";
 import { h, $, clock, duration, bytes, count } from "./dom.js";
-import { COUNTERS, drawMap, updateEdge, flash, edgeLabelText } from "./map.js";
+import { COUNTERS, drawMap, updateEdge, flash, cool, edgeLabelText } from "./map.js";
 
 const LOG_MAX = 5000;          // lines kept (exo keeps the same backlog)
 const RECENT_MAX = 200;        // messages in the map's recent list
 const VIEWS = ["services", "logs", "map", "inspector", "send"];
 const COMMAND_TIMEOUT = 30000; // ms: stopping a unit waits for its shutdown grace
 const SEND_TIMEOUT = 15000;
+const BUSY_RATE = 50;          // messages per second above which the map runs no dots
 
 // ---- the model ------------------------------------------------------------------------
 
@@ -40,6 +41,7 @@ const dirty = {
   recent: "full", send: true, activity: true,
 };
 let newRecent = [];            // messages received since the recent list last rendered
+let recentDrawn = 0;           // when it was
 
 
 // The terminal's colour of a log prefix (core/run/output.c: exo is bold, each role a colour
@@ -453,20 +455,26 @@ function renderMap() {
   if (dirty.mapLayout) {
     dirty.mapLayout = false;
     dirty.edges.clear();
-    drawMap($("#map"), { nodes: model.nodes, edges: [...model.edges.values()], units: model.units, colorOf });
+    drawMap($("#map"), $("#map-dots"), { nodes: model.nodes, edges: [...model.edges.values()], units: model.units, colorOf });
     renderEdgeTable();
   } else if (dirty.edges.size) {
     for (const id of dirty.edges) updateEdge(model.edges.get(id));
     renderEdgeTable([...dirty.edges]);
     dirty.edges.clear();
   }
-  const seen = new Set();
+  const seen = new Set(), busy = rate() > BUSY_RATE;
   for (const [id, bad] of dirty.flashes) {
-    if (!seen.has(id)) flash(id, bad);
+    if (!seen.has(id)) flash(id, bad, busy);
     seen.add(id);
   }
   dirty.flashes = [];
-  if (dirty.recent) renderRecent();
+  cool();
+  // (at a high rate the list is redrawn twice a second: it scrolls too fast to read anyway)
+  const now = performance.now();
+  if (dirty.recent && (!busy || now - recentDrawn > 500)) {
+    recentDrawn = now;
+    renderRecent();
+  }
   $("#map-rate").textContent = model.sampled ? `${count(model.sampled)} messages not listed (sampled)` : "";
 }
 
@@ -607,6 +615,7 @@ function renderActivity() {
   $("#activity").hidden = !a || a.messages.length === 0;
   if (!a) { status.textContent = "Pick a message in the map's recent list, or type an activity id."; body.replaceChildren(); return; }
   status.dataset.activity = a.id;
+  status.dataset.status = a.status === "loading" || a.status === "ok" ? a.status : "error";
   if (a.status === "loading") status.textContent = `Loading activity ${a.id}…`;
   else if (a.status !== "ok") status.textContent = `Activity ${a.id}: ${a.status}`;
   else if (a.messages.length === 0) status.textContent = `Activity ${a.id}: no message of it is kept (exo keeps the last 4096 messages).`;

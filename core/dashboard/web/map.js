@@ -6,7 +6,7 @@ import { s, count } from "./dom.js";
 export const COUNTERS = ["delivered", "denied", "no_receiver", "dropped"];
 
 const MAP_W = 1000, MAP_H = 600, NODE_W = 150, NODE_H = 54;
-let layout = null;             // {parts: Map edge id -> its elements and geometry, dotsG}
+let layout = null;             // {parts: Map edge id -> its elements and geometry, dots}
 let ctx = null;                // what drawMap() was given: {units, colorOf}
 
 // Roles on an arc from the left over the top to the right (frontends first), leaving the
@@ -133,10 +133,11 @@ function drawEdge(svg, labels, e, geo) {
   return { g, path, title, lg };
 }
 
-// Draw the whole map into @svg: @nodes [{id, kind}], @edges (EDGE objects, updated in place
+// Draw the whole map into @svg, and prepare @dots (an SVG laid over it, a layer of its own, so
+// that the moving dots repaint only themselves): @nodes [{id, kind}], @edges (EDGE objects, updated in place
 // later through updateEdge), @units (name -> UNIT) for the nodes' states, @colorOf(role) the
 // role's ANSI colour. Must be on screen: the labels are measured.
-export function drawMap(svg, { nodes, edges, units, colorOf }) {
+export function drawMap(svg, dots, { nodes, edges, units, colorOf }) {
   ctx = { units, colorOf };
   svg.setAttribute("viewBox", `0 0 ${MAP_W} ${MAP_H}`);
   const defs = s("defs");
@@ -149,8 +150,9 @@ export function drawMap(svg, { nodes, edges, units, colorOf }) {
     defs.append(m);
   }
   const edgesG = s("g", { class: "edges" }), nodesG = s("g", { class: "nodes" });
-  const labelsG = s("g", { class: "labels" }), dotsG = s("g", { class: "dots" });
-  svg.replaceChildren(defs, edgesG, dotsG, nodesG, labelsG);
+  const labelsG = s("g", { class: "labels" });
+  svg.replaceChildren(defs, edgesG, nodesG, labelsG);
+  dots.replaceChildren();
   const pos = placeNodes(nodes);
   const geo = edgeGeometry(pos, edges);
   const parts = new Map();
@@ -158,7 +160,7 @@ export function drawMap(svg, { nodes, edges, units, colorOf }) {
     if (geo.has(e.id)) parts.set(e.id, { ...drawEdge(edgesG, labelsG, e, geo.get(e.id)), geo: geo.get(e.id) });
   }
   for (const n of nodes) if (pos.has(n.id)) drawNode(nodesG, n, pos.get(n.id));
-  layout = { parts, dotsG };
+  layout = { parts, dots };
   for (const e of edges) if (parts.has(e.id)) updateEdge(e);
   // Labels are placed once their texts are measured.
   const taken = [...pos.values()].map((p) => ({ x: p.x - NODE_W / 2, y: p.y - NODE_H / 2, w: NODE_W, h: NODE_H }));
@@ -166,6 +168,7 @@ export function drawMap(svg, { nodes, edges, units, colorOf }) {
   // Show what was drawn, as large as the pane allows.
   const bb = svg.getBBox(), m = 16;
   if (bb.width > 0) svg.setAttribute("viewBox", `${bb.x - m} ${bb.y - m} ${bb.width + 2 * m} ${bb.height + 2 * m}`);
+  dots.setAttribute("viewBox", svg.getAttribute("viewBox"));
 }
 
 function positionLabel(part, taken) {
@@ -189,13 +192,17 @@ export function updateEdge(e) {
   const bad = edgeBad(e), any = (e.delivered || 0) + bad;
   const cls = bad ? "bad" : any ? "ok" : "idle";
   for (const k of COUNTERS) part.g.setAttribute(`data-${k.replace("_", "-")}`, String(e[k] || 0));
-  part.g.setAttribute("class", `edge ${cls}`);
+  part.g.classList.remove("ok", "bad", "idle");
+  part.g.classList.add(cls);
   part.path.setAttribute("marker-end", `url(#${cls === "ok" ? "arrow" : `arrow-${cls}`})`);
   part.title.textContent = `${e.from} → ${e.to}: ${edgeLabelText(e)}\n${countsText(e)}`;
   const l1 = part.lg.querySelector(".l1"), l2 = part.lg.querySelector(".l2");
   l1.textContent = edgeLabelText(e);
   l2.textContent = countsText(e);
   part.lg.setAttribute("class", `elabel ${cls}`);
+  // Measuring makes the browser lay the text out: only when a text got longer.
+  if (l1.textContent.length + l2.textContent.length === part.chars) return;
+  part.chars = l1.textContent.length + l2.textContent.length;
   const w1 = l1.getComputedTextLength(), w2 = l2.getComputedTextLength();
   part.lg.dataset.w1 = w1;
   part.lg.dataset.w2 = w2;
@@ -209,18 +216,36 @@ export function updateEdge(e) {
   }
 }
 
-// A message on an edge: the line lights up and a dot runs along it (one per edge per frame).
-export function flash(id, bad) {
+// Messages on an edge: the line stays lit while they flow (cool() turns it off 1.2 s after
+// the last), and, unless @busy, a dot runs along it, at most once a second per edge and
+// DOTS_MAX at once. Dots are what repaints most (an animation is drawn every frame): at a high
+// rate (@busy) the lit lines and the counters show the flow without them.
+const DOTS_MAX = 3;
+export function flash(id, bad, busy) {
   const part = layout && layout.parts.get(id);
   if (!part) return;
-  part.path.animate([{ stroke: bad ? "var(--bad)" : "var(--flash)", strokeWidth: 4.5 }, {}],
-    { duration: 700, easing: "ease-out" });
-  if (layout.dotsG.childElementCount > 60) return;
+  const now = performance.now();
+  part.lit = now;
+  part.g.classList.add("active");
+  if (busy || now - (part.dotAt || -1e9) < 1000 || layout.dots.childElementCount >= DOTS_MAX) return;
+  part.dotAt = now;
   const dot = s("circle", { r: 5, class: bad ? "msgdot bad" : "msgdot" });
   const motion = s("animateMotion", { dur: "0.6s", path: part.geo.d, fill: "freeze" });
   dot.append(motion);
-  layout.dotsG.append(dot);
+  layout.dots.append(dot);
   motion.beginElement();
   setTimeout(() => dot.remove(), 650);
+}
+
+// Turn off the edges that carried nothing for 1.2 s.
+export function cool() {
+  if (!layout) return;
+  const now = performance.now();
+  for (const part of layout.parts.values()) {
+    if (part.lit && now - part.lit > 1200) {
+      part.lit = 0;
+      part.g.classList.remove("active");
+    }
+  }
 }
 
