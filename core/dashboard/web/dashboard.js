@@ -42,6 +42,7 @@ const dirty = {
 };
 let newRecent = [];            // messages received since the recent list last rendered
 let recentDrawn = 0;           // when it was
+let edgesDrawn = 0;            // when the map's counters were last rewritten
 
 
 // The terminal's colour of a log prefix (core/run/output.c: exo is bold, each role a colour
@@ -452,17 +453,20 @@ function renderLogs() {
 // ---- the message map ----------------------------------------------------------------------
 
 function renderMap() {
+  const busy = rate() > BUSY_RATE, now = performance.now();
   if (dirty.mapLayout) {
     dirty.mapLayout = false;
     dirty.edges.clear();
     drawMap($("#map"), $("#map-dots"), { nodes: model.nodes, edges: [...model.edges.values()], units: model.units, colorOf });
     renderEdgeTable();
-  } else if (dirty.edges.size) {
+  } else if (dirty.edges.size && (!busy || now - edgesDrawn > 250)) {
+    // (at a high rate the counters change every push: four times a second is enough)
+    edgesDrawn = now;
     for (const id of dirty.edges) updateEdge(model.edges.get(id));
     renderEdgeTable([...dirty.edges]);
     dirty.edges.clear();
   }
-  const seen = new Set(), busy = rate() > BUSY_RATE;
+  const seen = new Set();
   for (const [id, bad] of dirty.flashes) {
     if (!seen.has(id)) flash(id, bad, busy);
     seen.add(id);
@@ -470,12 +474,12 @@ function renderMap() {
   dirty.flashes = [];
   cool();
   // (at a high rate the list is redrawn twice a second: it scrolls too fast to read anyway)
-  const now = performance.now();
   if (dirty.recent && (!busy || now - recentDrawn > 500)) {
     recentDrawn = now;
     renderRecent();
   }
-  $("#map-rate").textContent = model.sampled ? `${count(model.sampled)} messages not listed (sampled)` : "";
+  const note = model.sampled ? `${count(model.sampled)} messages not listed (sampled)` : "";
+  if ($("#map-rate").textContent !== note) $("#map-rate").textContent = note;
 }
 
 function renderEdgeTable(only) {
