@@ -19,7 +19,7 @@ bench_bench_nats_CFLAGS = $(AM_CFLAGS) $(NATS_CFLAGS)
 bench_bench_nats_LDADD = $(NATS_LIBS)
 endif
 
-EXTRA_DIST += bench/run-bus-bench.sh bench/run-auth-bench.sh bench/README.md \
+EXTRA_DIST += bench/run-bus-bench.sh bench/run-auth-bench.sh bench/README.md bench/lib.sh \
 	bench/run-dash-bench.sh bench/dash-bench.mjs
 
 # The WebSocket benchmark (bench/run-ws-bench.sh): our own client for every server, and a

@@ -80,32 +80,27 @@ EXO_TOP_SRCDIR=$BUILDDIR EXO_TOP_BUILDDIR=$BUILDDIR
 type browser_install >/dev/null 2>&1 && { browser_install >/dev/null || die "npm ci failed"; }
 export EXO_BROWSER_LIB=$BUILDDIR/tests/browser/lib.mjs
 
-# spawn NAME CMD...: in the background, output in $TMP/NAME.out; sets SPAWNED.
-spawn() {
-    local name=$1; shift
-    "$@" >"$TMP/$name.out" 2>&1 &
-    SPAWNED=$!
-    PIDS+=("$SPAWNED")
-}
-# wait_line FILE REGEX SECONDS: print the first matching line of FILE, or fail.
-wait_line() {
+# spawn, wait_line, finish, stop, cpu_ns
+. "$HERE/lib.sh"
+# wait_nth FILE REGEX N SECONDS: the Nth matching line of FILE, or fail.
+wait_nth() {
     local i line
-    for i in $(seq $(($3 * 20))); do
-        line=$(grep -m1 -E "$2" "$1" 2>/dev/null) && { echo "$line"; return 0; }
+    for i in $(seq $(($4 * 20))); do
+        line=$(grep -E "$2" "$1" 2>/dev/null | sed -n "$3p")
+        [ -n "$line" ] && { echo "$line"; return 0; }
         sleep 0.05
     done
     return 1
 }
-finish() { # PID SECONDS: wait for it; kill it after SECONDS
-    local i
-    for i in $(seq $(($2 * 20))); do
-        kill -0 "$1" 2>/dev/null || { wait "$1" 2>/dev/null; return 0; }
-        sleep 0.05
-    done
-    kill -KILL "$1" 2>/dev/null; wait "$1" 2>/dev/null
-    return 1
+# CPU time of PID and every process under it (the browser: node, chromium and its children).
+tree_cpu_ns() {
+    local pids
+    pids=$(ps -eo pid=,ppid= | awk -v root="$1" '{parent[$1] = $2} END {
+        for (p in parent) { q = p; while (q != "" && q != 0 && q != root) q = parent[q]; if (q == root) print p }
+        print root }')
+    for p in $pids; do cat /proc/"$p"/task/*/schedstat 2>/dev/null; done |
+        awk '{n += $1} END {printf "%.0f\n", n}'
 }
-cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{n += $1} END {printf "%.0f\n", n}'; }
 
 # ---- the app and its run --------------------------------------------------------------------
 app=$TMP/app
@@ -127,7 +122,8 @@ EOF
 spawn run "$EXO_BIN" run --app "$app"
 RUN_PID=$SPAWNED
 line=$(wait_line "$TMP/run.out" 'dashboard at http://127\.0\.0\.1:[0-9]+/[0-9a-f]+/' 60) ||
-    die "exo run did not print its dashboard: $(tail -5 "$TMP/run.out")"
+    line=$(wait_line "$TMP/run.err" 'dashboard at http://127\.0\.0\.1:[0-9]+/[0-9a-f]+/' 1) ||
+    die "exo run did not print its dashboard: $(tail -5 "$TMP/run.out" "$TMP/run.err")"
 URL=$(echo "$line" | grep -oE 'http://127\.0\.0\.1:[0-9]+/[0-9a-f]+/')
 ENDPOINT=$(sed -n 's/.*"endpoint": *"\([^"]*\)".*/\1/p' "$app/.exo/bus.json")
 EXO_BUS_TOKEN=$(sed -n 's/.*"token": *"\([0-9a-f]*\)".*/\1/p' "$app/.exo/bus.json")
@@ -158,16 +154,19 @@ throughput() { # NAME
     spawn "$r" "$BENCH_EXO" recv --role receiver "${common[@]}"; rp=$SPAWNED
     wait_line "$TMP/$r.out" '^ready' 20 >/dev/null || die "receiver: $(cat "$TMP/$r.out")"
     sleep 0.3 # the broker has the registration
-    c0=$(cpu_ns "$RUN_PID")
+    c0=$(cpu_ns "$RUN_PID") b0=0 b1=0
+    [ -n "$PAGE_PID" ] && b0=$(tree_cpu_ns "$PAGE_PID")
     spawn "$s" "$BENCH_EXO" send --role sender "${common[@]}"; sp=$SPAWNED
     finish "$rp" 130
     c1=$(cpu_ns "$RUN_PID")
+    [ -n "$PAGE_PID" ] && b1=$(tree_cpu_ns "$PAGE_PID")
     kill -TERM "$sp" 2>/dev/null; finish "$sp" 10
-    awk -v c0="$c0" -v c1="$c1" '/^result recv/ {
+    awk -v c0="$c0" -v c1="$c1" -v b="$((b1 - b0))" '/^result recv/ {
         for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
         n = v["count"] + v["warm"]
         rate = (v["count"] > 1 && v["last_ns"] > v["first_ns"]) ? v["count"] / ((v["last_ns"] - v["first_ns"]) / 1e9) : 0
-        printf "%.0f %.0f\n", rate, (n > 0 ? (c1 - c0) / n : 0)
+        wall = (v["last_ns"] - v["first_ns"]) / 1e9
+        printf "%.0f %.0f %.0f\n", rate, (n > 0 ? (c1 - c0) / n : 0), (wall > 0 ? b / 1e7 / wall : 0)
     }' "$TMP/$r.out"
 }
 
@@ -176,7 +175,7 @@ record() { [ -n "$OUT" ] && echo "$1	$2	$3	$4" >>"$OUT"; return 0; }
 
 echo "exo run's dashboard: the bus with the page closed and open (pairs: $PAIRS, $COUNT x 100 B)"
 echo "machine: $(nproc) cpus, $(awk '/model name/ {sub(/.*: /, ""); print; exit}' /proc/cpuinfo); load $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-5s %-7s %12s %16s\n' pair page 'msg/s' 'exo run ns/msg'
+printf '%-5s %-7s %12s %16s %14s\n' pair page 'msg/s' 'exo run ns/msg' 'browser %cpu'
 declare -a CLOSED OPEN CLOSED_CPU OPEN_CPU
 for p in $(seq "$PAIRS"); do
     order="closed open"
@@ -184,11 +183,12 @@ for p in $(seq "$PAIRS"); do
     for state in $order; do
         [ "$state" = open ] && open_page
         throughput "$p-$state" >"$TMP/sample"
-        read -r rate cpu <"$TMP/sample"
+        read -r rate cpu browser <"$TMP/sample"
         [ "$state" = open ] && close_page
         [ -n "$rate" ] && [ "$rate" != 0 ] || die "no throughput measured (pair $p, page $state); see --keep"
-        printf '%-5s %-7s %12s %16s\n' "$p" "$state" "$rate" "$cpu"
+        printf '%-5s %-7s %12s %16s %14s\n' "$p" "$state" "$rate" "$cpu" "$browser"
         record "$state" rate "$p" "$rate"; record "$state" cpu_ns_per_msg "$p" "$cpu"
+        record "$state" browser_cpu_pct "$p" "$browser"
         if [ "$state" = open ]; then OPEN[$p]=$rate OPEN_CPU[$p]=$cpu; else CLOSED[$p]=$rate CLOSED_CPU[$p]=$cpu; fi
     done
 done
@@ -209,6 +209,9 @@ record summary throughput_ratio - "$ratio_med"; record summary cpu_ratio - "$cpu
 SECS=$(( (FRAMES_MS + 4000) / 1000 ))
 N=$((RATE * SECS))
 open_page
+# The same page without traffic first: what this machine's load alone does to the frames.
+echo "frames $FRAMES_MS $EDGE" >&7
+idle=$(wait_line "$TMP/page.out" '^frames ' $((FRAMES_MS / 1000 + 30))) || die "no frames: $(tail -5 "$TMP/page.out")"
 common=(--endpoint "$ENDPOINT" --subject bench.msg --size 100 --count "$N" --warmup 0
         --deadline-ms $(( (SECS + 30) * 1000 )))
 spawn frames-recv "$BENCH_EXO" recv --role receiver "${common[@]}"; rp=$SPAWNED
@@ -218,7 +221,7 @@ c0=$(cpu_ns "$RUN_PID"); t0=$(date +%s%N)
 spawn frames-send "$BENCH_EXO" send --role sender --rate "$RATE" "${common[@]}"; sp=$SPAWNED
 sleep 2 # the load is steady
 echo "frames $FRAMES_MS $EDGE" >&7
-fl=$(wait_line "$TMP/page.out" '^frames ' $((FRAMES_MS / 1000 + 30))) || die "no frames: $(tail -5 "$TMP/page.out")"
+fl=$(wait_nth "$TMP/page.out" '^frames ' 2 $((FRAMES_MS / 1000 + 30))) || die "no frames: $(tail -5 "$TMP/page.out")"
 finish "$rp" $((SECS + 30))
 c1=$(cpu_ns "$RUN_PID"); t1=$(date +%s%N)
 kill -TERM "$sp" 2>/dev/null; finish "$sp" 10
@@ -228,6 +231,9 @@ cpu_pct=$(awk -v c="$((c1 - c0))" -v t="$((t1 - t0))" 'BEGIN {printf "%.0f", 100
 echo
 echo "page at $RATE msg/s for $((FRAMES_MS / 1000)) s (${got:-0} of $N messages received; exo run used $cpu_pct% of a core):"
 echo "  ${fl#frames }"
+echo "  the same page without traffic: ${idle#frames }"
 p99=$(echo "$fl" | grep -oE 'p99=[0-9.]+' | cut -d= -f2)
 echo "  frames under 50 ms (p99 $p99 ms): $(awk -v v="${p99:-999}" 'BEGIN {print ((v < 50) ? "ok" : "OVER")}')"
 record open frames - "${fl#frames }"
+record open idle_frames - "${idle#frames }"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

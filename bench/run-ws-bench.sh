@@ -95,23 +95,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-SPAWNED=
-spawn() { local name=$1; shift; "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" & SPAWNED=$!; PIDS+=("$SPAWNED"); }
-wait_line() { # FILE REGEX SECONDS
-    local i line
-    for i in $(seq $(($3 * 20))); do
-        line=$(grep -m1 -E "$2" "$1" 2>/dev/null) && { echo "$line"; return 0; }
-        sleep 0.05
-    done
-    return 1
-}
-stop() {
-    kill -TERM "$1" 2>/dev/null
-    for _ in $(seq 200); do kill -0 "$1" 2>/dev/null || break; sleep 0.05; done
-    kill -KILL "$1" 2>/dev/null; wait "$1" 2>/dev/null; return 0
-}
+# spawn, wait_line, finish, stop, rss_kb, cpu_ns
+. "$HERE/lib.sh"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null; }
 # The descendants of PID named by REGEX in their command line.
 descendant() {
     local pid=$1 re=$2 kids k

@@ -110,12 +110,13 @@ static int serve_exojs(struct lws *wsi, ws_frontend_t *fe, ws_http_t *h)
 
 static int request(struct lws *wsi, ws_frontend_t *fe, ws_http_t *h, const char *uri)
 {
-    const char *path = served_path(fe, uri);
-    if (path == NULL)
-        return fec_respond_error(wsi, &h->response, "forbidden", FEC_TOKEN_REFUSED_MESSAGE,
-                                 false);
     const char *method = fec_request_method(wsi);
-    if (method == NULL || (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0))
+    bool get = method != NULL && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0);
+    const char *path = served_path(fe, uri);
+    if (path == NULL) /* a body nobody reads ends the connection with the answer */
+        return fec_respond_error(wsi, &h->response, "forbidden", FEC_TOKEN_REFUSED_MESSAGE,
+                                 !get);
+    if (!get)
         return fec_respond_error(wsi, &h->response, "method-not-allowed",
                                  "this frontend serves GET and HEAD (and WebSockets at "
                                  WS_PATH ")", true);

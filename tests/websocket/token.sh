@@ -71,6 +71,22 @@ for p in / /index.html /exo.js /exo /sub/app.css /favicon.ico \
   esac
 done
 
+# Another method outside the prefix: refused all the same, the connection closed after it.
+got=$(python3 - "$PORT" <<'PYEOF'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+s.sendall(b"POST /exo.js HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")
+data = b""
+while True:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    data += chunk
+print(data.split(b" ", 2)[1].decode() if data.startswith(b"HTTP/") else "none")
+PYEOF
+)
+[ "$got" = 403 ] || fail "POST /exo.js: wanted 403 and the connection closed, got: $got"
+
 # A NUL byte: libwebsockets drops the request itself; nothing is served in any case.
 got=$(req "/$TOK%00/")
 case ${got%% *} in 403|400|none) ;; *) fail "GET /TOKEN%00/: wanted a refusal, got: $got" ;; esac
