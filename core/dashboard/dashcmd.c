@@ -167,7 +167,7 @@ static void cmd_send(exo_dashserve_t *d, exo_conn_id_t conn, const json_t *args,
         return;
     }
     dash_pending_t *p = exo_xcalloc(1, sizeof *p);
-    *p = (dash_pending_t){.d = d, .conn = conn, .request = exo_xstrdup(request ? request : ""),
+    *p = (dash_pending_t){.d = d, .conn = conn, .request = exo_xstrdup(request),
                           .sender = sd, .name = exo_xstrdup(name), .next = d->pending};
     if (payload != NULL && !json_is_null(payload)) {
         p->payload = json_dumps(payload, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -290,6 +290,11 @@ static void cmd_hello(exo_dashserve_t *d, exo_conn_id_t conn, const char *reques
 void exo_dash_command(exo_dashserve_t *d, exo_conn_id_t conn, const char *name,
                       const char *payload, size_t len, const char *request)
 {
+    if (request == NULL) {
+        exo_dash_error(d, conn, NULL, "bad-request", "%s: a dashboard command needs an id "
+                       "(exo.v1 \"id\"): its answer carries it as \"re\"", name);
+        return;
+    }
     json_t *args = payload != NULL && len > 0 ? json_loadb(payload, len, 0, NULL)
                                               : json_object();
     if (!json_is_object(args)) {

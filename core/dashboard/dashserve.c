@@ -15,7 +15,6 @@
 #include "frontend/feopen.h"
 #include "run/output.h"
 #include "run/portcheck.h"
-#include "run/unitenv.h"
 #include "run/unitstats.h"
 
 #define PUSH_MS 100u
@@ -358,7 +357,7 @@ exo_dashserve_t *exo_dashserve_open(exo_session_t *s, const exo_app_t *app, unsi
     d->s = s;
     d->app = app;
     d->loop = exo_session_loop(s);
-    d->port = port != 0 ? port : exo_unitenv_free_port();
+    d->port = port != 0 ? port : exo_session_free_port(s);
     if (exo_random_hex(d->token, 16) < 0) {
         exo_error_set(err, EXO_ERR_IO, "cannot draw the dashboard's token (getrandom failed)");
         free(d);

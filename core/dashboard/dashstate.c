@@ -46,6 +46,7 @@ typedef struct edge {
     char *public_name, *internal_name;
     unsigned long long n[4];
     bool changed;
+    bool seen_only;            /* made on first sight, not from the app's routes */
 } edge_t;
 
 struct exo_dashstate {
@@ -409,15 +410,33 @@ static char *dup_or_null(const char *s)
     return s != NULL ? exo_xstrdup(s) : NULL;
 }
 
-/* The message's edge: the declared one, or SENDER>exo>NAME made on first sight. */
+/* The edge made on first sight for @p m: SENDER>exo>NAME, or past EXO_DASH_SEEN_EDGES of
+ * its sender (a role sending made-up names) the one edge of its other names, as the broker
+ * bounds its routes. */
+static edge_t *edge_seen(exo_dashstate_t *ds, const exo_dash_msg_t *m, const char *to)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ds->n_edges; i++) {
+        n += ds->edges[i].seen_only && strcmp(ds->edges[i].from, m->sender) == 0;
+    }
+    char *name = n < EXO_DASH_SEEN_EDGES ? exo_xstrndup(m->name, m->name_len)
+                                         : exo_xstrdup(EXO_DASH_OTHER_NAMES);
+    edge_t *e = edge_find(ds, m->sender, to, name, strlen(name));
+    if (e == NULL) {
+        e = edge_add(ds, m->sender, to, name, name, m->internal_name);
+        e->seen_only = true;
+    }
+    free(name);
+    return e;
+}
+
+/* The message's edge: the declared one, or one made on first sight. */
 static void count(exo_dashstate_t *ds, const exo_dash_msg_t *m, const char *outcome)
 {
     const char *to = m->receiver != NULL ? m->receiver : "exo";
     edge_t *e = edge_find(ds, m->sender, to, m->name, m->name_len);
     if (e == NULL) {
-        char *name = exo_xstrndup(m->name, m->name_len);
-        e = edge_add(ds, m->sender, to, name, name, m->internal_name);
-        free(name);
+        e = edge_seen(ds, m, to);
     }
     e->n[counter_of(outcome)]++;
     e->changed = true;

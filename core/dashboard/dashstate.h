@@ -8,8 +8,8 @@
  *
  * Ownership: the model borrows the app and the masker (both outlive it) and copies every
  * string it is given. Memory: at most max_logs lines, max_messages messages of at most
- * EXO_DASH_PAYLOAD_MAX payload bytes each, the app's edges plus one per undeclared
- * (sender, name) seen, and the units of the app. Threading: one thread (the loop's).
+ * EXO_DASH_PAYLOAD_MAX payload bytes each, the app's edges plus at most
+ * EXO_DASH_SEEN_EDGES + 1 per sender for names seen outside them, and the app's units. Threading: one thread (the loop's).
  */
 #ifndef EXO_CORE_DASHSTATE_H
 #define EXO_CORE_DASHSTATE_H
@@ -31,6 +31,8 @@ struct exo_masker;
 #define EXO_DASH_SNAPSHOT_LINES 1000u  /* log lines in a snapshot */
 #define EXO_DASH_SNAPSHOT_RECENT 200u  /* messages in a snapshot */
 #define EXO_DASH_RESTARTS 20u          /* restarts kept per unit (the latest) */
+#define EXO_DASH_SEEN_EDGES 256u       /* edges made on first sight per sender; then one: */
+#define EXO_DASH_OTHER_NAMES "(other undeclared names)"
 
 typedef struct exo_dashstate exo_dashstate_t;
 

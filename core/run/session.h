@@ -157,6 +157,9 @@ json_t *exo_session_bus_stats(exo_session_t *s);
  *  session keeps one. 0 or -1. */
 int exo_session_record(exo_session_t *s, const char *key, json_t *value);
 
+/** A free loopback port that no public role of the app pins (for the dashboard). */
+unsigned exo_session_free_port(const exo_session_t *s);
+
 /** The run's backend: --backend when given, else the app's default (services may name their
  *  own). Borrowed. */
 const char *exo_session_backend_name(const exo_session_t *s);

@@ -120,22 +120,34 @@ int exo_session_control(exo_session_t *s, const char *name, exo_session_control_
         return exo_error_set(err, EXO_ERR_UNAVAILABLE, "the app is stopping");
     }
     unsigned grace = s->app->shutdown_grace_ms;
+    exo_sup_state_t st = exo_sup_state(sup);
+    bool stopping = exo_sup_running(sup) && st == EXO_SUP_STOPPING;
+    bool down = st == EXO_SUP_STOPPED || st == EXO_SUP_FAILED || st == EXO_SUP_DONE ||
+                st == EXO_SUP_IDLE;
     switch (what) {
     case EXO_SESSION_STOP:
-        if (exo_sup_running(sup)) {
+        if (!down && !stopping) { /* running, or waiting to restart after a crash */
             exo_output_role_status(s->out, name, "stopping (asked from the dashboard)");
             exo_sup_stop(sup, grace);
         }
         break;
     case EXO_SESSION_START:
-        if (!exo_sup_running(sup) && exo_sup_state(sup) != EXO_SUP_BACKOFF) {
+        if (stopping) {
+            exo_output_role_status(s->out, name, "starting once it has stopped (asked from "
+                                   "the dashboard)");
+            exo_sup_start_after_stop(sup);
+        } else if (down || st == EXO_SUP_BACKOFF) {
             exo_output_role_status(s->out, name, "starting (asked from the dashboard)");
-            exo_sup_start(sup);
+            exo_sup_restart(sup, grace); /* a fresh restart budget, no backoff wait */
         }
         break;
     case EXO_SESSION_RESTART:
         exo_output_role_status(s->out, name, "restarting (asked from the dashboard)");
-        exo_sup_restart(sup, grace);
+        if (stopping) {
+            exo_sup_start_after_stop(sup);
+        } else {
+            exo_sup_restart(sup, grace);
+        }
         break;
     }
     return EXO_OK;
@@ -181,4 +193,9 @@ int exo_session_record(exo_session_t *s, const char *key, json_t *value)
 const char *exo_session_backend_name(const exo_session_t *s)
 {
     return s->opts.backend != NULL ? s->opts.backend : s->app->backend;
+}
+
+unsigned exo_session_free_port(const exo_session_t *s)
+{
+    return exo_session_private_port(s);
 }

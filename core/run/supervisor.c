@@ -459,6 +459,13 @@ void exo_sup_restart(exo_sup_t *s, unsigned grace_ms)
     exo_sup_start(s);
 }
 
+void exo_sup_start_after_stop(exo_sup_t *s)
+{
+    if (s->unit != NULL && s->state == EXO_SUP_STOPPING) {
+        s->restart_after_stop = true;
+    }
+}
+
 void exo_sup_registered(exo_sup_t *s)
 {
     if (s->state == EXO_SUP_STARTING && s->spec.check == NULL && s->spec.ready == EXO_READY_BUS) {

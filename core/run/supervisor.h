@@ -83,6 +83,9 @@ void exo_sup_stop(exo_sup_t *sup, unsigned grace_ms);
 void exo_sup_kill(exo_sup_t *sup);
 /** Stop (if running) and start again, with a fresh restart budget. */
 void exo_sup_restart(exo_sup_t *sup, unsigned grace_ms);
+/** While a stop is under way (STOPPING): start again, with a fresh restart budget, once the
+ *  unit is gone (as exo_sup_restart would, without stopping it a second time). */
+void exo_sup_start_after_stop(exo_sup_t *sup);
 /** The bus saw this role register: ready when the unit waits for that. */
 void exo_sup_registered(exo_sup_t *sup);
 

@@ -10,10 +10,16 @@ DASHDIR=$EXO_TOP_SRCDIR/tests/dashboard
 SECRET=s3cr3t-dash-value-42
 
 # make_dash_app: $T/app. echo answers echo.ask with its payload; echo.leak answers with the
-# secret of its environment; client may send echo.ask and echo.leak, never echo.forbidden.
+# secret of its environment; client may send echo.ask and echo.leak, never echo.forbidden;
+# stubborn ignores SIGTERM (its stop lasts the app's shutdown-grace, 2 s).
 make_dash_app() {
   app=$T/app
-  mkdir -p "$app/echo" "$app/client"
+  mkdir -p "$app/echo" "$app/client" "$app/stubborn"
+  # stubborn ignores SIGTERM: its stop takes the whole grace (2 s), then SIGKILL
+  service "$app/stubborn" "type: worker
+startup:
+  command: trap '' TERM; echo stubborn online; while :; do sleep 0.2; done
+  online-text: stubborn online"
   cat > "$app/application.yml" <<YEOF
 name: dashtest
 services:
@@ -23,6 +29,9 @@ services:
       ECHO_KEY: {secret: $SECRET}
   client:
     location: ./client
+  stubborn:
+    location: ./stubborn
+shutdown-grace: 2s
 YEOF
   service "$app/echo" 'type: worker
 startup:

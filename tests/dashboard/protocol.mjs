@@ -200,6 +200,10 @@ await step("bad commands are refused with a sentence", async () => {
   assert.match(e.message, /no dashboard command/);
   const e2 = await page.ask("dash.restart", {});
   assert.equal(e2.error, "bad-request");
+  page.conn.json({ type: "send", name: "dash.hello", payload: {} }); // no id
+  const e3 = await page.waitFor((m) => m.type === "error" && /needs an id/.test(m.message),
+    "the error of a command without an id");
+  assert.equal(e3.error, "bad-request");
 });
 
 await step("dash.stats: every second, each unit's CPU and memory", async () => {
@@ -252,5 +256,16 @@ await step("dash.stop and dash.start", async () => {
   const e = await page.ask("dash.stop", { unit: "nobody" });
   assert.equal(e.error, "bad-request");
   assert.match(e.message, /no unit 'nobody'/);
+});
+await step("dash.start while the unit is still stopping starts it once it stopped", async () => {
+  const before = (await page.ask("dash.hello")).payload.units.find((x) => x.name === "stubborn");
+  assert.equal(before.state, "ready");
+  await page.ask("dash.stop", { unit: "stubborn" });
+  const n = page.seen.length;
+  assert.deepEqual((await page.ask("dash.start", { unit: "stubborn" })).payload,
+    { unit: "stubborn", state: "starting" });
+  await page.waitFor((m) => page.seen.indexOf(m) >= n && m.name === "dash.units" &&
+    m.payload.units.some((x) => x.name === "stubborn" && x.state === "ready" &&
+      x.pid !== before.pid), "stubborn ready again after its stop", 20000);
 });
 process.exit(0);

@@ -13,6 +13,7 @@ grep -q "\"port\": $DASH_PORT" "$app/.exo/run.json" || fail "no dashboard port i
 [ "$(stat -c %a "$app/.exo/run.json")" = 600 ] || fail "run.json is not 0600"
 node_test protocol.mjs "$DASH_URL" "$app" "$SECRET"
 expect_line "$RUN_OUT" "echo restarting \(asked from the dashboard\)"
+expect_line "$RUN_OUT" "stubborn starting once it has stopped \(asked from the dashboard\)"
 expect_no_line "$RUN_OUT" "$SECRET"
 stop_app
 "$EXO_BIN" dashboard --app "$app" > "$T/dash.out" 2>&1 && fail "exo dashboard without a run succeeded"

@@ -153,6 +153,25 @@ static void test_counters(void)
     exo_dashstate_free(&ds);
 }
 
+/* A role sending made-up names grows the map by a bounded number of edges. */
+static void test_seen_edges_bounded(void)
+{
+    exo_dashstate_t *ds = exo_dashstate_new(app, NULL, 0, 0);
+    for (unsigned i = 0; i < EXO_DASH_SEEN_EDGES + 50; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "made.up%u", i);
+        exo_dash_msg_t m = msg("web", NULL, name, "denied", "a", NULL);
+        exo_dashstate_message(ds, &m, i);
+    }
+    json_t *snap = exo_dashstate_snapshot(ds);
+    CU_ASSERT_EQUAL(json_array_size(json_object_get(snap, "edges")), 2 + EXO_DASH_SEEN_EDGES + 1);
+    const json_t *other = edge_by_id(snap, "web>exo>" EXO_DASH_OTHER_NAMES);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(other);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(other, "denied")), 50);
+    json_decref(snap);
+    exo_dashstate_free(&ds);
+}
+
 static void test_activity_order(void)
 {
     exo_dashstate_t *ds = exo_dashstate_new(app, NULL, 0, 0);
@@ -290,6 +309,7 @@ static void test_units(void)
 static const exo_test_t tests[] = {
     {"edges come from the app's routes, translations shown", test_edges_from_routes},
     {"counters per edge as the broker counts", test_counters},
+    {"edges made on first sight are bounded", test_seen_edges_bounded},
     {"an activity's messages in order", test_activity_order},
     {"lines and messages are bounded", test_bounds},
     {"payloads are masked and cut without a secret's start", test_payload_masked},
