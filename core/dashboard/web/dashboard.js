@@ -13,6 +13,7 @@ import { COUNTERS, drawMap, updateEdge, flash, cool, edgeLabelText } from "./map
 
 const LOG_MAX = 5000;          // lines kept (exo keeps the same backlog)
 const RECENT_MAX = 200;        // messages in the map's recent list
+const RECENT_BUSY = 50;        // the same at a high rate
 const VIEWS = ["services", "logs", "map", "inspector", "send"];
 const COMMAND_TIMEOUT = 30000; // ms: stopping a unit waits for its shutdown grace
 const SEND_TIMEOUT = 15000;
@@ -476,7 +477,7 @@ function renderMap() {
   // (at a high rate the list is redrawn twice a second: it scrolls too fast to read anyway)
   if (dirty.recent && (!busy || now - recentDrawn > 500)) {
     recentDrawn = now;
-    renderRecent();
+    renderRecent(busy);
   }
   const note = model.sampled ? `${count(model.sampled)} messages not listed (sampled)` : "";
   if ($("#map-rate").textContent !== note) $("#map-rate").textContent = note;
@@ -520,16 +521,19 @@ function recentItem(m) {
     h("span", { class: "oc-delivered ok-mark", title: "delivered", text: "✓" }));
 }
 
-function renderRecent() {
+// At a high rate the list shows fewer messages (RECENT_BUSY): it is laid out twice a second.
+function renderRecent(busy) {
   const list = $("#recent");
-  const src = dirty.recent === "full" ? model.recent : newRecent;
+  const max = busy ? RECENT_BUSY : RECENT_MAX;
+  const src = (dirty.recent === "full" ? model.recent : newRecent).slice(0, max);
   const frag = document.createDocumentFragment();
   for (const m of src) frag.append(recentItem(m));
-  if (dirty.recent === "full") list.replaceChildren(frag); else list.prepend(frag);
-  while (list.childElementCount > RECENT_MAX) list.lastElementChild.remove();
+  if (dirty.recent === "full" || src.length === max) list.replaceChildren(frag); else list.prepend(frag);
+  while (list.childElementCount > max) list.lastElementChild.remove();
   newRecent = [];
   dirty.recent = false;
-  $("#recent-note").textContent = model.recent.length ? `newest first · click to inspect` : "(none yet)";
+  const note = model.recent.length ? "newest first · click to inspect" : "(none yet)";
+  if ($("#recent-note").textContent !== note) $("#recent-note").textContent = note;
 }
 
 // ---- the activity inspector ---------------------------------------------------------------

@@ -51,4 +51,5 @@ export function bytes(n) {
   return `${i === 0 ? n : n.toFixed(n < 10 ? 1 : 0)} ${units[i]}`;
 }
 
-export const count = (n) => (n || 0).toLocaleString("en-US");
+// 1234567 -> "1,234,567" (toLocaleString is slow enough to show at ten calls a frame)
+export const count = (n) => String(Math.trunc(n || 0)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
