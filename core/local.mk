@@ -31,3 +31,4 @@ include core/dashboard/local.mk
 include core/run/local.mk
 include core/scaffold/local.mk
 include core/cli/local.mk
+include core/dashboard/web/local.mk

@@ -2,8 +2,14 @@
 # (pinned in package-lock.json; tests/browser/setup.sh runs `npm ci`). Screenshots go to
 # tests/browser/artifacts/ of the build tree.
 TESTS += tests/browser/harness.sh tests/browser/fullstack.sh tests/browser/fullstack-docker.sh
+# exo run's dashboard (docs/dashboard.md) on examples/todo
+TESTS += tests/browser/dashboard.sh tests/browser/dashboard-docker.sh
 EXTRA_DIST += \
 	tests/browser/app-lib.sh \
+	tests/browser/dashboard-docker.sh \
+	tests/browser/dashboard-lib.sh \
+	tests/browser/dashboard.mjs \
+	tests/browser/dashboard.sh \
 	tests/browser/fullstack-docker.sh \
 	tests/browser/fullstack.mjs \
 	tests/browser/fullstack.sh \
