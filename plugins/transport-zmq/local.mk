@@ -47,7 +47,8 @@ plugins_transport_zmq_libexoservice_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 	$(ZMQ_CFLAGS) $(JANSSON_CFLAGS)
 plugins_transport_zmq_libexoservice_la_LIBADD = core/base/libexobase.la $(ZMQ_LIBS) \
 	$(JANSSON_LIBS)
-plugins_transport_zmq_libexoservice_la_LDFLAGS = -version-info 0:0:0 -no-undefined
+# libtool current:revision:age; 1:0:1 added exo_svc_flush (protocol 5 batches)
+plugins_transport_zmq_libexoservice_la_LDFLAGS = -version-info 1:0:1 -no-undefined
 
 # ---- Python client ----
 exopythondir = $(pkgdatadir)/python
