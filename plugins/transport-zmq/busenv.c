@@ -12,8 +12,6 @@
 #error "EXO_ZMQ_PYTHONDIR, EXO_ZMQ_INCLUDEDIR and EXO_ZMQ_LIBDIR come from local.mk"
 #endif
 
-#define LOOPBACK_HOST "127.0.0.1"
-
 static const char *env_or(const char *name, const char *fallback)
 {
     const char *v = getenv(name);
@@ -32,15 +30,7 @@ static char *unit_endpoint(const exo_host_t *host, void *inst, const json_t *con
         const char *listen = exo_zbroker_config_listen(host, config);
         return exo_xstrdup(listen ? listen : EXO_BUS_DEFAULT_LISTEN);
     }
-    const char *endpoint = exo_zbroker_endpoint(inst);
-    const char *lo = strstr(endpoint, "://" LOOPBACK_HOST ":");
-    if (unit_host == NULL || unit_host[0] == '\0' || strcmp(unit_host, LOOPBACK_HOST) == 0 ||
-        lo == NULL) {
-        return exo_xstrdup(endpoint);
-    }
-    lo += 3;
-    return exo_strdupf("%.*s%s%s", (int)(lo - endpoint), endpoint, unit_host,
-                       lo + strlen(LOOPBACK_HOST));
+    return exo_endpoint_for_host(exo_zbroker_endpoint(inst), unit_host);
 }
 
 /* The Python client's directory before whatever PYTHONPATH exo itself was given (the

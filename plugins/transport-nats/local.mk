@@ -1,0 +1,33 @@
+# plugins/transport-nats: the `nats` transport plugin (docs/bus-nats.md): nats-server's
+# configuration generated from the routing table, a local nats-server, the services'
+# environment and `exo send`. Optional: built when libnats is found (configure --with-nats).
+if PLUGIN_NATS
+NATS_COMMON = plugins/transport-nats/subject.c plugins/transport-nats/subject.h \
+	plugins/transport-nats/natsconf.c plugins/transport-nats/natsconf.h
+
+plugin_LTLIBRARIES += plugins/transport_nats.la
+plugins_transport_nats_la_SOURCES = $(NATS_COMMON) \
+	plugins/transport-nats/plugin.c plugins/transport-nats/broker.h \
+	plugins/transport-nats/broker.c plugins/transport-nats/server.h \
+	plugins/transport-nats/server.c plugins/transport-nats/nmsg.h plugins/transport-nats/nmsg.c \
+	plugins/transport-nats/cli_client.h plugins/transport-nats/cli_client.c
+# Where emit_env points services: the installed SDK and Python client (the zmq transport's).
+plugins_transport_nats_la_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DEXO_NATS_INCLUDEDIR='"$(includedir)"' -DEXO_NATS_LIBDIR='"$(libdir)"' \
+	-DEXO_NATS_PYTHONDIR='"$(exopythondir)"'
+plugins_transport_nats_la_CFLAGS = $(EXO_PLUGIN_CCFLAGS) $(LIBNATS_CFLAGS)
+plugins_transport_nats_la_LDFLAGS = $(EXO_PLUGIN_LINK)
+plugins_transport_nats_la_LIBADD = core/base/libexobase.la $(LIBNATS_LIBS) $(JANSSON_LIBS)
+
+# ---- tests ----
+check_PROGRAMS += plugins/transport-nats/tests/test_natsconf
+TESTS += plugins/transport-nats/tests/test_natsconf
+plugins_transport_nats_tests_test_natsconf_SOURCES = plugins/transport-nats/tests/test_natsconf.c \
+	$(NATS_COMMON) plugins/transport-nats/nmsg.c plugins/transport-nats/nmsg.h
+plugins_transport_nats_tests_test_natsconf_CFLAGS = $(EXO_TEST_CCFLAGS) $(LIBNATS_CFLAGS)
+plugins_transport_nats_tests_test_natsconf_LDADD = core/base/libexobase.la $(CUNIT_LIBS) \
+	$(JANSSON_LIBS) $(LIBNATS_LIBS)
+endif
+
+TESTS += tests/bus/nats-perms.sh
+EXTRA_DIST += tests/bus/nats-perms.sh tests/support/natsraw.py
