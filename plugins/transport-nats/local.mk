@@ -19,6 +19,15 @@ plugins_transport_nats_la_CFLAGS = $(EXO_PLUGIN_CCFLAGS) $(LIBNATS_CFLAGS)
 plugins_transport_nats_la_LDFLAGS = $(EXO_PLUGIN_LINK)
 plugins_transport_nats_la_LIBADD = core/base/libexobase.la $(LIBNATS_LIBS) $(JANSSON_LIBS)
 
+# libexoservice speaks NATS too (a nats:// endpoint): the link and the envelope compiled in.
+plugins_transport_zmq_libexoservice_la_SOURCES += plugins/transport-nats/sdk/natslink.c \
+	plugins/transport-nats/sdk/natslink.h plugins/transport-nats/subject.c \
+	plugins/transport-nats/subject.h plugins/transport-nats/nmsg.c plugins/transport-nats/nmsg.h
+plugins_transport_zmq_libexoservice_la_CPPFLAGS += -DEXO_SVC_NATS \
+	-I$(top_srcdir)/plugins/transport-nats/sdk
+plugins_transport_zmq_libexoservice_la_CFLAGS += $(LIBNATS_CFLAGS)
+plugins_transport_zmq_libexoservice_la_LIBADD += $(LIBNATS_LIBS) -lpthread
+
 # ---- tests ----
 check_PROGRAMS += plugins/transport-nats/tests/test_natsconf
 TESTS += plugins/transport-nats/tests/test_natsconf
@@ -31,3 +40,8 @@ endif
 
 TESTS += tests/bus/nats-perms.sh
 EXTRA_DIST += tests/bus/nats-perms.sh tests/support/natsraw.py
+# The bus scenarios of tests/bus/ again on NATS: each wrapper runs the scenario with
+# EXO_BUS_TRANSPORT=nats (bus-lib.sh); the zmq runs stay in plugins/transport-zmq/local.mk.
+NATS_BUS_SCENARIOS = tests/bus/nats/fanout.sh
+TESTS += $(NATS_BUS_SCENARIOS)
+EXTRA_DIST += $(NATS_BUS_SCENARIOS)
