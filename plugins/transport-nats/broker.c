@@ -9,6 +9,7 @@
 #include "base/util.h"
 #include "broker.h"
 #include "natsconf.h"
+#include "observer.h"
 #include "server.h"
 #include "subject.h"
 
@@ -26,6 +27,7 @@ typedef struct nbroker {
     size_t max_payload;
     json_t *routes, *secrets;
     exo_nserver_t *server;
+    exo_nobs_t *observer; /* presence as register/unregister events; NULL when none wanted */
 } nbroker_t;
 
 const char *exo_nbroker_state_dir(const exo_host_t *host)
@@ -180,7 +182,13 @@ static int open_checked(nbroker_t *b, const exo_bus_spec_t *spec, exo_error_t *e
     }
     b->server = exo_nserver_start(b->dir, text, err);
     free(text);
-    return b->server != NULL ? 0 : -1;
+    if (b->server == NULL) {
+        return -1;
+    }
+    b->observer = exo_nobs_open(b->host, spec, exo_nserver_url(b->server), b->token, err);
+    return b->observer != NULL || (spec->on_event == NULL &&
+                                   !(EXO_HAS(spec, exo_bus_spec_t, on_trace) && spec->on_trace))
+               ? 0 : -1;
 }
 
 int exo_nbroker_open(const exo_host_t *host, const exo_bus_spec_t *spec, void **inst,
@@ -241,6 +249,7 @@ void exo_nbroker_close(void *inst)
     if (b == NULL) {
         return;
     }
+    exo_nobs_close(b->observer);
     exo_nserver_stop(b->server);
     if (b->own_dir) {
         exo_rm_rf(b->dir);

@@ -10,7 +10,8 @@ plugins_transport_nats_la_SOURCES = $(NATS_COMMON) \
 	plugins/transport-nats/plugin.c plugins/transport-nats/broker.h \
 	plugins/transport-nats/broker.c plugins/transport-nats/server.h \
 	plugins/transport-nats/server.c plugins/transport-nats/nmsg.h plugins/transport-nats/nmsg.c \
-	plugins/transport-nats/cli_client.h plugins/transport-nats/cli_client.c
+	plugins/transport-nats/cli_client.h plugins/transport-nats/cli_client.c \
+	plugins/transport-nats/observer.h plugins/transport-nats/observer.c
 # Where emit_env points services: the installed SDK and Python client (the zmq transport's).
 plugins_transport_nats_la_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DEXO_NATS_INCLUDEDIR='"$(includedir)"' -DEXO_NATS_LIBDIR='"$(libdir)"' \
@@ -42,6 +43,7 @@ TESTS += tests/bus/nats-perms.sh
 EXTRA_DIST += tests/bus/nats-perms.sh tests/support/natsraw.py
 # The bus scenarios of tests/bus/ again on NATS: each wrapper runs the scenario with
 # EXO_BUS_TRANSPORT=nats (bus-lib.sh); the zmq runs stay in plugins/transport-zmq/local.mk.
-NATS_BUS_SCENARIOS = tests/bus/nats/fanout.sh tests/bus/nats/translate.sh
+NATS_BUS_SCENARIOS = tests/bus/nats/fanout.sh tests/bus/nats/translate.sh \
+	tests/run/nats/example.sh
 TESTS += $(NATS_BUS_SCENARIOS)
 EXTRA_DIST += $(NATS_BUS_SCENARIOS)

@@ -29,7 +29,7 @@ typedef struct item {
 
 struct exo_nlink {
     natsConnection *nc;
-    char *app, *role, *inst, *user;
+    char *app, *role, *inst, *user, *label;
     json_t *contract;
     bool transient, online, ever_online;
     natsSubscription **subs;
@@ -155,6 +155,8 @@ exo_svc_msg_t *exo_nlink_next(exo_nlink_t *l)
 }
 
 /* ---- connecting ---- */
+
+static void publish_presence(exo_nlink_t *l, bool bye);
 
 static void on_error(natsConnection *nc, natsSubscription *sub, natsStatus err, void *arg)
 {
@@ -298,6 +300,7 @@ exo_nlink_t *exo_nlink_open(const exo_nlink_spec_t *spec, exo_error_t *err)
     pthread_mutex_init(&l->lock, NULL);
     l->role = exo_xstrdup(spec->role);
     l->user = exo_xstrdup(spec->role);
+    l->label = spec->label != NULL ? exo_xstrdup(spec->label) : NULL;
     l->transient = spec->transient;
     char inst[EXO_NMSG_INST_LEN + 1];
     exo_random_hex(inst, EXO_NMSG_INST_LEN / 2);
@@ -323,6 +326,9 @@ void exo_nlink_close(exo_nlink_t **link_p)
         natsSubscription_Destroy(l->subs[i]);
     }
     if (l->nc != NULL) {
+        if (l->online) {
+            publish_presence(l, true);
+        }
         natsConnection_FlushTimeout(l->nc, 200);
         natsConnection_Destroy(l->nc);
     }
@@ -341,6 +347,7 @@ void exo_nlink_close(exo_nlink_t **link_p)
     free(l->app);
     free(l->role);
     free(l->user);
+    free(l->label);
     free(l->inst);
     free(l);
     *link_p = NULL;
@@ -361,6 +368,23 @@ const char *exo_nlink_refusal(exo_nlink_t *l)
     return l->refusal[0] != '\0' ? l->refusal : NULL;
 }
 
+/* The instance's presence (exo's observer: register / unregister events, readiness). */
+static void publish_presence(exo_nlink_t *l, bool bye)
+{
+    size_t ul = strlen(l->user), sl = strlen("~user");
+    const char *cred = ul > sl && strcmp(l->user + ul - sl, "~user") == 0 ? "user" : "role";
+    char *subject = exo_nsubj_presence(l->app, l->role, cred);
+    json_t *body = bye ? json_pack("{s:s, s:b}", "instance", l->inst, "bye", 1)
+                       : json_pack("{s:s, s:s, s:b}", "instance", l->inst, "label",
+                                   l->label != NULL ? l->label : l->role, "transient",
+                                   l->transient);
+    char *text = json_dumps(body, JSON_COMPACT);
+    natsConnection_Publish(l->nc, subject, text, (int)strlen(text));
+    free(text);
+    json_decref(body);
+    free(subject);
+}
+
 bool exo_nlink_tick(exo_nlink_t *l)
 {
     bool connected = natsConnection_Status(l->nc) == NATS_CONN_STATUS_CONNECTED;
@@ -372,6 +396,7 @@ bool exo_nlink_tick(exo_nlink_t *l)
      * after the readiness line reaches us. */
     if (!l->online && natsConnection_FlushTimeout(l->nc, FLUSH_MS) == NATS_OK) {
         l->online = true;
+        publish_presence(l, false);
         if (!l->ever_online) {
             l->ever_online = true;
             return true;

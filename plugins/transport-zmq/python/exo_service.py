@@ -451,6 +451,7 @@ class _NatsLink:
                         break
                     if line.startswith(b"-ERR"):
                         raise OSError(line.decode())
+                self._presence(False)
                 self.sock.setblocking(False)
                 self.online, self.refusal = True, None
                 first, self.ever = not self.ever, True
@@ -459,6 +460,15 @@ class _NatsLink:
                 self.refusal = str(e)
                 self._drop()
         return False
+
+    def _presence(self, bye):
+        """The instance's presence for exo's observer (register / unregister events)."""
+        cred = "user" if self.user.endswith("~user") else "role"
+        body = {"instance": self.inst, "bye": True} if bye else {
+            "instance": self.inst, "label": self.label, "transient": self.transient}
+        data = json.dumps(body).encode()
+        self.sock.sendall(("PUB exo.%s.p.%s.%s %d\r\n" % (self.app, self.role, cred, len(data)))
+                          .encode() + data + b"\r\n")
 
     def _drop(self):
         if self.sock is not None:
@@ -571,4 +581,11 @@ class _NatsLink:
         return []
 
     def close(self):
+        if self.sock is not None and self.online:
+            try:
+                self.sock.setblocking(True)
+                self._presence(True)
+                self.sock.sendall(b"PING\r\n")
+            except OSError:
+                pass
         self._drop()
