@@ -63,8 +63,8 @@ plugins_transport_zmq_tests_tsvc_LDADD = plugins/transport-zmq/libexoservice.la 
 # Integration tests: real broker (busd), real C and Python service processes.
 TESTS += tests/bus/fanout.sh tests/bus/translate.sh tests/bus/malformed.sh tests/bus/restart.sh \
 	tests/bus/congestion.sh tests/bus/long-stream.sh
-TESTS += tests/bus/stall.sh tests/bus/tail-stop.sh
-EXTRA_DIST += tests/bus/stall.sh tests/bus/tail-stop.sh
+TESTS += tests/bus/stall.sh tests/bus/tail-stop.sh tests/bus/limits.sh
+EXTRA_DIST += tests/bus/stall.sh tests/bus/tail-stop.sh tests/bus/limits.sh
 EXTRA_DIST += tests/bus/bus-lib.sh tests/bus/fanout.sh tests/bus/translate.sh \
 	tests/bus/malformed.sh tests/bus/restart.sh tests/bus/congestion.sh tests/bus/long-stream.sh \
 	tests/support/lib.sh \

@@ -394,6 +394,7 @@ class _NatsLink:
         self.pending = []
         self.retry_at = 0.0
         self.refusal = None
+        self.max_payload = 1 << 20
 
     def _contract_from_file(self):
         """A service started by hand: the run's user token, its role's contract from the
@@ -435,6 +436,7 @@ class _NatsLink:
                 self.sock, self.buf = socket.create_connection((u.hostname, u.port), 1.0), b""
                 deadline = time.monotonic() + 2.0
                 info = json.loads(self._line(deadline)[5:])
+                self.max_payload = info.get("max_payload", 1 << 20)
                 for extra in info.get("connect_urls") or []:  # the cluster's other servers
                     if "nats://" + extra not in self.urls:
                         self.urls.append("nats://" + extra)
@@ -564,6 +566,10 @@ class _NatsLink:
         if auth:
             head += "Exo-Auth: %s\r\n" % auth
         hb = (head + "\r\n").encode()
+        if len(hb) + len(body) > self.max_payload:  # the server would close the connection
+            return [self._error(activity, "too-large", name, "%d bytes are more than the bus's "
+                                "max message size (%d)" % (len(hb) + len(body), self.max_payload),
+                                [])]
         out = []
         for recv in send["to"]:
             inst = next((s.split(".", 1)[1] for s in stamps if s.startswith(recv + ".")), None)
