@@ -39,8 +39,8 @@ plugins_transport_nats_tests_test_natsconf_LDADD = core/base/libexobase.la $(CUN
 	$(JANSSON_LIBS) $(LIBNATS_LIBS)
 endif
 
-TESTS += tests/bus/nats-perms.sh
-EXTRA_DIST += tests/bus/nats-perms.sh tests/support/natsraw.py
+TESTS += tests/bus/nats-perms.sh tests/bus/nats-cluster.sh
+EXTRA_DIST += tests/bus/nats-perms.sh tests/bus/nats-cluster.sh tests/support/natsraw.py
 # The bus scenarios of tests/bus/ again on NATS: each wrapper runs the scenario with
 # EXO_BUS_TRANSPORT=nats (bus-lib.sh); the zmq runs stay in plugins/transport-zmq/local.mk.
 NATS_BUS_SCENARIOS = tests/bus/nats/fanout.sh tests/bus/nats/translate.sh tests/bus/nats/limits.sh \

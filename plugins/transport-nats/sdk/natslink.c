@@ -168,9 +168,28 @@ static void on_error(natsConnection *nc, natsSubscription *sub, natsStatus err, 
     pthread_mutex_unlock(&l->lock);
 }
 
+/* The endpoint's servers: one URL, or a cluster's comma-separated list (SetURL takes one). */
+static natsStatus set_servers(natsOptions *o, const char *endpoint)
+{
+    if (strchr(endpoint, ',') == NULL) {
+        return natsOptions_SetURL(o, endpoint);
+    }
+    exo_strv_t urls = {0};
+    for (const char *p = endpoint; *p != '\0';) {
+        size_t n = strcspn(p, ",");
+        if (n > 0) {
+            exo_strv_push_owned(&urls, exo_xstrndup(p, n));
+        }
+        p += n + (p[n] == ',');
+    }
+    natsStatus s = natsOptions_SetServers(o, (const char **)urls.v, (int)urls.n);
+    exo_strv_free(&urls);
+    return s;
+}
+
 static natsStatus set_options(exo_nlink_t *l, natsOptions *o, const exo_nlink_spec_t *spec)
 {
-    natsStatus s = natsOptions_SetURL(o, spec->endpoint);
+    natsStatus s = set_servers(o, spec->endpoint);
     if (s == NATS_OK && strchr(spec->endpoint, '@') == NULL) {
         s = natsOptions_SetUserInfo(o, l->user, spec->token ? spec->token : "");
     }
