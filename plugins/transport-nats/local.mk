@@ -20,14 +20,23 @@ plugins_transport_nats_la_CFLAGS = $(EXO_PLUGIN_CCFLAGS) $(LIBNATS_CFLAGS)
 plugins_transport_nats_la_LDFLAGS = $(EXO_PLUGIN_LINK)
 plugins_transport_nats_la_LIBADD = core/base/libexobase.la $(LIBNATS_LIBS) $(JANSSON_LIBS)
 
-# libexoservice speaks NATS too (a nats:// endpoint): the link and the envelope compiled in.
-plugins_transport_zmq_libexoservice_la_SOURCES += plugins/transport-nats/sdk/natslink.c \
-	plugins/transport-nats/sdk/natslink.h plugins/transport-nats/subject.c \
-	plugins/transport-nats/subject.h plugins/transport-nats/nmsg.c plugins/transport-nats/nmsg.h
+# libexoservice speaks NATS too (a nats:// endpoint) through libexoservice-nats, which it opens
+# (dlopen, from its own directory: hence built beside it) only then: a service on zmq needs no
+# libnats (container images install only libzmq5 and libjansson4).
 plugins_transport_zmq_libexoservice_la_CPPFLAGS += -DEXO_SVC_NATS \
 	-I$(top_srcdir)/plugins/transport-nats/sdk
-plugins_transport_zmq_libexoservice_la_CFLAGS += $(LIBNATS_CFLAGS)
-plugins_transport_zmq_libexoservice_la_LIBADD += $(LIBNATS_LIBS) -lpthread
+plugins_transport_zmq_libexoservice_la_LIBADD += -ldl -lpthread
+lib_LTLIBRARIES += plugins/transport-zmq/libexoservice-nats.la
+plugins_transport_zmq_libexoservice_nats_la_SOURCES = plugins/transport-nats/sdk/natslink.c \
+	plugins/transport-nats/sdk/natslink.h plugins/transport-nats/subject.c \
+	plugins/transport-nats/subject.h plugins/transport-nats/nmsg.c plugins/transport-nats/nmsg.h
+plugins_transport_zmq_libexoservice_nats_la_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/plugins/transport-zmq/include
+plugins_transport_zmq_libexoservice_nats_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden \
+	$(LIBNATS_CFLAGS) $(JANSSON_CFLAGS)
+plugins_transport_zmq_libexoservice_nats_la_LIBADD = plugins/transport-zmq/libexoservice.la \
+	core/base/libexobase.la $(LIBNATS_LIBS) $(JANSSON_LIBS) -lpthread
+plugins_transport_zmq_libexoservice_nats_la_LDFLAGS = -version-info 0:0:0 -no-undefined
 
 # ---- tests ----
 check_PROGRAMS += plugins/transport-nats/tests/test_natsconf

@@ -476,3 +476,15 @@ int exo_nlink_send(exo_nlink_t *l, const char *name, const char *id, const char 
     free(via_out);
     return rc;
 }
+
+__attribute__((visibility("default"))) const exo_nlink_api_t exo_nlink_api = {
+    .size = sizeof(exo_nlink_api_t),
+    .open = exo_nlink_open,
+    .close = exo_nlink_close,
+    .fd = exo_nlink_fd,
+    .tick = exo_nlink_tick,
+    .online = exo_nlink_online,
+    .refusal = exo_nlink_refusal,
+    .next = exo_nlink_next,
+    .send = exo_nlink_send,
+};

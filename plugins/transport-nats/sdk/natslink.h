@@ -1,6 +1,8 @@
 /*
  * natslink.h - libexoservice's link to a NATS bus (docs/bus-nats.md): chosen by exo_svc_connect
- * for a nats:// endpoint. It connects as the role's NATS user, subscribes to what the role's
+ * for a nats:// endpoint. It is a library of its own, libexoservice-nats.so.0 (it links
+ * libnats), which libexoservice opens from its own directory only when a service meets a
+ * NATS bus: a service on the zmq bus (and its container image) needs neither. It connects as the role's NATS user, subscribes to what the role's
  * contract (EXO_BUS_CONTRACT) receives, sends by that contract (translations, one publish per
  * receiving role, sticky subjects from via) and turns what the server says (no responders)
  * and what the contract forbids (denied, no role receives) into exo.error messages.
@@ -14,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <exo/service.h>
 
@@ -48,5 +51,23 @@ exo_svc_msg_t *exo_nlink_next(exo_nlink_t *link);
 int exo_nlink_send(exo_nlink_t *link, const char *name, const char *id, const char *activity,
                    const char *auth, const char *via, const char *json, size_t len,
                    exo_error_t *err);
+
+/** What libexoservice finds in libexoservice-nats (dlsym EXO_NLINK_API_SYMBOL). */
+typedef struct exo_nlink_api {
+    uint32_t size;
+    exo_nlink_t *(*open)(const exo_nlink_spec_t *spec, exo_error_t *err);
+    void (*close)(exo_nlink_t **link_p);
+    int (*fd)(const exo_nlink_t *link);
+    bool (*tick)(exo_nlink_t *link);
+    bool (*online)(const exo_nlink_t *link);
+    const char *(*refusal)(exo_nlink_t *link);
+    exo_svc_msg_t *(*next)(exo_nlink_t *link);
+    int (*send)(exo_nlink_t *link, const char *name, const char *id, const char *activity,
+                const char *auth, const char *via, const char *json, size_t len,
+                exo_error_t *err);
+} exo_nlink_api_t;
+
+#define EXO_NLINK_API_SYMBOL "exo_nlink_api"
+#define EXO_NLINK_LIBRARY "libexoservice-nats.so.0"
 
 #endif /* EXO_NATS_NATSLINK_H */

@@ -25,6 +25,9 @@
 #include "../wire.h"
 #include "../zframe.h"
 #ifdef EXO_SVC_NATS
+#include <dlfcn.h>
+#include <pthread.h>
+
 #include "natslink.h"
 #endif
 
@@ -51,6 +54,7 @@ typedef struct waiter {
 struct exo_svc {
     void *ctx, *sock, *mon;
     struct exo_nlink *nats; /* a NATS bus instead of the socket (nats:// endpoint) */
+    const struct exo_nlink_api *napi; /* libexoservice-nats, when nats is set */
     char *role, *endpoint, *label;
     char *token; /* the registration's credential; "" = none */
     bool transient, quiet, printed, online;
@@ -130,7 +134,9 @@ EXPORT void exo_svc_close(exo_svc_t **svc_p)
         zmq_ctx_term(svc->ctx);
     }
 #ifdef EXO_SVC_NATS
-    exo_nlink_close(&svc->nats);
+    if (svc->nats != NULL) {
+        svc->napi->close(&svc->nats);
+    }
 #endif
     for (size_t i = 0; i < svc->n_handlers; i++) {
         free(svc->handlers[i].name);
@@ -177,15 +183,55 @@ static bool is_nats_endpoint(const char *endpoint)
     return strncmp(endpoint, "nats://", 7) == 0;
 }
 
+#ifdef EXO_SVC_NATS
+static const exo_nlink_api_t *nats_api;
+static char nats_api_error[512];
+
+/* libexoservice-nats from this library's own directory (build tree, install, a container's
+ * copy), else the loader's search path; once per process. */
+static void load_nats_api(void)
+{
+    Dl_info self;
+    void *h = NULL;
+    if (dladdr((void *)&exo_svc_connect, &self) != 0 && self.dli_fname != NULL &&
+        strrchr(self.dli_fname, '/') != NULL) {
+        const char *slash = strrchr(self.dli_fname, '/');
+        char *path = exo_strdupf("%.*s/%s", (int)(slash - self.dli_fname), self.dli_fname,
+                                 EXO_NLINK_LIBRARY);
+        h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+        free(path);
+    }
+    if (h == NULL) {
+        h = dlopen(EXO_NLINK_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+    }
+    const exo_nlink_api_t *api = h != NULL ? dlsym(h, EXO_NLINK_API_SYMBOL) : NULL;
+    if (api == NULL || api->size < sizeof *api) {
+        snprintf(nats_api_error, sizeof nats_api_error, "%s", h == NULL ? dlerror()
+                 : "it has no usable " EXO_NLINK_API_SYMBOL);
+        return;
+    }
+    nats_api = api;
+}
+#endif
+
 /* The NATS link for a nats:// endpoint (docs/bus-nats.md). */
 static int open_nats(exo_svc_t *svc, exo_error_t *err)
 {
 #ifdef EXO_SVC_NATS
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, load_nats_api);
+    if (nats_api == NULL) {
+        return exo_error_set(err, EXO_ERR_UNAVAILABLE, "the bus at '%s' is a NATS server, but "
+                             "libexoservice cannot load " EXO_NLINK_LIBRARY " (%s): install it "
+                             "next to libexoservice, with libnats", svc->endpoint,
+                             nats_api_error);
+    }
     exo_nlink_spec_t spec = {
         .endpoint = svc->endpoint, .role = svc->role, .token = svc->token, .label = svc->label,
         .contract = getenv("EXO_BUS_CONTRACT"), .transient = svc->transient,
     };
-    svc->nats = exo_nlink_open(&spec, err);
+    svc->napi = nats_api;
+    svc->nats = nats_api->open(&spec, err);
     return svc->nats != NULL ? 0 : EXO_ERR_UNAVAILABLE;
 #else
     return exo_error_set(err, EXO_ERR_UNAVAILABLE, "the bus at '%s' is a NATS server, but this "
@@ -205,7 +251,7 @@ static int wait_registered(exo_svc_t *svc, unsigned wait_ms, exo_error_t *err)
         }
     }
 #ifdef EXO_SVC_NATS
-    const char *refusal = svc->nats != NULL ? exo_nlink_refusal(svc->nats) : NULL;
+    const char *refusal = svc->nats != NULL ? svc->napi->refusal(svc->nats) : NULL;
     if (!svc->online && refusal != NULL) {
         snprintf(svc->reg_error, sizeof svc->reg_error, "%s", refusal);
     }
@@ -332,7 +378,7 @@ static int send_msg(exo_svc_t *svc, const char *name, const char *activity, cons
     }
 #ifdef EXO_SVC_NATS
     if (svc->nats != NULL) {
-        return exo_nlink_send(svc->nats, name, id, activity, auth, via, json, len, err);
+        return svc->napi->send(svc->nats, name, id, activity, auth, via, json, len, err);
     }
 #endif
     exo_wire_head_t h = exo_wire_message(name, id, activity, auth, json, len);
@@ -668,21 +714,22 @@ static int drain(exo_svc_t *svc)
 static int poll_nats(exo_svc_t *svc, int timeout_ms)
 {
     long wait = timeout_ms < 0 || timeout_ms > (int)PING_MS ? (long)PING_MS : timeout_ms;
-    zmq_pollitem_t item = {NULL, exo_nlink_fd(svc->nats), ZMQ_POLLIN, 0};
-    if (!exo_nlink_online(svc->nats)) {
+    const exo_nlink_api_t *api = svc->napi;
+    zmq_pollitem_t item = {NULL, api->fd(svc->nats), ZMQ_POLLIN, 0};
+    if (!api->online(svc->nats)) {
         wait = wait > 50 ? 50 : wait; /* the connection comes up on libnats' thread */
     }
     if (zmq_poll(&item, 1, wait) < 0 && errno != EINTR) {
         return -1;
     }
-    if (exo_nlink_tick(svc->nats)) {
+    if (api->tick(svc->nats)) {
         on_registered(svc);
     }
-    svc->online = exo_nlink_online(svc->nats);
+    svc->online = api->online(svc->nats);
     int dispatched = 0;
     exo_svc_msg_t *m;
     while ((unsigned)dispatched < svc->budget && !svc->stop &&
-           (m = exo_nlink_next(svc->nats)) != NULL) {
+           (m = api->next(svc->nats)) != NULL) {
         dispatch(svc, m);
         exo_svc_msg_free(m);
         dispatched++;
@@ -727,7 +774,7 @@ EXPORT int exo_svc_fd(const exo_svc_t *svc)
 {
 #ifdef EXO_SVC_NATS
     if (svc->nats != NULL) {
-        return exo_nlink_fd(svc->nats);
+        return svc->napi->fd(svc->nats);
     }
 #endif
     int fd = -1;
