@@ -11,7 +11,7 @@ export EXO_BUS_TRANSPORT=nats EXO_NATS_STATE_DIR="$T/nats"
 start_bus '{"roles": {
   "web":    {"sends": ["users.list", "ping"], "receives": ["users.listed"]},
   "users":  {"sends": ["users.listed"], "receives": ["users.list"]},
-  "mailer": {"receives": ["ping"]}}}' "" --env web --env users
+  "mailer": {"receives": ["ping"]}}}'
 case "$EP" in nats://127.0.0.1:*) ;; *) fail "endpoint is not a local nats:// URL: $EP" ;; esac
 grep -q "^env web EXO_BUS_ENDPOINT=$EP\$" "$BUS_OUT" || fail "no endpoint for web: $(cat "$BUS_OUT")"
 grep -q '^env web EXO_BUS_CONTRACT=.*"users.list":{"public":"users.list","to":\["users"\]}' "$BUS_OUT" \
@@ -85,6 +85,12 @@ grep -q 'no-receiver.*mailer' "$T/norecv" || fail "no-receiver: $(cat "$T/norecv
 EXO_BUS_TOKEN=$(printf '0%.0s' $(seq 64)) "$BUSD" send "$EP" web users.list '{}' 2> "$T/badtok" \
   && fail "a send with a wrong user token succeeded"
 grep -qi 'authorization' "$T/badtok" || fail "wrong token: $(cat "$T/badtok")"
+# A C service whose contract claims more than the server allows: the server refuses the
+# publish and the SDK reports it as a denied exo.error.
+forged=$(role_env web EXO_BUS_CONTRACT | sed 's/"sends":{/"sends":{"users.drop":{"public":"users.drop","to":["users"]},/')
+EXO_ROLE=web EXO_BUS_ENDPOINT=$EP EXO_BUS_TOKEN=$(role_env web EXO_BUS_TOKEN) EXO_BUS_CONTRACT=$forged \
+  "$TSVC" --request users.drop 1000 > "$T/forged" 2>&1 && fail "a send the server refuses got a reply"
+grep -q 'bus error: .*"error":"denied".*Permissions Violation for Publish' "$T/forged" || fail "server refusal: $(cat "$T/forged")"
 stop_bus
 [ -e "$T/nats/server.conf" ] && ! ls "$T"/nats/*.ports >/dev/null 2>&1 || fail "ports file left behind"
 echo ok

@@ -158,11 +158,19 @@ exo_svc_msg_t *exo_nlink_next(exo_nlink_t *l)
 
 static void publish_presence(exo_nlink_t *l, bool bye);
 
+/* The server's asynchronous errors: a publish it refused (only when the contract given to us
+ * and the server's configuration disagree) as the exo.error a sender expects, in activity "-"
+ * (the server's error does not carry it); anything else kept for a registration that fails. */
 static void on_error(natsConnection *nc, natsSubscription *sub, natsStatus err, void *arg)
 {
     exo_nlink_t *l = arg;
     const char *text = NULL;
     natsConnection_GetLastError(nc, &text);
+    if (text != NULL && strstr(text, "Permissions Violation for Publish") != NULL) {
+        push_error(l, "-", "denied", "", json_array(), exo_strdupf("the bus server refused: %s",
+                                                                   text));
+        return;
+    }
     pthread_mutex_lock(&l->lock);
     snprintf(l->refusal, sizeof l->refusal, "%s", text ? text : natsStatus_GetText(err));
     pthread_mutex_unlock(&l->lock);
