@@ -10,12 +10,10 @@
 #include "broker.h"
 #include "natsconf.h"
 #include "observer.h"
+#include "sdkenv.h"
 #include "server.h"
 #include "subject.h"
 
-#ifndef EXO_NATS_PYTHONDIR
-#error "EXO_NATS_PYTHONDIR, EXO_NATS_INCLUDEDIR and EXO_NATS_LIBDIR come from local.mk"
-#endif
 
 #define DEFAULT_MAX_PAYLOAD (1024u * 1024u)
 
@@ -265,12 +263,6 @@ void exo_nbroker_close(void *inst)
 
 /* ---- the services' environment ---- */
 
-static const char *env_or(const char *name, const char *fallback)
-{
-    const char *v = getenv(name);
-    return v != NULL && v[0] != '\0' ? v : fallback;
-}
-
 /* The server's URL as the unit reaches it (see the zmq transport's busenv.c). */
 static char *unit_endpoint(const exo_host_t *host, nbroker_t *b, const json_t *config,
                            const char *unit_host)
@@ -309,27 +301,7 @@ int exo_nbusenv_emit(const exo_host_t *host, void *inst, const json_t *config, c
                      const char *unit_host, unsigned flags, exo_env_t *env, exo_error_t *err)
 {
     char *endpoint = unit_endpoint(host, inst, config, unit_host);
-    const char *pydir = env_or("EXO_PYTHON_DIR", EXO_NATS_PYTHONDIR);
-    const char *inherited = getenv("PYTHONPATH");
-    char *pythonpath = inherited != NULL && inherited[0] != '\0'
-                           ? exo_strdupf("%s:%s", pydir, inherited) : exo_xstrdup(pydir);
-    struct {
-        const char *name, *value;
-    } vars[] = {
-        {"EXO_BUS_ENDPOINT", endpoint},
-        {"PYTHONPATH", pythonpath},
-        {"EXO_CFLAGS", env_or("EXO_CFLAGS", "-I" EXO_NATS_INCLUDEDIR)},
-        {"EXO_LIBS", env_or("EXO_LIBS", "-L" EXO_NATS_LIBDIR " -Wl,-rpath," EXO_NATS_LIBDIR
-                                        " -lexoservice")},
-    };
-    size_t n = flags & EXO_BUS_ENV_BUILD ? 4 : 2;
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        if (host->env_set(env, vars[i].name, vars[i].value, 0) != 0) {
-            rc = exo_error_set(err, EXO_ERR_INVALID, "cannot set %s", vars[i].name);
-        }
-    }
+    int rc = exo_sdkenv_emit(host, endpoint, flags, env, err);
     free(endpoint);
-    free(pythonpath);
     return rc == 0 ? emit_role(host, inst, role, env, err) : rc;
 }

@@ -11,11 +11,13 @@ plugins_transport_nats_la_SOURCES = $(NATS_COMMON) \
 	plugins/transport-nats/broker.c plugins/transport-nats/server.h \
 	plugins/transport-nats/server.c plugins/transport-nats/nmsg.h plugins/transport-nats/nmsg.c \
 	plugins/transport-nats/cli_client.h plugins/transport-nats/cli_client.c \
-	plugins/transport-nats/observer.h plugins/transport-nats/observer.c
-# Where emit_env points services: the installed SDK and Python client (the zmq transport's).
-plugins_transport_nats_la_CPPFLAGS = $(AM_CPPFLAGS) \
-	-DEXO_NATS_INCLUDEDIR='"$(includedir)"' -DEXO_NATS_LIBDIR='"$(libdir)"' \
-	-DEXO_NATS_PYTHONDIR='"$(exopythondir)"'
+	plugins/transport-nats/observer.h plugins/transport-nats/observer.c \
+	plugins/transport-zmq/sdkenv.h plugins/transport-zmq/sdkenv.c
+# Where emit_env points services: the installed SDK and Python client (the zmq transport's
+# sdkenv.c, shared).
+plugins_transport_nats_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/transport-zmq \
+	-DEXO_SDK_INCLUDEDIR='"$(includedir)"' -DEXO_SDK_LIBDIR='"$(libdir)"' \
+	-DEXO_SDK_PYTHONDIR='"$(exopythondir)"'
 plugins_transport_nats_la_CFLAGS = $(EXO_PLUGIN_CCFLAGS) $(LIBNATS_CFLAGS)
 plugins_transport_nats_la_LDFLAGS = $(EXO_PLUGIN_LINK)
 plugins_transport_nats_la_LIBADD = core/base/libexobase.la $(LIBNATS_LIBS) $(JANSSON_LIBS)

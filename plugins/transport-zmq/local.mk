@@ -11,7 +11,8 @@ plugins_transport_zmq_la_SOURCES = $(ZMQ_FRAME) \
 	plugins/transport-zmq/plugin.c plugins/transport-zmq/broker.h \
 	plugins/transport-zmq/broker.c plugins/transport-zmq/cli_client.h \
 	plugins/transport-zmq/cli_client.c plugins/transport-zmq/busenv.h \
-	plugins/transport-zmq/busenv.c plugins/transport-zmq/router.h plugins/transport-zmq/router.c \
+	plugins/transport-zmq/busenv.c plugins/transport-zmq/sdkenv.h plugins/transport-zmq/sdkenv.c \
+	plugins/transport-zmq/router.h plugins/transport-zmq/router.c \
 	plugins/transport-zmq/outq.h plugins/transport-zmq/outq.c \
 	plugins/transport-zmq/admit.h plugins/transport-zmq/admit.c \
 	plugins/transport-zmq/auth.h plugins/transport-zmq/auth.c \
@@ -21,8 +22,8 @@ plugins_transport_zmq_la_SOURCES = $(ZMQ_FRAME) \
 # (longclient.c) is libexoservice compiled in (hidden: the plugin exports only its descriptor).
 plugins_transport_zmq_la_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/plugins/transport-zmq/include \
-	-DEXO_ZMQ_INCLUDEDIR='"$(includedir)"' -DEXO_ZMQ_LIBDIR='"$(libdir)"' \
-	-DEXO_ZMQ_PYTHONDIR='"$(exopythondir)"'
+	-DEXO_SDK_INCLUDEDIR='"$(includedir)"' -DEXO_SDK_LIBDIR='"$(libdir)"' \
+	-DEXO_SDK_PYTHONDIR='"$(exopythondir)"'
 plugins_transport_zmq_la_CFLAGS = $(EXO_PLUGIN_CCFLAGS) $(ZMQ_CFLAGS)
 plugins_transport_zmq_la_LDFLAGS = $(EXO_PLUGIN_LINK)
 plugins_transport_zmq_la_LIBADD = core/base/libexobase.la $(ZMQ_LIBS) $(JANSSON_LIBS)
