@@ -55,6 +55,6 @@ EXTRA_DIST += tests/bus/nats-perms.sh tests/bus/nats-cluster.sh tests/support/na
 # The bus scenarios of tests/bus/ again on NATS: each wrapper runs the scenario with
 # EXO_BUS_TRANSPORT=nats (bus-lib.sh); the zmq runs stay in plugins/transport-zmq/local.mk.
 NATS_BUS_SCENARIOS = tests/bus/nats/fanout.sh tests/bus/nats/translate.sh tests/bus/nats/limits.sh \
-	tests/run/nats/example.sh
+	tests/run/nats/example.sh tests/run/nats/transport-switch.sh
 TESTS += $(NATS_BUS_SCENARIOS)
 EXTRA_DIST += $(NATS_BUS_SCENARIOS)
