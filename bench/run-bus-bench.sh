@@ -17,6 +17,11 @@
 #                           broker's own cost
 #                     nats  nats-server -a 127.0.0.1 -p -1 and libnats peers
 #                     zmq   ZeroMQ directly between the peers, no broker
+#                     exonats  exo over NATS: the nats transport plugin (busd with
+#                           EXO_BUS_TRANSPORT=nats starts nats-server with the generated
+#                           permissions), the same bench-exo peers with their roles' secrets
+#                           and contracts (docs/bus-nats.md); compared with the nats column.
+#                           Its broker CPU and RSS are not measured (the server is nats-server)
 #   --workloads     which workloads to run (default: all of them; e.g. "tp100 rr pairs" for a
 #                   short run)
 #   --builddir DIR  the build tree with exo and bench/bench-* (default: this script's ../)
@@ -96,11 +101,13 @@ available() {
              "$EXO_BIN" bus --help >/dev/null 2>&1 ;;
         busd) [ -x "$BENCH/bench-exo" ] && [ -f "$EXO_PLUGIN_PATH/transport_zmq.so" ] &&
               [ -x "$BUSD" ] ;;
+        exonats) [ -x "$BENCH/bench-exo" ] && [ -f "$EXO_PLUGIN_PATH/transport_nats.so" ] &&
+                 [ -x "$BUSD" ] && command -v nats-server >/dev/null ;;
         *) return 1 ;;
     esac
 }
 if [ -z "$TRANSPORTS" ]; then
-    for t in exo busd nats zmq; do
+    for t in exo busd nats zmq exonats; do
         if available $t; then TRANSPORTS="$TRANSPORTS $t"; else
             echo "run-bus-bench: skipping $t: its peer is not built or its server is missing" >&2
         fi
@@ -169,6 +176,20 @@ start_broker() {
                 wait_line "$TMP/$name.out" '^control ' 10 >/dev/null
                 TOKEN_OF[$1]=$(awk '/^token /{print $2}' "$TMP/$name.out")
             fi
+            ;;
+        exonats)
+            # busd starts nats-server with exo's generated users and permissions and prints
+            # every role's variables (env ROLE NAME=VALUE); each peer takes its role's.
+            local roles=()
+            read -r -a roles <<<"$(python3 -c 'import json, sys
+print(" ".join("--env " + r for r in json.load(open(sys.argv[1]))["roles"]))' "$TMP/routes.json")"
+            EXO_BUS_TRANSPORT=nats EXO_NATS_STATE_DIR=$TMP/nats-$RUN_ID \
+                spawn "$name" "$BUSD" serve "${roles[@]}" "$TMP/routes.json"
+            PID_OF[exonats]=$SPAWNED
+            wait_line "$TMP/$name.out" '^control ' 20 >/dev/null ||
+                die "busd on nats did not start: $(tail -3 "$TMP/$name.err")"
+            EP_OF[exonats]=$(awk '/^endpoint /{print $2}' "$TMP/$name.out")
+            NATS_ENV=$TMP/$name.out
             ;;
     esac
 }
@@ -251,6 +272,15 @@ peer() {
     [ -n "${EP_OF[$t]:-}" ] && ep=(--endpoint "${EP_OF[$t]}")
     local bin=$t
     [ "$t" = busd ] && bin=exo
+    if [ "$t" = exonats ]; then
+        # The role's own secret and contract, as exo gives a unit (busd serve --env).
+        local role="" a prev=""
+        for a in "$@"; do [ "$prev" = --role ] && role=$a; prev=$a; done
+        EXO_BUS_TOKEN=$(sed -n "s/^env $role EXO_BUS_TOKEN=//p" "$NATS_ENV") \
+            EXO_BUS_CONTRACT=$(sed -n "s/^env $role EXO_BUS_CONTRACT=//p" "$NATS_ENV") \
+            spawn "$name" "$BENCH/bench-exo" "$mode" "${ep[@]}" --deadline-ms "$DEADLINE_MS" "$@"
+        return
+    fi
     # Each broker has its own token: exo's and busd's run side by side.
     export EXO_BUS_TOKEN=${TOKEN_OF[$t]:-}
     spawn "$name" "$BENCH/bench-$bin" "$mode" "${ep[@]}" --deadline-ms "$DEADLINE_MS" "$@"
@@ -287,11 +317,11 @@ throughput() {
             spawn "$s" "$BENCH/bench-zmq" send --endpoint "${line#ready endpoint=}" \
                 --deadline-ms "$DEADLINE_MS" "${common[@]}"
             ;;
-        nats|exo|busd)
+        nats|exo|busd|exonats)
             peer "$t" "$r" recv --subject bench.msg --role receiver "${common[@]}"
             local rp=$SPAWNED
             wait_line "$TMP/$r.out" '^ready' 10 >/dev/null || die "$t receiver did not start"
-            c0=$(cpu_ns "${PID_OF[$t]}")
+            [ "$t" = exonats ] || c0=$(cpu_ns "${PID_OF[$t]}")
             peer "$t" "$s" send --subject bench.msg --role sender "${common[@]}"
             ;;
     esac
@@ -327,7 +357,7 @@ fanout() {
                 files+=("$TMP/fan$k-$t-$rep-r$i.out")
             done
             ;;
-        nats|exo|busd)
+        nats|exo|busd|exonats)
             for i in $(seq "$k"); do
                 peer "$t" "fan$k-$t-$rep-r$i" recv --subject "fan$k.msg" --role "fan$k-$i" \
                     "${common[@]}"
@@ -403,7 +433,7 @@ reqrep() {
             spawn "$q" "$BENCH/bench-zmq" req --endpoint "${line#ready endpoint=}" \
                 --deadline-ms "$DEADLINE_MS" "${common[@]}"
             ;;
-        nats|exo|busd)
+        nats|exo|busd|exonats)
             peer "$t" "$e" echo --subject bench.req --role echo
             local epid=$SPAWNED
             wait_line "$TMP/$e.out" '^ready' 10 >/dev/null || die "$t echo did not start"
@@ -428,7 +458,7 @@ reqrep() {
 # rss T REP: fresh broker, idle, then with IDLE_SERVICES connected services.
 rss() {
     local t=$1 rep=$2 i=rss-$1-$2-idle
-    [ "$t" = zmq ] && return 0
+    [ "$t" = zmq ] || [ "$t" = exonats ] && return 0
     start_broker "$t"
     sleep 1
     record "$t" rss_idle "$rep" "$(rss_kb "${PID_OF[$t]}")"
@@ -571,6 +601,29 @@ row anon_idle "  of which RssAnon idle" mb
 row anon_100 "  of which RssAnon 100" mb
 
 echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min, at the end)"
+if [[ " $TRANSPORTS " == *" exonats "* ]]; then
+    echo
+    echo "exo over NATS (the nats transport: nats-server with exo's permissions, the SDK's"
+    echo "contract, translations and sticky subjects) against raw NATS in the same run:"
+    for m in "tp100 throughput 100 B (k msg/s) rate" "tp1k throughput 1 KiB (k msg/s) rate" \
+             "rr_p50 req/rep p50 (us) us" "rr_p99 req/rep p99 (us) us" \
+             "fan1 fan-out 1 (k deliveries/s) rate" "fan4 fan-out 4 (k deliveries/s) rate" \
+             "fan16 fan-out 16 (k deliveries/s) rate"; do
+        read -r key label <<<"$m"; unit=${label##* }; label=${label% *}
+        pr=$(paired exonats nats "$key")
+        target=""
+        case $key in
+            tp100) target=$(awk -v p="${pr%x}" 'BEGIN{if (p == "-" || p == "") print "?";
+                           else print (p >= 0.9) ? "met (>= 0.9x)" : "MISSED (>= 0.9x)"}') ;;
+            rr_p50) target=$(awk -v p="${pr%x}" 'BEGIN{if (p == "-" || p == "") print "?";
+                            else print (p <= 1.2) ? "met (<= 1.2x)" : "MISSED (<= 1.2x)"}') ;;
+        esac
+        printf '  %-28s exo/nats %8s  nats %8s  paired %6s  %s\n' "$label" \
+            "$(fmt "$(median exonats "$key")" "$unit")" "$(fmt "$(median nats "$key")" "$unit")" \
+            "$pr" "$target"
+    done
+fi
+
 echo
 echo "paired ratios (median over repetitions of the ratio within each repetition):"
 for m in tp100 rr_p50 rr_p99 rr_p999 pairs1 pairs16 cpu.tp100 cpu.pairs16; do

@@ -433,6 +433,19 @@ char *exo_shell_quote(const char *s)
     return b.data;
 }
 
+char *exo_endpoint_for_host(const char *endpoint, const char *unit_host)
+{
+    static const char loopback[] = "127.0.0.1";
+    const char *lo = strstr(endpoint, "://127.0.0.1:");
+    if (unit_host == NULL || unit_host[0] == '\0' || strcmp(unit_host, loopback) == 0 ||
+        lo == NULL) {
+        return exo_xstrdup(endpoint);
+    }
+    lo += 3;
+    return exo_strdupf("%.*s%s%s", (int)(lo - endpoint), endpoint, unit_host,
+                       lo + strlen(loopback));
+}
+
 char *exo_url_encode(const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";

@@ -72,6 +72,11 @@ char *exo_which(const char *name);
 
 /** @p s in single quotes for /bin/sh. New string. */
 char *exo_shell_quote(const char *s);
+/** @p endpoint ("SCHEME://127.0.0.1:PORT...") as a unit reaches it: the loopback host replaced
+ *  by @p unit_host, the host under which the unit reaches this machine (a container's view of
+ *  it). Unchanged when @p unit_host is NULL, empty or loopback, or the endpoint names another
+ *  host. New string. */
+char *exo_endpoint_for_host(const char *endpoint, const char *unit_host);
 /** Percent-encode all but RFC 3986 unreserved characters (for a URL's userinfo). New string. */
 char *exo_url_encode(const char *s);
 /** The parts of a URL SCHEME://[USER[:PASSWORD]@]HOST[:PORT][/...]; user and password are

@@ -21,22 +21,32 @@ struct exo_bus {
     char token[65]; /* the run's user token */
 };
 
+static char *bus_file(const exo_app_t *app);
+static char *running_transport(const exo_app_t *app);
+
 const exo_plugin_t *exo_bus_transport(const exo_app_t *app, const exo_registry_t *reg,
                                       exo_error_t *err)
 {
-    const char *name = app->bus_transport != NULL ? app->bus_transport : "zmq";
+    /* A running bus's transport (bus.json) wins over application.yml's: `exo run --transport`
+     * chose it for that run, and exo send, tail and the frontends must speak it. */
+    char *running = running_transport(app);
+    const char *name = running != NULL          ? running
+                       : app->bus_transport != NULL ? app->bus_transport : "zmq";
     const exo_plugin_t *p = exo_registry_find(reg, EXO_KIND_TRANSPORT, name);
     if (p == NULL) {
         exo_error_set(err, EXO_ERR_NOTFOUND, "the transport plugin '%s' was not found or is "
                       "broken; 'exo plugins' shows what exo found and why", name);
+        free(running);
         return NULL;
     }
     const exo_transport_ops_t *ops = p->desc->ops;
     if (ops == NULL || !EXO_HAS(ops, exo_transport_ops_t, client_stats)) {
         exo_error_set(err, EXO_ERR_ABI, "the transport plugin '%s' (%s) is too old for this exo",
                       name, p->path);
+        free(running);
         return NULL;
     }
+    free(running);
     return p;
 }
 
@@ -80,6 +90,20 @@ static int read_bus_file(const char *file, char **endpoint, char **control, char
     }
     json_decref(j);
     return rc;
+}
+
+/* The transport bus.json names when it belongs to a live process, else NULL. */
+static char *running_transport(const exo_app_t *app)
+{
+    char *file = bus_file(app);
+    json_t *j = json_load_file(file, 0, NULL);
+    free(file);
+    const char *t = json_string_value(json_object_get(j, "transport"));
+    long pid = (long)json_integer_value(json_object_get(j, "pid"));
+    char *name = t != NULL && pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM)
+                     ? exo_xstrdup(t) : NULL;
+    json_decref(j);
+    return name;
 }
 
 int exo_bus_find(const exo_app_t *app, char **endpoint, char **control, char **token,
@@ -159,10 +183,10 @@ exo_bus_t *exo_bus_start(const exo_app_t *app, const exo_registry_t *reg, exo_lo
         return NULL;
     }
     char *dir = exo_statedir(app->dir);
-    json_t *info = json_pack("{s:s,s:s,s:I,s:s}", "endpoint",
+    json_t *info = json_pack("{s:s,s:s,s:I,s:s,s:s}", "endpoint",
                              bus->ops->broker_endpoint(bus->inst), "control",
                              bus->ops->broker_control_endpoint(bus->inst), "pid",
-                             (json_int_t)getpid(), "token", token);
+                             (json_int_t)getpid(), "token", token, "transport", p->desc->name);
     char *text = json_dumps(info, JSON_INDENT(2));
     json_decref(info);
     if (exo_statedir_mkdir(dir) < 0 || text == NULL ||

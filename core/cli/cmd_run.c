@@ -54,7 +54,7 @@ static void on_interrupt(void *arg)
 }
 
 typedef struct run_opts {
-    const char *app, *backend, *log_format, *dashboard_port;
+    const char *app, *backend, *log_format, *dashboard_port, *transport;
     bool watch, no_dashboard;
     exo_strv_t only;
 } run_opts_t;
@@ -138,6 +138,11 @@ static int run(void *opts, const exo_strv_t *args)
         return EXO_EXIT_USER;
     }
     warn_instances(app);
+    if (o->transport != NULL) {
+        /* For this run only: bus.json records it, so exo send and tail follow. */
+        free(app->bus_transport);
+        app->bus_transport = exo_xstrdup(o->transport);
+    }
     exo_output_format_t format = o->log_format != NULL && strcmp(o->log_format, "json") == 0
                                      ? EXO_OUTPUT_JSON : EXO_OUTPUT_TEXT;
     exo_session_opts_t sopts = {.command = "run", .backend = o->backend, .format = format,
@@ -176,6 +181,8 @@ static const exo_option_t options[] = {
                "the app directory (default: found from the current directory)"),
     EXO_OPTION("backend", 0, EXO_OPT_VALUE, "NAME", run_opts_t, backend, 0,
                "run every service on this backend plugin (process, docker, ...)"),
+    EXO_OPTION("transport", 0, EXO_OPT_VALUE, "NAME", run_opts_t, transport, 0,
+               "run the bus on this transport plugin (zmq, nats) instead of bus.transport"),
     EXO_OPTION("watch", 0, EXO_OPT_FLAG, NULL, run_opts_t, watch, 0,
                "restart a service (after its setup) when its files change"),
     EXO_OPTION("only", 0, EXO_OPT_WORDS, "ROLE...", run_opts_t, only, 0,

@@ -12,7 +12,8 @@ plugins_transport_zmq_la_SOURCES = $(ZMQ_FRAME) \
 	plugins/transport-zmq/plugin.c plugins/transport-zmq/broker.h \
 	plugins/transport-zmq/broker.c plugins/transport-zmq/cli_client.h \
 	plugins/transport-zmq/cli_client.c plugins/transport-zmq/busenv.h \
-	plugins/transport-zmq/busenv.c plugins/transport-zmq/router.h plugins/transport-zmq/router.c \
+	plugins/transport-zmq/busenv.c plugins/transport-zmq/sdkenv.h plugins/transport-zmq/sdkenv.c \
+	plugins/transport-zmq/router.h plugins/transport-zmq/router.c \
 	plugins/transport-zmq/outq.h plugins/transport-zmq/outq.c \
 	plugins/transport-zmq/admit.h plugins/transport-zmq/admit.c \
 	plugins/transport-zmq/auth.h plugins/transport-zmq/auth.c \
@@ -22,8 +23,8 @@ plugins_transport_zmq_la_SOURCES = $(ZMQ_FRAME) \
 # (longclient.c) is libexoservice compiled in (hidden: the plugin exports only its descriptor).
 plugins_transport_zmq_la_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/plugins/transport-zmq/include \
-	-DEXO_ZMQ_INCLUDEDIR='"$(includedir)"' -DEXO_ZMQ_LIBDIR='"$(libdir)"' \
-	-DEXO_ZMQ_PYTHONDIR='"$(exopythondir)"'
+	-DEXO_SDK_INCLUDEDIR='"$(includedir)"' -DEXO_SDK_LIBDIR='"$(libdir)"' \
+	-DEXO_SDK_PYTHONDIR='"$(exopythondir)"'
 plugins_transport_zmq_la_CFLAGS = $(EXO_PLUGIN_CCFLAGS) $(ZMQ_CFLAGS)
 plugins_transport_zmq_la_LDFLAGS = $(EXO_PLUGIN_LINK)
 plugins_transport_zmq_la_LIBADD = core/base/libexobase.la $(ZMQ_LIBS) $(JANSSON_LIBS)
@@ -65,8 +66,8 @@ plugins_transport_zmq_tests_tsvc_LDADD = plugins/transport-zmq/libexoservice.la 
 # Integration tests: real broker (busd), real C and Python service processes.
 TESTS += tests/bus/fanout.sh tests/bus/translate.sh tests/bus/malformed.sh tests/bus/restart.sh \
 	tests/bus/congestion.sh tests/bus/long-stream.sh
-TESTS += tests/bus/stall.sh tests/bus/tail-stop.sh tests/bus/batch.sh
-EXTRA_DIST += tests/bus/stall.sh tests/bus/tail-stop.sh tests/bus/batch.sh
+TESTS += tests/bus/stall.sh tests/bus/tail-stop.sh tests/bus/batch.sh tests/bus/limits.sh
+EXTRA_DIST += tests/bus/stall.sh tests/bus/tail-stop.sh tests/bus/batch.sh tests/bus/limits.sh
 EXTRA_DIST += tests/bus/bus-lib.sh tests/bus/fanout.sh tests/bus/translate.sh \
 	tests/bus/malformed.sh tests/bus/restart.sh tests/bus/congestion.sh tests/bus/long-stream.sh \
 	tests/support/lib.sh \

@@ -1,4 +1,8 @@
-# tests/bus/bus-lib.sh - start the zmq broker (busd) and test services for bus tests.
+# tests/bus/bus-lib.sh - start the broker (busd) and test services for bus tests, on the
+# transport $EXO_BUS_TRANSPORT (zmq, the default, or nats: tests/bus/per-transport.sh runs a
+# scenario on each). On nats, busd starts a nats-server, every role's units get their own
+# secret and contract (svc), and clients started by hand use the user token and the contracts
+# file in $EXO_NATS_STATE_DIR, as a service started by hand would.
 . "$EXO_TOP_SRCDIR/tests/support/lib.sh"
 BUSD="$EXO_TOP_BUILDDIR/plugins/transport-zmq/tests/busd"
 TSVC="$EXO_TOP_BUILDDIR/plugins/transport-zmq/tests/tsvc"
@@ -10,6 +14,12 @@ export EXO_PLUGIN_PATH
 start_bus() {
   local routes="$1" ep="${2:-}"; shift; [ $# -gt 0 ] && shift
   printf '%s\n' "$routes" > "$T/routes.json"
+  if [ "${EXO_BUS_TRANSPORT:-zmq}" = nats ]; then
+    [ -e "$EXO_PLUGIN_PATH/transport_nats.so" ] || skip_or_fail "the nats transport was not built (install libnats-dev and run configure)"
+    command -v nats-server >/dev/null || skip_or_fail "nats-server is not installed"
+    export EXO_NATS_STATE_DIR="$T/nats"
+    set -- "$@" $($PY -c 'import json,sys; print(" ".join("--env " + r for r in json.load(open(sys.argv[1]))["roles"]))' "$T/routes.json")
+  fi
   BUS_OUT="$T/bus.$RANDOM.out"
   local vg=""
   if [ -n "${VALGRIND:-}" ] && [ "$VALGRIND" != 0 ]; then
@@ -40,8 +50,22 @@ stop_bus() {
 # svc ROLE OUTFILE ARGS...: start a C test service as ROLE; sets $BG_PID.
 svc() {
   local role="$1" out="$2"; shift 2
-  EXO_ROLE="$role" EXO_APP=test EXO_BUS_ENDPOINT="$EP" bg "$out" "$TSVC" "$@"
+  if [ "${EXO_BUS_TRANSPORT:-zmq}" = nats ]; then
+    EXO_ROLE="$role" EXO_APP=test EXO_BUS_ENDPOINT="$EP" EXO_BUS_TOKEN="$(role_env "$role" EXO_BUS_TOKEN)" \
+      EXO_BUS_CONTRACT="$(role_env "$role" EXO_BUS_CONTRACT)" bg "$out" "$TSVC" "$@"
+  else
+    EXO_ROLE="$role" EXO_APP=test EXO_BUS_ENDPOINT="$EP" bg "$out" "$TSVC" "$@"
+  fi
 }
+
+# role_env ROLE NAME: the value emit_env gave ROLE's units for NAME (busd serve --env).
+role_env() {
+  sed -n "s/^env $1 $2=//p" "$BUS_OUT"
+}
+
+# on_zmq: true on the zmq transport; guards the parts of a scenario only exo's own broker has
+# (its log lines, its stats counters: docs/bus-nats.md "Observing the bus").
+on_zmq() { [ "${EXO_BUS_TRANSPORT:-zmq}" = zmq ]; }
 
 # free_port: a TCP port nobody listens on right now.
 free_port() {

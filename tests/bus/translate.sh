@@ -17,8 +17,11 @@ EXO_ROLE=web EXO_BUS_ENDPOINT=$EP "$TSVC" --label w --request users.create 3000 
 grep -q '^reply users.created from users payload {"by":"py","echo":{"from":"w"}}' "$T/r1" || fail "reply not translated back: $(cat "$T/r1")"
 grep -q '^got mongo.create from web ' "$T/py" || fail "not translated on the way in: $(cat "$T/py")"
 # The broker prints an event after the delivery: the reply can reach web first (under valgrind).
-wait_for "$BUS_OUT" '"sender":"web","receiver":"users","name":"users.create".*"internal_name":"mongo.create"' 5
-wait_for "$BUS_OUT" '"sender":"users","receiver":"web","name":"mongo.created".*"internal_name":"users.created"' 5
+# (exo's own broker only: on NATS the SDKs translate and nobody reports routings.)
+if on_zmq; then
+  wait_for "$BUS_OUT" '"sender":"web","receiver":"users","name":"users.create".*"internal_name":"mongo.create"' 5
+  wait_for "$BUS_OUT" '"sender":"users","receiver":"web","name":"mongo.created".*"internal_name":"users.created"' 5
+fi
 
 # Python request through the bus: a C service answers.
 svc slow "$T/slow" --label s; wait_for "$T/slow" '^slow online$'

@@ -50,6 +50,23 @@ static void test_url_encode(void)
     free(e);
 }
 
+static void check_for_host(const char *endpoint, const char *host, const char *want)
+{
+    char *got = exo_endpoint_for_host(endpoint, host);
+    CU_ASSERT_STRING_EQUAL(got, want);
+    free(got);
+}
+
+static void test_endpoint_for_host(void)
+{
+    check_for_host("tcp://127.0.0.1:4000", "host.docker.internal", "tcp://host.docker.internal:4000");
+    check_for_host("nats://127.0.0.1:4222", "10.88.0.1", "nats://10.88.0.1:4222");
+    check_for_host("nats://127.0.0.1:4222", "127.0.0.1", "nats://127.0.0.1:4222");
+    check_for_host("nats://127.0.0.1:4222", NULL, "nats://127.0.0.1:4222");
+    check_for_host("nats://127.0.0.1:4222", "", "nats://127.0.0.1:4222");
+    check_for_host("tcp://172.17.0.1:4000", "host.docker.internal", "tcp://172.17.0.1:4000");
+}
+
 static void test_url_parse(void)
 {
     exo_url_t u;
@@ -166,6 +183,7 @@ static const exo_test_t tests[] = {
     {"xstrndup stops at the terminator", test_xstrndup_stops_at_terminator},
     {"shell quote", test_shell_quote},
     {"url encode", test_url_encode},
+    {"endpoint for a unit's host", test_endpoint_for_host},
     {"url parse", test_url_parse},
     {"rtrim", test_rtrim},
     {"buf consume", test_buf_consume},

@@ -17,16 +17,24 @@ end run(). The registration carries EXO_BUS_TOKEN (or token=...): the role's sec
 the unit, or the run's user token; without a valid one the broker refuses it
 (docs/security.md). Wire format: docs/protocol.md; semantics: docs/bus.md. One Service
 belongs to one thread.
+
+A nats:// endpoint (the nats transport, docs/bus-nats.md) is spoken without python3-zmq: the
+NATS text protocol over a socket, with the role's contract from EXO_BUS_CONTRACT.
 """
 import json
 import os
+import select
 import socket
 import struct
 import sys
 import time
 import uuid
+from urllib.parse import urlparse
 
-import zmq
+try:
+    import zmq
+except ImportError:  # a service on a NATS bus does not need it
+    zmq = None
 
 __all__ = ["Service", "Message", "BusError", "Timeout"]
 
@@ -143,6 +151,12 @@ class Service:
         self._stop = False
         self._prefix = uuid.uuid4().hex[:9] + "-"
         self._seq = 0
+        self._nats = None
+        if self.endpoint.startswith("nats://"):
+            self._nats = _NatsLink(self.endpoint, self.role, self._token, self.label, transient)
+            return
+        if zmq is None:
+            raise ImportError("exo_service needs python3-zmq for the bus at %s" % self.endpoint)
         self._ctx = zmq.Context()
         self._sock = self._ctx.socket(zmq.DEALER)
         self._sock.setsockopt(zmq.LINGER, 0)
@@ -176,6 +190,11 @@ class Service:
                            % (self.role, why, self.endpoint))
         body = b"" if payload is None else json.dumps(payload, separators=(",", ":")).encode()
         auth_text = "" if auth is None else json.dumps(auth, separators=(",", ":"))
+        if self._nats is not None:
+            for m in self._nats.send(name, self._next_id(), activity or self._next_id(),
+                                     auth_text or None, via or "", body):
+                self._nats.pending.append(m)
+            return
         head = _head("M", name, self._next_id(), activity or self._next_id(), "", auth_text,
                      via or "")
         self._sock.send(head + body)
@@ -278,8 +297,22 @@ class Service:
         elif kind == "M":
             self._dispatch(Message(f[0], f[1], f[2], f[3], f[4], payload, f[5]))
 
+    def _poll_nats(self, timeout_ms):
+        msgs, first = self._nats.poll(min(timeout_ms, PING_S * 1000) / 1000.0)
+        self.online = self._nats.online
+        if first and not self._printed and not self.quiet:
+            print("%s online" % self.role, flush=True)
+        self._printed = self._printed or first
+        for m in msgs:
+            if self._stop:
+                self._nats.pending.append(m)
+                continue
+            self._dispatch(m)
+
     def poll(self, timeout_ms=1000):
         """Wait up to timeout_ms and handle what arrived."""
+        if self._nats is not None:
+            return self._poll_nats(timeout_ms)
         events = dict(self._poller.poll(min(timeout_ms, PING_S * 1000)))
         if self._mon in events:
             while True:
@@ -325,6 +358,9 @@ class Service:
         self._stop = True
 
     def close(self):
+        if self._nats is not None:
+            self._nats.close()
+            return
         if self.online:
             try:
                 self._sock.setsockopt(zmq.LINGER, 200)
@@ -335,3 +371,252 @@ class Service:
         self._mon.close(0)
         self._sock.close()
         self._ctx.term()
+
+
+# ---- the nats transport (docs/bus-nats.md) ----
+
+_KEEP = set(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-")
+
+
+def _escape(name):
+    """A message name as one subject token: bytes other than A-Z a-z 0-9 - as _hh."""
+    return "".join(chr(b) if b in _KEEP else "_%02x" % b for b in name.encode())
+
+
+def _unescape(tok):
+    out, i = bytearray(), 0
+    while i < len(tok):
+        c = tok[i]
+        if ord(c) in _KEEP:
+            out.append(ord(c))
+            i += 1
+        elif (c == "_" and len(tok) >= i + 3 and all(x in "0123456789abcdef" for x in tok[i + 1:i + 3])
+              and int(tok[i + 1:i + 3], 16) not in _KEEP):
+            out.append(int(tok[i + 1:i + 3], 16))
+            i += 3
+        else:
+            return None
+    return out.decode("utf-8", "replace")
+
+
+class _NatsLink:
+    """One connection to a NATS server as the role's user: the role's subscriptions, sends by
+    its contract, the server's no-responders statuses as exo.error (docs/bus-nats.md)."""
+
+    def __init__(self, endpoint, role, token, label, transient):
+        self.role, self.token, self.label, self.transient = role, token, label, transient
+        self.user = role
+        text = os.environ.get("EXO_BUS_CONTRACT")
+        contract = json.loads(text) if text else self._contract_from_file()
+        if not contract or contract.get("role") != role:
+            raise ValueError("no bus contract for role %r: a NATS bus needs EXO_BUS_CONTRACT "
+                             "(exo sets it for every service on the nats transport)" % role)
+        self.contract, self.app = contract, contract["app"]
+        self.inst = uuid.uuid4().hex[:16]
+        self.urls = [u for u in endpoint.split(",") if u]
+        self.sock, self.buf = None, b""
+        self.online = self.ever = False
+        self.pending = []
+        self.retry_at = 0.0
+        self.refusal = None
+        self.max_payload = 1 << 20
+
+    def _contract_from_file(self):
+        """A service started by hand: the run's user token, its role's contract from the
+        broker's contracts file; it connects as ROLE~user."""
+        d = os.environ.get("EXO_NATS_STATE_DIR")
+        try:
+            with open(os.path.join(d, "contracts.json")) as f:
+                c = json.load(f).get(self.role)
+        except (TypeError, OSError, ValueError):
+            return None
+        if c:
+            self.user = self.role + "~user"
+        return c
+
+    def _subscriptions(self):
+        app, role, inst = self.app, self.role, self.inst
+        subs = [("exo.%s.x.%s.%s.>" % (app, role, inst), None)]
+        for pub in self.contract.get("receives", {}):
+            tok = _escape(pub)
+            subs.append(("exo.%s.d.%s.%s.%s.*" % (app, role, inst, tok), None))
+            if not self.transient:
+                subs.append(("exo.%s.r.%s.%s.*" % (app, role, tok), role))
+        return subs
+
+    def _line(self, deadline):
+        while b"\r\n" not in self.buf:
+            self.sock.settimeout(max(0.01, deadline - time.monotonic()))
+            data = self.sock.recv(65536)
+            if not data:
+                raise OSError("connection closed")
+            self.buf += data
+        line, self.buf = self.buf.split(b"\r\n", 1)
+        return line
+
+    def _connect(self):
+        for url in self.urls:
+            u = urlparse(url)
+            try:
+                self.sock, self.buf = socket.create_connection((u.hostname, u.port), 1.0), b""
+                deadline = time.monotonic() + 2.0
+                info = json.loads(self._line(deadline)[5:])
+                self.max_payload = info.get("max_payload", 1 << 20)
+                for extra in info.get("connect_urls") or []:  # the cluster's other servers
+                    if "nats://" + extra not in self.urls:
+                        self.urls.append("nats://" + extra)
+                connect = {"user": u.username or self.user, "pass": self.token, "verbose": False,
+                           "pedantic": False, "headers": True, "no_responders": True,
+                           "protocol": 1, "lang": "python-exo", "name": self.label}
+                out = [b"CONNECT " + json.dumps(connect).encode()]
+                for i, (subj, q) in enumerate(self._subscriptions()):
+                    out.append(("SUB %s %s%d" % (subj, (q + " ") if q else "", i + 1)).encode())
+                self.sock.sendall(b"\r\n".join(out + [b"PING", b""]))
+                while True:
+                    line = self._line(deadline)
+                    if line == b"PONG":
+                        break
+                    if line.startswith(b"-ERR"):
+                        raise OSError(line.decode())
+                self._presence(False)
+                self.sock.setblocking(False)
+                self.online, self.refusal = True, None
+                first, self.ever = not self.ever, True
+                return first
+            except (OSError, ValueError) as e:
+                self.refusal = str(e)
+                self._drop()
+        return False
+
+    def _presence(self, bye):
+        """The instance's presence for exo's observer (register / unregister events)."""
+        cred = "user" if self.user.endswith("~user") else "role"
+        body = {"instance": self.inst, "bye": True} if bye else {
+            "instance": self.inst, "label": self.label, "transient": self.transient}
+        data = json.dumps(body).encode()
+        self.sock.sendall(("PUB exo.%s.p.%s.%s %d\r\n" % (self.app, self.role, cred, len(data)))
+                          .encode() + data + b"\r\n")
+
+    def _drop(self):
+        if self.sock is not None:
+            self.sock.close()
+        self.sock, self.online = None, False
+
+    def poll(self, timeout_s):
+        """(messages, first time online)."""
+        first = False
+        if self.sock is None:
+            now = time.monotonic()
+            if now < self.retry_at:
+                time.sleep(min(timeout_s, self.retry_at - now))
+                return self._take(), False
+            self.retry_at = now + 0.1
+            first = self._connect()
+            if self.sock is None:
+                return self._take(), False
+        if not self.pending:
+            try:
+                ready, _, _ = select.select([self.sock], [], [], timeout_s)
+                if ready:
+                    data = self.sock.recv(1 << 20)
+                    if not data:
+                        raise OSError("connection closed")
+                    self.buf += data
+            except OSError:
+                self._drop()
+        self._parse()
+        return self._take(), first
+
+    def _take(self):
+        msgs, self.pending = self.pending, []
+        return msgs
+
+    def _parse(self):
+        while b"\r\n" in self.buf:
+            line, rest = self.buf.split(b"\r\n", 1)
+            if line.startswith(b"MSG ") or line.startswith(b"HMSG "):
+                parts = line.decode().split(" ")
+                total = int(parts[-1])
+                if len(rest) < total + 2:
+                    return
+                data, self.buf = rest[:total], rest[total + 2:]
+                hlen = int(parts[-2]) if parts[0] == "HMSG" else 0
+                m = self._message(parts[1], data[:hlen], data[hlen:])
+                if m is not None:
+                    self.pending.append(m)
+                continue
+            self.buf = rest
+            if line == b"PING" and self.sock is not None:
+                self.sock.sendall(b"PONG\r\n")
+            elif line.startswith(b"-ERR") and b"Permissions Violation" in line:
+                self.pending.append(self._error("-", "denied", "", line.decode()[6:-1], []))
+
+    def _message(self, subject, head, body):
+        lines = head.decode("utf-8", "replace").split("\r\n")
+        h = dict(l.split(":", 1) for l in lines[1:] if ":" in l)
+        h = {k.strip(): v.strip() for k, v in h.items()}
+        t = subject.split(".")
+        if len(t) == 7 and t[2] == "x" and lines and lines[0].startswith("NATS/1.0 503"):
+            act = _unescape(t[6]) or "-"
+            return self._error(act, "no-receiver", "", "no instance of role '%s' is connected "
+                               "to receive it" % t[5], [t[5]])
+        if len(t) not in (6, 7) or t[2] not in ("r", "d") or "Exo-Id" not in h:
+            return None
+        public = _unescape(t[4] if len(t) == 6 else t[5])
+        if public is None:
+            return None
+        name = self.contract.get("receives", {}).get(public, public)
+        return Message(name, h["Exo-Id"], h.get("Exo-Activity", "-"), t[-1], h.get("Exo-Auth"),
+                       body, h.get("Exo-Via", ""))
+
+    def _error(self, activity, kind, name, text, roles):
+        p = {"error": kind, "name": name, "message": text, "roles": roles, "delivered": 0}
+        return Message("exo.error", uuid.uuid4().hex, activity, "exo", None,
+                       json.dumps(p).encode(), "")
+
+    def send(self, name, id, activity, auth, via, body):
+        """Publish by the contract; returns the exo.errors it decided itself."""
+        send = self.contract.get("sends", {}).get(name)
+        if send is None:
+            return [self._error(activity, "denied", name, "role '%s' does not declare '%s' in "
+                                "its sends" % (self.role, name), [])]
+        if not send["to"]:
+            return [self._error(activity, "no-receiver", name, "no role receives %r"
+                                % send["public"], [])]
+        stamps = [s for s in via.split(",") if s and not s.startswith(self.role + ".")]
+        via_out = ",".join(stamps + ["%s.%s" % (self.role, self.inst)])
+        tok = _escape(send["public"])
+        head = "NATS/1.0\r\nExo-Id: %s\r\nExo-Activity: %s\r\nExo-Via: %s\r\n" % (
+            id, activity, via_out)
+        if auth:
+            head += "Exo-Auth: %s\r\n" % auth
+        hb = (head + "\r\n").encode()
+        if len(hb) + len(body) > self.max_payload:  # the server would close the connection
+            return [self._error(activity, "too-large", name, "%d bytes are more than the bus's "
+                                "max message size (%d)" % (len(hb) + len(body), self.max_payload),
+                                [])]
+        out = []
+        for recv in send["to"]:
+            inst = next((s.split(".", 1)[1] for s in stamps if s.startswith(recv + ".")), None)
+            subj = ("exo.%s.d.%s.%s.%s.%s" % (self.app, recv, inst, tok, self.role) if inst
+                    else "exo.%s.r.%s.%s.%s" % (self.app, recv, tok, self.role))
+            reply = "exo.%s.x.%s.%s.%s.%s" % (self.app, self.role, self.inst, recv,
+                                              _escape(activity))
+            out.append(("HPUB %s %s %d %d\r\n" % (subj, reply, len(hb), len(hb) + len(body)))
+                       .encode() + hb + body + b"\r\n")
+        self.sock.setblocking(True)
+        try:
+            self.sock.sendall(b"".join(out))
+        finally:
+            self.sock.setblocking(False)
+        return []
+
+    def close(self):
+        if self.sock is not None and self.online:
+            try:
+                self.sock.setblocking(True)
+                self._presence(True)
+                self.sock.sendall(b"PING\r\n")
+            except OSError:
+                pass
+        self._drop()

@@ -4,7 +4,9 @@
  * blocking requests. Receiving copies the head fields into one reusable buffer, so a message
  * costs no allocation here beyond what zmq does. Sending (protocol 5): a message goes out at
  * once while the pipe is idle, else joins the next batch (flush); a batch from the broker is
- * split into its frames.
+ * split into its frames. A nats:// endpoint takes the NATS link instead
+ * (plugins/transport-nats/sdk/natslink.h, when built with libnats): the same API, dispatch
+ * and requests over it.
  */
 #include "config.h"
 
@@ -26,6 +28,12 @@
 #include "../batch.h"
 #include "../wire.h"
 #include "../zframe.h"
+#ifdef EXO_SVC_NATS
+#include <dlfcn.h>
+#include <pthread.h>
+
+#include "natslink.h"
+#endif
 
 #define EXPORT __attribute__((visibility("default")))
 #define PING_MS 1000u
@@ -57,6 +65,8 @@ typedef struct waiter {
 
 struct exo_svc {
     void *ctx, *sock, *mon;
+    struct exo_nlink *nats; /* a NATS bus instead of the socket (nats:// endpoint) */
+    const struct exo_nlink_api *napi; /* libexoservice-nats, when nats is set */
     char *role, *endpoint, *label;
     char *token; /* the registration's credential; "" = none */
     bool transient, quiet, printed, online;
@@ -211,6 +221,11 @@ EXPORT void exo_svc_close(exo_svc_t **svc_p)
     if (svc->ctx != NULL) {
         zmq_ctx_term(svc->ctx);
     }
+#ifdef EXO_SVC_NATS
+    if (svc->nats != NULL) {
+        svc->napi->close(&svc->nats);
+    }
+#endif
     for (size_t i = 0; i < svc->n_handlers; i++) {
         free(svc->handlers[i].name);
     }
@@ -253,6 +268,69 @@ static int open_socket(exo_svc_t *svc, exo_error_t *err)
     return 0;
 }
 
+static bool is_nats_endpoint(const char *endpoint)
+{
+    return strncmp(endpoint, "nats://", 7) == 0;
+}
+
+#ifdef EXO_SVC_NATS
+static const exo_nlink_api_t *nats_api;
+static char nats_api_error[512];
+
+/* libexoservice-nats from this library's own directory (build tree, install, a container's
+ * copy), else the loader's search path; once per process. */
+static void load_nats_api(void)
+{
+    Dl_info self;
+    void *h = NULL;
+    if (dladdr((void *)&exo_svc_connect, &self) != 0 && self.dli_fname != NULL &&
+        strrchr(self.dli_fname, '/') != NULL) {
+        const char *slash = strrchr(self.dli_fname, '/');
+        char *path = exo_strdupf("%.*s/%s", (int)(slash - self.dli_fname), self.dli_fname,
+                                 EXO_NLINK_LIBRARY);
+        h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+        free(path);
+    }
+    if (h == NULL) {
+        h = dlopen(EXO_NLINK_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+    }
+    const exo_nlink_api_t *api = h != NULL ? dlsym(h, EXO_NLINK_API_SYMBOL) : NULL;
+    if (api == NULL || api->size < sizeof *api) {
+        snprintf(nats_api_error, sizeof nats_api_error, "%s", h == NULL ? dlerror()
+                 : "it has no usable " EXO_NLINK_API_SYMBOL);
+        return;
+    }
+    nats_api = api;
+}
+#endif
+
+/* The NATS link for a nats:// endpoint (docs/bus-nats.md). */
+static int open_nats(exo_svc_t *svc, exo_error_t *err)
+{
+#ifdef EXO_SVC_NATS
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, load_nats_api);
+    if (nats_api == NULL) {
+        return exo_error_set(err, EXO_ERR_UNAVAILABLE, "the bus at '%s' is a NATS server, but "
+                             "libexoservice cannot load " EXO_NLINK_LIBRARY " (%s): install it "
+                             "next to libexoservice, with libnats", svc->endpoint,
+                             nats_api_error);
+    }
+    exo_nlink_spec_t spec = {
+        .endpoint = svc->endpoint, .role = svc->role, .token = svc->token, .label = svc->label,
+        .contract = getenv("EXO_BUS_CONTRACT"), .transient = svc->transient,
+    };
+    svc->napi = nats_api;
+    svc->nats = nats_api->open(&spec, err);
+    return svc->nats != NULL ? 0 : EXO_ERR_UNAVAILABLE;
+#else
+    return exo_error_set(err, EXO_ERR_UNAVAILABLE, "the bus at '%s' is a NATS server, but this "
+                         "libexoservice was built without NATS (libnats-dev was missing when "
+                         "exo was configured): install libnats-dev and rebuild exo, or run the "
+                         "app on the zmq transport", svc->endpoint);
+#endif
+}
+
 /* Poll until the broker registered us, refused us, or @p wait_ms passed. */
 static int wait_registered(exo_svc_t *svc, unsigned wait_ms, exo_error_t *err)
 {
@@ -262,6 +340,12 @@ static int wait_registered(exo_svc_t *svc, unsigned wait_ms, exo_error_t *err)
             break;
         }
     }
+#ifdef EXO_SVC_NATS
+    const char *refusal = svc->nats != NULL ? svc->napi->refusal(svc->nats) : NULL;
+    if (!svc->online && refusal != NULL) {
+        snprintf(svc->reg_error, sizeof svc->reg_error, "%s", refusal);
+    }
+#endif
     if (svc->reg_error[0] != '\0') {
         return exo_error_set(err, EXO_ERR_INVALID, "the bus refused role '%s': %s", svc->role,
                              svc->reg_error);
@@ -326,7 +410,8 @@ static exo_svc_t *svc_connect(const exo_svc_options_t *opts, int rcv_hwm, exo_er
     exo_random_hex(svc->id_prefix, 5); /* unique is enough: a failed getrandom will do */
     svc->id_prefix[9] = '-';
     svc->id_prefix[10] = '\0';
-    if (open_socket(svc, err) < 0 || (o.wait_ms > 0 && wait_registered(svc, o.wait_ms, err) < 0)) {
+    int rc = is_nats_endpoint(svc->endpoint) ? open_nats(svc, err) : open_socket(svc, err);
+    if (rc < 0 || (o.wait_ms > 0 && wait_registered(svc, o.wait_ms, err) < 0)) {
         exo_svc_close(&svc);
         return NULL;
     }
@@ -381,6 +466,11 @@ static int send_msg(exo_svc_t *svc, const char *name, const char *activity, cons
         next_id(svc, act, sizeof act);
         activity = act;
     }
+#ifdef EXO_SVC_NATS
+    if (svc->nats != NULL) {
+        return svc->napi->send(svc->nats, name, id, activity, auth, via, json, len, err);
+    }
+#endif
     exo_wire_head_t h = exo_wire_message(name, id, activity, auth, json, len);
     h.f[EXO_WIRE_F_VIA] = exo_wire_s(via);
     if (send_frame(svc, &h) < 0) {
@@ -728,8 +818,43 @@ static int drain(exo_svc_t *svc)
     return dispatched;
 }
 
+#ifdef EXO_SVC_NATS
+/* exo_svc_poll on a NATS link: wait for its queue, dispatch what is there (within the budget),
+ * bring the online state up to date. */
+static int poll_nats(exo_svc_t *svc, int timeout_ms)
+{
+    long wait = timeout_ms < 0 || timeout_ms > (int)PING_MS ? (long)PING_MS : timeout_ms;
+    const exo_nlink_api_t *api = svc->napi;
+    zmq_pollitem_t item = {NULL, api->fd(svc->nats), ZMQ_POLLIN, 0};
+    if (!api->online(svc->nats)) {
+        wait = wait > 50 ? 50 : wait; /* the connection comes up on libnats' thread */
+    }
+    if (zmq_poll(&item, 1, wait) < 0 && errno != EINTR) {
+        return -1;
+    }
+    if (api->tick(svc->nats)) {
+        on_registered(svc);
+    }
+    svc->online = api->online(svc->nats);
+    int dispatched = 0;
+    exo_svc_msg_t *m;
+    while ((unsigned)dispatched < svc->budget && !svc->stop &&
+           (m = api->next(svc->nats)) != NULL) {
+        dispatch(svc, m);
+        exo_svc_msg_free(m);
+        dispatched++;
+    }
+    return dispatched;
+}
+#endif
+
 EXPORT int exo_svc_poll(exo_svc_t *svc, int timeout_ms)
 {
+#ifdef EXO_SVC_NATS
+    if (svc->nats != NULL) {
+        return poll_nats(svc, timeout_ms);
+    }
+#endif
     /* What was collected while the pipe was busy goes before waiting. */
     flush(svc, true);
     zmq_pollitem_t items[2] = {{svc->sock, 0, ZMQ_POLLIN, 0}, {svc->mon, 0, ZMQ_POLLIN, 0}};
@@ -765,6 +890,11 @@ EXPORT int exo_svc_run(exo_svc_t *svc)
 
 EXPORT int exo_svc_fd(const exo_svc_t *svc)
 {
+#ifdef EXO_SVC_NATS
+    if (svc->nats != NULL) {
+        return svc->napi->fd(svc->nats);
+    }
+#endif
     int fd = -1;
     size_t len = sizeof fd;
     zmq_getsockopt(svc->sock, ZMQ_FD, &fd, &len);

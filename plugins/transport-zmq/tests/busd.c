@@ -7,7 +7,10 @@
  * The clients (stats, send, tail) use the user token in $EXO_BUS_TOKEN.
  *   busd send ENDPOINT ROLE NAME [JSON [WAIT_MS]]   one message; with WAIT_MS print the reply
  *   busd tail CONTROL [COUNT]      print COUNT (default: all) events as JSON lines
- * The plugin is $EXO_PLUGIN_PATH/transport_zmq.so. Exit: 0 ok, 1 bus error, 2 setup error.
+ * `serve --env ROLE` (repeatable) also prints the variables the transport's emit_env gives a
+ * unit of ROLE, as "env NAME=VALUE" lines before the control line.
+ * The plugin is $EXO_PLUGIN_PATH/transport_T.so, T = $EXO_BUS_TRANSPORT (default zmq): the bus
+ * tests run per transport. Exit: 0 ok, 1 bus error, 2 setup error.
  */
 #include "config.h"
 
@@ -20,6 +23,7 @@
 
 #include <exo/transport.h>
 
+#include "base/env.h"
 #include "base/loop.h"
 #include "base/util.h"
 #include "../../../tests/support/test_host.h"
@@ -49,8 +53,37 @@ static int tail_fn(void *arg, const json_t *ev)
     return tail_count > 0 && --tail_count == 0;
 }
 
+static int busd_env_set(exo_env_t *env, const char *name, const char *value, unsigned flags)
+{
+    return exo_env_set(env, name, value, flags);
+}
+
+/* "env NAME=VALUE" for every variable emit_env gives a unit of @p role (127.0.0.1 host). */
+static int print_env(const exo_host_t *host, const exo_transport_ops_t *ops, void *b,
+                     const char *role)
+{
+    if (!EXO_HAS(ops, exo_transport_ops_t, emit_env) || ops->emit_env == NULL) {
+        return 0;
+    }
+    exo_env_t *env = exo_env_new();
+    exo_error_t err = {0};
+    int rc = ops->emit_env(host, b, NULL, role, "127.0.0.1", 0, env, &err);
+    if (rc < 0) {
+        fprintf(stderr, "busd: emit_env %s: %s\n", role, err.message);
+    } else {
+        char **vars = exo_env_strings(env);
+        for (char **v = vars; *v != NULL; v++) {
+            printf("env %s %s\n", role, *v);
+        }
+        exo_env_free_strings(vars);
+    }
+    exo_env_destroy(&env);
+    return rc;
+}
+
 static int serve(const exo_host_t *host, const exo_transport_ops_t *ops, int argc, char **argv)
 {
+    exo_strv_t env_roles = {0};
     bool events = false;
     const char *given = NULL;
     size_t max = 0;
@@ -60,18 +93,22 @@ static int serve(const exo_host_t *host, const exo_transport_ops_t *ops, int arg
             events = true;
         } else if (strcmp(argv[i], "--token") == 0 && i + 1 < argc) {
             given = argv[++i];
+        } else if (strcmp(argv[i], "--env") == 0 && i + 1 < argc) {
+            exo_strv_push(&env_roles, argv[++i]);
         } else if (strcmp(argv[i], "--max-size") == 0 && i + 1 < argc) {
             max = strtoul(argv[++i], NULL, 10);
         }
     }
     if (i >= argc) {
         fprintf(stderr, "busd serve: missing ROUTES.json\n");
+        exo_strv_free(&env_roles);
         return 2;
     }
     json_error_t jerr;
     json_t *routes = json_load_file(argv[i], 0, &jerr);
     if (routes == NULL) {
         fprintf(stderr, "busd: %s:%d: %s\n", argv[i], jerr.line, jerr.text);
+        exo_strv_free(&env_roles);
         return 2;
     }
     char token[65];
@@ -90,11 +127,17 @@ static int serve(const exo_host_t *host, const exo_transport_ops_t *ops, int arg
     json_decref(routes);
     if (rc < 0) {
         fprintf(stderr, "busd: %s\n", err.message);
+        exo_strv_free(&env_roles);
         return 2;
     }
-    /* The token before the control line: tests wait for "control" and then read all three. */
-    printf("endpoint %s\ntoken %s\ncontrol %s\n", ops->broker_endpoint(b), token,
-           ops->broker_control_endpoint(b));
+    /* The token and env lines before the control line: tests wait for "control" and then read
+     * the rest. */
+    printf("endpoint %s\ntoken %s\n", ops->broker_endpoint(b), token);
+    for (size_t k = 0; k < env_roles.n; k++) {
+        print_env(host, ops, b, env_roles.v[k]);
+    }
+    exo_strv_free(&env_roles);
+    printf("control %s\n", ops->broker_control_endpoint(b));
     fflush(stdout);
     exo_loop_signal(loop, SIGINT, on_signal, NULL);
     exo_loop_signal(loop, SIGTERM, on_signal, NULL);
@@ -110,11 +153,14 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *dir = getenv("EXO_PLUGIN_PATH");
+    const char *transport = getenv("EXO_BUS_TRANSPORT");
     char path[4096];
-    snprintf(path, sizeof path, "%s/transport_zmq.so", dir ? dir : "plugins/.libs");
+    snprintf(path, sizeof path, "%s/transport_%s.so", dir ? dir : "plugins/.libs",
+             transport != NULL && transport[0] != '\0' ? transport : "zmq");
     loop = exo_loop_new();
     exo_host_t host;
     exo_test_host_init(&host, loop, "busd");
+    host.env_set = busd_env_set;
     void *handle = NULL;
     const exo_plugin_desc_t *d = exo_test_plugin_load(path, &host, &handle);
     if (d == NULL) {
