@@ -22,7 +22,7 @@ fuzz_sources() {
   case $1 in
     wire) echo "$z/wire.c $z/tests/fuzz_wire.c" ;;
     manifest) echo "$FUZZ_SRC/core/base/util.c" "$FUZZ_SRC"/core/model/*.c \
-      "$z/router.c $z/outq.c $FUZZ_SRC/tests/fuzz/fuzz_manifest.c" ;;
+      "$z/router.c $z/outq.c $z/batch.c $z/wire.c $FUZZ_SRC/tests/fuzz/fuzz_manifest.c" ;;
     template) echo "$FUZZ_SRC/core/base/util.c" "$FUZZ_SRC"/core/model/*.c \
       "$FUZZ_SRC"/core/scaffold/*.c "$FUZZ_SRC/tests/fuzz/fuzz_template.c" ;;
     *) return 1 ;;
