@@ -21,6 +21,7 @@ fuzz_sources() {
   local z="$FUZZ_SRC/plugins/transport-zmq"
   case $1 in
     wire) echo "$z/wire.c $z/tests/fuzz_wire.c" ;;
+    batch) echo "$z/wire.c $z/tests/fuzz_batch.c" ;;
     manifest) echo "$FUZZ_SRC/core/base/util.c" "$FUZZ_SRC"/core/model/*.c \
       "$z/router.c $z/outq.c $z/batch.c $z/wire.c $FUZZ_SRC/tests/fuzz/fuzz_manifest.c" ;;
     template) echo "$FUZZ_SRC/core/base/util.c" "$FUZZ_SRC"/core/model/*.c \
@@ -33,6 +34,7 @@ fuzz_sources() {
 fuzz_corpus() {
   case $1 in
     wire) echo "$FUZZ_SRC/plugins/transport-zmq/tests/fuzz-corpus" ;;
+    batch) echo "$FUZZ_SRC/plugins/transport-zmq/tests/fuzz-corpus-batch" ;;
     *) echo "$FUZZ_SRC/tests/fuzz/corpus-$1" ;;
   esac
 }
