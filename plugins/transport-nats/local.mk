@@ -19,7 +19,10 @@ plugins_transport_nats_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/tran
 	-DEXO_SDK_INCLUDEDIR='"$(includedir)"' -DEXO_SDK_LIBDIR='"$(libdir)"' \
 	-DEXO_SDK_PYTHONDIR='"$(exopythondir)"'
 plugins_transport_nats_la_CFLAGS = $(EXO_PLUGIN_CCFLAGS) $(LIBNATS_CFLAGS)
-plugins_transport_nats_la_LDFLAGS = $(EXO_PLUGIN_LINK)
+# -z nodelete: libnats keeps process-wide state (a mutex made once, never freed) and threads;
+# a dlclose of the plugin would unload libnats under them (a crash, or the mutex reported
+# as leaked once nothing points to it).
+plugins_transport_nats_la_LDFLAGS = $(EXO_PLUGIN_LINK) -Wl,-z,nodelete
 plugins_transport_nats_la_LIBADD = core/base/libexobase.la $(LIBNATS_LIBS) $(JANSSON_LIBS)
 
 # libexoservice speaks NATS too (a nats:// endpoint) through libexoservice-nats, which it opens

@@ -119,7 +119,15 @@ static void on_list(exo_svc_t *svc, const exo_svc_msg_t *m, void *arg)
     snprintf(body, sizeof body, "{\"auth\":%s,\"activity\":\"%s\"}", m->auth ? m->auth : "null",
              m->activity);
     if (u->mode == 3) {
-        long n = m->payload ? strtol(m->payload + 5, NULL, 10) : -1; /* {"n":N} */
+        /* {"n":N}; the payload is not NUL-terminated (inside a batch, the next frame or the
+         * end of the buffer follows it) */
+        char num[32] = "-1";
+        if (m->payload != NULL && m->payload_len > 5) {
+            size_t len = m->payload_len - 5 < sizeof num - 1 ? m->payload_len - 5 : sizeof num - 1;
+            memcpy(num, m->payload + 5, len);
+            num[len] = '\0';
+        }
+        long n = strtol(num, NULL, 10);
         atomic_fetch_add(&u->out_of_order, n != u->last + 1);
         u->last = n;
         atomic_fetch_add(&u->got, 1);
